@@ -1,0 +1,1 @@
+//! authsim-plots: PNG plots.

@@ -1,0 +1,301 @@
+//! The sans-IO contract between protocol logic and whatever hosts it.
+//!
+//! A protocol role (an EPS-AKA `Ue`, an `Mme`, ...) is an [`Endpoint`]: it is fed
+//! one input at a time (a start command, an encoded message, a timer expiry)
+//! together with the current simulated time and an RNG, and it answers only by
+//! pushing [`Effects`]: encoded messages to send, timers to arm or cancel, the
+//! crypto work it did and the outcomes it reached. It never reads a clock, never
+//! touches a socket and never guesses how long its work takes: the host turns
+//! the reported crypto work into time with a per-node-class profile.
+
+use std::fmt;
+
+/// Simulated time in nanoseconds since the start of the run.
+pub type Nanos = u64;
+
+/// One nanosecond-resolution helper set, so protocol code reads in seconds/ms.
+pub mod time {
+    use super::Nanos;
+    pub const MICROSECOND: Nanos = 1_000;
+    pub const MILLISECOND: Nanos = 1_000_000;
+    pub const SECOND: Nanos = 1_000_000_000;
+}
+
+/// The deterministic, portable RNG every endpoint draws from.
+///
+/// ChaCha8 gives the same stream on every platform (unlike `StdRng`).
+pub type SimRng = rand::rngs::ChaCha8Rng;
+
+/// Address of one endpoint in a simulation: the hosting node and the index of
+/// the endpoint inside it (a population node hosts many devices; a server node
+/// hosts one endpoint at index 0).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Addr {
+    pub node: u16,
+    pub index: u32,
+}
+
+impl Addr {
+    pub const fn new(node: u16, index: u32) -> Self {
+        Self { node, index }
+    }
+}
+
+impl fmt::Display for Addr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.node, self.index)
+    }
+}
+
+/// The logical interface a message travels on; metrics are kept per interface.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Interface {
+    /// Device (UE / MTC device) <-> MME, NAS EMM over the radio and S1.
+    Nas,
+    /// MME <-> HSS, Diameter S6a.
+    S6a,
+    /// UMTS: device <-> VLR/SGSN (serving network), MM/GMM authentication.
+    UmtsAir,
+    /// UMTS: VLR/SGSN <-> HLR/AuC, MAP over the D/Gr interface.
+    Map,
+    /// Smart metering: meter node <-> smart meter (home area network).
+    Han,
+    /// Smart meter <-> gateway (neighbourhood area network).
+    Nan,
+    /// Gateway <-> MDMS (wide area network).
+    Wan,
+    /// MDMS / gateway <-> subscriber authentication server.
+    AuthServer,
+}
+
+impl Interface {
+    pub const ALL: [Interface; 8] = [
+        Interface::Nas,
+        Interface::S6a,
+        Interface::UmtsAir,
+        Interface::Map,
+        Interface::Han,
+        Interface::Nan,
+        Interface::Wan,
+        Interface::AuthServer,
+    ];
+
+    /// Short lowercase name used in scenario files, CSV columns and traces.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Interface::Nas => "nas",
+            Interface::S6a => "s6a",
+            Interface::UmtsAir => "umts_air",
+            Interface::Map => "map",
+            Interface::Han => "han",
+            Interface::Nan => "nan",
+            Interface::Wan => "wan",
+            Interface::AuthServer => "auth_server",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Interface> {
+        Interface::ALL.into_iter().find(|i| i.name() == name)
+    }
+}
+
+impl fmt::Display for Interface {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Where a message goes: one endpoint, or one transmission heard by several.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Destination {
+    Unicast(Addr),
+    /// One transmission, one delivery per listed receiver (DESIGN §4).
+    Broadcast(Vec<Addr>),
+}
+
+/// A message an endpoint wants sent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Transmit {
+    pub to: Destination,
+    pub interface: Interface,
+    /// Message type label, e.g. "AuthenticationRequest"; must match what the
+    /// wire decoder would name these bytes.
+    pub kind: &'static str,
+    /// The encoded PDU. Its length is the message size; nothing else is.
+    pub pdu: Vec<u8>,
+}
+
+/// Identifies one timer of one endpoint; meaning is private to the protocol
+/// (e.g. `ue_slot << 8 | T3460`).
+pub type TimerId = u64;
+
+/// Arm (or re-arm) and cancel timers. Re-arming an armed id replaces it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimerCmd {
+    Arm { id: TimerId, at: Nanos },
+    Cancel { id: TimerId },
+}
+
+/// Primitive crypto operations the simulator prices with a node profile.
+///
+/// Counted where the work is really done (see `crypto::Meter`), never guessed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[repr(u8)]
+pub enum Prim {
+    /// One AES-128 block encryption (Milenage, CMAC, GCM keystream).
+    AesBlock,
+    /// One SHA-256 compression function call (hashes, HMAC, KDF).
+    Sha256Block,
+    /// One P-256 variable-base scalar multiplication.
+    P256Mul,
+    /// One P-256 fixed-base (generator) scalar multiplication.
+    P256MulBase,
+    /// One P-256 point addition.
+    P256Add,
+    /// One inversion in the P-256 scalar field.
+    ScalarInv,
+    /// One multiplication in the P-256 scalar field.
+    ScalarMul,
+    /// One byte of AEAD (AES-GCM) plaintext/ciphertext processed.
+    AeadByte,
+    /// One pairing evaluation (schemes that need bilinear maps).
+    Pairing,
+}
+
+impl Prim {
+    pub const COUNT: usize = 9;
+    pub const ALL: [Prim; Prim::COUNT] = [
+        Prim::AesBlock,
+        Prim::Sha256Block,
+        Prim::P256Mul,
+        Prim::P256MulBase,
+        Prim::P256Add,
+        Prim::ScalarInv,
+        Prim::ScalarMul,
+        Prim::AeadByte,
+        Prim::Pairing,
+    ];
+
+    pub const fn name(self) -> &'static str {
+        match self {
+            Prim::AesBlock => "aes_block",
+            Prim::Sha256Block => "sha256_block",
+            Prim::P256Mul => "p256_mul",
+            Prim::P256MulBase => "p256_mul_base",
+            Prim::P256Add => "p256_add",
+            Prim::ScalarInv => "scalar_inv",
+            Prim::ScalarMul => "scalar_mul",
+            Prim::AeadByte => "aead_byte",
+            Prim::Pairing => "pairing",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Prim> {
+        Prim::ALL.into_iter().find(|p| p.name() == name)
+    }
+}
+
+/// Counts of primitive operations, indexed by [`Prim`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CryptoOps(pub [u64; Prim::COUNT]);
+
+impl CryptoOps {
+    pub fn add(&mut self, prim: Prim, n: u64) {
+        self.0[prim as usize] += n;
+    }
+    pub fn get(&self, prim: Prim) -> u64 {
+        self.0[prim as usize]
+    }
+    pub fn merge(&mut self, other: &CryptoOps) {
+        for (a, b) in self.0.iter_mut().zip(other.0.iter()) {
+            *a += *b;
+        }
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.iter().all(|&n| n == 0)
+    }
+}
+
+/// What an authentication attempt ended in, as seen by the endpoint reporting it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// `subject` is authenticated by the reporter; `key_id` names the key
+    /// established (e.g. KSI_ASME), if any.
+    Authenticated { subject: Addr, key_id: u32 },
+    /// `subject` was rejected; `reason` is a short stable label for CSV output.
+    Rejected { subject: Addr, reason: &'static str },
+    /// An attack (replay, forgery, MAC failure) was detected.
+    AttackDetected { subject: Addr, what: &'static str },
+    /// The procedure for `subject` gave up (timers exhausted).
+    Failed { subject: Addr, reason: &'static str },
+}
+
+/// Everything an endpoint asks of its host in answer to one input.
+///
+/// The host clears and reuses one `Effects` per input to avoid allocation.
+#[derive(Debug, Default)]
+pub struct Effects {
+    pub transmits: Vec<Transmit>,
+    pub timers: Vec<TimerCmd>,
+    pub crypto: CryptoOps,
+    pub outcomes: Vec<Outcome>,
+}
+
+impl Effects {
+    pub fn clear(&mut self) {
+        self.transmits.clear();
+        self.timers.clear();
+        self.crypto = CryptoOps::default();
+        self.outcomes.clear();
+    }
+    pub fn send(&mut self, to: Addr, interface: Interface, kind: &'static str, pdu: Vec<u8>) {
+        self.transmits.push(Transmit { to: Destination::Unicast(to), interface, kind, pdu });
+    }
+    pub fn broadcast(
+        &mut self,
+        to: Vec<Addr>,
+        interface: Interface,
+        kind: &'static str,
+        pdu: Vec<u8>,
+    ) {
+        self.transmits.push(Transmit { to: Destination::Broadcast(to), interface, kind, pdu });
+    }
+    pub fn arm(&mut self, id: TimerId, at: Nanos) {
+        self.timers.push(TimerCmd::Arm { id, at });
+    }
+    pub fn cancel(&mut self, id: TimerId) {
+        self.timers.push(TimerCmd::Cancel { id });
+    }
+    pub fn outcome(&mut self, outcome: Outcome) {
+        self.outcomes.push(outcome);
+    }
+}
+
+/// An incoming message as handed to an endpoint.
+#[derive(Clone, Copy, Debug)]
+pub struct Incoming<'a> {
+    pub from: Addr,
+    pub interface: Interface,
+    pub pdu: &'a [u8],
+}
+
+/// Per-input context: who am I, what time is it, where do I draw randomness,
+/// where do my effects go.
+pub struct Ctx<'a> {
+    pub me: Addr,
+    pub now: Nanos,
+    pub rng: &'a mut SimRng,
+    pub fx: &'a mut Effects,
+}
+
+/// One protocol role. Hosts call these; implementations must never panic on
+/// bad input: an undecodable PDU is reported (outcome or ignored), not unwrapped.
+pub trait Endpoint {
+    /// Begin the procedure this endpoint initiates (e.g. a device's attach).
+    /// Roles that only respond ignore it.
+    fn start(&mut self, cx: &mut Ctx<'_>);
+    /// Handle one received message.
+    fn on_message(&mut self, msg: Incoming<'_>, cx: &mut Ctx<'_>);
+    /// Handle the expiry of a timer armed earlier and not cancelled since.
+    fn on_timer(&mut self, id: TimerId, cx: &mut Ctx<'_>);
+}

@@ -1,0 +1,12 @@
+//! authsim-protocols: pure protocol logic, crypto and wire encodings.
+//!
+//! Nothing here knows about simulated networks, clocks or threads: every role is
+//! a sans-IO [`core::Endpoint`] driven by its host (see `authsim-sim`), and every
+//! message size is the length of a real encoding from [`wire`].
+
+pub mod aka;
+pub mod core;
+pub mod crypto;
+pub mod eps_aka;
+pub mod testing;
+pub mod wire;

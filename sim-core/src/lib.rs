@@ -1,0 +1,1 @@
+//! authsim-sim: discrete-event engine.
