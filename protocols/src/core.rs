@@ -249,7 +249,12 @@ impl Effects {
         self.outcomes.clear();
     }
     pub fn send(&mut self, to: Addr, interface: Interface, kind: &'static str, pdu: Vec<u8>) {
-        self.transmits.push(Transmit { to: Destination::Unicast(to), interface, kind, pdu });
+        self.transmits.push(Transmit {
+            to: Destination::Unicast(to),
+            interface,
+            kind,
+            pdu,
+        });
     }
     pub fn broadcast(
         &mut self,
@@ -258,7 +263,12 @@ impl Effects {
         kind: &'static str,
         pdu: Vec<u8>,
     ) {
-        self.transmits.push(Transmit { to: Destination::Broadcast(to), interface, kind, pdu });
+        self.transmits.push(Transmit {
+            to: Destination::Broadcast(to),
+            interface,
+            kind,
+            pdu,
+        });
     }
     pub fn arm(&mut self, id: TimerId, at: Nanos) {
         self.timers.push(TimerCmd::Arm { id, at });

@@ -87,14 +87,25 @@ impl<'e> Router<'e> {
     pub fn run(&mut self) {
         while let Some((from, to, interface, pdu)) = self.queue.pop_front() {
             self.with_endpoint(to, |ep, cx| {
-                ep.on_message(Incoming { from, interface, pdu: &pdu }, cx)
+                ep.on_message(
+                    Incoming {
+                        from,
+                        interface,
+                        pdu: &pdu,
+                    },
+                    cx,
+                )
             });
         }
     }
 
     /// All outcomes reported by `addr`.
     pub fn outcomes_of(&self, addr: Addr) -> Vec<Outcome> {
-        self.outcomes.iter().filter(|(a, _)| *a == addr).map(|(_, o)| o.clone()).collect()
+        self.outcomes
+            .iter()
+            .filter(|(a, _)| *a == addr)
+            .map(|(_, o)| o.clone())
+            .collect()
     }
 
     /// Message kinds in the order they were sent.
@@ -108,7 +119,12 @@ impl<'e> Router<'e> {
             let Some(ep) = self.endpoints.get_mut(&addr) else {
                 return; // messages to unknown addresses vanish, as on a real network
             };
-            let mut cx = Ctx { me: addr, now: self.now, rng: &mut self.rng, fx: &mut fx };
+            let mut cx = Ctx {
+                me: addr,
+                now: self.now,
+                rng: &mut self.rng,
+                fx: &mut fx,
+            };
             f(&mut **ep, &mut cx);
         }
         self.crypto.entry(addr).or_default().merge(&fx.crypto);
@@ -147,7 +163,8 @@ impl<'e> Router<'e> {
                 Destination::Broadcast(v) => v.clone(),
             };
             for r in receivers {
-                self.queue.push_back((addr, r, passed.interface, passed.pdu.clone()));
+                self.queue
+                    .push_back((addr, r, passed.interface, passed.pdu.clone()));
             }
             self.log.push(passed);
         }
