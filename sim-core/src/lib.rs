@@ -1,1 +1,15 @@
-//! authsim-sim: discrete-event engine.
+//! authsim-sim: the discrete-event engine (nexosim), network and metrics.
+//!
+//! Layering: `latency`/`link` model the network, `profile` prices processing,
+//! `timers` keeps per-node protocol timers, `node` is one node's pure logic,
+//! `model` wraps it into nexosim, `engine` assembles and runs a bench.
+
+pub mod engine;
+pub mod host;
+pub mod latency;
+pub mod link;
+pub mod metrics;
+pub mod model;
+pub mod node;
+pub mod profile;
+pub mod timers;

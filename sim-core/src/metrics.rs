@@ -1,0 +1,74 @@
+//! Metrics recorded where things happen, never re-derived afterwards.
+
+use std::collections::BTreeMap;
+
+use authsim_protocols::core::{Addr, CryptoOps, Interface, Nanos, Outcome};
+
+/// Counters for one (interface, message kind).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MessageCounters {
+    /// Transmissions: one per send by one node (a broadcast is one).
+    pub transmissions: u64,
+    /// Deliveries scheduled to receivers that were not lost.
+    pub deliveries: u64,
+    /// Deliveries lost on the link.
+    pub lost: u64,
+    /// Encoded PDU bytes, summed over transmissions.
+    pub bytes: u64,
+    /// Lower-layer header bytes, summed over transmissions (separate column).
+    pub overhead_bytes: u64,
+}
+
+impl MessageCounters {
+    pub fn merge(&mut self, o: &MessageCounters) {
+        self.transmissions += o.transmissions;
+        self.deliveries += o.deliveries;
+        self.lost += o.lost;
+        self.bytes += o.bytes;
+        self.overhead_bytes += o.overhead_bytes;
+    }
+}
+
+pub type MessageKey = (Interface, &'static str);
+
+/// How an outcome is labelled in CSV.
+pub fn outcome_label(o: &Outcome) -> (&'static str, &'static str, Addr) {
+    match o {
+        Outcome::Authenticated { subject, .. } => ("authenticated", "", *subject),
+        Outcome::Rejected { subject, reason } => ("rejected", reason, *subject),
+        Outcome::AttackDetected { subject, what } => ("attack_detected", what, *subject),
+        Outcome::Failed { subject, reason } => ("failed", reason, *subject),
+    }
+}
+
+/// One verdict reported by an endpoint.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AuthRecord {
+    pub time: Nanos,
+    pub reporter: Addr,
+    pub outcome: Outcome,
+}
+
+/// Everything one node measured; collected after the run.
+#[derive(Clone, Debug, Default)]
+pub struct NodeReport {
+    pub node: u16,
+    pub messages: BTreeMap<MessageKey, MessageCounters>,
+    pub crypto: CryptoOps,
+    /// Inputs handled (messages, timers, starts).
+    pub inputs: u64,
+    pub timer_expiries: u64,
+    /// Total service time, summed over inputs.
+    pub busy_ns: u128,
+    /// Waiting time before service, summed and max (FIFO servers only).
+    pub wait_ns_total: u128,
+    pub wait_ns_max: Nanos,
+    /// Time the last input finished service.
+    pub last_finish: Nanos,
+    pub undecodable: u64,
+    pub records: Vec<AuthRecord>,
+    /// Start time per hosted endpoint that was started (population nodes).
+    pub starts: Vec<Option<Nanos>>,
+    /// Trace lines: (departure time, global sequence, text).
+    pub trace: Vec<(Nanos, u64, String)>,
+}
