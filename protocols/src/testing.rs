@@ -24,6 +24,10 @@ pub struct Passed {
     pub pdu: Vec<u8>,
 }
 
+/// A hook that sees every message in flight and returns the bytes to deliver
+/// (possibly altered), or `None` to drop it.
+pub type Tamper<'e> = Box<dyn FnMut(&Passed) -> Option<Vec<u8>> + 'e>;
+
 /// Routes messages between boxed endpoints keyed by address.
 pub struct Router<'e> {
     pub endpoints: BTreeMap<Addr, &'e mut dyn Endpoint>,
@@ -36,7 +40,7 @@ pub struct Router<'e> {
     pub timers: BTreeMap<(Addr, TimerId), Nanos>,
     queue: VecDeque<(Addr, Addr, Interface, Vec<u8>)>,
     /// Optional hook to drop or alter messages in flight (attack tests).
-    pub tamper: Option<Box<dyn FnMut(&Passed) -> Option<Vec<u8>> + 'e>>,
+    pub tamper: Option<Tamper<'e>>,
 }
 
 impl<'e> Router<'e> {

@@ -136,7 +136,7 @@ fn simultaneous_arrivals_queue_fifo_at_the_server() {
     // All pings arrive at 11 ms; served back to back, 1 ms each.
     assert_eq!(
         done_times(&out),
-        vec![22, 23, 24]
+        [22, 23, 24]
             .iter()
             .map(|m| m * MILLISECOND)
             .collect::<Vec<_>>()
@@ -150,7 +150,7 @@ fn simultaneous_arrivals_queue_fifo_at_the_server() {
     .unwrap();
     assert_eq!(
         done_times(&out),
-        vec![22, 22, 23]
+        [22, 22, 23]
             .iter()
             .map(|m| m * MILLISECOND)
             .collect::<Vec<_>>()
