@@ -1,1 +1,66 @@
-fn main() {}
+//! authsim: command-line front end.
+//!
+//! Exit codes: 0 success, 1 the run failed, 2 bad input (scenario, flags, hex).
+
+mod cmd_milenage;
+mod cmd_run;
+mod output;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "authsim", version, about = "Discrete-event simulator of what authentication costs cellular and IoT networks")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a scenario and write CSV, JSON and PNG results.
+    Run(cmd_run::RunArgs),
+    /// Check a scenario file without running it.
+    Validate {
+        file: PathBuf,
+        /// Override a scenario value: path.to.key=value (repeatable).
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        set: Vec<String>,
+    },
+    /// List protocols, their nodes and parameters, and the scenario keys.
+    List,
+    /// Compute Milenage outputs (TS 35.206) and optionally K_ASME as JSON.
+    Milenage(cmd_milenage::MilenageArgs),
+}
+
+/// A failure with the exit code it maps to.
+pub enum Failure {
+    BadInput(String),
+    RunFailed(String),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run(args) => cmd_run::run(args),
+        Command::Validate { file, set } => cmd_run::validate(&file, &set),
+        Command::List => {
+            cmd_run::list();
+            Ok(())
+        }
+        Command::Milenage(args) => cmd_milenage::run(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::BadInput(m)) => {
+            eprintln!("error: {m}");
+            ExitCode::from(2)
+        }
+        Err(Failure::RunFailed(m)) => {
+            eprintln!("error: run failed: {m}");
+            ExitCode::from(1)
+        }
+    }
+}

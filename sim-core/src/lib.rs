@@ -4,6 +4,7 @@
 //! `timers` keeps per-node protocol timers, `node` is one node's pure logic,
 //! `model` wraps it into nexosim, `engine` assembles and runs a bench.
 
+pub mod build;
 pub mod engine;
 pub mod host;
 pub mod latency;
@@ -12,4 +13,9 @@ pub mod metrics;
 pub mod model;
 pub mod node;
 pub mod profile;
+pub mod protocols;
+pub mod report;
+pub mod runner;
+pub mod scenario;
 pub mod timers;
+pub mod workload;

@@ -1,1 +1,89 @@
-//! (placeholder, filled by its owner)
+//! EPS-AKA (TS 33.401 §6.1) with the attach and NAS security mode procedures
+//! (TS 24.301) and S6a authentication information retrieval (TS 29.272).
+//!
+//! Three roles: [`Ue`] (device with its USIM), [`Mme`] (serving network) and
+//! [`Hss`] (home network with the AuC). The flow, the timers and what each side
+//! checks are written up in docs/protocols/eps-aka.md.
+
+mod hss;
+mod mme;
+mod ue;
+
+pub use hss::{Hss, Subscriber};
+pub use mme::Mme;
+pub use ue::Ue;
+
+use crate::core::{Addr, Nanos, time::SECOND};
+
+/// Parameters shared by the three roles.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Config {
+    /// Serving network id: MCC/MNC as encoded in the PLMN identity (TS 24.008
+    /// §10.5.1.3), e.g. 00f110 for MCC 001, MNC 01. Also the KDF's SN id.
+    pub plmn: [u8; 3],
+    /// The PLMN's digits, prefix of every IMSI (MCC + MNC).
+    pub plmn_digits: String,
+    /// Vectors the MME asks for in one AIR (TS 29.272 allows 1..=5 per request).
+    pub vectors_per_request: u32,
+    /// NAS timer T3460 (MME, authentication and security mode): 6 s by default.
+    pub t3460: Nanos,
+    /// Retransmissions on T3460 expiry before the procedure is aborted (4).
+    pub t3460_max_retx: u32,
+    /// UE attach guard timer T3410 (15 s).
+    pub t3410: Nanos,
+    /// Attach attempts before the UE gives up (5).
+    pub attach_max_attempts: u32,
+    /// Diameter answer timeout at the MME (Tx).
+    pub diameter_timeout: Nanos,
+    /// AIR retransmissions on Tx expiry before giving up.
+    pub diameter_max_retx: u32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            plmn: [0x00, 0xf1, 0x10],
+            plmn_digits: "00101".into(),
+            vectors_per_request: 1,
+            t3460: 6 * SECOND,
+            t3460_max_retx: 4,
+            t3410: 15 * SECOND,
+            attach_max_attempts: 5,
+            diameter_timeout: 5 * SECOND,
+            diameter_max_retx: 2,
+        }
+    }
+}
+
+/// Integrity algorithm used by the security mode procedure: 128-EIA2.
+pub const EIA2: u8 = 2;
+/// Ciphering algorithm: EEA0 (null), so the simulated messages stay readable;
+/// ciphering would not change any size.
+pub const EEA0: u8 = 0;
+/// UE network capability advertised in the attach request (TS 24.301 §9.9.3.34);
+/// its first two octets (EEA/EIA) are replayed in the security mode command.
+pub const UE_NETWORK_CAPABILITY: [u8; 4] = crate::wire::nas::TYPICAL_UE_NETWORK_CAPABILITY;
+
+/// IMSI of subscriber `index`: PLMN digits followed by a zero-padded MSIN.
+pub fn imsi(plmn_digits: &str, index: u32) -> String {
+    let msin_len = 15 - plmn_digits.len();
+    format!("{plmn_digits}{index:0msin_len$}")
+}
+
+/// Subscriber index from an IMSI built by [`imsi`].
+pub fn imsi_index(plmn_digits: &str, imsi: &str) -> Option<u32> {
+    imsi.strip_prefix(plmn_digits)?.parse().ok()
+}
+
+/// Timer ids are per endpoint; the MME keeps one context per UE, so its
+/// timer ids carry the UE address.
+pub(crate) fn ue_timer(ue: Addr, kind: u8) -> u64 {
+    ((ue.node as u64) << 40) | ((ue.index as u64) << 8) | kind as u64
+}
+
+pub(crate) fn timer_ue(id: u64) -> (Addr, u8) {
+    (Addr::new((id >> 40) as u16, ((id >> 8) & 0xffff_ffff) as u32), (id & 0xff) as u8)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,359 @@
+//! The MME: serving-network side of EPS-AKA for many UEs at once.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+
+use zeroize::Zeroize;
+
+use super::{Config, EEA0, EIA2, UE_NETWORK_CAPABILITY, imsi_index, timer_ue, ue_timer};
+use crate::aka;
+use crate::core::{Addr, Ctx, Endpoint, Incoming, Interface, Outcome, TimerId};
+use crate::crypto::{eia2, kdf};
+use crate::wire::diameter::{self, Aia, Air, EutranVector};
+use crate::wire::nas::{
+    self, AttachReject, AuthenticationRequest, EmmCause, EpsMobileIdentity, NasMessage, SecurityModeCommand,
+    header_type,
+};
+
+const T3460: u8 = 1;
+const TX: u8 = 2;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Step {
+    /// Waiting for the HSS's AIA.
+    WaitAia,
+    /// AUTHENTICATION REQUEST sent.
+    WaitAuthResponse,
+    /// SECURITY MODE COMMAND sent.
+    WaitSmComplete,
+    Registered,
+    Aborted,
+}
+
+/// One UE's context in the MME.
+struct UeContext {
+    index: u32,
+    step: Step,
+    vectors: VecDeque<EutranVector>,
+    /// The vector of the challenge in progress.
+    current: Option<EutranVector>,
+    ksi: u8,
+    /// The last NAS PDU sent, for T3460 retransmission.
+    last_nas: Vec<u8>,
+    last_kind: &'static str,
+    retx: u32,
+    /// The pending AIR (for Tx retransmission) and its tries.
+    pending_air: Option<Vec<u8>>,
+    air_retx: u32,
+    resyncs: u32,
+}
+
+impl Drop for UeContext {
+    fn drop(&mut self) {
+        for v in self.vectors.iter_mut().chain(self.current.as_mut()) {
+            v.kasme.zeroize();
+            v.xres.zeroize();
+        }
+    }
+}
+
+/// Serving network: runs the attach/authentication/security mode procedures.
+pub struct Mme {
+    cfg: Arc<Config>,
+    hss: Addr,
+    origin_host: String,
+    origin_realm: String,
+    dest_realm: String,
+    ues: HashMap<Addr, UeContext>,
+    /// Hop-by-hop id of each outstanding AIR -> UE.
+    outstanding: HashMap<u32, Addr>,
+    next_hop_by_hop: u32,
+    next_session: u64,
+    next_ksi: u8,
+}
+
+impl Mme {
+    pub fn new(cfg: Arc<Config>, hss: Addr) -> Self {
+        let realm = format!(
+            "epc.mnc{:03}.mcc{}.3gppnetwork.org",
+            cfg.plmn_digits[3..].parse::<u32>().unwrap_or(1),
+            &cfg.plmn_digits[..3]
+        );
+        Self {
+            cfg,
+            hss,
+            origin_host: format!("mme.{realm}"),
+            origin_realm: realm.clone(),
+            dest_realm: realm,
+            ues: HashMap::new(),
+            outstanding: HashMap::new(),
+            next_hop_by_hop: 1,
+            next_session: 1,
+            next_ksi: 0,
+        }
+    }
+
+    /// UE contexts currently held (registered or in progress).
+    pub fn contexts(&self) -> usize {
+        self.ues.len()
+    }
+
+    fn send_nas(&mut self, ue: Addr, kind: &'static str, pdu: Vec<u8>, cx: &mut Ctx<'_>) {
+        if let Some(c) = self.ues.get_mut(&ue) {
+            c.last_nas = pdu.clone();
+            c.last_kind = kind;
+            c.retx = 0;
+        }
+        cx.fx.send(ue, Interface::Nas, kind, pdu);
+        cx.fx.arm(ue_timer(ue, T3460), cx.now + self.cfg.t3460);
+    }
+
+    fn reject(&mut self, ue: Addr, cause: EmmCause, reason: &'static str, cx: &mut Ctx<'_>) {
+        let msg = NasMessage::AttachReject(AttachReject { cause, esm_message_container: None });
+        cx.fx.send(ue, Interface::Nas, msg.kind(), msg.encode());
+        cx.fx.cancel(ue_timer(ue, T3460));
+        cx.fx.cancel(ue_timer(ue, TX));
+        if let Some(c) = self.ues.get_mut(&ue) {
+            c.step = Step::Aborted;
+        }
+        cx.fx.outcome(Outcome::Rejected { subject: ue, reason });
+    }
+
+    fn request_vectors(&mut self, ue: Addr, resync: Option<[u8; 30]>, cx: &mut Ctx<'_>) {
+        let Some(c) = self.ues.get_mut(&ue) else { return };
+        let hop_by_hop = self.next_hop_by_hop;
+        self.next_hop_by_hop = self.next_hop_by_hop.wrapping_add(1).max(1);
+        let air = Air {
+            session_id: format!("{};{};{}", self.origin_host, cx.now / 1_000_000_000, self.next_session),
+            hop_by_hop,
+            end_to_end: hop_by_hop,
+            origin_host: self.origin_host.clone(),
+            origin_realm: self.origin_realm.clone(),
+            destination_realm: self.dest_realm.clone(),
+            user_name: super::imsi(&self.cfg.plmn_digits, c.index),
+            visited_plmn_id: self.cfg.plmn,
+            eutran: Some(diameter::RequestedAuthInfo {
+                number_of_requested_vectors: self.cfg.vectors_per_request,
+                immediate_response_preferred: true,
+                resync_info: resync.map(|r| r.to_vec()),
+            }),
+            utran_geran: None,
+        };
+        self.next_session += 1;
+        let pdu = air.encode();
+        c.step = Step::WaitAia;
+        c.pending_air = Some(pdu.clone());
+        c.air_retx = 0;
+        self.outstanding.insert(hop_by_hop, ue);
+        cx.fx.send(self.hss, Interface::S6a, "AIR", pdu);
+        cx.fx.arm(ue_timer(ue, TX), cx.now + self.cfg.diameter_timeout);
+    }
+
+    /// Starts a challenge with the next stored vector.
+    fn challenge(&mut self, ue: Addr, cx: &mut Ctx<'_>) {
+        let ksi = self.next_ksi;
+        self.next_ksi = (self.next_ksi + 1) % 7;
+        let Some(c) = self.ues.get_mut(&ue) else { return };
+        let Some(v) = c.vectors.pop_front() else { return };
+        c.ksi = ksi;
+        c.step = Step::WaitAuthResponse;
+        let msg = NasMessage::AuthenticationRequest(AuthenticationRequest { nas_ksi: ksi, rand: v.rand, autn: v.autn });
+        c.current = Some(v);
+        self.send_nas(ue, msg.kind(), msg.encode(), cx);
+    }
+
+    fn on_attach(&mut self, ue: Addr, req: nas::AttachRequest, cx: &mut Ctx<'_>) {
+        let EpsMobileIdentity::Imsi(imsi) = &req.identity else {
+            return self.reject(ue, EmmCause::ILLEGAL_UE, "no_imsi", cx);
+        };
+        let Some(index) = imsi_index(&self.cfg.plmn_digits, imsi) else {
+            return self.reject(ue, EmmCause::ILLEGAL_UE, "foreign_imsi", cx);
+        };
+        if let Some(c) = self.ues.get(&ue) {
+            match c.step {
+                // A retransmitted attach while we wait for the HSS: keep waiting.
+                Step::WaitAia => return,
+                Step::WaitAuthResponse | Step::WaitSmComplete => {
+                    // The UE restarted: resend what we last sent.
+                    let (kind, pdu) = (c.last_kind, c.last_nas.clone());
+                    cx.fx.send(ue, Interface::Nas, kind, pdu);
+                    return;
+                }
+                Step::Registered | Step::Aborted => {}
+            }
+        }
+        let c = self.ues.entry(ue).or_insert_with(|| UeContext {
+            index,
+            step: Step::WaitAia,
+            vectors: VecDeque::new(),
+            current: None,
+            ksi: 0,
+            last_nas: Vec::new(),
+            last_kind: "",
+            retx: 0,
+            pending_air: None,
+            air_retx: 0,
+            resyncs: 0,
+        });
+        c.resyncs = 0;
+        if c.vectors.is_empty() {
+            self.request_vectors(ue, None, cx);
+        } else {
+            self.challenge(ue, cx);
+        }
+    }
+
+    fn on_aia(&mut self, pdu: &[u8], cx: &mut Ctx<'_>) {
+        let Ok(aia) = Aia::decode(pdu) else { return };
+        let Some(ue) = self.outstanding.remove(&aia.hop_by_hop) else { return };
+        cx.fx.cancel(ue_timer(ue, TX));
+        let Some(c) = self.ues.get_mut(&ue) else { return };
+        if c.step != Step::WaitAia {
+            return;
+        }
+        c.pending_air = None;
+        if aia.result_code != Some(diameter::DIAMETER_SUCCESS) || aia.eutran_vectors.is_empty() {
+            return self.reject(ue, EmmCause::EPS_SERVICES_NOT_ALLOWED, "hss_refused", cx);
+        }
+        c.vectors = aia.eutran_vectors.into_iter().collect();
+        self.challenge(ue, cx);
+    }
+
+    fn on_auth_response(&mut self, ue: Addr, res: &[u8], cx: &mut Ctx<'_>) {
+        let Some(c) = self.ues.get_mut(&ue) else { return };
+        if c.step != Step::WaitAuthResponse {
+            return;
+        }
+        let Some(v) = c.current.as_ref() else { return };
+        if !aka::res_matches(&v.xres, res) {
+            cx.fx.cancel(ue_timer(ue, T3460));
+            c.step = Step::Aborted;
+            let msg = NasMessage::AuthenticationReject;
+            cx.fx.send(ue, Interface::Nas, msg.kind(), msg.encode());
+            cx.fx.outcome(Outcome::Rejected { subject: ue, reason: "res_mismatch" });
+            return;
+        }
+        let mut k_int = kdf::nas_key(&v.kasme, kdf::NAS_INT_ALG, EIA2, &mut cx.fx.crypto);
+        let smc = NasMessage::SecurityModeCommand(SecurityModeCommand {
+            ciphering_algorithm: EEA0,
+            integrity_algorithm: EIA2,
+            nas_ksi: c.ksi,
+            replayed_ue_security_capabilities: UE_NETWORK_CAPABILITY[..2].to_vec(),
+            imeisv_request: None,
+        });
+        let inner = smc.encode();
+        let seq = 0u8;
+        let mut mac_in = Vec::with_capacity(1 + inner.len());
+        mac_in.push(seq);
+        mac_in.extend_from_slice(&inner);
+        let mac = eia2::eia2(&k_int, seq as u32, 0, 1, &mac_in, &mut cx.fx.crypto);
+        k_int.zeroize();
+        c.step = Step::WaitSmComplete;
+        let pdu = nas::protect(header_type::INTEGRITY_PROTECTED_NEW_CONTEXT, mac, seq, &inner);
+        self.send_nas(ue, "SecurityModeCommand", pdu, cx);
+    }
+
+    fn on_auth_failure(&mut self, ue: Addr, f: nas::AuthenticationFailure, cx: &mut Ctx<'_>) {
+        let Some(c) = self.ues.get_mut(&ue) else { return };
+        if c.step != Step::WaitAuthResponse {
+            return;
+        }
+        cx.fx.cancel(ue_timer(ue, T3460));
+        match (f.cause, f.auts) {
+            (EmmCause::SYNCH_FAILURE, Some(auts)) if c.resyncs < 2 => {
+                c.resyncs += 1;
+                let Some(v) = c.current.take() else { return };
+                let mut info = [0u8; 30];
+                info[..16].copy_from_slice(&v.rand);
+                info[16..].copy_from_slice(&auts);
+                c.vectors.clear(); // stale: the HSS will re-base SQN
+                self.request_vectors(ue, Some(info), cx);
+            }
+            (EmmCause::MAC_FAILURE, _) => {
+                c.step = Step::Aborted;
+                cx.fx.outcome(Outcome::Rejected { subject: ue, reason: "ue_reported_mac_failure" });
+            }
+            _ => {
+                c.step = Step::Aborted;
+                cx.fx.outcome(Outcome::Rejected { subject: ue, reason: "authentication_failure" });
+            }
+        }
+    }
+
+    fn on_protected(&mut self, ue: Addr, pdu: &[u8], cx: &mut Ctx<'_>) {
+        let Some(c) = self.ues.get_mut(&ue) else { return };
+        if c.step != Step::WaitSmComplete {
+            return;
+        }
+        let Ok(nas::Nas::Protected(p)) = nas::decode_any(pdu) else { return };
+        let Some(v) = c.current.as_ref() else { return };
+        let mut k_int = kdf::nas_key(&v.kasme, kdf::NAS_INT_ALG, EIA2, &mut cx.fx.crypto);
+        let ok = eia2::eia2_verify(&k_int, p.seq as u32, 0, 0, &p.mac_input(), &p.mac, &mut cx.fx.crypto);
+        k_int.zeroize();
+        if !ok || !matches!(p.decode_inner(), Ok(NasMessage::SecurityModeComplete(_))) {
+            // TS 24.301 §4.4.4.3: a message failing the integrity check is discarded.
+            cx.fx.outcome(Outcome::AttackDetected { subject: ue, what: "nas_integrity_failure" });
+            return;
+        }
+        cx.fx.cancel(ue_timer(ue, T3460));
+        c.step = Step::Registered;
+        c.last_nas = Vec::new();
+        cx.fx.outcome(Outcome::Authenticated { subject: ue, key_id: c.ksi as u32 });
+    }
+}
+
+impl Endpoint for Mme {
+    fn start(&mut self, _: &mut Ctx<'_>) {}
+
+    fn on_message(&mut self, msg: Incoming<'_>, cx: &mut Ctx<'_>) {
+        match msg.interface {
+            Interface::S6a => self.on_aia(msg.pdu, cx),
+            Interface::Nas => match nas::decode_any(msg.pdu) {
+                Ok(nas::Nas::Plain(NasMessage::AttachRequest(r))) => self.on_attach(msg.from, r, cx),
+                Ok(nas::Nas::Plain(NasMessage::AuthenticationResponse(r))) => {
+                    self.on_auth_response(msg.from, &r.res, cx)
+                }
+                Ok(nas::Nas::Plain(NasMessage::AuthenticationFailure(f))) => self.on_auth_failure(msg.from, f, cx),
+                Ok(nas::Nas::Plain(NasMessage::SecurityModeReject(_))) => {
+                    cx.fx.cancel(ue_timer(msg.from, T3460));
+                    if let Some(c) = self.ues.get_mut(&msg.from) {
+                        c.step = Step::Aborted;
+                    }
+                    cx.fx.outcome(Outcome::Rejected { subject: msg.from, reason: "security_mode_reject" });
+                }
+                Ok(nas::Nas::Protected(_)) => self.on_protected(msg.from, msg.pdu, cx),
+                _ => {}
+            },
+            _ => {}
+        }
+    }
+
+    fn on_timer(&mut self, id: TimerId, cx: &mut Ctx<'_>) {
+        let (ue, kind) = timer_ue(id);
+        let Some(c) = self.ues.get_mut(&ue) else { return };
+        match kind {
+            T3460 if matches!(c.step, Step::WaitAuthResponse | Step::WaitSmComplete) => {
+                if c.retx >= self.cfg.t3460_max_retx {
+                    c.step = Step::Aborted;
+                    cx.fx.outcome(Outcome::Failed { subject: ue, reason: "t3460_expired" });
+                    return;
+                }
+                c.retx += 1;
+                cx.fx.send(ue, Interface::Nas, c.last_kind, c.last_nas.clone());
+                cx.fx.arm(id, cx.now + self.cfg.t3460);
+            }
+            TX if c.step == Step::WaitAia => {
+                if c.air_retx >= self.cfg.diameter_max_retx {
+                    self.reject(ue, EmmCause::NETWORK_FAILURE, "s6a_timeout", cx);
+                    return;
+                }
+                c.air_retx += 1;
+                if let Some(air) = c.pending_air.clone() {
+                    cx.fx.send(self.hss, Interface::S6a, "AIR", air);
+                    cx.fx.arm(id, cx.now + self.cfg.diameter_timeout);
+                }
+            }
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,117 @@
+//! Helpers that turn a scenario's named nodes and links into node setups.
+
+use authsim_protocols::core::Nanos;
+
+use crate::host::Host;
+use crate::link::LinkState;
+use crate::node::{NodeSetup, Service};
+use crate::scenario::Scenario;
+
+/// A seed for one purpose, derived from the run seed (SplitMix64 over an FNV-1a
+/// hash of the label), so streams never overlap and adding one changes no other.
+pub fn derive_seed(seed: u64, label: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in label.bytes() {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    let mut z = seed ^ h;
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// Assigns node ids in the order the protocol lists its nodes.
+pub struct Topology<'a> {
+    scn: &'a Scenario,
+    seed: u64,
+    names: Vec<&'static str>,
+    setups: Vec<Option<NodeSetup>>,
+}
+
+impl<'a> Topology<'a> {
+    pub fn new(scn: &'a Scenario, seed: u64, names: &[&'static str]) -> Result<Self, String> {
+        Ok(Self { scn, seed, names: names.to_vec(), setups: names.iter().map(|_| None).collect() })
+    }
+
+    pub fn id(&self, name: &str) -> Result<u16, String> {
+        self.names.iter().position(|n| *n == name).map(|i| i as u16).ok_or_else(|| format!("no node `{name}`"))
+    }
+
+    fn links(&self, from: &str) -> Result<Vec<Option<LinkState>>, String> {
+        self.names
+            .iter()
+            .map(|to| match self.scn.link(from, to) {
+                Some(spec) if *to != from => LinkState::new(spec).map(Some).map_err(|e| format!("link {from}-{to}: {e}")),
+                _ => Ok(None),
+            })
+            .collect()
+    }
+
+    fn setup(&self, name: &str, host: Box<dyn Host>, service: Service, arrivals: Vec<(Nanos, u32)>) -> Result<NodeSetup, String> {
+        let spec = self.scn.nodes.get(name).ok_or_else(|| format!("missing [nodes.{name}]"))?;
+        let profile = self.scn.profile(&spec.profile).ok_or_else(|| format!("unknown profile `{}`", spec.profile))?;
+        Ok(NodeSetup {
+            id: self.id(name)?,
+            name: name.to_string(),
+            host,
+            profile,
+            service,
+            links: self.links(name)?,
+            arrivals,
+            endpoint_seed: derive_seed(self.seed, &format!("endpoints/{name}")),
+            network_seed: derive_seed(self.seed, &format!("network/{name}")),
+            trace: None,
+        })
+    }
+
+    /// A population of devices that start according to `[population.arrivals]`.
+    pub fn population(&mut self, name: &str, host: Box<dyn Host>, count: u32) -> Result<(), String> {
+        let times = self.scn.population.arrivals.to_arrivals().times(count, derive_seed(self.seed, "arrivals"))?;
+        let arrivals = times.into_iter().zip(0..count).collect();
+        self.place(name, host, Service::PerEndpoint, arrivals)
+    }
+
+    /// A population whose start commands the protocol chooses (e.g. group leaders).
+    pub fn population_with(&mut self, name: &str, host: Box<dyn Host>, arrivals: Vec<(Nanos, u32)>) -> Result<(), String> {
+        self.place(name, host, Service::PerEndpoint, arrivals)
+    }
+
+    /// A server node with a FIFO queue in front of `[nodes.NAME].servers` servers.
+    pub fn server(&mut self, name: &str, host: Box<dyn Host>) -> Result<(), String> {
+        let servers = self.scn.nodes.get(name).map_or(1, |n| n.servers);
+        self.place(name, host, Service::Fifo { servers }, Vec::new())
+    }
+
+    /// A server node that also starts endpoints (e.g. a group leader that initiates).
+    pub fn server_with(&mut self, name: &str, host: Box<dyn Host>, arrivals: Vec<(Nanos, u32)>) -> Result<(), String> {
+        let servers = self.scn.nodes.get(name).map_or(1, |n| n.servers);
+        self.place(name, host, Service::Fifo { servers }, arrivals)
+    }
+
+    fn place(&mut self, name: &str, host: Box<dyn Host>, service: Service, arrivals: Vec<(Nanos, u32)>) -> Result<(), String> {
+        let id = self.id(name)? as usize;
+        self.setups[id] = Some(self.setup(name, host, service, arrivals)?);
+        Ok(())
+    }
+
+    pub fn finish(self) -> Result<Vec<NodeSetup>, String> {
+        self.setups
+            .into_iter()
+            .zip(&self.names)
+            .map(|(s, n)| s.ok_or_else(|| format!("node `{n}` was not built")))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn derived_seeds_differ_by_label_and_seed() {
+        assert_ne!(derive_seed(1, "a"), derive_seed(1, "b"));
+        assert_ne!(derive_seed(1, "a"), derive_seed(2, "a"));
+        assert_eq!(derive_seed(7, "arrivals"), derive_seed(7, "arrivals"));
+    }
+}

@@ -1,0 +1,310 @@
+//! Results of one run as tidy tables, and their CSV / JSON encodings.
+//!
+//! Everything here is derived from counts recorded during the run; output is
+//! byte-for-byte deterministic for a scenario and seed (sorted rows, fixed
+//! number formatting, no wall-clock values).
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use authsim_protocols::core::{Addr, CryptoOps, Interface, Nanos, Prim};
+
+use crate::metrics::{MessageCounters, NodeReport, outcome_label};
+use crate::scenario::Scenario;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct MessageRow {
+    pub interface: Interface,
+    pub kind: &'static str,
+    pub counters: MessageCounters,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct NodeRow {
+    pub name: String,
+    pub profile: String,
+    pub servers: u32,
+    pub inputs: u64,
+    pub timer_expiries: u64,
+    pub busy_ns: u128,
+    pub wait_ns_total: u128,
+    pub wait_ns_max: Nanos,
+    pub crypto: CryptoOps,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct AuthRow {
+    pub time: Nanos,
+    pub reporter_node: String,
+    pub reporter: Addr,
+    pub subject: Addr,
+    pub outcome: &'static str,
+    pub reason: &'static str,
+    /// From the start of the subject's (or, failing that, the reporter's) procedure.
+    pub latency: Option<Nanos>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunResult {
+    pub scenario: String,
+    pub protocol: String,
+    pub seed: u64,
+    pub devices: u32,
+    pub end_time: Nanos,
+    pub messages: Vec<MessageRow>,
+    pub nodes: Vec<NodeRow>,
+    pub auth: Vec<AuthRow>,
+    pub trace: Vec<String>,
+}
+
+impl RunResult {
+    pub fn from_reports(
+        scn: &Scenario,
+        seed: u64,
+        names: &[(String, String)],
+        servers: &[u32],
+        reports: Vec<NodeReport>,
+        end_time: Nanos,
+    ) -> Result<Self, String> {
+        let mut messages: BTreeMap<(Interface, &'static str), MessageCounters> = BTreeMap::new();
+        let starts: Vec<Vec<Option<Nanos>>> = reports.iter().map(|r| r.starts.clone()).collect();
+        let start_of = |a: Addr| starts.get(a.node as usize).and_then(|s| s.get(a.index as usize).copied().flatten());
+        let mut nodes = Vec::new();
+        let mut auth = Vec::new();
+        let mut trace = Vec::new();
+        for (i, r) in reports.into_iter().enumerate() {
+            for (k, c) in &r.messages {
+                messages.entry(*k).or_default().merge(c);
+            }
+            let (name, profile) = names.get(i).cloned().unwrap_or_default();
+            for rec in &r.records {
+                let (outcome, reason, subject) = outcome_label(&rec.outcome);
+                let start = start_of(subject).or_else(|| start_of(rec.reporter));
+                auth.push(AuthRow {
+                    time: rec.time,
+                    reporter_node: name.clone(),
+                    reporter: rec.reporter,
+                    subject,
+                    outcome,
+                    reason,
+                    latency: start.map(|s| rec.time.saturating_sub(s)),
+                });
+            }
+            trace.extend(r.trace);
+            nodes.push(NodeRow {
+                name,
+                profile,
+                servers: servers.get(i).copied().unwrap_or(0),
+                inputs: r.inputs,
+                timer_expiries: r.timer_expiries,
+                busy_ns: r.busy_ns,
+                wait_ns_total: r.wait_ns_total,
+                wait_ns_max: r.wait_ns_max,
+                crypto: r.crypto,
+            });
+        }
+        auth.sort_by(|a, b| (a.time, a.reporter, a.subject, a.outcome).cmp(&(b.time, b.reporter, b.subject, b.outcome)));
+        trace.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        Ok(Self {
+            scenario: scn.name.clone(),
+            protocol: scn.protocol.name().to_string(),
+            seed,
+            devices: scn.population.devices,
+            end_time,
+            messages: messages.into_iter().map(|((interface, kind), counters)| MessageRow { interface, kind, counters }).collect(),
+            nodes,
+            auth,
+            trace: trace.into_iter().map(|(_, _, l)| l).collect(),
+        })
+    }
+
+    /// Totals per interface.
+    pub fn interface_totals(&self) -> BTreeMap<Interface, MessageCounters> {
+        let mut t: BTreeMap<Interface, MessageCounters> = BTreeMap::new();
+        for m in &self.messages {
+            t.entry(m.interface).or_default().merge(&m.counters);
+        }
+        t
+    }
+
+    /// Latencies (ns) of `outcome` verdicts reported by nodes named `reporter_node`.
+    pub fn latencies(&self, reporter_node: &str, outcome: &str) -> Vec<Nanos> {
+        let mut v: Vec<Nanos> = self
+            .auth
+            .iter()
+            .filter(|a| a.reporter_node == reporter_node && a.outcome == outcome)
+            .filter_map(|a| a.latency)
+            .collect();
+        v.sort_unstable();
+        v
+    }
+
+    /// Outcome counts per (reporter node, outcome, reason).
+    pub fn outcome_counts(&self) -> BTreeMap<(String, &'static str, &'static str), u64> {
+        let mut m = BTreeMap::new();
+        for a in &self.auth {
+            *m.entry((a.reporter_node.clone(), a.outcome, a.reason)).or_insert(0) += 1;
+        }
+        m
+    }
+
+    pub fn messages_csv(&self) -> String {
+        let mut s = String::from("interface,message,transmissions,deliveries,lost,bytes,overhead_bytes\n");
+        for m in &self.messages {
+            let c = &m.counters;
+            let _ = writeln!(
+                s,
+                "{},{},{},{},{},{},{}",
+                m.interface, m.kind, c.transmissions, c.deliveries, c.lost, c.bytes, c.overhead_bytes
+            );
+        }
+        s
+    }
+
+    pub fn auth_csv(&self) -> String {
+        let mut s = String::from("time_s,reporter_node,reporter,subject,outcome,reason,latency_s\n");
+        for a in &self.auth {
+            let lat = a.latency.map(secs).unwrap_or_default();
+            let _ = writeln!(
+                s,
+                "{},{},{},{},{},{},{}",
+                secs(a.time),
+                a.reporter_node,
+                a.reporter,
+                a.subject,
+                a.outcome,
+                a.reason,
+                lat
+            );
+        }
+        s
+    }
+
+    pub fn nodes_csv(&self) -> String {
+        let mut s = String::from("node,profile,servers,inputs,timer_expiries,busy_s,utilization,wait_mean_s,wait_max_s");
+        for p in Prim::ALL {
+            let _ = write!(s, ",{}", p.name());
+        }
+        s.push('\n');
+        for n in &self.nodes {
+            let util = if n.servers > 0 && self.end_time > 0 {
+                format!("{:.6}", n.busy_ns as f64 / (n.servers as f64 * self.end_time as f64))
+            } else {
+                String::new()
+            };
+            let wait_mean = if n.servers > 0 && n.inputs > 0 {
+                format!("{:.9}", n.wait_ns_total as f64 / n.inputs as f64 / 1e9)
+            } else {
+                String::new()
+            };
+            let _ = write!(
+                s,
+                "{},{},{},{},{},{},{},{},{}",
+                n.name,
+                n.profile,
+                n.servers,
+                n.inputs,
+                n.timer_expiries,
+                secs128(n.busy_ns),
+                util,
+                wait_mean,
+                secs(n.wait_ns_max)
+            );
+            for p in Prim::ALL {
+                let _ = write!(s, ",{}", n.crypto.get(p));
+            }
+            s.push('\n');
+        }
+        s
+    }
+
+    /// A short JSON summary: totals, outcomes and latency percentiles.
+    pub fn summary_json(&self) -> serde_json::Value {
+        use serde_json::json;
+        let totals: serde_json::Map<String, serde_json::Value> = self
+            .interface_totals()
+            .into_iter()
+            .map(|(i, c)| {
+                (
+                    i.name().to_string(),
+                    json!({"transmissions": c.transmissions, "deliveries": c.deliveries, "lost": c.lost, "bytes": c.bytes, "overhead_bytes": c.overhead_bytes}),
+                )
+            })
+            .collect();
+        let mut outcomes = Vec::new();
+        for ((node, outcome, reason), n) in self.outcome_counts() {
+            outcomes.push(json!({"reporter_node": node, "outcome": outcome, "reason": reason, "count": n}));
+        }
+        let mut latency = serde_json::Map::new();
+        let reporters: std::collections::BTreeSet<&str> = self.auth.iter().map(|a| a.reporter_node.as_str()).collect();
+        for r in reporters {
+            let l = self.latencies(r, "authenticated");
+            if l.is_empty() {
+                continue;
+            }
+            let mean = l.iter().map(|&x| x as f64).sum::<f64>() / l.len() as f64;
+            latency.insert(
+                r.to_string(),
+                json!({
+                    "count": l.len(),
+                    "mean_s": round9(mean / 1e9),
+                    "p50_s": secs_f(percentile(&l, 0.50)),
+                    "p95_s": secs_f(percentile(&l, 0.95)),
+                    "p99_s": secs_f(percentile(&l, 0.99)),
+                    "max_s": secs_f(*l.last().unwrap_or(&0)),
+                }),
+            );
+        }
+        json!({
+            "scenario": self.scenario,
+            "protocol": self.protocol,
+            "seed": self.seed,
+            "devices": self.devices,
+            "end_time_s": secs_f(self.end_time),
+            "interfaces": totals,
+            "outcomes": outcomes,
+            "authenticated_latency": latency,
+        })
+    }
+}
+
+/// Nearest-rank percentile of sorted values.
+pub fn percentile(sorted: &[Nanos], q: f64) -> Nanos {
+    if sorted.is_empty() {
+        return 0;
+    }
+    let rank = (q * sorted.len() as f64).ceil().max(1.0) as usize;
+    sorted[rank.min(sorted.len()) - 1]
+}
+
+fn secs(ns: Nanos) -> String {
+    format!("{}.{:09}", ns / 1_000_000_000, ns % 1_000_000_000)
+}
+
+fn secs128(ns: u128) -> String {
+    format!("{}.{:09}", ns / 1_000_000_000, ns % 1_000_000_000)
+}
+
+fn secs_f(ns: Nanos) -> f64 {
+    ns as f64 / 1e9
+}
+
+fn round9(x: f64) -> f64 {
+    (x * 1e9).round() / 1e9
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_use_nearest_rank() {
+        let v: Vec<Nanos> = (1..=100).collect();
+        assert_eq!(percentile(&v, 0.5), 50);
+        assert_eq!(percentile(&v, 0.95), 95);
+        assert_eq!(percentile(&v, 0.99), 99);
+        assert_eq!(percentile(&[7], 0.99), 7);
+        assert_eq!(percentile(&[], 0.5), 0);
+        assert_eq!(secs(1_500_000_001), "1.500000001");
+    }
+}

@@ -1,0 +1,59 @@
+//! Runs one scenario (one seed) and turns node reports into a result.
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+use std::time::Instant;
+
+use crate::engine;
+use crate::report::RunResult;
+use crate::scenario::{Scenario, seconds};
+
+/// Options that do not change results.
+#[derive(Clone, Debug, Default)]
+pub struct RunOptions {
+    /// Collect one trace line per transmission.
+    pub trace: bool,
+}
+
+/// How long the run took and how big it got (not part of the results).
+#[derive(Clone, Debug, Default)]
+pub struct Perf {
+    pub build_s: f64,
+    pub sim_s: f64,
+    pub inputs: u64,
+    pub deliveries: u64,
+}
+
+pub fn run(scn: &Scenario, seed: u64, opts: &RunOptions) -> Result<(RunResult, Perf), String> {
+    let t0 = Instant::now();
+    let mut setups = scn.protocol.build(scn, seed)?;
+    let names: Vec<(String, String)> = setups.iter().map(|s| (s.name.clone(), s.profile.name.clone())).collect();
+    let servers: Vec<u32> = setups
+        .iter()
+        .map(|s| match s.service {
+            crate::node::Service::Fifo { servers } => servers,
+            crate::node::Service::PerEndpoint => 0,
+        })
+        .collect();
+    if opts.trace {
+        let seq = Arc::new(AtomicU64::new(0));
+        for s in &mut setups {
+            s.trace = Some(seq.clone());
+        }
+    }
+    let build_s = t0.elapsed().as_secs_f64();
+    let t1 = Instant::now();
+    let out = engine::run(setups, scn.run.until_s.map(seconds)).map_err(|e| e.to_string())?;
+    let sim_s = t1.elapsed().as_secs_f64();
+    let result = RunResult::from_reports(scn, seed, &names, &servers, out.reports, out.end_time)?;
+    let deliveries = result.messages.iter().map(|m| m.counters.deliveries).sum();
+    Ok((result, Perf { build_s, sim_s, inputs: out.inputs, deliveries }))
+}
+
+/// Peak resident memory of this process in bytes (Linux), if known.
+pub fn peak_rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}

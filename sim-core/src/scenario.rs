@@ -1,0 +1,530 @@
+//! Scenario files: TOML, parsed strictly, validated before anything runs.
+//!
+//! Errors name the file, the line where known, and the field path. Values can
+//! be overridden from the command line with `--set path.to.key=value`.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use authsim_protocols::core::{Nanos, Prim, time::SECOND};
+use serde::Deserialize;
+
+use crate::latency::Latency;
+use crate::link::LinkSpec;
+use crate::profile::Profile;
+use crate::protocols::ProtocolSpec;
+use crate::workload::Arrivals;
+
+/// A scenario error: where, and what.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScenarioError {
+    pub file: PathBuf,
+    pub line: Option<usize>,
+    /// Dotted field path, e.g. `links[0].loss`.
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let Some(l) = self.line {
+            write!(f, ":{l}")?;
+        }
+        if let Some(field) = &self.field {
+            write!(f, ": field `{field}`")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl std::error::Error for ScenarioError {}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    pub run: RunSpec,
+    pub protocol: ProtocolSpec,
+    pub population: PopulationSpec,
+    pub nodes: BTreeMap<String, NodeSpec>,
+    #[serde(default)]
+    pub profiles: BTreeMap<String, ProfileSpec>,
+    pub links: Vec<LinkConfig>,
+    #[serde(default)]
+    pub outputs: OutputSpec,
+    /// Set after parsing: where the scenario came from (for error messages).
+    #[serde(skip)]
+    pub source: PathBuf,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RunSpec {
+    pub seed: u64,
+    /// Stop at this simulated time (seconds); default: when no event is left.
+    pub until_s: Option<f64>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PopulationSpec {
+    /// Number of MTC devices.
+    pub devices: u32,
+    pub arrivals: ArrivalSpec,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(tag = "pattern", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ArrivalSpec {
+    AllAtOnce {
+        #[serde(default)]
+        at_s: f64,
+    },
+    Uniform {
+        #[serde(default)]
+        start_s: f64,
+        window_s: f64,
+    },
+    Poisson {
+        #[serde(default)]
+        start_s: f64,
+        rate_per_s: f64,
+    },
+    Beta {
+        #[serde(default)]
+        start_s: f64,
+        window_s: f64,
+        #[serde(default = "three")]
+        alpha: f64,
+        #[serde(default = "four")]
+        beta: f64,
+    },
+}
+
+fn three() -> f64 {
+    3.0
+}
+fn four() -> f64 {
+    4.0
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct NodeSpec {
+    /// Built-in profile name ("server", "constrained-device", "free") or a key of `[profiles]`.
+    pub profile: String,
+    /// FIFO servers (cores) for server nodes; ignored for device populations.
+    #[serde(default = "one")]
+    pub servers: u32,
+}
+
+fn one() -> u32 {
+    1
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileSpec {
+    /// Built-in profile to start from.
+    #[serde(default = "server_name")]
+    pub base: String,
+    pub per_input_us: Option<f64>,
+    /// Cost per primitive in ns, by primitive name (aes_block, sha256_block, ...).
+    #[serde(default)]
+    pub prim_ns: BTreeMap<String, f64>,
+}
+
+fn server_name() -> String {
+    "server".into()
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct LinkConfig {
+    /// The two node names this link joins (both directions, same spec).
+    pub between: [String; 2],
+    pub latency: LatencySpec,
+    pub bandwidth_mbps: Option<f64>,
+    #[serde(default)]
+    pub loss: f64,
+    #[serde(default)]
+    pub header_bytes: u32,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(tag = "dist", rename_all = "snake_case", deny_unknown_fields)]
+pub enum LatencySpec {
+    Fixed { ms: f64 },
+    Uniform { min_ms: f64, max_ms: f64 },
+    Exponential { base_ms: f64, mean_ms: f64 },
+    Lognormal { median_ms: f64, sigma: f64 },
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct OutputSpec {
+    /// Write one row per authentication verdict.
+    #[serde(default = "yes")]
+    pub per_auth_csv: bool,
+    /// Draw PNG plots.
+    #[serde(default = "yes")]
+    pub plots: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for OutputSpec {
+    fn default() -> Self {
+        Self { per_auth_csv: true, plots: true }
+    }
+}
+
+fn ms(v: f64) -> Nanos {
+    (v * 1e6).round() as Nanos
+}
+
+pub fn seconds(v: f64) -> Nanos {
+    (v * SECOND as f64).round() as Nanos
+}
+
+impl LatencySpec {
+    pub fn to_latency(&self) -> Latency {
+        match *self {
+            LatencySpec::Fixed { ms: v } => Latency::Fixed(ms(v)),
+            LatencySpec::Uniform { min_ms, max_ms } => Latency::Uniform { min: ms(min_ms), max: ms(max_ms) },
+            LatencySpec::Exponential { base_ms, mean_ms } => {
+                Latency::ShiftedExponential { base: ms(base_ms), mean: ms(mean_ms) }
+            }
+            LatencySpec::Lognormal { median_ms, sigma } => Latency::LogNormal { median: ms(median_ms), sigma },
+        }
+    }
+}
+
+impl ArrivalSpec {
+    pub fn to_arrivals(&self) -> Arrivals {
+        match *self {
+            ArrivalSpec::AllAtOnce { at_s } => Arrivals::AllAtOnce { at_s },
+            ArrivalSpec::Uniform { start_s, window_s } => Arrivals::Uniform { start_s, window_s },
+            ArrivalSpec::Poisson { start_s, rate_per_s } => Arrivals::Poisson { start_s, rate_per_s },
+            ArrivalSpec::Beta { start_s, window_s, alpha, beta } => {
+                Arrivals::Beta { start_s, window_s, alpha, beta }
+            }
+        }
+    }
+}
+
+/// Finds the 1-based line of a dotted field path in TOML text, best effort:
+/// the key line inside the right `[table]` / `[[array]]` element.
+pub fn locate(text: &str, path: &str) -> Option<usize> {
+    // Split "links[1].latency.ms" into table part and key.
+    let mut parts: Vec<String> = path.split('.').map(str::to_string).collect();
+    let key = parts.pop()?;
+    let key = key.split('[').next()?.to_string();
+    let mut want_table = String::new();
+    let mut want_index = 0usize;
+    for p in &parts {
+        if let Some((name, idx)) = p.split_once('[') {
+            want_table = if want_table.is_empty() { name.into() } else { format!("{want_table}.{name}") };
+            want_index = idx.trim_end_matches(']').parse().ok()?;
+        } else {
+            want_table = if want_table.is_empty() { p.clone() } else { format!("{want_table}.{p}") };
+        }
+    }
+    let mut current = String::new();
+    let mut seen_array = 0usize;
+    let mut in_target = want_table.is_empty();
+    let mut fallback = None;
+    for (i, raw) in text.lines().enumerate() {
+        let line = raw.trim();
+        if let Some(h) = line.strip_prefix("[[").and_then(|l| l.split("]]").next()) {
+            current = h.trim().to_string();
+            if current == want_table {
+                in_target = seen_array == want_index;
+                seen_array += 1;
+            } else {
+                in_target = want_table.starts_with(&format!("{current}.")) && seen_array == want_index + 1;
+            }
+            continue;
+        }
+        if let Some(h) = line.strip_prefix('[').and_then(|l| l.split(']').next()) {
+            current = h.trim().to_string();
+            in_target = current == want_table;
+            if in_target && fallback.is_none() {
+                fallback = Some(i + 1);
+            }
+            continue;
+        }
+        let k = line.split('=').next().unwrap_or("").trim().trim_matches('"');
+        if in_target && k == key {
+            return Some(i + 1);
+        }
+        // Dotted or inline keys: `latency = { ms = ... }` matches the parent key.
+        if in_target && !parts.is_empty() && k == parts.last().map(String::as_str).unwrap_or("") {
+            fallback = Some(i + 1);
+        }
+    }
+    fallback
+}
+
+/// Applies one `path.to.key=value` override to a TOML table.
+pub fn apply_override(table: &mut toml::Table, assignment: &str) -> Result<(), String> {
+    let (path, raw) =
+        assignment.split_once('=').ok_or_else(|| format!("--set `{assignment}`: expected path=value"))?;
+    let path = path.trim();
+    if path.is_empty() {
+        return Err(format!("--set `{assignment}`: empty path"));
+    }
+    // Parse the value as a TOML value; bare words become strings.
+    let value: toml::Value = match toml::from_str::<toml::Table>(&format!("v = {raw}")) {
+        Ok(mut t) => t.remove("v").unwrap_or(toml::Value::String(raw.to_string())),
+        Err(_) => toml::Value::String(raw.trim().to_string()),
+    };
+    let keys: Vec<&str> = path.split('.').collect();
+    let mut cur = table;
+    for (i, k) in keys.iter().enumerate() {
+        let (name, index) = match k.split_once('[') {
+            Some((n, idx)) => (
+                n,
+                Some(
+                    idx.trim_end_matches(']')
+                        .parse::<usize>()
+                        .map_err(|_| format!("--set `{path}`: bad index in `{k}`"))?,
+                ),
+            ),
+            None => (*k, None),
+        };
+        let last = i + 1 == keys.len();
+        match index {
+            None if last => {
+                cur.insert(name.to_string(), value);
+                return Ok(());
+            }
+            None => {
+                let entry = cur.entry(name.to_string()).or_insert_with(|| toml::Value::Table(toml::Table::new()));
+                cur = entry.as_table_mut().ok_or_else(|| format!("--set `{path}`: `{name}` is not a table"))?;
+            }
+            Some(idx) => {
+                let arr = cur
+                    .get_mut(name)
+                    .and_then(|v| v.as_array_mut())
+                    .ok_or_else(|| format!("--set `{path}`: `{name}` is not an array"))?;
+                let len = arr.len();
+                let elem = arr
+                    .get_mut(idx)
+                    .ok_or_else(|| format!("--set `{path}`: `{name}` has {len} elements, no [{idx}]"))?;
+                if last {
+                    *elem = value;
+                    return Ok(());
+                }
+                cur = elem.as_table_mut().ok_or_else(|| format!("--set `{path}`: `{name}[{idx}]` is not a table"))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+impl Scenario {
+    /// Reads, parses, overrides and validates a scenario file.
+    pub fn load(path: &Path, overrides: &[String]) -> Result<Scenario, ScenarioError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ScenarioError {
+            file: path.into(),
+            line: None,
+            field: None,
+            message: format!("cannot read: {e}"),
+        })?;
+        Self::parse(&text, path, overrides)
+    }
+
+    /// Parses scenario text (the path is only used in error messages).
+    pub fn parse(text: &str, path: &Path, overrides: &[String]) -> Result<Scenario, ScenarioError> {
+        let err = |line, field: Option<String>, message: String| ScenarioError {
+            file: path.into(),
+            line,
+            field,
+            message,
+        };
+        // First pass on the text itself: syntax, unknown keys and types get lines.
+        let direct: Result<Scenario, toml::de::Error> = toml::from_str(text);
+        let mut scn = match (direct, overrides.is_empty()) {
+            (Ok(s), true) => s,
+            (Err(e), _) => {
+                let line = e.span().map(|s| text[..s.start.min(text.len())].lines().count().max(1));
+                let line = line.map(|l| {
+                    // A span at the very start of a line counts that line.
+                    if e.span().is_some_and(|s| text[..s.start.min(text.len())].ends_with('\n')) {
+                        l + 1
+                    } else {
+                        l
+                    }
+                });
+                return Err(err(line, None, e.message().to_string()));
+            }
+            (Ok(_), false) => {
+                let mut table: toml::Table =
+                    toml::from_str(text).map_err(|e| err(None, None, e.message().to_string()))?;
+                for o in overrides {
+                    apply_override(&mut table, o).map_err(|m| err(None, None, m))?;
+                }
+                Scenario::deserialize(toml::Value::Table(table))
+                    .map_err(|e| err(None, None, format!("after --set overrides: {}", e.message())))?
+            }
+        };
+        scn.source = path.into();
+        scn.validate().map_err(|(field, message)| err(locate(text, &field), Some(field), message))?;
+        Ok(scn)
+    }
+
+    /// Checks values and references; returns (field path, message).
+    pub fn validate(&self) -> Result<(), (String, String)> {
+        let bad = |f: &str, m: String| Err((f.to_string(), m));
+        let positive = |f: &str, v: f64| -> Result<(), (String, String)> {
+            if v.is_finite() && v > 0.0 { Ok(()) } else { bad(f, format!("must be a positive number, got {v}")) }
+        };
+        let non_negative = |f: &str, v: f64| -> Result<(), (String, String)> {
+            if v.is_finite() && v >= 0.0 { Ok(()) } else { bad(f, format!("must be >= 0, got {v}")) }
+        };
+        if let Some(u) = self.run.until_s {
+            positive("run.until_s", u)?;
+        }
+        if self.population.devices == 0 {
+            return bad("population.devices", "must be at least 1".into());
+        }
+        match self.population.arrivals {
+            ArrivalSpec::AllAtOnce { at_s } => non_negative("population.arrivals.at_s", at_s)?,
+            ArrivalSpec::Uniform { start_s, window_s } => {
+                non_negative("population.arrivals.start_s", start_s)?;
+                positive("population.arrivals.window_s", window_s)?;
+            }
+            ArrivalSpec::Poisson { start_s, rate_per_s } => {
+                non_negative("population.arrivals.start_s", start_s)?;
+                positive("population.arrivals.rate_per_s", rate_per_s)?;
+            }
+            ArrivalSpec::Beta { start_s, window_s, alpha, beta } => {
+                non_negative("population.arrivals.start_s", start_s)?;
+                positive("population.arrivals.window_s", window_s)?;
+                positive("population.arrivals.alpha", alpha)?;
+                positive("population.arrivals.beta", beta)?;
+            }
+        }
+        for (name, p) in &self.profiles {
+            if builtin_profile(&p.base).is_none() {
+                return bad(&format!("profiles.{name}.base"), format!("unknown built-in profile `{}`", p.base));
+            }
+            if let Some(v) = p.per_input_us {
+                non_negative(&format!("profiles.{name}.per_input_us"), v)?;
+            }
+            for (prim, v) in &p.prim_ns {
+                let f = format!("profiles.{name}.prim_ns.{prim}");
+                if Prim::from_name(prim).is_none() {
+                    let known: Vec<_> = Prim::ALL.iter().map(|p| p.name()).collect();
+                    return bad(&f, format!("unknown primitive; known: {}", known.join(", ")));
+                }
+                non_negative(&f, *v)?;
+            }
+        }
+        let roles = self.protocol.roles();
+        for (name, n) in &self.nodes {
+            if !roles.contains(&name.as_str()) {
+                return bad(
+                    &format!("nodes.{name}"),
+                    format!("protocol `{}` has no node `{name}`; its nodes are: {}", self.protocol.name(), roles.join(", ")),
+                );
+            }
+            if self.profile(&n.profile).is_none() {
+                return bad(&format!("nodes.{name}.profile"), format!("unknown profile `{}`", n.profile));
+            }
+            if n.servers == 0 {
+                return bad(&format!("nodes.{name}.servers"), "must be at least 1".into());
+            }
+        }
+        for role in &roles {
+            if !self.nodes.contains_key(*role) {
+                return bad(&format!("nodes.{role}"), format!("missing section [nodes.{role}] required by protocol `{}`", self.protocol.name()));
+            }
+        }
+        for (i, l) in self.links.iter().enumerate() {
+            for end in &l.between {
+                if !self.nodes.contains_key(end) {
+                    return bad(&format!("links[{i}].between"), format!("link to undefined node `{end}`"));
+                }
+            }
+            if l.between[0] == l.between[1] {
+                return bad(&format!("links[{i}].between"), "a link joins two different nodes".into());
+            }
+            match l.latency {
+                LatencySpec::Fixed { ms } => non_negative(&format!("links[{i}].latency.ms"), ms)?,
+                LatencySpec::Uniform { min_ms, max_ms } => {
+                    non_negative(&format!("links[{i}].latency.min_ms"), min_ms)?;
+                    non_negative(&format!("links[{i}].latency.max_ms"), max_ms)?;
+                    if max_ms < min_ms {
+                        return bad(&format!("links[{i}].latency.max_ms"), "must be >= min_ms".into());
+                    }
+                }
+                LatencySpec::Exponential { base_ms, mean_ms } => {
+                    non_negative(&format!("links[{i}].latency.base_ms"), base_ms)?;
+                    non_negative(&format!("links[{i}].latency.mean_ms"), mean_ms)?;
+                }
+                LatencySpec::Lognormal { median_ms, sigma } => {
+                    positive(&format!("links[{i}].latency.median_ms"), median_ms)?;
+                    non_negative(&format!("links[{i}].latency.sigma"), sigma)?;
+                }
+            }
+            if let Some(b) = l.bandwidth_mbps {
+                positive(&format!("links[{i}].bandwidth_mbps"), b)?;
+            }
+            if !(l.loss.is_finite() && (0.0..1.0).contains(&l.loss)) {
+                return bad(&format!("links[{i}].loss"), format!("must be in [0, 1), got {}", l.loss));
+            }
+        }
+        for (a, b) in self.protocol.required_links() {
+            if self.link(a, b).is_none() {
+                return bad("links", format!("protocol `{}` needs a link between `{a}` and `{b}`", self.protocol.name()));
+            }
+        }
+        self.protocol.validate()
+    }
+
+    /// The link spec joining two named nodes, if any.
+    pub fn link(&self, a: &str, b: &str) -> Option<LinkSpec> {
+        self.links
+            .iter()
+            .find(|l| (l.between[0] == a && l.between[1] == b) || (l.between[0] == b && l.between[1] == a))
+            .map(|l| LinkSpec {
+                latency: l.latency.to_latency(),
+                bandwidth_bps: l.bandwidth_mbps.map(|m| m * 1e6),
+                loss: l.loss,
+                header_bytes: l.header_bytes,
+            })
+    }
+
+    /// Resolves a profile name: a `[profiles]` entry or a built-in.
+    pub fn profile(&self, name: &str) -> Option<Profile> {
+        if let Some(p) = self.profiles.get(name) {
+            let mut prof = builtin_profile(&p.base)?;
+            prof.name = name.to_string();
+            if let Some(us) = p.per_input_us {
+                prof.per_input_ns = us * 1e3;
+            }
+            for (prim, v) in &p.prim_ns {
+                prof.prim_ns[Prim::from_name(prim)? as usize] = *v;
+            }
+            return Some(prof);
+        }
+        builtin_profile(name)
+    }
+}
+
+pub fn builtin_profile(name: &str) -> Option<Profile> {
+    match name {
+        "server" => Some(Profile::server()),
+        "constrained-device" => Some(Profile::constrained_device()),
+        "free" => Some(Profile::free()),
+        _ => None,
+    }
+}
