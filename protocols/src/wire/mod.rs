@@ -4,6 +4,8 @@
 //! standard encoding use the one documented TLV format in [`tlv`]. Decoders
 //! never panic: malformed input gives a [`WireError`] naming the byte offset.
 
+pub mod diameter;
+pub mod nas;
 pub mod tlv;
 
 use std::fmt;

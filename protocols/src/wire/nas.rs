@@ -1,0 +1,840 @@
+//! NAS EPS mobility management (EMM) messages of TS 24.301 used by EPS-AKA.
+//!
+//! Plain messages start with a 2-octet header (TS 24.301 §9.1): octet 1 is the
+//! security header type (0 = plain) in bits 8-5 and the protocol discriminator
+//! 0x7 (EMM) in bits 4-1, octet 2 the message type (§9.8). Information elements
+//! follow in the order of the message tables of §8.2 with the formats of
+//! TS 24.007 §11.2.1.1 (V, LV, LV-E, TV, TLV). A security protected message
+//! (§9.1, §4.4) is a 6-octet envelope (header, MAC, sequence number) around a
+//! plain message: see [`SecurityProtected`].
+//!
+//! Decoders are strict: they accept exactly the encodings the encoders produce
+//! (spare bits zero, canonical digit filler), so `encode(decode(b)) == b` holds
+//! for every accepted `b`. The one exception to "every octet is modelled" is the
+//! non-imperative part of the Attach request, kept verbatim.
+
+use super::{Reader, WireError};
+
+/// Protocol discriminator of EPS mobility management (TS 24.007 §11.2.3.1.1).
+pub const PD_EMM: u8 = 0x7;
+/// Octets of the plain EMM header (security header type + PD, message type).
+pub const PLAIN_HEADER_LEN: usize = 2;
+
+/// EMM message types (TS 24.301 §9.8, table 9.8.1).
+pub mod msg_type {
+    pub const ATTACH_REQUEST: u8 = 0x41;
+    pub const ATTACH_REJECT: u8 = 0x44;
+    pub const AUTHENTICATION_REQUEST: u8 = 0x52;
+    pub const AUTHENTICATION_RESPONSE: u8 = 0x53;
+    pub const AUTHENTICATION_REJECT: u8 = 0x54;
+    pub const AUTHENTICATION_FAILURE: u8 = 0x5c;
+    pub const SECURITY_MODE_COMMAND: u8 = 0x5d;
+    pub const SECURITY_MODE_COMPLETE: u8 = 0x5e;
+    pub const SECURITY_MODE_REJECT: u8 = 0x5f;
+}
+
+/// NAS key set identifier value meaning "no key is available" (§9.9.3.21).
+///
+/// A NAS KSI is a half octet: bit 4 is the type of security context flag
+/// (0 native, 1 mapped), bits 3-1 the key set identifier.
+pub const KSI_NO_KEY: u8 = 7;
+
+/// EPS attach type values (§9.9.3.11).
+pub mod attach_type {
+    pub const EPS_ATTACH: u8 = 1;
+    pub const COMBINED_EPS_IMSI_ATTACH: u8 = 2;
+    pub const EPS_EMERGENCY_ATTACH: u8 = 6;
+}
+
+/// A realistic UE network capability (§9.9.3.34): EEA0-2 and EIA1-2 for
+/// E-UTRA (octets 1-2) plus UEA0-1/UIA1 for UTRA (octets 3-4).
+pub const TYPICAL_UE_NETWORK_CAPABILITY: [u8; 4] = [0xe0, 0x60, 0xc0, 0x40];
+
+/// A minimal ESM PDN CONNECTIVITY REQUEST (TS 24.301 §8.3.20) for the ESM
+/// message container of an Attach request: EPS bearer identity 0 + PD ESM,
+/// PTI 1, message type 0xd0, PDN type IPv4 + request type "initial request",
+/// then the ESM information transfer flag (TV, IEI 0xD-) set to "required".
+pub const MINIMAL_PDN_CONNECTIVITY_REQUEST: [u8; 5] = [0x02, 0x01, 0xd0, 0x11, 0xd1];
+
+/// EMM cause (§9.9.3.9), one octet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct EmmCause(pub u8);
+
+impl EmmCause {
+    pub const ILLEGAL_UE: Self = Self(3);
+    pub const EPS_SERVICES_NOT_ALLOWED: Self = Self(7);
+    pub const NETWORK_FAILURE: Self = Self(17);
+    pub const MAC_FAILURE: Self = Self(20);
+    pub const SYNCH_FAILURE: Self = Self(21);
+    pub const CONGESTION: Self = Self(22);
+    pub const UE_SECURITY_CAPABILITIES_MISMATCH: Self = Self(23);
+    pub const SECURITY_MODE_REJECTED_UNSPECIFIED: Self = Self(24);
+    pub const NON_EPS_AUTHENTICATION_UNACCEPTABLE: Self = Self(26);
+}
+
+/// EPS mobile identity (§9.9.3.12): an IMSI (BCD digits, TS 24.008 §10.5.1.4)
+/// or a GUTI.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EpsMobileIdentity {
+    /// IMSI as 6..=15 decimal digits, e.g. "001010123456789".
+    Imsi(String),
+    Guti(Guti),
+}
+
+/// GUTI fields of an EPS mobile identity (§9.9.3.12, type 110).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Guti {
+    /// MCC + MNC as encoded on the wire (3 octets, TS 24.008 §10.5.1.3).
+    pub plmn: [u8; 3],
+    pub mme_group_id: u16,
+    pub mme_code: u8,
+    pub m_tmsi: u32,
+}
+
+/// Identity type values of TS 24.008 §10.5.1.4 / TS 24.301 §9.9.3.12.
+const IDENTITY_IMSI: u8 = 0b001;
+const IDENTITY_IMEISV: u8 = 0b011;
+const IDENTITY_GUTI: u8 = 0b110;
+
+/// ATTACH REQUEST (§8.2.4), UE to network.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AttachRequest {
+    /// NAS key set identifier (half octet, see [`KSI_NO_KEY`]).
+    pub nas_ksi: u8,
+    /// EPS attach type (3 bits, see [`attach_type`]).
+    pub attach_type: u8,
+    pub identity: EpsMobileIdentity,
+    /// UE network capability value, 2..=13 octets (§9.9.3.34).
+    pub ue_network_capability: Vec<u8>,
+    /// ESM message container value (§9.9.3.15), e.g. a PDN CONNECTIVITY
+    /// REQUEST; carried as LV-E.
+    pub esm_message_container: Vec<u8>,
+    /// The non-imperative part (optional IEs such as DRX parameter or MS
+    /// network capability), kept verbatim and not interpreted.
+    pub optional_ies: Vec<u8>,
+}
+
+/// AUTHENTICATION REQUEST (§8.2.7), network to UE: always 36 octets.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuthenticationRequest {
+    /// NAS key set identifier ASME (half octet).
+    pub nas_ksi: u8,
+    pub rand: [u8; 16],
+    pub autn: [u8; 16],
+}
+
+/// AUTHENTICATION RESPONSE (§8.2.8), UE to network: 3 + |RES| octets.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuthenticationResponse {
+    /// RES, 4..=16 octets (§9.9.3.4).
+    pub res: Vec<u8>,
+}
+
+/// AUTHENTICATION FAILURE (§8.2.5), UE to network.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuthenticationFailure {
+    /// MAC failure, synch failure or non-EPS authentication unacceptable.
+    pub cause: EmmCause,
+    /// AUTS of the authentication failure parameter (IEI 0x30, §9.9.3.1);
+    /// present with synch failure.
+    pub auts: Option<[u8; 14]>,
+}
+
+/// SECURITY MODE COMMAND (§8.2.20), network to UE.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SecurityModeCommand {
+    /// Type of ciphering algorithm, 0..=7 (EEA0, 128-EEA1, ...; §9.9.3.23).
+    pub ciphering_algorithm: u8,
+    /// Type of integrity protection algorithm, 0..=7 (EIA0, 128-EIA1, ...).
+    pub integrity_algorithm: u8,
+    /// NAS key set identifier (half octet).
+    pub nas_ksi: u8,
+    /// Replayed UE security capabilities, 2..=5 octets (§9.9.3.36).
+    pub replayed_ue_security_capabilities: Vec<u8>,
+    /// IMEISV request (TV, IEI 0xC-, TS 24.008 §10.5.5.10): `Some(true)`
+    /// requests the IMEISV; `None` omits the IE.
+    pub imeisv_request: Option<bool>,
+}
+
+/// SECURITY MODE COMPLETE (§8.2.21), UE to network.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SecurityModeComplete {
+    /// IMEISV (IEI 0x23, mobile identity type 3) as 16 decimal digits.
+    pub imeisv: Option<String>,
+}
+
+/// ATTACH REJECT (§8.2.3), network to UE.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AttachReject {
+    pub cause: EmmCause,
+    /// ESM message container (IEI 0x78, TLV-E), e.g. a PDN CONNECTIVITY REJECT.
+    pub esm_message_container: Option<Vec<u8>>,
+}
+
+/// One plain EMM message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NasMessage {
+    AttachRequest(AttachRequest),
+    AuthenticationRequest(AuthenticationRequest),
+    AuthenticationResponse(AuthenticationResponse),
+    AuthenticationFailure(AuthenticationFailure),
+    /// AUTHENTICATION REJECT (§8.2.6): header only.
+    AuthenticationReject,
+    SecurityModeCommand(SecurityModeCommand),
+    SecurityModeComplete(SecurityModeComplete),
+    /// SECURITY MODE REJECT (§8.2.22): header + EMM cause.
+    SecurityModeReject(EmmCause),
+    AttachReject(AttachReject),
+}
+
+/// IEIs of the optional IEs that are modelled.
+const IEI_AUTH_FAILURE_PARAMETER: u8 = 0x30;
+const IEI_IMEISV: u8 = 0x23;
+const IEI_IMEISV_REQUEST: u8 = 0xc; // type 1: IEI in the upper half octet
+const IEI_ESM_MESSAGE_CONTAINER: u8 = 0x78;
+
+impl NasMessage {
+    /// The message's label for metrics.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::AttachRequest(_) => "AttachRequest",
+            Self::AuthenticationRequest(_) => "AuthenticationRequest",
+            Self::AuthenticationResponse(_) => "AuthenticationResponse",
+            Self::AuthenticationFailure(_) => "AuthenticationFailure",
+            Self::AuthenticationReject => "AuthenticationReject",
+            Self::SecurityModeCommand(_) => "SecurityModeCommand",
+            Self::SecurityModeComplete(_) => "SecurityModeComplete",
+            Self::SecurityModeReject(_) => "SecurityModeReject",
+            Self::AttachReject(_) => "AttachReject",
+        }
+    }
+
+    /// The message type octet (§9.8).
+    pub fn message_type(&self) -> u8 {
+        match self {
+            Self::AttachRequest(_) => msg_type::ATTACH_REQUEST,
+            Self::AuthenticationRequest(_) => msg_type::AUTHENTICATION_REQUEST,
+            Self::AuthenticationResponse(_) => msg_type::AUTHENTICATION_RESPONSE,
+            Self::AuthenticationFailure(_) => msg_type::AUTHENTICATION_FAILURE,
+            Self::AuthenticationReject => msg_type::AUTHENTICATION_REJECT,
+            Self::SecurityModeCommand(_) => msg_type::SECURITY_MODE_COMMAND,
+            Self::SecurityModeComplete(_) => msg_type::SECURITY_MODE_COMPLETE,
+            Self::SecurityModeReject(_) => msg_type::SECURITY_MODE_REJECT,
+            Self::AttachReject(_) => msg_type::ATTACH_REJECT,
+        }
+    }
+
+    /// Encodes the plain message.
+    ///
+    /// # Panics
+    /// If a field is out of its specified range (e.g. a RES of 3 octets, a
+    /// non-digit IMSI): these are caller bugs, not input errors.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = vec![PD_EMM, self.message_type()];
+        match self {
+            Self::AttachRequest(m) => m.encode_body(&mut out),
+            Self::AuthenticationRequest(m) => {
+                out.push(half_octets(0, m.nas_ksi));
+                out.extend_from_slice(&m.rand);
+                put_lv(&mut out, &m.autn);
+            }
+            Self::AuthenticationResponse(m) => {
+                assert!(
+                    (4..=16).contains(&m.res.len()),
+                    "RES must be 4..=16 octets, got {}",
+                    m.res.len()
+                );
+                put_lv(&mut out, &m.res);
+            }
+            Self::AuthenticationFailure(m) => {
+                out.push(m.cause.0);
+                if let Some(auts) = &m.auts {
+                    out.push(IEI_AUTH_FAILURE_PARAMETER);
+                    put_lv(&mut out, auts);
+                }
+            }
+            Self::AuthenticationReject => {}
+            Self::SecurityModeCommand(m) => m.encode_body(&mut out),
+            Self::SecurityModeComplete(m) => {
+                if let Some(imeisv) = &m.imeisv {
+                    assert_eq!(imeisv.len(), 16, "IMEISV must have 16 digits");
+                    out.push(IEI_IMEISV);
+                    put_lv(&mut out, &encode_digits(IDENTITY_IMEISV, imeisv));
+                }
+            }
+            Self::SecurityModeReject(cause) => out.push(cause.0),
+            Self::AttachReject(m) => {
+                out.push(m.cause.0);
+                if let Some(esm) = &m.esm_message_container {
+                    out.push(IEI_ESM_MESSAGE_CONTAINER);
+                    put_lv_e(&mut out, esm);
+                }
+            }
+        }
+        out
+    }
+
+    /// Decodes a plain EMM message (security header type 0).
+    pub fn decode(pdu: &[u8]) -> Result<Self, WireError> {
+        Self::decode_at(pdu, 0)
+    }
+
+    /// Decodes a plain message that starts at offset `base` of a larger PDU
+    /// (errors report offsets in that PDU).
+    fn decode_at(buf: &[u8], base: usize) -> Result<Self, WireError> {
+        let mut r = Reader::with_base(buf, base);
+        let octet1 = r.u8("security header type / protocol discriminator")?;
+        if octet1 & 0x0f != PD_EMM {
+            return Err(WireError::new(
+                base,
+                format!(
+                    "protocol discriminator {:#x} is not EMM (0x7)",
+                    octet1 & 0x0f
+                ),
+            ));
+        }
+        if octet1 >> 4 != 0 {
+            return Err(WireError::new(
+                base,
+                format!(
+                    "security header type {} is not 0 (plain NAS message)",
+                    octet1 >> 4
+                ),
+            ));
+        }
+        let type_offset = r.offset();
+        let msg = match r.u8("message type")? {
+            msg_type::ATTACH_REQUEST => Self::AttachRequest(AttachRequest::decode_body(&mut r)?),
+            msg_type::AUTHENTICATION_REQUEST => {
+                let nas_ksi = low_half_with_spare(&mut r, "NAS key set identifier ASME")?;
+                let rand = r.array::<16>("RAND")?;
+                let autn = lv_array::<16>(&mut r, "AUTN")?;
+                Self::AuthenticationRequest(AuthenticationRequest {
+                    nas_ksi,
+                    rand,
+                    autn,
+                })
+            }
+            msg_type::AUTHENTICATION_RESPONSE => {
+                let res = lv_bounded(&mut r, 4, 16, "authentication response parameter (RES)")?;
+                Self::AuthenticationResponse(AuthenticationResponse { res: res.to_vec() })
+            }
+            msg_type::AUTHENTICATION_FAILURE => {
+                let cause = EmmCause(r.u8("EMM cause")?);
+                let auts = if r.is_empty() {
+                    None
+                } else {
+                    expect_iei(
+                        &mut r,
+                        IEI_AUTH_FAILURE_PARAMETER,
+                        "authentication failure parameter",
+                    )?;
+                    Some(lv_array::<14>(&mut r, "AUTS")?)
+                };
+                Self::AuthenticationFailure(AuthenticationFailure { cause, auts })
+            }
+            msg_type::AUTHENTICATION_REJECT => Self::AuthenticationReject,
+            msg_type::SECURITY_MODE_COMMAND => {
+                Self::SecurityModeCommand(SecurityModeCommand::decode_body(&mut r)?)
+            }
+            msg_type::SECURITY_MODE_COMPLETE => {
+                let imeisv = if r.is_empty() {
+                    None
+                } else {
+                    expect_iei(&mut r, IEI_IMEISV, "IMEISV")?;
+                    let at = r.offset() + 1;
+                    let value = lv_bounded(&mut r, 1, 9, "IMEISV")?;
+                    let digits = decode_digits(value, at, IDENTITY_IMEISV, "IMEISV")?;
+                    if digits.len() != 16 {
+                        return Err(WireError::new(
+                            at,
+                            format!("IMEISV has {} digits, expected 16", digits.len()),
+                        ));
+                    }
+                    Some(digits)
+                };
+                Self::SecurityModeComplete(SecurityModeComplete { imeisv })
+            }
+            msg_type::SECURITY_MODE_REJECT => {
+                Self::SecurityModeReject(EmmCause(r.u8("EMM cause")?))
+            }
+            msg_type::ATTACH_REJECT => {
+                let cause = EmmCause(r.u8("EMM cause")?);
+                let esm_message_container = if r.is_empty() {
+                    None
+                } else {
+                    expect_iei(&mut r, IEI_ESM_MESSAGE_CONTAINER, "ESM message container")?;
+                    Some(lv_e(&mut r, "ESM message container")?.to_vec())
+                };
+                Self::AttachReject(AttachReject {
+                    cause,
+                    esm_message_container,
+                })
+            }
+            other => {
+                return Err(WireError::new(
+                    type_offset,
+                    format!("unsupported EMM message type {other:#04x}"),
+                ));
+            }
+        };
+        r.finish("end of message (unsupported optional IE?)")?;
+        Ok(msg)
+    }
+}
+
+impl AttachRequest {
+    fn encode_body(&self, out: &mut Vec<u8>) {
+        assert!(self.attach_type <= 7, "EPS attach type is 3 bits");
+        out.push(half_octets(self.nas_ksi, self.attach_type));
+        put_lv(out, &self.identity.encode());
+        assert!(
+            (2..=13).contains(&self.ue_network_capability.len()),
+            "UE network capability must be 2..=13 octets"
+        );
+        put_lv(out, &self.ue_network_capability);
+        put_lv_e(out, &self.esm_message_container);
+        out.extend_from_slice(&self.optional_ies);
+    }
+
+    fn decode_body(r: &mut Reader<'_>) -> Result<Self, WireError> {
+        let at = r.offset();
+        let octet = r.u8("NAS key set identifier / EPS attach type")?;
+        if octet & 0x08 != 0 {
+            return Err(WireError::new(at, "EPS attach type: spare bit 4 set"));
+        }
+        let at = r.offset() + 1;
+        let id = lv_bounded(r, 4, 11, "EPS mobile identity")?;
+        let identity = EpsMobileIdentity::decode(id, at)?;
+        let ue_network_capability = lv_bounded(r, 2, 13, "UE network capability")?.to_vec();
+        let esm_message_container = lv_e(r, "ESM message container")?.to_vec();
+        Ok(Self {
+            nas_ksi: octet >> 4,
+            attach_type: octet & 0x07,
+            identity,
+            ue_network_capability,
+            esm_message_container,
+            optional_ies: r.rest().to_vec(),
+        })
+    }
+}
+
+impl SecurityModeCommand {
+    fn encode_body(&self, out: &mut Vec<u8>) {
+        assert!(
+            self.ciphering_algorithm <= 7 && self.integrity_algorithm <= 7,
+            "NAS security algorithm identifiers are 3 bits"
+        );
+        out.push((self.ciphering_algorithm << 4) | self.integrity_algorithm);
+        out.push(half_octets(0, self.nas_ksi));
+        assert!(
+            (2..=5).contains(&self.replayed_ue_security_capabilities.len()),
+            "replayed UE security capabilities must be 2..=5 octets"
+        );
+        put_lv(out, &self.replayed_ue_security_capabilities);
+        if let Some(requested) = self.imeisv_request {
+            out.push((IEI_IMEISV_REQUEST << 4) | u8::from(requested));
+        }
+    }
+
+    fn decode_body(r: &mut Reader<'_>) -> Result<Self, WireError> {
+        let at = r.offset();
+        let algorithms = r.u8("selected NAS security algorithms")?;
+        if algorithms & 0x88 != 0 {
+            return Err(WireError::new(
+                at,
+                "selected NAS security algorithms: spare bit set",
+            ));
+        }
+        let nas_ksi = low_half_with_spare(r, "NAS key set identifier")?;
+        let caps = lv_bounded(r, 2, 5, "replayed UE security capabilities")?.to_vec();
+        let imeisv_request = if r.is_empty() {
+            None
+        } else {
+            let at = r.offset();
+            let octet = r.u8("IMEISV request")?;
+            match octet {
+                0xc0 => Some(false),
+                0xc1 => Some(true),
+                _ if octet >> 4 == IEI_IMEISV_REQUEST => {
+                    return Err(WireError::new(
+                        at,
+                        format!("reserved IMEISV request value {octet:#04x}"),
+                    ));
+                }
+                _ => {
+                    return Err(WireError::new(
+                        at,
+                        format!("unsupported optional IE {octet:#04x}"),
+                    ));
+                }
+            }
+        };
+        Ok(Self {
+            ciphering_algorithm: algorithms >> 4,
+            integrity_algorithm: algorithms & 0x07,
+            nas_ksi,
+            replayed_ue_security_capabilities: caps,
+            imeisv_request,
+        })
+    }
+}
+
+impl EpsMobileIdentity {
+    /// The value part of the IE (without its length octet).
+    ///
+    /// # Panics
+    /// If an IMSI does not have 6..=15 decimal digits (TS 23.003 §2.2).
+    pub fn encode(&self) -> Vec<u8> {
+        match self {
+            Self::Imsi(imsi) => {
+                assert!(
+                    (6..=15).contains(&imsi.len()),
+                    "IMSI must have 6..=15 digits"
+                );
+                encode_digits(IDENTITY_IMSI, imsi)
+            }
+            Self::Guti(g) => {
+                let mut v = Vec::with_capacity(11);
+                v.push(0xf0 | IDENTITY_GUTI);
+                v.extend_from_slice(&g.plmn);
+                v.extend_from_slice(&g.mme_group_id.to_be_bytes());
+                v.push(g.mme_code);
+                v.extend_from_slice(&g.m_tmsi.to_be_bytes());
+                v
+            }
+        }
+    }
+
+    /// Decodes the value part that starts at PDU offset `at`.
+    fn decode(v: &[u8], at: usize) -> Result<Self, WireError> {
+        let Some(&first) = v.first() else {
+            return Err(WireError::new(at, "EPS mobile identity is empty"));
+        };
+        match first & 0x07 {
+            IDENTITY_IMSI => {
+                let imsi = decode_digits(v, at, IDENTITY_IMSI, "IMSI")?;
+                if !(6..=15).contains(&imsi.len()) {
+                    return Err(WireError::new(
+                        at,
+                        format!("IMSI has {} digits, expected 6..=15", imsi.len()),
+                    ));
+                }
+                Ok(Self::Imsi(imsi))
+            }
+            IDENTITY_GUTI => {
+                if first != 0xf0 | IDENTITY_GUTI {
+                    return Err(WireError::new(at, "GUTI: octet 3 must be 0xf6"));
+                }
+                let mut r = Reader::with_base(&v[1..], at + 1);
+                let g = Guti {
+                    plmn: r.array::<3>("GUTI MCC/MNC")?,
+                    mme_group_id: r.u16("GUTI MME group ID")?,
+                    mme_code: r.u8("GUTI MME code")?,
+                    m_tmsi: r.u32("GUTI M-TMSI")?,
+                };
+                r.finish("GUTI")?;
+                Ok(Self::Guti(g))
+            }
+            other => Err(WireError::new(
+                at,
+                format!("unsupported EPS mobile identity type {other}"),
+            )),
+        }
+    }
+}
+
+/// A security protected NAS message (§9.1, §4.4): header type 1..=4, MAC,
+/// sequence number and the (possibly ciphered) plain NAS message.
+///
+/// Layout: octet 1 = `header_type << 4 | 0x7`, octets 2-5 MAC, octet 6 NAS
+/// sequence number, then the inner message. The MAC is computed by the caller
+/// over [`SecurityProtected::mac_input`] = sequence number || inner message
+/// (§4.4.3.3), with COUNT, BEARER = 0 and DIRECTION as 128-EIA inputs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SecurityProtected {
+    /// 1 integrity protected, 2 + ciphered, 3 with new EPS security context,
+    /// 4 ciphered with new EPS security context (see [`header_type`]).
+    pub header_type: u8,
+    pub mac: [u8; 4],
+    pub seq: u8,
+    /// The plain NAS message, or its ciphertext for header types 2 and 4.
+    pub inner: Vec<u8>,
+}
+
+/// Security header types of protected EMM messages (§9.3.1).
+pub mod header_type {
+    pub const PLAIN: u8 = 0;
+    pub const INTEGRITY_PROTECTED: u8 = 1;
+    pub const INTEGRITY_PROTECTED_CIPHERED: u8 = 2;
+    pub const INTEGRITY_PROTECTED_NEW_CONTEXT: u8 = 3;
+    pub const INTEGRITY_PROTECTED_CIPHERED_NEW_CONTEXT: u8 = 4;
+}
+
+impl SecurityProtected {
+    /// Octets before the inner message.
+    pub const HEADER_LEN: usize = 6;
+
+    /// # Panics
+    /// If `header_type` is not 1..=4.
+    pub fn encode(&self) -> Vec<u8> {
+        protect(self.header_type, self.mac, self.seq, &self.inner)
+    }
+
+    pub fn decode(pdu: &[u8]) -> Result<Self, WireError> {
+        let mut r = Reader::new(pdu);
+        let octet1 = r.u8("security header type / protocol discriminator")?;
+        if octet1 & 0x0f != PD_EMM {
+            return Err(WireError::new(0, "protocol discriminator is not EMM (0x7)"));
+        }
+        let header_type = octet1 >> 4;
+        if !(1..=4).contains(&header_type) {
+            return Err(WireError::new(
+                0,
+                format!("security header type {header_type} is not 1..=4"),
+            ));
+        }
+        let mac = r.array::<4>("message authentication code")?;
+        let seq = r.u8("sequence number")?;
+        if r.remaining() < PLAIN_HEADER_LEN {
+            return Err(r.err("protected NAS message: inner message shorter than 2 octets"));
+        }
+        Ok(Self {
+            header_type,
+            mac,
+            seq,
+            inner: r.rest().to_vec(),
+        })
+    }
+
+    /// Decodes the inner message as a plain EMM message; error offsets count
+    /// from the start of the protected PDU. For header types 2 and 4 the caller
+    /// must decipher first (with EEA0 the inner message is already plain).
+    pub fn decode_inner(&self) -> Result<NasMessage, WireError> {
+        NasMessage::decode_at(&self.inner, Self::HEADER_LEN)
+    }
+
+    /// The octets the MAC covers: sequence number || inner message (§4.4.3.3).
+    pub fn mac_input(&self) -> Vec<u8> {
+        let mut v = Vec::with_capacity(1 + self.inner.len());
+        v.push(self.seq);
+        v.extend_from_slice(&self.inner);
+        v
+    }
+}
+
+/// Wraps an encoded plain message in a security protected envelope.
+///
+/// # Panics
+/// If `header_type` is not 1..=4.
+pub fn protect(header_type: u8, mac: [u8; 4], seq: u8, inner: &[u8]) -> Vec<u8> {
+    assert!(
+        (1..=4).contains(&header_type),
+        "security header type of a protected EMM message is 1..=4"
+    );
+    let mut out = Vec::with_capacity(SecurityProtected::HEADER_LEN + inner.len());
+    out.push((header_type << 4) | PD_EMM);
+    out.extend_from_slice(&mac);
+    out.push(seq);
+    out.extend_from_slice(inner);
+    out
+}
+
+/// The slice of an encoded protected PDU the MAC covers: octets 6.. (sequence
+/// number || inner message, §4.4.3.3). Fails unless `pdu` is a well-formed
+/// protected EMM envelope.
+pub fn mac_input(pdu: &[u8]) -> Result<&[u8], WireError> {
+    SecurityProtected::decode(pdu)?;
+    Ok(&pdu[SecurityProtected::HEADER_LEN - 1..])
+}
+
+/// A decoded EMM PDU: a plain message or a protected envelope.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Nas {
+    Plain(NasMessage),
+    Protected(SecurityProtected),
+}
+
+impl Nas {
+    pub fn encode(&self) -> Vec<u8> {
+        match self {
+            Self::Plain(m) => m.encode(),
+            Self::Protected(p) => p.encode(),
+        }
+    }
+
+    /// The plain message's label; for a protected envelope the inner message's
+    /// label if it decodes as plain (header types 1 and 3, or EEA0), otherwise
+    /// "SecurityProtected".
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Plain(m) => m.kind(),
+            Self::Protected(p) => p.decode_inner().map_or("SecurityProtected", |m| m.kind()),
+        }
+    }
+}
+
+/// Decodes a plain (security header type 0) or protected (1..=4) EMM PDU.
+pub fn decode_any(pdu: &[u8]) -> Result<Nas, WireError> {
+    let octet1 = Reader::new(pdu).u8("security header type / protocol discriminator")?;
+    if octet1 >> 4 == header_type::PLAIN {
+        NasMessage::decode(pdu).map(Nas::Plain)
+    } else {
+        SecurityProtected::decode(pdu).map(Nas::Protected)
+    }
+}
+
+// ---- IE helpers (TS 24.007 §11.2.1.1) ----
+
+/// One octet from two half octets: `high` in bits 8-5, `low` in bits 4-1.
+fn half_octets(high: u8, low: u8) -> u8 {
+    assert!(high <= 0x0f && low <= 0x0f, "half octet out of range");
+    (high << 4) | low
+}
+
+/// A half-octet V (bits 4-1) whose upper half octet is spare (must be 0).
+fn low_half_with_spare(r: &mut Reader<'_>, what: &str) -> Result<u8, WireError> {
+    let at = r.offset();
+    let octet = r.u8(what)?;
+    if octet >> 4 != 0 {
+        return Err(WireError::new(
+            at,
+            format!("{what}: spare half octet is not 0"),
+        ));
+    }
+    Ok(octet)
+}
+
+fn expect_iei(r: &mut Reader<'_>, iei: u8, what: &str) -> Result<(), WireError> {
+    let at = r.offset();
+    let got = r.u8("IEI")?;
+    if got != iei {
+        return Err(WireError::new(
+            at,
+            format!("expected IEI {iei:#04x} ({what}), found {got:#04x}"),
+        ));
+    }
+    Ok(())
+}
+
+fn put_lv(out: &mut Vec<u8>, value: &[u8]) {
+    let len = u8::try_from(value.len()).expect("LV value longer than 255 octets");
+    out.push(len);
+    out.extend_from_slice(value);
+}
+
+fn put_lv_e(out: &mut Vec<u8>, value: &[u8]) {
+    let len = u16::try_from(value.len()).expect("LV-E value longer than 65535 octets");
+    out.extend_from_slice(&len.to_be_bytes());
+    out.extend_from_slice(value);
+}
+
+/// An LV whose length must lie in `min..=max`.
+fn lv_bounded<'a>(
+    r: &mut Reader<'a>,
+    min: usize,
+    max: usize,
+    what: &str,
+) -> Result<&'a [u8], WireError> {
+    let at = r.offset();
+    let len = r.u8(what)? as usize;
+    if !(min..=max).contains(&len) {
+        return Err(WireError::new(
+            at,
+            format!("{what}: length {len} not in {min}..={max}"),
+        ));
+    }
+    r.bytes(len, what)
+}
+
+fn lv_array<const N: usize>(r: &mut Reader<'_>, what: &str) -> Result<[u8; N], WireError> {
+    let at = r.offset();
+    let value = lv_bounded(r, N, N, what)?;
+    value
+        .try_into()
+        .map_err(|_| WireError::new(at, format!("{what}: expected {N} octets")))
+}
+
+fn lv_e<'a>(r: &mut Reader<'a>, what: &str) -> Result<&'a [u8], WireError> {
+    let len = r.u16(what)? as usize;
+    r.bytes(len, what)
+}
+
+/// Mobile identity digits (TS 24.008 §10.5.1.4): octet 1 carries digit 1 in
+/// bits 8-5, the odd/even indicator in bit 4 and the type in bits 3-1; each
+/// further octet carries two digits, low half first, with 0xF filling the last
+/// high half when the number of digits is even.
+///
+/// # Panics
+/// If `digits` is empty or contains a non-decimal character.
+fn encode_digits(identity_type: u8, digits: &str) -> Vec<u8> {
+    let d: Vec<u8> = digits
+        .bytes()
+        .map(|c| {
+            assert!(c.is_ascii_digit(), "identity digits must be 0-9");
+            c - b'0'
+        })
+        .collect();
+    assert!(!d.is_empty(), "identity has no digits");
+    let odd = d.len() % 2 == 1;
+    let mut out = Vec::with_capacity(1 + d.len() / 2);
+    out.push((d[0] << 4) | (u8::from(odd) << 3) | identity_type);
+    for pair in d[1..].chunks(2) {
+        let high = pair.get(1).copied().unwrap_or(0x0f);
+        out.push((high << 4) | pair[0]);
+    }
+    out
+}
+
+/// Inverse of [`encode_digits`]; `at` is the PDU offset of `v[0]`.
+fn decode_digits(v: &[u8], at: usize, identity_type: u8, what: &str) -> Result<String, WireError> {
+    let Some(&first) = v.first() else {
+        return Err(WireError::new(at, format!("{what}: empty")));
+    };
+    if first & 0x07 != identity_type {
+        return Err(WireError::new(
+            at,
+            format!(
+                "{what}: identity type {} (expected {identity_type})",
+                first & 0x07
+            ),
+        ));
+    }
+    let odd = first & 0x08 != 0;
+    let mut digits = String::with_capacity(2 * v.len());
+    let mut push = |nibble: u8, offset: usize| {
+        if nibble > 9 {
+            return Err(WireError::new(
+                offset,
+                format!("{what}: {nibble:#x} is not a digit"),
+            ));
+        }
+        digits.push(char::from(b'0' + nibble));
+        Ok(())
+    };
+    push(first >> 4, at)?;
+    for (i, &octet) in v.iter().enumerate().skip(1) {
+        push(octet & 0x0f, at + i)?;
+        let last = i == v.len() - 1;
+        if last && !odd {
+            if octet >> 4 != 0x0f {
+                return Err(WireError::new(
+                    at + i,
+                    format!("{what}: even number of digits needs filler 0xF"),
+                ));
+            }
+        } else {
+            push(octet >> 4, at + i)?;
+        }
+    }
+    if !odd && v.len() == 1 {
+        return Err(WireError::new(
+            at,
+            format!("{what}: odd/even indicator says even for one digit"),
+        ));
+    }
+    Ok(digits)
+}
+
+#[cfg(test)]
+mod tests;
