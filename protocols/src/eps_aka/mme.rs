@@ -9,7 +9,10 @@ use super::{Config, EEA0, EIA2, UE_NETWORK_CAPABILITY, imsi_index, timer_ue, ue_
 use crate::aka;
 use crate::core::{Addr, Ctx, Endpoint, Incoming, Interface, Outcome, TimerId};
 use crate::crypto::{eia2, kdf};
-use crate::wire::diameter::{self, Aia, Air, EutranVector};
+use crate::wire::diameter::{
+    AuthenticationInformationAnswer as Aia, AuthenticationInformationRequest as Air, EutranVector, RequestedAuthInfo,
+    VendorSpecificApplicationId,
+};
 use crate::wire::nas::{
     self, AttachReject, AuthenticationRequest, EmmCause, EpsMobileIdentity, NasMessage, SecurityModeCommand,
     header_type,
@@ -17,6 +20,8 @@ use crate::wire::nas::{
 
 const T3460: u8 = 1;
 const TX: u8 = 2;
+/// High part of the Diameter Session-Id (a fixed "boot time").
+const SESSION_HIGH: u32 = 1_700_000_000;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Step {
@@ -123,21 +128,25 @@ impl Mme {
         let Some(c) = self.ues.get_mut(&ue) else { return };
         let hop_by_hop = self.next_hop_by_hop;
         self.next_hop_by_hop = self.next_hop_by_hop.wrapping_add(1).max(1);
+        // Session-Id per RFC 6733 §8.8: <DiameterIdentity>;<high 32>;<low 32>, with
+        // fixed-width decimal parts so every AIR of a run has the same size.
         let air = Air {
-            session_id: format!("{};{};{}", self.origin_host, cx.now / 1_000_000_000, self.next_session),
             hop_by_hop,
             end_to_end: hop_by_hop,
+            session_id: format!("{};{:010};{:010}", self.origin_host, SESSION_HIGH, self.next_session),
+            vendor_specific_application_id: Some(VendorSpecificApplicationId::S6A),
             origin_host: self.origin_host.clone(),
             origin_realm: self.origin_realm.clone(),
+            destination_host: None,
             destination_realm: self.dest_realm.clone(),
             user_name: super::imsi(&self.cfg.plmn_digits, c.index),
-            visited_plmn_id: self.cfg.plmn,
-            eutran: Some(diameter::RequestedAuthInfo {
-                number_of_requested_vectors: self.cfg.vectors_per_request,
+            requested_eutran: Some(RequestedAuthInfo {
+                number_of_requested_vectors: Some(self.cfg.vectors_per_request),
                 immediate_response_preferred: true,
-                resync_info: resync.map(|r| r.to_vec()),
+                re_synchronization_info: resync,
             }),
-            utran_geran: None,
+            requested_utran_geran: None,
+            visited_plmn_id: self.cfg.plmn,
         };
         self.next_session += 1;
         let pdu = air.encode();
@@ -212,10 +221,11 @@ impl Mme {
             return;
         }
         c.pending_air = None;
-        if aia.result_code != Some(diameter::DIAMETER_SUCCESS) || aia.eutran_vectors.is_empty() {
+        let vectors = aia.authentication_info.map(|i| i.eutran_vectors).unwrap_or_default();
+        if !aia.result.is_success() || vectors.is_empty() {
             return self.reject(ue, EmmCause::EPS_SERVICES_NOT_ALLOWED, "hss_refused", cx);
         }
-        c.vectors = aia.eutran_vectors.into_iter().collect();
+        c.vectors = vectors.into_iter().collect();
         self.challenge(ue, cx);
     }
 
