@@ -1,1 +1,245 @@
-//! (placeholder, filled by its owner)
+//! The AKA core shared by EPS-AKA, UMTS AKA and group AKA: authentication
+//! vector generation at the HE/AuC, the USIM's check of (RAND, AUTN) and
+//! resynchronisation (TS 33.102 §6.3), on MILENAGE.
+//!
+//! AES blocks (all from MILENAGE) per call, as computed here:
+//! `generate_vector` 5 (TEMP, f1, f2/f5, f3, f4); `usim_check` 3 on a MAC
+//! failure (TEMP, f2/f5, f1), 5 on success (+ f3, f4) and 5 on a synch
+//! failure (+ f5*, f1*); `hss_resync` 3 (TEMP, f5*, f1*).
+
+pub mod sqn;
+
+pub use sqn::{HeSqn, SqnState};
+
+use zeroize::Zeroize;
+
+use crate::core::CryptoOps;
+use crate::crypto::ct_eq;
+use crate::crypto::milenage::Milenage;
+
+/// The AMF "separation bit" (bit 0, the most significant bit of AMF): set in
+/// vectors for E-UTRAN, where the ME must reject AUTN without it (TS 33.401
+/// §6.1.1, Annex H).
+pub const AMF_SEPARATION_BIT: u8 = 0x80;
+
+/// AMF with the separation bit set, as an HSS uses for EPS-AKA vectors.
+pub const AMF_EPS: [u8; 2] = [AMF_SEPARATION_BIT, 0x00];
+/// AMF with the separation bit clear, for UMTS AKA vectors.
+pub const AMF_UMTS: [u8; 2] = [0x00, 0x00];
+
+/// The AMF assumed in MAC-S (TS 33.102 §6.3.3: a dummy value of all zeros).
+const AMF_RESYNC: [u8; 2] = [0, 0];
+
+/// One authentication vector (quintet; K_ASME is derived from it for EPS).
+/// CK, IK and XRES are wiped on drop.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AuthVector {
+    pub rand: [u8; 16],
+    /// f2 output (8 octets with default MILENAGE).
+    pub xres: Vec<u8>,
+    pub ck: [u8; 16],
+    pub ik: [u8; 16],
+    /// (SQN ⊕ AK) ‖ AMF ‖ MAC-A.
+    pub autn: [u8; 16],
+    pub ak: [u8; 6],
+}
+
+impl Drop for AuthVector {
+    fn drop(&mut self) {
+        self.xres.zeroize();
+        self.ck.zeroize();
+        self.ik.zeroize();
+        self.ak.zeroize();
+    }
+}
+
+impl std::fmt::Debug for AuthVector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthVector")
+            .field("rand", &hex::encode(self.rand))
+            .field("autn", &hex::encode(self.autn))
+            .finish_non_exhaustive()
+    }
+}
+
+impl AuthVector {
+    /// SQN ⊕ AK, the first six octets of AUTN (an input to K_ASME).
+    pub fn sqn_xor_ak(&self) -> [u8; 6] {
+        autn_parts(&self.autn).0
+    }
+
+    /// The AMF carried in AUTN.
+    pub fn amf(&self) -> [u8; 2] {
+        autn_parts(&self.autn).1
+    }
+}
+
+/// Splits AUTN into (SQN ⊕ AK, AMF, MAC).
+fn autn_parts(autn: &[u8; 16]) -> ([u8; 6], [u8; 2], [u8; 8]) {
+    let mut conc = [0u8; 6];
+    let mut amf = [0u8; 2];
+    let mut mac = [0u8; 8];
+    conc.copy_from_slice(&autn[0..6]);
+    amf.copy_from_slice(&autn[6..8]);
+    mac.copy_from_slice(&autn[8..16]);
+    (conc, amf, mac)
+}
+
+fn xor6(a: &[u8; 6], b: &[u8; 6]) -> [u8; 6] {
+    core::array::from_fn(|i| a[i] ^ b[i])
+}
+
+/// Whether the AMF of an AUTN has the separation bit set (E-UTRAN check of
+/// the ME, TS 33.401 §6.1.1 and Annex H; done by the EPS-AKA role, not by
+/// the USIM).
+pub fn amf_separation_bit(autn: &[u8; 16]) -> bool {
+    autn[6] & AMF_SEPARATION_BIT != 0
+}
+
+/// HE/AuC: builds the vector for `sqn` (usually from [`HeSqn::next`]) and a
+/// fresh `rand`: AUTN = (SQN ⊕ AK) ‖ AMF ‖ MAC-A (TS 33.102 §6.3.2). 5 AES blocks.
+pub fn generate_vector(
+    m: &Milenage,
+    sqn: [u8; 6],
+    amf: [u8; 2],
+    rand: [u8; 16],
+    ops: &mut CryptoOps,
+) -> AuthVector {
+    let mr = m.with_rand(&rand, ops);
+    let mac_a = mr.f1(&sqn, &amf, ops);
+    let (xres, ck, ik, ak) = mr.f2345(ops);
+    let mut autn = [0u8; 16];
+    autn[0..6].copy_from_slice(&xor6(&sqn, &ak));
+    autn[6..8].copy_from_slice(&amf);
+    autn[8..16].copy_from_slice(&mac_a);
+    AuthVector {
+        rand,
+        xres: xres.to_vec(),
+        ck,
+        ik,
+        autn,
+        ak,
+    }
+}
+
+/// What the USIM returns when it accepts (RAND, AUTN). Wiped on drop.
+#[derive(Clone, PartialEq, Eq)]
+pub struct UsimAccept {
+    pub res: Vec<u8>,
+    pub ck: [u8; 16],
+    pub ik: [u8; 16],
+    /// The SQN recovered from AUTN and now recorded in [`SqnState`].
+    pub sqn: [u8; 6],
+    /// The AMF from AUTN, for the ME's separation-bit check.
+    pub amf: [u8; 2],
+}
+
+impl Drop for UsimAccept {
+    fn drop(&mut self) {
+        self.res.zeroize();
+        self.ck.zeroize();
+        self.ik.zeroize();
+    }
+}
+
+impl std::fmt::Debug for UsimAccept {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UsimAccept")
+            .field("sqn", &hex::encode(self.sqn))
+            .field("amf", &hex::encode(self.amf))
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why the USIM rejected (RAND, AUTN).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum UsimReject {
+    /// XMAC ≠ MAC: the network is not authentic (or AUTN was corrupted).
+    #[error("MAC failure")]
+    MacFailure,
+    /// Authentic but SQN is not fresh; AUTS = (SQN_MS ⊕ AK*) ‖ MAC-S.
+    #[error("synchronisation failure")]
+    SynchFailure { auts: [u8; 14] },
+}
+
+/// USIM side of TS 33.102 §6.3.3: recover SQN with AK, check MAC-A in
+/// constant time, then SQN freshness; on success return RES, CK, IK and
+/// record SQN, on a stale SQN return AUTS built with f5* and f1* (AMF = 0).
+pub fn usim_check(
+    m: &Milenage,
+    rand: &[u8; 16],
+    autn: &[u8; 16],
+    sqn_state: &mut SqnState,
+    ops: &mut CryptoOps,
+) -> Result<UsimAccept, UsimReject> {
+    let mr = m.with_rand(rand, ops);
+    let (conc, amf, mac) = autn_parts(autn);
+    let (mut res, mut ak) = mr.f2_f5(ops);
+    let sqn = xor6(&conc, &ak);
+    ak.zeroize();
+    let xmac = mr.f1(&sqn, &amf, ops);
+    if !ct_eq(&xmac, &mac) {
+        res.zeroize();
+        return Err(UsimReject::MacFailure);
+    }
+    if !sqn_state.accept(&sqn) {
+        res.zeroize();
+        let sqn_ms = sqn_state.sqn_ms();
+        let mut ak_star = mr.f5_star(ops);
+        let mac_s = mr.f1_star(&sqn_ms, &AMF_RESYNC, ops);
+        let mut auts = [0u8; 14];
+        auts[0..6].copy_from_slice(&xor6(&sqn_ms, &ak_star));
+        auts[6..14].copy_from_slice(&mac_s);
+        ak_star.zeroize();
+        return Err(UsimReject::SynchFailure { auts });
+    }
+    let accept = UsimAccept {
+        res: res.to_vec(),
+        ck: mr.f3(ops),
+        ik: mr.f4(ops),
+        sqn,
+        amf,
+    };
+    res.zeroize();
+    Ok(accept)
+}
+
+/// Serving network / HE: compares RES with XRES in constant time.
+pub fn res_matches(xres: &[u8], res: &[u8]) -> bool {
+    ct_eq(xres, res)
+}
+
+/// Why the HE refused an AUTS.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ResyncError {
+    /// MAC-S does not verify: AUTS is forged or was built for another RAND.
+    #[error("MAC-S verification failed")]
+    MacFailure,
+}
+
+/// HE side of resynchronisation (TS 33.102 §6.3.5): recover SQN_MS with f5*,
+/// verify MAC-S = f1*(SQN_MS, RAND, AMF = 0) in constant time, then move
+/// SEQ_HE so that the next vector is accepted. 3 AES blocks.
+pub fn hss_resync(
+    m: &Milenage,
+    rand: &[u8; 16],
+    auts: &[u8; 14],
+    he: &mut HeSqn,
+    ops: &mut CryptoOps,
+) -> Result<(), ResyncError> {
+    let mr = m.with_rand(rand, ops);
+    let mut ak_star = mr.f5_star(ops);
+    let mut conc = [0u8; 6];
+    conc.copy_from_slice(&auts[0..6]);
+    let sqn_ms = xor6(&conc, &ak_star);
+    ak_star.zeroize();
+    let xmac_s = mr.f1_star(&sqn_ms, &AMF_RESYNC, ops);
+    if !ct_eq(&xmac_s, &auts[6..14]) {
+        return Err(ResyncError::MacFailure);
+    }
+    he.resync(&sqn_ms);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

@@ -5,6 +5,10 @@
 //! compressions, ...). The simulator prices those counts with a node profile;
 //! nothing here knows about time.
 
+pub mod eia2;
+pub mod kdf;
+pub mod milenage;
+
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;

@@ -1,0 +1,212 @@
+//! Sequence number management after TS 33.102 Annex C: the IND-array scheme
+//! of C.1 (generation) and C.2 (verification), with the wrap-around guard Δ
+//! and without the optional age limit L.
+//!
+//! SQN (48 bits) = SEQ (43 bits) ‖ IND (5 bits). The HE keeps one counter
+//! SEQ_HE, increments it for every vector and hands out IND values
+//! cyclically. The USIM keeps SEQ_MS[i] for each of the 32 IND values and
+//! accepts SQN = SEQ ‖ IND iff SEQ > SEQ_MS[IND] and SEQ − SEQ_MS,max ≤ Δ
+//! (Δ = 2^28). Vectors handed out to different serving nodes therefore stay
+//! usable when they are consumed out of order, as long as their IND differ.
+//! SEQ wrap-around (2^43 vectors) is not handled: a real HE would rekey first.
+
+/// Bits of IND in SQN.
+pub const IND_BITS: u32 = 5;
+/// Number of IND values, i.e. entries of the USIM's SEQ array.
+pub const IND_COUNT: usize = 1 << IND_BITS;
+/// Largest allowed jump of SEQ over the highest accepted SEQ (TS 33.102 C.2).
+pub const DELTA: u64 = 1 << 28;
+/// SEQ is 43 bits wide.
+pub const SEQ_MAX: u64 = (1 << (48 - IND_BITS)) - 1;
+
+/// Splits a 48-bit SQN into (SEQ, IND).
+pub fn split(sqn: &[u8; 6]) -> (u64, usize) {
+    let v = u48(sqn);
+    (v >> IND_BITS, (v & (IND_COUNT as u64 - 1)) as usize)
+}
+
+/// Joins SEQ and IND into a 48-bit SQN (SEQ is truncated to 43 bits).
+pub fn join(seq: u64, ind: usize) -> [u8; 6] {
+    to_u48(((seq & SEQ_MAX) << IND_BITS) | (ind as u64 & (IND_COUNT as u64 - 1)))
+}
+
+fn u48(b: &[u8; 6]) -> u64 {
+    let mut v = [0u8; 8];
+    v[2..].copy_from_slice(b);
+    u64::from_be_bytes(v)
+}
+
+fn to_u48(v: u64) -> [u8; 6] {
+    let b = v.to_be_bytes();
+    [b[2], b[3], b[4], b[5], b[6], b[7]]
+}
+
+/// The USIM's SEQ_MS array. 192 bytes: each SEQ is stored in 6 octets
+/// because one `SqnState` lives in every simulated device.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SqnState {
+    seq_ms: [[u8; 6]; IND_COUNT],
+}
+
+impl Default for SqnState {
+    fn default() -> Self {
+        Self {
+            seq_ms: [[0; 6]; IND_COUNT],
+        }
+    }
+}
+
+impl std::fmt::Debug for SqnState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (seq, ind) = split(&self.sqn_ms());
+        write!(f, "SqnState {{ max SEQ {seq} at IND {ind} }}")
+    }
+}
+
+impl SqnState {
+    /// SEQ_MS[ind].
+    pub fn seq_ms(&self, ind: usize) -> u64 {
+        u48(&self.seq_ms[ind % IND_COUNT])
+    }
+
+    /// (SEQ_MS,max, the IND holding it); the lowest IND wins ties.
+    fn max(&self) -> (u64, usize) {
+        let mut best = (self.seq_ms(0), 0);
+        for ind in 1..IND_COUNT {
+            let seq = self.seq_ms(ind);
+            if seq > best.0 {
+                best = (seq, ind);
+            }
+        }
+        best
+    }
+
+    /// Whether `sqn` would be accepted (TS 33.102 C.2, array scheme with Δ).
+    pub fn is_fresh(&self, sqn: &[u8; 6]) -> bool {
+        let (seq, ind) = split(sqn);
+        seq > self.seq_ms(ind) && seq - self.max().0.min(seq) <= DELTA
+    }
+
+    /// Accepts `sqn` if fresh, recording SEQ in its IND slot.
+    pub fn accept(&mut self, sqn: &[u8; 6]) -> bool {
+        if !self.is_fresh(sqn) {
+            return false;
+        }
+        let (seq, ind) = split(sqn);
+        self.seq_ms[ind] = to_u48(seq);
+        true
+    }
+
+    /// SQN_MS for AUTS: the highest previously accepted SEQ with its IND, so
+    /// that the HE can restart above every slot (TS 33.102 §6.3.3, §6.3.5).
+    pub fn sqn_ms(&self) -> [u8; 6] {
+        let (seq, ind) = self.max();
+        join(seq, ind)
+    }
+}
+
+/// The HE/AuC counter SEQ_HE and the next IND to hand out.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HeSqn {
+    seq_he: u64,
+    next_ind: u8,
+}
+
+impl HeSqn {
+    /// Starts at a given SEQ_HE (0 for a fresh subscription).
+    pub fn new(seq_he: u64) -> Self {
+        Self {
+            seq_he: seq_he & SEQ_MAX,
+            next_ind: 0,
+        }
+    }
+
+    /// The last SEQ handed out.
+    pub fn seq_he(&self) -> u64 {
+        self.seq_he
+    }
+
+    /// The SQN of the next vector: SEQ_HE + 1 with the next IND in turn.
+    // Not an `Iterator`: the sequence never ends and callers want the SQN itself.
+    #[allow(clippy::should_implement_trait)]
+    pub fn next(&mut self) -> [u8; 6] {
+        self.seq_he = (self.seq_he + 1) & SEQ_MAX;
+        let ind = self.next_ind as usize;
+        self.next_ind = ((ind + 1) % IND_COUNT) as u8;
+        join(self.seq_he, ind)
+    }
+
+    /// After a verified AUTS carrying SQN_MS: keep SEQ_HE if the next SQN
+    /// would already be accepted (SEQ_HE ≥ SEQ_MS and within Δ), otherwise
+    /// set SEQ_HE = SEQ_MS so that the next SEQ is SEQ_MS + 1 (TS 33.102 §6.3.5).
+    pub fn resync(&mut self, sqn_ms: &[u8; 6]) {
+        let (seq_ms, _) = split(sqn_ms);
+        if self.seq_he < seq_ms || self.seq_he + 1 - seq_ms > DELTA {
+            self.seq_he = seq_ms;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_join_roundtrip() {
+        let sqn = [0xff, 0x9b, 0xb4, 0xd0, 0xb6, 0x07];
+        let (seq, ind) = split(&sqn);
+        assert_eq!(ind, 0x07);
+        assert_eq!(join(seq, ind), sqn);
+        assert_eq!(split(&join(SEQ_MAX, 31)), (SEQ_MAX, 31));
+    }
+
+    #[test]
+    fn he_allocates_ind_cyclically_with_increasing_seq() {
+        let mut he = HeSqn::default();
+        for i in 0..70u64 {
+            let (seq, ind) = split(&he.next());
+            assert_eq!(seq, i + 1);
+            assert_eq!(ind as u64, i % 32);
+        }
+    }
+
+    #[test]
+    fn array_scheme_accepts_out_of_order_across_slots() {
+        let mut he = HeSqn::default();
+        let sqns: Vec<_> = (0..4).map(|_| he.next()).collect();
+        let mut ms = SqnState::default();
+        for &i in &[2usize, 0, 3, 1] {
+            assert!(ms.accept(&sqns[i]), "sqn {i}");
+        }
+        assert!(!ms.accept(&sqns[1]), "replay");
+        assert_eq!(split(&ms.sqn_ms()), (4, 3));
+    }
+
+    #[test]
+    fn same_slot_requires_increase_and_delta_bounds_jumps() {
+        let mut ms = SqnState::default();
+        assert!(ms.accept(&join(100, 5)));
+        assert!(!ms.is_fresh(&join(100, 5)));
+        assert!(!ms.is_fresh(&join(99, 5)));
+        assert!(ms.is_fresh(&join(99, 6)));
+        assert!(ms.is_fresh(&join(100 + DELTA, 7)));
+        assert!(!ms.is_fresh(&join(101 + DELTA, 7)));
+    }
+
+    #[test]
+    fn resync_moves_he_only_when_needed() {
+        let mut he = HeSqn::new(50);
+        he.resync(&join(40, 3));
+        assert_eq!(he.seq_he(), 50, "HE ahead within Δ keeps its counter");
+        he.resync(&join(60, 3));
+        assert_eq!(he.seq_he(), 60, "HE behind jumps to SEQ_MS");
+        let mut far = HeSqn::new(10 + DELTA);
+        far.resync(&join(10, 0));
+        assert_eq!(far.seq_he(), 10, "HE beyond Δ falls back to SEQ_MS");
+    }
+
+    #[test]
+    fn state_is_small() {
+        assert_eq!(std::mem::size_of::<SqnState>(), 192);
+    }
+}
