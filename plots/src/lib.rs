@@ -1,1 +1,5 @@
 //! authsim-plots: PNG plots.
+
+// Used by the charts added next.
+#[allow(dead_code)]
+mod font;
