@@ -1,1 +1,202 @@
-//! authsim-plots: PNG plots.
+//! authsim-plots: plain data in, PNG charts out.
+//!
+//! This crate knows nothing about the simulator: every function takes numbers and labels
+//! and writes one PNG file (1200×800 by default, white background, title, axis labels,
+//! legend). It never panics on empty or degenerate input (no data, a single point, all
+//! values equal, NaN/infinite values, zeros on a log axis): such charts are drawn with a
+//! note, and invalid *arguments* (e.g. `bins == 0`, duplicate bars) are reported as
+//! [`PlotError::InvalidInput`].
+//!
+//! | function | for |
+//! | --- | --- |
+//! | [`line_chart`] | a metric against a parameter, several protocols, optional CIs and reference curves |
+//! | [`grouped_bar_chart`] | e.g. messages per interface (group) per protocol (label) |
+//! | [`histogram`] | the distribution of one sample, e.g. attach latency |
+//! | [`cdf_chart`] | empirical CDFs of several samples, e.g. latency per protocol |
+//! | [`scatter_time`] | many `(time, value)` points, e.g. latency vs attach time (decimated) |
+//!
+//! Text uses the bundled DejaVu Sans font (registered once per process, thread-safe), so
+//! no system font libraries are needed; charts may be drawn from several threads at once.
+//! Output is deterministic: the same input gives a byte-identical PNG.
+//!
+//! Log axes ([`Scale::Log10`]) skip values `<= 0` (and every chart skips NaN/infinite
+//! values); the number of skipped points is written in a note under the chart.
+
+mod axis;
+mod charts;
+mod decimate;
+mod font;
+mod frame;
+mod style;
+
+use std::path::{Path, PathBuf};
+
+pub use axis::Scale;
+pub use charts::{MAX_BINS, cdf_chart, grouped_bar_chart, histogram, line_chart, scatter_time};
+pub use decimate::MAX_SCATTER_POINTS;
+
+/// Default canvas width in pixels.
+pub const DEFAULT_WIDTH: u32 = 1200;
+/// Default canvas height in pixels.
+pub const DEFAULT_HEIGHT: u32 = 800;
+
+/// Where to write a chart and how large it is.
+///
+/// Every chart function takes `impl Into<Canvas>`, so a plain `&Path`, `&PathBuf` or
+/// `&str` works and gives the default 1200×800; use [`Canvas::with_size`] for another size
+/// (400×300 up to 10000×10000). The file is always PNG, whatever its extension.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Canvas<'a> {
+    pub path: &'a Path,
+    pub width: u32,
+    pub height: u32,
+}
+
+impl<'a> Canvas<'a> {
+    /// A default-sized (1200×800) canvas written to `path`.
+    pub fn new(path: &'a Path) -> Self {
+        Canvas {
+            path,
+            width: DEFAULT_WIDTH,
+            height: DEFAULT_HEIGHT,
+        }
+    }
+
+    /// The same canvas with another size in pixels.
+    pub fn with_size(self, width: u32, height: u32) -> Self {
+        Canvas {
+            width,
+            height,
+            ..self
+        }
+    }
+}
+
+impl<'a> From<&'a Path> for Canvas<'a> {
+    fn from(path: &'a Path) -> Self {
+        Canvas::new(path)
+    }
+}
+
+impl<'a> From<&'a PathBuf> for Canvas<'a> {
+    fn from(path: &'a PathBuf) -> Self {
+        Canvas::new(path)
+    }
+}
+
+impl<'a> From<&'a str> for Canvas<'a> {
+    fn from(path: &'a str) -> Self {
+        Canvas::new(Path::new(path))
+    }
+}
+
+/// Why a chart could not be written. Every variant names the output file.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PlotError {
+    /// The arguments cannot be drawn (e.g. `bins == 0`, a duplicate bar, a canvas size
+    /// out of range).
+    #[error("{}: invalid plot input: {reason}", path.display())]
+    InvalidInput { path: PathBuf, reason: String },
+    /// The bundled font could not be registered with plotters.
+    #[error("{}: the bundled font could not be loaded", path.display())]
+    Font { path: PathBuf },
+    /// plotters failed while drawing, or PNG encoding failed.
+    #[error("{}: drawing failed: {reason}", path.display())]
+    Draw { path: PathBuf, reason: String },
+    /// The PNG file could not be written.
+    #[error("{}: cannot write PNG file: {source}", path.display())]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl PlotError {
+    pub(crate) fn invalid(path: &Path, reason: impl Into<String>) -> Self {
+        PlotError::InvalidInput {
+            path: path.to_path_buf(),
+            reason: reason.into(),
+        }
+    }
+
+    /// The output path the error is about.
+    pub fn path(&self) -> &Path {
+        match self {
+            PlotError::InvalidInput { path, .. }
+            | PlotError::Font { path }
+            | PlotError::Draw { path, .. }
+            | PlotError::Write { path, .. } => path,
+        }
+    }
+}
+
+/// One data series: `(x, y)` points in drawing order and an optional confidence interval.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Series {
+    /// Legend label.
+    pub label: String,
+    /// Points, drawn in the given order (sort by x for a line). Points with a NaN or
+    /// infinite coordinate (or `<= 0` on a log axis) are skipped; a line is broken there.
+    pub points: Vec<(f64, f64)>,
+    /// Per-point `(lower, upper)` bounds of y, same length as `points` (extra or missing
+    /// entries are ignored; a non-finite bound hides that point's interval).
+    pub ci: Option<Vec<(f64, f64)>>,
+}
+
+impl Series {
+    /// A series without confidence intervals.
+    pub fn new(label: impl Into<String>, points: Vec<(f64, f64)>) -> Self {
+        Series {
+            label: label.into(),
+            points,
+            ci: None,
+        }
+    }
+
+    /// The same series with per-point `(lower, upper)` bounds.
+    pub fn with_ci(self, ci: Vec<(f64, f64)>) -> Self {
+        Series {
+            ci: Some(ci),
+            ..self
+        }
+    }
+}
+
+/// A line chart: lines with markers, optional CIs and dashed reference curves.
+#[derive(Clone, Copy, Debug)]
+pub struct LineChart<'a> {
+    pub title: &'a str,
+    /// Axis labels, with units, e.g. `"devices per cell"`, `"attach latency (ms)"`.
+    pub x_label: &'a str,
+    pub y_label: &'a str,
+    pub x_scale: Scale,
+    pub y_scale: Scale,
+    /// Measured series: solid lines with filled markers.
+    pub series: &'a [Series],
+    /// Reference curves (e.g. an analytical model): dashed lines with hollow markers,
+    /// legend label suffixed " (reference)". A reference whose label equals a series label
+    /// takes that series' colour and marker; others continue the palette. May be empty.
+    pub reference: &'a [Series],
+}
+
+/// One bar of a grouped bar chart.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Bar {
+    /// Position on the x axis (e.g. an interface name); groups appear in first-seen order.
+    pub group: String,
+    /// Series within the group (e.g. a protocol): one colour each, in the legend.
+    pub label: String,
+    pub value: f64,
+}
+
+impl Bar {
+    pub fn new(group: impl Into<String>, label: impl Into<String>, value: f64) -> Self {
+        Bar {
+            group: group.into(),
+            label: label.into(),
+            value,
+        }
+    }
+}

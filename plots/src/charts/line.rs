@@ -1,0 +1,267 @@
+//! Line chart with markers, confidence intervals and reference curves.
+
+use plotters::element::{PathElement, Polygon};
+use plotters::series::DashedLineSeries;
+use plotters::style::{Color, ShapeStyle};
+
+use super::{bounds, runs};
+use crate::axis::{Axis, Scale, Skipped};
+use crate::frame::{
+    AxesSpec, DrawFail, Frame, LegendEntry, Swatch, build_chart, center_note, render, simplify_px,
+    tick_targets,
+};
+use crate::style::{ErrorBar, Marker, SeriesStyle};
+use crate::{Canvas, LineChart, PlotError, Series};
+
+/// Series with at most this many intervals get error bars; more get a shaded band.
+pub(crate) const ERROR_BAR_MAX_POINTS: usize = 30;
+/// Series with at most this many points get a marker on every point; longer ones get
+/// about `MARKERS_LONG` evenly spaced markers.
+const MARKER_EVERY_POINT_MAX: usize = 60;
+const MARKERS_LONG: usize = 40;
+/// The same for reference curves, which are often finely sampled model curves.
+const REF_MARKER_EVERY_POINT_MAX: usize = 15;
+const REF_MARKERS_LONG: usize = 12;
+
+/// One series mapped into plot space.
+struct Prepared {
+    label: String,
+    style: SeriesStyle,
+    reference: bool,
+    /// Plot-space points; `None` where the input point cannot be drawn.
+    pts: Vec<Option<(f64, f64)>>,
+    /// Plot-space `(x, lo, hi)`; `lo == -inf` means "below the axis" (log scale, bound <= 0).
+    ci: Vec<Option<(f64, f64, f64)>>,
+}
+
+fn prepare(
+    s: &Series,
+    style: SeriesStyle,
+    reference: bool,
+    xs: Scale,
+    ys: Scale,
+    skipped: &mut Skipped,
+    cut: &mut bool,
+) -> Prepared {
+    let pts: Vec<Option<(f64, f64)>> = s
+        .points
+        .iter()
+        .map(|&p| skipped.forward_point(xs, ys, p))
+        .collect();
+    let ci = match &s.ci {
+        None => Vec::new(),
+        Some(ci) => pts
+            .iter()
+            .zip(ci)
+            .map(|(p, &(a, b))| {
+                let (x, _) = (*p)?;
+                let (a, b) = if a <= b { (a, b) } else { (b, a) };
+                let hi = ys.forward(b)?;
+                let lo = match ys.forward(a) {
+                    Some(lo) => lo,
+                    None if a.is_finite() && ys == Scale::Log10 => {
+                        *cut = true;
+                        f64::NEG_INFINITY
+                    }
+                    None => return None,
+                };
+                Some((x, lo, hi))
+            })
+            .collect(),
+    };
+    Prepared {
+        label: s.label.clone(),
+        style,
+        reference,
+        pts,
+        ci,
+    }
+}
+
+/// Draws a line chart (see [`LineChart`]) to `out`.
+///
+/// * Lines join consecutive drawable points in input order; a skipped point (NaN, or
+///   `<= 0` on a log axis) breaks the line.
+/// * Every point gets a marker when a series has at most 60 points, otherwise about 40
+///   evenly spaced markers are drawn (staggered between series). Reference curves get a
+///   marker on every point up to 15 points, otherwise about 12.
+/// * Confidence intervals are error bars with caps when a series has at most 30 intervals,
+///   otherwise a translucent band. On a log y axis, a lower bound `<= 0` is cut at the
+///   bottom of the plot (noted under the chart).
+pub fn line_chart<'a>(out: impl Into<Canvas<'a>>, chart: &LineChart<'_>) -> Result<(), PlotError> {
+    let canvas = out.into();
+    let (xs, ys) = (chart.x_scale, chart.y_scale);
+    let mut skipped = Skipped::default();
+    let mut cut = false;
+    let mut prepared: Vec<Prepared> = chart
+        .series
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            prepare(
+                s,
+                SeriesStyle::nth(i),
+                false,
+                xs,
+                ys,
+                &mut skipped,
+                &mut cut,
+            )
+        })
+        .collect();
+    let mut next_style = chart.series.len();
+    for r in chart.reference {
+        let style = match chart.series.iter().position(|s| s.label == r.label) {
+            Some(k) => SeriesStyle::nth(k),
+            None => {
+                next_style += 1;
+                SeriesStyle::nth(next_style - 1)
+            }
+        };
+        prepared.push(prepare(r, style, true, xs, ys, &mut skipped, &mut cut));
+    }
+
+    let all_pts = || prepared.iter().flat_map(|p| p.pts.iter().flatten());
+    let x_data = bounds(all_pts().map(|p| p.0));
+    let y_data = bounds(
+        all_pts()
+            .map(|p| p.1)
+            .chain(
+                prepared
+                    .iter()
+                    .flat_map(|p| p.ci.iter().flatten())
+                    .flat_map(|c| [c.1, c.2]),
+            )
+            .filter(|v| v.is_finite()),
+    );
+    let (tx, ty) = tick_targets(canvas);
+    let x_axis = Axis::auto(xs, x_data, 0.04, tx);
+    let y_axis = Axis::auto(ys, y_data, 0.06, ty);
+
+    let mut notes = skipped.notes("points");
+    if cut {
+        notes.push("confidence intervals reaching <= 0 are cut at the bottom (log scale)".into());
+    }
+    let legend = prepared
+        .iter()
+        .map(|p| LegendEntry {
+            label: if p.reference {
+                format!("{} (reference)", p.label)
+            } else {
+                p.label.clone()
+            },
+            style: p.style,
+            swatch: Swatch::Line {
+                dashed: p.reference,
+                hollow: p.reference,
+            },
+        })
+        .collect();
+    let frame = Frame {
+        title: chart.title,
+        subtitle: None,
+        legend,
+        notes,
+    };
+
+    render(canvas, |root| {
+        let area = frame.draw(root)?;
+        let mut ctx = build_chart(
+            &area,
+            &AxesSpec {
+                x: &x_axis,
+                y: &y_axis,
+                x_desc: chart.x_label,
+                y_desc: chart.y_label,
+                x_grid: true,
+                x_labels: None,
+            },
+        )?;
+        if x_data.is_none() {
+            return center_note(&ctx, "no data to plot");
+        }
+        let y_lo = y_axis.lo;
+        let clamp_ci = |c: &(f64, f64, f64)| (c.0, y_axis.clamp(c.1.max(y_lo)), y_axis.clamp(c.2));
+
+        // 1. Bands (under everything).
+        for p in &prepared {
+            if p.ci.iter().flatten().count() <= ERROR_BAR_MAX_POINTS {
+                continue;
+            }
+            for run in runs(&p.ci) {
+                if run.len() < 2 {
+                    continue;
+                }
+                let poly: Vec<(f64, f64)> = run
+                    .iter()
+                    .map(|c| (c.0, clamp_ci(c).2))
+                    .chain(run.iter().rev().map(|c| (c.0, clamp_ci(c).1)))
+                    .collect();
+                let alpha = if p.reference { 0.10 } else { 0.18 };
+                ctx.draw_series(std::iter::once(Polygon::new(
+                    poly,
+                    p.style.color.mix(alpha).filled(),
+                )))?;
+            }
+        }
+        // 2. Lines: references (dashed) first, measured series on top.
+        for p in prepared
+            .iter()
+            .filter(|p| p.reference)
+            .chain(prepared.iter().filter(|p| !p.reference))
+        {
+            for run in runs(&p.pts) {
+                let run = simplify_px(&ctx, &run);
+                if p.reference {
+                    let style = ShapeStyle::from(p.style.color).stroke_width(2);
+                    ctx.draw_series(DashedLineSeries::new(run, 10, 7, style))?;
+                } else {
+                    let style = ShapeStyle::from(p.style.color).stroke_width(3);
+                    ctx.draw_series(std::iter::once(PathElement::new(run, style)))?;
+                }
+            }
+        }
+        // 3. Error bars.
+        for p in &prepared {
+            let n = p.ci.iter().flatten().count();
+            if n == 0 || n > ERROR_BAR_MAX_POINTS {
+                continue;
+            }
+            let style = ShapeStyle::from(p.style.color.mix(0.9)).stroke_width(2);
+            ctx.draw_series(p.ci.iter().flatten().map(|c| {
+                let (x, lo, hi) = clamp_ci(c);
+                ErrorBar::new(x, lo, hi, 6, style)
+            }))?;
+        }
+        // 4. Markers: references first, so measured markers stay visible on top.
+        let n_series = prepared.len().max(1);
+        let order = prepared
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.reference)
+            .chain(prepared.iter().enumerate().filter(|(_, p)| !p.reference));
+        for (si, p) in order {
+            let valid: Vec<(f64, f64)> = p.pts.iter().flatten().copied().collect();
+            let (every_max, long) = if p.reference {
+                (REF_MARKER_EVERY_POINT_MAX, REF_MARKERS_LONG)
+            } else {
+                (MARKER_EVERY_POINT_MAX, MARKERS_LONG)
+            };
+            let step = if valid.len() <= every_max {
+                1
+            } else {
+                valid.len().div_ceil(long)
+            };
+            let offset = if step > 1 { si * step / n_series } else { 0 };
+            ctx.draw_series(valid.iter().skip(offset).step_by(step).map(|&at| Marker {
+                at,
+                shape: p.style.shape,
+                radius: 5.5,
+                color: p.style.color,
+                alpha: 1.0,
+                hollow: p.reference,
+            }))?;
+        }
+        Ok::<(), DrawFail>(())
+    })
+}
