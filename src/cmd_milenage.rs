@@ -32,9 +32,14 @@ pub struct MilenageArgs {
 }
 
 fn hex_arg<const N: usize>(name: &str, v: &str) -> Result<[u8; N], Failure> {
-    let bytes = hex::decode(v.trim()).map_err(|e| Failure::BadInput(format!("--{name}: not hex ({e})")))?;
+    let bytes =
+        hex::decode(v.trim()).map_err(|e| Failure::BadInput(format!("--{name}: not hex ({e})")))?;
     bytes.try_into().map_err(|b: Vec<u8>| {
-        Failure::BadInput(format!("--{name}: expected {N} bytes ({} hex digits), got {} bytes", 2 * N, b.len()))
+        Failure::BadInput(format!(
+            "--{name}: expected {N} bytes ({} hex digits), got {} bytes",
+            2 * N,
+            b.len()
+        ))
     })
 }
 
@@ -49,7 +54,11 @@ pub fn run(a: MilenageArgs) -> Result<(), Failure> {
         (None, Some(opc)) => hex_arg::<16>("opc", opc)?,
         (None, None) => return Err(Failure::BadInput("give --op or --opc".into())),
     };
-    let snid = a.snid.as_deref().map(|s| hex_arg::<3>("snid", s)).transpose()?;
+    let snid = a
+        .snid
+        .as_deref()
+        .map(|s| hex_arg::<3>("snid", s))
+        .transpose()?;
     let m = milenage::Milenage::new(k, opc);
     let f1 = m.f1(&rand, &sqn, &amf, &mut ops);
     let f1s = m.f1_star(&rand, &sqn, &amf, &mut ops);

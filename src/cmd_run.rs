@@ -50,7 +50,10 @@ pub fn validate(file: &Path, set: &[String]) -> Result<(), Failure> {
 pub fn run(a: RunArgs) -> Result<(), Failure> {
     let scn = load(&a.file, &a.set)?;
     let seed = a.seed.unwrap_or(scn.run.seed);
-    let out = a.out.clone().unwrap_or_else(|| PathBuf::from("out").join(&scn.name));
+    let out = a
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("out").join(&scn.name));
     if !a.quiet {
         eprintln!(
             "running `{}` ({}, {} devices, seed {seed})...",
@@ -59,9 +62,12 @@ pub fn run(a: RunArgs) -> Result<(), Failure> {
             scn.population.devices
         );
     }
-    let opts = RunOptions { trace: a.trace.is_some() };
+    let opts = RunOptions {
+        trace: a.trace.is_some(),
+    };
     let (result, perf) = runner::run(&scn, seed, &opts).map_err(Failure::RunFailed)?;
-    let files = output::write_run(&out, &scn, &result, a.trace.as_deref()).map_err(Failure::RunFailed)?;
+    let files =
+        output::write_run(&out, &scn, &result, a.trace.as_deref()).map_err(Failure::RunFailed)?;
     if !a.quiet {
         let sim_s = result.end_time as f64 / 1e9;
         eprintln!(
@@ -74,7 +80,10 @@ pub fn run(a: RunArgs) -> Result<(), Failure> {
             perf.build_s,
             (perf.inputs + perf.deliveries) as f64 / perf.sim_s.max(1e-9),
             sim_s / perf.sim_s.max(1e-9),
-            peak_rss_bytes().map_or("unknown".into(), |b| format!("{:.1} MiB", b as f64 / 1048576.0)),
+            peak_rss_bytes().map_or("unknown".into(), |b| format!(
+                "{:.1} MiB",
+                b as f64 / 1048576.0
+            )),
         );
         for f in files {
             eprintln!("  wrote {}", f.display());
@@ -95,15 +104,36 @@ pub fn list() {
     println!();
     println!("Scenario keys (see docs/scenario-format.md):");
     for (k, v) in [
-        ("name, description", "scenario name (names the output folder) and free text"),
-        ("run.seed, run.until_s", "seed; optional stop time in simulated seconds"),
-        ("protocol.name", "one of the protocols above, plus its parameters"),
+        (
+            "name, description",
+            "scenario name (names the output folder) and free text",
+        ),
+        (
+            "run.seed, run.until_s",
+            "seed; optional stop time in simulated seconds",
+        ),
+        (
+            "protocol.name",
+            "one of the protocols above, plus its parameters",
+        ),
         ("population.devices", "number of devices (>= 1)"),
-        ("population.arrivals.pattern", "all_at_once | uniform | poisson | beta (TR 37.868: beta, alpha 3, beta 4)"),
-        ("population.arrivals.*", "at_s / start_s, window_s, rate_per_s, alpha, beta"),
-        ("nodes.NAME.profile, .servers", "processing profile and FIFO servers of each node"),
+        (
+            "population.arrivals.pattern",
+            "all_at_once | uniform | poisson | beta (TR 37.868: beta, alpha 3, beta 4)",
+        ),
+        (
+            "population.arrivals.*",
+            "at_s / start_s, window_s, rate_per_s, alpha, beta",
+        ),
+        (
+            "nodes.NAME.profile, .servers",
+            "processing profile and FIFO servers of each node",
+        ),
         ("profiles.NAME.*", "base, per_input_us, prim_ns.<primitive>"),
-        ("[[links]] between, latency, bandwidth_mbps, loss, header_bytes", "latency = {dist = fixed|uniform|exponential|lognormal, ...}"),
+        (
+            "[[links]] between, latency, bandwidth_mbps, loss, header_bytes",
+            "latency = {dist = fixed|uniform|exponential|lognormal, ...}",
+        ),
         ("outputs.per_auth_csv, outputs.plots", "what to write"),
     ] {
         println!("  {k:<40} {v}");

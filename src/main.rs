@@ -12,7 +12,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "authsim", version, about = "Discrete-event simulator of what authentication costs cellular and IoT networks")]
+#[command(
+    name = "authsim",
+    version,
+    about = "Discrete-event simulator of what authentication costs cellular and IoT networks"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -13,7 +13,12 @@ fn write(path: PathBuf, text: &str, written: &mut Vec<PathBuf>) -> Result<(), St
 }
 
 /// Writes everything a run produces into `dir`; returns the files written.
-pub fn write_run(dir: &Path, scn: &Scenario, r: &RunResult, trace: Option<&Path>) -> Result<Vec<PathBuf>, String> {
+pub fn write_run(
+    dir: &Path,
+    scn: &Scenario,
+    r: &RunResult,
+    trace: Option<&Path>,
+) -> Result<Vec<PathBuf>, String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let mut written = Vec::new();
     write(dir.join("messages.csv"), &r.messages_csv(), &mut written)?;
@@ -38,7 +43,12 @@ pub fn write_run(dir: &Path, scn: &Scenario, r: &RunResult, trace: Option<&Path>
 }
 
 fn plot_run(dir: &Path, r: &RunResult, written: &mut Vec<PathBuf>) -> Result<(), String> {
-    let title = |what: &str| format!("{what} — {} ({}, {} devices)", r.scenario, r.protocol, r.devices);
+    let title = |what: &str| {
+        format!(
+            "{what} — {} ({}, {} devices)",
+            r.scenario, r.protocol, r.devices
+        )
+    };
     // Which nodes report verdicts, in node order.
     let reporters: Vec<&str> = r
         .nodes
@@ -48,11 +58,24 @@ fn plot_run(dir: &Path, r: &RunResult, written: &mut Vec<PathBuf>) -> Result<(),
         .collect();
     let cdf: Vec<(String, Vec<f64>)> = reporters
         .iter()
-        .map(|n| (format!("verdicts at {n}"), r.latencies(n, "authenticated").iter().map(|&x| x as f64 / 1e6).collect()))
+        .map(|n| {
+            (
+                format!("verdicts at {n}"),
+                r.latencies(n, "authenticated")
+                    .iter()
+                    .map(|&x| x as f64 / 1e6)
+                    .collect(),
+            )
+        })
         .collect();
     let p = dir.join("latency_cdf.png");
-    authsim_plots::cdf_chart(&p, &title("Authentication latency"), "latency from procedure start (ms)", &cdf)
-        .map_err(|e| e.to_string())?;
+    authsim_plots::cdf_chart(
+        &p,
+        &title("Authentication latency"),
+        "latency from procedure start (ms)",
+        &cdf,
+    )
+    .map_err(|e| e.to_string())?;
     written.push(p);
 
     let series: Vec<Series> = reporters
@@ -69,18 +92,33 @@ fn plot_run(dir: &Path, r: &RunResult, written: &mut Vec<PathBuf>) -> Result<(),
         })
         .collect();
     let p = dir.join("latency_over_time.png");
-    authsim_plots::scatter_time(&p, &title("Latency over time"), "completion time (s)", "latency (ms)", &series)
-        .map_err(|e| e.to_string())?;
+    authsim_plots::scatter_time(
+        &p,
+        &title("Latency over time"),
+        "completion time (s)",
+        "latency (ms)",
+        &series,
+    )
+    .map_err(|e| e.to_string())?;
     written.push(p);
 
     let bars: Vec<Bar> = r
         .messages
         .iter()
-        .map(|m| Bar { group: m.interface.name().to_string(), label: m.kind.to_string(), value: m.counters.transmissions as f64 })
+        .map(|m| Bar {
+            group: m.interface.name().to_string(),
+            label: m.kind.to_string(),
+            value: m.counters.transmissions as f64,
+        })
         .collect();
     let p = dir.join("messages.png");
-    authsim_plots::grouped_bar_chart(&p, &title("Transmissions per interface and message"), "transmissions", &bars)
-        .map_err(|e| e.to_string())?;
+    authsim_plots::grouped_bar_chart(
+        &p,
+        &title("Transmissions per interface and message"),
+        "transmissions",
+        &bars,
+    )
+    .map_err(|e| e.to_string())?;
     written.push(p);
     Ok(())
 }

@@ -31,26 +31,50 @@ pub struct Topology<'a> {
 
 impl<'a> Topology<'a> {
     pub fn new(scn: &'a Scenario, seed: u64, names: &[&'static str]) -> Result<Self, String> {
-        Ok(Self { scn, seed, names: names.to_vec(), setups: names.iter().map(|_| None).collect() })
+        Ok(Self {
+            scn,
+            seed,
+            names: names.to_vec(),
+            setups: names.iter().map(|_| None).collect(),
+        })
     }
 
     pub fn id(&self, name: &str) -> Result<u16, String> {
-        self.names.iter().position(|n| *n == name).map(|i| i as u16).ok_or_else(|| format!("no node `{name}`"))
+        self.names
+            .iter()
+            .position(|n| *n == name)
+            .map(|i| i as u16)
+            .ok_or_else(|| format!("no node `{name}`"))
     }
 
     fn links(&self, from: &str) -> Result<Vec<Option<LinkState>>, String> {
         self.names
             .iter()
             .map(|to| match self.scn.link(from, to) {
-                Some(spec) if *to != from => LinkState::new(spec).map(Some).map_err(|e| format!("link {from}-{to}: {e}")),
+                Some(spec) if *to != from => LinkState::new(spec)
+                    .map(Some)
+                    .map_err(|e| format!("link {from}-{to}: {e}")),
                 _ => Ok(None),
             })
             .collect()
     }
 
-    fn setup(&self, name: &str, host: Box<dyn Host>, service: Service, arrivals: Vec<(Nanos, u32)>) -> Result<NodeSetup, String> {
-        let spec = self.scn.nodes.get(name).ok_or_else(|| format!("missing [nodes.{name}]"))?;
-        let profile = self.scn.profile(&spec.profile).ok_or_else(|| format!("unknown profile `{}`", spec.profile))?;
+    fn setup(
+        &self,
+        name: &str,
+        host: Box<dyn Host>,
+        service: Service,
+        arrivals: Vec<(Nanos, u32)>,
+    ) -> Result<NodeSetup, String> {
+        let spec = self
+            .scn
+            .nodes
+            .get(name)
+            .ok_or_else(|| format!("missing [nodes.{name}]"))?;
+        let profile = self
+            .scn
+            .profile(&spec.profile)
+            .ok_or_else(|| format!("unknown profile `{}`", spec.profile))?;
         Ok(NodeSetup {
             id: self.id(name)?,
             name: name.to_string(),
@@ -66,14 +90,29 @@ impl<'a> Topology<'a> {
     }
 
     /// A population of devices that start according to `[population.arrivals]`.
-    pub fn population(&mut self, name: &str, host: Box<dyn Host>, count: u32) -> Result<(), String> {
-        let times = self.scn.population.arrivals.to_arrivals().times(count, derive_seed(self.seed, "arrivals"))?;
+    pub fn population(
+        &mut self,
+        name: &str,
+        host: Box<dyn Host>,
+        count: u32,
+    ) -> Result<(), String> {
+        let times = self
+            .scn
+            .population
+            .arrivals
+            .to_arrivals()
+            .times(count, derive_seed(self.seed, "arrivals"))?;
         let arrivals = times.into_iter().zip(0..count).collect();
         self.place(name, host, Service::PerEndpoint, arrivals)
     }
 
     /// A population whose start commands the protocol chooses (e.g. group leaders).
-    pub fn population_with(&mut self, name: &str, host: Box<dyn Host>, arrivals: Vec<(Nanos, u32)>) -> Result<(), String> {
+    pub fn population_with(
+        &mut self,
+        name: &str,
+        host: Box<dyn Host>,
+        arrivals: Vec<(Nanos, u32)>,
+    ) -> Result<(), String> {
         self.place(name, host, Service::PerEndpoint, arrivals)
     }
 
@@ -84,12 +123,23 @@ impl<'a> Topology<'a> {
     }
 
     /// A server node that also starts endpoints (e.g. a group leader that initiates).
-    pub fn server_with(&mut self, name: &str, host: Box<dyn Host>, arrivals: Vec<(Nanos, u32)>) -> Result<(), String> {
+    pub fn server_with(
+        &mut self,
+        name: &str,
+        host: Box<dyn Host>,
+        arrivals: Vec<(Nanos, u32)>,
+    ) -> Result<(), String> {
         let servers = self.scn.nodes.get(name).map_or(1, |n| n.servers);
         self.place(name, host, Service::Fifo { servers }, arrivals)
     }
 
-    fn place(&mut self, name: &str, host: Box<dyn Host>, service: Service, arrivals: Vec<(Nanos, u32)>) -> Result<(), String> {
+    fn place(
+        &mut self,
+        name: &str,
+        host: Box<dyn Host>,
+        service: Service,
+        arrivals: Vec<(Nanos, u32)>,
+    ) -> Result<(), String> {
         let id = self.id(name)? as usize;
         self.setups[id] = Some(self.setup(name, host, service, arrivals)?);
         Ok(())

@@ -1,4 +1,10 @@
-//! Directed links: serialization at a bandwidth, FIFO order, latency, loss.
+//! Directed links: a FIFO transmitter queue at a bandwidth, then latency and loss.
+//!
+//! Only the transmitter is FIFO: each transmission starts when the previous one
+//! has been serialized. Latency is drawn per delivery, so messages to different
+//! endpoints behind one link (a cell's devices) do not wait for each other's
+//! propagation; a device has one message in flight at a time in every protocol
+//! here, so its own messages are not reordered in practice.
 
 use authsim_protocols::core::{Nanos, SimRng, time::SECOND};
 use rand::RngExt;
@@ -24,8 +30,6 @@ pub struct LinkState {
     latency: LatencySampler,
     /// When the transmitter finishes serializing what is queued.
     free_at: Nanos,
-    /// Latest arrival scheduled so far: arrivals never overtake (FIFO link).
-    last_arrival: Nanos,
 }
 
 /// When one transmission leaves and reaches the far end.
@@ -42,7 +46,6 @@ impl LinkState {
             spec,
             latency,
             free_at: 0,
-            last_arrival: 0,
         })
     }
 
@@ -66,9 +69,7 @@ impl LinkState {
         if self.spec.loss > 0.0 && rng.random::<f64>() < self.spec.loss {
             return None;
         }
-        let arrival = (t.serialized + self.latency.sample(rng)).max(self.last_arrival);
-        self.last_arrival = arrival;
-        Some(arrival)
+        Some(t.serialized + self.latency.sample(rng))
     }
 }
 
@@ -123,22 +124,15 @@ mod tests {
     }
 
     #[test]
-    fn arrivals_stay_in_order_with_jitter() {
+    fn latency_is_drawn_per_delivery() {
         let mut l = LinkState::new(LinkSpec {
-            latency: Latency::Uniform {
-                min: 0,
-                max: 1_000_000,
-            },
+            latency: Latency::Uniform { min: 0, max: 1_000_000 },
             ..spec(None, 0.0)
         })
         .unwrap();
         let mut rng = SimRng::seed_from_u64(3);
-        let mut last = 0;
-        for i in 0..1000 {
-            let t = l.transmit(i * 10, 10);
-            let a = l.deliver(t, &mut rng).unwrap();
-            assert!(a >= last);
-            last = a;
-        }
+        let t = l.transmit(0, 10);
+        let a: Vec<_> = (0..100).map(|_| l.deliver(t, &mut rng).unwrap()).collect();
+        assert!(a.iter().any(|&x| x < 500_000) && a.iter().any(|&x| x > 500_000));
     }
 }

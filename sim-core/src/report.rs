@@ -68,7 +68,11 @@ impl RunResult {
     ) -> Result<Self, String> {
         let mut messages: BTreeMap<(Interface, &'static str), MessageCounters> = BTreeMap::new();
         let starts: Vec<Vec<Option<Nanos>>> = reports.iter().map(|r| r.starts.clone()).collect();
-        let start_of = |a: Addr| starts.get(a.node as usize).and_then(|s| s.get(a.index as usize).copied().flatten());
+        let start_of = |a: Addr| {
+            starts
+                .get(a.node as usize)
+                .and_then(|s| s.get(a.index as usize).copied().flatten())
+        };
         let mut nodes = Vec::new();
         let mut auth = Vec::new();
         let mut trace = Vec::new();
@@ -103,15 +107,25 @@ impl RunResult {
                 crypto: r.crypto,
             });
         }
-        auth.sort_by(|a, b| (a.time, a.reporter, a.subject, a.outcome).cmp(&(b.time, b.reporter, b.subject, b.outcome)));
-        trace.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        auth.sort_by(|a, b| {
+            (a.time, a.reporter, a.subject, a.outcome)
+                .cmp(&(b.time, b.reporter, b.subject, b.outcome))
+        });
+        trace.sort_by_key(|t| (t.0, t.1));
         Ok(Self {
             scenario: scn.name.clone(),
             protocol: scn.protocol.name().to_string(),
             seed,
             devices: scn.population.devices,
             end_time,
-            messages: messages.into_iter().map(|((interface, kind), counters)| MessageRow { interface, kind, counters }).collect(),
+            messages: messages
+                .into_iter()
+                .map(|((interface, kind), counters)| MessageRow {
+                    interface,
+                    kind,
+                    counters,
+                })
+                .collect(),
             nodes,
             auth,
             trace: trace.into_iter().map(|(_, _, l)| l).collect(),
@@ -143,26 +157,35 @@ impl RunResult {
     pub fn outcome_counts(&self) -> BTreeMap<(String, &'static str, &'static str), u64> {
         let mut m = BTreeMap::new();
         for a in &self.auth {
-            *m.entry((a.reporter_node.clone(), a.outcome, a.reason)).or_insert(0) += 1;
+            *m.entry((a.reporter_node.clone(), a.outcome, a.reason))
+                .or_insert(0) += 1;
         }
         m
     }
 
     pub fn messages_csv(&self) -> String {
-        let mut s = String::from("interface,message,transmissions,deliveries,lost,bytes,overhead_bytes\n");
+        let mut s =
+            String::from("interface,message,transmissions,deliveries,lost,bytes,overhead_bytes\n");
         for m in &self.messages {
             let c = &m.counters;
             let _ = writeln!(
                 s,
                 "{},{},{},{},{},{},{}",
-                m.interface, m.kind, c.transmissions, c.deliveries, c.lost, c.bytes, c.overhead_bytes
+                m.interface,
+                m.kind,
+                c.transmissions,
+                c.deliveries,
+                c.lost,
+                c.bytes,
+                c.overhead_bytes
             );
         }
         s
     }
 
     pub fn auth_csv(&self) -> String {
-        let mut s = String::from("time_s,reporter_node,reporter,subject,outcome,reason,latency_s\n");
+        let mut s =
+            String::from("time_s,reporter_node,reporter,subject,outcome,reason,latency_s\n");
         for a in &self.auth {
             let lat = a.latency.map(secs).unwrap_or_default();
             let _ = writeln!(
@@ -181,14 +204,19 @@ impl RunResult {
     }
 
     pub fn nodes_csv(&self) -> String {
-        let mut s = String::from("node,profile,servers,inputs,timer_expiries,busy_s,utilization,wait_mean_s,wait_max_s");
+        let mut s = String::from(
+            "node,profile,servers,inputs,timer_expiries,busy_s,utilization,wait_mean_s,wait_max_s",
+        );
         for p in Prim::ALL {
             let _ = write!(s, ",{}", p.name());
         }
         s.push('\n');
         for n in &self.nodes {
             let util = if n.servers > 0 && self.end_time > 0 {
-                format!("{:.6}", n.busy_ns as f64 / (n.servers as f64 * self.end_time as f64))
+                format!(
+                    "{:.6}",
+                    n.busy_ns as f64 / (n.servers as f64 * self.end_time as f64)
+                )
             } else {
                 String::new()
             };
@@ -233,10 +261,13 @@ impl RunResult {
             .collect();
         let mut outcomes = Vec::new();
         for ((node, outcome, reason), n) in self.outcome_counts() {
-            outcomes.push(json!({"reporter_node": node, "outcome": outcome, "reason": reason, "count": n}));
+            outcomes.push(
+                json!({"reporter_node": node, "outcome": outcome, "reason": reason, "count": n}),
+            );
         }
         let mut latency = serde_json::Map::new();
-        let reporters: std::collections::BTreeSet<&str> = self.auth.iter().map(|a| a.reporter_node.as_str()).collect();
+        let reporters: std::collections::BTreeSet<&str> =
+            self.auth.iter().map(|a| a.reporter_node.as_str()).collect();
         for r in reporters {
             let l = self.latencies(r, "authenticated");
             if l.is_empty() {

@@ -27,7 +27,10 @@ pub struct Perf {
 pub fn run(scn: &Scenario, seed: u64, opts: &RunOptions) -> Result<(RunResult, Perf), String> {
     let t0 = Instant::now();
     let mut setups = scn.protocol.build(scn, seed)?;
-    let names: Vec<(String, String)> = setups.iter().map(|s| (s.name.clone(), s.profile.name.clone())).collect();
+    let names: Vec<(String, String)> = setups
+        .iter()
+        .map(|s| (s.name.clone(), s.profile.name.clone()))
+        .collect();
     let servers: Vec<u32> = setups
         .iter()
         .map(|s| match s.service {
@@ -45,9 +48,22 @@ pub fn run(scn: &Scenario, seed: u64, opts: &RunOptions) -> Result<(RunResult, P
     let t1 = Instant::now();
     let out = engine::run(setups, scn.run.until_s.map(seconds)).map_err(|e| e.to_string())?;
     let sim_s = t1.elapsed().as_secs_f64();
-    let result = RunResult::from_reports(scn, seed, &names, &servers, out.reports, out.end_time)?;
+    // The run ends with the last input served, not with a stale timer wake-up.
+    let end_time = match scn.run.until_s {
+        Some(_) => out.end_time,
+        None => out.reports.iter().map(|r| r.last_finish).max().unwrap_or(0),
+    };
+    let result = RunResult::from_reports(scn, seed, &names, &servers, out.reports, end_time)?;
     let deliveries = result.messages.iter().map(|m| m.counters.deliveries).sum();
-    Ok((result, Perf { build_s, sim_s, inputs: out.inputs, deliveries }))
+    Ok((
+        result,
+        Perf {
+            build_s,
+            sim_s,
+            inputs: out.inputs,
+            deliveries,
+        },
+    ))
 }
 
 /// Peak resident memory of this process in bytes (Linux), if known.

@@ -181,7 +181,10 @@ fn yes() -> bool {
 
 impl Default for OutputSpec {
     fn default() -> Self {
-        Self { per_auth_csv: true, plots: true }
+        Self {
+            per_auth_csv: true,
+            plots: true,
+        }
     }
 }
 
@@ -197,11 +200,18 @@ impl LatencySpec {
     pub fn to_latency(&self) -> Latency {
         match *self {
             LatencySpec::Fixed { ms: v } => Latency::Fixed(ms(v)),
-            LatencySpec::Uniform { min_ms, max_ms } => Latency::Uniform { min: ms(min_ms), max: ms(max_ms) },
-            LatencySpec::Exponential { base_ms, mean_ms } => {
-                Latency::ShiftedExponential { base: ms(base_ms), mean: ms(mean_ms) }
-            }
-            LatencySpec::Lognormal { median_ms, sigma } => Latency::LogNormal { median: ms(median_ms), sigma },
+            LatencySpec::Uniform { min_ms, max_ms } => Latency::Uniform {
+                min: ms(min_ms),
+                max: ms(max_ms),
+            },
+            LatencySpec::Exponential { base_ms, mean_ms } => Latency::ShiftedExponential {
+                base: ms(base_ms),
+                mean: ms(mean_ms),
+            },
+            LatencySpec::Lognormal { median_ms, sigma } => Latency::LogNormal {
+                median: ms(median_ms),
+                sigma,
+            },
         }
     }
 }
@@ -211,10 +221,24 @@ impl ArrivalSpec {
         match *self {
             ArrivalSpec::AllAtOnce { at_s } => Arrivals::AllAtOnce { at_s },
             ArrivalSpec::Uniform { start_s, window_s } => Arrivals::Uniform { start_s, window_s },
-            ArrivalSpec::Poisson { start_s, rate_per_s } => Arrivals::Poisson { start_s, rate_per_s },
-            ArrivalSpec::Beta { start_s, window_s, alpha, beta } => {
-                Arrivals::Beta { start_s, window_s, alpha, beta }
-            }
+            ArrivalSpec::Poisson {
+                start_s,
+                rate_per_s,
+            } => Arrivals::Poisson {
+                start_s,
+                rate_per_s,
+            },
+            ArrivalSpec::Beta {
+                start_s,
+                window_s,
+                alpha,
+                beta,
+            } => Arrivals::Beta {
+                start_s,
+                window_s,
+                alpha,
+                beta,
+            },
         }
     }
 }
@@ -230,13 +254,21 @@ pub fn locate(text: &str, path: &str) -> Option<usize> {
     let mut want_index = 0usize;
     for p in &parts {
         if let Some((name, idx)) = p.split_once('[') {
-            want_table = if want_table.is_empty() { name.into() } else { format!("{want_table}.{name}") };
+            want_table = if want_table.is_empty() {
+                name.into()
+            } else {
+                format!("{want_table}.{name}")
+            };
             want_index = idx.trim_end_matches(']').parse().ok()?;
         } else {
-            want_table = if want_table.is_empty() { p.clone() } else { format!("{want_table}.{p}") };
+            want_table = if want_table.is_empty() {
+                p.clone()
+            } else {
+                format!("{want_table}.{p}")
+            };
         }
     }
-    let mut current = String::new();
+    let mut current: String;
     let mut seen_array = 0usize;
     let mut in_target = want_table.is_empty();
     let mut fallback = None;
@@ -248,7 +280,8 @@ pub fn locate(text: &str, path: &str) -> Option<usize> {
                 in_target = seen_array == want_index;
                 seen_array += 1;
             } else {
-                in_target = want_table.starts_with(&format!("{current}.")) && seen_array == want_index + 1;
+                in_target =
+                    want_table.starts_with(&format!("{current}.")) && seen_array == want_index + 1;
             }
             continue;
         }
@@ -260,7 +293,12 @@ pub fn locate(text: &str, path: &str) -> Option<usize> {
             }
             continue;
         }
-        let k = line.split('=').next().unwrap_or("").trim().trim_matches('"');
+        let k = line
+            .split('=')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .trim_matches('"');
         if in_target && k == key {
             return Some(i + 1);
         }
@@ -274,15 +312,18 @@ pub fn locate(text: &str, path: &str) -> Option<usize> {
 
 /// Applies one `path.to.key=value` override to a TOML table.
 pub fn apply_override(table: &mut toml::Table, assignment: &str) -> Result<(), String> {
-    let (path, raw) =
-        assignment.split_once('=').ok_or_else(|| format!("--set `{assignment}`: expected path=value"))?;
+    let (path, raw) = assignment
+        .split_once('=')
+        .ok_or_else(|| format!("--set `{assignment}`: expected path=value"))?;
     let path = path.trim();
     if path.is_empty() {
         return Err(format!("--set `{assignment}`: empty path"));
     }
     // Parse the value as a TOML value; bare words become strings.
     let value: toml::Value = match toml::from_str::<toml::Table>(&format!("v = {raw}")) {
-        Ok(mut t) => t.remove("v").unwrap_or(toml::Value::String(raw.to_string())),
+        Ok(mut t) => t
+            .remove("v")
+            .unwrap_or(toml::Value::String(raw.to_string())),
         Err(_) => toml::Value::String(raw.trim().to_string()),
     };
     let keys: Vec<&str> = path.split('.').collect();
@@ -306,8 +347,12 @@ pub fn apply_override(table: &mut toml::Table, assignment: &str) -> Result<(), S
                 return Ok(());
             }
             None => {
-                let entry = cur.entry(name.to_string()).or_insert_with(|| toml::Value::Table(toml::Table::new()));
-                cur = entry.as_table_mut().ok_or_else(|| format!("--set `{path}`: `{name}` is not a table"))?;
+                let entry = cur
+                    .entry(name.to_string())
+                    .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+                cur = entry
+                    .as_table_mut()
+                    .ok_or_else(|| format!("--set `{path}`: `{name}` is not a table"))?;
             }
             Some(idx) => {
                 let arr = cur
@@ -315,14 +360,16 @@ pub fn apply_override(table: &mut toml::Table, assignment: &str) -> Result<(), S
                     .and_then(|v| v.as_array_mut())
                     .ok_or_else(|| format!("--set `{path}`: `{name}` is not an array"))?;
                 let len = arr.len();
-                let elem = arr
-                    .get_mut(idx)
-                    .ok_or_else(|| format!("--set `{path}`: `{name}` has {len} elements, no [{idx}]"))?;
+                let elem = arr.get_mut(idx).ok_or_else(|| {
+                    format!("--set `{path}`: `{name}` has {len} elements, no [{idx}]")
+                })?;
                 if last {
                     *elem = value;
                     return Ok(());
                 }
-                cur = elem.as_table_mut().ok_or_else(|| format!("--set `{path}`: `{name}[{idx}]` is not a table"))?;
+                cur = elem
+                    .as_table_mut()
+                    .ok_or_else(|| format!("--set `{path}`: `{name}[{idx}]` is not a table"))?;
             }
         }
     }
@@ -354,10 +401,14 @@ impl Scenario {
         let mut scn = match (direct, overrides.is_empty()) {
             (Ok(s), true) => s,
             (Err(e), _) => {
-                let line = e.span().map(|s| text[..s.start.min(text.len())].lines().count().max(1));
+                let line = e
+                    .span()
+                    .map(|s| text[..s.start.min(text.len())].lines().count().max(1));
                 let line = line.map(|l| {
                     // A span at the very start of a line counts that line.
-                    if e.span().is_some_and(|s| text[..s.start.min(text.len())].ends_with('\n')) {
+                    if e.span()
+                        .is_some_and(|s| text[..s.start.min(text.len())].ends_with('\n'))
+                    {
                         l + 1
                     } else {
                         l
@@ -371,12 +422,18 @@ impl Scenario {
                 for o in overrides {
                     apply_override(&mut table, o).map_err(|m| err(None, None, m))?;
                 }
-                Scenario::deserialize(toml::Value::Table(table))
-                    .map_err(|e| err(None, None, format!("after --set overrides: {}", e.message())))?
+                Scenario::deserialize(toml::Value::Table(table)).map_err(|e| {
+                    err(
+                        None,
+                        None,
+                        format!("after --set overrides: {}", e.message()),
+                    )
+                })?
             }
         };
         scn.source = path.into();
-        scn.validate().map_err(|(field, message)| err(locate(text, &field), Some(field), message))?;
+        scn.validate()
+            .map_err(|(field, message)| err(locate(text, &field), Some(field), message))?;
         Ok(scn)
     }
 
@@ -384,10 +441,18 @@ impl Scenario {
     pub fn validate(&self) -> Result<(), (String, String)> {
         let bad = |f: &str, m: String| Err((f.to_string(), m));
         let positive = |f: &str, v: f64| -> Result<(), (String, String)> {
-            if v.is_finite() && v > 0.0 { Ok(()) } else { bad(f, format!("must be a positive number, got {v}")) }
+            if v.is_finite() && v > 0.0 {
+                Ok(())
+            } else {
+                bad(f, format!("must be a positive number, got {v}"))
+            }
         };
         let non_negative = |f: &str, v: f64| -> Result<(), (String, String)> {
-            if v.is_finite() && v >= 0.0 { Ok(()) } else { bad(f, format!("must be >= 0, got {v}")) }
+            if v.is_finite() && v >= 0.0 {
+                Ok(())
+            } else {
+                bad(f, format!("must be >= 0, got {v}"))
+            }
         };
         if let Some(u) = self.run.until_s {
             positive("run.until_s", u)?;
@@ -401,11 +466,19 @@ impl Scenario {
                 non_negative("population.arrivals.start_s", start_s)?;
                 positive("population.arrivals.window_s", window_s)?;
             }
-            ArrivalSpec::Poisson { start_s, rate_per_s } => {
+            ArrivalSpec::Poisson {
+                start_s,
+                rate_per_s,
+            } => {
                 non_negative("population.arrivals.start_s", start_s)?;
                 positive("population.arrivals.rate_per_s", rate_per_s)?;
             }
-            ArrivalSpec::Beta { start_s, window_s, alpha, beta } => {
+            ArrivalSpec::Beta {
+                start_s,
+                window_s,
+                alpha,
+                beta,
+            } => {
                 non_negative("population.arrivals.start_s", start_s)?;
                 positive("population.arrivals.window_s", window_s)?;
                 positive("population.arrivals.alpha", alpha)?;
@@ -414,7 +487,10 @@ impl Scenario {
         }
         for (name, p) in &self.profiles {
             if builtin_profile(&p.base).is_none() {
-                return bad(&format!("profiles.{name}.base"), format!("unknown built-in profile `{}`", p.base));
+                return bad(
+                    &format!("profiles.{name}.base"),
+                    format!("unknown built-in profile `{}`", p.base),
+                );
             }
             if let Some(v) = p.per_input_us {
                 non_negative(&format!("profiles.{name}.per_input_us"), v)?;
@@ -423,7 +499,10 @@ impl Scenario {
                 let f = format!("profiles.{name}.prim_ns.{prim}");
                 if Prim::from_name(prim).is_none() {
                     let known: Vec<_> = Prim::ALL.iter().map(|p| p.name()).collect();
-                    return bad(&f, format!("unknown primitive; known: {}", known.join(", ")));
+                    return bad(
+                        &f,
+                        format!("unknown primitive; known: {}", known.join(", ")),
+                    );
                 }
                 non_negative(&f, *v)?;
             }
@@ -433,29 +512,51 @@ impl Scenario {
             if !roles.contains(&name.as_str()) {
                 return bad(
                     &format!("nodes.{name}"),
-                    format!("protocol `{}` has no node `{name}`; its nodes are: {}", self.protocol.name(), roles.join(", ")),
+                    format!(
+                        "protocol `{}` has no node `{name}`; its nodes are: {}",
+                        self.protocol.name(),
+                        roles.join(", ")
+                    ),
                 );
             }
             if self.profile(&n.profile).is_none() {
-                return bad(&format!("nodes.{name}.profile"), format!("unknown profile `{}`", n.profile));
+                return bad(
+                    &format!("nodes.{name}.profile"),
+                    format!("unknown profile `{}`", n.profile),
+                );
             }
             if n.servers == 0 {
-                return bad(&format!("nodes.{name}.servers"), "must be at least 1".into());
+                return bad(
+                    &format!("nodes.{name}.servers"),
+                    "must be at least 1".into(),
+                );
             }
         }
         for role in &roles {
             if !self.nodes.contains_key(*role) {
-                return bad(&format!("nodes.{role}"), format!("missing section [nodes.{role}] required by protocol `{}`", self.protocol.name()));
+                return bad(
+                    &format!("nodes.{role}"),
+                    format!(
+                        "missing section [nodes.{role}] required by protocol `{}`",
+                        self.protocol.name()
+                    ),
+                );
             }
         }
         for (i, l) in self.links.iter().enumerate() {
             for end in &l.between {
                 if !self.nodes.contains_key(end) {
-                    return bad(&format!("links[{i}].between"), format!("link to undefined node `{end}`"));
+                    return bad(
+                        &format!("links[{i}].between"),
+                        format!("link to undefined node `{end}`"),
+                    );
                 }
             }
             if l.between[0] == l.between[1] {
-                return bad(&format!("links[{i}].between"), "a link joins two different nodes".into());
+                return bad(
+                    &format!("links[{i}].between"),
+                    "a link joins two different nodes".into(),
+                );
             }
             match l.latency {
                 LatencySpec::Fixed { ms } => non_negative(&format!("links[{i}].latency.ms"), ms)?,
@@ -463,7 +564,10 @@ impl Scenario {
                     non_negative(&format!("links[{i}].latency.min_ms"), min_ms)?;
                     non_negative(&format!("links[{i}].latency.max_ms"), max_ms)?;
                     if max_ms < min_ms {
-                        return bad(&format!("links[{i}].latency.max_ms"), "must be >= min_ms".into());
+                        return bad(
+                            &format!("links[{i}].latency.max_ms"),
+                            "must be >= min_ms".into(),
+                        );
                     }
                 }
                 LatencySpec::Exponential { base_ms, mean_ms } => {
@@ -479,12 +583,21 @@ impl Scenario {
                 positive(&format!("links[{i}].bandwidth_mbps"), b)?;
             }
             if !(l.loss.is_finite() && (0.0..1.0).contains(&l.loss)) {
-                return bad(&format!("links[{i}].loss"), format!("must be in [0, 1), got {}", l.loss));
+                return bad(
+                    &format!("links[{i}].loss"),
+                    format!("must be in [0, 1), got {}", l.loss),
+                );
             }
         }
         for (a, b) in self.protocol.required_links() {
             if self.link(a, b).is_none() {
-                return bad("links", format!("protocol `{}` needs a link between `{a}` and `{b}`", self.protocol.name()));
+                return bad(
+                    "links",
+                    format!(
+                        "protocol `{}` needs a link between `{a}` and `{b}`",
+                        self.protocol.name()
+                    ),
+                );
             }
         }
         self.protocol.validate()
@@ -494,7 +607,9 @@ impl Scenario {
     pub fn link(&self, a: &str, b: &str) -> Option<LinkSpec> {
         self.links
             .iter()
-            .find(|l| (l.between[0] == a && l.between[1] == b) || (l.between[0] == b && l.between[1] == a))
+            .find(|l| {
+                (l.between[0] == a && l.between[1] == b) || (l.between[0] == b && l.between[1] == a)
+            })
             .map(|l| LinkSpec {
                 latency: l.latency.to_latency(),
                 bandwidth_bps: l.bandwidth_mbps.map(|m| m * 1e6),

@@ -8,10 +8,23 @@ use rand_distr::{Beta, Distribution, Exp};
 /// How start commands are spread over time (3GPP TR 37.868 uses Beta(3,4)).
 #[derive(Clone, Debug, PartialEq)]
 pub enum Arrivals {
-    AllAtOnce { at_s: f64 },
-    Uniform { start_s: f64, window_s: f64 },
-    Poisson { start_s: f64, rate_per_s: f64 },
-    Beta { start_s: f64, window_s: f64, alpha: f64, beta: f64 },
+    AllAtOnce {
+        at_s: f64,
+    },
+    Uniform {
+        start_s: f64,
+        window_s: f64,
+    },
+    Poisson {
+        start_s: f64,
+        rate_per_s: f64,
+    },
+    Beta {
+        start_s: f64,
+        window_s: f64,
+        alpha: f64,
+        beta: f64,
+    },
 }
 
 impl Arrivals {
@@ -24,7 +37,10 @@ impl Arrivals {
             Arrivals::Uniform { start_s, window_s } => (0..count)
                 .map(|_| ns(start_s + window_s * rng.random::<f64>()))
                 .collect(),
-            Arrivals::Poisson { start_s, rate_per_s } => {
+            Arrivals::Poisson {
+                start_s,
+                rate_per_s,
+            } => {
                 let exp = Exp::new(rate_per_s).map_err(|e| format!("poisson rate: {e}"))?;
                 let mut now = start_s;
                 (0..count)
@@ -34,9 +50,16 @@ impl Arrivals {
                     })
                     .collect()
             }
-            Arrivals::Beta { start_s, window_s, alpha, beta } => {
+            Arrivals::Beta {
+                start_s,
+                window_s,
+                alpha,
+                beta,
+            } => {
                 let b = Beta::new(alpha, beta).map_err(|e| format!("beta arrivals: {e}"))?;
-                (0..count).map(|_| ns(start_s + window_s * b.sample(&mut rng))).collect()
+                (0..count)
+                    .map(|_| ns(start_s + window_s * b.sample(&mut rng)))
+                    .collect()
             }
         };
         t.sort_unstable();
@@ -51,20 +74,38 @@ mod tests {
     #[test]
     fn patterns_are_sorted_and_in_window() {
         for a in [
-            Arrivals::Uniform { start_s: 1.0, window_s: 2.0 },
-            Arrivals::Beta { start_s: 1.0, window_s: 2.0, alpha: 3.0, beta: 4.0 },
+            Arrivals::Uniform {
+                start_s: 1.0,
+                window_s: 2.0,
+            },
+            Arrivals::Beta {
+                start_s: 1.0,
+                window_s: 2.0,
+                alpha: 3.0,
+                beta: 4.0,
+            },
         ] {
             let t = a.times(10_000, 5).unwrap();
             assert!(t.windows(2).all(|w| w[0] <= w[1]));
             assert!(t[0] >= SECOND && *t.last().unwrap() <= 3 * SECOND);
         }
         // Beta(3,4) has mean 3/7 of the window.
-        let t = Arrivals::Beta { start_s: 0.0, window_s: 7.0, alpha: 3.0, beta: 4.0 }
-            .times(20_000, 1)
-            .unwrap();
+        let t = Arrivals::Beta {
+            start_s: 0.0,
+            window_s: 7.0,
+            alpha: 3.0,
+            beta: 4.0,
+        }
+        .times(20_000, 1)
+        .unwrap();
         let mean = t.iter().map(|&x| x as f64).sum::<f64>() / t.len() as f64 / SECOND as f64;
         assert!((mean - 3.0).abs() < 0.05, "{mean}");
-        let p = Arrivals::Poisson { start_s: 0.0, rate_per_s: 1000.0 }.times(10_000, 2).unwrap();
+        let p = Arrivals::Poisson {
+            start_s: 0.0,
+            rate_per_s: 1000.0,
+        }
+        .times(10_000, 2)
+        .unwrap();
         let span = *p.last().unwrap() as f64 / SECOND as f64;
         assert!((span - 10.0).abs() < 0.5, "{span}");
     }

@@ -9,8 +9,8 @@ use crate::aka::{self, HeSqn};
 use crate::core::{Ctx, Endpoint, Incoming, Interface, TimerId};
 use crate::crypto::{kdf, milenage::Milenage};
 use crate::wire::diameter::{
-    AuthenticationInfo, AuthenticationInformationAnswer as Aia, AuthenticationInformationRequest as Air, DiameterResult,
-    EutranVector,
+    AuthenticationInfo, AuthenticationInformationAnswer as Aia,
+    AuthenticationInformationRequest as Air, DiameterResult, EutranVector,
 };
 
 /// One subscriber's long-term secrets and home-side sequence number.
@@ -41,11 +41,18 @@ impl Hss {
         }
     }
 
-    fn vectors(&mut self, air: &Air, cx: &mut Ctx<'_>) -> Result<Vec<EutranVector>, DiameterResult> {
+    fn vectors(
+        &mut self,
+        air: &Air,
+        cx: &mut Ctx<'_>,
+    ) -> Result<Vec<EutranVector>, DiameterResult> {
         let index = imsi_index(&self.cfg.plmn_digits, &air.user_name)
             .filter(|&i| (i as usize) < self.subscribers.len())
             .ok_or(DiameterResult::ERROR_USER_UNKNOWN)?;
-        let req = air.requested_eutran.as_ref().ok_or(DiameterResult::AUTHENTICATION_DATA_UNAVAILABLE)?;
+        let req = air
+            .requested_eutran
+            .as_ref()
+            .ok_or(DiameterResult::AUTHENTICATION_DATA_UNAVAILABLE)?;
         let sub = &mut self.subscribers[index as usize];
         if let Some(info) = req.re_synchronization_info {
             let rand: [u8; 16] = info[..16].try_into().expect("30 = 16 + 14");
@@ -54,15 +61,31 @@ impl Hss {
             // (TS 33.102 §6.3.5).
             let _ = aka::hss_resync(&sub.milenage, &rand, &auts, &mut sub.sqn, &mut cx.fx.crypto);
         }
-        let n = req.number_of_requested_vectors.unwrap_or(1).clamp(1, self.max_vectors);
+        let n = req
+            .number_of_requested_vectors
+            .unwrap_or(1)
+            .clamp(1, self.max_vectors);
         let mut out = Vec::with_capacity(n as usize);
         for item in 1..=n {
             let mut rand = [0u8; 16];
             cx.rng.fill_bytes(&mut rand);
             let sqn = sub.sqn.next();
-            let av = aka::generate_vector(&sub.milenage, sqn, aka::AMF_EPS, rand, &mut cx.fx.crypto);
-            let kasme = kdf::kasme(&av.ck, &av.ik, &air.visited_plmn_id, &av.sqn_xor_ak(), &mut cx.fx.crypto);
-            out.push(EutranVector { item_number: Some(item), rand, xres: av.xres.clone(), autn: av.autn, kasme });
+            let av =
+                aka::generate_vector(&sub.milenage, sqn, aka::AMF_EPS, rand, &mut cx.fx.crypto);
+            let kasme = kdf::kasme(
+                &av.ck,
+                &av.ik,
+                &air.visited_plmn_id,
+                &av.sqn_xor_ak(),
+                &mut cx.fx.crypto,
+            );
+            out.push(EutranVector {
+                item_number: Some(item),
+                rand,
+                xres: av.xres.clone(),
+                autn: av.autn,
+                kasme,
+            });
         }
         Ok(out)
     }
@@ -76,13 +99,26 @@ impl Endpoint for Hss {
             return;
         }
         // An undecodable request gets no answer; the MME's Tx timer covers it.
-        let Ok(air) = Air::decode(msg.pdu) else { return };
+        let Ok(air) = Air::decode(msg.pdu) else {
+            return;
+        };
         let aia = match self.vectors(&air, cx) {
             Ok(v) => {
-                let info = AuthenticationInfo { eutran_vectors: v, utran_vectors: Vec::new() };
-                Aia::answering(&air, &self.origin_host, &self.origin_realm, DiameterResult::SUCCESS, Some(info))
+                let info = AuthenticationInfo {
+                    eutran_vectors: v,
+                    utran_vectors: Vec::new(),
+                };
+                Aia::answering(
+                    &air,
+                    &self.origin_host,
+                    &self.origin_realm,
+                    DiameterResult::SUCCESS,
+                    Some(info),
+                )
             }
-            Err(result) => Aia::answering(&air, &self.origin_host, &self.origin_realm, result, None),
+            Err(result) => {
+                Aia::answering(&air, &self.origin_host, &self.origin_realm, result, None)
+            }
         };
         cx.fx.send(msg.from, Interface::S6a, "AIA", aia.encode());
     }

@@ -10,12 +10,12 @@ use crate::aka;
 use crate::core::{Addr, Ctx, Endpoint, Incoming, Interface, Outcome, TimerId};
 use crate::crypto::{eia2, kdf};
 use crate::wire::diameter::{
-    AuthenticationInformationAnswer as Aia, AuthenticationInformationRequest as Air, EutranVector, RequestedAuthInfo,
-    VendorSpecificApplicationId,
+    AuthenticationInformationAnswer as Aia, AuthenticationInformationRequest as Air, EutranVector,
+    RequestedAuthInfo, VendorSpecificApplicationId,
 };
 use crate::wire::nas::{
-    self, AttachReject, AuthenticationRequest, EmmCause, EpsMobileIdentity, NasMessage, SecurityModeCommand,
-    header_type,
+    self, AttachReject, AuthenticationRequest, EmmCause, EpsMobileIdentity, NasMessage,
+    SecurityModeCommand, header_type,
 };
 
 const T3460: u8 = 1;
@@ -114,18 +114,26 @@ impl Mme {
     }
 
     fn reject(&mut self, ue: Addr, cause: EmmCause, reason: &'static str, cx: &mut Ctx<'_>) {
-        let msg = NasMessage::AttachReject(AttachReject { cause, esm_message_container: None });
+        let msg = NasMessage::AttachReject(AttachReject {
+            cause,
+            esm_message_container: None,
+        });
         cx.fx.send(ue, Interface::Nas, msg.kind(), msg.encode());
         cx.fx.cancel(ue_timer(ue, T3460));
         cx.fx.cancel(ue_timer(ue, TX));
         if let Some(c) = self.ues.get_mut(&ue) {
             c.step = Step::Aborted;
         }
-        cx.fx.outcome(Outcome::Rejected { subject: ue, reason });
+        cx.fx.outcome(Outcome::Rejected {
+            subject: ue,
+            reason,
+        });
     }
 
     fn request_vectors(&mut self, ue: Addr, resync: Option<[u8; 30]>, cx: &mut Ctx<'_>) {
-        let Some(c) = self.ues.get_mut(&ue) else { return };
+        let Some(c) = self.ues.get_mut(&ue) else {
+            return;
+        };
         let hop_by_hop = self.next_hop_by_hop;
         self.next_hop_by_hop = self.next_hop_by_hop.wrapping_add(1).max(1);
         // Session-Id per RFC 6733 §8.8: <DiameterIdentity>;<high 32>;<low 32>, with
@@ -133,7 +141,10 @@ impl Mme {
         let air = Air {
             hop_by_hop,
             end_to_end: hop_by_hop,
-            session_id: format!("{};{:010};{:010}", self.origin_host, SESSION_HIGH, self.next_session),
+            session_id: format!(
+                "{};{:010};{:010}",
+                self.origin_host, SESSION_HIGH, self.next_session
+            ),
             vendor_specific_application_id: Some(VendorSpecificApplicationId::S6A),
             origin_host: self.origin_host.clone(),
             origin_realm: self.origin_realm.clone(),
@@ -155,18 +166,27 @@ impl Mme {
         c.air_retx = 0;
         self.outstanding.insert(hop_by_hop, ue);
         cx.fx.send(self.hss, Interface::S6a, "AIR", pdu);
-        cx.fx.arm(ue_timer(ue, TX), cx.now + self.cfg.diameter_timeout);
+        cx.fx
+            .arm(ue_timer(ue, TX), cx.now + self.cfg.diameter_timeout);
     }
 
     /// Starts a challenge with the next stored vector.
     fn challenge(&mut self, ue: Addr, cx: &mut Ctx<'_>) {
         let ksi = self.next_ksi;
         self.next_ksi = (self.next_ksi + 1) % 7;
-        let Some(c) = self.ues.get_mut(&ue) else { return };
-        let Some(v) = c.vectors.pop_front() else { return };
+        let Some(c) = self.ues.get_mut(&ue) else {
+            return;
+        };
+        let Some(v) = c.vectors.pop_front() else {
+            return;
+        };
         c.ksi = ksi;
         c.step = Step::WaitAuthResponse;
-        let msg = NasMessage::AuthenticationRequest(AuthenticationRequest { nas_ksi: ksi, rand: v.rand, autn: v.autn });
+        let msg = NasMessage::AuthenticationRequest(AuthenticationRequest {
+            nas_ksi: ksi,
+            rand: v.rand,
+            autn: v.autn,
+        });
         c.current = Some(v);
         self.send_nas(ue, msg.kind(), msg.encode(), cx);
     }
@@ -214,14 +234,21 @@ impl Mme {
 
     fn on_aia(&mut self, pdu: &[u8], cx: &mut Ctx<'_>) {
         let Ok(aia) = Aia::decode(pdu) else { return };
-        let Some(ue) = self.outstanding.remove(&aia.hop_by_hop) else { return };
+        let Some(ue) = self.outstanding.remove(&aia.hop_by_hop) else {
+            return;
+        };
         cx.fx.cancel(ue_timer(ue, TX));
-        let Some(c) = self.ues.get_mut(&ue) else { return };
+        let Some(c) = self.ues.get_mut(&ue) else {
+            return;
+        };
         if c.step != Step::WaitAia {
             return;
         }
         c.pending_air = None;
-        let vectors = aia.authentication_info.map(|i| i.eutran_vectors).unwrap_or_default();
+        let vectors = aia
+            .authentication_info
+            .map(|i| i.eutran_vectors)
+            .unwrap_or_default();
         if !aia.result.is_success() || vectors.is_empty() {
             return self.reject(ue, EmmCause::EPS_SERVICES_NOT_ALLOWED, "hss_refused", cx);
         }
@@ -230,7 +257,9 @@ impl Mme {
     }
 
     fn on_auth_response(&mut self, ue: Addr, res: &[u8], cx: &mut Ctx<'_>) {
-        let Some(c) = self.ues.get_mut(&ue) else { return };
+        let Some(c) = self.ues.get_mut(&ue) else {
+            return;
+        };
         if c.step != Step::WaitAuthResponse {
             return;
         }
@@ -240,7 +269,10 @@ impl Mme {
             c.step = Step::Aborted;
             let msg = NasMessage::AuthenticationReject;
             cx.fx.send(ue, Interface::Nas, msg.kind(), msg.encode());
-            cx.fx.outcome(Outcome::Rejected { subject: ue, reason: "res_mismatch" });
+            cx.fx.outcome(Outcome::Rejected {
+                subject: ue,
+                reason: "res_mismatch",
+            });
             return;
         }
         let mut k_int = kdf::nas_key(&v.kasme, kdf::NAS_INT_ALG, EIA2, &mut cx.fx.crypto);
@@ -259,12 +291,19 @@ impl Mme {
         let mac = eia2::eia2(&k_int, seq as u32, 0, 1, &mac_in, &mut cx.fx.crypto);
         k_int.zeroize();
         c.step = Step::WaitSmComplete;
-        let pdu = nas::protect(header_type::INTEGRITY_PROTECTED_NEW_CONTEXT, mac, seq, &inner);
+        let pdu = nas::protect(
+            header_type::INTEGRITY_PROTECTED_NEW_CONTEXT,
+            mac,
+            seq,
+            &inner,
+        );
         self.send_nas(ue, "SecurityModeCommand", pdu, cx);
     }
 
     fn on_auth_failure(&mut self, ue: Addr, f: nas::AuthenticationFailure, cx: &mut Ctx<'_>) {
-        let Some(c) = self.ues.get_mut(&ue) else { return };
+        let Some(c) = self.ues.get_mut(&ue) else {
+            return;
+        };
         if c.step != Step::WaitAuthResponse {
             return;
         }
@@ -281,34 +320,58 @@ impl Mme {
             }
             (EmmCause::MAC_FAILURE, _) => {
                 c.step = Step::Aborted;
-                cx.fx.outcome(Outcome::Rejected { subject: ue, reason: "ue_reported_mac_failure" });
+                cx.fx.outcome(Outcome::Rejected {
+                    subject: ue,
+                    reason: "ue_reported_mac_failure",
+                });
             }
             _ => {
                 c.step = Step::Aborted;
-                cx.fx.outcome(Outcome::Rejected { subject: ue, reason: "authentication_failure" });
+                cx.fx.outcome(Outcome::Rejected {
+                    subject: ue,
+                    reason: "authentication_failure",
+                });
             }
         }
     }
 
     fn on_protected(&mut self, ue: Addr, pdu: &[u8], cx: &mut Ctx<'_>) {
-        let Some(c) = self.ues.get_mut(&ue) else { return };
+        let Some(c) = self.ues.get_mut(&ue) else {
+            return;
+        };
         if c.step != Step::WaitSmComplete {
             return;
         }
-        let Ok(nas::Nas::Protected(p)) = nas::decode_any(pdu) else { return };
+        let Ok(nas::Nas::Protected(p)) = nas::decode_any(pdu) else {
+            return;
+        };
         let Some(v) = c.current.as_ref() else { return };
         let mut k_int = kdf::nas_key(&v.kasme, kdf::NAS_INT_ALG, EIA2, &mut cx.fx.crypto);
-        let ok = eia2::eia2_verify(&k_int, p.seq as u32, 0, 0, &p.mac_input(), &p.mac, &mut cx.fx.crypto);
+        let ok = eia2::eia2_verify(
+            &k_int,
+            p.seq as u32,
+            0,
+            0,
+            &p.mac_input(),
+            &p.mac,
+            &mut cx.fx.crypto,
+        );
         k_int.zeroize();
         if !ok || !matches!(p.decode_inner(), Ok(NasMessage::SecurityModeComplete(_))) {
             // TS 24.301 §4.4.4.3: a message failing the integrity check is discarded.
-            cx.fx.outcome(Outcome::AttackDetected { subject: ue, what: "nas_integrity_failure" });
+            cx.fx.outcome(Outcome::AttackDetected {
+                subject: ue,
+                what: "nas_integrity_failure",
+            });
             return;
         }
         cx.fx.cancel(ue_timer(ue, T3460));
         c.step = Step::Registered;
         c.last_nas = Vec::new();
-        cx.fx.outcome(Outcome::Authenticated { subject: ue, key_id: c.ksi as u32 });
+        cx.fx.outcome(Outcome::Authenticated {
+            subject: ue,
+            key_id: c.ksi as u32,
+        });
     }
 }
 
@@ -319,17 +382,24 @@ impl Endpoint for Mme {
         match msg.interface {
             Interface::S6a => self.on_aia(msg.pdu, cx),
             Interface::Nas => match nas::decode_any(msg.pdu) {
-                Ok(nas::Nas::Plain(NasMessage::AttachRequest(r))) => self.on_attach(msg.from, r, cx),
+                Ok(nas::Nas::Plain(NasMessage::AttachRequest(r))) => {
+                    self.on_attach(msg.from, r, cx)
+                }
                 Ok(nas::Nas::Plain(NasMessage::AuthenticationResponse(r))) => {
                     self.on_auth_response(msg.from, &r.res, cx)
                 }
-                Ok(nas::Nas::Plain(NasMessage::AuthenticationFailure(f))) => self.on_auth_failure(msg.from, f, cx),
+                Ok(nas::Nas::Plain(NasMessage::AuthenticationFailure(f))) => {
+                    self.on_auth_failure(msg.from, f, cx)
+                }
                 Ok(nas::Nas::Plain(NasMessage::SecurityModeReject(_))) => {
                     cx.fx.cancel(ue_timer(msg.from, T3460));
                     if let Some(c) = self.ues.get_mut(&msg.from) {
                         c.step = Step::Aborted;
                     }
-                    cx.fx.outcome(Outcome::Rejected { subject: msg.from, reason: "security_mode_reject" });
+                    cx.fx.outcome(Outcome::Rejected {
+                        subject: msg.from,
+                        reason: "security_mode_reject",
+                    });
                 }
                 Ok(nas::Nas::Protected(_)) => self.on_protected(msg.from, msg.pdu, cx),
                 _ => {}
@@ -340,16 +410,22 @@ impl Endpoint for Mme {
 
     fn on_timer(&mut self, id: TimerId, cx: &mut Ctx<'_>) {
         let (ue, kind) = timer_ue(id);
-        let Some(c) = self.ues.get_mut(&ue) else { return };
+        let Some(c) = self.ues.get_mut(&ue) else {
+            return;
+        };
         match kind {
             T3460 if matches!(c.step, Step::WaitAuthResponse | Step::WaitSmComplete) => {
                 if c.retx >= self.cfg.t3460_max_retx {
                     c.step = Step::Aborted;
-                    cx.fx.outcome(Outcome::Failed { subject: ue, reason: "t3460_expired" });
+                    cx.fx.outcome(Outcome::Failed {
+                        subject: ue,
+                        reason: "t3460_expired",
+                    });
                     return;
                 }
                 c.retx += 1;
-                cx.fx.send(ue, Interface::Nas, c.last_kind, c.last_nas.clone());
+                cx.fx
+                    .send(ue, Interface::Nas, c.last_kind, c.last_nas.clone());
                 cx.fx.arm(id, cx.now + self.cfg.t3460);
             }
             TX if c.step == Step::WaitAia => {

@@ -82,7 +82,10 @@ pub(crate) fn ue_timer(ue: Addr, kind: u8) -> u64 {
 }
 
 pub(crate) fn timer_ue(id: u64) -> (Addr, u8) {
-    (Addr::new((id >> 40) as u16, ((id >> 8) & 0xffff_ffff) as u32), (id & 0xff) as u8)
+    (
+        Addr::new((id >> 40) as u16, ((id >> 8) & 0xffff_ffff) as u32),
+        (id & 0xff) as u8,
+    )
 }
 
 #[cfg(test)]

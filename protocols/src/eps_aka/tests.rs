@@ -27,14 +27,27 @@ struct Net {
 fn net(cfg: Config, ue_key: u8, hss_key: u8, hss_seq: u64) -> Net {
     let cfg = Arc::new(cfg);
     let (k, o) = keys(ue_key);
-    let ue = Ue::new(cfg.clone(), UE.index, MME, Milenage::new(k, o), SqnState::default());
+    let ue = Ue::new(
+        cfg.clone(),
+        UE.index,
+        MME,
+        Milenage::new(k, o),
+        SqnState::default(),
+    );
     let subs = (0..4)
         .map(|_| {
             let (k, o) = keys(hss_key);
-            Subscriber { milenage: Milenage::new(k, o), sqn: HeSqn::new(hss_seq) }
+            Subscriber {
+                milenage: Milenage::new(k, o),
+                sqn: HeSqn::new(hss_seq),
+            }
         })
         .collect();
-    Net { ue, mme: Mme::new(cfg.clone(), HSS), hss: Hss::new(cfg, subs) }
+    Net {
+        ue,
+        mme: Mme::new(cfg.clone(), HSS),
+        hss: Hss::new(cfg, subs),
+    }
 }
 
 fn router(n: &mut Net) -> Router<'_> {
@@ -46,7 +59,9 @@ fn router(n: &mut Net) -> Router<'_> {
 }
 
 fn authenticated(r: &Router, who: Addr, subject: Addr) -> bool {
-    r.outcomes_of(who).iter().any(|o| matches!(o, Outcome::Authenticated { subject: s, .. } if *s == subject))
+    r.outcomes_of(who)
+        .iter()
+        .any(|o| matches!(o, Outcome::Authenticated { subject: s, .. } if *s == subject))
 }
 
 #[test]
@@ -56,7 +71,15 @@ fn attach_authenticates_both_sides_with_real_sizes() {
     r.start(UE);
     assert_eq!(
         r.kinds(),
-        ["AttachRequest", "AIR", "AIA", "AuthenticationRequest", "AuthenticationResponse", "SecurityModeCommand", "SecurityModeComplete"]
+        [
+            "AttachRequest",
+            "AIR",
+            "AIA",
+            "AuthenticationRequest",
+            "AuthenticationResponse",
+            "SecurityModeCommand",
+            "SecurityModeComplete"
+        ]
     );
     assert!(authenticated(&r, MME, UE));
     assert!(authenticated(&r, UE, MME));
@@ -66,7 +89,9 @@ fn attach_authenticates_both_sides_with_real_sizes() {
     // Every PDU on the wire decodes as the kind it was labelled with.
     for p in &r.log {
         match p.interface {
-            crate::core::Interface::Nas => assert_eq!(crate::wire::nas::decode_any(&p.pdu).unwrap().kind(), p.kind),
+            crate::core::Interface::Nas => {
+                assert_eq!(crate::wire::nas::decode_any(&p.pdu).unwrap().kind(), p.kind)
+            }
             _ => assert!(p.kind == "AIR" || p.kind == "AIA"),
         }
     }
@@ -87,7 +112,15 @@ fn stale_sequence_number_triggers_resynchronisation() {
     n.hss = {
         let cfg = Arc::new(Config::default());
         let (k, o) = keys(1);
-        Hss::new(cfg, (0..4).map(|_| Subscriber { milenage: Milenage::new(k, o), sqn: HeSqn::new(0) }).collect())
+        Hss::new(
+            cfg,
+            (0..4)
+                .map(|_| Subscriber {
+                    milenage: Milenage::new(k, o),
+                    sqn: HeSqn::new(0),
+                })
+                .collect(),
+        )
     };
     let mut r = router(&mut n);
     r.start(UE);
@@ -102,8 +135,18 @@ fn a_network_without_the_key_is_detected_by_the_ue() {
     let mut n = net(Config::default(), 1, 2, 1);
     let mut r = router(&mut n);
     r.start(UE);
-    assert!(r.outcomes_of(UE).iter().any(|o| matches!(o, Outcome::AttackDetected { what: "network_mac_failure", .. })));
-    assert!(r.outcomes_of(MME).iter().any(|o| matches!(o, Outcome::Rejected { .. })));
+    assert!(r.outcomes_of(UE).iter().any(|o| matches!(
+        o,
+        Outcome::AttackDetected {
+            what: "network_mac_failure",
+            ..
+        }
+    )));
+    assert!(
+        r.outcomes_of(MME)
+            .iter()
+            .any(|o| matches!(o, Outcome::Rejected { .. }))
+    );
     assert!(!authenticated(&r, MME, UE));
 }
 
@@ -122,7 +165,13 @@ fn a_wrong_res_is_rejected_by_the_mme() {
         Some(b)
     }));
     r.start(UE);
-    assert!(r.outcomes_of(MME).iter().any(|o| matches!(o, Outcome::Rejected { reason: "res_mismatch", .. })));
+    assert!(r.outcomes_of(MME).iter().any(|o| matches!(
+        o,
+        Outcome::Rejected {
+            reason: "res_mismatch",
+            ..
+        }
+    )));
     assert!(r.kinds().contains(&"AuthenticationReject"));
 }
 
@@ -142,7 +191,11 @@ fn lost_challenge_is_retransmitted_on_t3460() {
     assert!(!authenticated(&r, MME, UE));
     assert!(r.fire_next_timer()); // T3460 at the MME: same challenge again
     assert!(authenticated(&r, MME, UE), "{:?}", r.kinds());
-    let reqs = r.log.iter().filter(|p| p.kind == "AuthenticationRequest").count();
+    let reqs = r
+        .log
+        .iter()
+        .filter(|p| p.kind == "AuthenticationRequest")
+        .count();
     assert_eq!(reqs, 2);
 }
 
@@ -150,28 +203,53 @@ fn lost_challenge_is_retransmitted_on_t3460() {
 fn t3460_gives_up_after_the_allowed_retransmissions() {
     let mut n = net(Config::default(), 1, 1, 1);
     let mut r = router(&mut n);
-    r.tamper = Some(Box::new(|p| if p.kind == "AuthenticationResponse" { None } else { Some(p.pdu.clone()) }));
+    r.tamper = Some(Box::new(|p| {
+        if p.kind == "AuthenticationResponse" {
+            None
+        } else {
+            Some(p.pdu.clone())
+        }
+    }));
     r.start(UE);
     let mut fired = 0;
     while r.fire_next_timer() && fired < 50 {
         fired += 1;
     }
-    assert!(r.outcomes_of(MME).iter().any(|o| matches!(o, Outcome::Failed { reason: "t3460_expired", .. })));
-    let reqs = r.log.iter().filter(|p| p.kind == "AuthenticationRequest").count();
+    assert!(r.outcomes_of(MME).iter().any(|o| matches!(
+        o,
+        Outcome::Failed {
+            reason: "t3460_expired",
+            ..
+        }
+    )));
+    let reqs = r
+        .log
+        .iter()
+        .filter(|p| p.kind == "AuthenticationRequest")
+        .count();
     // Each UE attach attempt (5) gets challenges until one side gives up.
     assert!(reqs >= 5, "{reqs}");
 }
 
 #[test]
 fn batched_vectors_serve_later_attaches_without_the_hss() {
-    let cfg = Config { vectors_per_request: 3, ..Config::default() };
+    let cfg = Config {
+        vectors_per_request: 3,
+        ..Config::default()
+    };
     let mut n = net(cfg, 1, 1, 1);
     let mut r = router(&mut n);
     r.start(UE);
     r.start(UE);
     r.start(UE);
     assert_eq!(r.kinds().iter().filter(|&&k| k == "AIR").count(), 1);
-    assert_eq!(r.outcomes_of(MME).iter().filter(|o| matches!(o, Outcome::Authenticated { .. })).count(), 3);
+    assert_eq!(
+        r.outcomes_of(MME)
+            .iter()
+            .filter(|o| matches!(o, Outcome::Authenticated { .. }))
+            .count(),
+        3
+    );
     r.start(UE);
     assert_eq!(r.kinds().iter().filter(|&&k| k == "AIR").count(), 2);
 }
@@ -184,7 +262,13 @@ fn unknown_subscriber_is_rejected() {
     n.ue = Ue::new(cfg, 999, MME, Milenage::new(k, o), SqnState::default());
     let mut r = router(&mut n);
     r.start(UE);
-    assert!(r.outcomes_of(UE).iter().any(|o| matches!(o, Outcome::Rejected { reason: "attach_reject", .. })));
+    assert!(r.outcomes_of(UE).iter().any(|o| matches!(
+        o,
+        Outcome::Rejected {
+            reason: "attach_reject",
+            ..
+        }
+    )));
 }
 
 #[test]
@@ -199,6 +283,12 @@ fn tampered_security_mode_command_is_refused() {
         Some(b)
     }));
     r.start(UE);
-    assert!(r.outcomes_of(UE).iter().any(|o| matches!(o, Outcome::AttackDetected { what: "smc_integrity_failure", .. })));
+    assert!(r.outcomes_of(UE).iter().any(|o| matches!(
+        o,
+        Outcome::AttackDetected {
+            what: "smc_integrity_failure",
+            ..
+        }
+    )));
     assert!(!authenticated(&r, MME, UE));
 }

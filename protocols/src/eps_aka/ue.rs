@@ -9,8 +9,8 @@ use crate::aka::{self, SqnState, UsimReject};
 use crate::core::{Addr, Ctx, Endpoint, Incoming, Interface, Outcome, TimerId};
 use crate::crypto::{eia2, kdf, milenage::Milenage};
 use crate::wire::nas::{
-    self, AttachRequest, AuthenticationFailure, AuthenticationResponse, EmmCause, EpsMobileIdentity,
-    NasMessage, SecurityModeComplete, header_type,
+    self, AttachRequest, AuthenticationFailure, AuthenticationResponse, EmmCause,
+    EpsMobileIdentity, NasMessage, SecurityModeComplete, header_type,
 };
 
 const T3410: TimerId = 1;
@@ -70,7 +70,8 @@ impl Ue {
     }
 
     fn send(&self, cx: &mut Ctx<'_>, msg: NasMessage) {
-        cx.fx.send(self.mme, Interface::Nas, msg.kind(), msg.encode());
+        cx.fx
+            .send(self.mme, Interface::Nas, msg.kind(), msg.encode());
     }
 
     fn send_attach(&mut self, cx: &mut Ctx<'_>) {
@@ -91,11 +92,17 @@ impl Ue {
         if self.kasme.is_some() && rand == self.last_rand {
             // Retransmitted challenge (our response was lost): answer again.
             let res = self.last_res.to_vec();
-            self.send(cx, NasMessage::AuthenticationResponse(AuthenticationResponse { res }));
+            self.send(
+                cx,
+                NasMessage::AuthenticationResponse(AuthenticationResponse { res }),
+            );
             return;
         }
         if !aka::amf_separation_bit(&autn) {
-            let f = AuthenticationFailure { cause: EmmCause::NON_EPS_AUTHENTICATION_UNACCEPTABLE, auts: None };
+            let f = AuthenticationFailure {
+                cause: EmmCause::NON_EPS_AUTHENTICATION_UNACCEPTABLE,
+                auts: None,
+            };
             self.send(cx, NasMessage::AuthenticationFailure(f));
             return;
         }
@@ -103,43 +110,79 @@ impl Ue {
             Ok(acc) => {
                 let mut sqn_xor_ak = [0u8; 6];
                 sqn_xor_ak.copy_from_slice(&autn[..6]);
-                self.kasme = Some(kdf::kasme(&acc.ck, &acc.ik, &self.cfg.plmn, &sqn_xor_ak, &mut cx.fx.crypto));
+                self.kasme = Some(kdf::kasme(
+                    &acc.ck,
+                    &acc.ik,
+                    &self.cfg.plmn,
+                    &sqn_xor_ak,
+                    &mut cx.fx.crypto,
+                ));
                 self.last_rand = rand;
                 self.last_res = [0; 8];
                 let n = acc.res.len().min(8);
                 self.last_res[..n].copy_from_slice(&acc.res[..n]);
                 let res = acc.res.clone();
-                self.send(cx, NasMessage::AuthenticationResponse(AuthenticationResponse { res }));
+                self.send(
+                    cx,
+                    NasMessage::AuthenticationResponse(AuthenticationResponse { res }),
+                );
             }
             Err(UsimReject::MacFailure) => {
-                cx.fx.outcome(Outcome::AttackDetected { subject: self.mme, what: "network_mac_failure" });
-                let f = AuthenticationFailure { cause: EmmCause::MAC_FAILURE, auts: None };
+                cx.fx.outcome(Outcome::AttackDetected {
+                    subject: self.mme,
+                    what: "network_mac_failure",
+                });
+                let f = AuthenticationFailure {
+                    cause: EmmCause::MAC_FAILURE,
+                    auts: None,
+                };
                 self.send(cx, NasMessage::AuthenticationFailure(f));
             }
             Err(UsimReject::SynchFailure { auts }) => {
-                let f = AuthenticationFailure { cause: EmmCause::SYNCH_FAILURE, auts: Some(auts) };
+                let f = AuthenticationFailure {
+                    cause: EmmCause::SYNCH_FAILURE,
+                    auts: Some(auts),
+                };
                 self.send(cx, NasMessage::AuthenticationFailure(f));
             }
         }
     }
 
     fn on_protected(&mut self, pdu: &[u8], cx: &mut Ctx<'_>) {
-        let Ok(nas::Nas::Protected(p)) = nas::decode_any(pdu) else { return };
-        let Ok(NasMessage::SecurityModeCommand(smc)) = p.decode_inner() else { return };
+        let Ok(nas::Nas::Protected(p)) = nas::decode_any(pdu) else {
+            return;
+        };
+        let Ok(NasMessage::SecurityModeCommand(smc)) = p.decode_inner() else {
+            return;
+        };
         let Some(kasme) = self.kasme else { return };
         let mut k_int = kdf::nas_key(&kasme, kdf::NAS_INT_ALG, EIA2, &mut cx.fx.crypto);
         // Downlink NAS COUNT = sequence number for a fresh context; bearer 0, direction 1.
         let ok = smc.integrity_algorithm == EIA2
-            && eia2::eia2_verify(&k_int, p.seq as u32, 0, 1, &p.mac_input(), &p.mac, &mut cx.fx.crypto)
-            && smc.replayed_ue_security_capabilities.starts_with(&UE_NETWORK_CAPABILITY[..2]);
+            && eia2::eia2_verify(
+                &k_int,
+                p.seq as u32,
+                0,
+                1,
+                &p.mac_input(),
+                &p.mac,
+                &mut cx.fx.crypto,
+            )
+            && smc
+                .replayed_ue_security_capabilities
+                .starts_with(&UE_NETWORK_CAPABILITY[..2]);
         if !ok {
             k_int.zeroize();
-            cx.fx.outcome(Outcome::AttackDetected { subject: self.mme, what: "smc_integrity_failure" });
+            cx.fx.outcome(Outcome::AttackDetected {
+                subject: self.mme,
+                what: "smc_integrity_failure",
+            });
             let rej = NasMessage::SecurityModeReject(EmmCause::SECURITY_MODE_REJECTED_UNSPECIFIED);
             self.send(cx, rej);
             return;
         }
-        let inner = NasMessage::SecurityModeComplete(SecurityModeComplete { imeisv: None }).encode();
+        let inner =
+            NasMessage::SecurityModeComplete(SecurityModeComplete { imeisv: None }).encode();
         let seq = 0u8;
         let mut mac_in = Vec::with_capacity(1 + inner.len());
         mac_in.push(seq);
@@ -148,11 +191,20 @@ impl Ue {
         debug_assert_eq!(smc.ciphering_algorithm, EEA0);
         let mac = eia2::eia2(&k_int, seq as u32, 0, 0, &mac_in, &mut cx.fx.crypto);
         k_int.zeroize();
-        let pdu = nas::protect(header_type::INTEGRITY_PROTECTED_CIPHERED_NEW_CONTEXT, mac, seq, &inner);
-        cx.fx.send(self.mme, Interface::Nas, "SecurityModeComplete", pdu);
+        let pdu = nas::protect(
+            header_type::INTEGRITY_PROTECTED_CIPHERED_NEW_CONTEXT,
+            mac,
+            seq,
+            &inner,
+        );
+        cx.fx
+            .send(self.mme, Interface::Nas, "SecurityModeComplete", pdu);
         cx.fx.cancel(T3410);
         self.state = State::Registered;
-        cx.fx.outcome(Outcome::Authenticated { subject: self.mme, key_id: smc.nas_ksi as u32 });
+        cx.fx.outcome(Outcome::Authenticated {
+            subject: self.mme,
+            key_id: smc.nas_ksi as u32,
+        });
     }
 }
 
@@ -173,16 +225,24 @@ impl Endpoint for Ue {
             return;
         }
         match nas::decode_any(msg.pdu) {
-            Ok(nas::Nas::Plain(NasMessage::AuthenticationRequest(r))) => self.on_auth_request(r.rand, r.autn, cx),
+            Ok(nas::Nas::Plain(NasMessage::AuthenticationRequest(r))) => {
+                self.on_auth_request(r.rand, r.autn, cx)
+            }
             Ok(nas::Nas::Plain(NasMessage::AuthenticationReject)) => {
                 cx.fx.cancel(T3410);
                 self.state = State::Done;
-                cx.fx.outcome(Outcome::Rejected { subject: self.mme, reason: "authentication_reject" });
+                cx.fx.outcome(Outcome::Rejected {
+                    subject: self.mme,
+                    reason: "authentication_reject",
+                });
             }
             Ok(nas::Nas::Plain(NasMessage::AttachReject(_))) => {
                 cx.fx.cancel(T3410);
                 self.state = State::Done;
-                cx.fx.outcome(Outcome::Rejected { subject: self.mme, reason: "attach_reject" });
+                cx.fx.outcome(Outcome::Rejected {
+                    subject: self.mme,
+                    reason: "attach_reject",
+                });
             }
             Ok(nas::Nas::Protected(_)) => self.on_protected(msg.pdu, cx),
             // Anything else, or bytes that do not decode, is ignored (TS 24.301 §7).
@@ -196,7 +256,10 @@ impl Endpoint for Ue {
         }
         if self.attempts >= self.cfg.attach_max_attempts {
             self.state = State::Done;
-            cx.fx.outcome(Outcome::Failed { subject: self.mme, reason: "t3410_expired" });
+            cx.fx.outcome(Outcome::Failed {
+                subject: self.mme,
+                reason: "t3410_expired",
+            });
             return;
         }
         self.kasme = None;

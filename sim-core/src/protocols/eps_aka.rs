@@ -19,14 +19,23 @@ pub const INFO: ProtocolInfo = ProtocolInfo {
     summary: "EPS AKA attach: NAS (TS 24.301) + S6a (TS 29.272), Milenage, K_ASME, NAS SMC with 128-EIA2",
     nodes: &["ue", "mme", "hss"],
     params: &[
-        ("vectors_per_request", "E-UTRAN vectors per AIR, 1..=5 (default 1)"),
+        (
+            "vectors_per_request",
+            "E-UTRAN vectors per AIR, 1..=5 (default 1)",
+        ),
         ("t3460_s", "MME NAS retransmission timer (default 6)"),
         ("t3460_max_retx", "retransmissions before abort (default 4)"),
         ("t3410_s", "UE attach guard timer (default 15)"),
         ("attach_max_attempts", "UE attach attempts (default 5)"),
-        ("diameter_timeout_s", "MME S6a answer timeout Tx (default 5)"),
+        (
+            "diameter_timeout_s",
+            "MME S6a answer timeout Tx (default 5)",
+        ),
         ("diameter_max_retx", "AIR retransmissions (default 2)"),
-        ("op", "operator variant key OP, 32 hex digits (default: derived from the seed)"),
+        (
+            "op",
+            "operator variant key OP, 32 hex digits (default: derived from the seed)",
+        ),
     ],
 };
 
@@ -80,7 +89,11 @@ impl Params {
         if !(1..=5).contains(&self.vectors_per_request) {
             return bad("vectors_per_request", "must be 1..=5 (TS 29.272)");
         }
-        for (f, v) in [("t3460_s", self.t3460_s), ("t3410_s", self.t3410_s), ("diameter_timeout_s", self.diameter_timeout_s)] {
+        for (f, v) in [
+            ("t3460_s", self.t3460_s),
+            ("t3410_s", self.t3410_s),
+            ("diameter_timeout_s", self.diameter_timeout_s),
+        ] {
             if !(v.is_finite() && v > 0.0) {
                 return bad(f, "must be a positive number of seconds");
             }
@@ -121,7 +134,10 @@ pub fn build(p: &Params, scn: &Scenario, seed: u64) -> Result<Vec<NodeSetup>, St
     let n = scn.population.devices;
     let mut keys = SimRng::seed_from_u64(derive_seed(seed, "subscriber-keys"));
     let op: [u8; 16] = match &p.op {
-        Some(h) => hex::decode(h).map_err(|e| e.to_string())?.try_into().map_err(|_| "op: 16 bytes")?,
+        Some(h) => hex::decode(h)
+            .map_err(|e| e.to_string())?
+            .try_into()
+            .map_err(|_| "op: 16 bytes")?,
         None => {
             let mut op = [0u8; 16];
             keys.fill_bytes(&mut op);
@@ -136,12 +152,24 @@ pub fn build(p: &Params, scn: &Scenario, seed: u64) -> Result<Vec<NodeSetup>, St
         let mut k = [0u8; 16];
         keys.fill_bytes(&mut k);
         let opc = opc(&k, &op, &mut scratch); // provisioning, not simulated work
-        ues.push(Ue::new(cfg.clone(), i, mme, Milenage::new(k, opc), SqnState::default()));
-        subs.push(Subscriber { milenage: Milenage::new(k, opc), sqn: HeSqn::new(1) });
+        ues.push(Ue::new(
+            cfg.clone(),
+            i,
+            mme,
+            Milenage::new(k, opc),
+            SqnState::default(),
+        ));
+        subs.push(Subscriber {
+            milenage: Milenage::new(k, opc),
+            sqn: HeSqn::new(1),
+        });
     }
     let mut topo = Topology::new(scn, seed, &["ue", "mme", "hss"])?;
     topo.population("ue", Box::new(ues), n)?;
-    topo.server("mme", Box::new(vec![Mme::new(cfg.clone(), Addr::new(HSS_NODE, 0))]))?;
+    topo.server(
+        "mme",
+        Box::new(vec![Mme::new(cfg.clone(), Addr::new(HSS_NODE, 0))]),
+    )?;
     topo.server("hss", Box::new(vec![Hss::new(cfg, subs)]))?;
     topo.finish()
 }
