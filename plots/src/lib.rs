@@ -28,6 +28,7 @@ mod decimate;
 mod font;
 mod frame;
 mod style;
+mod text;
 
 use std::path::{Path, PathBuf};
 

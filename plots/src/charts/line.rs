@@ -175,6 +175,7 @@ pub fn line_chart<'a>(out: impl Into<Canvas<'a>>, chart: &LineChart<'_>) -> Resu
                 y_desc: chart.y_label,
                 x_grid: true,
                 x_labels: None,
+                x_vertical: false,
             },
         )?;
         if x_data.is_none() {
