@@ -193,7 +193,10 @@ impl Series {
 }
 
 /// A line chart: lines with markers, optional CIs and dashed reference curves.
-#[derive(Clone, Copy, Debug)]
+///
+/// `Default` gives empty texts, linear axes and no series, so optional parts can be
+/// left out with `..Default::default()`.
+#[derive(Clone, Copy, Debug, Default)]
 pub struct LineChart<'a> {
     pub title: &'a str,
     /// Axis labels, with units, e.g. `"devices per cell"`, `"attach latency (ms)"`.
