@@ -117,7 +117,6 @@ pub(crate) struct Axis {
     pub major: Vec<f64>,
     /// Unlabelled minor grid lines, in plot space.
     pub minor: Vec<f64>,
-    scale: Scale,
     format: TickFormat,
 }
 
@@ -143,7 +142,6 @@ impl Axis {
                     format: plain_format(&major, step),
                     major,
                     minor: Vec::new(),
-                    scale,
                 }
             }
             Scale::Log10 => log_axis(lo, hi, target),
@@ -157,18 +155,11 @@ impl Axis {
             hi,
             major,
             minor: Vec::new(),
-            scale: Scale::Linear,
             format: TickFormat::Plain {
                 decimals: 0,
                 exp: 0,
             },
         }
-    }
-
-    /// The scale this axis was built for.
-    #[allow(dead_code)]
-    pub(crate) fn scale(&self) -> Scale {
-        self.scale
     }
 
     /// Label of a tick at plot-space position `t`.
@@ -324,7 +315,6 @@ fn log_axis(lo: f64, hi: f64, target: usize) -> Axis {
                 hi,
                 major,
                 minor: Vec::new(),
-                scale: Scale::Log10,
                 format: TickFormat::LogPlain {
                     decimals: decimals_for(step),
                 },
@@ -336,7 +326,6 @@ fn log_axis(lo: f64, hi: f64, target: usize) -> Axis {
         hi,
         major,
         minor,
-        scale: Scale::Log10,
         format: TickFormat::Log,
     }
 }

@@ -13,7 +13,7 @@ use plotters::style::{FontStyle, register_font};
 pub(crate) const FAMILY: &str = "sans-serif";
 
 /// DejaVu Sans 2.37 (Bitstream Vera licence with public-domain DejaVu changes).
-static DEJAVU_SANS: &[u8] = include_bytes!("../fonts/DejaVuSans.ttf");
+pub(crate) static DEJAVU_SANS: &[u8] = include_bytes!("../fonts/DejaVuSans.ttf");
 
 static REGISTERED: OnceLock<bool> = OnceLock::new();
 

@@ -10,12 +10,12 @@ use plotters::coord::Shift;
 use plotters::coord::cartesian::Cartesian2d;
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
 use plotters::drawing::{DrawingArea, IntoDrawingArea};
-use plotters::element::{PathElement, Rectangle, Text};
-use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters::element::{PathElement, Rectangle};
 use plotters::style::{BLACK, Color, IntoFont, RGBColor, ShapeStyle, TextStyle, WHITE};
 
 use crate::axis::Axis;
 use crate::style::{Marker, SeriesStyle};
+use crate::text::{HAlign, Label, VAlign, fit, measure};
 use crate::{Canvas, PlotError, font};
 
 pub(crate) type Area<'b> = DrawingArea<BitMapBackend<'b>, Shift>;
@@ -78,15 +78,16 @@ impl Ranged for Ticked {
 }
 pub(crate) type Chart<'a, 'b> = ChartContext<'a, BitMapBackend<'b>, Coord>;
 
-/// Font sizes in pixels.
-pub(crate) const TITLE_PX: u32 = 30;
-pub(crate) const SUBTITLE_PX: u32 = 20;
-pub(crate) const AXIS_DESC_PX: u32 = 22;
-pub(crate) const TICK_PX: u32 = 18;
-pub(crate) const LEGEND_PX: u32 = 20;
-pub(crate) const NOTE_PX: u32 = 18;
+/// Font sizes: em size in pixels (CSS-like).
+pub(crate) const TITLE_PX: f64 = 26.0;
+pub(crate) const SUBTITLE_PX: f64 = 17.0;
+pub(crate) const AXIS_DESC_PX: f64 = 19.0;
+pub(crate) const TICK_PX: f64 = 16.0;
+pub(crate) const LEGEND_PX: f64 = 18.0;
+pub(crate) const NOTE_PX: f64 = 15.0;
+pub(crate) const VALUE_PX: f64 = 14.0;
 
-const NOTE_GREY: RGBColor = RGBColor(90, 90, 90);
+pub(crate) const NOTE_GREY: RGBColor = RGBColor(90, 90, 90);
 const GRID: RGBColor = RGBColor(210, 210, 210);
 const GRID_LIGHT: RGBColor = RGBColor(236, 236, 236);
 
@@ -182,34 +183,15 @@ fn write_png(path: &Path, w: u32, h: u32, rgb: &[u8]) -> Result<(), PlotError> {
     })
 }
 
-/// A text style of the bundled font.
-pub(crate) fn text_style(px: u32, color: RGBColor) -> TextStyle<'static> {
-    (font::FAMILY, px).into_font().color(&color)
+/// plotters' own text style (only used for the empty tick labels plotters lays out).
+fn plotters_style(px: u32) -> TextStyle<'static> {
+    (font::FAMILY, px).into_font().color(&BLACK)
 }
 
-/// Width in pixels of `s` in `style` (0 if it cannot be measured).
-pub(crate) fn text_width(area: &Area<'_>, s: &str, style: &TextStyle<'_>) -> u32 {
-    area.estimate_text_size(s, style).map(|d| d.0).unwrap_or(0)
-}
-
-/// `s`, shortened with "…" so that it is at most `max_w` pixels wide.
-pub(crate) fn fit_text(area: &Area<'_>, s: &str, style: &TextStyle<'_>, max_w: u32) -> String {
-    if text_width(area, s, style) <= max_w {
-        return s.to_string();
-    }
-    let chars: Vec<char> = s.chars().collect();
-    // Binary search on the kept prefix length.
-    let (mut lo, mut hi) = (0usize, chars.len());
-    while lo < hi {
-        let mid = (lo + hi).div_ceil(2);
-        let cand: String = chars[..mid].iter().collect::<String>() + "…";
-        if text_width(area, &cand, style) <= max_w {
-            lo = mid;
-        } else {
-            hi = mid - 1;
-        }
-    }
-    chars[..lo].iter().collect::<String>() + "…"
+/// Draws a label whose position is in absolute pixels.
+pub(crate) fn draw_label_px(area: &Area<'_>, label: Label) -> Result<(), DrawFail> {
+    area.clone().apply_coord_spec(PixelCoord).draw(&label)?;
+    Ok(())
 }
 
 /// How a legend entry is pictured.
@@ -247,29 +229,27 @@ impl Frame<'_> {
     pub(crate) fn draw<'b>(&self, root: &Area<'b>) -> Result<Area<'b>, DrawFail> {
         let (w, h) = root.dim_in_pixel();
         let (w, h) = (w as i32, h as i32);
-        let mut top = 14;
+        let max_w = (w - 40).max(10) as u32;
+        let mut top = 12;
 
-        let title_style = text_style(TITLE_PX, BLACK);
-        let title = fit_text(root, self.title, &title_style, (w - 40) as u32);
-        root.draw(&Text::new(
-            title,
-            (w / 2, top),
-            title_style.pos(Pos::new(HPos::Center, VPos::Top)),
-        ))?;
-        top += TITLE_PX as i32 + 10;
+        let title = fit(self.title, TITLE_PX, max_w);
+        draw_label_px(
+            root,
+            Label::new(title, ((w / 2) as f64, top as f64), TITLE_PX, BLACK)
+                .anchor(HAlign::Center, VAlign::Top),
+        )?;
+        top += measure("Hg", TITLE_PX).1 as i32 + 8;
         if let Some(sub) = &self.subtitle {
-            let st = text_style(SUBTITLE_PX, NOTE_GREY);
-            let sub = fit_text(root, sub, &st, (w - 40) as u32);
-            root.draw(&Text::new(
-                sub,
-                (w / 2, top),
-                st.pos(Pos::new(HPos::Center, VPos::Top)),
-            ))?;
-            top += SUBTITLE_PX as i32 + 8;
+            let sub = fit(sub, SUBTITLE_PX, max_w);
+            draw_label_px(
+                root,
+                Label::new(sub, ((w / 2) as f64, top as f64), SUBTITLE_PX, NOTE_GREY)
+                    .anchor(HAlign::Center, VAlign::Top),
+            )?;
+            top += measure("Hg", SUBTITLE_PX).1 as i32 + 6;
         }
 
-        let note_style = text_style(NOTE_PX, NOTE_GREY);
-        let note_row = NOTE_PX as i32 + 6;
+        let note_row = measure("Hg", NOTE_PX).1 as i32 + 4;
         let notes_h = if self.notes.is_empty() {
             0
         } else {
@@ -277,12 +257,9 @@ impl Frame<'_> {
         };
         let notes_top = h - notes_h;
         for (i, note) in self.notes.iter().enumerate() {
-            let s = fit_text(root, &format!("Note: {note}"), &note_style, (w - 40) as u32);
-            root.draw(&Text::new(
-                s,
-                (20, notes_top + i as i32 * note_row),
-                note_style.pos(Pos::new(HPos::Left, VPos::Top)),
-            ))?;
+            let s = fit(&format!("Note: {note}"), NOTE_PX, max_w);
+            let at = (20.0, (notes_top + i as i32 * note_row) as f64);
+            draw_label_px(root, Label::new(s, at, NOTE_PX, NOTE_GREY))?;
         }
 
         let legend_w = self.draw_legend(root, top + 16, notes_top - 10)?;
@@ -299,13 +276,12 @@ impl Frame<'_> {
         }
         let (w, _) = root.dim_in_pixel();
         let w = w as i32;
-        let style = text_style(LEGEND_PX, BLACK);
         let max_text = ((w as f64 * 0.30) as i32 - SWATCH_W - 40).max(60) as u32;
         let rows_fit = ((bottom - top - 16) / LEGEND_ROW).max(1) as usize;
         let mut labels: Vec<String> = self
             .legend
             .iter()
-            .map(|e| fit_text(root, &e.label, &style, max_text))
+            .map(|e| fit(&e.label, LEGEND_PX, max_text))
             .collect();
         let shown = if labels.len() > rows_fit {
             let shown = rows_fit.saturating_sub(1);
@@ -317,7 +293,7 @@ impl Frame<'_> {
         };
         let text_w = labels
             .iter()
-            .map(|l| text_width(root, l, &style))
+            .map(|l| measure(l, LEGEND_PX).0)
             .max()
             .unwrap_or(0) as i32;
         let box_w = 12 + SWATCH_W + 10 + text_w + 12;
@@ -328,18 +304,17 @@ impl Frame<'_> {
             [(x0, top), (x0 + box_w, top + box_h)],
             ShapeStyle::from(RGBColor(160, 160, 160)).stroke_width(1),
         ))?;
-        for (i, label) in labels.iter().enumerate() {
+        for (i, label) in labels.into_iter().enumerate() {
             let cy = top + 6 + i as i32 * LEGEND_ROW + LEGEND_ROW / 2;
             let sx = x0 + 12;
             if i < shown {
-                let e = &self.legend[i];
-                draw_swatch(root, e, (sx, cy))?;
+                draw_swatch(root, &self.legend[i], (sx, cy))?;
             }
-            root.draw(&Text::new(
-                label.clone(),
-                (sx + SWATCH_W + 10, cy),
-                style.pos(Pos::new(HPos::Left, VPos::Center)),
-            ))?;
+            let at = ((sx + SWATCH_W + 10) as f64, cy as f64);
+            draw_label_px(
+                root,
+                Label::new(label, at, LEGEND_PX, BLACK).anchor(HAlign::Left, VAlign::Center),
+            )?;
         }
         Ok(panel_w)
     }
@@ -424,26 +399,47 @@ pub(crate) struct AxesSpec<'s> {
     pub x_grid: bool,
     /// Custom x tick labels (bar groups); `None` uses the axis formatter.
     pub x_labels: Option<&'s dyn Fn(f64) -> String>,
+    /// Write the x tick labels vertically (long bar group names).
+    pub x_vertical: bool,
 }
 
 /// Builds the cartesian chart in `area`, draws the grid, ticks, tick labels and axis
 /// descriptions, and returns the chart to draw data into.
+///
+/// plotters draws the axes, tick marks and grid; the tick labels and axis titles are
+/// drawn by [`Label`] (plotters is given empty labels) for correct glyph spacing.
 pub(crate) fn build_chart<'a, 'b>(
     area: &'a Area<'b>,
     spec: &AxesSpec<'_>,
 ) -> Result<Chart<'a, 'b>, DrawFail> {
-    let tick = text_style(TICK_PX, BLACK);
-    let desc = text_style(AXIS_DESC_PX, BLACK);
     let (x, y) = (spec.x, spec.y);
-    let y_tick_w = y
-        .major
+    let x_text = |t: f64| match spec.x_labels {
+        Some(f) => f(t),
+        None => x.label(t),
+    };
+    let y_texts: Vec<(f64, String)> = y.major.iter().map(|&t| (t, y.label(t))).collect();
+    let y_tick_w = y_texts
         .iter()
-        .map(|&t| text_width(area, &y.label(t), &tick))
+        .map(|(_, l)| measure(l, TICK_PX).0)
         .max()
         .unwrap_or(0);
-    let desc_room = |d: &str| if d.is_empty() { 0 } else { AXIS_DESC_PX + 14 };
-    let y_area = y_tick_w + 16 + desc_room(spec.y_desc);
-    let x_area = TICK_PX + 18 + desc_room(spec.x_desc);
+    let x_texts: Vec<(f64, String)> = x.major.iter().map(|&t| (t, x_text(t))).collect();
+    let line_h = measure("0", TICK_PX).1;
+    let widest = x_texts
+        .iter()
+        .map(|(_, l)| measure(l, TICK_PX).0)
+        .max()
+        .unwrap_or(0);
+    // Height of the x tick label band.
+    let tick_h = if spec.x_vertical {
+        widest.max(line_h)
+    } else {
+        line_h
+    };
+    let desc_h = measure("Hg", AXIS_DESC_PX).1;
+    let desc_room = |d: &str| if d.is_empty() { 0 } else { desc_h + 12 };
+    let y_area = y_tick_w + 18 + desc_room(spec.y_desc);
+    let x_area = tick_h + 18 + desc_room(spec.x_desc);
 
     let mut chart = ChartBuilder::on(area)
         .margin_top(12)
@@ -454,18 +450,11 @@ pub(crate) fn build_chart<'a, 'b>(
         .y_label_area_size(y_area)
         .build_cartesian_2d(Ticked::new(x), Ticked::new(y))?;
 
-    let x_fmt = |v: &f64| match spec.x_labels {
-        Some(f) => f(*v),
-        None => x.label(*v),
-    };
-    let y_fmt = |v: &f64| y.label(*v);
+    let blank = |_: &f64| String::new();
     let mut mesh = chart.configure_mesh();
-    mesh.x_desc(spec.x_desc)
-        .y_desc(spec.y_desc)
-        .axis_desc_style(desc)
-        .label_style(tick)
-        .x_label_formatter(&x_fmt)
-        .y_label_formatter(&y_fmt)
+    mesh.label_style(plotters_style(TICK_PX as u32))
+        .x_label_formatter(&blank)
+        .y_label_formatter(&blank)
         .bold_line_style(GRID)
         .light_line_style(GRID_LIGHT)
         .axis_style(BLACK);
@@ -473,6 +462,71 @@ pub(crate) fn build_chart<'a, 'b>(
         mesh.disable_x_mesh();
     }
     mesh.draw()?;
+
+    // Tick labels, thinned if they would overlap, and axis titles.
+    let (px_x, px_y) = chart.plotting_area().get_pixel_range();
+    let spacing = if x_texts.len() > 1 {
+        let a = chart.backend_coord(&(x_texts[0].0, y.lo)).0;
+        let b = chart.backend_coord(&(x_texts[1].0, y.lo)).0;
+        (b - a).abs().max(1)
+    } else {
+        i32::MAX
+    };
+    let footprint = if spec.x_vertical {
+        line_h + 4
+    } else {
+        widest + 14
+    } as i32;
+    let every = (footprint as f64 / spacing as f64).ceil().max(1.0) as usize;
+    for (i, (t, l)) in x_texts.into_iter().enumerate() {
+        if i % every != 0 {
+            continue;
+        }
+        let (px, _) = chart.backend_coord(&(t, y.lo));
+        let at = (px as f64, (px_y.end + 9) as f64);
+        let label = if spec.x_vertical {
+            Label::new(l, at, TICK_PX, BLACK)
+                .anchor(HAlign::Right, VAlign::Center)
+                .vertical()
+        } else {
+            Label::new(l, at, TICK_PX, BLACK).anchor(HAlign::Center, VAlign::Top)
+        };
+        draw_label_px(area, label)?;
+    }
+    for (t, l) in y_texts {
+        let (_, py) = chart.backend_coord(&(x.lo, t));
+        let at = ((px_x.start - 10) as f64, py as f64);
+        draw_label_px(
+            area,
+            Label::new(l, at, TICK_PX, BLACK).anchor(HAlign::Right, VAlign::Center),
+        )?;
+    }
+    if !spec.x_desc.is_empty() {
+        let max_w = (px_x.end - px_x.start).max(10) as u32;
+        let at = (
+            0.5 * (px_x.start + px_x.end) as f64,
+            (px_y.end + 9 + tick_h as i32 + 12) as f64,
+        );
+        let l = fit(spec.x_desc, AXIS_DESC_PX, max_w);
+        draw_label_px(
+            area,
+            Label::new(l, at, AXIS_DESC_PX, BLACK).anchor(HAlign::Center, VAlign::Top),
+        )?;
+    }
+    if !spec.y_desc.is_empty() {
+        let max_w = (px_y.end - px_y.start).max(10) as u32;
+        let at = (
+            (px_x.start - 10 - y_tick_w as i32 - 12 - desc_h as i32) as f64,
+            0.5 * (px_y.start + px_y.end) as f64,
+        );
+        let l = fit(spec.y_desc, AXIS_DESC_PX, max_w);
+        draw_label_px(
+            area,
+            Label::new(l, at, AXIS_DESC_PX, BLACK)
+                .anchor(HAlign::Center, VAlign::Top)
+                .vertical(),
+        )?;
+    }
     Ok(chart)
 }
 
@@ -480,11 +534,9 @@ pub(crate) fn build_chart<'a, 'b>(
 pub(crate) fn center_note(chart: &Chart<'_, '_>, msg: &str) -> Result<(), DrawFail> {
     let (xr, yr) = (chart.x_range(), chart.y_range());
     let at = (0.5 * (xr.start + xr.end), 0.5 * (yr.start + yr.end));
-    chart.plotting_area().draw(&Text::new(
-        msg.to_string(),
-        at,
-        text_style(24, NOTE_GREY).pos(Pos::new(HPos::Center, VPos::Center)),
-    ))?;
+    chart
+        .plotting_area()
+        .draw(&Label::new(msg, at, 20.0, NOTE_GREY).anchor(HAlign::Center, VAlign::Center))?;
     Ok(())
 }
 

@@ -21,6 +21,33 @@
 //!
 //! Log axes ([`Scale::Log10`]) skip values `<= 0` (and every chart skips NaN/infinite
 //! values); the number of skipped points is written in a note under the chart.
+//!
+//! See `docs/plots.md` for what each chart is for, the data rules, the scatter
+//! decimation rule and the font licence; `examples/gallery.rs` draws one of each.
+//!
+//! ```
+//! use authsim_plots::{LineChart, Scale, Series, line_chart};
+//!
+//! let out = std::env::temp_dir().join(format!("authsim-plots-doc-{}.png", std::process::id()));
+//! let series = vec![
+//!     Series::new("5G-AKA", vec![(10.0, 38.2), (100.0, 41.0), (1000.0, 77.5)])
+//!         .with_ci(vec![(36.9, 39.5), (39.1, 42.9), (73.0, 82.0)]),
+//! ];
+//! line_chart(
+//!     &out,
+//!     &LineChart {
+//!         title: "Mean attach latency vs cell load (95 % CI)",
+//!         x_label: "devices per cell",
+//!         y_label: "attach latency (ms)",
+//!         x_scale: Scale::Log10,
+//!         y_scale: Scale::Linear,
+//!         series: &series,
+//!         reference: &[],
+//!     },
+//! )?;
+//! # std::fs::remove_file(&out).unwrap();
+//! # Ok::<(), authsim_plots::PlotError>(())
+//! ```
 
 mod axis;
 mod charts;
@@ -28,6 +55,7 @@ mod decimate;
 mod font;
 mod frame;
 mod style;
+mod text;
 
 use std::path::{Path, PathBuf};
 
@@ -165,7 +193,10 @@ impl Series {
 }
 
 /// A line chart: lines with markers, optional CIs and dashed reference curves.
-#[derive(Clone, Copy, Debug)]
+///
+/// `Default` gives empty texts, linear axes and no series, so optional parts can be
+/// left out with `..Default::default()`.
+#[derive(Clone, Copy, Debug, Default)]
 pub struct LineChart<'a> {
     pub title: &'a str,
     /// Axis labels, with units, e.g. `"devices per cell"`, `"attach latency (ms)"`.

@@ -179,6 +179,8 @@ fn outline(shape: Shape, r: f64) -> Vec<(f64, f64)> {
 pub(crate) struct ErrorBar {
     pub ends: [(f64, f64); 2],
     pub cap: i32,
+    /// Whether the lower / upper end gets a cap.
+    pub caps: [bool; 2],
     pub style: ShapeStyle,
 }
 
@@ -187,7 +189,15 @@ impl ErrorBar {
         ErrorBar {
             ends: [(x, lo), (x, hi)],
             cap,
+            caps: [true, true],
             style,
+        }
+    }
+
+    pub(crate) fn with_caps(self, lower: bool, upper: bool) -> ErrorBar {
+        ErrorBar {
+            caps: [lower, upper],
+            ..self
         }
     }
 }
@@ -211,8 +221,10 @@ impl<DB: DrawingBackend> Drawable<DB> for ErrorBar {
             return Ok(());
         };
         backend.draw_line(a, b, &self.style)?;
-        for (x, y) in [a, b] {
-            backend.draw_line((x - self.cap, y), (x + self.cap, y), &self.style)?;
+        for ((x, y), capped) in [a, b].into_iter().zip(self.caps) {
+            if capped {
+                backend.draw_line((x - self.cap, y), (x + self.cap, y), &self.style)?;
+            }
         }
         Ok(())
     }

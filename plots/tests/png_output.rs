@@ -141,6 +141,22 @@ fn line_chart_with_long_series_uses_a_band() {
 }
 
 #[test]
+fn line_chart_defaults() {
+    let p = tmp("line-default");
+    let series = [Series::new("only", vec![(1.0, 2.0), (2.0, 3.0)])];
+    line_chart(
+        &p,
+        &LineChart {
+            title: "defaults",
+            series: &series,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    check_png(&p, 1200, 800);
+}
+
+#[test]
 fn grouped_bar_chart_writes_png() {
     let p = tmp("bars");
     grouped_bar_chart(&p, "Messages per interface", "messages", &demo_bars()).unwrap();

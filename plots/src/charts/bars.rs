@@ -1,15 +1,15 @@
 //! Grouped bar chart.
 
-use plotters::element::{PathElement, Rectangle, Text};
-use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters::element::{PathElement, Rectangle};
 use plotters::style::{BLACK, Color, ShapeStyle};
 
 use crate::axis::{Axis, Scale, Skipped, significant};
 use crate::frame::{
-    AxesSpec, Frame, LegendEntry, Swatch, TICK_PX, build_chart, center_note, fit_text, render,
-    text_style, text_width, tick_targets,
+    AxesSpec, Frame, LegendEntry, Swatch, TICK_PX, VALUE_PX, build_chart, center_note, render,
+    tick_targets,
 };
 use crate::style::SeriesStyle;
+use crate::text::{HAlign, Label, VAlign, fit, measure};
 use crate::{Bar, Canvas, PlotError};
 
 /// Value labels are written above bars only when there are at most this many bars.
@@ -21,7 +21,8 @@ const MAX_VALUE_LABELS: usize = 48;
 /// A missing `(group, label)` pair leaves a gap; a duplicate pair is an error
 /// ([`PlotError::InvalidInput`]). Non-finite values are skipped (noted). Negative values
 /// hang below a zero line. Values are written above the bars when they fit. Group names
-/// that are too long for their slot are shortened with "…".
+/// too long for their slot are written vertically, and shortened with "…" beyond a fifth
+/// of the canvas height.
 pub fn grouped_bar_chart<'a>(
     out: impl Into<Canvas<'a>>,
     title: &str,
@@ -93,13 +94,17 @@ pub fn grouped_bar_chart<'a>(
 
     render(canvas, |root| {
         let area = frame.draw(root)?;
-        let tick = text_style(TICK_PX, BLACK);
         // Slot width estimate before the chart exists: plot width minus the y label area.
         let slot_px = (area.dim_in_pixel().0.saturating_sub(160) / n_slots as u32).max(20);
-        let names: Vec<String> = groups
-            .iter()
-            .map(|g| fit_text(&area, g, &tick, slot_px - 8))
-            .collect();
+        // Names that do not fit their slot are written vertically (up to a fifth of the
+        // canvas height, then shortened with "…").
+        let vertical = groups.iter().any(|g| measure(g, TICK_PX).0 + 8 > slot_px);
+        let max_name = if vertical {
+            (root.dim_in_pixel().1 / 5).max(40)
+        } else {
+            slot_px - 8
+        };
+        let names: Vec<String> = groups.iter().map(|g| fit(g, TICK_PX, max_name)).collect();
         let x_label = |v: f64| -> String {
             let i = (v - 0.5).round();
             if i >= 0.0 && (i as usize) < names.len() {
@@ -117,6 +122,7 @@ pub fn grouped_bar_chart<'a>(
                 y_desc: y_label,
                 x_grid: false,
                 x_labels: Some(&x_label),
+                x_vertical: vertical,
             },
         )?;
         if vals().next().is_none() {
@@ -143,7 +149,6 @@ pub fn grouped_bar_chart<'a>(
         }
         // Value labels, only where they fit over the bar.
         if value.iter().flatten().count() <= MAX_VALUE_LABELS {
-            let style = text_style(16, BLACK);
             let bar_px = {
                 let (a, b) = bar_x(0, 0);
                 (ctx.backend_coord(&(b, 0.0)).0 - ctx.backend_coord(&(a, 0.0)).0) as u32
@@ -155,20 +160,19 @@ pub fn grouped_bar_chart<'a>(
                         continue;
                     };
                     let s = significant(v, 4);
-                    if text_width(&area, &s, &style) + 4 > bar_px.saturating_add(14) {
+                    if measure(&s, VALUE_PX).0 + 4 > bar_px.saturating_add(14) {
                         continue;
                     }
                     let (a, b) = bar_x(gi, li);
-                    let (y, vpos) = if v >= 0.0 {
-                        (v + gap, VPos::Bottom)
+                    let (y, v_align) = if v >= 0.0 {
+                        (v + gap, VAlign::Bottom)
                     } else {
-                        (v - gap, VPos::Top)
+                        (v - gap, VAlign::Top)
                     };
-                    ctx.plotting_area().draw(&Text::new(
-                        s,
-                        (0.5 * (a + b), y),
-                        style.clone().pos(Pos::new(HPos::Center, vpos)),
-                    ))?;
+                    ctx.plotting_area().draw(
+                        &Label::new(s, (0.5 * (a + b), y), VALUE_PX, BLACK)
+                            .anchor(HAlign::Center, v_align),
+                    )?;
                 }
             }
         }

@@ -84,6 +84,7 @@ pub fn cdf_chart<'a>(
                 y_desc: "cumulative fraction",
                 x_grid: true,
                 x_labels: None,
+                x_vertical: false,
             },
         )?;
         if x_data.is_none() {

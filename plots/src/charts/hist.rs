@@ -93,6 +93,7 @@ pub fn histogram<'a>(
                 y_desc: "count",
                 x_grid: false,
                 x_labels: None,
+                x_vertical: false,
             },
         )?;
         if sorted.is_empty() {

@@ -175,6 +175,7 @@ pub fn line_chart<'a>(out: impl Into<Canvas<'a>>, chart: &LineChart<'_>) -> Resu
                 y_desc: chart.y_label,
                 x_grid: true,
                 x_labels: None,
+                x_vertical: false,
             },
         )?;
         if x_data.is_none() {
@@ -230,7 +231,8 @@ pub fn line_chart<'a>(out: impl Into<Canvas<'a>>, chart: &LineChart<'_>) -> Resu
             let style = ShapeStyle::from(p.style.color.mix(0.9)).stroke_width(2);
             ctx.draw_series(p.ci.iter().flatten().map(|c| {
                 let (x, lo, hi) = clamp_ci(c);
-                ErrorBar::new(x, lo, hi, 6, style)
+                // No cap where the interval is cut at the bottom (log scale).
+                ErrorBar::new(x, lo, hi, 6, style).with_caps(c.1.is_finite(), true)
             }))?;
         }
         // 4. Markers: references first, so measured markers stay visible on top.

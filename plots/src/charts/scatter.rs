@@ -96,6 +96,7 @@ pub fn scatter_time<'a>(
                 y_desc: y_label,
                 x_grid: true,
                 x_labels: None,
+                x_vertical: false,
             },
         )?;
         if x_data.is_none() {
