@@ -15,6 +15,7 @@
 //! interpretations made; docs/counting-gas.md the closed-form counts.
 
 pub mod aead;
+pub mod counting;
 pub mod ec;
 pub mod field;
 pub mod group;
@@ -23,6 +24,7 @@ pub mod msg;
 
 pub mod chien;
 pub mod harn;
+pub mod threshold;
 
 use crate::core::Addr;
 
