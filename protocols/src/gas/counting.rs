@@ -5,13 +5,16 @@
 //! in the MDMS–gateway phase. A broadcast to k receivers is one transmission
 //! and k deliveries (DESIGN §4).
 
-use crate::core::Interface;
+use crate::core::{CryptoOps, Interface, Prim};
+use crate::crypto::sha256_blocks;
+use crate::gas::hash::LABEL_LEN;
 use crate::gas::msg::group::{Start, Token};
-use crate::gas::msg::intra::{GaChallenge, GaJoin, GaRequest, GaToken, GskDelivery};
+use crate::gas::msg::intra::{GSK_LEN, GaChallenge, GaJoin, GaRequest, GaToken, GskDelivery};
 use crate::gas::msg::uplink::{
     MgAccessRequest, MgAggregate, MgAuth, MgMeterPoint, MgSessionGateway, MgSessionMdms,
+    SESSION_PT_LEN,
 };
-use crate::gas::msg::{POINT_LEN, SCALAR_LEN};
+use crate::gas::msg::{HT_NONCE_LEN, ID_LEN, POINT_LEN, R_LEN, SCALAR_LEN, SID_LEN};
 
 /// Count of one message type on one interface.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -135,6 +138,134 @@ pub fn threshold_uplink(u: usize) -> Vec<KindCount> {
     ]
 }
 
+/// Crypto work of one role in the loss-free, all-honest flow.
+fn ops(list: &[(Prim, usize)]) -> CryptoOps {
+    let mut o = CryptoOps::default();
+    for &(p, n) in list {
+        o.add(p, n as u64);
+    }
+    o
+}
+
+/// SHA-256 blocks of one labelled hash over `len` octets after the label.
+fn h(len: usize) -> usize {
+    sha256_blocks(LABEL_LEN + len) as usize
+}
+
+/// Multiplications of one Lagrange coefficient over `p` points (p ≥ 2).
+const fn lagrange_muls(p: usize) -> usize {
+    2 * (p - 2) + 1
+}
+
+/// Harn member, per session: token (m − 2) + k(m + 1) mult., 1 inv.; H(Σ c_i).
+pub fn harn_member_ops(m: usize, k: usize) -> CryptoOps {
+    ops(&[
+        (Prim::ScalarMul, (m - 2) + k * (m + 1)),
+        (Prim::ScalarInv, 1),
+        (Prim::Sha256Block, h(SCALAR_LEN)),
+    ])
+}
+
+/// Chien member, per session: c_i and T_i = c_i·P_j; Σ T_i and its hash.
+pub fn chien_member_ops(m: usize) -> CryptoOps {
+    ops(&[
+        (Prim::ScalarMul, lagrange_muls(m) + 1),
+        (Prim::ScalarInv, 1),
+        (Prim::P256Mul, 1),
+        (Prim::P256Add, m - 1),
+        (Prim::Sha256Block, h(POINT_LEN)),
+    ])
+}
+
+/// Threshold meter node, per session (m ≥ 2 participants).
+pub fn threshold_node_ops(m: usize) -> CryptoOps {
+    ops(&[
+        (Prim::ScalarMul, lagrange_muls(m) + 1),
+        (Prim::ScalarInv, 1),
+        (Prim::P256Mul, 1),
+        // v_i, then k_i.
+        (
+            Prim::Sha256Block,
+            h(HT_NONCE_LEN + 32 + POINT_LEN + SID_LEN + ID_LEN) + h(32),
+        ),
+        (Prim::AeadByte, GSK_LEN),
+    ])
+}
+
+/// Threshold smart meter (leader), per session, no failing node.
+pub fn threshold_leader_ops(m: usize) -> CryptoOps {
+    let per_token = h(32 + ID_LEN) + h(HT_NONCE_LEN + 32 + POINT_LEN + SID_LEN + ID_LEN);
+    ops(&[
+        // sc·r
+        (Prim::ScalarMul, 1),
+        // P_s = r·G and sc·P_s = (sc·r)·G
+        (Prim::P256MulBase, 2),
+        (Prim::P256Add, m - 1),
+        (
+            Prim::Sha256Block,
+            // h(sc·P_s), b_i and v_i per token, h(V), GSK, k_i per node
+            2 * h(POINT_LEN) + m * per_token + h(POINT_LEN + 32 + SCALAR_LEN) + m * h(32),
+        ),
+        (Prim::AeadByte, m * GSK_LEN),
+    ])
+}
+
+/// MDMS–gateway phase, per smart meter: P_t = h_2(κ ‖ SID ‖ ID_S).
+pub fn uplink_meter_ops() -> CryptoOps {
+    ops(&[(Prim::Sha256Block, 2 * h(32 + SID_LEN + ID_LEN))])
+}
+
+/// Interpolating at one point over u + 1 points: (u + 1)·2u mult., u + 1 inv.
+fn fs_ops(u: usize) -> [(Prim, usize); 2] {
+    [
+        (Prim::ScalarMul, (u + 1) * (lagrange_muls(u + 1) + 1)),
+        (Prim::ScalarInv, u + 1),
+    ]
+}
+
+/// Gateway: h_2(g_u ‖ R ‖ SID), f_s(0), AUTH', SK.
+pub fn uplink_gateway_ops(u: usize) -> CryptoOps {
+    let [m, i] = fs_ops(u);
+    ops(&[
+        m,
+        i,
+        (
+            Prim::Sha256Block,
+            2 * h(32 + R_LEN + SID_LEN)
+                + h(SID_LEN + ID_LEN + SCALAR_LEN)
+                + h(SCALAR_LEN + SID_LEN),
+        ),
+    ])
+}
+
+/// MDMS: open E_k, f_s(0), AUTH, SK.
+pub fn uplink_mdms_ops(u: usize) -> CryptoOps {
+    let [m, i] = fs_ops(u);
+    ops(&[
+        m,
+        i,
+        (Prim::AeadByte, SESSION_PT_LEN),
+        (
+            Prim::Sha256Block,
+            h(SID_LEN + ID_LEN + SCALAR_LEN) + h(SCALAR_LEN + SID_LEN),
+        ),
+    ])
+}
+
+/// Auth server: check u meter points, h_2(g_u ‖ R ‖ SID), f_s(x_s), seal E_k.
+pub fn uplink_auth_server_ops(u: usize) -> CryptoOps {
+    let [m, i] = fs_ops(u);
+    ops(&[
+        m,
+        i,
+        (Prim::AeadByte, SESSION_PT_LEN),
+        (
+            Prim::Sha256Block,
+            u * 2 * h(32 + SID_LEN + ID_LEN) + 2 * h(32 + R_LEN + SID_LEN),
+        ),
+    ])
+}
+
 /// Sum of transmissions, deliveries and transmitted octets.
 pub fn totals(counts: &[KindCount]) -> (u64, u64, u64) {
     counts.iter().fold((0, 0, 0), |(t, d, b), c| {
@@ -230,6 +361,9 @@ mod tests {
                 .filter(|(_, o)| matches!(o, Outcome::Authenticated { .. }))
                 .count();
             assert_eq!(ok, m * (m - 1));
+            for mb in &roster.members()[..m] {
+                assert_eq!(r.crypto[&mb.addr], harn_member_ops(m, 1), "Harn member");
+            }
 
             let cfg = ChienConfig {
                 t,
@@ -250,6 +384,9 @@ mod tests {
                 .filter(|(_, o)| matches!(o, Outcome::Authenticated { .. }))
                 .count();
             assert_eq!(ok, m * (m - 1));
+            for mb in &roster.members()[..m] {
+                assert_eq!(r.crypto[&mb.addr], chien_member_ops(m), "Chien member");
+            }
         }
     }
 
@@ -294,6 +431,10 @@ mod tests {
                 2 * m,
                 "leader authenticates m nodes, m nodes the leader"
             );
+            assert_eq!(r.crypto[&leader], threshold_leader_ops(m), "leader");
+            for mb in &nodes[..m] {
+                assert_eq!(r.crypto[&mb.addr], threshold_node_ops(m), "node");
+            }
         }
     }
 
@@ -354,6 +495,12 @@ mod tests {
                     key_id: 1
                 }]
             );
+            for a in &meter_addrs {
+                assert_eq!(r.crypto[a], uplink_meter_ops(), "smart meter");
+            }
+            assert_eq!(r.crypto[&gw_a], uplink_gateway_ops(u), "gateway");
+            assert_eq!(r.crypto[&mdms_a], uplink_mdms_ops(u), "MDMS");
+            assert_eq!(r.crypto[&as_a], uplink_auth_server_ops(u), "auth server");
             drop(r);
             assert!(mdms.session_key().is_some());
             assert_eq!(mdms.session_key(), gw.session_key());

@@ -12,6 +12,9 @@ use crate::core::CryptoOps;
 use crate::crypto::sha256;
 use crate::gas::field;
 
+/// Octets of every label.
+pub const LABEL_LEN: usize = 8;
+
 /// One use of SHA-256; the label is hashed first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Domain {
@@ -39,7 +42,7 @@ pub enum Domain {
 }
 
 impl Domain {
-    pub const fn label(self) -> &'static [u8; 8] {
+    pub const fn label(self) -> &'static [u8; LABEL_LEN] {
         match self {
             Domain::Verifier => b"gas/verf",
             Domain::H => b"gas/h___",

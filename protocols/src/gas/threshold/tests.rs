@@ -150,7 +150,12 @@ fn wrong_share_is_identified_and_excluded() {
     assert_eq!(leader_authenticated_by(&r), honest);
     // Identification: all m tokens present, so straight to the per-token
     // check: one fixed-base product each, after the two of the challenge.
-    assert_eq!(r.crypto[&LEADER].get(Prim::P256MulBase), 2 + 5);
+    // Per token c_i costs 2(m − 2) + 1 (λ_i) + (t − 1) (Horner) + 1
+    // multiplications and one inversion, plus r·c_i: m(2m + t − 2) in all.
+    let lead = r.crypto[&LEADER];
+    assert_eq!(lead.get(Prim::P256MulBase), 2 + 5);
+    assert_eq!(lead.get(Prim::ScalarMul), 1 + 5 * (2 * 5 + 3 - 2));
+    assert_eq!(lead.get(Prim::ScalarInv), 5);
     drop(r);
     assert!(g.nodes[2].gsk().is_none());
 }
@@ -210,6 +215,13 @@ fn non_member_is_rejected_and_honest_nodes_authenticate() {
         reason: "no_token"
     }));
     assert_eq!(leader_authenticated_by(&r), addrs[..4].to_vec());
+    // Identification took the subset path: 4 present of m = 5 challenged,
+    // c_i for each (2(m − 2) + 1 + (t − 1) + 1 mult., 1 inv.), then one
+    // check (r·Σc_i)·G against the 3-addition sum.
+    let lead = r.crypto[&LEADER];
+    assert_eq!(lead.get(Prim::P256MulBase), 2 + 1);
+    assert_eq!(lead.get(Prim::ScalarMul), 1 + 4 * (2 * 3 + 1 + 2 + 1) + 1);
+    assert_eq!(lead.get(Prim::P256Add), 3);
 }
 
 #[test]
