@@ -334,6 +334,27 @@ mod tests {
             .collect()
     }
 
+    /// The polynomials written in docs/counting-gas.md.
+    #[test]
+    fn documented_totals() {
+        let delivered = |c: &[KindCount]| c.iter().map(KindCount::delivered_bytes).sum::<u64>();
+        for m in 2..40u64 {
+            let mu = m as usize;
+            assert_eq!(totals(&harn(mu)), (1 + m, m * m - 1, 14 + 65 * m));
+            assert_eq!(delivered(&harn(mu)), (m - 1) * (14 + 65 * m));
+            assert_eq!(totals(&chien(mu)), (1 + m, m * m - 1, 14 + 66 * m));
+            assert_eq!(delivered(&chien(mu)), (m - 1) * (14 + 66 * m));
+            for n in m..m + 5 {
+                let c = threshold_intra(n as usize, mu);
+                assert_eq!(totals(&c), (3 * m + 2, n + 4 * m, 88 + 223 * m));
+                assert_eq!(delivered(&c), 15 * n + 288 * m + 8 * m * m);
+            }
+            let c = threshold_uplink(mu);
+            assert_eq!(totals(&c), (m + 7, 2 * m + 6, 331 + 240 * m));
+            assert_eq!(delivered(&c), 305 + 266 * m);
+        }
+    }
+
     #[test]
     fn harn_and_chien_match_closed_forms() {
         for (n, m, t) in [(3, 3, 2), (5, 4, 3), (8, 8, 8)] {
