@@ -361,6 +361,9 @@ impl Endpoint for SmartMeter {
     fn start(&mut self, cx: &mut Ctx<'_>) {
         let sid = self.next_sid;
         self.next_sid += 1;
+        // A session still running is abandoned; its token timer must not
+        // end the new one.
+        cx.fx.cancel(TOKEN_TIMER);
         self.phase = Phase::Joining {
             sid,
             joined: Vec::with_capacity(self.nodes.len()),
