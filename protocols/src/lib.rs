@@ -8,5 +8,6 @@ pub mod aka;
 pub mod core;
 pub mod crypto;
 pub mod eps_aka;
+pub mod gas;
 pub mod testing;
 pub mod wire;

@@ -1,0 +1,391 @@
+//! Chien 2017 group authentication: tokens are points, so they reveal no
+//! share and shares are reusable.
+//!
+//! The GM deals one polynomial f of degree t − 1 (s = f(0), s_i = f(x_i)) and
+//! publishes, for each session j, a point P_j = r_j·G and its verifier
+//! h(s·P_j) (pairing-free reading, see docs/protocols/chien-gas.md). Member
+//! i's token for participant set M is
+//!
+//! ```text
+//! T_i = c_i · P_j,   c_i = s_i · Π_{r∈M, r≠i} x_r / (x_r − x_i)
+//! ```
+//!
+//! and every participant checks h(Σ T_i) = h(s·P_j). When the list is used
+//! up the GM must deal new points ("redistribution").
+
+use std::sync::Arc;
+
+use p256::{ProjectivePoint, Scalar};
+use rand::CryptoRng;
+use zeroize::Zeroizing;
+
+use crate::core::{CryptoOps, Nanos};
+use crate::crypto::ct_eq;
+use crate::gas::field::{self, Poly};
+use crate::gas::group::{GroupMember, Roster, Scheme};
+use crate::gas::hash::{Domain, hash};
+use crate::gas::msg::POINT_LEN;
+use crate::gas::msg::group::{CHIEN_START, CHIEN_TOKEN, Token};
+use crate::gas::{SetupError, ec};
+use crate::wire::WireError;
+
+#[derive(Clone, Copy, Debug)]
+pub struct ChienConfig {
+    pub t: usize,
+    /// Number of published (P_j, h(s·P_j)) pairs.
+    pub sessions: usize,
+    pub token_timeout: Nanos,
+}
+
+/// Public data of one session j.
+#[derive(Clone, Debug)]
+pub struct ChienSession {
+    pub point: ProjectivePoint,
+    /// h(s·P_j).
+    pub verifier: [u8; 32],
+}
+
+/// What the GM publishes; shared by all members.
+#[derive(Debug)]
+pub struct ChienPublic {
+    pub t: usize,
+    pub roster: Arc<Roster>,
+    pub sessions: Vec<ChienSession>,
+}
+
+/// Chien's per-member state: identifier, one share, the public data.
+pub struct Chien {
+    id: u64,
+    share: Zeroizing<Scalar>,
+    public: Arc<ChienPublic>,
+}
+
+/// A Chien group member endpoint.
+pub type ChienMember = GroupMember<Chien>;
+
+/// GM dealing: polynomial, shares, per-session points and verifiers. Returns
+/// the members in roster order. Offline work is added to `ops`.
+pub fn setup<R: CryptoRng + ?Sized>(
+    cfg: &ChienConfig,
+    roster: Arc<Roster>,
+    rng: &mut R,
+    ops: &mut CryptoOps,
+) -> Result<Vec<ChienMember>, SetupError> {
+    let n = roster.len();
+    if cfg.t == 0 || cfg.t > n {
+        return Err(SetupError::Threshold { t: cfg.t, n });
+    }
+    let f = Poly::random(cfg.t, rng);
+    let s = f.secret();
+    let sessions = (0..cfg.sessions)
+        .map(|_| {
+            let r = Zeroizing::new(field::random_nonzero(rng));
+            let point = ec::mul_base(&r, ops);
+            // s·P_j = (s·r_j)·G: the GM knows r_j, a fixed-base product is cheaper.
+            let sp = ec::mul_base(&field::mul(&s, &r, ops), ops);
+            let verifier = hash(Domain::Verifier, &[&ec::encode(&sp)], ops);
+            ChienSession { point, verifier }
+        })
+        .collect();
+    let public = Arc::new(ChienPublic {
+        t: cfg.t,
+        roster: roster.clone(),
+        sessions,
+    });
+    Ok(roster
+        .members()
+        .iter()
+        .map(|m| {
+            let share = Zeroizing::new(f.eval(&field::from_id(m.id), ops));
+            GroupMember::new(
+                Chien {
+                    id: m.id,
+                    share,
+                    public: public.clone(),
+                },
+                cfg.token_timeout,
+            )
+        })
+        .collect())
+}
+
+/// Member `id`'s token T_i = (s_i · λ_i(0)) · P_j: 2(m − 2) + 2
+/// multiplications, one inversion and one variable-base scalar multiplication.
+pub fn token(
+    public: &ChienPublic,
+    session: u32,
+    id: u64,
+    share: &Scalar,
+    ids: &[u64],
+    ops: &mut CryptoOps,
+) -> Option<ProjectivePoint> {
+    let s = public.sessions.get(session as usize)?;
+    let xi = field::from_id(id);
+    let others = ids.iter().filter(|&&r| r != id).map(|&r| field::from_id(r));
+    let lambda = field::lagrange_at_zero(&xi, others, ops)?;
+    let c = Zeroizing::new(field::mul(share, &lambda, ops));
+    Some(ec::mul(&s.point, &c, ops))
+}
+
+impl Chien {
+    pub fn public(&self) -> &Arc<ChienPublic> {
+        &self.public
+    }
+}
+
+impl Scheme for Chien {
+    type Token = ProjectivePoint;
+    const START_TYPE: u8 = CHIEN_START;
+    const START_KIND: &'static str = "ChienStart";
+    const TOKEN_TYPE: u8 = CHIEN_TOKEN;
+    const TOKEN_KIND: &'static str = "ChienToken";
+
+    fn my_id(&self) -> u64 {
+        self.id
+    }
+    fn roster(&self) -> &Roster {
+        &self.public.roster
+    }
+    fn t(&self) -> usize {
+        self.public.t
+    }
+    fn session_count(&self) -> u32 {
+        self.public.sessions.len() as u32
+    }
+    fn make_token(
+        &self,
+        session: u32,
+        ids: &[u64],
+        ops: &mut CryptoOps,
+    ) -> Option<ProjectivePoint> {
+        token(&self.public, session, self.id, &self.share, ids, ops)
+    }
+    fn encode_token(&self, session: u32, token: &ProjectivePoint) -> Vec<u8> {
+        Token::<POINT_LEN> {
+            session,
+            id: self.id,
+            value: ec::encode(token),
+        }
+        .encode(CHIEN_TOKEN)
+    }
+    fn decode_token(pdu: &[u8]) -> Result<(u32, u64, Option<ProjectivePoint>), WireError> {
+        let t = Token::<POINT_LEN>::decode(pdu, CHIEN_TOKEN)?;
+        Ok((t.session, t.id, ec::decode(&t.value)))
+    }
+    /// h(Σ T_i) = h(s·P_j): m − 1 point additions and one hash.
+    fn verify(&self, session: u32, tokens: &[ProjectivePoint], ops: &mut CryptoOps) -> bool {
+        let Some(s) = self.public.sessions.get(session as usize) else {
+            return false;
+        };
+        let sum = ec::sum(tokens.iter(), ops);
+        ct_eq(
+            &hash(Domain::Verifier, &[&ec::encode(&sum)], ops),
+            &s.verifier,
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rand::SeedableRng;
+
+    use super::*;
+    use crate::core::{Addr, Endpoint, Interface, Outcome, Prim, SimRng, time};
+    use crate::gas::Member;
+    use crate::testing::Router;
+
+    fn group(n: usize, t: usize, sessions: usize) -> (Arc<Roster>, Vec<ChienMember>) {
+        let ro = Roster::new(
+            (0..n)
+                .map(|i| Member {
+                    id: 7 + i as u64,
+                    addr: Addr::new(1, i as u32),
+                })
+                .collect(),
+        )
+        .unwrap();
+        let cfg = ChienConfig {
+            t,
+            sessions,
+            token_timeout: time::SECOND,
+        };
+        let ms = setup(
+            &cfg,
+            ro.clone(),
+            &mut SimRng::seed_from_u64(8),
+            &mut CryptoOps::default(),
+        )
+        .unwrap();
+        (ro, ms)
+    }
+
+    fn run<'a>(ro: &Roster, ms: &'a mut [ChienMember]) -> Router<'a> {
+        let mut r = Router::new(6);
+        for (m, ep) in ro.members().iter().zip(ms.iter_mut()) {
+            r.add(m.addr, ep as &mut dyn Endpoint);
+        }
+        r
+    }
+
+    fn count(r: &Router<'_>, f: impl Fn(&Outcome) -> bool) -> usize {
+        r.outcomes.iter().filter(|(_, o)| f(o)).count()
+    }
+
+    #[test]
+    fn shares_are_reused_across_sessions_until_points_run_out() {
+        let (ro, mut ms) = group(4, 3, 2);
+        let a = ro.members()[0].addr;
+        let mut r = run(&ro, &mut ms);
+        r.start(a);
+        r.start(ro.members()[3].addr);
+        assert_eq!(
+            count(&r, |o| matches!(
+                o,
+                Outcome::Authenticated { key_id: 0, .. }
+            )),
+            12
+        );
+        assert_eq!(
+            count(&r, |o| matches!(
+                o,
+                Outcome::Authenticated { key_id: 1, .. }
+            )),
+            12
+        );
+        r.start(a);
+        assert_eq!(
+            r.outcomes_of(a).last(),
+            Some(&Outcome::Failed {
+                subject: a,
+                reason: "sessions_exhausted"
+            })
+        );
+        // Per member and session: one variable-base multiplication, m − 1 additions.
+        let ops = r.crypto[&ro.members()[1].addr];
+        assert_eq!(ops.get(Prim::P256Mul), 2);
+        assert_eq!(ops.get(Prim::P256Add), 2 * 3);
+    }
+
+    #[test]
+    fn non_member_token_and_replayed_token_fail_the_group() {
+        let (ro, mut ms) = group(3, 2, 2);
+        let (a, b) = (ro.members()[0].addr, ro.members()[1].addr);
+        let mut r = run(&ro, &mut ms);
+        // Non-member: b's token replaced by a random point.
+        let forged = Token::<POINT_LEN> {
+            session: 0,
+            id: ro.members()[1].id,
+            value: ec::encode(&ec::mul_base(
+                &field::from_id(12345),
+                &mut CryptoOps::default(),
+            )),
+        }
+        .encode(CHIEN_TOKEN);
+        r.tamper = Some(Box::new(move |p| {
+            Some(if p.from == b && p.kind == "ChienToken" {
+                forged.clone()
+            } else {
+                p.pdu.clone()
+            })
+        }));
+        r.start(a);
+        assert_eq!(
+            count(&r, |o| matches!(
+                o,
+                Outcome::Rejected {
+                    reason: "group_check_failed",
+                    ..
+                }
+            )),
+            2
+        );
+        // Replay: a's session-0 token relabelled for session 1 (P_1 differs).
+        r.outcomes.clear();
+        let old = r
+            .log
+            .iter()
+            .find(|p| p.from == a && p.kind == "ChienToken")
+            .unwrap()
+            .pdu
+            .clone();
+        let mut replay = Token::<POINT_LEN>::decode(&old, CHIEN_TOKEN).unwrap();
+        replay.session = 1;
+        let replay = replay.encode(CHIEN_TOKEN);
+        r.tamper = Some(Box::new(move |p| {
+            Some(if p.from == a && p.kind == "ChienToken" {
+                replay.clone()
+            } else {
+                p.pdu.clone()
+            })
+        }));
+        r.start(a);
+        assert_eq!(
+            count(&r, |o| matches!(
+                o,
+                Outcome::Rejected {
+                    reason: "group_check_failed",
+                    ..
+                }
+            )),
+            2
+        );
+        // A token from a bad point encoding is refused as malformed.
+        r.tamper = None;
+        r.outcomes.clear();
+        let bad = Token::<POINT_LEN> {
+            session: 5,
+            id: 8,
+            value: [0; POINT_LEN],
+        }
+        .encode(CHIEN_TOKEN);
+        r.inject(b, a, Interface::Han, bad);
+        assert_eq!(
+            r.outcomes_of(a),
+            vec![Outcome::Rejected {
+                subject: b,
+                reason: "malformed_pdu"
+            }]
+        );
+    }
+
+    /// Asynchronous release within one session: with m − 1 ≥ t tokens out,
+    /// the last releaser interpolates s·P_j "in the exponent" from the
+    /// others' s_i·P_j = λ_i⁻¹·T_i and forges the missing token. Tokens do not
+    /// reveal shares, but this session is lost (see chien-gas.md).
+    #[test]
+    fn last_releaser_can_forge_within_a_session() {
+        let (ro, ms) = group(4, 2, 1);
+        let ids: Vec<u64> = ro.members()[..3].iter().map(|m| m.id).collect();
+        let mut ops = CryptoOps::default();
+        let public = ms[0].scheme().public().clone();
+        let released: Vec<(u64, ProjectivePoint)> = ms[..2]
+            .iter()
+            .map(|m| {
+                (
+                    m.id(),
+                    token(&public, 0, m.id(), &m.scheme().share, &ids, &mut ops).unwrap(),
+                )
+            })
+            .collect();
+        // s_i·P_j for the two released tokens, then s·P_j = Σ μ_i (s_i·P_j) over those two.
+        let pair: Vec<u64> = released.iter().map(|r| r.0).collect();
+        let mut sp = ProjectivePoint::IDENTITY;
+        for &(id, tok) in &released {
+            let xi = field::from_id(id);
+            let in_m = ids.iter().filter(|&&r| r != id).map(|&r| field::from_id(r));
+            let lam = field::lagrange_at_zero(&xi, in_m, &mut ops).unwrap();
+            let in_pair = pair
+                .iter()
+                .filter(|&&r| r != id)
+                .map(|&r| field::from_id(r));
+            let mu = field::lagrange_at_zero(&xi, in_pair, &mut ops).unwrap();
+            sp += tok * (mu * lam.invert().unwrap());
+        }
+        let forged = sp - released[0].1 - released[1].1;
+        assert!(
+            ms[0]
+                .scheme()
+                .verify(0, &[released[0].1, released[1].1, forged], &mut ops)
+        );
+    }
+}

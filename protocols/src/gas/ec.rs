@@ -1,0 +1,91 @@
+//! Counted P-256 point operations and the 33-octet compressed SEC1 encoding.
+//!
+//! Scalar multiplications and additions go through these wrappers so the
+//! `P256Mul` / `P256MulBase` / `P256Add` counts are exactly the work done.
+//! (De)compression costs a field inversion / square root that no `Prim`
+//! prices; it is not counted.
+
+use p256::elliptic_curve::group::{Group, GroupEncoding};
+use p256::{ProjectivePoint, Scalar};
+use subtle::ConstantTimeEq;
+
+use crate::core::{CryptoOps, Prim};
+
+/// Octets of a compressed SEC1 point.
+pub const POINT_LEN: usize = 33;
+
+/// `k · p` for a variable base `p`, counted.
+pub fn mul(p: &ProjectivePoint, k: &Scalar, ops: &mut CryptoOps) -> ProjectivePoint {
+    ops.add(Prim::P256Mul, 1);
+    p * k
+}
+
+/// `k · G` for the generator (precomputed tables), counted.
+pub fn mul_base(k: &Scalar, ops: &mut CryptoOps) -> ProjectivePoint {
+    ops.add(Prim::P256MulBase, 1);
+    ProjectivePoint::GENERATOR * k
+}
+
+/// `a + b`, counted.
+pub fn add(a: &ProjectivePoint, b: &ProjectivePoint, ops: &mut CryptoOps) -> ProjectivePoint {
+    ops.add(Prim::P256Add, 1);
+    a + b
+}
+
+/// Sum of points: one addition per point after the first; the empty sum is
+/// the identity.
+pub fn sum<'a>(
+    points: impl Iterator<Item = &'a ProjectivePoint>,
+    ops: &mut CryptoOps,
+) -> ProjectivePoint {
+    let mut acc: Option<ProjectivePoint> = None;
+    for p in points {
+        acc = Some(match acc {
+            None => *p,
+            Some(a) => add(&a, p, ops),
+        });
+    }
+    acc.unwrap_or(ProjectivePoint::IDENTITY)
+}
+
+/// Compressed SEC1 encoding (the identity encodes as 33 zero octets).
+pub fn encode(p: &ProjectivePoint) -> [u8; POINT_LEN] {
+    p.to_bytes().into()
+}
+
+/// Decodes a compressed point, refusing the identity (a zero token or a zero
+/// session point would make every check trivially pass) and any non-canonical
+/// form (the SEC1 decoder also takes the 0x05 "compact" tag), so each point
+/// has exactly one accepted encoding.
+pub fn decode(b: &[u8; POINT_LEN]) -> Option<ProjectivePoint> {
+    let p: Option<ProjectivePoint> = ProjectivePoint::from_bytes(&(*b).into()).into();
+    p.filter(|p| !bool::from(p.is_identity()) && encode(p) == *b)
+}
+
+/// Constant-time point equality.
+pub fn ct_eq(a: &ProjectivePoint, b: &ProjectivePoint) -> bool {
+    a.ct_eq(b).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gas::field;
+
+    #[test]
+    fn encode_decode_and_counts() {
+        let mut ops = CryptoOps::default();
+        let p = mul_base(&field::from_id(5), &mut ops);
+        let q = mul(&p, &field::from_id(3), &mut ops);
+        let r = sum([p, q, p].iter(), &mut ops);
+        assert!(ct_eq(&r, &mul_base(&field::from_id(25), &mut ops)));
+        assert_eq!(ops.get(Prim::P256Mul), 1);
+        assert_eq!(ops.get(Prim::P256MulBase), 2);
+        assert_eq!(ops.get(Prim::P256Add), 2);
+        assert_eq!(decode(&encode(&r)), Some(r));
+        assert_eq!(decode(&[0; POINT_LEN]), None, "identity refused");
+        let mut bad = encode(&r);
+        bad[0] = 0x05;
+        assert_eq!(decode(&bad), None);
+    }
+}

@@ -1,0 +1,542 @@
+//! Whole-exchange tests of the threshold GAS through `testing::Router`.
+
+use rand::SeedableRng;
+
+use super::*;
+use crate::core::{Addr, CryptoOps, Endpoint, Interface, Outcome, Prim, SimRng, time};
+use crate::gas::msg::intra::{GaJoin, GaRequest, GaToken, GskDelivery};
+use crate::gas::msg::uplink::{MgAggregate, MgAuth, MgSessionMdms};
+use crate::gas::{Member, ec, field};
+use crate::testing::Router;
+
+const LEADER: Addr = Addr::new(0, 0);
+
+struct Group {
+    leader: SmartMeter,
+    nodes: Vec<MeterNode>,
+    members: Vec<Member>,
+}
+
+fn group(n: usize, t: usize) -> Group {
+    group_with(n, t, |_, n| n)
+}
+
+/// `tweak(i, node)` may replace node i (offline, wrong share, ...).
+fn group_with(n: usize, t: usize, tweak: impl Fn(usize, MeterNode) -> MeterNode) -> Group {
+    let mut rng = SimRng::seed_from_u64(21);
+    let members: Vec<Member> = (0..n)
+        .map(|i| Member {
+            id: 1000 + 17 * i as u64,
+            addr: Addr::new(1, i as u32),
+        })
+        .collect();
+    let ids: Vec<u64> = members.iter().map(|m| m.id).collect();
+    let reg = register(t, &ids, &mut rng, &mut CryptoOps::default()).unwrap();
+    let nodes = reg
+        .nodes
+        .into_iter()
+        .enumerate()
+        .map(|(i, k)| tweak(i, MeterNode::new(k, LEADER)))
+        .collect();
+    let leader = SmartMeter::new(reg.leader, members.clone(), ThresholdConfig::new(t));
+    Group {
+        leader,
+        nodes,
+        members,
+    }
+}
+
+fn router(g: &mut Group) -> Router<'_> {
+    let mut r = Router::new(99);
+    r.add(LEADER, &mut g.leader);
+    for (m, n) in g.members.iter().zip(g.nodes.iter_mut()) {
+        r.add(m.addr, n as &mut dyn Endpoint);
+    }
+    r
+}
+
+fn auth_by_leader(r: &Router<'_>) -> Vec<Addr> {
+    r.outcomes_of(LEADER)
+        .into_iter()
+        .filter_map(|o| match o {
+            Outcome::Authenticated { subject, .. } => Some(subject),
+            _ => None,
+        })
+        .collect()
+}
+
+fn leader_authenticated_by(r: &Router<'_>) -> Vec<Addr> {
+    r.outcomes
+        .iter()
+        .filter(|(_, o)| {
+            matches!(
+                o,
+                Outcome::Authenticated {
+                    subject: LEADER,
+                    ..
+                }
+            )
+        })
+        .map(|(a, _)| *a)
+        .collect()
+}
+
+#[test]
+fn all_nodes_authenticate_and_share_the_gsk() {
+    let mut g = group(5, 3);
+    let addrs: Vec<Addr> = g.members.iter().map(|m| m.addr).collect();
+    let mut r = router(&mut g);
+    r.start(LEADER);
+    assert_eq!(auth_by_leader(&r), addrs);
+    assert_eq!(leader_authenticated_by(&r), addrs);
+    assert!(
+        r.outcomes
+            .iter()
+            .all(|(_, o)| matches!(o, Outcome::Authenticated { key_id: 1, .. }))
+    );
+    // Counted work, happy path: node 1 P256Mul; leader 2 MulBase + (m − 1) additions.
+    let node = r.crypto[&addrs[0]];
+    assert_eq!(
+        (
+            node.get(Prim::P256Mul),
+            node.get(Prim::P256MulBase),
+            node.get(Prim::ScalarInv)
+        ),
+        (1, 0, 1)
+    );
+    assert_eq!(node.get(Prim::ScalarMul), 2 * (5 - 2) + 2);
+    let lead = r.crypto[&LEADER];
+    assert_eq!(
+        (
+            lead.get(Prim::P256Mul),
+            lead.get(Prim::P256MulBase),
+            lead.get(Prim::P256Add)
+        ),
+        (0, 2, 4)
+    );
+    assert_eq!(lead.get(Prim::AeadByte), 5 * 32);
+    drop(r);
+    let gsk = g.leader.gsk().copied().unwrap();
+    assert!(g.nodes.iter().all(|n| n.gsk() == Some(&gsk)));
+    // A second session uses a fresh P_s, hence a fresh GSK.
+    let mut r = router(&mut g);
+    r.rng = SimRng::seed_from_u64(100);
+    r.start(LEADER);
+    assert_eq!(auth_by_leader(&r).len(), 5);
+    drop(r);
+    assert_ne!(g.leader.gsk().copied().unwrap(), gsk);
+}
+
+#[test]
+fn wrong_share_is_identified_and_excluded() {
+    let mut g = group_with(5, 3, |i, n| {
+        if i == 2 {
+            let keys = n.keys_for_test().with_corrupted_share();
+            MeterNode::new(keys, LEADER)
+        } else {
+            n
+        }
+    });
+    let addrs: Vec<Addr> = g.members.iter().map(|m| m.addr).collect();
+    let mut r = router(&mut g);
+    r.start(LEADER);
+    let bad = addrs[2];
+    assert!(r.outcomes_of(LEADER).contains(&Outcome::Rejected {
+        subject: bad,
+        reason: "wrong_share"
+    }));
+    let honest: Vec<Addr> = addrs.iter().copied().filter(|&a| a != bad).collect();
+    assert_eq!(auth_by_leader(&r), honest);
+    assert_eq!(leader_authenticated_by(&r), honest);
+    // Identification: all m tokens present, so straight to the per-token
+    // check: one fixed-base product each, after the two of the challenge.
+    // Per token c_i costs 2(m − 2) + 1 (λ_i) + (t − 1) (Horner) + 1
+    // multiplications and one inversion, plus r·c_i: m(2m + t − 2) in all.
+    let lead = r.crypto[&LEADER];
+    assert_eq!(lead.get(Prim::P256MulBase), 2 + 5);
+    assert_eq!(lead.get(Prim::ScalarMul), 1 + 5 * (2 * 5 + 3 - 2));
+    assert_eq!(lead.get(Prim::ScalarInv), 5);
+    drop(r);
+    assert!(g.nodes[2].gsk().is_none());
+}
+
+#[test]
+fn non_member_is_rejected_and_honest_nodes_authenticate() {
+    // Node 4 is offline; an intruder joins under its identifier and answers
+    // the challenge without knowing b_4.
+    let mut g = group_with(5, 3, |i, n| if i == 4 { n.offline() } else { n });
+    let victim = g.members[4];
+    let addrs: Vec<Addr> = g.members.iter().map(|m| m.addr).collect();
+    let intruder = Addr::new(6, 66);
+    let mut r = router(&mut g);
+    r.start(LEADER);
+    // An unregistered identifier is refused at once.
+    r.inject(
+        intruder,
+        LEADER,
+        Interface::Han,
+        GaJoin { sid: 1, id: 4242 }.encode(),
+    );
+    assert_eq!(
+        r.outcomes_of(LEADER),
+        vec![Outcome::Rejected {
+            subject: intruder,
+            reason: "not_a_member"
+        }]
+    );
+    // With the intruder all n "joined": the challenge goes out at once.
+    r.inject(
+        intruder,
+        LEADER,
+        Interface::Han,
+        GaJoin {
+            sid: 1,
+            id: victim.id,
+        }
+        .encode(),
+    );
+    assert_eq!(r.kinds().iter().filter(|k| **k == GaToken::KIND).count(), 4);
+    let point = ec::mul_base(&field::from_id(9), &mut CryptoOps::default());
+    let forged = GaToken {
+        sid: 1,
+        id: victim.id,
+        v: [0x5a; 32],
+        token: ec::encode(&point),
+    };
+    r.inject(intruder, LEADER, Interface::Han, forged.encode());
+    assert!(r.outcomes_of(LEADER).contains(&Outcome::AttackDetected {
+        subject: intruder,
+        what: "token_mac_mismatch"
+    }));
+    assert!(r.fire_next_timer(), "token timer");
+    assert_eq!(auth_by_leader(&r), addrs[..4].to_vec());
+    assert!(r.outcomes_of(LEADER).contains(&Outcome::Failed {
+        subject: victim.addr,
+        reason: "no_token"
+    }));
+    assert_eq!(leader_authenticated_by(&r), addrs[..4].to_vec());
+    // Identification took the subset path: 4 present of m = 5 challenged,
+    // c_i for each (2(m − 2) + 1 + (t − 1) + 1 mult., 1 inv.), then one
+    // check (r·Σc_i)·G against the 3-addition sum.
+    let lead = r.crypto[&LEADER];
+    assert_eq!(lead.get(Prim::P256MulBase), 2 + 1);
+    assert_eq!(lead.get(Prim::ScalarMul), 1 + 4 * (2 * 3 + 1 + 2 + 1) + 1);
+    assert_eq!(lead.get(Prim::P256Add), 3);
+}
+
+#[test]
+fn token_replayed_from_an_earlier_session_is_detected() {
+    let mut g = group(4, 3);
+    let addrs: Vec<Addr> = g.members.iter().map(|m| m.addr).collect();
+    let a = addrs[1];
+    let mut r = router(&mut g);
+    r.start(LEADER);
+    let old = r
+        .log
+        .iter()
+        .find(|p| p.from == a && p.kind == GaToken::KIND)
+        .unwrap()
+        .pdu
+        .clone();
+    // Verbatim replay in session 2 (old SID).
+    let old_verbatim = old.clone();
+    r.tamper = Some(Box::new(move |p| {
+        Some(if p.from == a && p.kind == GaToken::KIND {
+            old_verbatim.clone()
+        } else {
+            p.pdu.clone()
+        })
+    }));
+    r.outcomes.clear();
+    r.start(LEADER);
+    assert!(r.outcomes_of(LEADER).contains(&Outcome::Rejected {
+        subject: a,
+        reason: "stale_session"
+    }));
+    assert!(r.fire_next_timer());
+    let others: Vec<Addr> = addrs.iter().copied().filter(|&x| x != a).collect();
+    assert_eq!(auth_by_leader(&r), others);
+    // Replay with the SID rewritten: v_i binds the session nonce and SID.
+    let mut relabelled = GaToken::decode(&old).unwrap();
+    relabelled.sid = 3;
+    let relabelled = relabelled.encode();
+    r.tamper = Some(Box::new(move |p| {
+        Some(if p.from == a && p.kind == GaToken::KIND {
+            relabelled.clone()
+        } else {
+            p.pdu.clone()
+        })
+    }));
+    r.outcomes.clear();
+    r.start(LEADER);
+    assert!(r.outcomes_of(LEADER).contains(&Outcome::AttackDetected {
+        subject: a,
+        what: "token_mac_mismatch"
+    }));
+    assert!(r.fire_next_timer());
+    assert_eq!(auth_by_leader(&r), others);
+    assert!(r.outcomes_of(LEADER).contains(&Outcome::Failed {
+        subject: a,
+        reason: "no_token"
+    }));
+}
+
+#[test]
+fn replayed_request_is_refused_by_nodes() {
+    let mut g = group(3, 2);
+    let node = g.members[0].addr;
+    let mut r = router(&mut g);
+    r.start(LEADER);
+    r.outcomes.clear();
+    r.inject(LEADER, node, Interface::Han, GaRequest { sid: 1 }.encode());
+    assert_eq!(
+        r.outcomes_of(node),
+        vec![Outcome::Rejected {
+            subject: LEADER,
+            reason: "stale_session"
+        }]
+    );
+}
+
+#[test]
+fn tampered_gsk_ciphertext_is_detected() {
+    let mut g = group(4, 2);
+    let addrs: Vec<Addr> = g.members.iter().map(|m| m.addr).collect();
+    let target = addrs[3];
+    let mut r = router(&mut g);
+    r.tamper = Some(Box::new(move |p| {
+        let mut pdu = p.pdu.clone();
+        if p.kind == GskDelivery::KIND && p.to == crate::core::Destination::Unicast(target) {
+            let last = pdu.len() - 20;
+            pdu[last] ^= 0x01;
+        }
+        Some(pdu)
+    }));
+    r.start(LEADER);
+    assert_eq!(
+        r.outcomes_of(target),
+        vec![Outcome::AttackDetected {
+            subject: LEADER,
+            what: "gsk_auth_failed"
+        }]
+    );
+    assert_eq!(leader_authenticated_by(&r), addrs[..3].to_vec());
+    drop(r);
+    assert!(g.nodes[3].gsk().is_none());
+}
+
+#[test]
+fn too_few_participants_fail() {
+    let mut g = group_with(4, 3, |i, n| if i >= 2 { n.offline() } else { n });
+    let addrs: Vec<Addr> = g.members.iter().map(|m| m.addr).collect();
+    let mut r = router(&mut g);
+    r.start(LEADER);
+    assert!(r.fire_next_timer());
+    assert_eq!(
+        r.outcomes_of(LEADER),
+        vec![
+            Outcome::Failed {
+                subject: addrs[0],
+                reason: "below_threshold"
+            },
+            Outcome::Failed {
+                subject: addrs[1],
+                reason: "below_threshold"
+            },
+        ]
+    );
+}
+
+#[test]
+fn meter_node_state_stays_small() {
+    let size = std::mem::size_of::<MeterNode>();
+    println!("MeterNode: {size} octets");
+    assert!(size <= 192, "{size}");
+}
+
+#[test]
+fn malformed_pdus_are_rejected_without_panicking() {
+    let mut g = group(3, 2);
+    let addrs: Vec<Addr> = g.members.iter().map(|m| m.addr).collect();
+    let mut r = router(&mut g);
+    r.start(LEADER);
+    let pdus: Vec<Vec<u8>> = r.log.iter().map(|p| p.pdu.clone()).collect();
+    let stranger = Addr::new(5, 5);
+    for pdu in &pdus {
+        for cut in 0..pdu.len() {
+            for to in std::iter::once(LEADER).chain(addrs.iter().copied()) {
+                r.inject(stranger, to, Interface::Han, pdu[..cut].to_vec());
+            }
+        }
+    }
+    assert!(r.outcomes.iter().any(|(_, o)| matches!(
+        o,
+        Outcome::Rejected {
+            reason: "malformed_pdu",
+            ..
+        }
+    )));
+    assert!(r.outcomes.iter().all(
+        |(_, o)| !matches!(o, Outcome::Authenticated { subject, .. } if *subject == stranger)
+    ));
+}
+
+struct Uplink {
+    mdms: Mdms,
+    gw: Gateway,
+    auth: AuthServer,
+    meters: Vec<SmartMeter>,
+}
+
+const MDMS: Addr = Addr::new(9, 0);
+const GW: Addr = Addr::new(8, 0);
+const AS: Addr = Addr::new(7, 0);
+
+fn uplink(u: usize) -> Uplink {
+    let mut rng = SimRng::seed_from_u64(31);
+    let ids: Vec<u64> = (0..u as u64).map(|i| 50 + i).collect();
+    let up = register_uplink(1, 2, &ids, &mut rng).unwrap();
+    let meters = up
+        .meters
+        .iter()
+        .map(|k| {
+            let reg = register(1, &[1], &mut rng, &mut CryptoOps::default()).unwrap();
+            SmartMeter::new(
+                reg.leader,
+                vec![Member {
+                    id: 1,
+                    addr: Addr::new(3, 0),
+                }],
+                ThresholdConfig::new(1),
+            )
+            .with_uplink(k.clone(), GW)
+        })
+        .collect();
+    let meter_addrs = (0..u).map(|i| Addr::new(2, i as u32)).collect();
+    Uplink {
+        mdms: Mdms::new(up.mdms.clone(), GW, AS, time::SECOND),
+        gw: Gateway::new(up.gateway.clone(), MDMS, meter_addrs, time::SECOND),
+        auth: AuthServer::new(
+            up.mdms,
+            MDMS,
+            vec![GatewayRecord {
+                keys: up.gateway,
+                addr: GW,
+            }],
+            up.meters,
+        ),
+        meters,
+    }
+}
+
+fn uplink_router(u: &mut Uplink) -> Router<'_> {
+    let mut r = Router::new(77);
+    r.add(MDMS, &mut u.mdms);
+    r.add(GW, &mut u.gw);
+    r.add(AS, &mut u.auth);
+    for (i, m) in u.meters.iter_mut().enumerate() {
+        r.add(Addr::new(2, i as u32), m as &mut dyn Endpoint);
+    }
+    r
+}
+
+#[test]
+fn mdms_authenticates_gateway_and_both_derive_sk() {
+    let mut u = uplink(4);
+    let mut r = uplink_router(&mut u);
+    r.start(MDMS);
+    r.start(MDMS);
+    assert_eq!(
+        r.outcomes_of(MDMS),
+        vec![
+            Outcome::Authenticated {
+                subject: GW,
+                key_id: 1
+            },
+            Outcome::Authenticated {
+                subject: GW,
+                key_id: 2
+            }
+        ]
+    );
+    assert!(r.outcomes.iter().all(|(a, _)| *a == MDMS));
+    drop(r);
+    assert!(u.mdms.session_key().is_some());
+    assert_eq!(u.mdms.session_key(), u.gw.session_key());
+}
+
+#[test]
+fn forged_auth_prime_is_detected() {
+    let mut u = uplink(3);
+    let mut r = uplink_router(&mut u);
+    r.tamper = Some(Box::new(|p| {
+        Some(if p.kind == MgAuth::KIND {
+            let mut m = MgAuth::decode(&p.pdu).unwrap();
+            m.auth[0] ^= 0x80;
+            m.encode()
+        } else {
+            p.pdu.clone()
+        })
+    }));
+    r.start(MDMS);
+    assert_eq!(
+        r.outcomes_of(MDMS),
+        vec![Outcome::AttackDetected {
+            subject: GW,
+            what: "auth_mismatch"
+        }]
+    );
+    drop(r);
+    assert!(u.mdms.session_key().is_none());
+}
+
+#[test]
+fn tampered_session_value_and_meter_point_are_detected() {
+    let mut u = uplink(2);
+    let mut r = uplink_router(&mut u);
+    r.tamper = Some(Box::new(|p| {
+        let mut pdu = p.pdu.clone();
+        if p.kind == MgSessionMdms::KIND {
+            let at = pdu.len() - 1;
+            pdu[at] ^= 1;
+        }
+        Some(pdu)
+    }));
+    r.start(MDMS);
+    assert_eq!(
+        r.outcomes_of(MDMS),
+        vec![Outcome::AttackDetected {
+            subject: AS,
+            what: "session_auth_failed"
+        }]
+    );
+    // A meter point altered on its way to the auth server.
+    r.tamper = Some(Box::new(|p| {
+        Some(
+            if p.kind == MgAggregate::KIND && p.interface == Interface::AuthServer {
+                let mut m = MgAggregate::decode(&p.pdu).unwrap();
+                m.entries[1].y[31] ^= 1;
+                m.encode()
+            } else {
+                p.pdu.clone()
+            },
+        )
+    }));
+    r.outcomes.clear();
+    r.start(MDMS);
+    assert_eq!(
+        r.outcomes_of(AS),
+        vec![Outcome::AttackDetected {
+            subject: GW,
+            what: "meter_point_invalid"
+        }]
+    );
+    assert!(r.fire_next_timer());
+    assert_eq!(
+        r.outcomes_of(MDMS).last(),
+        Some(&Outcome::Failed {
+            subject: GW,
+            reason: "timeout"
+        })
+    );
+}
