@@ -85,7 +85,7 @@ fn plot_run(dir: &Path, r: &RunResult, written: &mut Vec<PathBuf>) -> Result<(),
             points: r
                 .auth
                 .iter()
-                .filter(|a| a.reporter_node == *n && a.outcome == "authenticated")
+                .filter(|a| &*a.reporter_node == *n && a.outcome == "authenticated")
                 .filter_map(|a| a.latency.map(|l| (a.time as f64 / 1e9, l as f64 / 1e6)))
                 .collect(),
             ci: None,

@@ -126,7 +126,10 @@ mod tests {
     #[test]
     fn latency_is_drawn_per_delivery() {
         let mut l = LinkState::new(LinkSpec {
-            latency: Latency::Uniform { min: 0, max: 1_000_000 },
+            latency: Latency::Uniform {
+                min: 0,
+                max: 1_000_000,
+            },
             ..spec(None, 0.0)
         })
         .unwrap();

@@ -29,7 +29,8 @@ pub struct Delivery {
     pub to: Addr,
     pub interface: Interface,
     pub kind: &'static str,
-    pub pdu: Arc<[u8]>,
+    /// The encoded PDU (moved, not copied, for a unicast).
+    pub pdu: Vec<u8>,
 }
 
 // nexosim requires scheduled event payloads to be serializable (for its
@@ -43,7 +44,7 @@ impl serde::Serialize for Delivery {
         st.serialize_field("to", &self.to.to_string())?;
         st.serialize_field("interface", self.interface.name())?;
         st.serialize_field("kind", self.kind)?;
-        st.serialize_field("pdu", &*self.pdu)?;
+        st.serialize_field("pdu", &self.pdu)?;
         st.end()
     }
 }
@@ -245,7 +246,7 @@ impl NodeCore {
         }
         for cmd in self.fx.timers.drain(..) {
             match cmd {
-                TimerCmd::Arm { id, at } => self.timers.arm(index, id, at),
+                TimerCmd::Arm { id, at } => self.timers.arm(index, id, start, at),
                 TimerCmd::Cancel { id } => self.timers.cancel(index, id),
             }
         }
@@ -260,7 +261,8 @@ impl NodeCore {
             Destination::Unicast(a) => vec![a],
             Destination::Broadcast(v) => v,
         };
-        let pdu: Arc<[u8]> = t.pdu.into();
+        let pdu = t.pdu;
+        let first_delivery = self.outbox.len();
         let counters = self
             .report
             .messages
@@ -308,12 +310,25 @@ impl NodeCore {
                             to: *to,
                             interface: t.interface,
                             kind: t.kind,
-                            pdu: pdu.clone(),
+                            pdu: Vec::new(),
                         },
                     ));
                 }
                 None => counters.lost += 1,
             }
+        }
+        // Hand the bytes to this transmission's deliveries: copies for all but the
+        // last (a broadcast), the original moved into the last (every unicast).
+        let delivered = &mut self.outbox[first_delivery..];
+        if let Some((last, rest)) = delivered.split_last_mut() {
+            for (_, d) in rest {
+                d.pdu = pdu.clone();
+            }
+            if self.trace.is_none() {
+                last.1.pdu = pdu;
+                return;
+            }
+            last.1.pdu = pdu.clone();
         }
         if let Some(seq) = &self.trace {
             let departs = timings.first().map_or(ready, |(_, t)| t.departs);

@@ -35,7 +35,8 @@ pub struct NodeRow {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AuthRow {
     pub time: Nanos,
-    pub reporter_node: String,
+    /// Name of the reporting node (shared: there are millions of rows).
+    pub reporter_node: std::sync::Arc<str>,
     pub reporter: Addr,
     pub subject: Addr,
     pub outcome: &'static str,
@@ -81,12 +82,13 @@ impl RunResult {
                 messages.entry(*k).or_default().merge(c);
             }
             let (name, profile) = names.get(i).cloned().unwrap_or_default();
+            let shared_name: std::sync::Arc<str> = name.as_str().into();
             for rec in &r.records {
                 let (outcome, reason, subject) = outcome_label(&rec.outcome);
                 let start = start_of(subject).or_else(|| start_of(rec.reporter));
                 auth.push(AuthRow {
                     time: rec.time,
-                    reporter_node: name.clone(),
+                    reporter_node: shared_name.clone(),
                     reporter: rec.reporter,
                     subject,
                     outcome,
@@ -146,7 +148,7 @@ impl RunResult {
         let mut v: Vec<Nanos> = self
             .auth
             .iter()
-            .filter(|a| a.reporter_node == reporter_node && a.outcome == outcome)
+            .filter(|a| &*a.reporter_node == reporter_node && a.outcome == outcome)
             .filter_map(|a| a.latency)
             .collect();
         v.sort_unstable();
@@ -157,7 +159,7 @@ impl RunResult {
     pub fn outcome_counts(&self) -> BTreeMap<(String, &'static str, &'static str), u64> {
         let mut m = BTreeMap::new();
         for a in &self.auth {
-            *m.entry((a.reporter_node.clone(), a.outcome, a.reason))
+            *m.entry((a.reporter_node.to_string(), a.outcome, a.reason))
                 .or_insert(0) += 1;
         }
         m
@@ -267,7 +269,7 @@ impl RunResult {
         }
         let mut latency = serde_json::Map::new();
         let reporters: std::collections::BTreeSet<&str> =
-            self.auth.iter().map(|a| a.reporter_node.as_str()).collect();
+            self.auth.iter().map(|a| &*a.reporter_node).collect();
         for r in reporters {
             let l = self.latencies(r, "authenticated");
             if l.is_empty() {

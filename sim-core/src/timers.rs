@@ -1,58 +1,109 @@
 //! Per-node timer queue with lazy cancellation.
 //!
-//! Protocol timers (T3460, Diameter Tx) are nearly always cancelled long before
-//! they expire. Putting each into nexosim's scheduler would bloat its heap with
-//! dead entries (measured: heap pops dominate at 10^6 devices), so a node keeps
-//! its timers here and asks nexosim for one wake-up at the earliest live one.
+//! Protocol timers (T3460, Diameter Tx, T3410) are nearly always cancelled long
+//! before they expire. Putting each into nexosim's scheduler would bloat its heap
+//! with dead entries (measured: heap pops dominate at 10^6 devices), so a node
+//! keeps its timers here and asks nexosim for one wake-up at the earliest live one.
+//!
+//! Timers of one kind have one duration, so their deadlines arrive in order: each
+//! distinct duration gets a FIFO lane (push and pop O(1), sequential memory). A
+//! deadline that would break a lane's order goes to a fallback heap.
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::{BinaryHeap, VecDeque};
 
 use authsim_protocols::core::{Nanos, TimerId};
+use rustc_hash::FxHashMap;
+
+type Entry = (Nanos, u64, u32, TimerId);
+
+/// Lanes beyond this many distinct durations go to the heap.
+const MAX_LANES: usize = 16;
 
 #[derive(Debug, Default)]
 pub struct TimerQueue {
-    heap: BinaryHeap<Reverse<(Nanos, u64, u32, TimerId)>>,
+    /// (duration, entries in deadline order).
+    lanes: Vec<(Nanos, VecDeque<Entry>)>,
+    heap: BinaryHeap<Reverse<Entry>>,
     /// (endpoint index, timer id) -> sequence number of the live arming.
-    live: HashMap<(u32, TimerId), u64>,
+    live: FxHashMap<(u32, TimerId), u64>,
     seq: u64,
 }
 
 impl TimerQueue {
-    pub fn arm(&mut self, index: u32, id: TimerId, at: Nanos) {
+    /// Arms timer `id` of endpoint `index` at `at`, armed at time `now`.
+    pub fn arm(&mut self, index: u32, id: TimerId, now: Nanos, at: Nanos) {
         self.seq += 1;
         self.live.insert((index, id), self.seq);
-        self.heap.push(Reverse((at, self.seq, index, id)));
+        let entry = (at, self.seq, index, id);
+        let duration = at.saturating_sub(now);
+        if let Some((_, lane)) = self.lanes.iter_mut().find(|(d, _)| *d == duration) {
+            if lane.back().is_none_or(|b| b.0 <= at) {
+                lane.push_back(entry);
+                return;
+            }
+        } else if self.lanes.len() < MAX_LANES {
+            self.lanes.push((duration, VecDeque::from([entry])));
+            return;
+        }
+        self.heap.push(Reverse(entry));
     }
 
     pub fn cancel(&mut self, index: u32, id: TimerId) {
         self.live.remove(&(index, id));
     }
 
-    fn is_live(&self, seq: u64, index: u32, id: TimerId) -> bool {
-        self.live.get(&(index, id)) == Some(&seq)
+    fn is_live(&self, e: &Entry) -> bool {
+        self.live.get(&(e.2, e.3)) == Some(&e.1)
     }
 
-    /// Deadline of the earliest live timer, dropping dead entries on the way.
-    pub fn next_deadline(&mut self) -> Option<Nanos> {
-        while let Some(&Reverse((at, seq, index, id))) = self.heap.peek() {
-            if self.is_live(seq, index, id) {
-                return Some(at);
+    /// Drops dead entries at the front of every lane and the heap top.
+    fn prune(&mut self) {
+        let live = &self.live;
+        let alive = |e: &Entry| live.get(&(e.2, e.3)) == Some(&e.1);
+        for (_, lane) in &mut self.lanes {
+            while lane.front().is_some_and(|e| !alive(e)) {
+                lane.pop_front();
             }
+        }
+        while self.heap.peek().is_some_and(|Reverse(e)| !alive(e)) {
             self.heap.pop();
         }
-        None
+    }
+
+    /// Where the earliest live entry is: `Some(lane index)` or `None` for the heap.
+    fn earliest(&mut self) -> Option<(Nanos, Option<usize>)> {
+        self.prune();
+        let mut best: Option<(Nanos, Option<usize>)> =
+            self.heap.peek().map(|Reverse(e)| (e.0, None));
+        for (i, (_, lane)) in self.lanes.iter().enumerate() {
+            if let Some(e) = lane.front()
+                && best.is_none_or(|(at, _)| e.0 < at)
+            {
+                best = Some((e.0, Some(i)));
+            }
+        }
+        best
+    }
+
+    /// Deadline of the earliest live timer.
+    pub fn next_deadline(&mut self) -> Option<Nanos> {
+        self.earliest().map(|(at, _)| at)
     }
 
     /// Removes and returns the earliest live timer due at or before `now`.
     pub fn pop_due(&mut self, now: Nanos) -> Option<(u32, TimerId)> {
-        let at = self.next_deadline()?;
+        let (at, place) = self.earliest()?;
         if at > now {
             return None;
         }
-        let Reverse((_, _, index, id)) = self.heap.pop()?;
-        self.live.remove(&(index, id));
-        Some((index, id))
+        let e = match place {
+            Some(i) => self.lanes[i].1.pop_front()?,
+            None => self.heap.pop()?.0,
+        };
+        debug_assert!(self.is_live(&e));
+        self.live.remove(&(e.2, e.3));
+        Some((e.2, e.3))
     }
 
     pub fn live_count(&self) -> usize {
@@ -67,16 +118,38 @@ mod tests {
     #[test]
     fn cancelled_and_rearmed_timers_do_not_fire() {
         let mut q = TimerQueue::default();
-        q.arm(1, 7, 100);
-        q.arm(2, 7, 50);
+        q.arm(1, 7, 0, 100);
+        q.arm(2, 7, 0, 50);
         q.cancel(2, 7);
-        q.arm(1, 7, 300); // re-arm replaces the 100 deadline
-        q.arm(3, 1, 200);
+        q.arm(1, 7, 0, 300); // re-arm replaces the 100 deadline
+        q.arm(3, 1, 0, 200);
         assert_eq!(q.next_deadline(), Some(200));
         assert_eq!(q.pop_due(150), None);
         assert_eq!(q.pop_due(250), Some((3, 1)));
         assert_eq!(q.pop_due(1_000), Some((1, 7)));
         assert_eq!(q.pop_due(1_000), None);
         assert_eq!(q.live_count(), 0);
+    }
+
+    #[test]
+    fn lanes_and_heap_fire_in_deadline_order() {
+        let mut q = TimerQueue::default();
+        // Many durations (more than the lanes) and out-of-order arms.
+        let mut expected = Vec::new();
+        for i in 0..200u32 {
+            let now = (i as u64 * 37) % 101;
+            let at = now + 1 + (i as u64 * 7919) % 500;
+            q.arm(i, 0, now, at);
+            expected.push((at, i));
+        }
+        expected.sort();
+        let mut got = Vec::new();
+        while let Some(at) = q.next_deadline() {
+            let (i, _) = q.pop_due(at).unwrap();
+            got.push((at, i));
+        }
+        let at_only = |v: &Vec<(u64, u32)>| v.iter().map(|x| x.0).collect::<Vec<_>>();
+        assert_eq!(at_only(&got), at_only(&expected));
+        assert_eq!(got.len(), 200);
     }
 }

@@ -1,8 +1,9 @@
 //! The MME: serving-network side of EPS-AKA for many UEs at once.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::sync::Arc;
 
+use rustc_hash::FxHashMap;
 use zeroize::Zeroize;
 
 use super::{Config, EEA0, EIA2, UE_NETWORK_CAPABILITY, imsi_index, timer_ue, ue_timer};
@@ -35,14 +36,24 @@ enum Step {
     Aborted,
 }
 
-/// One UE's context in the MME.
+/// One UE's context in the MME: small once registered (10^6 of them must fit),
+/// with the state of a procedure in progress boxed and dropped when it ends.
 struct UeContext {
     index: u32,
     step: Step,
-    vectors: VecDeque<EutranVector>,
+    ksi: u8,
+    /// Unused vectors of a batch, for the UE's next attach.
+    spare: VecDeque<EutranVector>,
+    procedure: Option<Box<Procedure>>,
+}
+
+/// What the MME keeps while one attach is in progress.
+#[derive(Default)]
+struct Procedure {
     /// The vector of the challenge in progress.
     current: Option<EutranVector>,
-    ksi: u8,
+    /// K_NASint of the new context, derived once per challenge.
+    k_nas_int: [u8; 16],
     /// The last NAS PDU sent, for T3460 retransmission.
     last_nas: Vec<u8>,
     last_kind: &'static str,
@@ -53,12 +64,28 @@ struct UeContext {
     resyncs: u32,
 }
 
-impl Drop for UeContext {
+impl Drop for Procedure {
     fn drop(&mut self) {
-        for v in self.vectors.iter_mut().chain(self.current.as_mut()) {
+        self.k_nas_int.zeroize();
+        if let Some(v) = self.current.as_mut() {
             v.kasme.zeroize();
             v.xres.zeroize();
         }
+    }
+}
+
+impl Drop for UeContext {
+    fn drop(&mut self) {
+        for v in self.spare.iter_mut() {
+            v.kasme.zeroize();
+            v.xres.zeroize();
+        }
+    }
+}
+
+impl UeContext {
+    fn proc(&mut self) -> &mut Procedure {
+        self.procedure.get_or_insert_with(Default::default)
     }
 }
 
@@ -69,9 +96,9 @@ pub struct Mme {
     origin_host: String,
     origin_realm: String,
     dest_realm: String,
-    ues: HashMap<Addr, UeContext>,
+    ues: FxHashMap<Addr, UeContext>,
     /// Hop-by-hop id of each outstanding AIR -> UE.
-    outstanding: HashMap<u32, Addr>,
+    outstanding: FxHashMap<u32, Addr>,
     next_hop_by_hop: u32,
     next_session: u64,
     next_ksi: u8,
@@ -90,8 +117,8 @@ impl Mme {
             origin_host: format!("mme.{realm}"),
             origin_realm: realm.clone(),
             dest_realm: realm,
-            ues: HashMap::new(),
-            outstanding: HashMap::new(),
+            ues: FxHashMap::default(),
+            outstanding: FxHashMap::default(),
             next_hop_by_hop: 1,
             next_session: 1,
             next_ksi: 0,
@@ -105,9 +132,10 @@ impl Mme {
 
     fn send_nas(&mut self, ue: Addr, kind: &'static str, pdu: Vec<u8>, cx: &mut Ctx<'_>) {
         if let Some(c) = self.ues.get_mut(&ue) {
-            c.last_nas = pdu.clone();
-            c.last_kind = kind;
-            c.retx = 0;
+            let p = c.proc();
+            p.last_nas = pdu.clone();
+            p.last_kind = kind;
+            p.retx = 0;
         }
         cx.fx.send(ue, Interface::Nas, kind, pdu);
         cx.fx.arm(ue_timer(ue, T3460), cx.now + self.cfg.t3460);
@@ -123,6 +151,7 @@ impl Mme {
         cx.fx.cancel(ue_timer(ue, TX));
         if let Some(c) = self.ues.get_mut(&ue) {
             c.step = Step::Aborted;
+            c.procedure = None;
         }
         cx.fx.outcome(Outcome::Rejected {
             subject: ue,
@@ -162,8 +191,9 @@ impl Mme {
         self.next_session += 1;
         let pdu = air.encode();
         c.step = Step::WaitAia;
-        c.pending_air = Some(pdu.clone());
-        c.air_retx = 0;
+        let p = c.proc();
+        p.pending_air = Some(pdu.clone());
+        p.air_retx = 0;
         self.outstanding.insert(hop_by_hop, ue);
         cx.fx.send(self.hss, Interface::S6a, "AIR", pdu);
         cx.fx
@@ -177,7 +207,7 @@ impl Mme {
         let Some(c) = self.ues.get_mut(&ue) else {
             return;
         };
-        let Some(v) = c.vectors.pop_front() else {
+        let Some(v) = c.spare.pop_front() else {
             return;
         };
         c.ksi = ksi;
@@ -187,7 +217,7 @@ impl Mme {
             rand: v.rand,
             autn: v.autn,
         });
-        c.current = Some(v);
+        c.proc().current = Some(v);
         self.send_nas(ue, msg.kind(), msg.encode(), cx);
     }
 
@@ -198,13 +228,14 @@ impl Mme {
         let Some(index) = imsi_index(&self.cfg.plmn_digits, imsi) else {
             return self.reject(ue, EmmCause::ILLEGAL_UE, "foreign_imsi", cx);
         };
-        if let Some(c) = self.ues.get(&ue) {
+        if let Some(c) = self.ues.get_mut(&ue) {
             match c.step {
                 // A retransmitted attach while we wait for the HSS: keep waiting.
                 Step::WaitAia => return,
                 Step::WaitAuthResponse | Step::WaitSmComplete => {
                     // The UE restarted: resend what we last sent.
-                    let (kind, pdu) = (c.last_kind, c.last_nas.clone());
+                    let p = c.proc();
+                    let (kind, pdu) = (p.last_kind, p.last_nas.clone());
                     cx.fx.send(ue, Interface::Nas, kind, pdu);
                     return;
                 }
@@ -214,18 +245,12 @@ impl Mme {
         let c = self.ues.entry(ue).or_insert_with(|| UeContext {
             index,
             step: Step::WaitAia,
-            vectors: VecDeque::new(),
-            current: None,
             ksi: 0,
-            last_nas: Vec::new(),
-            last_kind: "",
-            retx: 0,
-            pending_air: None,
-            air_retx: 0,
-            resyncs: 0,
+            spare: VecDeque::new(),
+            procedure: None,
         });
-        c.resyncs = 0;
-        if c.vectors.is_empty() {
+        c.procedure = Some(Box::default());
+        if c.spare.is_empty() {
             self.request_vectors(ue, None, cx);
         } else {
             self.challenge(ue, cx);
@@ -244,7 +269,7 @@ impl Mme {
         if c.step != Step::WaitAia {
             return;
         }
-        c.pending_air = None;
+        c.proc().pending_air = None;
         let vectors = aia
             .authentication_info
             .map(|i| i.eutran_vectors)
@@ -252,7 +277,7 @@ impl Mme {
         if !aia.result.is_success() || vectors.is_empty() {
             return self.reject(ue, EmmCause::EPS_SERVICES_NOT_ALLOWED, "hss_refused", cx);
         }
-        c.vectors = vectors.into_iter().collect();
+        c.spare = vectors.into_iter().collect();
         self.challenge(ue, cx);
     }
 
@@ -263,10 +288,13 @@ impl Mme {
         if c.step != Step::WaitAuthResponse {
             return;
         }
-        let Some(v) = c.current.as_ref() else { return };
+        let ksi = c.ksi;
+        let p = c.proc();
+        let Some(v) = p.current.as_ref() else { return };
         if !aka::res_matches(&v.xres, res) {
             cx.fx.cancel(ue_timer(ue, T3460));
             c.step = Step::Aborted;
+            c.procedure = None;
             let msg = NasMessage::AuthenticationReject;
             cx.fx.send(ue, Interface::Nas, msg.kind(), msg.encode());
             cx.fx.outcome(Outcome::Rejected {
@@ -275,11 +303,11 @@ impl Mme {
             });
             return;
         }
-        let mut k_int = kdf::nas_key(&v.kasme, kdf::NAS_INT_ALG, EIA2, &mut cx.fx.crypto);
+        p.k_nas_int = kdf::nas_key(&v.kasme, kdf::NAS_INT_ALG, EIA2, &mut cx.fx.crypto);
         let smc = NasMessage::SecurityModeCommand(SecurityModeCommand {
             ciphering_algorithm: EEA0,
             integrity_algorithm: EIA2,
-            nas_ksi: c.ksi,
+            nas_ksi: ksi,
             replayed_ue_security_capabilities: UE_NETWORK_CAPABILITY[..2].to_vec(),
             imeisv_request: None,
         });
@@ -288,8 +316,7 @@ impl Mme {
         let mut mac_in = Vec::with_capacity(1 + inner.len());
         mac_in.push(seq);
         mac_in.extend_from_slice(&inner);
-        let mac = eia2::eia2(&k_int, seq as u32, 0, 1, &mac_in, &mut cx.fx.crypto);
-        k_int.zeroize();
+        let mac = eia2::eia2(&p.k_nas_int, seq as u32, 0, 1, &mac_in, &mut cx.fx.crypto);
         c.step = Step::WaitSmComplete;
         let pdu = nas::protect(
             header_type::INTEGRITY_PROTECTED_NEW_CONTEXT,
@@ -308,28 +335,28 @@ impl Mme {
             return;
         }
         cx.fx.cancel(ue_timer(ue, T3460));
+        let p = c.proc();
         match (f.cause, f.auts) {
-            (EmmCause::SYNCH_FAILURE, Some(auts)) if c.resyncs < 2 => {
-                c.resyncs += 1;
-                let Some(v) = c.current.take() else { return };
+            (EmmCause::SYNCH_FAILURE, Some(auts)) if p.resyncs < 2 => {
+                p.resyncs += 1;
+                let Some(v) = p.current.take() else { return };
                 let mut info = [0u8; 30];
                 info[..16].copy_from_slice(&v.rand);
                 info[16..].copy_from_slice(&auts);
-                c.vectors.clear(); // stale: the HSS will re-base SQN
+                c.spare.clear(); // stale: the HSS will re-base SQN
                 self.request_vectors(ue, Some(info), cx);
             }
-            (EmmCause::MAC_FAILURE, _) => {
+            (cause, _) => {
                 c.step = Step::Aborted;
+                c.procedure = None;
+                let reason = if cause == EmmCause::MAC_FAILURE {
+                    "ue_reported_mac_failure"
+                } else {
+                    "authentication_failure"
+                };
                 cx.fx.outcome(Outcome::Rejected {
                     subject: ue,
-                    reason: "ue_reported_mac_failure",
-                });
-            }
-            _ => {
-                c.step = Step::Aborted;
-                cx.fx.outcome(Outcome::Rejected {
-                    subject: ue,
-                    reason: "authentication_failure",
+                    reason,
                 });
             }
         }
@@ -342,22 +369,20 @@ impl Mme {
         if c.step != Step::WaitSmComplete {
             return;
         }
-        let Ok(nas::Nas::Protected(p)) = nas::decode_any(pdu) else {
+        let Ok(nas::Nas::Protected(msg)) = nas::decode_any(pdu) else {
             return;
         };
-        let Some(v) = c.current.as_ref() else { return };
-        let mut k_int = kdf::nas_key(&v.kasme, kdf::NAS_INT_ALG, EIA2, &mut cx.fx.crypto);
+        let k_int = c.proc().k_nas_int;
         let ok = eia2::eia2_verify(
             &k_int,
-            p.seq as u32,
+            msg.seq as u32,
             0,
             0,
-            &p.mac_input(),
-            &p.mac,
+            &msg.mac_input(),
+            &msg.mac,
             &mut cx.fx.crypto,
         );
-        k_int.zeroize();
-        if !ok || !matches!(p.decode_inner(), Ok(NasMessage::SecurityModeComplete(_))) {
+        if !ok || !matches!(msg.decode_inner(), Ok(NasMessage::SecurityModeComplete(_))) {
             // TS 24.301 §4.4.4.3: a message failing the integrity check is discarded.
             cx.fx.outcome(Outcome::AttackDetected {
                 subject: ue,
@@ -367,7 +392,7 @@ impl Mme {
         }
         cx.fx.cancel(ue_timer(ue, T3460));
         c.step = Step::Registered;
-        c.last_nas = Vec::new();
+        c.procedure = None; // the security context is established; drop the rest
         cx.fx.outcome(Outcome::Authenticated {
             subject: ue,
             key_id: c.ksi as u32,
@@ -395,6 +420,7 @@ impl Endpoint for Mme {
                     cx.fx.cancel(ue_timer(msg.from, T3460));
                     if let Some(c) = self.ues.get_mut(&msg.from) {
                         c.step = Step::Aborted;
+                        c.procedure = None;
                     }
                     cx.fx.outcome(Outcome::Rejected {
                         subject: msg.from,
@@ -413,28 +439,31 @@ impl Endpoint for Mme {
         let Some(c) = self.ues.get_mut(&ue) else {
             return;
         };
+        let step = c.step;
+        let p = c.proc();
         match kind {
-            T3460 if matches!(c.step, Step::WaitAuthResponse | Step::WaitSmComplete) => {
-                if c.retx >= self.cfg.t3460_max_retx {
+            T3460 if matches!(step, Step::WaitAuthResponse | Step::WaitSmComplete) => {
+                if p.retx >= self.cfg.t3460_max_retx {
                     c.step = Step::Aborted;
+                    c.procedure = None;
                     cx.fx.outcome(Outcome::Failed {
                         subject: ue,
                         reason: "t3460_expired",
                     });
                     return;
                 }
-                c.retx += 1;
+                p.retx += 1;
                 cx.fx
-                    .send(ue, Interface::Nas, c.last_kind, c.last_nas.clone());
+                    .send(ue, Interface::Nas, p.last_kind, p.last_nas.clone());
                 cx.fx.arm(id, cx.now + self.cfg.t3460);
             }
-            TX if c.step == Step::WaitAia => {
-                if c.air_retx >= self.cfg.diameter_max_retx {
+            TX if step == Step::WaitAia => {
+                if p.air_retx >= self.cfg.diameter_max_retx {
                     self.reject(ue, EmmCause::NETWORK_FAILURE, "s6a_timeout", cx);
                     return;
                 }
-                c.air_retx += 1;
-                if let Some(air) = c.pending_air.clone() {
+                p.air_retx += 1;
+                if let Some(air) = p.pending_air.clone() {
                     cx.fx.send(self.hss, Interface::S6a, "AIR", air);
                     cx.fx.arm(id, cx.now + self.cfg.diameter_timeout);
                 }

@@ -292,3 +292,15 @@ fn tampered_security_mode_command_is_refused() {
     )));
     assert!(!authenticated(&r, MME, UE));
 }
+
+#[test]
+fn per_device_state_stays_small() {
+    // 10^6 devices must fit in memory (docs/performance.md): USIM state is
+    // dominated by the 32-slot SQN array of TS 33.102 Annex C.
+    assert!(
+        std::mem::size_of::<Ue>() <= 320,
+        "{}",
+        std::mem::size_of::<Ue>()
+    );
+    assert!(std::mem::size_of::<Subscriber>() <= 64);
+}
