@@ -115,6 +115,8 @@ pub struct NodeCore {
     pub outbox: Vec<Scheduled>,
     /// Messages addressed to a node this one has no link to.
     pub unroutable: Vec<(Addr, Addr)>,
+    /// Scratch: one link timing per node a transmission uses (kept for its capacity).
+    timings: Vec<(u16, crate::link::Timing)>,
 }
 
 impl NodeCore {
@@ -151,6 +153,7 @@ impl NodeCore {
             report,
             outbox: Vec::new(),
             unroutable: Vec::new(),
+            timings: Vec::new(),
         }
     }
 
@@ -250,16 +253,26 @@ impl NodeCore {
                 TimerCmd::Cancel { id } => self.timers.cancel(index, id),
             }
         }
-        let transmits = std::mem::take(&mut self.fx.transmits);
-        for t in transmits {
+        // Drained in place so the buffer keeps its capacity for the next input.
+        let mut transmits = std::mem::take(&mut self.fx.transmits);
+        for t in transmits.drain(..) {
             self.transmit(me, finish, t);
         }
+        self.fx.transmits = transmits;
     }
 
     fn transmit(&mut self, from: Addr, ready: Nanos, t: authsim_protocols::core::Transmit) {
-        let receivers: Vec<Addr> = match t.to {
-            Destination::Unicast(a) => vec![a],
-            Destination::Broadcast(v) => v,
+        let unicast: [Addr; 1];
+        let broadcast: Vec<Addr>;
+        let receivers: &[Addr] = match t.to {
+            Destination::Unicast(a) => {
+                unicast = [a];
+                &unicast
+            }
+            Destination::Broadcast(v) => {
+                broadcast = v;
+                &broadcast
+            }
         };
         let pdu = t.pdu;
         let first_delivery = self.outbox.len();
@@ -272,9 +285,10 @@ impl NodeCore {
         counters.bytes += pdu.len() as u64;
         // One serialization per link used by this transmission (a broadcast on one
         // medium is serialized once), then one delivery per receiver.
-        let mut timings: Vec<(u16, crate::link::Timing)> = Vec::new();
+        let mut timings = std::mem::take(&mut self.timings);
+        timings.clear();
         let mut overhead_counted = false;
-        for to in &receivers {
+        for to in receivers {
             let Some(link) = self
                 .links
                 .get_mut(to.node as usize)
@@ -319,6 +333,8 @@ impl NodeCore {
         }
         // Hand the bytes to this transmission's deliveries: copies for all but the
         // last (a broadcast), the original moved into the last (every unicast).
+        let departs = timings.first().map_or(ready, |(_, t)| t.departs);
+        self.timings = timings;
         let delivered = &mut self.outbox[first_delivery..];
         if let Some((last, rest)) = delivered.split_last_mut() {
             for (_, d) in rest {
@@ -331,7 +347,6 @@ impl NodeCore {
             last.1.pdu = pdu.clone();
         }
         if let Some(seq) = &self.trace {
-            let departs = timings.first().map_or(ready, |(_, t)| t.departs);
             let mut line = String::with_capacity(64 + 2 * pdu.len());
             let to = receivers
                 .iter()
