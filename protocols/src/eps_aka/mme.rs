@@ -45,7 +45,10 @@ impl UeTable {
 }
 use zeroize::Zeroize;
 
-use super::{Config, EEA0, EIA2, UE_NETWORK_CAPABILITY, imsi_index, timer_ue, ue_timer};
+use super::{
+    Config, EEA0, EIA2, UE_NETWORK_CAPABILITY, imsi_index, imsi_into, push_zero_padded, timer_ue,
+    ue_timer,
+};
 use crate::aka;
 use crate::core::{Addr, Ctx, Endpoint, Incoming, Interface, Outcome, TimerId};
 use crate::crypto::{eia2, kdf};
@@ -135,14 +138,15 @@ pub struct Mme {
     cfg: Arc<Config>,
     hss: Addr,
     origin_host: String,
-    origin_realm: String,
-    dest_realm: String,
     ues: UeTable,
     /// Hop-by-hop id of each outstanding AIR -> UE.
     outstanding: FxHashMap<u32, Addr>,
     next_hop_by_hop: u32,
     next_session: u64,
     next_ksi: u8,
+    /// The AIR being built: its strings keep their buffers from one request
+    /// to the next (fixed fields set once in `new`).
+    air: Air,
 }
 
 impl Mme {
@@ -152,17 +156,31 @@ impl Mme {
             cfg.plmn_digits[3..].parse::<u32>().unwrap_or(1),
             &cfg.plmn_digits[..3]
         );
+        let origin_host = format!("mme.{realm}");
+        let air = Air {
+            hop_by_hop: 0,
+            end_to_end: 0,
+            session_id: String::new(),
+            vendor_specific_application_id: Some(VendorSpecificApplicationId::S6A),
+            origin_host: origin_host.clone(),
+            origin_realm: realm.clone(),
+            destination_host: None,
+            destination_realm: realm,
+            user_name: String::new(),
+            requested_eutran: None,
+            requested_utran_geran: None,
+            visited_plmn_id: cfg.plmn,
+        };
         Self {
             cfg,
             hss,
-            origin_host: format!("mme.{realm}"),
-            origin_realm: realm.clone(),
-            dest_realm: realm,
+            origin_host,
             ues: UeTable::default(),
             outstanding: FxHashMap::default(),
             next_hop_by_hop: 1,
             next_session: 1,
             next_ksi: 0,
+            air,
         }
     }
 
@@ -208,27 +226,21 @@ impl Mme {
         self.next_hop_by_hop = self.next_hop_by_hop.wrapping_add(1).max(1);
         // Session-Id per RFC 6733 §8.8: <DiameterIdentity>;<high 32>;<low 32>, with
         // fixed-width decimal parts so every AIR of a run has the same size.
-        let air = Air {
-            hop_by_hop,
-            end_to_end: hop_by_hop,
-            session_id: format!(
-                "{};{:010};{:010}",
-                self.origin_host, SESSION_HIGH, self.next_session
-            ),
-            vendor_specific_application_id: Some(VendorSpecificApplicationId::S6A),
-            origin_host: self.origin_host.clone(),
-            origin_realm: self.origin_realm.clone(),
-            destination_host: None,
-            destination_realm: self.dest_realm.clone(),
-            user_name: super::imsi(&self.cfg.plmn_digits, c.index),
-            requested_eutran: Some(RequestedAuthInfo {
-                number_of_requested_vectors: Some(self.cfg.vectors_per_request),
-                immediate_response_preferred: true,
-                re_synchronization_info: resync,
-            }),
-            requested_utran_geran: None,
-            visited_plmn_id: self.cfg.plmn,
-        };
+        let air = &mut self.air;
+        air.hop_by_hop = hop_by_hop;
+        air.end_to_end = hop_by_hop;
+        air.session_id.clear();
+        air.session_id.push_str(&self.origin_host);
+        air.session_id.push(';');
+        push_zero_padded(&mut air.session_id, SESSION_HIGH.into(), 10);
+        air.session_id.push(';');
+        push_zero_padded(&mut air.session_id, self.next_session, 10);
+        imsi_into(&mut air.user_name, &self.cfg.plmn_digits, c.index);
+        air.requested_eutran = Some(RequestedAuthInfo {
+            number_of_requested_vectors: Some(self.cfg.vectors_per_request),
+            immediate_response_preferred: true,
+            re_synchronization_info: resync,
+        });
         self.next_session += 1;
         let pdu = air.encode();
         c.step = Step::WaitAia;
@@ -419,23 +431,29 @@ impl Mme {
         }
     }
 
-    fn on_protected(&mut self, ue: Addr, pdu: &[u8], cx: &mut Ctx<'_>) {
+    /// `msg` is `pdu` decoded.
+    fn on_protected(
+        &mut self,
+        ue: Addr,
+        msg: nas::SecurityProtected,
+        pdu: &[u8],
+        cx: &mut Ctx<'_>,
+    ) {
         let Some(c) = self.ues.get_mut(&ue) else {
             return;
         };
         if c.step != Step::WaitSmComplete {
             return;
         }
-        let Ok(nas::Nas::Protected(msg)) = nas::decode_any(pdu) else {
-            return;
-        };
         let k_int = c.proc().k_nas_int;
+        // The MAC covers sequence number || inner message: the PDU from
+        // octet 6 on (what `msg.mac_input()` copies).
         let ok = eia2::eia2_verify(
             &k_int,
             msg.seq as u32,
             0,
             0,
-            &msg.mac_input(),
+            &pdu[nas::SecurityProtected::HEADER_LEN - 1..],
             &msg.mac,
             &mut cx.fx.crypto,
         );
@@ -484,7 +502,7 @@ impl Endpoint for Mme {
                         reason: "security_mode_reject",
                     });
                 }
-                Ok(nas::Nas::Protected(_)) => self.on_protected(msg.from, msg.pdu, cx),
+                Ok(nas::Nas::Protected(p)) => self.on_protected(msg.from, p, msg.pdu, cx),
                 _ => {}
             },
             _ => {}
