@@ -313,6 +313,18 @@ impl NodeCore {
             .map(|l| l.min_latency())
     }
 
+    /// Endpoints hosted by this node.
+    pub fn endpoints(&self) -> u32 {
+        self.host.len()
+    }
+
+    /// Reserves room for `n` verdict records (a hint: with 10^6 devices the
+    /// records vector would otherwise be copied and re-faulted as it doubles;
+    /// reserved but unused room is never touched).
+    pub fn reserve_records(&mut self, n: usize) {
+        self.report.records.reserve(n);
+    }
+
     /// Switches this node to the windowed engine: `nodes` nodes in all,
     /// `lookahead` the shortest latency of any link into this node (> 0).
     pub fn use_agenda(&mut self, nodes: usize, lookahead: Nanos) {

@@ -5,20 +5,31 @@ use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
-/// UE contexts by address: one slot vector per UE node, indexed by endpoint
-/// index (a population numbers its devices densely). 24 bytes a slot instead
-/// of a hash map entry, no hashing, no rehash of 10^6 entries while growing.
+/// UE contexts by address, indexed by (UE node, endpoint index): a population
+/// numbers its devices densely. 24 bytes a slot instead of a hash map entry:
+/// no hashing, no rehash of 10^6 entries while growing. Slots come in pages
+/// allocated on first use, so the table never copies itself as it grows.
 #[derive(Default)]
 struct UeTable {
-    nodes: Vec<Vec<Option<UeContext>>>,
+    /// Per UE node, the pages of slots.
+    nodes: Vec<Vec<Option<Page>>>,
     len: usize,
 }
 
+/// [`PAGE`] slots of [`UeTable`].
+type Page = Box<[Option<UeContext>]>;
+
+/// Slots per page of [`UeTable`] (96 KiB pages).
+const PAGE_BITS: u32 = 12;
+const PAGE: usize = 1 << PAGE_BITS;
+
 impl UeTable {
     fn get_mut(&mut self, ue: &Addr) -> Option<&mut UeContext> {
+        let i = ue.index as usize;
         self.nodes
             .get_mut(ue.node as usize)?
-            .get_mut(ue.index as usize)?
+            .get_mut(i >> PAGE_BITS)?
+            .as_mut()?[i & (PAGE - 1)]
             .as_mut()
     }
 
@@ -27,12 +38,13 @@ impl UeTable {
         if self.nodes.len() <= node {
             self.nodes.resize_with(node + 1, Vec::new);
         }
-        let slots = &mut self.nodes[node];
-        let index = ue.index as usize;
-        if slots.len() <= index {
-            slots.resize_with(index + 1, || None);
+        let pages = &mut self.nodes[node];
+        let i = ue.index as usize;
+        if pages.len() <= i >> PAGE_BITS {
+            pages.resize_with((i >> PAGE_BITS) + 1, || None);
         }
-        let slot = &mut slots[index];
+        let page = pages[i >> PAGE_BITS].get_or_insert_with(|| (0..PAGE).map(|_| None).collect());
+        let slot = &mut page[i & (PAGE - 1)];
         if slot.is_none() {
             self.len += 1;
         }
