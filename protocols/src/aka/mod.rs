@@ -193,13 +193,16 @@ pub fn usim_check(
         ak_star.zeroize();
         return Err(UsimReject::SynchFailure { auts });
     }
+    let (mut ck, mut ik) = mr.f3_f4(ops);
     let accept = UsimAccept {
         res: res.to_vec(),
-        ck: mr.f3(ops),
-        ik: mr.f4(ops),
+        ck,
+        ik,
         sqn,
         amf,
     };
+    ck.zeroize();
+    ik.zeroize();
     res.zeroize();
     Ok(accept)
 }

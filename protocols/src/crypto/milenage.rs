@@ -10,8 +10,9 @@
 //! computed once per RAND by [`Milenage::with_rand`]; the one-shot methods on
 //! [`Milenage`] recompute it each time, and count it each time.
 
-use aes::Aes128;
-use aes::cipher::{BlockCipherEncrypt, KeyInit};
+// Encryption-only key schedule: MILENAGE never decrypts.
+use aes::Aes128Enc as Aes128;
+use aes::cipher::{Array, BlockCipherEncrypt, KeyInit};
 use zeroize::Zeroize;
 
 use crate::core::{CryptoOps, Prim};
@@ -33,6 +34,18 @@ const R5: usize = 12;
 fn encrypt(cipher: &Aes128, block: &mut [u8; 16], ops: &mut CryptoOps) {
     cipher.encrypt_block(block.into());
     ops.add(Prim::AesBlock, 1);
+}
+
+/// `N` independent AES-128 block encryptions in one call (the cipher sets up
+/// its round keys once per call), each counted.
+fn encrypt_n<const N: usize>(cipher: &Aes128, blocks: &mut [[u8; 16]; N], ops: &mut CryptoOps) {
+    let mut arr: [Array<u8, _>; N] = blocks.map(Array::from);
+    cipher.encrypt_blocks(&mut arr);
+    for (b, a) in blocks.iter_mut().zip(arr.iter_mut()) {
+        *b = (*a).into();
+        a.zeroize();
+    }
+    ops.add(Prim::AesBlock, N as u64);
 }
 
 /// Cyclic left rotation of a 128-bit value by `octets` octets (rot(x, r) of
@@ -175,12 +188,28 @@ impl MilenageRand {
         xor16(&block, &self.opc)
     }
 
-    /// OUTi = E_K(rot(TEMP ⊕ OPc, ri) ⊕ ci) ⊕ OPc for i = 2..5.
-    fn out(&self, r: usize, c: u8, ops: &mut CryptoOps) -> [u8; 16] {
+    /// The input of OUTi for i = 2..5: rot(TEMP ⊕ OPc, ri) ⊕ ci.
+    fn out_input(&self, r: usize, c: u8) -> [u8; 16] {
         let mut block = rot(&xor16(&self.temp, &self.opc), r);
         block[15] ^= c;
+        block
+    }
+
+    /// OUTi = E_K(rot(TEMP ⊕ OPc, ri) ⊕ ci) ⊕ OPc for i = 2..5.
+    fn out(&self, r: usize, c: u8, ops: &mut CryptoOps) -> [u8; 16] {
+        let mut block = self.out_input(r, c);
         encrypt(&self.cipher, &mut block, ops);
         xor16(&block, &self.opc)
+    }
+
+    /// Several OUTi at once (one cipher call; one AES block each).
+    fn outs<const N: usize>(&self, which: [(usize, u8); N], ops: &mut CryptoOps) -> [[u8; 16]; N] {
+        let mut blocks = which.map(|(r, c)| self.out_input(r, c));
+        encrypt_n(&self.cipher, &mut blocks, ops);
+        for b in blocks.iter_mut() {
+            *b = xor16(b, &self.opc);
+        }
+        blocks
     }
 
     /// f1 = MAC-A = OUT1[0..64]. One AES block.
@@ -214,10 +243,18 @@ impl MilenageRand {
         self.out(R4, C4, ops)
     }
 
+    /// (CK, IK) = (f3, f4): OUT3 and OUT4. Two AES blocks.
+    pub fn f3_f4(&self, ops: &mut CryptoOps) -> ([u8; 16], [u8; 16]) {
+        let [ck, ik] = self.outs([(R3, C3), (R4, C4)], ops);
+        (ck, ik)
+    }
+
     /// (RES, CK, IK, AK). Three AES blocks.
     pub fn f2345(&self, ops: &mut CryptoOps) -> ([u8; 8], [u8; 16], [u8; 16], [u8; 6]) {
-        let (res, ak) = self.f2_f5(ops);
-        (res, self.f3(ops), self.f4(ops), ak)
+        let [mut out2, ck, ik] = self.outs([(R2, C2), (R3, C3), (R4, C4)], ops);
+        let (res, ak) = (first::<8>(&out2, 8), first::<6>(&out2, 0));
+        out2.zeroize();
+        (res, ck, ik, ak)
     }
 
     /// f5* = AK* = OUT5[0..48]. One AES block.
