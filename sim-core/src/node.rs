@@ -154,6 +154,24 @@ impl Entry {
     }
 }
 
+/// Prefetches up to 512 bytes at `ptr` into all cache levels.
+#[inline]
+fn prefetch(ptr: *const u8, len: usize) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        let mut off = 0;
+        while off < len.min(512) {
+            // SAFETY: a prefetch is only a hint: it reads nothing and never
+            // faults, whatever the address; SSE is part of x86-64.
+            unsafe { _mm_prefetch::<_MM_HINT_T0>(ptr.wrapping_add(off).cast()) };
+            off += 64;
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (ptr, len);
+}
+
 /// Buckets in the calendar ring of [`PendingQueue`].
 const RING: usize = 256;
 
@@ -258,6 +276,14 @@ impl PendingQueue {
             self.sorted = Some(no);
         }
         bucket.last().map(|&e| (Some(no), e))
+    }
+
+    /// The earliest pending input if it is already known cheaply (in the
+    /// current sorted bucket), without changing the queue.
+    fn peek_next(&self) -> Option<&Pending> {
+        let no = self.sorted?;
+        let e = self.ring[(no % RING as u64) as usize].last()?;
+        self.slots[e.slot as usize].as_ref()
     }
 
     /// Time of the earliest pending input.
@@ -526,7 +552,31 @@ impl NodeCore {
             end = end.min(u.saturating_add(1));
         }
         while let Some(p) = self.agenda.pending.pop_before(end) {
+            self.prefetch_next();
             self.process(p);
+        }
+    }
+
+    /// Asks the CPU to fetch the endpoint the next pending input goes to
+    /// while this one is processed: with 10^6 devices their states (300 MB)
+    /// do not fit in cache, and each input would otherwise start with misses.
+    fn prefetch_next(&mut self) {
+        if self.host.len() < 2 {
+            return;
+        }
+        let index = match self.agenda.pending.peek_next().map(|p| &p.kind) {
+            Some(PendingKind::Deliver(d)) => d.to.index,
+            Some(PendingKind::Arrive) => match self.arrivals.get(self.next_arrival) {
+                Some(&(_, index)) => index,
+                None => return,
+            },
+            _ => return,
+        };
+        if let Some(ep) = self.host.endpoint(index) {
+            prefetch(
+                ep as *const dyn authsim_protocols::core::Endpoint as *const u8,
+                std::mem::size_of_val(ep),
+            );
         }
     }
 
