@@ -26,6 +26,8 @@ pub struct Hss {
     /// rest per request (what `Aia::answering` would build, without copying
     /// the strings).
     answer: Aia,
+    /// The request being answered, decoded into kept buffers.
+    request: Air,
     /// Indexed by the subscriber index encoded in the IMSI.
     subscribers: Vec<Subscriber>,
     /// Most vectors one AIA carries (TS 29.272 §7.3.11: up to 5).
@@ -46,6 +48,7 @@ impl Hss {
                 origin_realm: "authsim".into(),
                 authentication_info: None,
             },
+            request: Air::empty(),
             subscribers,
             max_vectors: 5,
         }
@@ -109,9 +112,11 @@ impl Endpoint for Hss {
             return;
         }
         // An undecodable request gets no answer; the MME's Tx timer covers it.
-        let Ok(mut air) = Air::decode(msg.pdu) else {
+        let mut air = std::mem::replace(&mut self.request, Air::empty());
+        if air.decode_into(msg.pdu).is_err() {
+            self.request = air;
             return;
-        };
+        }
         let (result, info) = match self.vectors(&air, cx) {
             Ok(v) => (
                 DiameterResult::SUCCESS,
@@ -126,12 +131,13 @@ impl Endpoint for Hss {
         let a = &mut self.answer;
         a.hop_by_hop = air.hop_by_hop;
         a.end_to_end = air.end_to_end;
-        a.session_id = std::mem::take(&mut air.session_id);
+        std::mem::swap(&mut a.session_id, &mut air.session_id);
         a.vendor_specific_application_id = air.vendor_specific_application_id;
         a.result = result;
         a.authentication_info = info;
         let pdu = a.encode();
         a.authentication_info = None;
+        self.request = air;
         cx.fx.send(msg.from, Interface::S6a, "AIA", pdu);
     }
 

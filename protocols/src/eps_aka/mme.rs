@@ -159,6 +159,8 @@ pub struct Mme {
     /// The AIR being built: its strings keep their buffers from one request
     /// to the next (fixed fields set once in `new`).
     air: Air,
+    /// The last AIA, decoded into kept buffers.
+    aia: Aia,
 }
 
 impl Mme {
@@ -193,6 +195,7 @@ impl Mme {
             next_session: 1,
             next_ksi: 0,
             air,
+            aia: Aia::empty(),
         }
     }
 
@@ -335,8 +338,14 @@ impl Mme {
     }
 
     fn on_aia(&mut self, pdu: &[u8], cx: &mut Ctx<'_>) {
-        let Ok(aia) = Aia::decode(pdu) else { return };
-        let Some(ue) = self.outstanding.remove(&aia.hop_by_hop) else {
+        if self.aia.decode_into(pdu).is_err() {
+            return;
+        }
+        // Decoded into kept buffers; the vectors are taken out at once (and
+        // dropped with this call when unused, as a decoded value would be).
+        let (hop_by_hop, result) = (self.aia.hop_by_hop, self.aia.result);
+        let authentication_info = self.aia.authentication_info.take();
+        let Some(ue) = self.outstanding.remove(&hop_by_hop) else {
             return;
         };
         cx.fx.cancel(ue_timer(ue, TX));
@@ -347,11 +356,10 @@ impl Mme {
             return;
         }
         c.proc().pending_air = None;
-        let vectors = aia
-            .authentication_info
+        let vectors = authentication_info
             .map(|i| i.eutran_vectors)
             .unwrap_or_default();
-        if !aia.result.is_success() || vectors.is_empty() {
+        if !result.is_success() || vectors.is_empty() {
             return self.reject(ue, EmmCause::EPS_SERVICES_NOT_ALLOWED, "hss_refused", cx);
         }
         // The first vector is used now, the rest kept (same as queueing them
@@ -392,19 +400,22 @@ impl Mme {
             replayed_ue_security_capabilities: UE_NETWORK_CAPABILITY[..2].to_vec(),
             imeisv_request: None,
         });
-        let inner = smc.encode();
+        // The protected envelope is built around the inner message in one
+        // buffer: the same bytes as nas::protect(type, MAC, seq, inner).
         let seq = 0u8;
-        let mut mac_in = Vec::with_capacity(1 + inner.len());
-        mac_in.push(seq);
-        mac_in.extend_from_slice(&inner);
-        let mac = eia2::eia2(&p.k_nas_int, seq as u32, 0, 1, &mac_in, &mut cx.fx.crypto);
-        c.step = Step::WaitSmComplete;
-        let pdu = nas::protect(
-            header_type::INTEGRITY_PROTECTED_NEW_CONTEXT,
-            mac,
-            seq,
-            &inner,
+        let mut pdu = Vec::with_capacity(nas::SecurityProtected::HEADER_LEN + 8);
+        nas::begin_protected(&mut pdu, header_type::INTEGRITY_PROTECTED_NEW_CONTEXT, seq);
+        smc.encode_into(&mut pdu);
+        let mac = eia2::eia2(
+            &p.k_nas_int,
+            seq as u32,
+            0,
+            1,
+            nas::mac_input_of(&pdu),
+            &mut cx.fx.crypto,
         );
+        nas::set_mac(&mut pdu, mac);
+        c.step = Step::WaitSmComplete;
         self.send_nas(ue, "SecurityModeCommand", pdu, cx);
     }
 

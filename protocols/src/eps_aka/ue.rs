@@ -181,22 +181,29 @@ impl Ue {
             self.send(cx, rej);
             return;
         }
-        let inner =
-            NasMessage::SecurityModeComplete(SecurityModeComplete { imeisv: None }).encode();
+        // The protected envelope is built around the inner message in one
+        // buffer: the same bytes as nas::protect(type, MAC, seq, inner).
         let seq = 0u8;
-        let mut mac_in = Vec::with_capacity(1 + inner.len());
-        mac_in.push(seq);
-        mac_in.extend_from_slice(&inner);
+        let mut pdu = Vec::with_capacity(nas::SecurityProtected::HEADER_LEN + 2);
+        nas::begin_protected(
+            &mut pdu,
+            header_type::INTEGRITY_PROTECTED_CIPHERED_NEW_CONTEXT,
+            seq,
+        );
+        NasMessage::SecurityModeComplete(SecurityModeComplete { imeisv: None })
+            .encode_into(&mut pdu);
         // Uplink: direction 0. EEA0 leaves the inner message as it is.
         debug_assert_eq!(smc.ciphering_algorithm, EEA0);
-        let mac = eia2::eia2(&k_int, seq as u32, 0, 0, &mac_in, &mut cx.fx.crypto);
-        k_int.zeroize();
-        let pdu = nas::protect(
-            header_type::INTEGRITY_PROTECTED_CIPHERED_NEW_CONTEXT,
-            mac,
-            seq,
-            &inner,
+        let mac = eia2::eia2(
+            &k_int,
+            seq as u32,
+            0,
+            0,
+            nas::mac_input_of(&pdu),
+            &mut cx.fx.crypto,
         );
+        k_int.zeroize();
+        nas::set_mac(&mut pdu, mac);
         cx.fx
             .send(self.mme, Interface::Nas, "SecurityModeComplete", pdu);
         cx.fx.cancel(T3410);

@@ -256,13 +256,23 @@ impl NasMessage {
     /// non-digit IMSI): these are caller bugs, not input errors.
     pub fn encode(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(self.encoded_len_bound());
+        self.encode_into(&mut out);
+        out
+    }
+
+    /// [`Self::encode`] appended to `out` (e.g. after a protected header).
+    ///
+    /// # Panics
+    /// As [`Self::encode`].
+    pub fn encode_into(&self, out: &mut Vec<u8>) {
+        out.reserve(self.encoded_len_bound());
         out.extend_from_slice(&[PD_EMM, self.message_type()]);
         match self {
-            Self::AttachRequest(m) => m.encode_body(&mut out),
+            Self::AttachRequest(m) => m.encode_body(out),
             Self::AuthenticationRequest(m) => {
                 out.push(half_octets(0, m.nas_ksi));
                 out.extend_from_slice(&m.rand);
-                put_lv(&mut out, &m.autn);
+                put_lv(out, &m.autn);
             }
             Self::AuthenticationResponse(m) => {
                 assert!(
@@ -270,22 +280,22 @@ impl NasMessage {
                     "RES must be 4..=16 octets, got {}",
                     m.res.len()
                 );
-                put_lv(&mut out, &m.res);
+                put_lv(out, &m.res);
             }
             Self::AuthenticationFailure(m) => {
                 out.push(m.cause.0);
                 if let Some(auts) = &m.auts {
                     out.push(IEI_AUTH_FAILURE_PARAMETER);
-                    put_lv(&mut out, auts);
+                    put_lv(out, auts);
                 }
             }
             Self::AuthenticationReject => {}
-            Self::SecurityModeCommand(m) => m.encode_body(&mut out),
+            Self::SecurityModeCommand(m) => m.encode_body(out),
             Self::SecurityModeComplete(m) => {
                 if let Some(imeisv) = &m.imeisv {
                     assert_eq!(imeisv.len(), 16, "IMEISV must have 16 digits");
                     out.push(IEI_IMEISV);
-                    put_lv(&mut out, &encode_digits(IDENTITY_IMEISV, imeisv));
+                    put_lv(out, &encode_digits(IDENTITY_IMEISV, imeisv));
                 }
             }
             Self::SecurityModeReject(cause) => out.push(cause.0),
@@ -293,11 +303,10 @@ impl NasMessage {
                 out.push(m.cause.0);
                 if let Some(esm) = &m.esm_message_container {
                     out.push(IEI_ESM_MESSAGE_CONTAINER);
-                    put_lv_e(&mut out, esm);
+                    put_lv_e(out, esm);
                 }
             }
         }
-        out
     }
 
     /// Decodes a plain EMM message (security header type 0).
@@ -413,7 +422,10 @@ impl AttachRequest {
     fn encode_body(&self, out: &mut Vec<u8>) {
         assert!(self.attach_type <= 7, "EPS attach type is 3 bits");
         out.push(half_octets(self.nas_ksi, self.attach_type));
-        put_lv(out, &self.identity.encode());
+        let id_at = out.len();
+        out.push(0);
+        self.identity.encode_into(out);
+        out[id_at] = u8::try_from(out.len() - id_at - 1).expect("LV value longer than 255 octets");
         assert!(
             (2..=13).contains(&self.ue_network_capability.len()),
             "UE network capability must be 2..=13 octets"
@@ -512,22 +524,27 @@ impl EpsMobileIdentity {
     /// # Panics
     /// If an IMSI does not have 6..=15 decimal digits (TS 23.003 §2.2).
     pub fn encode(&self) -> Vec<u8> {
+        let mut v = Vec::with_capacity(11);
+        self.encode_into(&mut v);
+        v
+    }
+
+    /// [`Self::encode`] appended to `out`.
+    fn encode_into(&self, out: &mut Vec<u8>) {
         match self {
             Self::Imsi(imsi) => {
                 assert!(
                     (6..=15).contains(&imsi.len()),
                     "IMSI must have 6..=15 digits"
                 );
-                encode_digits(IDENTITY_IMSI, imsi)
+                encode_digits_into(out, IDENTITY_IMSI, imsi)
             }
             Self::Guti(g) => {
-                let mut v = Vec::with_capacity(11);
-                v.push(0xf0 | IDENTITY_GUTI);
-                v.extend_from_slice(&g.plmn);
-                v.extend_from_slice(&g.mme_group_id.to_be_bytes());
-                v.push(g.mme_code);
-                v.extend_from_slice(&g.m_tmsi.to_be_bytes());
-                v
+                out.push(0xf0 | IDENTITY_GUTI);
+                out.extend_from_slice(&g.plmn);
+                out.extend_from_slice(&g.mme_group_id.to_be_bytes());
+                out.push(g.mme_code);
+                out.extend_from_slice(&g.m_tmsi.to_be_bytes());
             }
         }
     }
@@ -666,6 +683,33 @@ pub fn protect(header_type: u8, mac: [u8; 4], seq: u8, inner: &[u8]) -> Vec<u8> 
     out
 }
 
+/// Starts a protected PDU in `out` (empty): the envelope header with a zero
+/// MAC, to be followed by the inner message ([`NasMessage::encode_into`]) and
+/// completed by [`set_mac`] over [`mac_input_of`]. Gives the bytes of
+/// [`protect`] without encoding the inner message separately.
+///
+/// # Panics
+/// If `header_type` is not 1..=4.
+pub fn begin_protected(out: &mut Vec<u8>, header_type: u8, seq: u8) {
+    assert!(
+        (1..=4).contains(&header_type),
+        "security header type of a protected EMM message is 1..=4"
+    );
+    debug_assert!(out.is_empty());
+    out.extend_from_slice(&[(header_type << 4) | PD_EMM, 0, 0, 0, 0, seq]);
+}
+
+/// The octets the MAC covers in a PDU built with [`begin_protected`]:
+/// sequence number || inner message.
+pub fn mac_input_of(pdu: &[u8]) -> &[u8] {
+    &pdu[SecurityProtected::HEADER_LEN - 1..]
+}
+
+/// Writes the MAC into a PDU built with [`begin_protected`].
+pub fn set_mac(pdu: &mut [u8], mac: [u8; 4]) {
+    pdu[1..5].copy_from_slice(&mac);
+}
+
 /// The slice of an encoded protected PDU the MAC covers: octets 6.. (sequence
 /// number || inner message, §4.4.3.3). Fails unless `pdu` is a well-formed
 /// protected EMM envelope.
@@ -794,22 +838,28 @@ fn lv_e<'a>(r: &mut Reader<'a>, what: &str) -> Result<&'a [u8], WireError> {
 /// # Panics
 /// If `digits` is empty or contains a non-decimal character.
 fn encode_digits(identity_type: u8, digits: &str) -> Vec<u8> {
-    let d: Vec<u8> = digits
-        .bytes()
-        .map(|c| {
-            assert!(c.is_ascii_digit(), "identity digits must be 0-9");
-            c - b'0'
-        })
-        .collect();
-    assert!(!d.is_empty(), "identity has no digits");
-    let odd = d.len() % 2 == 1;
-    let mut out = Vec::with_capacity(1 + d.len() / 2);
-    out.push((d[0] << 4) | (u8::from(odd) << 3) | identity_type);
-    for pair in d[1..].chunks(2) {
-        let high = pair.get(1).copied().unwrap_or(0x0f);
-        out.push((high << 4) | pair[0]);
-    }
+    let mut out = Vec::with_capacity(1 + digits.len() / 2);
+    encode_digits_into(&mut out, identity_type, digits);
     out
+}
+
+/// [`encode_digits`] appended to `out`.
+fn encode_digits_into(out: &mut Vec<u8>, identity_type: u8, digits: &str) {
+    let d = digits.as_bytes();
+    assert!(
+        d.iter().all(u8::is_ascii_digit),
+        "identity digits must be 0-9"
+    );
+    assert!(!d.is_empty(), "identity has no digits");
+    let digit = |i: usize| d[i] - b'0';
+    let odd = d.len() % 2 == 1;
+    out.push((digit(0) << 4) | (u8::from(odd) << 3) | identity_type);
+    let mut i = 1;
+    while i < d.len() {
+        let high = if i + 1 < d.len() { digit(i + 1) } else { 0x0f };
+        out.push((high << 4) | digit(i));
+        i += 2;
+    }
 }
 
 /// Inverse of [`encode_digits`]; `at` is the PDU offset of `v[0]`.

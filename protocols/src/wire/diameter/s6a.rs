@@ -297,34 +297,70 @@ impl AuthenticationInformationRequest {
     }
 
     pub fn decode(pdu: &[u8]) -> Result<Self, WireError> {
+        let mut m = Self::empty();
+        m.decode_into(pdu)?;
+        Ok(m)
+    }
+
+    /// An AIR with every field empty or zero (a target for [`Self::decode_into`]).
+    pub fn empty() -> Self {
+        Self {
+            hop_by_hop: 0,
+            end_to_end: 0,
+            session_id: String::new(),
+            vendor_specific_application_id: None,
+            origin_host: String::new(),
+            origin_realm: String::new(),
+            destination_host: None,
+            destination_realm: String::new(),
+            user_name: String::new(),
+            requested_eutran: None,
+            requested_utran_geran: None,
+            visited_plmn_id: [0; 3],
+        }
+    }
+
+    /// [`Self::decode`] into `self`, reusing its strings' buffers. On success
+    /// `self` equals what `decode` returns; on error (the same error) its
+    /// content is unspecified.
+    pub fn decode_into(&mut self, pdu: &[u8]) -> Result<(), WireError> {
         let header = Header::decode(pdu)?;
         let m = Avps::parse(&pdu[HEADER_LEN..], HEADER_LEN, pdu.len(), "AIR", &AIR_AVPS)?;
         check_header(&header, true)?;
         m.reject_unknown()?;
-        let session_id = m.session_id()?;
+        // Fields in the order `decode` has always checked them, so that the
+        // first error is the same.
+        set_text(&mut self.session_id, m.session_id()?);
         m.check_auth_session_state()?;
         let requested = |def: AvpDef| {
             m.opt(def)?
                 .map(|a| RequestedAuthInfo::from_ref(&a, def))
                 .transpose()
         };
-        Ok(Self {
-            hop_by_hop: header.hop_by_hop,
-            end_to_end: header.end_to_end,
-            session_id,
-            vendor_specific_application_id: m.vendor_specific_application_id()?,
-            origin_host: m.text(avp::ORIGIN_HOST)?,
-            origin_realm: m.text(avp::ORIGIN_REALM)?,
-            destination_host: m.opt_text(avp::DESTINATION_HOST)?,
-            destination_realm: m.text(avp::DESTINATION_REALM)?,
-            user_name: m.text(avp::USER_NAME)?,
-            requested_eutran: requested(avp::REQUESTED_EUTRAN_AUTHENTICATION_INFO)?,
-            requested_utran_geran: requested(avp::REQUESTED_UTRAN_GERAN_AUTHENTICATION_INFO)?,
-            visited_plmn_id: m
-                .one(avp::VISITED_PLMN_ID)?
-                .array(avp::VISITED_PLMN_ID.name)?,
-        })
+        self.hop_by_hop = header.hop_by_hop;
+        self.end_to_end = header.end_to_end;
+        self.vendor_specific_application_id = m.vendor_specific_application_id()?;
+        set_text(&mut self.origin_host, m.text(avp::ORIGIN_HOST)?);
+        set_text(&mut self.origin_realm, m.text(avp::ORIGIN_REALM)?);
+        match m.opt_text(avp::DESTINATION_HOST)? {
+            Some(h) => set_text(self.destination_host.get_or_insert_default(), h),
+            None => self.destination_host = None,
+        }
+        set_text(&mut self.destination_realm, m.text(avp::DESTINATION_REALM)?);
+        set_text(&mut self.user_name, m.text(avp::USER_NAME)?);
+        self.requested_eutran = requested(avp::REQUESTED_EUTRAN_AUTHENTICATION_INFO)?;
+        self.requested_utran_geran = requested(avp::REQUESTED_UTRAN_GERAN_AUTHENTICATION_INFO)?;
+        self.visited_plmn_id = m
+            .one(avp::VISITED_PLMN_ID)?
+            .array(avp::VISITED_PLMN_ID.name)?;
+        Ok(())
     }
+}
+
+/// Replaces the text of `s` with `t`, keeping its buffer.
+fn set_text(s: &mut String, t: &str) {
+    s.clear();
+    s.push_str(t);
 }
 
 impl AuthenticationInformationAnswer {
@@ -449,11 +485,34 @@ impl AuthenticationInformationAnswer {
     }
 
     pub fn decode(pdu: &[u8]) -> Result<Self, WireError> {
+        let mut m = Self::empty();
+        m.decode_into(pdu)?;
+        Ok(m)
+    }
+
+    /// An AIA with every field empty or zero (a target for [`Self::decode_into`]).
+    pub fn empty() -> Self {
+        Self {
+            hop_by_hop: 0,
+            end_to_end: 0,
+            session_id: String::new(),
+            vendor_specific_application_id: None,
+            result: DiameterResult::Base(0),
+            origin_host: String::new(),
+            origin_realm: String::new(),
+            authentication_info: None,
+        }
+    }
+
+    /// [`Self::decode`] into `self`, reusing its strings' buffers. On success
+    /// `self` equals what `decode` returns; on error (the same error) its
+    /// content is unspecified.
+    pub fn decode_into(&mut self, pdu: &[u8]) -> Result<(), WireError> {
         let header = Header::decode(pdu)?;
         let m = Avps::parse(&pdu[HEADER_LEN..], HEADER_LEN, pdu.len(), "AIA", &AIA_AVPS)?;
         check_header(&header, false)?;
         m.reject_unknown()?;
-        let session_id = m.session_id()?;
+        set_text(&mut self.session_id, m.session_id()?);
         let result = match (m.opt(avp::RESULT_CODE)?, m.opt(avp::EXPERIMENTAL_RESULT)?) {
             (Some(rc), None) => DiameterResult::Base(rc.u32(avp::RESULT_CODE.name)?),
             (None, Some(er)) => {
@@ -477,19 +536,17 @@ impl AuthenticationInformationAnswer {
             }
         };
         m.check_auth_session_state()?;
-        Ok(Self {
-            hop_by_hop: header.hop_by_hop,
-            end_to_end: header.end_to_end,
-            session_id,
-            vendor_specific_application_id: m.vendor_specific_application_id()?,
-            result,
-            origin_host: m.text(avp::ORIGIN_HOST)?,
-            origin_realm: m.text(avp::ORIGIN_REALM)?,
-            authentication_info: m
-                .opt(avp::AUTHENTICATION_INFO)?
-                .map(|a| AuthenticationInfo::from_ref(&a))
-                .transpose()?,
-        })
+        self.hop_by_hop = header.hop_by_hop;
+        self.end_to_end = header.end_to_end;
+        self.vendor_specific_application_id = m.vendor_specific_application_id()?;
+        self.result = result;
+        set_text(&mut self.origin_host, m.text(avp::ORIGIN_HOST)?);
+        set_text(&mut self.origin_realm, m.text(avp::ORIGIN_REALM)?);
+        self.authentication_info = m
+            .opt(avp::AUTHENTICATION_INFO)?
+            .map(|a| AuthenticationInfo::from_ref(&a))
+            .transpose()?;
+        Ok(())
     }
 }
 
@@ -940,14 +997,12 @@ impl<'a, const N: usize> Avps<'a, N> {
         self.opt(def)?.map(|a| a.u32(def.name)).transpose()
     }
 
-    fn text(&self, def: AvpDef) -> Result<String, WireError> {
-        Ok(self.one(def)?.text(def.name)?.to_owned())
+    fn text(&self, def: AvpDef) -> Result<&'a str, WireError> {
+        self.one(def)?.text(def.name)
     }
 
-    fn opt_text(&self, def: AvpDef) -> Result<Option<String>, WireError> {
-        self.opt(def)?
-            .map(|a| a.text(def.name).map(str::to_owned))
-            .transpose()
+    fn opt_text(&self, def: AvpDef) -> Result<Option<&'a str>, WireError> {
+        self.opt(def)?.map(|a| a.text(def.name)).transpose()
     }
 
     fn array<const L: usize>(&self, def: AvpDef) -> Result<[u8; L], WireError> {
@@ -959,14 +1014,14 @@ impl<'a, const N: usize> Avps<'a, N> {
     }
 
     /// Session-Id, which must be the first AVP (RFC 6733 §8.8).
-    fn session_id(&self) -> Result<String, WireError> {
+    fn session_id(&self) -> Result<&'a str, WireError> {
         let s = self.one(avp::SESSION_ID)?;
         match self.first_offset {
             Some(first) if first != s.offset => Err(WireError::new(
                 first,
                 format!("{}: Session-Id must be the first AVP", self.context),
             )),
-            _ => Ok(s.text(avp::SESSION_ID.name)?.to_owned()),
+            _ => s.text(avp::SESSION_ID.name),
         }
     }
 

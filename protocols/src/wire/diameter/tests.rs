@@ -518,3 +518,25 @@ fn random_and_mutated_inputs_never_panic() {
     // Mutations of data octets keep messages valid, so the stability checks ran.
     assert!(accepted > 1_000, "only {accepted} mutants decoded");
 }
+
+#[test]
+fn decode_into_reuses_a_target_and_agrees_with_decode() {
+    let mut rng = ChaCha8Rng::seed_from_u64(29272);
+    let pdus = sample_pdus();
+    let mut air = AuthenticationInformationRequest::empty();
+    let mut aia = AuthenticationInformationAnswer::empty();
+    for i in 0..5_000 {
+        let mut pdu = pdus[i % pdus.len()].clone();
+        if i >= pdus.len() {
+            for _ in 0..rng.random_range(0..3) {
+                let j = rng.random_range(0..pdu.len());
+                pdu[j] = rng.next_u32() as u8;
+            }
+        }
+        // Targets keep whatever the previous (possibly failed) decode left.
+        let r = air.decode_into(&pdu).map(|()| air.clone());
+        assert_eq!(r, AuthenticationInformationRequest::decode(&pdu));
+        let r = aia.decode_into(&pdu).map(|()| aia.clone());
+        assert_eq!(r, AuthenticationInformationAnswer::decode(&pdu));
+    }
+}

@@ -475,3 +475,38 @@ fn random_and_mutated_inputs_never_panic() {
     // Enough mutants decode for the canonical-encoding check to mean something.
     assert!(accepted > 2_000, "only {accepted} mutants decoded");
 }
+
+#[test]
+fn encode_into_and_in_place_protection_give_the_same_bytes() {
+    for m in samples() {
+        let plain = m.encode();
+        let mut after = vec![0xaa, 0xbb];
+        m.encode_into(&mut after);
+        assert_eq!(&after[2..], &plain[..], "{m:?}");
+        for (ht, seq) in [(1u8, 0u8), (3, 7), (4, 255)] {
+            let mac = [ht, seq, 0x5a, 0xa5];
+            let mut pdu = Vec::new();
+            begin_protected(&mut pdu, ht, seq);
+            m.encode_into(&mut pdu);
+            assert_eq!(mac_input_of(&pdu), &protect(ht, [0; 4], seq, &plain)[5..]);
+            set_mac(&mut pdu, mac);
+            assert_eq!(pdu, protect(ht, mac, seq, &plain), "{m:?}");
+        }
+    }
+    // Identities: IMSIs of every length and a GUTI, through encode_into.
+    for len in 6..=15 {
+        let imsi: String = (0..len)
+            .map(|i| char::from(b'0' + (i * 7 % 10) as u8))
+            .collect();
+        let id = EpsMobileIdentity::Imsi(imsi.clone());
+        let v = id.encode();
+        // The TS 24.008 §10.5.1.4 layout, written out independently.
+        let d: Vec<u8> = imsi.bytes().map(|c| c - b'0').collect();
+        let mut want = vec![(d[0] << 4) | (u8::from(d.len() % 2 == 1) << 3) | IDENTITY_IMSI];
+        for pair in d[1..].chunks(2) {
+            want.push((pair.get(1).copied().unwrap_or(0x0f) << 4) | pair[0]);
+        }
+        assert_eq!(v, want);
+        assert_eq!(EpsMobileIdentity::decode(&v, 0).unwrap(), id);
+    }
+}
