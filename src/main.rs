@@ -4,6 +4,7 @@
 
 mod cmd_milenage;
 mod cmd_run;
+mod cmd_sweep;
 mod output;
 
 use std::path::PathBuf;
@@ -32,6 +33,10 @@ struct Cli {
 enum Command {
     /// Run a scenario and write CSV, JSON and PNG results.
     Run(cmd_run::RunArgs),
+    /// Run a sweep: several protocol variants over axes of values, with replications.
+    Sweep(cmd_sweep::SweepArgs),
+    /// Merge the outputs of sweep shards into the files an unsharded sweep writes.
+    Merge(cmd_sweep::MergeArgs),
     /// Check a scenario file without running it.
     Validate {
         file: PathBuf,
@@ -55,6 +60,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => cmd_run::run(args),
+        Command::Sweep(args) => cmd_sweep::sweep(args),
+        Command::Merge(args) => cmd_sweep::merge(args),
         Command::Validate { file, set } => cmd_run::validate(&file, &set),
         Command::List => {
             cmd_run::list();

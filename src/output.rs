@@ -2,9 +2,12 @@
 
 use std::path::{Path, PathBuf};
 
-use authsim_plots::{Bar, Series};
+use std::collections::BTreeMap;
+
+use authsim_plots::{Bar, LineChart, Scale, Series};
 use authsim_sim::report::RunResult;
 use authsim_sim::scenario::Scenario;
+use authsim_sim::sweep::{PlotKind, Row, SweepFile, cells, stats};
 
 fn write(path: PathBuf, text: &str, written: &mut Vec<PathBuf>) -> Result<(), String> {
     std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
@@ -121,4 +124,125 @@ fn plot_run(dir: &Path, r: &RunResult, written: &mut Vec<PathBuf>) -> Result<(),
     .map_err(|e| e.to_string())?;
     written.push(p);
     Ok(())
+}
+
+/// Draws the plots a sweep file asks for; returns the files written.
+pub fn sweep_plots(dir: &Path, file: &SweepFile, rows: &[Row]) -> Result<Vec<PathBuf>, String> {
+    let cells = cells(rows);
+    let axes: Vec<&str> = file.sweep.axes.iter().map(|a| a.name.as_str()).collect();
+    let points = file.points();
+    let mut written = Vec::new();
+    for spec in &file.sweep.plots {
+        let xi = axes
+            .iter()
+            .position(|a| *a == spec.x)
+            .ok_or("plot x axis")?;
+        let per = spec
+            .per
+            .as_deref()
+            .and_then(|p| axes.iter().position(|a| *a == p));
+        let num = |s: &str| s.parse::<f64>().unwrap_or(f64::NAN);
+        // Other axes' values name the series, so every curve varies only x.
+        let others = |p: &Vec<String>| -> String {
+            p.iter()
+                .enumerate()
+                .filter(|(i, _)| *i != xi)
+                .map(|(i, v)| format!("{}={v}", axes[i]))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut series: BTreeMap<(usize, String), Series> = BTreeMap::new();
+        let mut add = |order: usize, label: String, p: &Vec<String>, vals: &[f64]| {
+            if vals.is_empty() {
+                return;
+            }
+            let scale = per.map_or(1.0, |i| num(&p[i]));
+            let (mean, _, h) = stats(vals);
+            let key = match others(p) {
+                o if o.is_empty() => label,
+                o => format!("{label} ({o})"),
+            };
+            let s = series
+                .entry((order, key.clone()))
+                .or_insert_with(|| Series {
+                    label: key,
+                    points: Vec::new(),
+                    ci: Some(Vec::new()),
+                });
+            s.points.push((num(&p[xi]), mean / scale));
+            if let Some(ci) = s.ci.as_mut() {
+                ci.push(((mean - h) / scale, (mean + h) / scale));
+            }
+        };
+        match spec.kind {
+            PlotKind::Metric => {
+                for (vi, v) in file.sweep.variants.iter().enumerate() {
+                    if !spec.variants.is_empty() && !spec.variants.contains(&v.label) {
+                        continue;
+                    }
+                    for p in &points {
+                        if let Some(c) =
+                            cells.get(&(v.label.clone(), p.clone(), spec.metric.clone()))
+                        {
+                            let vals: Vec<f64> = c.iter().map(|x| x.1).collect();
+                            add(vi, v.label.clone(), p, &vals);
+                        }
+                    }
+                }
+            }
+            PlotKind::Improvement => {
+                let mut order = 0;
+                for c in &file.sweep.compare {
+                    for b in &c.baselines {
+                        order += 1;
+                        for p in &points {
+                            let (Some(sv), Some(bv)) = (
+                                cells.get(&(c.scheme.clone(), p.clone(), spec.metric.clone())),
+                                cells.get(&(b.clone(), p.clone(), spec.metric.clone())),
+                            ) else {
+                                continue;
+                            };
+                            let pairs: Vec<f64> = sv
+                                .iter()
+                                .filter_map(|(r, x)| {
+                                    bv.iter().find(|(rb, _)| rb == r).map(|(_, y)| (x, y))
+                                })
+                                .filter(|(_, y)| **y != 0.0)
+                                .map(|(x, y)| 1.0 - x / y)
+                                .collect();
+                            add(order, format!("{} vs {b}", c.scheme), p, &pairs);
+                        }
+                    }
+                }
+            }
+        }
+        let series: Vec<Series> = series.into_values().collect();
+        let reference: Vec<Series> = spec
+            .reference
+            .iter()
+            .map(|r| Series {
+                label: r.label.clone(),
+                points: r.points.iter().map(|p| (p[0], p[1])).collect(),
+                ci: None,
+            })
+            .collect();
+        let path = dir.join(&spec.file);
+        let scale = |log: bool| if log { Scale::Log10 } else { Scale::Linear };
+        let x_label = spec.x_label.clone().unwrap_or_else(|| spec.x.clone());
+        authsim_plots::line_chart(
+            &path,
+            &LineChart {
+                title: &spec.title,
+                x_label: &x_label,
+                y_label: &spec.y_label,
+                x_scale: scale(spec.log_x),
+                y_scale: scale(spec.log_y),
+                series: &series,
+                reference: &reference,
+            },
+        )
+        .map_err(|e| e.to_string())?;
+        written.push(path);
+    }
+    Ok(written)
 }

@@ -17,5 +17,6 @@ pub mod protocols;
 pub mod report;
 pub mod runner;
 pub mod scenario;
+pub mod sweep;
 pub mod timers;
 pub mod workload;
