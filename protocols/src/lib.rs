@@ -9,4 +9,5 @@ pub mod core;
 pub mod crypto;
 pub mod eps_aka;
 pub mod testing;
+pub mod umts_aka;
 pub mod wire;

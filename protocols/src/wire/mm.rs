@@ -171,14 +171,15 @@ pub enum MmMessage {
 }
 
 impl MmMessage {
-    /// The message's label for metrics.
+    /// The message's label for metrics (the TS 24.008 name; the interface,
+    /// `umts_air`, tells these apart from the EMM messages of the same name).
     pub fn kind(&self) -> &'static str {
         match self {
             Self::LocationUpdatingRequest(_) => "LocationUpdatingRequest",
-            Self::AuthenticationRequest(_) => "MmAuthenticationRequest",
-            Self::AuthenticationResponse(_) => "MmAuthenticationResponse",
-            Self::AuthenticationFailure(_) => "MmAuthenticationFailure",
-            Self::AuthenticationReject => "MmAuthenticationReject",
+            Self::AuthenticationRequest(_) => "AuthenticationRequest",
+            Self::AuthenticationResponse(_) => "AuthenticationResponse",
+            Self::AuthenticationFailure(_) => "AuthenticationFailure",
+            Self::AuthenticationReject => "AuthenticationReject",
             Self::LocationUpdatingAccept(_) => "LocationUpdatingAccept",
             Self::LocationUpdatingReject(_) => "LocationUpdatingReject",
         }
