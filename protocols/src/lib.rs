@@ -10,4 +10,5 @@ pub mod crypto;
 pub mod eps_aka;
 pub mod gas;
 pub mod testing;
+pub mod umts_aka;
 pub mod wire;

@@ -5,6 +5,8 @@
 //! never panic: malformed input gives a [`WireError`] naming the byte offset.
 
 pub mod diameter;
+pub mod map;
+pub mod mm;
 pub mod nas;
 pub mod tlv;
 
