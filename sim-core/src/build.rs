@@ -21,6 +21,9 @@ pub fn derive_seed(seed: u64, label: &str) -> u64 {
     z ^ (z >> 31)
 }
 
+/// A subscriber's long-term keys: (K, OPc).
+pub type SubscriberKeys = ([u8; 16], [u8; 16]);
+
 /// Subscriber keys (K, OPc) for `n` devices, drawn from the run seed; OP is
 /// drawn too unless given as 32 hex digits. OPc is computed at provisioning,
 /// which is not simulated work.
@@ -28,7 +31,7 @@ pub fn subscriber_keys(
     seed: u64,
     op_hex: Option<&str>,
     n: u32,
-) -> Result<Vec<([u8; 16], [u8; 16])>, String> {
+) -> Result<Vec<SubscriberKeys>, String> {
     use authsim_protocols::core::SimRng;
     use authsim_protocols::crypto::milenage::opc;
     use rand::{Rng, SeedableRng};
