@@ -8,6 +8,7 @@ pub mod aka;
 pub mod core;
 pub mod crypto;
 pub mod eps_aka;
+pub mod group_aka;
 pub mod testing;
 pub mod umts_aka;
 pub mod wire;
