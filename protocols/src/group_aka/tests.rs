@@ -191,6 +191,12 @@ fn leader_then_members_with_one_s6a_exchange_and_real_sizes() {
         r.crypto[&dev(1)].get(Prim::AesBlock),
         r.crypto[&dev(0)].get(Prim::AesBlock)
     );
+    // The MME: per device K_NASint twice (SMC, SMComplete: 8 SHA-256) and
+    // two 128-EIA2 MACs (2 AES each); per member also K_i,G and K_ASME
+    // (8 SHA-256) and the MILENAGE vector (5 AES).
+    assert_eq!(r.crypto[&MME].get(Prim::Sha256Block), 5 * 8 + 4 * 8);
+    assert_eq!(r.crypto[&MME].get(Prim::AesBlock), 5 * 4 + 4 * 5);
+    assert_eq!(r.crypto[&dev(1)].get(Prim::AesBlock), 5 + 4);
     assert!(r.timers.is_empty(), "all timers cancelled: {:?}", r.timers);
     drop(r);
     assert!(n.members.iter().all(Member::is_registered));
@@ -701,4 +707,14 @@ fn eps_aka_baseline_counts_match_the_closed_form() {
             );
         }
     }
+}
+
+#[test]
+fn per_device_state_stays_small() {
+    // One Member per simulated device (10^6 of them): K, OPc, the 192-byte
+    // SQN array, GK, the last group SQN and the attach state.
+    // 352 bytes on x86-64, 40 more than an EPS-AKA Ue (GK and SQN_G).
+    let size = std::mem::size_of::<Member>();
+    assert!(size <= 400, "Member is {size} bytes");
+    assert!(size - std::mem::size_of::<crate::eps_aka::Ue>() <= 48);
 }
