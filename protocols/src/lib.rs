@@ -9,6 +9,7 @@ pub mod core;
 pub mod crypto;
 pub mod eps_aka;
 pub mod gas;
+pub mod group_aka;
 pub mod testing;
 pub mod umts_aka;
 pub mod wire;
