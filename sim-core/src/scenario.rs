@@ -600,7 +600,8 @@ impl Scenario {
                 );
             }
         }
-        self.protocol.validate()
+        self.protocol.validate()?;
+        self.protocol.validate_population(self.population.devices)
     }
 
     /// The link spec joining two named nodes, if any.

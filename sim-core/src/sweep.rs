@@ -375,12 +375,20 @@ fn fmt_value(v: f64) -> String {
 pub fn metrics(r: &RunResult) -> Vec<(String, f64)> {
     let mut m: Vec<(String, f64)> = Vec::new();
     let mut total = crate::metrics::MessageCounters::default();
+    let mut segments: BTreeMap<&str, crate::metrics::MessageCounters> = BTreeMap::new();
     for (iface, c) in r.interface_totals() {
+        if let Some(seg) = iface.segment() {
+            segments.entry(seg).or_default().merge(&c);
+        }
         m.push((format!("tx.{iface}"), c.transmissions as f64));
         m.push((format!("deliveries.{iface}"), c.deliveries as f64));
         m.push((format!("bytes.{iface}"), c.bytes as f64));
         m.push((format!("lost.{iface}"), c.lost as f64));
         total.merge(&c);
+    }
+    for (seg, c) in segments {
+        m.push((format!("tx.{seg}"), c.transmissions as f64));
+        m.push((format!("bytes.{seg}"), c.bytes as f64));
     }
     m.push(("tx.total".into(), total.transmissions as f64));
     m.push(("deliveries.total".into(), total.deliveries as f64));

@@ -17,6 +17,7 @@ pub const INFO: ProtocolInfo = ProtocolInfo {
     name: "eps-aka",
     summary: "EPS AKA attach: NAS (TS 24.301) + S6a (TS 29.272), Milenage, K_ASME, NAS SMC with 128-EIA2",
     nodes: &["ue", "mme", "hss"],
+    roles: &[("ue", "device"), ("mme", "serving"), ("hss", "home")],
     params: &[
         (
             "vectors_per_request",

@@ -2,6 +2,7 @@
 //! parameters, and how to build the simulated network for each.
 
 pub mod eps_aka;
+pub mod group_aka;
 pub mod umts_aka;
 
 use serde::Deserialize;
@@ -9,12 +10,24 @@ use serde::Deserialize;
 use crate::node::NodeSetup;
 use crate::scenario::Scenario;
 
+/// The neutral role of `node` in protocol `protocol`, if it has one.
+pub fn role_of(protocol: &str, node: &str) -> Option<&'static str> {
+    PROTOCOLS
+        .iter()
+        .find(|p| p.name == protocol)?
+        .roles
+        .iter()
+        .find(|(n, _)| *n == node)
+        .map(|(_, r)| *r)
+}
+
 /// `[protocol]` in a scenario: `name` picks the protocol, the rest are its parameters.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(tag = "name", rename_all = "kebab-case")]
 pub enum ProtocolSpec {
     EpsAka(eps_aka::Params),
     UmtsAka(umts_aka::Params),
+    GroupAka(group_aka::Params),
 }
 
 /// What `authsim list` prints about one protocol.
@@ -22,16 +35,20 @@ pub struct ProtocolInfo {
     pub name: &'static str,
     pub summary: &'static str,
     pub nodes: &'static [&'static str],
+    /// Protocol-neutral role names of nodes (node, role), so sweeps can compare
+    /// e.g. the MME's and the VLR's verdicts as `serving`.
+    pub roles: &'static [(&'static str, &'static str)],
     pub params: &'static [(&'static str, &'static str)],
 }
 
-pub const PROTOCOLS: &[ProtocolInfo] = &[eps_aka::INFO, umts_aka::INFO];
+pub const PROTOCOLS: &[ProtocolInfo] = &[eps_aka::INFO, umts_aka::INFO, group_aka::INFO];
 
 impl ProtocolSpec {
     fn info(&self) -> &'static ProtocolInfo {
         match self {
             ProtocolSpec::EpsAka(_) => &eps_aka::INFO,
             ProtocolSpec::UmtsAka(_) => &umts_aka::INFO,
+            ProtocolSpec::GroupAka(_) => &group_aka::INFO,
         }
     }
     pub fn name(&self) -> &'static str {
@@ -46,6 +63,7 @@ impl ProtocolSpec {
         match self {
             ProtocolSpec::EpsAka(_) => eps_aka::LINKS.to_vec(),
             ProtocolSpec::UmtsAka(_) => umts_aka::LINKS.to_vec(),
+            ProtocolSpec::GroupAka(_) => group_aka::LINKS.to_vec(),
         }
     }
     /// Checks the protocol parameters; returns (field path, message).
@@ -53,13 +71,23 @@ impl ProtocolSpec {
         match self {
             ProtocolSpec::EpsAka(p) => p.validate(),
             ProtocolSpec::UmtsAka(p) => p.validate(),
+            ProtocolSpec::GroupAka(p) => p.validate(),
         }
     }
+    /// Checks parameters that depend on the population size.
+    pub fn validate_population(&self, devices: u32) -> Result<(), (String, String)> {
+        match self {
+            ProtocolSpec::GroupAka(p) => p.validate_with(devices),
+            _ => Ok(()),
+        }
+    }
+
     /// Builds the nodes for one run with the given seed.
     pub fn build(&self, scn: &Scenario, seed: u64) -> Result<Vec<NodeSetup>, String> {
         match self {
             ProtocolSpec::EpsAka(p) => eps_aka::build(p, scn, seed),
             ProtocolSpec::UmtsAka(p) => umts_aka::build(p, scn, seed),
+            ProtocolSpec::GroupAka(p) => group_aka::build(p, scn, seed),
         }
     }
 }

@@ -17,6 +17,7 @@ pub const INFO: ProtocolInfo = ProtocolInfo {
     name: "umts-aka",
     summary: "UMTS AKA (TS 33.102 §6.3): MM location updating + authentication (TS 24.008), MAP SendAuthenticationInfo quintets",
     nodes: &["ms", "vlr", "hlr"],
+    roles: &[("ms", "device"), ("vlr", "serving"), ("hlr", "home")],
     params: &[
         (
             "quintets_per_request",
