@@ -124,7 +124,7 @@ impl Params {
 
     /// Checks what needs the population too.
     pub fn validate_with(&self, devices: u32) -> Result<(), (String, String)> {
-        if devices % self.group_size != 0 {
+        if !devices.is_multiple_of(self.group_size) {
             return Err((
                 "protocol.group_size".into(),
                 format!(
