@@ -217,6 +217,12 @@ pub fn sweep_plots(dir: &Path, file: &SweepFile, rows: &[Row]) -> Result<Vec<Pat
             }
         }
         let series: Vec<Series> = series.into_values().collect();
+        if series.is_empty() {
+            return Err(format!(
+                "plot {}: no run has the metric `{}` (see docs/outputs.md for metric names)",
+                spec.file, spec.metric
+            ));
+        }
         let reference: Vec<Series> = spec
             .reference
             .iter()

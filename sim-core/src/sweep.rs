@@ -402,24 +402,32 @@ pub fn metrics(r: &RunResult) -> Vec<(String, f64)> {
         m.push((name, n as f64));
     }
     for n in &r.nodes {
+        // Each node's metrics under its own name and, where the protocol gives
+        // it one, under its protocol-neutral role (`role_serving`, ...), so
+        // variants with different node names compare.
+        let names: Vec<String> = std::iter::once(n.name.clone())
+            .chain(crate::protocols::role_of(&r.protocol, &n.name).map(|x| format!("role_{x}")))
+            .collect();
         let l = r.latencies(&n.name, "authenticated");
-        if !l.is_empty() {
-            let mean = l.iter().map(|&x| x as f64).sum::<f64>() / l.len() as f64;
-            m.push((format!("latency.{}.mean_s", n.name), mean / 1e9));
-            for (q, name) in [(0.5, "p50"), (0.95, "p95"), (0.99, "p99")] {
-                m.push((
-                    format!("latency.{}.{name}_s", n.name),
-                    percentile(&l, q) as f64 / 1e9,
-                ));
+        for name in &names {
+            if !l.is_empty() {
+                let mean = l.iter().map(|&x| x as f64).sum::<f64>() / l.len() as f64;
+                m.push((format!("latency.{name}.mean_s"), mean / 1e9));
+                for (q, qn) in [(0.5, "p50"), (0.95, "p95"), (0.99, "p99")] {
+                    m.push((
+                        format!("latency.{name}.{qn}_s"),
+                        percentile(&l, q) as f64 / 1e9,
+                    ));
+                }
             }
-        }
-        m.push((format!("busy_s.{}", n.name), n.busy_ns as f64 / 1e9));
-        if n.servers > 0 && n.inputs > 0 {
-            m.push((
-                format!("wait_mean_s.{}", n.name),
-                n.wait_ns_total as f64 / n.inputs as f64 / 1e9,
-            ));
-            m.push((format!("wait_max_s.{}", n.name), n.wait_ns_max as f64 / 1e9));
+            m.push((format!("busy_s.{name}"), n.busy_ns as f64 / 1e9));
+            if n.servers > 0 && n.inputs > 0 {
+                m.push((
+                    format!("wait_mean_s.{name}"),
+                    n.wait_ns_total as f64 / n.inputs as f64 / 1e9,
+                ));
+                m.push((format!("wait_max_s.{name}"), n.wait_ns_max as f64 / 1e9));
+            }
         }
         for p in authsim_protocols::core::Prim::ALL {
             let c = n.crypto.get(p);

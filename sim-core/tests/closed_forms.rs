@@ -146,3 +146,79 @@ fn eps_aka_counts_equal_the_closed_form() {
     assert_eq!(s6a_sizes(1), (352, 340));
     assert_eq!(s6a_sizes(5).1 - s6a_sizes(1).1, 4 * 148);
 }
+
+/// Every point of the Lai 2012 Fig. 9 sweep equals the closed forms of
+/// docs/counting.md / docs/counting-aka.md (loss-free, one group of n devices).
+#[test]
+fn fig9_sweep_counts_equal_the_closed_forms_at_every_n() {
+    use authsim_sim::sweep::Sweep;
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/lai2012-fig9.toml");
+    let sweep = Sweep::load(&path, &[]).unwrap();
+    let mut checked = 0;
+    for plan in sweep.runs.iter().filter(|p| p.replication == 0) {
+        let n: u64 = plan.point[0].as_integer().unwrap() as u64;
+        let label = sweep.file.sweep.variants[plan.variant].label.as_str();
+        let (r, _) = run(sweep.scenario(plan), plan.seed, &RunOptions::default()).unwrap();
+        let seg = |s: &str| {
+            r.interface_totals()
+                .iter()
+                .filter(|(i, _)| i.segment() == Some(s))
+                .fold((0, 0), |(t, b), (_, c)| (t + c.transmissions, b + c.bytes))
+        };
+        // (device-SN transmissions, bytes), (SN-HN transmissions, bytes)
+        let expected = match label {
+            "EPS-AKA" => ((5 * n, 92 * n), (2 * n, (544 + 148) * n)),
+            "UMTS AKA" => ((4 * n, 79 * n), (2 * n, (75 + 153) * n)),
+            "Group AKA" => ((5 * n, 116 * n - 18), (2, 892)),
+            other => panic!("unexpected variant {other}"),
+        };
+        assert_eq!((seg("device_sn"), seg("sn_hn")), expected, "{label} n={n}");
+        let ok = r
+            .auth
+            .iter()
+            .filter(|a| a.outcome == "authenticated")
+            .count() as u64;
+        assert_eq!(
+            ok,
+            2 * n,
+            "{label} n={n}: every device authenticated on both sides"
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 3 * 11);
+}
+
+/// Every metric a shipped sweep compares or plots exists in its runs, so no
+/// curve or improvement row is silently empty.
+#[test]
+fn shipped_sweeps_reference_existing_metrics() {
+    use authsim_sim::sweep::{Sweep, metrics};
+    for file in ["lai2012-fig9.toml"] {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../scenarios")
+            .join(file);
+        let sweep = Sweep::load(&path, &[]).unwrap();
+        let s = &sweep.file.sweep;
+        for plan in sweep
+            .runs
+            .iter()
+            .filter(|p| p.replication == 0)
+            .take(s.variants.len() * 2)
+        {
+            let (r, _) = run(sweep.scenario(plan), plan.seed, &RunOptions::default()).unwrap();
+            let names: Vec<String> = metrics(&r).into_iter().map(|(n, _)| n).collect();
+            let wanted = s
+                .compare
+                .iter()
+                .flat_map(|c| c.metrics.clone())
+                .chain(s.plots.iter().map(|p| p.metric.clone()));
+            for w in wanted {
+                assert!(
+                    names.contains(&w),
+                    "{file}: variant {} has no metric `{w}`",
+                    s.variants[plan.variant].label
+                );
+            }
+        }
+    }
+}
