@@ -393,13 +393,40 @@ pub fn metrics(r: &RunResult) -> Vec<(String, f64)> {
     m.push(("tx.total".into(), total.transmissions as f64));
     m.push(("deliveries.total".into(), total.deliveries as f64));
     m.push(("bytes.total".into(), total.bytes as f64));
+    // Verdict counts, and the number of distinct (reporter, subject) pairs with a
+    // verdict: devices, whichever side reports (a device that re-registers after
+    // a lost accept has two verdicts but counts once).
+    type Pairs =
+        std::collections::BTreeSet<(authsim_protocols::core::Addr, authsim_protocols::core::Addr)>;
+    let mut distinct: BTreeMap<(&str, &str), Pairs> = BTreeMap::new();
+    for a in &r.auth {
+        distinct
+            .entry((&*a.reporter_node, a.outcome))
+            .or_default()
+            .insert((a.reporter, a.subject));
+    }
+    let aliases = |node: &str| -> Vec<String> {
+        std::iter::once(node.to_string())
+            .chain(crate::protocols::role_of(&r.protocol, node).map(|x| format!("role_{x}")))
+            .collect()
+    };
     for ((node, outcome, reason), n) in r.outcome_counts() {
-        let name = if reason.is_empty() {
-            format!("auth.{node}.{outcome}")
-        } else {
-            format!("auth.{node}.{outcome}.{reason}")
-        };
-        m.push((name, n as f64));
+        for name in aliases(&node) {
+            let metric = if reason.is_empty() {
+                format!("auth.{name}.{outcome}")
+            } else {
+                format!("auth.{name}.{outcome}.{reason}")
+            };
+            m.push((metric, n as f64));
+        }
+    }
+    for ((node, outcome), subjects) in &distinct {
+        for name in aliases(node) {
+            m.push((
+                format!("auth.{name}.{outcome}_devices"),
+                subjects.len() as f64,
+            ));
+        }
     }
     for n in &r.nodes {
         // Each node's metrics under its own name and, where the protocol gives

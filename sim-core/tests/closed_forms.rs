@@ -193,7 +193,7 @@ fn fig9_sweep_counts_equal_the_closed_forms_at_every_n() {
 #[test]
 fn shipped_sweeps_reference_existing_metrics() {
     use authsim_sim::sweep::{Sweep, metrics};
-    for file in ["lai2012-fig9.toml"] {
+    for file in ["lai2012-fig9.toml", "group-storm.toml"] {
         let path = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../scenarios")
             .join(file);

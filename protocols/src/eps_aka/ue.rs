@@ -200,11 +200,13 @@ impl Ue {
         cx.fx
             .send(self.mme, Interface::Nas, "SecurityModeComplete", pdu);
         cx.fx.cancel(T3410);
-        self.state = State::Registered;
-        cx.fx.outcome(Outcome::Authenticated {
-            subject: self.mme,
-            key_id: smc.nas_ksi as u32,
-        });
+        if self.state != State::Registered {
+            self.state = State::Registered;
+            cx.fx.outcome(Outcome::Authenticated {
+                subject: self.mme,
+                key_id: smc.nas_ksi as u32,
+            });
+        }
     }
 }
 
@@ -221,6 +223,14 @@ impl Endpoint for Ue {
     }
 
     fn on_message(&mut self, msg: Incoming<'_>, cx: &mut Ctx<'_>) {
+        // A registered UE still answers a retransmitted SECURITY MODE COMMAND:
+        // its SECURITY MODE COMPLETE may have been lost (T3460 at the MME).
+        if self.state == State::Registered {
+            if let Ok(nas::Nas::Protected(_)) = nas::decode_any(msg.pdu) {
+                self.on_protected(msg.pdu, cx);
+            }
+            return;
+        }
         if self.state != State::Attaching {
             return;
         }

@@ -301,11 +301,13 @@ impl Member {
         cx.fx
             .send(self.mme, Interface::Nas, "SecurityModeComplete", pdu);
         cx.fx.cancel(T3410);
-        self.state = State::Registered;
-        cx.fx.outcome(Outcome::Authenticated {
-            subject: self.mme,
-            key_id: smc.nas_ksi as u32,
-        });
+        if self.state != State::Registered {
+            self.state = State::Registered;
+            cx.fx.outcome(Outcome::Authenticated {
+                subject: self.mme,
+                key_id: smc.nas_ksi as u32,
+            });
+        }
     }
 
     fn finish(&mut self, cx: &mut Ctx<'_>, reason: &'static str) {
@@ -331,7 +333,18 @@ impl Endpoint for Member {
     }
 
     fn on_message(&mut self, msg: Incoming<'_>, cx: &mut Ctx<'_>) {
-        if self.state != State::Attaching || msg.interface != Interface::Nas {
+        if msg.interface != Interface::Nas {
+            return;
+        }
+        // A registered member still answers a retransmitted SECURITY MODE
+        // COMMAND: its SECURITY MODE COMPLETE may have been lost (T3460).
+        if self.state == State::Registered {
+            if let Ok(GroupNas::Emm(nas::Nas::Protected(_))) = group::decode_nas(msg.pdu) {
+                self.on_protected(msg.pdu, cx);
+            }
+            return;
+        }
+        if self.state != State::Attaching {
             return;
         }
         match group::decode_nas(msg.pdu) {
