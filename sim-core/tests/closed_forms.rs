@@ -148,7 +148,7 @@ fn eps_aka_counts_equal_the_closed_form() {
 }
 
 /// Every point of the Lai 2012 Fig. 9 sweep equals the closed forms of
-/// docs/counting.md / docs/counting-aka.md (loss-free, one group of n devices).
+/// docs/counting.md (loss-free, one group of n devices).
 #[test]
 fn fig9_sweep_counts_equal_the_closed_forms_at_every_n() {
     use authsim_sim::sweep::Sweep;

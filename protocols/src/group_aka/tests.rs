@@ -16,7 +16,7 @@ use crate::wire::nas::{self, NasMessage};
 const MME: Addr = Addr::new(1, 0);
 const HSS: Addr = Addr::new(2, 0);
 
-/// Octets of the messages, from the encoders (see docs/counting-aka.md).
+/// Octets of the messages, from the encoders (see docs/counting.md).
 const ATTACH: usize = 30;
 const AUTH_REQ: usize = 36;
 const GROUP_AUTH_REQ: usize = 54;
@@ -648,7 +648,7 @@ fn per_interface(r: &Router, i: Interface) -> (usize, usize) {
     (on.clone().count(), on.map(|p| p.pdu.len()).sum())
 }
 
-/// Closed form (docs/counting-aka.md), one group of n members, loss-free:
+/// Closed form (docs/counting.md), one group of n members, loss-free:
 /// NAS 5n transmissions and 116n − 18 octets; S6a 2 transmissions and
 /// AIR_G + AIA_G = 368 + 524 octets.
 #[test]

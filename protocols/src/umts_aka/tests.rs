@@ -401,7 +401,7 @@ fn map_timeout_reinvokes_then_rejects() {
     assert_eq!(r.log.last().unwrap().kind, "LocationUpdatingReject");
 }
 
-/// Closed form (docs/counting-aka.md): n MSs each attaching once, loss-free,
+/// Closed form (docs/counting.md): n MSs each attaching once, loss-free,
 /// batch size b. UmtsAir: 4n transmissions, 79n octets; MAP: 2n
 /// transmissions, n (75 + End(b)) octets with End(b) = 153, 242, 330, 416, 500.
 #[test]
