@@ -188,7 +188,31 @@ impl Sweep {
         if s.replications == 0 {
             return f("sweep.replications", "must be at least 1");
         }
+        const RESERVED: [&str; 13] = [
+            "run",
+            "variant",
+            "replication",
+            "seed",
+            "metric",
+            "value",
+            "samples",
+            "mean",
+            "sd",
+            "ci95_low",
+            "ci95_high",
+            "scheme",
+            "baseline",
+        ];
         for (i, a) in s.axes.iter().enumerate() {
+            if RESERVED.contains(&a.name.as_str()) || s.axes[..i].iter().any(|b| b.name == a.name) {
+                return f(
+                    &format!("sweep.axes[{i}].name"),
+                    &format!(
+                        "`{}` is taken: an axis name must be unique and not an output column",
+                        a.name
+                    ),
+                );
+            }
             if a.values.is_empty() {
                 return f(&format!("sweep.axes[{i}].values"), "at least one value");
             }
@@ -597,7 +621,7 @@ impl SweepFile {
         for a in &self.sweep.axes {
             let _ = write!(s, ",{}", csv_field(&a.name));
         }
-        s.push_str(",metric,n,mean,sd,ci95_low,ci95_high\n");
+        s.push_str(",metric,samples,mean,sd,ci95_low,ci95_high\n");
         for ((variant, point, metric), vals) in self.ordered_cells(rows) {
             let v: Vec<f64> = vals.iter().map(|x| x.1).collect();
             let (mean, sd, h) = stats(&v);
@@ -643,7 +667,7 @@ impl SweepFile {
         for a in &self.sweep.axes {
             let _ = write!(s, ",{}", csv_field(&a.name));
         }
-        s.push_str(",metric,n,improvement,sd,ci95_low,ci95_high\n");
+        s.push_str(",metric,samples,improvement,sd,ci95_low,ci95_high\n");
         let cells = cells(rows);
         for c in &self.sweep.compare {
             for b in &c.baselines {
