@@ -600,7 +600,7 @@ impl Scenario {
                 );
             }
         }
-        self.protocol.validate()
+        self.protocol.validate(self)
     }
 
     /// The link spec joining two named nodes, if any.

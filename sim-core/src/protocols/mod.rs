@@ -1,7 +1,11 @@
 //! The protocol registry: which protocols a scenario can name, their nodes,
 //! parameters, and how to build the simulated network for each.
 
+pub mod chien_gas;
 pub mod eps_aka;
+pub mod gas;
+pub mod harn_gas;
+pub mod threshold_gas;
 
 use serde::Deserialize;
 
@@ -13,6 +17,9 @@ use crate::scenario::Scenario;
 #[serde(tag = "name", rename_all = "kebab-case")]
 pub enum ProtocolSpec {
     EpsAka(eps_aka::Params),
+    HarnGas(harn_gas::Params),
+    ChienGas(chien_gas::Params),
+    ThresholdGas(threshold_gas::Params),
 }
 
 /// What `authsim list` prints about one protocol.
@@ -23,12 +30,20 @@ pub struct ProtocolInfo {
     pub params: &'static [(&'static str, &'static str)],
 }
 
-pub const PROTOCOLS: &[ProtocolInfo] = &[eps_aka::INFO];
+pub const PROTOCOLS: &[ProtocolInfo] = &[
+    eps_aka::INFO,
+    harn_gas::INFO,
+    chien_gas::INFO,
+    threshold_gas::INFO,
+];
 
 impl ProtocolSpec {
     fn info(&self) -> &'static ProtocolInfo {
         match self {
             ProtocolSpec::EpsAka(_) => &eps_aka::INFO,
+            ProtocolSpec::HarnGas(_) => &harn_gas::INFO,
+            ProtocolSpec::ChienGas(_) => &chien_gas::INFO,
+            ProtocolSpec::ThresholdGas(_) => &threshold_gas::INFO,
         }
     }
     pub fn name(&self) -> &'static str {
@@ -36,24 +51,37 @@ impl ProtocolSpec {
     }
     /// Node names the protocol needs (each needs a `[nodes.NAME]` section).
     pub fn roles(&self) -> Vec<&'static str> {
-        self.info().nodes.to_vec()
+        match self {
+            ProtocolSpec::ThresholdGas(p) => p.roles(),
+            _ => self.info().nodes.to_vec(),
+        }
     }
     /// Pairs of nodes that must be joined by a link.
     pub fn required_links(&self) -> Vec<(&'static str, &'static str)> {
         match self {
             ProtocolSpec::EpsAka(_) => eps_aka::LINKS.to_vec(),
+            ProtocolSpec::HarnGas(_) => harn_gas::LINKS.to_vec(),
+            ProtocolSpec::ChienGas(_) => chien_gas::LINKS.to_vec(),
+            ProtocolSpec::ThresholdGas(p) => p.links(),
         }
     }
-    /// Checks the protocol parameters; returns (field path, message).
-    pub fn validate(&self) -> Result<(), (String, String)> {
+    /// Checks the protocol parameters (and the population they imply);
+    /// returns (field path, message).
+    pub fn validate(&self, scn: &Scenario) -> Result<(), (String, String)> {
         match self {
             ProtocolSpec::EpsAka(p) => p.validate(),
+            ProtocolSpec::HarnGas(p) => p.validate(&scn.population),
+            ProtocolSpec::ChienGas(p) => p.validate(&scn.population),
+            ProtocolSpec::ThresholdGas(p) => p.validate(&scn.population),
         }
     }
     /// Builds the nodes for one run with the given seed.
     pub fn build(&self, scn: &Scenario, seed: u64) -> Result<Vec<NodeSetup>, String> {
         match self {
             ProtocolSpec::EpsAka(p) => eps_aka::build(p, scn, seed),
+            ProtocolSpec::HarnGas(p) => harn_gas::build(p, scn, seed),
+            ProtocolSpec::ChienGas(p) => chien_gas::build(p, scn, seed),
+            ProtocolSpec::ThresholdGas(p) => threshold_gas::build(p, scn, seed),
         }
     }
 }
