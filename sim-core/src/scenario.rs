@@ -600,8 +600,7 @@ impl Scenario {
                 );
             }
         }
-        self.protocol.validate()?;
-        self.protocol.validate_population(self.population.devices)
+        self.protocol.validate(self)
     }
 
     /// The link spec joining two named nodes, if any.

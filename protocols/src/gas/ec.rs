@@ -20,10 +20,13 @@ pub fn mul(p: &ProjectivePoint, k: &Scalar, ops: &mut CryptoOps) -> ProjectivePo
     p * k
 }
 
-/// `k · G` for the generator (precomputed tables), counted.
+/// `k · G` for the generator (p256's precomputed basepoint table), counted.
+///
+/// `GENERATOR * k` would be a variable-base multiplication: only
+/// `Group::mul_by_generator` uses the table.
 pub fn mul_base(k: &Scalar, ops: &mut CryptoOps) -> ProjectivePoint {
     ops.add(Prim::P256MulBase, 1);
-    ProjectivePoint::GENERATOR * k
+    ProjectivePoint::mul_by_generator(k)
 }
 
 /// `a + b`, counted.
