@@ -112,7 +112,7 @@ fn sum(a: CryptoOps, b: CryptoOps) -> CryptoOps {
 fn verdicts(r: &RunResult) -> BTreeMap<(String, &'static str), Vec<(Addr, Addr)>> {
     let mut v: BTreeMap<_, Vec<_>> = BTreeMap::new();
     for a in &r.auth {
-        v.entry((a.reporter_node.clone(), a.outcome))
+        v.entry((a.reporter_node.to_string(), a.outcome))
             .or_default()
             .push((a.reporter, a.subject));
     }

@@ -38,7 +38,13 @@ pub const INFO: ProtocolInfo = ProtocolInfo {
     name: "threshold-gas",
     summary: "Smart-metering threshold GAS (Sensors 2018): nodes–smart meter group authentication, GSK distribution, optional MDMS–gateway phase",
     nodes: &["meter", "smart_meter", "gateway", "mdms", "auth_server"],
-    roles: &[("meter", "device"), ("smart_meter", "leader"), ("gateway", "gateway"), ("mdms", "mdms"), ("auth_server", "auth_server")],
+    roles: &[
+        ("meter", "device"),
+        ("smart_meter", "leader"),
+        ("gateway", "gateway"),
+        ("mdms", "mdms"),
+        ("auth_server", "auth_server"),
+    ],
     params: &[
         (
             "group_size",
