@@ -2,6 +2,7 @@
 //!
 //! Exit codes: 0 success, 1 the run failed, 2 bad input (scenario, flags, hex).
 
+mod cmd_calibrate;
 mod cmd_milenage;
 mod cmd_run;
 mod cmd_sweep;
@@ -48,6 +49,8 @@ enum Command {
     List,
     /// Compute Milenage outputs (TS 35.206) and optionally K_ASME as JSON.
     Milenage(cmd_milenage::MilenageArgs),
+    /// Measure this machine's cost per crypto primitive; write a profile snippet.
+    Calibrate(cmd_calibrate::CalibrateArgs),
 }
 
 /// A failure with the exit code it maps to.
@@ -68,6 +71,7 @@ fn main() -> ExitCode {
             Ok(())
         }
         Command::Milenage(args) => cmd_milenage::run(args),
+        Command::Calibrate(args) => cmd_calibrate::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

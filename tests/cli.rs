@@ -311,3 +311,141 @@ fn milenage_command_reproduces_ts_35_207_set_1_and_kasme() {
         assert!(stderr(&o).contains("--k"), "{}", stderr(&o));
     }
 }
+
+#[test]
+fn calibrate_writes_a_profile_that_a_scenario_accepts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let snippet = tmp.path().join("profile.toml");
+    let o = authsim(&[
+        "calibrate",
+        "--out",
+        snippet.to_str().unwrap(),
+        "--name",
+        "measured",
+        "--budget-ms",
+        "3",
+        "--watts",
+        "5",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(out.contains("p256_mul"), "prints what it measured: {out}");
+    let text = std::fs::read_to_string(&snippet).unwrap();
+    let t: toml::Table = toml::from_str(&text).unwrap();
+    let p = &t["profiles"]["measured"];
+    assert_eq!(p["base"].as_str(), Some("server"));
+    for table in ["prim_ns", "prim_uj"] {
+        let prims = p[table].as_table().unwrap();
+        for name in [
+            "aes_block",
+            "sha256_block",
+            "p256_mul",
+            "p256_mul_base",
+            "p256_add",
+            "scalar_inv",
+            "scalar_mul",
+            "aead_byte",
+        ] {
+            let v = prims[name].as_float().unwrap();
+            assert!(v > 0.0 && v.is_finite(), "{table}.{name} = {v}");
+        }
+    }
+    // Pasted into a scenario, it parses and prices a node.
+    let scn = quickstart_with("profile = \"server\"", "profile = \"measured\"") + "\n" + &text;
+    let (code, err) = validate(&scn);
+    assert_eq!(code, Some(0), "{err}");
+    // Bad arguments are bad input.
+    let o = authsim(&["calibrate", "--name", "no spaces", "--budget-ms", "1"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--name"), "{}", stderr(&o));
+}
+
+#[test]
+fn replications_summarise_with_confidence_intervals() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = |n: &str| tmp.path().join(n);
+    let run = |out: &str, extra: &[&str]| {
+        let o = authsim(
+            &[
+                &[
+                    "run",
+                    &scenario("quickstart.toml"),
+                    "--out",
+                    dir(out).to_str().unwrap(),
+                    "--quiet",
+                    "--set",
+                    "population.devices=60",
+                ][..],
+                extra,
+            ]
+            .concat(),
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+    };
+    run("one", &[]);
+    run("one-explicit", &["--set", "run.replications=1"]);
+    run("three", &["--set", "run.replications=3"]);
+    // R = 1 is exactly a single run; replication 0 of R = 3 writes the same files.
+    for f in ["messages.csv", "nodes.csv", "auth.csv", "summary.json"] {
+        assert_eq!(
+            read(&dir("one").join(f)),
+            read(&dir("one-explicit").join(f)),
+            "{f}"
+        );
+        assert_eq!(
+            read(&dir("one").join(f)),
+            read(&dir("three").join(f)),
+            "{f}"
+        );
+    }
+    assert!(!dir("one").join("replications.csv").exists());
+    // R = 3: a 95 % CI per metric, from three replications.
+    let csv = String::from_utf8(read(&dir("three").join("replications.csv"))).unwrap();
+    assert!(
+        csv.starts_with("metric,n,mean,sd,ci95_low,ci95_high\n"),
+        "{csv}"
+    );
+    let row = csv
+        .lines()
+        .find(|l| l.starts_with("latency.ue.p50_s,"))
+        .unwrap();
+    let f: Vec<f64> = row.split(',').skip(1).map(|x| x.parse().unwrap()).collect();
+    let (n, mean, sd, lo, hi) = (f[0], f[1], f[2], f[3], f[4]);
+    assert_eq!(n, 3.0);
+    assert!(sd > 0.0 && lo < mean && mean < hi, "{row}");
+    assert!(
+        ((hi - lo) / 2.0 - 4.303 * sd / 3f64.sqrt()).abs() < 1e-9 * hi,
+        "{row}"
+    );
+    assert!(csv.contains("\nenergy.ue.per_endpoint_j,3,"), "{csv}");
+    // Different seeds give different latencies.
+    let runs = String::from_utf8(read(&dir("three").join("replications_runs.csv"))).unwrap();
+    let p50: Vec<(String, String)> = runs
+        .lines()
+        .filter(|l| l.contains(",latency.ue.p50_s,"))
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[1].to_string(), f[3].to_string())
+        })
+        .collect();
+    assert_eq!(p50.len(), 3);
+    assert_eq!(p50[0].0, "1", "replication 0 runs with the scenario seed");
+    assert!(p50[0].1 != p50[1].1 && p50[1].1 != p50[2].1, "{p50:?}");
+    assert!(p50[1].0 != p50[2].0);
+    for f in ["replications_latency.png", "energy.png"] {
+        assert_eq!(
+            &read(&dir("three").join(f))[..8],
+            b"\x89PNG\r\n\x1a\n",
+            "{f}"
+        );
+    }
+    // Zero replications is bad input naming the field.
+    let o = authsim(&[
+        "validate",
+        &scenario("quickstart.toml"),
+        "--set",
+        "run.replications=0",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("run.replications"), "{}", stderr(&o));
+}

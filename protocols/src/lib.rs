@@ -5,6 +5,7 @@
 //! message size is the length of a real encoding from [`wire`].
 
 pub mod aka;
+pub mod calibrate;
 pub mod core;
 pub mod crypto;
 pub mod eps_aka;

@@ -14,6 +14,7 @@ pub mod model;
 pub mod node;
 pub mod profile;
 pub mod protocols;
+pub mod replications;
 pub mod report;
 pub mod runner;
 pub mod scenario;

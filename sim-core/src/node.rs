@@ -130,6 +130,7 @@ impl NodeCore {
             } else {
                 vec![None; s.host.len() as usize]
             },
+            endpoints: s.host.len(),
             ..Default::default()
         };
         Self {
@@ -196,6 +197,14 @@ impl NodeCore {
             Input::Start(i) | Input::Timer(i, _) => *i,
             Input::Message(d) => d.to.index,
         };
+        if let Input::Message(d) = &input {
+            let header = self
+                .links
+                .get(d.from.node as usize)
+                .and_then(|l| l.as_ref())
+                .map_or(0, |l| l.spec.header_bytes as u64);
+            self.report.rx_bytes += d.pdu.len() as u64 + header;
+        }
         let start = match self.service {
             Service::Fifo { .. } => now.max(self.servers_free.iter().copied().min().unwrap_or(now)),
             Service::PerEndpoint => now,
@@ -270,6 +279,7 @@ impl NodeCore {
             .or_default();
         counters.transmissions += 1;
         counters.bytes += pdu.len() as u64;
+        self.report.tx_bytes += pdu.len() as u64;
         // One serialization per link used by this transmission (a broadcast on one
         // medium is serialized once), then one delivery per receiver.
         let mut timings: Vec<(u16, crate::link::Timing)> = Vec::new();
@@ -298,6 +308,7 @@ impl NodeCore {
                 .or_default();
             if !overhead_counted {
                 counters.overhead_bytes += link.spec.header_bytes as u64;
+                self.report.tx_bytes += link.spec.header_bytes as u64;
                 overhead_counted = true;
             }
             match link.deliver(timing, &mut self.net_rng) {
