@@ -486,9 +486,11 @@ pub fn metrics(r: &RunResult) -> Vec<(String, f64)> {
                 m.push((format!("crypto.{}.{}", n.name, p.name()), c as f64));
             }
         }
-        m.push((format!("energy.{}.total_j", n.name), n.energy_total_j()));
-        if let Some(e) = n.energy_per_endpoint_j() {
-            m.push((format!("energy.{}.per_endpoint_j", n.name), e));
+        for name in &names {
+            m.push((format!("energy.{name}.total_j"), n.energy_total_j()));
+            if let Some(e) = n.energy_per_endpoint_j() {
+                m.push((format!("energy.{name}.per_endpoint_j"), e));
+            }
         }
     }
     m.push(("end_time_s".into(), r.end_time as f64 / 1e9));
