@@ -133,7 +133,7 @@ fn replications(
 pub fn list() {
     println!("Protocols:");
     for p in PROTOCOLS {
-        println!("  {:<12} {}", p.name, p.summary);
+        println!("  {:<14} {}", p.name, p.summary);
         println!("    nodes: {}", p.nodes.join(", "));
         for (k, v) in p.params {
             println!("    protocol.{k:<22} {v}");
