@@ -49,6 +49,18 @@ impl LinkState {
         })
     }
 
+    /// The shortest latency this link can draw: every delivery arrives at
+    /// least this long after it is sent.
+    pub fn min_latency(&self) -> Nanos {
+        use crate::latency::Latency;
+        match self.spec.latency {
+            Latency::Fixed(v) => v,
+            Latency::Uniform { min, .. } => min,
+            Latency::ShiftedExponential { base, .. } => base,
+            Latency::LogNormal { .. } => 0,
+        }
+    }
+
     /// Queues `bytes` for transmission no earlier than `ready`.
     pub fn transmit(&mut self, ready: Nanos, bytes: usize) -> Timing {
         let departs = ready.max(self.free_at);

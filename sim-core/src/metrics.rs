@@ -49,6 +49,10 @@ pub struct AuthRecord {
     pub outcome: Outcome,
 }
 
+/// Orders trace lines of equal departure time across nodes: the order in which
+/// the transmissions were made.
+pub type TraceKey = [u64; 6];
+
 /// Everything one node measured; collected after the run.
 #[derive(Clone, Debug, Default)]
 pub struct NodeReport {
@@ -65,12 +69,15 @@ pub struct NodeReport {
     pub wait_ns_max: Nanos,
     /// Time the last input finished service.
     pub last_finish: Nanos,
+    /// Time of the last input processed (windowed engine; the run's end when
+    /// no stop time is given).
+    pub last_event: Nanos,
     pub undecodable: u64,
     pub records: Vec<AuthRecord>,
     /// Start time per hosted endpoint that was started (population nodes).
     pub starts: Vec<Option<Nanos>>,
-    /// Trace lines: (departure time, global sequence, text).
-    pub trace: Vec<(Nanos, u64, String)>,
+    /// Trace lines: (departure time, handling order, text).
+    pub trace: Vec<(Nanos, TraceKey, String)>,
     /// Endpoints the node hosts (devices of a population, 1 for a server).
     pub endpoints: u32,
     /// Bytes this node's radio sent: PDU bytes per transmission plus the link's

@@ -1,9 +1,16 @@
-//! The nexosim model hosting one [`NodeCore`].
+//! The nexosim models hosting one [`NodeCore`] each.
 //!
-//! The model itself holds only its output ports (nexosim models must be
-//! serializable); the protocol state lives in the model environment. Each
-//! delivery costs one scheduled event (at its arrival time, on the sender) and
-//! one port send; timers and arrivals use one pending wake-up each.
+//! The models hold only their output ports (nexosim models must be
+//! serializable); the protocol state lives in the model environment.
+//!
+//! Two engines, with identical results (tests/engines.rs):
+//! - [`NodeModel`], per message: each delivery costs one scheduled event (at
+//!   its arrival time, on the sender) and one port send; timers and arrivals
+//!   use one pending wake-up each. Used when a link can have zero latency.
+//! - [`WindowedNode`], windowed: a node processes all its inputs earlier than
+//!   its earliest pending input plus the shortest latency into it in one
+//!   nexosim event, in the per-message engine's order, and sends what that
+//!   window produced as one port message per destination node.
 
 use std::time::Duration;
 
@@ -15,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use authsim_protocols::core::Nanos;
 
 use crate::metrics::NodeReport;
-use crate::node::{Delivery, Input, NodeCore};
+use crate::node::{Delivery, Input, NodeCore, Pending};
 
 pub fn to_time(ns: Nanos) -> MonotonicTime {
     MonotonicTime::EPOCH + Duration::from_nanos(ns)
@@ -97,5 +104,87 @@ impl NodeModel {
         if let Some(at) = env.wake_needed(now) {
             let _ = cx.schedule_event(to_time(at), schedulable!(Self::wake), at);
         }
+    }
+}
+
+/// The nexosim model of the windowed engine, hosting one [`NodeCore`].
+///
+/// Every link into a node is at least `lookahead` long, so when a node's
+/// earliest pending input is at `t`, every input it will get before
+/// `t + lookahead` has already been sent (before `t`, by a node processing an
+/// earlier window). One nexosim event (`tick`) therefore processes a whole
+/// window of inputs in the order the per-message engine ([`NodeModel`])
+/// would, and what the window sends leaves as one port message per
+/// destination node. Results are identical to the per-message engine's; the
+/// cost per message is a heap push and pop instead of a scheduled event, a
+/// future and two mailbox hops.
+#[derive(Serialize, Deserialize)]
+pub struct WindowedNode {
+    /// Output ports indexed by destination node id (connected where a link exists).
+    #[serde(skip)]
+    pub outs: Vec<Output<Vec<Pending>>>,
+    /// Stop time (inclusive), as given to nexosim.
+    pub until: Option<Nanos>,
+}
+
+#[Model(type Env = NodeCore)]
+impl WindowedNode {
+    /// Deliveries from another node's window, all later than this node's
+    /// current window.
+    pub async fn receive(&mut self, batch: Vec<Pending>, cx: &Context<Self>, env: &mut NodeCore) {
+        env.agenda.pending.extend(batch);
+        self.request_tick(cx, env);
+    }
+
+    /// Processes the window starting at the earliest pending input.
+    #[nexosim(schedulable)]
+    async fn tick(&mut self, at: Nanos, cx: &Context<Self>, env: &mut NodeCore) {
+        if env.agenda.tick_at == Some(at) {
+            env.agenda.tick_at = None;
+        }
+        let now = to_nanos(cx.time());
+        env.run_window(now, self.until);
+        self.flush(env).await;
+        self.request_tick(cx, env);
+    }
+
+    #[nexosim(init)]
+    async fn init(&mut self, cx: &Context<Self>, env: &mut NodeCore) {
+        env.run_window(0, self.until);
+        self.flush(env).await;
+        self.request_tick(cx, env);
+    }
+
+    /// Hands over what the node measured (called once, after the run).
+    pub async fn report(&mut self, _: (), _cx: &Context<Self>, env: &mut NodeCore) -> NodeReport {
+        env.report.last_event = env.agenda.last_time;
+        std::mem::take(&mut env.report)
+    }
+
+    /// Sends this window's deliveries, one batch per destination node.
+    async fn flush(&mut self, env: &mut NodeCore) {
+        for (dst, batch) in env.agenda.batches.iter_mut().enumerate() {
+            if batch.is_empty() {
+                continue;
+            }
+            let batch = std::mem::take(batch);
+            if let Some(out) = self.outs.get_mut(dst) {
+                out.send(batch).await;
+            }
+        }
+    }
+
+    /// Schedules a window at the earliest pending input unless one is already
+    /// due at or before it.
+    fn request_tick(&mut self, cx: &Context<Self>, env: &mut NodeCore) {
+        let Some(at) = env.next_pending() else {
+            return;
+        };
+        if self.until.is_some_and(|u| at > u) || env.agenda.tick_at.is_some_and(|t| t <= at) {
+            return;
+        }
+        env.agenda.tick_at = Some(at);
+        // Pending inputs are later than the current time, so this cannot fail.
+        let _ = cx.schedule_event(to_time(at), schedulable!(Self::tick), at);
     }
 }

@@ -7,6 +7,8 @@
 //! leaves when its service ends. Since service start times are monotone in
 //! arrival order, this is exactly a FIFO queue in front of `servers` servers.
 
+use std::cmp::{Ordering as CmpOrdering, Reverse};
+use std::collections::BinaryHeap;
 use std::fmt::Write as _;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -18,7 +20,7 @@ use rand::SeedableRng;
 
 use crate::host::Host;
 use crate::link::LinkState;
-use crate::metrics::{AuthRecord, NodeReport};
+use crate::metrics::{AuthRecord, NodeReport, TraceKey};
 use crate::profile::Profile;
 use crate::timers::TimerQueue;
 
@@ -93,6 +95,94 @@ pub enum Input {
 /// A delivery to hand to nexosim at `at`.
 pub type Scheduled = (Nanos, Delivery);
 
+/// What a pending input of the windowed engine does when its time comes.
+#[derive(Clone, Debug)]
+pub enum PendingKind {
+    /// The node's start (nexosim `init`): starts due at time 0.
+    Init,
+    /// Starts due now (the per-message engine's `arrive` event).
+    Arrive,
+    /// Timer wake-up requested for this time (the `wake` event).
+    Wake(Nanos),
+    /// A message arriving.
+    Deliver(Delivery),
+}
+
+/// One input waiting in a node's agenda (windowed engine), ordered as the
+/// per-message engine orders its events: by time, then by origin node in
+/// descending id, then by the origin's scheduling sequence.
+///
+/// That tie order is what nexosim 1.0 does with the per-message engine: its
+/// scheduler groups the events of one time by origin model, and its
+/// single-threaded executor runs them last-spawned-first; a node's own events
+/// (arrive, wake) have the node as origin, a delivery has its sender.
+#[derive(Clone, Debug)]
+pub struct Pending {
+    pub at: Nanos,
+    pub origin: u16,
+    pub seq: u64,
+    pub kind: PendingKind,
+}
+
+impl Pending {
+    fn key(&self) -> (Nanos, Reverse<u16>, u64) {
+        (self.at, Reverse(self.origin), self.seq)
+    }
+}
+
+impl PartialEq for Pending {
+    fn eq(&self, other: &Self) -> bool {
+        self.key() == other.key()
+    }
+}
+impl Eq for Pending {}
+impl PartialOrd for Pending {
+    fn partial_cmp(&self, other: &Self) -> Option<CmpOrdering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Pending {
+    /// Reversed, so that `BinaryHeap` pops the earliest.
+    fn cmp(&self, other: &Self) -> CmpOrdering {
+        other.key().cmp(&self.key())
+    }
+}
+
+/// A node's state for the windowed engine (see `model::WindowedNode`).
+#[derive(Debug, Default)]
+pub struct Agenda {
+    /// Inputs not processed yet.
+    pub pending: BinaryHeap<Pending>,
+    /// Scheduling sequence: counts what the per-message engine would schedule
+    /// (emits, arrive and wake events), in its order.
+    seq: u64,
+    /// Shortest latency of any link into this node: every input earlier than
+    /// `now + lookahead` is known at `now`.
+    pub lookahead: Nanos,
+    /// Outgoing deliveries per destination node, sent at the end of a window.
+    pub batches: Vec<Vec<Pending>>,
+    /// The earliest window start already requested from nexosim.
+    pub tick_at: Option<Nanos>,
+    /// Time of the last input processed (the per-message engine's last event).
+    pub last_time: Nanos,
+    /// Global order of the input being processed, for trace lines: (time,
+    /// origin descending, own event 0 / delivery 1, receivers of one origin in
+    /// reverse order of their first delivery, sequence).
+    order: [u64; 5],
+    /// (time, origin) of the delivery group being processed and its first sequence.
+    group: (Nanos, u16, u64),
+    /// Trace lines written so far by this node (orders lines of one input).
+    trace_count: u64,
+}
+
+/// How trace lines are ordered among equal departure times.
+enum TraceOrder {
+    /// Per-message engine: a global counter in handling order.
+    Global(Arc<AtomicU64>),
+    /// Windowed engine: the handling order the per-message engine would have.
+    Agenda,
+}
+
 pub struct NodeCore {
     pub id: u16,
     pub name: String,
@@ -109,12 +199,16 @@ pub struct NodeCore {
     rng: SimRng,
     net_rng: SimRng,
     fx: Effects,
-    trace: Option<Arc<AtomicU64>>,
+    trace: Option<TraceOrder>,
     pub report: NodeReport,
     /// Deliveries to hand to nexosim after the current handler.
     pub outbox: Vec<Scheduled>,
     /// Messages addressed to a node this one has no link to.
     pub unroutable: Vec<(Addr, Addr)>,
+    /// Scratch: one link timing per node a transmission uses (kept for its capacity).
+    timings: Vec<(u16, crate::link::Timing)>,
+    /// Windowed engine state (unused by the per-message engine).
+    pub agenda: Agenda,
 }
 
 impl NodeCore {
@@ -148,10 +242,124 @@ impl NodeCore {
             rng: SimRng::seed_from_u64(s.endpoint_seed),
             net_rng: SimRng::seed_from_u64(s.network_seed),
             fx: Effects::default(),
-            trace: s.trace,
+            trace: s.trace.map(TraceOrder::Global),
             report,
             outbox: Vec::new(),
             unroutable: Vec::new(),
+            timings: Vec::new(),
+            agenda: Agenda::default(),
+        }
+    }
+
+    /// The shortest latency of this node's outgoing link to `to`, if any.
+    pub fn min_latency_to(&self, to: usize) -> Option<Nanos> {
+        self.links
+            .get(to)
+            .and_then(|l| l.as_ref())
+            .map(|l| l.min_latency())
+    }
+
+    /// Switches this node to the windowed engine: `nodes` nodes in all,
+    /// `lookahead` the shortest latency of any link into this node (> 0).
+    pub fn use_agenda(&mut self, nodes: usize, lookahead: Nanos) {
+        debug_assert!(lookahead > 0);
+        self.agenda.lookahead = lookahead;
+        self.agenda.batches = (0..nodes).map(|_| Vec::new()).collect();
+        if self.trace.is_some() {
+            self.trace = Some(TraceOrder::Agenda);
+        }
+        self.agenda.pending.push(Pending {
+            at: 0,
+            origin: self.id,
+            seq: 0,
+            kind: PendingKind::Init,
+        });
+    }
+
+    /// Windowed engine: processes, in order, every pending input earlier than
+    /// `from + lookahead` (and not after `until`). Inputs from other nodes that
+    /// early were all sent before `from`, so they are all here.
+    pub fn run_window(&mut self, from: Nanos, until: Option<Nanos>) {
+        let mut end = from.saturating_add(self.agenda.lookahead);
+        if let Some(u) = until {
+            end = end.min(u.saturating_add(1));
+        }
+        while self.agenda.pending.peek().is_some_and(|p| p.at < end) {
+            let Some(p) = self.agenda.pending.pop() else {
+                break;
+            };
+            self.process(p);
+        }
+    }
+
+    /// The earliest pending input's time, if any.
+    pub fn next_pending(&self) -> Option<Nanos> {
+        self.agenda.pending.peek().map(|p| p.at)
+    }
+
+    /// One input of the windowed engine: what the per-message engine's event
+    /// handler for it does (`model::NodeModel`), with scheduling replaced by
+    /// agenda and batch entries.
+    fn process(&mut self, p: Pending) {
+        let now = p.at;
+        let a = &mut self.agenda;
+        a.last_time = a.last_time.max(now);
+        let origin_desc = (u16::MAX - p.origin) as u64;
+        a.order = match &p.kind {
+            PendingKind::Deliver(_) => {
+                if (a.group.0, a.group.1) != (now, p.origin) {
+                    a.group = (now, p.origin, p.seq);
+                }
+                [now, origin_desc, 1, u64::MAX - a.group.2, p.seq]
+            }
+            _ => [now, origin_desc, 0, 0, p.seq],
+        };
+        match p.kind {
+            PendingKind::Init | PendingKind::Arrive => {
+                if let Some(next) = self.start_due(now) {
+                    self.push_own(next, PendingKind::Arrive);
+                }
+            }
+            PendingKind::Wake(at) => {
+                if self.wake_at == Some(at) {
+                    self.wake_at = None;
+                }
+                self.fire_due_timers(now);
+            }
+            PendingKind::Deliver(d) => self.handle(now, Input::Message(d)),
+        }
+        self.after_agenda(now);
+    }
+
+    fn push_own(&mut self, at: Nanos, kind: PendingKind) {
+        self.agenda.seq += 1;
+        self.agenda.pending.push(Pending {
+            at,
+            origin: self.id,
+            seq: self.agenda.seq,
+            kind,
+        });
+    }
+
+    /// `NodeModel::after` for the windowed engine: deliveries go to the
+    /// destination's batch, a timer wake-up to the agenda.
+    fn after_agenda(&mut self, now: Nanos) {
+        let a = &mut self.agenda;
+        for (at, d) in self.outbox.drain(..) {
+            // Links into a node are at least `lookahead` long, so `at > now`:
+            // the per-message engine would schedule an emit event.
+            debug_assert!(at > now);
+            a.seq += 1;
+            let dst = d.to.node as usize;
+            a.batches[dst].push(Pending {
+                at,
+                origin: self.id,
+                seq: a.seq,
+                kind: PendingKind::Deliver(d),
+            });
+        }
+        if let Some(at) = self.wake_needed(now) {
+            self.push_own(at, PendingKind::Wake(at));
         }
     }
 
@@ -259,16 +467,26 @@ impl NodeCore {
                 TimerCmd::Cancel { id } => self.timers.cancel(index, id),
             }
         }
-        let transmits = std::mem::take(&mut self.fx.transmits);
-        for t in transmits {
+        // Drained in place so the buffer keeps its capacity for the next input.
+        let mut transmits = std::mem::take(&mut self.fx.transmits);
+        for t in transmits.drain(..) {
             self.transmit(me, finish, t);
         }
+        self.fx.transmits = transmits;
     }
 
     fn transmit(&mut self, from: Addr, ready: Nanos, t: authsim_protocols::core::Transmit) {
-        let receivers: Vec<Addr> = match t.to {
-            Destination::Unicast(a) => vec![a],
-            Destination::Broadcast(v) => v,
+        let unicast: [Addr; 1];
+        let broadcast: Vec<Addr>;
+        let receivers: &[Addr] = match t.to {
+            Destination::Unicast(a) => {
+                unicast = [a];
+                &unicast
+            }
+            Destination::Broadcast(v) => {
+                broadcast = v;
+                &broadcast
+            }
         };
         let pdu = t.pdu;
         let first_delivery = self.outbox.len();
@@ -282,9 +500,10 @@ impl NodeCore {
         self.report.tx_bytes += pdu.len() as u64;
         // One serialization per link used by this transmission (a broadcast on one
         // medium is serialized once), then one delivery per receiver.
-        let mut timings: Vec<(u16, crate::link::Timing)> = Vec::new();
+        let mut timings = std::mem::take(&mut self.timings);
+        timings.clear();
         let mut overhead_counted = false;
-        for to in &receivers {
+        for to in receivers {
             let Some(link) = self
                 .links
                 .get_mut(to.node as usize)
@@ -330,6 +549,8 @@ impl NodeCore {
         }
         // Hand the bytes to this transmission's deliveries: copies for all but the
         // last (a broadcast), the original moved into the last (every unicast).
+        let departs = timings.first().map_or(ready, |(_, t)| t.departs);
+        self.timings = timings;
         let delivered = &mut self.outbox[first_delivery..];
         if let Some((last, rest)) = delivered.split_last_mut() {
             for (_, d) in rest {
@@ -341,8 +562,16 @@ impl NodeCore {
             }
             last.1.pdu = pdu.clone();
         }
-        if let Some(seq) = &self.trace {
-            let departs = timings.first().map_or(ready, |(_, t)| t.departs);
+        if let Some(order) = &self.trace {
+            let key: TraceKey = match order {
+                TraceOrder::Global(seq) => [seq.fetch_add(1, Ordering::Relaxed), 0, 0, 0, 0, 0],
+                TraceOrder::Agenda => {
+                    let a = &mut self.agenda;
+                    a.trace_count += 1;
+                    let o = a.order;
+                    [o[0], o[1], o[2], o[3], o[4], a.trace_count]
+                }
+            };
             let mut line = String::with_capacity(64 + 2 * pdu.len());
             let to = receivers
                 .iter()
@@ -363,9 +592,7 @@ impl NodeCore {
             for b in pdu.iter() {
                 let _ = write!(line, "{b:02x}");
             }
-            self.report
-                .trace
-                .push((departs, seq.fetch_add(1, Ordering::Relaxed), line));
+            self.report.trace.push((departs, key, line));
         }
     }
 }

@@ -25,6 +25,17 @@ pub struct Perf {
 }
 
 pub fn run(scn: &Scenario, seed: u64, opts: &RunOptions) -> Result<(RunResult, Perf), String> {
+    run_with_engine(scn, seed, opts, engine::Engine::Auto)
+}
+
+/// [`run`] on a given engine (both engines give identical results; tests
+/// compare them).
+pub fn run_with_engine(
+    scn: &Scenario,
+    seed: u64,
+    opts: &RunOptions,
+    engine: engine::Engine,
+) -> Result<(RunResult, Perf), String> {
     let t0 = Instant::now();
     let mut setups = scn.protocol.build(scn, seed)?;
     let names: Vec<(String, String)> = setups
@@ -46,7 +57,8 @@ pub fn run(scn: &Scenario, seed: u64, opts: &RunOptions) -> Result<(RunResult, P
     }
     let build_s = t0.elapsed().as_secs_f64();
     let t1 = Instant::now();
-    let out = engine::run(setups, scn.run.until_s.map(seconds)).map_err(|e| e.to_string())?;
+    let out = engine::run_with(setups, scn.run.until_s.map(seconds), engine)
+        .map_err(|e| e.to_string())?;
     let sim_s = t1.elapsed().as_secs_f64();
     // The run ends with the last input served, not with a stale timer wake-up.
     let end_time = match scn.run.until_s {

@@ -90,6 +90,39 @@ impl Header {
         out
     }
 
+    /// Starts a message in `out` (which must be empty): the header with a
+    /// zero length, back-patched by [`Header::finish`] once the AVPs follow.
+    ///
+    /// # Panics
+    /// If the command code exceeds 24 bits.
+    #[inline]
+    pub(crate) fn begin(&self, out: &mut Vec<u8>) {
+        assert!(self.command_code < 1 << 24, "command code is 24 bits");
+        debug_assert!(out.is_empty());
+        let mut h = [0u8; HEADER_LEN];
+        h[0] = VERSION;
+        h[4..8].copy_from_slice(&self.command_code.to_be_bytes());
+        h[4] = self.flags();
+        h[8..12].copy_from_slice(&self.application_id.to_be_bytes());
+        h[12..16].copy_from_slice(&self.hop_by_hop.to_be_bytes());
+        h[16..20].copy_from_slice(&self.end_to_end.to_be_bytes());
+        out.extend_from_slice(&h);
+    }
+
+    /// Fills in the message length of a message begun with [`Header::begin`].
+    ///
+    /// # Panics
+    /// If the message is 2^24 octets or longer.
+    #[inline]
+    pub(crate) fn finish(out: &mut [u8]) {
+        let len = out.len();
+        assert!(
+            len < 1 << 24,
+            "Diameter message longer than 2^24 - 1 octets"
+        );
+        out[1..4].copy_from_slice(&(len as u32).to_be_bytes()[1..]);
+    }
+
     /// Decodes the header and checks the version and the message length
     /// against `pdu.len()`.
     pub fn decode(pdu: &[u8]) -> Result<Self, WireError> {

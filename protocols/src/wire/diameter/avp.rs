@@ -32,6 +32,14 @@ pub struct AvpDef {
     pub grouped: bool,
 }
 
+impl AvpDef {
+    /// Same code and vendor (names and types follow from those).
+    #[inline]
+    pub fn is(&self, other: AvpDef) -> bool {
+        self.code == other.code && self.vendor == other.vendor
+    }
+}
+
 const fn base(code: u32, name: &'static str, grouped: bool) -> AvpDef {
     AvpDef {
         code,
@@ -319,63 +327,215 @@ impl<'a> AvpRef<'a> {
 
 /// Parses a sequence of padded AVPs; `base` is the PDU offset of `buf[0]`.
 pub fn parse_avps(buf: &[u8], base: usize) -> Result<Vec<AvpRef<'_>>, WireError> {
-    let mut r = Reader::with_base(buf, base);
-    let mut avps = Vec::new();
-    while !r.is_empty() {
-        let offset = r.offset();
-        let code = r.u32("AVP code")?;
-        let flags = r.u8("AVP flags")?;
-        if flags & FLAGS_RESERVED != 0 {
-            return Err(WireError::new(
-                offset + 4,
-                format!("AVP {code}: P or reserved flag bits set ({flags:#04x})"),
-            ));
+    AvpIter::new(buf, base).collect()
+}
+
+/// The AVPs of a sequence of padded AVPs, one at a time and without
+/// allocating; `base` is the PDU offset of `buf[0]`. Yields the first
+/// malformed AVP as an error, then stops.
+#[derive(Clone, Debug)]
+pub struct AvpIter<'a> {
+    buf: &'a [u8],
+    pos: usize,
+    base: usize,
+    failed: bool,
+}
+
+impl<'a> AvpIter<'a> {
+    pub fn new(buf: &'a [u8], base: usize) -> Self {
+        Self {
+            buf,
+            pos: 0,
+            base,
+            failed: false,
         }
-        let len = r.u24("AVP length")? as usize;
-        let header = if flags & FLAG_VENDOR != 0 {
+    }
+
+    #[inline]
+    fn next_avp(&mut self) -> Result<AvpRef<'a>, WireError> {
+        let (buf, pos) = (self.buf, self.pos);
+        let Some(h) = buf.get(pos..pos + HEADER_LEN) else {
+            return Err(self.short_header());
+        };
+        let offset = self.base + pos;
+        let code = u32::from_be_bytes([h[0], h[1], h[2], h[3]]);
+        let flags = h[4];
+        if flags & FLAGS_RESERVED != 0 {
+            return Err(reserved_flags(offset, code, flags));
+        }
+        let len = u32::from_be_bytes([0, h[5], h[6], h[7]]) as usize;
+        let vendor_bit = flags & FLAG_VENDOR != 0;
+        let header = if vendor_bit {
             VENDOR_HEADER_LEN
         } else {
             HEADER_LEN
         };
         if len < header {
-            return Err(WireError::new(
-                offset + 5,
-                format!("AVP {code}: length {len} is shorter than its {header}-octet header"),
-            ));
+            return Err(too_short(offset, code, len, header));
         }
-        let left = r.remaining() + HEADER_LEN;
-        if len.next_multiple_of(4) > left {
-            return Err(WireError::new(
-                offset + 5,
-                format!(
-                    "AVP {code}: length {len} (padded {}) overruns the {left} octets left",
-                    len.next_multiple_of(4)
-                ),
-            ));
+        let left = buf.len() - pos;
+        let padded = len.next_multiple_of(4);
+        if padded > left {
+            return Err(overrun(offset, code, len, left));
         }
-        let vendor = if flags & FLAG_VENDOR != 0 {
-            Some(r.u32("Vendor-ID")?)
-        } else {
-            None
-        };
-        let data_offset = r.offset();
-        let data = r.bytes(len - header, "AVP data")?;
-        let pad_offset = r.offset();
-        let padding = r.bytes(len.next_multiple_of(4) - len, "AVP padding")?;
+        // In bounds from here on: `header <= len <= padded <= left`.
+        let vendor = vendor_bit.then(|| {
+            let v = &buf[pos + HEADER_LEN..pos + VENDOR_HEADER_LEN];
+            u32::from_be_bytes([v[0], v[1], v[2], v[3]])
+        });
+        let data = &buf[pos + header..pos + len];
+        let padding = &buf[pos + len..pos + padded];
         if let Some(i) = padding.iter().position(|&b| b != 0) {
             return Err(WireError::new(
-                pad_offset + i,
+                offset + len + i,
                 format!("AVP {code}: non-zero padding"),
             ));
         }
-        avps.push(AvpRef {
+        self.pos = pos + padded;
+        Ok(AvpRef {
             code,
             vendor,
             mandatory: flags & FLAG_MANDATORY != 0,
             offset,
-            data_offset,
+            data_offset: offset + header,
             data,
-        });
+        })
     }
-    Ok(avps)
+
+    /// The error for fewer than 8 octets left: reads field by field so the
+    /// message names the first field that does not fit.
+    #[cold]
+    fn short_header(&self) -> WireError {
+        let mut r = Reader::with_base(&self.buf[self.pos..], self.base + self.pos);
+        let offset = r.offset();
+        let code = match r.u32("AVP code") {
+            Ok(c) => c,
+            Err(e) => return e,
+        };
+        let flags = match r.u8("AVP flags") {
+            Ok(f) => f,
+            Err(e) => return e,
+        };
+        if flags & FLAGS_RESERVED != 0 {
+            return reserved_flags(offset, code, flags);
+        }
+        match r.u24("AVP length") {
+            Err(e) => e,
+            Ok(_) => unreachable!("fewer than 8 octets left"),
+        }
+    }
+}
+
+#[cold]
+fn reserved_flags(offset: usize, code: u32, flags: u8) -> WireError {
+    WireError::new(
+        offset + 4,
+        format!("AVP {code}: P or reserved flag bits set ({flags:#04x})"),
+    )
+}
+
+#[cold]
+fn too_short(offset: usize, code: u32, len: usize, header: usize) -> WireError {
+    WireError::new(
+        offset + 5,
+        format!("AVP {code}: length {len} is shorter than its {header}-octet header"),
+    )
+}
+
+#[cold]
+fn overrun(offset: usize, code: u32, len: usize, left: usize) -> WireError {
+    WireError::new(
+        offset + 5,
+        format!(
+            "AVP {code}: length {len} (padded {}) overruns the {left} octets left",
+            len.next_multiple_of(4)
+        ),
+    )
+}
+
+impl<'a> Iterator for AvpIter<'a> {
+    type Item = Result<AvpRef<'a>, WireError>;
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.failed || self.pos == self.buf.len() {
+            return None;
+        }
+        let item = self.next_avp();
+        self.failed = item.is_err();
+        Some(item)
+    }
+}
+
+// ---- Direct encoding (no intermediate tree) ----
+//
+// The typed S6a encoders write AVPs straight into the output buffer with
+// these helpers; the bytes are those of [`Avp::encode_into`] for the same
+// AVPs (every AVP of `def` with the M bit set, as [`Avp::octets`] builds).
+
+/// Octets of the AVP header of `def` (with the Vendor-ID field if any).
+#[inline]
+pub(crate) const fn header_len(def: AvpDef) -> usize {
+    if def.vendor.is_some() {
+        VENDOR_HEADER_LEN
+    } else {
+        HEADER_LEN
+    }
+}
+
+/// Octets on the wire (padded) of an AVP of `def` with `data_len` data octets.
+#[inline]
+pub(crate) const fn padded_len(def: AvpDef, data_len: usize) -> usize {
+    (header_len(def) + data_len).next_multiple_of(4)
+}
+
+/// Writes the header of an AVP of `def` (M bit set) whose Length field is `len`.
+#[inline]
+fn put_header(out: &mut Vec<u8>, def: AvpDef, len: usize) {
+    assert!(len < 1 << 24, "AVP longer than 2^24 - 1 octets");
+    let mut h = [0u8; VENDOR_HEADER_LEN];
+    h[..4].copy_from_slice(&def.code.to_be_bytes());
+    h[4..8].copy_from_slice(&(len as u32).to_be_bytes());
+    h[4] = FLAG_MANDATORY;
+    match def.vendor {
+        Some(v) => {
+            h[4] |= FLAG_VENDOR;
+            h[8..].copy_from_slice(&v.to_be_bytes());
+            out.extend_from_slice(&h);
+        }
+        None => out.extend_from_slice(&h[..HEADER_LEN]),
+    }
+}
+
+/// Appends an AVP of `def` (M bit set) carrying `data`, and its padding.
+#[inline]
+pub(crate) fn put_octets(out: &mut Vec<u8>, def: AvpDef, data: &[u8]) {
+    let len = header_len(def) + data.len();
+    put_header(out, def, len);
+    out.extend_from_slice(data);
+    out.resize(out.len() + (len.next_multiple_of(4) - len), 0);
+}
+
+/// Appends an Unsigned32 / Enumerated AVP of `def`.
+#[inline]
+pub(crate) fn put_u32(out: &mut Vec<u8>, def: AvpDef, v: u32) {
+    put_octets(out, def, &v.to_be_bytes());
+}
+
+/// Starts a Grouped AVP of `def`; its children follow, then [`end_group`]
+/// with the returned position fills in the length.
+#[inline]
+pub(crate) fn begin_group(out: &mut Vec<u8>, def: AvpDef) -> usize {
+    let at = out.len();
+    put_header(out, def, 0);
+    at
+}
+
+/// Back-patches the Length field of the Grouped AVP begun at `at`. Children
+/// are padded, so the group needs no padding of its own.
+#[inline]
+pub(crate) fn end_group(out: &mut [u8], at: usize) {
+    let len = out.len() - at;
+    assert!(len < 1 << 24, "AVP longer than 2^24 - 1 octets");
+    out[at + 5..at + 8].copy_from_slice(&(len as u32).to_be_bytes()[1..]);
 }

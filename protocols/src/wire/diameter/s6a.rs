@@ -5,8 +5,8 @@
 //! single-valued AVPs, skip unknown AVPs whose M bit is clear and reject
 //! unknown AVPs whose M bit is set (RFC 6733 §4.1).
 
-use super::avp::{self, Avp, AvpDef, AvpRef, VENDOR_3GPP};
-use super::{APP_ID_S6A, CMD_AUTHENTICATION_INFORMATION, Header, decode_refs};
+use super::avp::{self, Avp, AvpDef, AvpIter, AvpRef, VENDOR_3GPP, padded_len};
+use super::{APP_ID_S6A, CMD_AUTHENTICATION_INFORMATION, HEADER_LEN, Header};
 use crate::wire::WireError;
 
 /// Auth-Session-State NO_STATE_MAINTAINED (RFC 6733 §8.11), the S6a value.
@@ -150,7 +150,7 @@ pub enum S6aMessage {
 }
 
 // AVPs each context knows (RFC 6733 §4.1: unknown ones with M set fail).
-const AIR_AVPS: &[AvpDef] = &[
+const AIR_AVPS: [AvpDef; 11] = [
     avp::SESSION_ID,
     avp::VENDOR_SPECIFIC_APPLICATION_ID,
     avp::AUTH_SESSION_STATE,
@@ -163,7 +163,7 @@ const AIR_AVPS: &[AvpDef] = &[
     avp::REQUESTED_UTRAN_GERAN_AUTHENTICATION_INFO,
     avp::VISITED_PLMN_ID,
 ];
-const AIA_AVPS: &[AvpDef] = &[
+const AIA_AVPS: [AvpDef; 8] = [
     avp::SESSION_ID,
     avp::VENDOR_SPECIFIC_APPLICATION_ID,
     avp::RESULT_CODE,
@@ -173,22 +173,22 @@ const AIA_AVPS: &[AvpDef] = &[
     avp::ORIGIN_REALM,
     avp::AUTHENTICATION_INFO,
 ];
-const VSAI_AVPS: &[AvpDef] = &[avp::VENDOR_ID, avp::AUTH_APPLICATION_ID];
-const REQUESTED_INFO_AVPS: &[AvpDef] = &[
+const VSAI_AVPS: [AvpDef; 2] = [avp::VENDOR_ID, avp::AUTH_APPLICATION_ID];
+const REQUESTED_INFO_AVPS: [AvpDef; 3] = [
     avp::NUMBER_OF_REQUESTED_VECTORS,
     avp::IMMEDIATE_RESPONSE_PREFERRED,
     avp::RE_SYNCHRONIZATION_INFO,
 ];
-const EXPERIMENTAL_RESULT_AVPS: &[AvpDef] = &[avp::VENDOR_ID, avp::EXPERIMENTAL_RESULT_CODE];
-const AUTHENTICATION_INFO_AVPS: &[AvpDef] = &[avp::E_UTRAN_VECTOR, avp::UTRAN_VECTOR];
-const E_UTRAN_VECTOR_AVPS: &[AvpDef] = &[
+const EXPERIMENTAL_RESULT_AVPS: [AvpDef; 2] = [avp::VENDOR_ID, avp::EXPERIMENTAL_RESULT_CODE];
+const AUTHENTICATION_INFO_AVPS: [AvpDef; 2] = [avp::E_UTRAN_VECTOR, avp::UTRAN_VECTOR];
+const E_UTRAN_VECTOR_AVPS: [AvpDef; 5] = [
     avp::ITEM_NUMBER,
     avp::RAND,
     avp::XRES,
     avp::AUTN,
     avp::KASME,
 ];
-const UTRAN_VECTOR_AVPS: &[AvpDef] = &[
+const UTRAN_VECTOR_AVPS: [AvpDef; 6] = [
     avp::ITEM_NUMBER,
     avp::RAND,
     avp::XRES,
@@ -237,14 +237,70 @@ impl AuthenticationInformationRequest {
         v
     }
 
+    /// Octets of [`Self::encode`]'s output.
+    pub fn encoded_len(&self) -> usize {
+        let text = |def: AvpDef, s: &str| padded_len(def, s.len());
+        HEADER_LEN
+            + text(avp::SESSION_ID, &self.session_id)
+            + self
+                .vendor_specific_application_id
+                .map_or(0, |_| VendorSpecificApplicationId::ENCODED_LEN)
+            + padded_len(avp::AUTH_SESSION_STATE, 4)
+            + text(avp::ORIGIN_HOST, &self.origin_host)
+            + text(avp::ORIGIN_REALM, &self.origin_realm)
+            + self
+                .destination_host
+                .as_deref()
+                .map_or(0, |h| text(avp::DESTINATION_HOST, h))
+            + text(avp::DESTINATION_REALM, &self.destination_realm)
+            + text(avp::USER_NAME, &self.user_name)
+            + self.requested_eutran.as_ref().map_or(0, |r| {
+                r.encoded_len(avp::REQUESTED_EUTRAN_AUTHENTICATION_INFO)
+            })
+            + self.requested_utran_geran.as_ref().map_or(0, |r| {
+                r.encoded_len(avp::REQUESTED_UTRAN_GERAN_AUTHENTICATION_INFO)
+            })
+            + padded_len(avp::VISITED_PLMN_ID, 3)
+    }
+
+    /// Encodes the AVPs of [`Self::avps`] straight into the PDU (same bytes
+    /// as `self.header().encode_with(&self.avps())`, without the tree).
     pub fn encode(&self) -> Vec<u8> {
-        self.header().encode_with(&self.avps())
+        let mut out = Vec::with_capacity(self.encoded_len());
+        self.header().begin(&mut out);
+        avp::put_octets(&mut out, avp::SESSION_ID, self.session_id.as_bytes());
+        if let Some(a) = self.vendor_specific_application_id {
+            a.put(&mut out);
+        }
+        avp::put_u32(&mut out, avp::AUTH_SESSION_STATE, NO_STATE_MAINTAINED);
+        avp::put_octets(&mut out, avp::ORIGIN_HOST, self.origin_host.as_bytes());
+        avp::put_octets(&mut out, avp::ORIGIN_REALM, self.origin_realm.as_bytes());
+        if let Some(h) = &self.destination_host {
+            avp::put_octets(&mut out, avp::DESTINATION_HOST, h.as_bytes());
+        }
+        avp::put_octets(
+            &mut out,
+            avp::DESTINATION_REALM,
+            self.destination_realm.as_bytes(),
+        );
+        avp::put_octets(&mut out, avp::USER_NAME, self.user_name.as_bytes());
+        if let Some(r) = &self.requested_eutran {
+            r.put(&mut out, avp::REQUESTED_EUTRAN_AUTHENTICATION_INFO);
+        }
+        if let Some(r) = &self.requested_utran_geran {
+            r.put(&mut out, avp::REQUESTED_UTRAN_GERAN_AUTHENTICATION_INFO);
+        }
+        avp::put_octets(&mut out, avp::VISITED_PLMN_ID, &self.visited_plmn_id);
+        Header::finish(&mut out);
+        debug_assert_eq!(out.len(), self.encoded_len());
+        out
     }
 
     pub fn decode(pdu: &[u8]) -> Result<Self, WireError> {
-        let (header, refs) = decode_refs(pdu)?;
+        let header = Header::decode(pdu)?;
+        let m = Avps::parse(&pdu[HEADER_LEN..], HEADER_LEN, pdu.len(), "AIR", &AIR_AVPS)?;
         check_header(&header, true)?;
-        let m = Avps::new(refs, pdu.len(), "AIR", AIR_AVPS)?;
+        m.reject_unknown()?;
         let session_id = m.session_id()?;
         m.check_auth_session_state()?;
         let requested = |def: AvpDef| {
@@ -336,19 +392,72 @@ impl AuthenticationInformationAnswer {
         v
     }
 
+    /// Octets of [`Self::encode`]'s output.
+    pub fn encoded_len(&self) -> usize {
+        let text = |def: AvpDef, s: &str| padded_len(def, s.len());
+        HEADER_LEN
+            + text(avp::SESSION_ID, &self.session_id)
+            + self
+                .vendor_specific_application_id
+                .map_or(0, |_| VendorSpecificApplicationId::ENCODED_LEN)
+            + match self.result {
+                DiameterResult::Base(_) => padded_len(avp::RESULT_CODE, 4),
+                DiameterResult::Experimental { .. } => padded_len(
+                    avp::EXPERIMENTAL_RESULT,
+                    padded_len(avp::VENDOR_ID, 4) + padded_len(avp::EXPERIMENTAL_RESULT_CODE, 4),
+                ),
+            }
+            + padded_len(avp::AUTH_SESSION_STATE, 4)
+            + text(avp::ORIGIN_HOST, &self.origin_host)
+            + text(avp::ORIGIN_REALM, &self.origin_realm)
+            + self
+                .authentication_info
+                .as_ref()
+                .map_or(0, AuthenticationInfo::encoded_len)
+    }
+
+    /// Encodes the AVPs of [`Self::avps`] straight into the PDU (same bytes
+    /// as `self.header().encode_with(&self.avps())`, without the tree).
+    ///
+    /// # Panics
+    /// If an XRES is not 4..=16 octets.
     pub fn encode(&self) -> Vec<u8> {
-        self.header().encode_with(&self.avps())
+        let mut out = Vec::with_capacity(self.encoded_len());
+        self.header().begin(&mut out);
+        avp::put_octets(&mut out, avp::SESSION_ID, self.session_id.as_bytes());
+        if let Some(a) = self.vendor_specific_application_id {
+            a.put(&mut out);
+        }
+        match self.result {
+            DiameterResult::Base(code) => avp::put_u32(&mut out, avp::RESULT_CODE, code),
+            DiameterResult::Experimental { vendor_id, code } => {
+                let g = avp::begin_group(&mut out, avp::EXPERIMENTAL_RESULT);
+                avp::put_u32(&mut out, avp::VENDOR_ID, vendor_id);
+                avp::put_u32(&mut out, avp::EXPERIMENTAL_RESULT_CODE, code);
+                avp::end_group(&mut out, g);
+            }
+        }
+        avp::put_u32(&mut out, avp::AUTH_SESSION_STATE, NO_STATE_MAINTAINED);
+        avp::put_octets(&mut out, avp::ORIGIN_HOST, self.origin_host.as_bytes());
+        avp::put_octets(&mut out, avp::ORIGIN_REALM, self.origin_realm.as_bytes());
+        if let Some(info) = &self.authentication_info {
+            info.put(&mut out);
+        }
+        Header::finish(&mut out);
+        debug_assert_eq!(out.len(), self.encoded_len());
+        out
     }
 
     pub fn decode(pdu: &[u8]) -> Result<Self, WireError> {
-        let (header, refs) = decode_refs(pdu)?;
+        let header = Header::decode(pdu)?;
+        let m = Avps::parse(&pdu[HEADER_LEN..], HEADER_LEN, pdu.len(), "AIA", &AIA_AVPS)?;
         check_header(&header, false)?;
-        let m = Avps::new(refs, pdu.len(), "AIA", AIA_AVPS)?;
+        m.reject_unknown()?;
         let session_id = m.session_id()?;
         let result = match (m.opt(avp::RESULT_CODE)?, m.opt(avp::EXPERIMENTAL_RESULT)?) {
             (Some(rc), None) => DiameterResult::Base(rc.u32(avp::RESULT_CODE.name)?),
             (None, Some(er)) => {
-                let g = Avps::group(&er, avp::EXPERIMENTAL_RESULT, EXPERIMENTAL_RESULT_AVPS)?;
+                let g = Avps::group(&er, avp::EXPERIMENTAL_RESULT, &EXPERIMENTAL_RESULT_AVPS)?;
                 DiameterResult::Experimental {
                     vendor_id: g.u32(avp::VENDOR_ID)?,
                     code: g.u32(avp::EXPERIMENTAL_RESULT_CODE)?,
@@ -410,6 +519,19 @@ impl S6aMessage {
 }
 
 impl VendorSpecificApplicationId {
+    /// Octets of the encoded AVP: a group header and two Unsigned32 children.
+    const ENCODED_LEN: usize = padded_len(
+        avp::VENDOR_SPECIFIC_APPLICATION_ID,
+        padded_len(avp::VENDOR_ID, 4) + padded_len(avp::AUTH_APPLICATION_ID, 4),
+    );
+
+    fn put(self, out: &mut Vec<u8>) {
+        let g = avp::begin_group(out, avp::VENDOR_SPECIFIC_APPLICATION_ID);
+        avp::put_u32(out, avp::VENDOR_ID, self.vendor_id);
+        avp::put_u32(out, avp::AUTH_APPLICATION_ID, self.auth_application_id);
+        avp::end_group(out, g);
+    }
+
     fn to_avp(self) -> Avp {
         Avp::grouped(
             avp::VENDOR_SPECIFIC_APPLICATION_ID,
@@ -422,6 +544,36 @@ impl VendorSpecificApplicationId {
 }
 
 impl RequestedAuthInfo {
+    fn encoded_len(&self, def: AvpDef) -> usize {
+        let u32_len = padded_len(avp::NUMBER_OF_REQUESTED_VECTORS, 4);
+        padded_len(
+            def,
+            self.number_of_requested_vectors.map_or(0, |_| u32_len)
+                + if self.immediate_response_preferred {
+                    padded_len(avp::IMMEDIATE_RESPONSE_PREFERRED, 4)
+                } else {
+                    0
+                }
+                + self
+                    .re_synchronization_info
+                    .map_or(0, |_| padded_len(avp::RE_SYNCHRONIZATION_INFO, 30)),
+        )
+    }
+
+    fn put(&self, out: &mut Vec<u8>, def: AvpDef) {
+        let g = avp::begin_group(out, def);
+        if let Some(n) = self.number_of_requested_vectors {
+            avp::put_u32(out, avp::NUMBER_OF_REQUESTED_VECTORS, n);
+        }
+        if self.immediate_response_preferred {
+            avp::put_u32(out, avp::IMMEDIATE_RESPONSE_PREFERRED, 1);
+        }
+        if let Some(r) = &self.re_synchronization_info {
+            avp::put_octets(out, avp::RE_SYNCHRONIZATION_INFO, r);
+        }
+        avp::end_group(out, g);
+    }
+
     fn to_avp(&self, def: AvpDef) -> Avp {
         let mut children = Vec::new();
         if let Some(n) = self.number_of_requested_vectors {
@@ -437,7 +589,7 @@ impl RequestedAuthInfo {
     }
 
     fn from_ref(a: &AvpRef<'_>, def: AvpDef) -> Result<Self, WireError> {
-        let g = Avps::group(a, def, REQUESTED_INFO_AVPS)?;
+        let g = Avps::group(a, def, &REQUESTED_INFO_AVPS)?;
         let immediate = g.opt(avp::IMMEDIATE_RESPONSE_PREFERRED)?;
         if let Some(i) = &immediate {
             i.u32(avp::IMMEDIATE_RESPONSE_PREFERRED.name)?;
@@ -461,6 +613,17 @@ fn check_xres(xres: &[u8]) {
     );
 }
 
+/// Octets of the optional Item-Number child of a vector.
+fn item_number_len(n: Option<u32>) -> usize {
+    n.map_or(0, |_| padded_len(avp::ITEM_NUMBER, 4))
+}
+
+fn put_item_number(out: &mut Vec<u8>, n: Option<u32>) {
+    if let Some(n) = n {
+        avp::put_u32(out, avp::ITEM_NUMBER, n);
+    }
+}
+
 /// The optional Item-Number child of a vector.
 fn item_number(n: Option<u32>) -> Vec<Avp> {
     n.map(|n| Avp::u32(avp::ITEM_NUMBER, n))
@@ -469,6 +632,28 @@ fn item_number(n: Option<u32>) -> Vec<Avp> {
 }
 
 impl EutranVector {
+    fn encoded_len(&self) -> usize {
+        padded_len(
+            avp::E_UTRAN_VECTOR,
+            item_number_len(self.item_number)
+                + padded_len(avp::RAND, 16)
+                + padded_len(avp::XRES, self.xres.len())
+                + padded_len(avp::AUTN, 16)
+                + padded_len(avp::KASME, 32),
+        )
+    }
+
+    fn put(&self, out: &mut Vec<u8>) {
+        check_xres(&self.xres);
+        let g = avp::begin_group(out, avp::E_UTRAN_VECTOR);
+        put_item_number(out, self.item_number);
+        avp::put_octets(out, avp::RAND, &self.rand);
+        avp::put_octets(out, avp::XRES, &self.xres);
+        avp::put_octets(out, avp::AUTN, &self.autn);
+        avp::put_octets(out, avp::KASME, &self.kasme);
+        avp::end_group(out, g);
+    }
+
     fn to_avp(&self) -> Avp {
         check_xres(&self.xres);
         let mut c = item_number(self.item_number);
@@ -483,6 +668,30 @@ impl EutranVector {
 }
 
 impl UtranVector {
+    fn encoded_len(&self) -> usize {
+        padded_len(
+            avp::UTRAN_VECTOR,
+            item_number_len(self.item_number)
+                + padded_len(avp::RAND, 16)
+                + padded_len(avp::XRES, self.xres.len())
+                + padded_len(avp::AUTN, 16)
+                + padded_len(avp::CONFIDENTIALITY_KEY, 16)
+                + padded_len(avp::INTEGRITY_KEY, 16),
+        )
+    }
+
+    fn put(&self, out: &mut Vec<u8>) {
+        check_xres(&self.xres);
+        let g = avp::begin_group(out, avp::UTRAN_VECTOR);
+        put_item_number(out, self.item_number);
+        avp::put_octets(out, avp::RAND, &self.rand);
+        avp::put_octets(out, avp::XRES, &self.xres);
+        avp::put_octets(out, avp::AUTN, &self.autn);
+        avp::put_octets(out, avp::CONFIDENTIALITY_KEY, &self.ck);
+        avp::put_octets(out, avp::INTEGRITY_KEY, &self.ik);
+        avp::end_group(out, g);
+    }
+
     fn to_avp(&self) -> Avp {
         check_xres(&self.xres);
         let mut c = item_number(self.item_number);
@@ -498,6 +707,32 @@ impl UtranVector {
 }
 
 impl AuthenticationInfo {
+    fn encoded_len(&self) -> usize {
+        padded_len(
+            avp::AUTHENTICATION_INFO,
+            self.eutran_vectors
+                .iter()
+                .map(EutranVector::encoded_len)
+                .sum::<usize>()
+                + self
+                    .utran_vectors
+                    .iter()
+                    .map(UtranVector::encoded_len)
+                    .sum::<usize>(),
+        )
+    }
+
+    fn put(&self, out: &mut Vec<u8>) {
+        let g = avp::begin_group(out, avp::AUTHENTICATION_INFO);
+        for v in &self.eutran_vectors {
+            v.put(out);
+        }
+        for v in &self.utran_vectors {
+            v.put(out);
+        }
+        avp::end_group(out, g);
+    }
+
     fn to_avp(&self) -> Avp {
         let eutran = self.eutran_vectors.iter().map(EutranVector::to_avp);
         let utran = self.utran_vectors.iter().map(UtranVector::to_avp);
@@ -505,10 +740,10 @@ impl AuthenticationInfo {
     }
 
     fn from_ref(a: &AvpRef<'_>) -> Result<Self, WireError> {
-        let g = Avps::group(a, avp::AUTHENTICATION_INFO, AUTHENTICATION_INFO_AVPS)?;
+        let g = Avps::group(a, avp::AUTHENTICATION_INFO, &AUTHENTICATION_INFO_AVPS)?;
         let mut info = Self::default();
         for e in g.all(avp::E_UTRAN_VECTOR) {
-            let v = Avps::group(e, avp::E_UTRAN_VECTOR, E_UTRAN_VECTOR_AVPS)?;
+            let v = Avps::group(&e?, avp::E_UTRAN_VECTOR, &E_UTRAN_VECTOR_AVPS)?;
             info.eutran_vectors.push(EutranVector {
                 item_number: v.opt_u32(avp::ITEM_NUMBER)?,
                 rand: v.array(avp::RAND)?,
@@ -518,7 +753,7 @@ impl AuthenticationInfo {
             });
         }
         for u in g.all(avp::UTRAN_VECTOR) {
-            let v = Avps::group(u, avp::UTRAN_VECTOR, UTRAN_VECTOR_AVPS)?;
+            let v = Avps::group(&u?, avp::UTRAN_VECTOR, &UTRAN_VECTOR_AVPS)?;
             info.utran_vectors.push(UtranVector {
                 item_number: v.opt_u32(avp::ITEM_NUMBER)?,
                 rand: v.array(avp::RAND)?,
@@ -566,57 +801,122 @@ fn check_header(h: &Header, request: bool) -> Result<(), WireError> {
     Ok(())
 }
 
-/// The AVPs of a message or Grouped AVP, checked against the AVPs the ABNF
-/// of that context names.
-struct Avps<'a> {
-    list: Vec<AvpRef<'a>>,
+/// The first occurrence of one known AVP in a message or group, and the
+/// offset of its second occurrence if any (an error when it is read).
+#[derive(Clone, Copy, Default)]
+struct Slot<'a> {
+    first: Option<AvpRef<'a>>,
+    dup: Option<usize>,
+}
+
+/// The AVPs of a message or Grouped AVP, checked against the `N` AVPs the
+/// ABNF of that context names. Parsed in one pass without allocating: each
+/// known AVP lands in its slot; the first unknown AVP with the M bit set is
+/// kept for [`Avps::reject_unknown`].
+struct Avps<'a, const N: usize> {
+    known: &'static [AvpDef; N],
+    slots: [Slot<'a>; N],
+    /// The AVP bytes and their PDU offset, for iterating repeated AVPs.
+    buf: &'a [u8],
+    base: usize,
+    /// PDU offset of the first AVP, if any.
+    first_offset: Option<usize>,
+    unknown: Option<AvpRef<'a>>,
     /// Offset just past the message / group, reported for missing AVPs.
     end: usize,
     context: &'static str,
 }
 
-impl<'a> Avps<'a> {
-    fn new(
-        list: Vec<AvpRef<'a>>,
+impl<'a, const N: usize> Avps<'a, N> {
+    /// Parses every AVP of `buf` (PDU offset `base`), failing on the first
+    /// malformed one. Unknown mandatory AVPs are checked separately.
+    fn parse(
+        buf: &'a [u8],
+        base: usize,
         end: usize,
         context: &'static str,
-        known: &[AvpDef],
+        known: &'static [AvpDef; N],
     ) -> Result<Self, WireError> {
-        if let Some(a) = list
-            .iter()
-            .find(|a| a.mandatory && !known.iter().any(|&d| a.is(d)))
-        {
-            let vendor = a.vendor.map(|v| format!(" vendor {v}")).unwrap_or_default();
-            return Err(WireError::new(
-                a.offset,
-                format!(
-                    "{context}: unknown AVP {}{vendor} with the M bit set",
-                    a.code
-                ),
-            ));
+        let mut m = Self {
+            known,
+            slots: [Slot::default(); N],
+            buf,
+            base,
+            first_offset: None,
+            unknown: None,
+            end,
+            context,
+        };
+        for a in AvpIter::new(buf, base) {
+            let a = a?;
+            m.first_offset.get_or_insert(a.offset);
+            match known.iter().position(|&d| a.is(d)) {
+                Some(i) => {
+                    let slot = &mut m.slots[i];
+                    if slot.first.is_none() {
+                        slot.first = Some(a);
+                    } else if slot.dup.is_none() {
+                        slot.dup = Some(a.offset);
+                    }
+                }
+                None => {
+                    if a.mandatory && m.unknown.is_none() {
+                        m.unknown = Some(a);
+                    }
+                }
+            }
         }
-        Ok(Self { list, end, context })
+        Ok(m)
+    }
+
+    /// RFC 6733 §4.1: an unknown AVP with the M bit set fails the message.
+    fn reject_unknown(&self) -> Result<(), WireError> {
+        match &self.unknown {
+            None => Ok(()),
+            Some(a) => {
+                let vendor = a.vendor.map(|v| format!(" vendor {v}")).unwrap_or_default();
+                Err(WireError::new(
+                    a.offset,
+                    format!(
+                        "{}: unknown AVP {}{vendor} with the M bit set",
+                        self.context, a.code
+                    ),
+                ))
+            }
+        }
     }
 
     /// The children of Grouped AVP `a` (of definition `def`).
-    fn group(a: &AvpRef<'a>, def: AvpDef, known: &[AvpDef]) -> Result<Self, WireError> {
-        Self::new(a.children()?, a.data_offset + a.data.len(), def.name, known)
+    fn group(a: &AvpRef<'a>, def: AvpDef, known: &'static [AvpDef; N]) -> Result<Self, WireError> {
+        let g = Self::parse(
+            a.data,
+            a.data_offset,
+            a.data_offset + a.data.len(),
+            def.name,
+            known,
+        )?;
+        g.reject_unknown()?;
+        Ok(g)
     }
 
-    fn all(&self, def: AvpDef) -> impl Iterator<Item = &AvpRef<'a>> {
-        self.list.iter().filter(move |a| a.is(def))
+    /// Every occurrence of `def`, in order (the AVPs were checked by `parse`).
+    fn all(&self, def: AvpDef) -> impl Iterator<Item = Result<AvpRef<'a>, WireError>> + use<'a, N> {
+        AvpIter::new(self.buf, self.base).filter(move |a| a.as_ref().map_or(true, |a| a.is(def)))
     }
 
     /// The AVP if present; an error if it occurs twice.
     fn opt(&self, def: AvpDef) -> Result<Option<AvpRef<'a>>, WireError> {
-        let mut it = self.all(def);
-        let first = it.next().copied();
-        match it.next() {
-            Some(dup) => Err(WireError::new(
-                dup.offset,
+        let Some(i) = self.known.iter().position(|d| d.is(def)) else {
+            debug_assert!(false, "{} is not an AVP of {}", def.name, self.context);
+            return Ok(None);
+        };
+        let slot = &self.slots[i];
+        match slot.dup {
+            Some(offset) => Err(WireError::new(
+                offset,
                 format!("{}: {} occurs more than once", self.context, def.name),
             )),
-            None => Ok(first),
+            None => Ok(slot.first),
         }
     }
 
@@ -650,7 +950,7 @@ impl<'a> Avps<'a> {
             .transpose()
     }
 
-    fn array<const N: usize>(&self, def: AvpDef) -> Result<[u8; N], WireError> {
+    fn array<const L: usize>(&self, def: AvpDef) -> Result<[u8; L], WireError> {
         self.one(def)?.array(def.name)
     }
 
@@ -661,9 +961,9 @@ impl<'a> Avps<'a> {
     /// Session-Id, which must be the first AVP (RFC 6733 §8.8).
     fn session_id(&self) -> Result<String, WireError> {
         let s = self.one(avp::SESSION_ID)?;
-        match self.list.first() {
-            Some(first) if first.offset != s.offset => Err(WireError::new(
-                first.offset,
+        match self.first_offset {
+            Some(first) if first != s.offset => Err(WireError::new(
+                first,
                 format!("{}: Session-Id must be the first AVP", self.context),
             )),
             _ => Ok(s.text(avp::SESSION_ID.name)?.to_owned()),
@@ -687,7 +987,7 @@ impl<'a> Avps<'a> {
         let Some(a) = self.opt(avp::VENDOR_SPECIFIC_APPLICATION_ID)? else {
             return Ok(None);
         };
-        let g = Self::group(&a, avp::VENDOR_SPECIFIC_APPLICATION_ID, VSAI_AVPS)?;
+        let g = Avps::group(&a, avp::VENDOR_SPECIFIC_APPLICATION_ID, &VSAI_AVPS)?;
         Ok(Some(VendorSpecificApplicationId {
             vendor_id: g.u32(avp::VENDOR_ID)?,
             auth_application_id: g.u32(avp::AUTH_APPLICATION_ID)?,

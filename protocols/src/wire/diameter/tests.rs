@@ -141,6 +141,33 @@ fn every_message_round_trips() {
 }
 
 #[test]
+fn direct_encoding_matches_the_avp_tree() {
+    // The typed encoders write AVPs straight into the PDU; the generic owned
+    // tree (`avps()` + `encode_with`) must give the same bytes.
+    let mut resync = air(3);
+    resync
+        .requested_eutran
+        .as_mut()
+        .unwrap()
+        .re_synchronization_info = Some([7; 30]);
+    resync.destination_host = Some("hss.example".into());
+    resync.vendor_specific_application_id = Some(VendorSpecificApplicationId::S6A);
+    let mut all = samples();
+    all.push(S6aMessage::Air(resync));
+    for m in all {
+        let pdu = m.encode();
+        let header = Header::decode(&pdu).unwrap();
+        let (tree, len) = match &m {
+            S6aMessage::Air(r) => (header.encode_with(&r.avps()), r.encoded_len()),
+            S6aMessage::Aia(a) => (header.encode_with(&a.avps()), a.encoded_len()),
+        };
+        assert_eq!(pdu, tree, "{m:?}");
+        assert_eq!(pdu.len(), len);
+        assert_eq!(pdu.capacity(), len, "reserved exactly once");
+    }
+}
+
+#[test]
 fn answer_echoes_the_request_ids() {
     let mut req = air(1);
     req.hop_by_hop = 0xdead_beef;
