@@ -369,18 +369,14 @@ impl Mme {
             imeisv_request: None,
         });
         let inner = smc.encode();
-        let seq = 0u8;
-        let mut mac_in = Vec::with_capacity(1 + inner.len());
-        mac_in.push(seq);
-        mac_in.extend_from_slice(&inner);
-        let mac = eia2::eia2(&p.k_nas_int, seq as u32, 0, 1, &mac_in, &mut cx.fx.crypto);
-        c.step = Step::WaitSmComplete;
-        let pdu = nas::protect(
+        let pdu = super::protect_first(
+            &p.k_nas_int,
             header_type::INTEGRITY_PROTECTED_NEW_CONTEXT,
-            mac,
-            seq,
+            super::DOWNLINK,
             &inner,
+            &mut cx.fx.crypto,
         );
+        c.step = Step::WaitSmComplete;
         self.send_nas(ue, "SecurityModeCommand", pdu, cx);
     }
 

@@ -64,6 +64,29 @@ pub const EEA0: u8 = 0;
 /// its first two octets (EEA/EIA) are replayed in the security mode command.
 pub const UE_NETWORK_CAPABILITY: [u8; 4] = crate::wire::nas::TYPICAL_UE_NETWORK_CAPABILITY;
 
+/// 128-EIA2 direction bits (TS 33.401 B.2.3).
+pub const UPLINK: u8 = 0;
+pub const DOWNLINK: u8 = 1;
+
+/// Protects the first message of a new NAS security context in one direction
+/// (NAS COUNT and sequence number 0, bearer 0): 128-EIA2 over
+/// (sequence number || message) (TS 24.301 §4.4.3.3), in the security header
+/// `header`. EEA0 leaves the message itself as it is.
+pub fn protect_first(
+    k_int: &[u8; 16],
+    header: u8,
+    direction: u8,
+    inner: &[u8],
+    ops: &mut crate::core::CryptoOps,
+) -> Vec<u8> {
+    let seq = 0u8;
+    let mut mac_in = Vec::with_capacity(1 + inner.len());
+    mac_in.push(seq);
+    mac_in.extend_from_slice(inner);
+    let mac = crate::crypto::eia2::eia2(k_int, seq as u32, 0, direction, &mac_in, ops);
+    crate::wire::nas::protect(header, mac, seq, inner)
+}
+
 /// IMSI of subscriber `index`: PLMN digits followed by a zero-padded MSIN.
 pub fn imsi(plmn_digits: &str, index: u32) -> String {
     let msin_len = 15 - plmn_digits.len();

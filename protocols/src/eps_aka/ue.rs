@@ -183,20 +183,16 @@ impl Ue {
         }
         let inner =
             NasMessage::SecurityModeComplete(SecurityModeComplete { imeisv: None }).encode();
-        let seq = 0u8;
-        let mut mac_in = Vec::with_capacity(1 + inner.len());
-        mac_in.push(seq);
-        mac_in.extend_from_slice(&inner);
         // Uplink: direction 0. EEA0 leaves the inner message as it is.
         debug_assert_eq!(smc.ciphering_algorithm, EEA0);
-        let mac = eia2::eia2(&k_int, seq as u32, 0, 0, &mac_in, &mut cx.fx.crypto);
-        k_int.zeroize();
-        let pdu = nas::protect(
+        let pdu = super::protect_first(
+            &k_int,
             header_type::INTEGRITY_PROTECTED_CIPHERED_NEW_CONTEXT,
-            mac,
-            seq,
+            super::UPLINK,
             &inner,
+            &mut cx.fx.crypto,
         );
+        k_int.zeroize();
         cx.fx
             .send(self.mme, Interface::Nas, "SecurityModeComplete", pdu);
         cx.fx.cancel(T3410);

@@ -285,19 +285,15 @@ impl Member {
         }
         let inner =
             NasMessage::SecurityModeComplete(SecurityModeComplete { imeisv: None }).encode();
-        let seq = 0u8;
-        let mut mac_in = Vec::with_capacity(1 + inner.len());
-        mac_in.push(seq);
-        mac_in.extend_from_slice(&inner);
         debug_assert_eq!(smc.ciphering_algorithm, EEA0);
-        let mac = eia2::eia2(&k_int, seq as u32, 0, 0, &mac_in, &mut cx.fx.crypto);
-        k_int.zeroize();
-        let pdu = nas::protect(
+        let pdu = crate::eps_aka::protect_first(
+            &k_int,
             header_type::INTEGRITY_PROTECTED_CIPHERED_NEW_CONTEXT,
-            mac,
-            seq,
+            crate::eps_aka::UPLINK,
             &inner,
+            &mut cx.fx.crypto,
         );
+        k_int.zeroize();
         cx.fx
             .send(self.mme, Interface::Nas, "SecurityModeComplete", pdu);
         cx.fx.cancel(T3410);

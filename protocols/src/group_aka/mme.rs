@@ -512,19 +512,15 @@ impl Mme {
             imeisv_request: None,
         });
         let inner = smc.encode();
-        let seq = 0u8;
-        let mut mac_in = Vec::with_capacity(1 + inner.len());
-        mac_in.push(seq);
-        mac_in.extend_from_slice(&inner);
-        let mac = eia2::eia2(&k_int, seq as u32, 0, 1, &mac_in, &mut cx.fx.crypto);
+        let pdu = crate::eps_aka::protect_first(
+            &k_int,
+            header_type::INTEGRITY_PROTECTED_NEW_CONTEXT,
+            crate::eps_aka::DOWNLINK,
+            &inner,
+            &mut cx.fx.crypto,
+        );
         k_int.zeroize();
         c.step = Step::WaitSmComplete;
-        let pdu = nas::protect(
-            header_type::INTEGRITY_PROTECTED_NEW_CONTEXT,
-            mac,
-            seq,
-            &inner,
-        );
         self.send_nas(ue, "SecurityModeCommand", pdu, cx);
     }
 
