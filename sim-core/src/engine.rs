@@ -66,6 +66,11 @@ pub fn run_with(
     engine: Engine,
 ) -> Result<RunOutput, EngineError> {
     let mut cores: Vec<NodeCore> = setups.into_iter().map(NodeCore::new).collect();
+    // Each device's procedure usually ends in one verdict at each end.
+    let endpoints: usize = cores.iter().map(|c| c.endpoints() as usize).sum();
+    for core in &mut cores {
+        core.reserve_records(endpoints);
+    }
     // Node ids are positions (nexosim's origin ids follow the order models are added).
     let positional = cores.iter().enumerate().all(|(i, c)| c.id as usize == i);
     let lookahead = positional.then(|| lookaheads(&cores)).flatten();

@@ -81,7 +81,7 @@ impl NodeModel {
 
     /// Hands over what the node measured (called once, after the run).
     pub async fn report(&mut self, _: (), _cx: &Context<Self>, env: &mut NodeCore) -> NodeReport {
-        std::mem::take(&mut env.report)
+        env.take_report()
     }
 
     async fn start_and_chain(&mut self, now: Nanos, cx: &Context<Self>, env: &mut NodeCore) {
@@ -132,7 +132,9 @@ impl WindowedNode {
     /// Deliveries from another node's window, all later than this node's
     /// current window.
     pub async fn receive(&mut self, batch: Vec<Pending>, cx: &Context<Self>, env: &mut NodeCore) {
-        env.agenda.pending.extend(batch);
+        for p in batch {
+            env.agenda.pending.push(p);
+        }
         self.request_tick(cx, env);
     }
 
@@ -157,8 +159,7 @@ impl WindowedNode {
 
     /// Hands over what the node measured (called once, after the run).
     pub async fn report(&mut self, _: (), _cx: &Context<Self>, env: &mut NodeCore) -> NodeReport {
-        env.report.last_event = env.agenda.last_time;
-        std::mem::take(&mut env.report)
+        env.take_report()
     }
 
     /// Sends this window's deliveries, one batch per destination node.

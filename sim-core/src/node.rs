@@ -7,7 +7,7 @@
 //! leaves when its service ends. Since service start times are monotone in
 //! arrival order, this is exactly a FIFO queue in front of `servers` servers.
 
-use std::cmp::{Ordering as CmpOrdering, Reverse};
+use std::cmp::Ordering as CmpOrdering;
 use std::collections::BinaryHeap;
 use std::fmt::Write as _;
 use std::sync::Arc;
@@ -20,7 +20,7 @@ use rand::SeedableRng;
 
 use crate::host::Host;
 use crate::link::LinkState;
-use crate::metrics::{AuthRecord, NodeReport, TraceKey};
+use crate::metrics::{AuthRecord, MessageCounters, MessageKey, NodeReport, TraceKey};
 use crate::profile::Profile;
 use crate::timers::TimerQueue;
 
@@ -124,27 +124,76 @@ pub struct Pending {
     pub kind: PendingKind,
 }
 
-impl Pending {
-    fn key(&self) -> (Nanos, Reverse<u16>, u64) {
-        (self.at, Reverse(self.origin), self.seq)
-    }
+/// A heap entry of the agenda: the ordering key of one pending input and the
+/// slot holding it (24 bytes, so the heap moves little when it sifts).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Entry {
+    at: Nanos,
+    /// Origin in descending order (high 16 bits), then sequence (low 48).
+    ord: u64,
+    slot: u32,
 }
 
-impl PartialEq for Pending {
-    fn eq(&self, other: &Self) -> bool {
-        self.key() == other.key()
-    }
-}
-impl Eq for Pending {}
-impl PartialOrd for Pending {
+impl PartialOrd for Entry {
     fn partial_cmp(&self, other: &Self) -> Option<CmpOrdering> {
         Some(self.cmp(other))
     }
 }
-impl Ord for Pending {
+
+impl Ord for Entry {
     /// Reversed, so that `BinaryHeap` pops the earliest.
     fn cmp(&self, other: &Self) -> CmpOrdering {
-        other.key().cmp(&self.key())
+        (other.at, other.ord).cmp(&(self.at, self.ord))
+    }
+}
+
+/// Pending inputs ordered by (time, origin descending, sequence).
+#[derive(Debug, Default)]
+pub struct PendingQueue {
+    heap: BinaryHeap<Entry>,
+    slots: Vec<Option<Pending>>,
+    free: Vec<u32>,
+}
+
+impl PendingQueue {
+    pub fn push(&mut self, p: Pending) {
+        debug_assert!(p.seq < 1 << 48);
+        let ord = (u64::from(u16::MAX - p.origin) << 48) | p.seq;
+        let at = p.at;
+        let slot = match self.free.pop() {
+            Some(i) => {
+                self.slots[i as usize] = Some(p);
+                i
+            }
+            None => {
+                self.slots.push(Some(p));
+                (self.slots.len() - 1) as u32
+            }
+        };
+        self.heap.push(Entry { at, ord, slot });
+    }
+
+    /// Time of the earliest pending input.
+    pub fn next_at(&self) -> Option<Nanos> {
+        self.heap.peek().map(|e| e.at)
+    }
+
+    /// Removes the earliest pending input if it is earlier than `end`.
+    pub fn pop_before(&mut self, end: Nanos) -> Option<Pending> {
+        if self.heap.peek()?.at >= end {
+            return None;
+        }
+        let e = self.heap.pop()?;
+        self.free.push(e.slot);
+        self.slots[e.slot as usize].take()
+    }
+
+    pub fn len(&self) -> usize {
+        self.heap.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.heap.is_empty()
     }
 }
 
@@ -152,7 +201,7 @@ impl Ord for Pending {
 #[derive(Debug, Default)]
 pub struct Agenda {
     /// Inputs not processed yet.
-    pub pending: BinaryHeap<Pending>,
+    pub pending: PendingQueue,
     /// Scheduling sequence: counts what the per-message engine would schedule
     /// (emits, arrive and wake events), in its order.
     seq: u64,
@@ -189,7 +238,10 @@ pub struct NodeCore {
     host: Box<dyn Host>,
     profile: Profile,
     service: Service,
-    servers_free: Vec<Nanos>,
+    /// When each FIFO server becomes free, earliest on top. The servers are
+    /// identical, so only the multiset of these times matters: the next input
+    /// starts on the earliest-free one.
+    servers_free: BinaryHeap<std::cmp::Reverse<Nanos>>,
     links: Vec<Option<LinkState>>,
     arrivals: Vec<(Nanos, u32)>,
     next_arrival: usize,
@@ -209,6 +261,8 @@ pub struct NodeCore {
     timings: Vec<(u16, crate::link::Timing)>,
     /// Windowed engine state (unused by the per-message engine).
     pub agenda: Agenda,
+    /// Message counters, folded into `report.messages` by `take_report`.
+    counters: Vec<(MessageKey, MessageCounters)>,
 }
 
 impl NodeCore {
@@ -233,7 +287,7 @@ impl NodeCore {
             host: s.host,
             profile: s.profile,
             service: s.service,
-            servers_free: vec![0; servers],
+            servers_free: (0..servers).map(|_| std::cmp::Reverse(0)).collect(),
             links: s.links,
             arrivals: s.arrivals,
             next_arrival: 0,
@@ -248,6 +302,7 @@ impl NodeCore {
             unroutable: Vec::new(),
             timings: Vec::new(),
             agenda: Agenda::default(),
+            counters: Vec::new(),
         }
     }
 
@@ -257,6 +312,18 @@ impl NodeCore {
             .get(to)
             .and_then(|l| l.as_ref())
             .map(|l| l.min_latency())
+    }
+
+    /// Endpoints hosted by this node.
+    pub fn endpoints(&self) -> u32 {
+        self.host.len()
+    }
+
+    /// Reserves room for `n` verdict records (a hint: with 10^6 devices the
+    /// records vector would otherwise be copied and re-faulted as it doubles;
+    /// reserved but unused room is never touched).
+    pub fn reserve_records(&mut self, n: usize) {
+        self.report.records.reserve(n);
     }
 
     /// Switches this node to the windowed engine: `nodes` nodes in all,
@@ -284,17 +351,14 @@ impl NodeCore {
         if let Some(u) = until {
             end = end.min(u.saturating_add(1));
         }
-        while self.agenda.pending.peek().is_some_and(|p| p.at < end) {
-            let Some(p) = self.agenda.pending.pop() else {
-                break;
-            };
+        while let Some(p) = self.agenda.pending.pop_before(end) {
             self.process(p);
         }
     }
 
     /// The earliest pending input's time, if any.
     pub fn next_pending(&self) -> Option<Nanos> {
-        self.agenda.pending.peek().map(|p| p.at)
+        self.agenda.pending.next_at()
     }
 
     /// One input of the windowed engine: what the per-message engine's event
@@ -414,7 +478,7 @@ impl NodeCore {
             self.report.rx_bytes += d.pdu.len() as u64 + header;
         }
         let start = match self.service {
-            Service::Fifo { .. } => now.max(self.servers_free.iter().copied().min().unwrap_or(now)),
+            Service::Fifo { .. } => now.max(self.servers_free.peek().map_or(now, |f| f.0)),
             Service::PerEndpoint => now,
         };
         let me = Addr::new(self.id, index);
@@ -444,8 +508,8 @@ impl NodeCore {
         let service = self.profile.service_time(&self.fx.crypto);
         let finish = start + service;
         if let Service::Fifo { .. } = self.service {
-            if let Some(slot) = self.servers_free.iter_mut().min() {
-                *slot = finish;
+            if let Some(mut earliest) = self.servers_free.peek_mut() {
+                *earliest = std::cmp::Reverse(finish);
             }
             self.report.wait_ns_total += (start - now) as u128;
             self.report.wait_ns_max = self.report.wait_ns_max.max(start - now);
@@ -475,6 +539,33 @@ impl NodeCore {
         self.fx.transmits = transmits;
     }
 
+    /// Index of the counters of (interface, kind) in `self.counters` (a few
+    /// kinds per node: a short scan, pointer comparison first).
+    fn counters_of(&mut self, interface: Interface, kind: &'static str) -> usize {
+        let same = |k: &MessageKey| {
+            k.0 == interface
+                && (std::ptr::eq(k.1.as_ptr(), kind.as_ptr()) && k.1.len() == kind.len()
+                    || k.1 == kind)
+        };
+        match self.counters.iter().position(|(k, _)| same(k)) {
+            Some(i) => i,
+            None => {
+                self.counters
+                    .push(((interface, kind), MessageCounters::default()));
+                self.counters.len() - 1
+            }
+        }
+    }
+
+    /// What the node measured, handed over once after the run.
+    pub fn take_report(&mut self) -> NodeReport {
+        for (k, c) in self.counters.drain(..) {
+            self.report.messages.entry(k).or_default().merge(&c);
+        }
+        self.report.last_event = self.agenda.last_time;
+        std::mem::take(&mut self.report)
+    }
+
     fn transmit(&mut self, from: Addr, ready: Nanos, t: authsim_protocols::core::Transmit) {
         let unicast: [Addr; 1];
         let broadcast: Vec<Addr>;
@@ -490,11 +581,8 @@ impl NodeCore {
         };
         let pdu = t.pdu;
         let first_delivery = self.outbox.len();
-        let counters = self
-            .report
-            .messages
-            .entry((t.interface, t.kind))
-            .or_default();
+        let ci = self.counters_of(t.interface, t.kind);
+        let counters = &mut self.counters[ci].1;
         counters.transmissions += 1;
         counters.bytes += pdu.len() as u64;
         self.report.tx_bytes += pdu.len() as u64;
@@ -520,11 +608,7 @@ impl NodeCore {
                     t
                 }
             };
-            let counters = self
-                .report
-                .messages
-                .entry((t.interface, t.kind))
-                .or_default();
+            let counters = &mut self.counters[ci].1;
             if !overhead_counted {
                 counters.overhead_bytes += link.spec.header_bytes as u64;
                 self.report.tx_bytes += link.spec.header_bytes as u64;

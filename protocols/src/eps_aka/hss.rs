@@ -22,8 +22,10 @@ pub struct Subscriber {
 /// Home network: generates E-UTRAN authentication vectors.
 pub struct Hss {
     cfg: Arc<Config>,
-    origin_host: String,
-    origin_realm: String,
+    /// The answer being built; Origin-Host and Origin-Realm are set once, the
+    /// rest per request (what `Aia::answering` would build, without copying
+    /// the strings).
+    answer: Aia,
     /// Indexed by the subscriber index encoded in the IMSI.
     subscribers: Vec<Subscriber>,
     /// Most vectors one AIA carries (TS 29.272 §7.3.11: up to 5).
@@ -34,8 +36,16 @@ impl Hss {
     pub fn new(cfg: Arc<Config>, subscribers: Vec<Subscriber>) -> Self {
         Self {
             cfg,
-            origin_host: "hss.authsim".into(),
-            origin_realm: "authsim".into(),
+            answer: Aia {
+                hop_by_hop: 0,
+                end_to_end: 0,
+                session_id: String::new(),
+                vendor_specific_application_id: None,
+                result: DiameterResult::SUCCESS,
+                origin_host: "hss.authsim".into(),
+                origin_realm: "authsim".into(),
+                authentication_info: None,
+            },
             subscribers,
             max_vectors: 5,
         }
@@ -99,28 +109,30 @@ impl Endpoint for Hss {
             return;
         }
         // An undecodable request gets no answer; the MME's Tx timer covers it.
-        let Ok(air) = Air::decode(msg.pdu) else {
+        let Ok(mut air) = Air::decode(msg.pdu) else {
             return;
         };
-        let aia = match self.vectors(&air, cx) {
-            Ok(v) => {
-                let info = AuthenticationInfo {
+        let (result, info) = match self.vectors(&air, cx) {
+            Ok(v) => (
+                DiameterResult::SUCCESS,
+                Some(AuthenticationInfo {
                     eutran_vectors: v,
                     utran_vectors: Vec::new(),
-                };
-                Aia::answering(
-                    &air,
-                    &self.origin_host,
-                    &self.origin_realm,
-                    DiameterResult::SUCCESS,
-                    Some(info),
-                )
-            }
-            Err(result) => {
-                Aia::answering(&air, &self.origin_host, &self.origin_realm, result, None)
-            }
+                }),
+            ),
+            Err(result) => (result, None),
         };
-        cx.fx.send(msg.from, Interface::S6a, "AIA", aia.encode());
+        // Aia::answering(&air, origin host, origin realm, result, info).
+        let a = &mut self.answer;
+        a.hop_by_hop = air.hop_by_hop;
+        a.end_to_end = air.end_to_end;
+        a.session_id = std::mem::take(&mut air.session_id);
+        a.vendor_specific_application_id = air.vendor_specific_application_id;
+        a.result = result;
+        a.authentication_info = info;
+        let pdu = a.encode();
+        a.authentication_info = None;
+        cx.fx.send(msg.from, Interface::S6a, "AIA", pdu);
     }
 
     fn on_timer(&mut self, _: TimerId, _: &mut Ctx<'_>) {}

@@ -5,20 +5,31 @@ use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
-/// UE contexts by address: one slot vector per UE node, indexed by endpoint
-/// index (a population numbers its devices densely). 24 bytes a slot instead
-/// of a hash map entry, no hashing, no rehash of 10^6 entries while growing.
+/// UE contexts by address, indexed by (UE node, endpoint index): a population
+/// numbers its devices densely. 24 bytes a slot instead of a hash map entry:
+/// no hashing, no rehash of 10^6 entries while growing. Slots come in pages
+/// allocated on first use, so the table never copies itself as it grows.
 #[derive(Default)]
 struct UeTable {
-    nodes: Vec<Vec<Option<UeContext>>>,
+    /// Per UE node, the pages of slots.
+    nodes: Vec<Vec<Option<Page>>>,
     len: usize,
 }
 
+/// [`PAGE`] slots of [`UeTable`].
+type Page = Box<[Option<UeContext>]>;
+
+/// Slots per page of [`UeTable`] (96 KiB pages).
+const PAGE_BITS: u32 = 12;
+const PAGE: usize = 1 << PAGE_BITS;
+
 impl UeTable {
     fn get_mut(&mut self, ue: &Addr) -> Option<&mut UeContext> {
+        let i = ue.index as usize;
         self.nodes
             .get_mut(ue.node as usize)?
-            .get_mut(ue.index as usize)?
+            .get_mut(i >> PAGE_BITS)?
+            .as_mut()?[i & (PAGE - 1)]
             .as_mut()
     }
 
@@ -27,12 +38,13 @@ impl UeTable {
         if self.nodes.len() <= node {
             self.nodes.resize_with(node + 1, Vec::new);
         }
-        let slots = &mut self.nodes[node];
-        let index = ue.index as usize;
-        if slots.len() <= index {
-            slots.resize_with(index + 1, || None);
+        let pages = &mut self.nodes[node];
+        let i = ue.index as usize;
+        if pages.len() <= i >> PAGE_BITS {
+            pages.resize_with((i >> PAGE_BITS) + 1, || None);
         }
-        let slot = &mut slots[index];
+        let page = pages[i >> PAGE_BITS].get_or_insert_with(|| (0..PAGE).map(|_| None).collect());
+        let slot = &mut page[i & (PAGE - 1)];
         if slot.is_none() {
             self.len += 1;
         }
@@ -45,7 +57,10 @@ impl UeTable {
 }
 use zeroize::Zeroize;
 
-use super::{Config, EEA0, EIA2, UE_NETWORK_CAPABILITY, imsi_index, timer_ue, ue_timer};
+use super::{
+    Config, EEA0, EIA2, UE_NETWORK_CAPABILITY, imsi_index, imsi_into, push_zero_padded, timer_ue,
+    ue_timer,
+};
 use crate::aka;
 use crate::core::{Addr, Ctx, Endpoint, Incoming, Interface, Outcome, TimerId};
 use crate::crypto::{eia2, kdf};
@@ -135,14 +150,15 @@ pub struct Mme {
     cfg: Arc<Config>,
     hss: Addr,
     origin_host: String,
-    origin_realm: String,
-    dest_realm: String,
     ues: UeTable,
     /// Hop-by-hop id of each outstanding AIR -> UE.
     outstanding: FxHashMap<u32, Addr>,
     next_hop_by_hop: u32,
     next_session: u64,
     next_ksi: u8,
+    /// The AIR being built: its strings keep their buffers from one request
+    /// to the next (fixed fields set once in `new`).
+    air: Air,
 }
 
 impl Mme {
@@ -152,17 +168,31 @@ impl Mme {
             cfg.plmn_digits[3..].parse::<u32>().unwrap_or(1),
             &cfg.plmn_digits[..3]
         );
+        let origin_host = format!("mme.{realm}");
+        let air = Air {
+            hop_by_hop: 0,
+            end_to_end: 0,
+            session_id: String::new(),
+            vendor_specific_application_id: Some(VendorSpecificApplicationId::S6A),
+            origin_host: origin_host.clone(),
+            origin_realm: realm.clone(),
+            destination_host: None,
+            destination_realm: realm,
+            user_name: String::new(),
+            requested_eutran: None,
+            requested_utran_geran: None,
+            visited_plmn_id: cfg.plmn,
+        };
         Self {
             cfg,
             hss,
-            origin_host: format!("mme.{realm}"),
-            origin_realm: realm.clone(),
-            dest_realm: realm,
+            origin_host,
             ues: UeTable::default(),
             outstanding: FxHashMap::default(),
             next_hop_by_hop: 1,
             next_session: 1,
             next_ksi: 0,
+            air,
         }
     }
 
@@ -208,27 +238,21 @@ impl Mme {
         self.next_hop_by_hop = self.next_hop_by_hop.wrapping_add(1).max(1);
         // Session-Id per RFC 6733 §8.8: <DiameterIdentity>;<high 32>;<low 32>, with
         // fixed-width decimal parts so every AIR of a run has the same size.
-        let air = Air {
-            hop_by_hop,
-            end_to_end: hop_by_hop,
-            session_id: format!(
-                "{};{:010};{:010}",
-                self.origin_host, SESSION_HIGH, self.next_session
-            ),
-            vendor_specific_application_id: Some(VendorSpecificApplicationId::S6A),
-            origin_host: self.origin_host.clone(),
-            origin_realm: self.origin_realm.clone(),
-            destination_host: None,
-            destination_realm: self.dest_realm.clone(),
-            user_name: super::imsi(&self.cfg.plmn_digits, c.index),
-            requested_eutran: Some(RequestedAuthInfo {
-                number_of_requested_vectors: Some(self.cfg.vectors_per_request),
-                immediate_response_preferred: true,
-                re_synchronization_info: resync,
-            }),
-            requested_utran_geran: None,
-            visited_plmn_id: self.cfg.plmn,
-        };
+        let air = &mut self.air;
+        air.hop_by_hop = hop_by_hop;
+        air.end_to_end = hop_by_hop;
+        air.session_id.clear();
+        air.session_id.push_str(&self.origin_host);
+        air.session_id.push(';');
+        push_zero_padded(&mut air.session_id, SESSION_HIGH.into(), 10);
+        air.session_id.push(';');
+        push_zero_padded(&mut air.session_id, self.next_session, 10);
+        imsi_into(&mut air.user_name, &self.cfg.plmn_digits, c.index);
+        air.requested_eutran = Some(RequestedAuthInfo {
+            number_of_requested_vectors: Some(self.cfg.vectors_per_request),
+            immediate_response_preferred: true,
+            re_synchronization_info: resync,
+        });
         self.next_session += 1;
         let pdu = air.encode();
         c.step = Step::WaitAia;
@@ -415,23 +439,29 @@ impl Mme {
         }
     }
 
-    fn on_protected(&mut self, ue: Addr, pdu: &[u8], cx: &mut Ctx<'_>) {
+    /// `msg` is `pdu` decoded.
+    fn on_protected(
+        &mut self,
+        ue: Addr,
+        msg: nas::SecurityProtected,
+        pdu: &[u8],
+        cx: &mut Ctx<'_>,
+    ) {
         let Some(c) = self.ues.get_mut(&ue) else {
             return;
         };
         if c.step != Step::WaitSmComplete {
             return;
         }
-        let Ok(nas::Nas::Protected(msg)) = nas::decode_any(pdu) else {
-            return;
-        };
         let k_int = c.proc().k_nas_int;
+        // The MAC covers sequence number || inner message: the PDU from
+        // octet 6 on (what `msg.mac_input()` copies).
         let ok = eia2::eia2_verify(
             &k_int,
             msg.seq as u32,
             0,
             0,
-            &msg.mac_input(),
+            &pdu[nas::SecurityProtected::HEADER_LEN - 1..],
             &msg.mac,
             &mut cx.fx.crypto,
         );
@@ -480,7 +510,7 @@ impl Endpoint for Mme {
                         reason: "security_mode_reject",
                     });
                 }
-                Ok(nas::Nas::Protected(_)) => self.on_protected(msg.from, msg.pdu, cx),
+                Ok(nas::Nas::Protected(p)) => self.on_protected(msg.from, p, msg.pdu, cx),
                 _ => {}
             },
             _ => {}

@@ -89,8 +89,38 @@ pub fn protect_first(
 
 /// IMSI of subscriber `index`: PLMN digits followed by a zero-padded MSIN.
 pub fn imsi(plmn_digits: &str, index: u32) -> String {
-    let msin_len = 15 - plmn_digits.len();
-    format!("{plmn_digits}{index:0msin_len$}")
+    let mut s = String::with_capacity(15);
+    imsi_into(&mut s, plmn_digits, index);
+    s
+}
+
+/// [`imsi`] written into `out` (cleared first), reusing its buffer.
+pub fn imsi_into(out: &mut String, plmn_digits: &str, index: u32) {
+    out.clear();
+    out.push_str(plmn_digits);
+    push_zero_padded(out, index as u64, 15usize.saturating_sub(plmn_digits.len()));
+}
+
+/// Appends `v` in decimal, zero-padded to at least `width` digits (what
+/// `format!("{v:0width$}")` writes, without the formatting machinery).
+pub(crate) fn push_zero_padded(out: &mut String, v: u64, width: usize) {
+    let mut digits = [0u8; 20];
+    let mut n = v;
+    let mut len = 0;
+    loop {
+        digits[len] = b'0' + (n % 10) as u8;
+        n /= 10;
+        len += 1;
+        if n == 0 {
+            break;
+        }
+    }
+    for _ in len..width {
+        out.push('0');
+    }
+    for &d in digits[..len].iter().rev() {
+        out.push(char::from(d));
+    }
 }
 
 /// Subscriber index from an IMSI built by [`imsi`].
@@ -113,3 +143,39 @@ pub(crate) fn timer_ue(id: u64) -> (Addr, u8) {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod format_tests {
+    use super::*;
+
+    #[test]
+    fn zero_padding_matches_format() {
+        for v in [
+            0u64,
+            1,
+            9,
+            10,
+            42,
+            999_999,
+            1_000_000_000,
+            9_999_999_999,
+            12_345_678_901,
+            u64::MAX,
+        ] {
+            for width in [0usize, 1, 5, 10, 12, 25] {
+                let mut s = String::from("x");
+                push_zero_padded(&mut s, v, width);
+                assert_eq!(s, format!("x{v:0width$}"));
+            }
+        }
+        for (plmn, index) in [
+            ("00101", 0u32),
+            ("00101", 42),
+            ("310260", 7),
+            ("00101", u32::MAX),
+        ] {
+            let msin_len = 15 - plmn.len();
+            assert_eq!(imsi(plmn, index), format!("{plmn}{index:0msin_len$}"));
+        }
+    }
+}

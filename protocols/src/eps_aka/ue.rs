@@ -148,10 +148,8 @@ impl Ue {
         }
     }
 
-    fn on_protected(&mut self, pdu: &[u8], cx: &mut Ctx<'_>) {
-        let Ok(nas::Nas::Protected(p)) = nas::decode_any(pdu) else {
-            return;
-        };
+    /// `p` is `pdu` decoded.
+    fn on_protected(&mut self, p: nas::SecurityProtected, pdu: &[u8], cx: &mut Ctx<'_>) {
         let Ok(NasMessage::SecurityModeCommand(smc)) = p.decode_inner() else {
             return;
         };
@@ -164,7 +162,9 @@ impl Ue {
                 p.seq as u32,
                 0,
                 1,
-                &p.mac_input(),
+                // Sequence number || inner message: the PDU from octet 6 on
+                // (what `p.mac_input()` copies).
+                &pdu[nas::SecurityProtected::HEADER_LEN - 1..],
                 &p.mac,
                 &mut cx.fx.crypto,
             )
@@ -250,7 +250,7 @@ impl Endpoint for Ue {
                     reason: "attach_reject",
                 });
             }
-            Ok(nas::Nas::Protected(_)) => self.on_protected(msg.pdu, cx),
+            Ok(nas::Nas::Protected(p)) => self.on_protected(p, msg.pdu, cx),
             // Anything else, or bytes that do not decode, is ignored (TS 24.301 §7).
             _ => {}
         }

@@ -209,6 +209,31 @@ impl NasMessage {
         }
     }
 
+    /// An upper bound of the encoded length (to reserve the output once).
+    fn encoded_len_bound(&self) -> usize {
+        2 + match self {
+            // KSI/type, identity (LV, at most 11), capability (LV), ESM (LV-E).
+            Self::AttachRequest(m) => {
+                1 + 12
+                    + 1
+                    + m.ue_network_capability.len()
+                    + 2
+                    + m.esm_message_container.len()
+                    + m.optional_ies.len()
+            }
+            Self::AuthenticationRequest(_) => 1 + 16 + 17,
+            Self::AuthenticationResponse(m) => 1 + m.res.len(),
+            Self::AuthenticationFailure(_) => 1 + 2 + 14,
+            Self::AuthenticationReject => 0,
+            Self::SecurityModeCommand(m) => 3 + m.replayed_ue_security_capabilities.len() + 1,
+            Self::SecurityModeComplete(_) => 2 + 9,
+            Self::SecurityModeReject(_) => 1,
+            Self::AttachReject(m) => {
+                1 + m.esm_message_container.as_ref().map_or(0, |e| 3 + e.len())
+            }
+        }
+    }
+
     /// The message type octet (§9.8).
     pub fn message_type(&self) -> u8 {
         match self {
@@ -230,7 +255,8 @@ impl NasMessage {
     /// If a field is out of its specified range (e.g. a RES of 3 octets, a
     /// non-digit IMSI): these are caller bugs, not input errors.
     pub fn encode(&self) -> Vec<u8> {
-        let mut out = vec![PD_EMM, self.message_type()];
+        let mut out = Vec::with_capacity(self.encoded_len_bound());
+        out.extend_from_slice(&[PD_EMM, self.message_type()]);
         match self {
             Self::AttachRequest(m) => m.encode_body(&mut out),
             Self::AuthenticationRequest(m) => {
