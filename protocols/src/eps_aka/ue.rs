@@ -222,8 +222,8 @@ impl Endpoint for Ue {
         // A registered UE still answers a retransmitted SECURITY MODE COMMAND:
         // its SECURITY MODE COMPLETE may have been lost (T3460 at the MME).
         if self.state == State::Registered {
-            if let Ok(nas::Nas::Protected(_)) = nas::decode_any(msg.pdu) {
-                self.on_protected(msg.pdu, cx);
+            if let Ok(nas::Nas::Protected(p)) = nas::decode_any(msg.pdu) {
+                self.on_protected(p, msg.pdu, cx);
             }
             return;
         }
