@@ -3,9 +3,13 @@
 use std::path::{Path, PathBuf};
 
 use authsim_sim::protocols::PROTOCOLS;
+use authsim_sim::replications::replication_seed;
+use authsim_sim::report::RunResult;
 use authsim_sim::runner::{self, RunOptions, peak_rss_bytes};
 use authsim_sim::scenario::Scenario;
+use authsim_sim::sweep;
 use clap::Args;
+use rayon::prelude::*;
 
 use crate::Failure;
 use crate::output;
@@ -66,8 +70,11 @@ pub fn run(a: RunArgs) -> Result<(), Failure> {
         trace: a.trace.is_some(),
     };
     let (result, perf) = runner::run(&scn, seed, &opts).map_err(Failure::RunFailed)?;
-    let files =
+    let mut files =
         output::write_run(&out, &scn, &result, a.trace.as_deref()).map_err(Failure::RunFailed)?;
+    if scn.run.replications > 1 {
+        files.extend(replications(&scn, seed, &result, &out, a.quiet)?);
+    }
     if !a.quiet {
         let sim_s = result.end_time as f64 / 1e9;
         eprintln!(
@@ -92,10 +99,41 @@ pub fn run(a: RunArgs) -> Result<(), Failure> {
     Ok(())
 }
 
+/// Runs replications 1..R (replication 0 is `first`, already written) in
+/// parallel and writes their summary; returns the files written.
+fn replications(
+    scn: &Scenario,
+    seed: u64,
+    first: &RunResult,
+    out: &Path,
+    quiet: bool,
+) -> Result<Vec<PathBuf>, Failure> {
+    let reps = scn.run.replications;
+    let seeds: Vec<u64> = (0..reps).map(|r| replication_seed(seed, r)).collect();
+    if !quiet {
+        eprintln!(
+            "running replications 1..{} (seeds derived from {seed})...",
+            reps - 1
+        );
+    }
+    let rest: Vec<Vec<(String, f64)>> = seeds[1..]
+        .par_iter()
+        .map(|&s| {
+            runner::run(scn, s, &RunOptions::default())
+                .map(|(r, _)| sweep::metrics(&r))
+                .map_err(|e| format!("replication with seed {s}: {e}"))
+        })
+        .collect::<Result<_, _>>()
+        .map_err(Failure::RunFailed)?;
+    let mut runs = vec![sweep::metrics(first)];
+    runs.extend(rest);
+    output::write_replications(out, scn, &seeds, &runs).map_err(Failure::RunFailed)
+}
+
 pub fn list() {
     println!("Protocols:");
     for p in PROTOCOLS {
-        println!("  {:<12} {}", p.name, p.summary);
+        println!("  {:<14} {}", p.name, p.summary);
         println!("    nodes: {}", p.nodes.join(", "));
         for (k, v) in p.params {
             println!("    protocol.{k:<22} {v}");
@@ -129,7 +167,14 @@ pub fn list() {
             "nodes.NAME.profile, .servers",
             "processing profile and FIFO servers of each node",
         ),
-        ("profiles.NAME.*", "base, per_input_us, prim_ns.<primitive>"),
+        (
+            "run.replications",
+            "independent replications (>= 1); summary with 95 % CIs",
+        ),
+        (
+            "profiles.NAME.*",
+            "base, per_input_us, prim_ns.<primitive>, per_input_uj, prim_uj.<primitive>, tx_uj_per_byte, rx_uj_per_byte",
+        ),
         (
             "[[links]] between, latency, bandwidth_mbps, loss, header_bytes",
             "latency = {dist = fixed|uniform|exponential|lognormal, ...}",
@@ -138,4 +183,9 @@ pub fn list() {
     ] {
         println!("  {k:<40} {v}");
     }
+    println!();
+    println!(
+        "Built-in profiles (docs/profiles.md): {}",
+        authsim_sim::profile::Profile::BUILTIN.join(", ")
+    );
 }

@@ -2,8 +2,10 @@
 //!
 //! Exit codes: 0 success, 1 the run failed, 2 bad input (scenario, flags, hex).
 
+mod cmd_calibrate;
 mod cmd_milenage;
 mod cmd_run;
+mod cmd_sweep;
 mod output;
 
 use std::path::PathBuf;
@@ -32,6 +34,10 @@ struct Cli {
 enum Command {
     /// Run a scenario and write CSV, JSON and PNG results.
     Run(cmd_run::RunArgs),
+    /// Run a sweep: several protocol variants over axes of values, with replications.
+    Sweep(cmd_sweep::SweepArgs),
+    /// Merge the outputs of sweep shards into the files an unsharded sweep writes.
+    Merge(cmd_sweep::MergeArgs),
     /// Check a scenario file without running it.
     Validate {
         file: PathBuf,
@@ -43,6 +49,8 @@ enum Command {
     List,
     /// Compute Milenage outputs (TS 35.206) and optionally K_ASME as JSON.
     Milenage(cmd_milenage::MilenageArgs),
+    /// Measure this machine's cost per crypto primitive; write a profile snippet.
+    Calibrate(cmd_calibrate::CalibrateArgs),
 }
 
 /// A failure with the exit code it maps to.
@@ -55,12 +63,15 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => cmd_run::run(args),
+        Command::Sweep(args) => cmd_sweep::sweep(args),
+        Command::Merge(args) => cmd_sweep::merge(args),
         Command::Validate { file, set } => cmd_run::validate(&file, &set),
         Command::List => {
             cmd_run::list();
             Ok(())
         }
         Command::Milenage(args) => cmd_milenage::run(args),
+        Command::Calibrate(args) => cmd_calibrate::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

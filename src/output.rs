@@ -2,9 +2,13 @@
 
 use std::path::{Path, PathBuf};
 
-use authsim_plots::{Bar, Series};
+use std::collections::BTreeMap;
+
+use authsim_plots::{Bar, LineChart, Scale, Series};
+use authsim_sim::replications::{runs_csv, summarize, summary_csv};
 use authsim_sim::report::RunResult;
 use authsim_sim::scenario::Scenario;
+use authsim_sim::sweep::{PlotKind, Row, SweepFile, cells, stats};
 
 fn write(path: PathBuf, text: &str, written: &mut Vec<PathBuf>) -> Result<(), String> {
     std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
@@ -120,5 +124,238 @@ fn plot_run(dir: &Path, r: &RunResult, written: &mut Vec<PathBuf>) -> Result<(),
     )
     .map_err(|e| e.to_string())?;
     written.push(p);
+
+    // Energy per endpoint of population nodes, and of server nodes per device of
+    // the population they serve (their total over `population.devices`), so the
+    // bars compare; crypto and processing vs radio.
+    let mut bars = Vec::new();
+    for n in &r.nodes {
+        let (group, per) = match n.energy_per_endpoint_j() {
+            Some(_) => (
+                format!("{} (per endpoint)", n.name),
+                n.endpoints.max(1) as f64,
+            ),
+            None => (
+                format!("{} (per device served)", n.name),
+                r.devices.max(1) as f64,
+            ),
+        };
+        bars.push(Bar::new(
+            group.clone(),
+            "crypto",
+            n.energy_crypto_j / per * 1e3,
+        ));
+        bars.push(Bar::new(group, "radio", n.energy_radio_j / per * 1e3));
+    }
+    let p = dir.join("energy.png");
+    authsim_plots::grouped_bar_chart(
+        &p,
+        &title("Energy by node: crypto and processing vs radio"),
+        "energy (mJ)",
+        &bars,
+    )
+    .map_err(|e| e.to_string())?;
+    written.push(p);
     Ok(())
+}
+
+/// Writes the replications' summary (`replications.csv`), their values
+/// (`replications_runs.csv`) and, with plots on, the latency percentiles with
+/// 95 % confidence intervals; returns the files written.
+pub fn write_replications(
+    dir: &Path,
+    scn: &Scenario,
+    seeds: &[u64],
+    runs: &[Vec<(String, f64)>],
+) -> Result<Vec<PathBuf>, String> {
+    let mut written = Vec::new();
+    let rows = summarize(runs);
+    write(
+        dir.join("replications.csv"),
+        &summary_csv(&rows),
+        &mut written,
+    )?;
+    write(
+        dir.join("replications_runs.csv"),
+        &runs_csv(seeds, runs),
+        &mut written,
+    )?;
+    if !scn.outputs.plots {
+        return Ok(written);
+    }
+    // latency.<node>.pXX_s -> one series per reporting node over the percentiles.
+    let mut series: BTreeMap<String, Series> = BTreeMap::new();
+    for row in &rows {
+        let Some(rest) = row.metric.strip_prefix("latency.") else {
+            continue;
+        };
+        let Some((node, stat)) = rest.rsplit_once('.') else {
+            continue;
+        };
+        let q = match stat {
+            "p50_s" => 50.0,
+            "p95_s" => 95.0,
+            "p99_s" => 99.0,
+            _ => continue,
+        };
+        let s = series.entry(node.to_string()).or_insert_with(|| Series {
+            label: format!("verdicts at {node}"),
+            points: Vec::new(),
+            ci: Some(Vec::new()),
+        });
+        s.points.push((q, row.mean * 1e3));
+        if let Some(ci) = s.ci.as_mut() {
+            ci.push((row.ci95_low * 1e3, row.ci95_high * 1e3));
+        }
+    }
+    let series: Vec<Series> = series.into_values().collect();
+    let path = dir.join("replications_latency.png");
+    let title = format!(
+        "Latency percentiles, mean and 95 % CI over {} replications — {} ({})",
+        runs.len(),
+        scn.name,
+        scn.protocol.name()
+    );
+    authsim_plots::line_chart(
+        &path,
+        &LineChart {
+            title: &title,
+            x_label: "percentile",
+            y_label: "authentication latency (ms)",
+            x_scale: Scale::Linear,
+            y_scale: Scale::Linear,
+            series: &series,
+            reference: &[],
+        },
+    )
+    .map_err(|e| e.to_string())?;
+    written.push(path);
+    Ok(written)
+}
+
+/// Draws the plots a sweep file asks for; returns the files written.
+pub fn sweep_plots(dir: &Path, file: &SweepFile, rows: &[Row]) -> Result<Vec<PathBuf>, String> {
+    let cells = cells(rows);
+    let axes: Vec<&str> = file.sweep.axes.iter().map(|a| a.name.as_str()).collect();
+    let points = file.points();
+    let mut written = Vec::new();
+    for spec in &file.sweep.plots {
+        let xi = axes
+            .iter()
+            .position(|a| *a == spec.x)
+            .ok_or("plot x axis")?;
+        let per = spec
+            .per
+            .as_deref()
+            .and_then(|p| axes.iter().position(|a| *a == p));
+        let num = |s: &str| s.parse::<f64>().unwrap_or(f64::NAN);
+        // Other axes' values name the series, so every curve varies only x.
+        let others = |p: &Vec<String>| -> String {
+            p.iter()
+                .enumerate()
+                .filter(|(i, _)| *i != xi)
+                .map(|(i, v)| format!("{}={v}", axes[i]))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut series: BTreeMap<(usize, String), Series> = BTreeMap::new();
+        let mut add = |order: usize, label: String, p: &Vec<String>, vals: &[f64]| {
+            if vals.is_empty() {
+                return;
+            }
+            let scale = per.map_or(1.0, |i| num(&p[i]));
+            let (mean, _, h) = stats(vals);
+            let key = match others(p) {
+                o if o.is_empty() => label,
+                o => format!("{label} ({o})"),
+            };
+            let s = series
+                .entry((order, key.clone()))
+                .or_insert_with(|| Series {
+                    label: key,
+                    points: Vec::new(),
+                    ci: Some(Vec::new()),
+                });
+            s.points.push((num(&p[xi]), mean / scale));
+            if let Some(ci) = s.ci.as_mut() {
+                ci.push(((mean - h) / scale, (mean + h) / scale));
+            }
+        };
+        match spec.kind {
+            PlotKind::Metric => {
+                for (vi, v) in file.sweep.variants.iter().enumerate() {
+                    if !spec.variants.is_empty() && !spec.variants.contains(&v.label) {
+                        continue;
+                    }
+                    for p in &points {
+                        if let Some(c) =
+                            cells.get(&(v.label.clone(), p.clone(), spec.metric.clone()))
+                        {
+                            let vals: Vec<f64> = c.iter().map(|x| x.1).collect();
+                            add(vi, v.label.clone(), p, &vals);
+                        }
+                    }
+                }
+            }
+            PlotKind::Improvement => {
+                let mut order = 0;
+                for c in &file.sweep.compare {
+                    for b in &c.baselines {
+                        order += 1;
+                        for p in &points {
+                            let (Some(sv), Some(bv)) = (
+                                cells.get(&(c.scheme.clone(), p.clone(), spec.metric.clone())),
+                                cells.get(&(b.clone(), p.clone(), spec.metric.clone())),
+                            ) else {
+                                continue;
+                            };
+                            let pairs: Vec<f64> = sv
+                                .iter()
+                                .filter_map(|(r, x)| {
+                                    bv.iter().find(|(rb, _)| rb == r).map(|(_, y)| (x, y))
+                                })
+                                .filter(|(_, y)| **y != 0.0)
+                                .map(|(x, y)| 1.0 - x / y)
+                                .collect();
+                            add(order, format!("{} vs {b}", c.scheme), p, &pairs);
+                        }
+                    }
+                }
+            }
+        }
+        let series: Vec<Series> = series.into_values().collect();
+        if series.is_empty() {
+            return Err(format!(
+                "plot {}: no run has the metric `{}` (see docs/outputs.md for metric names)",
+                spec.file, spec.metric
+            ));
+        }
+        let reference: Vec<Series> = spec
+            .reference
+            .iter()
+            .map(|r| Series {
+                label: r.label.clone(),
+                points: r.points.iter().map(|p| (p[0], p[1])).collect(),
+                ci: None,
+            })
+            .collect();
+        let path = dir.join(&spec.file);
+        let scale = |log: bool| if log { Scale::Log10 } else { Scale::Linear };
+        let x_label = spec.x_label.clone().unwrap_or_else(|| spec.x.clone());
+        authsim_plots::line_chart(
+            &path,
+            &LineChart {
+                title: &spec.title,
+                x_label: &x_label,
+                y_label: &spec.y_label,
+                x_scale: scale(spec.log_x),
+                y_scale: scale(spec.log_y),
+                series: &series,
+                reference: &reference,
+            },
+        )
+        .map_err(|e| e.to_string())?;
+        written.push(path);
+    }
+    Ok(written)
 }

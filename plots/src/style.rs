@@ -6,7 +6,7 @@ use plotters_backend::{BackendCoord, DrawingBackend, DrawingErrorKind};
 
 /// Okabe–Ito colour-blind-safe palette, reordered for contrast on white; its yellow is
 /// replaced by a mid grey (yellow is unreadable on a white background).
-pub(crate) const PALETTE: [RGBColor; 8] = [
+pub(crate) const PALETTE: [RGBColor; 12] = [
     RGBColor(0, 114, 178),   // blue
     RGBColor(213, 94, 0),    // vermillion
     RGBColor(0, 158, 115),   // bluish green
@@ -15,10 +15,15 @@ pub(crate) const PALETTE: [RGBColor; 8] = [
     RGBColor(86, 180, 233),  // sky blue
     RGBColor(0, 0, 0),       // black
     RGBColor(120, 120, 120), // grey
+    RGBColor(136, 34, 85),   // wine (Tol muted)
+    RGBColor(68, 170, 153),  // teal
+    RGBColor(153, 153, 51),  // olive
+    RGBColor(51, 34, 136),   // indigo
 ];
 
-/// Marker shapes; cycled with period 7 while colours cycle with period 8, so the first 56
-/// series all get a distinct (colour, shape) pair.
+/// Marker shapes; cycled with period 7 while colours cycle with period 12, so the first 84
+/// series all get a distinct (colour, shape) pair (bars, which have no marker, get 12
+/// distinct colours).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Shape {
     Circle,

@@ -1,5 +1,6 @@
-//! Wall-clock cost of the 3GPP primitives on this machine, to calibrate the
-//! per-node-class profiles that price `CryptoOps` counts.
+//! Wall-clock cost of the 3GPP primitives and the GAS P-256 operations on
+//! this machine, to calibrate the per-node-class profiles that price
+//! `CryptoOps` counts.
 
 use std::hint::black_box;
 
@@ -8,6 +9,7 @@ use authsim_protocols::core::CryptoOps;
 use authsim_protocols::crypto::eia2::eia2;
 use authsim_protocols::crypto::kdf::{NAS_INT_ALG, kasme, nas_key};
 use authsim_protocols::crypto::milenage::{Milenage, opc};
+use authsim_protocols::gas::{ec, field};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 const K: [u8; 16] = [0x46; 16];
@@ -74,5 +76,26 @@ fn integrity(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, milenage, aka_core, kdf, integrity);
+/// The counted P-256 operations (`P256Mul`, `P256MulBase`, `P256Add`) and
+/// the uncounted SEC1 (de)compression every GAS token goes through.
+fn p256(c: &mut Criterion) {
+    let mut ops = CryptoOps::default();
+    let k = field::from_id(0x1234_5678_9abc_def1) * field::from_id(0x0fed_cba9_8765_4321);
+    let p = ec::mul_base(&k, &mut ops);
+    let q = ec::mul_base(&(k + k), &mut ops);
+    let enc = ec::encode(&p);
+    c.bench_function("p256_mul", |b| {
+        b.iter(|| ec::mul(black_box(&p), black_box(&k), &mut ops))
+    });
+    c.bench_function("p256_mul_base", |b| {
+        b.iter(|| ec::mul_base(black_box(&k), &mut ops))
+    });
+    c.bench_function("p256_add", |b| {
+        b.iter(|| ec::add(black_box(&p), black_box(&q), &mut ops))
+    });
+    c.bench_function("p256_encode", |b| b.iter(|| ec::encode(black_box(&p))));
+    c.bench_function("p256_decode", |b| b.iter(|| ec::decode(black_box(&enc))));
+}
+
+criterion_group!(benches, milenage, aka_core, kdf, integrity, p256);
 criterion_main!(benches);

@@ -97,6 +97,17 @@ impl Interface {
     pub fn from_name(name: &str) -> Option<Interface> {
         Interface::ALL.into_iter().find(|i| i.name() == name)
     }
+
+    /// The network segment, so protocols with different interfaces compare:
+    /// `device_sn` (device to serving network) and `sn_hn` (serving to home
+    /// network) for the cellular protocols.
+    pub const fn segment(self) -> Option<&'static str> {
+        match self {
+            Interface::Nas | Interface::UmtsAir => Some("device_sn"),
+            Interface::S6a | Interface::Map => Some("sn_hn"),
+            _ => None,
+        }
+    }
 }
 
 impl fmt::Display for Interface {

@@ -5,9 +5,12 @@
 //! message size is the length of a real encoding from [`wire`].
 
 pub mod aka;
+pub mod calibrate;
 pub mod core;
 pub mod crypto;
 pub mod eps_aka;
 pub mod gas;
+pub mod group_aka;
 pub mod testing;
+pub mod umts_aka;
 pub mod wire;

@@ -21,6 +21,41 @@ pub fn derive_seed(seed: u64, label: &str) -> u64 {
     z ^ (z >> 31)
 }
 
+/// A subscriber's long-term keys: (K, OPc).
+pub type SubscriberKeys = ([u8; 16], [u8; 16]);
+
+/// Subscriber keys (K, OPc) for `n` devices, drawn from the run seed; OP is
+/// drawn too unless given as 32 hex digits. OPc is computed at provisioning,
+/// which is not simulated work.
+pub fn subscriber_keys(
+    seed: u64,
+    op_hex: Option<&str>,
+    n: u32,
+) -> Result<Vec<SubscriberKeys>, String> {
+    use authsim_protocols::core::SimRng;
+    use authsim_protocols::crypto::milenage::opc;
+    use rand::{Rng, SeedableRng};
+    let mut rng = SimRng::seed_from_u64(derive_seed(seed, "subscriber-keys"));
+    let mut op = [0u8; 16];
+    match op_hex {
+        Some(h) => {
+            let b = hex::decode(h).map_err(|e| format!("op: {e}"))?;
+            op = b
+                .try_into()
+                .map_err(|_| "op: expected 16 bytes".to_string())?;
+        }
+        None => rng.fill_bytes(&mut op),
+    }
+    let mut scratch = Default::default();
+    Ok((0..n)
+        .map(|_| {
+            let mut k = [0u8; 16];
+            rng.fill_bytes(&mut k);
+            (k, opc(&k, &op, &mut scratch))
+        })
+        .collect())
+}
+
 /// Assigns node ids in the order the protocol lists its nodes.
 pub struct Topology<'a> {
     scn: &'a Scenario,

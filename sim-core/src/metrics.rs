@@ -78,4 +78,12 @@ pub struct NodeReport {
     pub starts: Vec<Option<Nanos>>,
     /// Trace lines: (departure time, handling order, text).
     pub trace: Vec<(Nanos, TraceKey, String)>,
+    /// Endpoints the node hosts (devices of a population, 1 for a server).
+    pub endpoints: u32,
+    /// Bytes this node's radio sent: PDU bytes per transmission plus the link's
+    /// lower-layer header bytes (a broadcast is sent once).
+    pub tx_bytes: u64,
+    /// Bytes this node's radio received: PDU plus header bytes per delivery
+    /// handed to it (lost deliveries are not received).
+    pub rx_bytes: u64,
 }

@@ -478,6 +478,7 @@ impl NodeCore {
             } else {
                 vec![None; s.host.len() as usize]
             },
+            endpoints: s.host.len(),
             ..Default::default()
         };
         Self {
@@ -693,6 +694,14 @@ impl NodeCore {
             Input::Start(i) | Input::Timer(i, _) => *i,
             Input::Message(d) => d.to.index,
         };
+        if let Input::Message(d) = &input {
+            let header = self
+                .links
+                .get(d.from.node as usize)
+                .and_then(|l| l.as_ref())
+                .map_or(0, |l| l.spec.header_bytes as u64);
+            self.report.rx_bytes += d.pdu.len() as u64 + header;
+        }
         let start = match self.service {
             Service::Fifo { .. } => now.max(self.servers_free.peek().map_or(now, |f| f.0)),
             Service::PerEndpoint => now,
@@ -801,6 +810,7 @@ impl NodeCore {
         let counters = &mut self.counters[ci].1;
         counters.transmissions += 1;
         counters.bytes += pdu.len() as u64;
+        self.report.tx_bytes += pdu.len() as u64;
         // One serialization per link used by this transmission (a broadcast on one
         // medium is serialized once), then one delivery per receiver.
         let mut timings = std::mem::take(&mut self.timings);
@@ -826,6 +836,7 @@ impl NodeCore {
             let counters = &mut self.counters[ci].1;
             if !overhead_counted {
                 counters.overhead_bytes += link.spec.header_bytes as u64;
+                self.report.tx_bytes += link.spec.header_bytes as u64;
                 overhead_counted = true;
             }
             match link.deliver(timing, &mut self.net_rng) {

@@ -10,6 +10,7 @@ use std::fmt::Write as _;
 use authsim_protocols::core::{Addr, CryptoOps, Interface, Nanos, Prim};
 
 use crate::metrics::{MessageCounters, NodeReport, outcome_label};
+use crate::profile::Profile;
 use crate::scenario::Scenario;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -30,6 +31,27 @@ pub struct NodeRow {
     pub wait_ns_total: u128,
     pub wait_ns_max: Nanos,
     pub crypto: CryptoOps,
+    /// Hosted endpoints (devices of a population node; 1 for a server).
+    pub endpoints: u32,
+    /// Radio bytes sent and received (PDU plus lower-layer header bytes).
+    pub tx_bytes: u64,
+    pub rx_bytes: u64,
+    /// Processing energy (crypto primitives plus per-input handling), in J.
+    pub energy_crypto_j: f64,
+    /// Radio energy (bytes sent and received), in J.
+    pub energy_radio_j: f64,
+}
+
+impl NodeRow {
+    pub fn energy_total_j(&self) -> f64 {
+        self.energy_crypto_j + self.energy_radio_j
+    }
+
+    /// Total energy per hosted endpoint, for population nodes (servers: None).
+    pub fn energy_per_endpoint_j(&self) -> Option<f64> {
+        (self.servers == 0 && self.endpoints > 0)
+            .then(|| self.energy_total_j() / self.endpoints as f64)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -85,7 +107,10 @@ impl RunResult {
         let mut trace = Vec::new();
         for (i, r) in reports.into_iter().enumerate() {
             for (k, c) in &r.messages {
-                messages.entry(*k).or_default().merge(c);
+                // Internal relay hops are not transmissions (protocols/gas.rs).
+                if k.1 != crate::protocols::gas::HANDOFF_KIND {
+                    messages.entry(*k).or_default().merge(c);
+                }
             }
             let (name, profile) = names.get(i).cloned().unwrap_or_default();
             let shared_name: std::sync::Arc<str> = name.as_str().into();
@@ -103,6 +128,10 @@ impl RunResult {
                 });
             }
             trace.extend(r.trace);
+            // Energy from the run's own counts, priced by the node's profile.
+            let prof = scn.profile(&profile).unwrap_or_else(Profile::free);
+            let energy_crypto_j = prof.crypto_energy_uj(&r.crypto, r.inputs) * 1e-6;
+            let energy_radio_j = prof.radio_energy_uj(r.tx_bytes, r.rx_bytes) * 1e-6;
             nodes.push(NodeRow {
                 name,
                 profile,
@@ -113,6 +142,11 @@ impl RunResult {
                 wait_ns_total: r.wait_ns_total,
                 wait_ns_max: r.wait_ns_max,
                 crypto: r.crypto,
+                endpoints: r.endpoints,
+                tx_bytes: r.tx_bytes,
+                rx_bytes: r.rx_bytes,
+                energy_crypto_j,
+                energy_radio_j,
             });
         }
         sort_rows(&mut auth);
@@ -217,7 +251,9 @@ impl RunResult {
         for p in Prim::ALL {
             let _ = write!(s, ",{}", p.name());
         }
-        s.push('\n');
+        s.push_str(
+            ",endpoints,tx_bytes,rx_bytes,energy_crypto_j,energy_radio_j,energy_total_j,energy_per_endpoint_j\n",
+        );
         for n in &self.nodes {
             let util = if n.servers > 0 && self.end_time > 0 {
                 format!(
@@ -248,7 +284,19 @@ impl RunResult {
             for p in Prim::ALL {
                 let _ = write!(s, ",{}", n.crypto.get(p));
             }
-            s.push('\n');
+            let _ = writeln!(
+                s,
+                ",{},{},{},{},{},{},{}",
+                n.endpoints,
+                n.tx_bytes,
+                n.rx_bytes,
+                n.energy_crypto_j,
+                n.energy_radio_j,
+                n.energy_total_j(),
+                n.energy_per_endpoint_j()
+                    .map(|e| e.to_string())
+                    .unwrap_or_default()
+            );
         }
         s
     }
@@ -293,6 +341,21 @@ impl RunResult {
                 }),
             );
         }
+        let mut energy = serde_json::Map::new();
+        for n in &self.nodes {
+            energy.insert(
+                n.name.clone(),
+                json!({
+                    "endpoints": n.endpoints,
+                    "tx_bytes": n.tx_bytes,
+                    "rx_bytes": n.rx_bytes,
+                    "crypto_j": n.energy_crypto_j,
+                    "radio_j": n.energy_radio_j,
+                    "total_j": n.energy_total_j(),
+                    "per_endpoint_j": n.energy_per_endpoint_j(),
+                }),
+            );
+        }
         json!({
             "scenario": self.scenario,
             "protocol": self.protocol,
@@ -302,6 +365,7 @@ impl RunResult {
             "interfaces": totals,
             "outcomes": outcomes,
             "authenticated_latency": latency,
+            "energy": energy,
         })
     }
 }

@@ -67,6 +67,10 @@ pub struct RunSpec {
     pub seed: u64,
     /// Stop at this simulated time (seconds); default: when no event is left.
     pub until_s: Option<f64>,
+    /// Independent replications of the run (`authsim run`): replication 0 uses
+    /// `seed`, replication r ≥ 1 `derive_seed(seed, "rep{r}")`.
+    #[serde(default = "one")]
+    pub replications: u32,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -115,7 +119,7 @@ fn four() -> f64 {
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct NodeSpec {
-    /// Built-in profile name ("server", "constrained-device", "free") or a key of `[profiles]`.
+    /// A built-in profile name (`Profile::BUILTIN`) or a key of `[profiles]`.
     pub profile: String,
     /// FIFO servers (cores) for server nodes; ignored for device populations.
     #[serde(default = "one")]
@@ -136,6 +140,14 @@ pub struct ProfileSpec {
     /// Cost per primitive in ns, by primitive name (aes_block, sha256_block, ...).
     #[serde(default)]
     pub prim_ns: BTreeMap<String, f64>,
+    /// Energy per primitive in µJ, by primitive name.
+    #[serde(default)]
+    pub prim_uj: BTreeMap<String, f64>,
+    /// Energy per handled input in µJ (beyond its crypto).
+    pub per_input_uj: Option<f64>,
+    /// Radio energy per byte sent / received, in µJ.
+    pub tx_uj_per_byte: Option<f64>,
+    pub rx_uj_per_byte: Option<f64>,
 }
 
 fn server_name() -> String {
@@ -307,7 +319,8 @@ pub fn locate(text: &str, path: &str) -> Option<usize> {
             fallback = Some(i + 1);
         }
     }
-    fallback
+    // A key inside an inline table (`prim_uj = { p256_mul = -1 }`): the parent's line.
+    fallback.or_else(|| locate(text, path.rsplit_once('.')?.0))
 }
 
 /// Applies one `path.to.key=value` override to a TOML table.
@@ -457,6 +470,9 @@ impl Scenario {
         if let Some(u) = self.run.until_s {
             positive("run.until_s", u)?;
         }
+        if self.run.replications == 0 {
+            return bad("run.replications", "must be at least 1".into());
+        }
         if self.population.devices == 0 {
             return bad("population.devices", "must be at least 1".into());
         }
@@ -489,22 +505,35 @@ impl Scenario {
             if builtin_profile(&p.base).is_none() {
                 return bad(
                     &format!("profiles.{name}.base"),
-                    format!("unknown built-in profile `{}`", p.base),
+                    format!(
+                        "unknown built-in profile `{}`; built-ins: {}",
+                        p.base,
+                        Profile::BUILTIN.join(", ")
+                    ),
                 );
             }
-            if let Some(v) = p.per_input_us {
-                non_negative(&format!("profiles.{name}.per_input_us"), v)?;
-            }
-            for (prim, v) in &p.prim_ns {
-                let f = format!("profiles.{name}.prim_ns.{prim}");
-                if Prim::from_name(prim).is_none() {
-                    let known: Vec<_> = Prim::ALL.iter().map(|p| p.name()).collect();
-                    return bad(
-                        &f,
-                        format!("unknown primitive; known: {}", known.join(", ")),
-                    );
+            for (key, v) in [
+                ("per_input_us", p.per_input_us),
+                ("per_input_uj", p.per_input_uj),
+                ("tx_uj_per_byte", p.tx_uj_per_byte),
+                ("rx_uj_per_byte", p.rx_uj_per_byte),
+            ] {
+                if let Some(v) = v {
+                    non_negative(&format!("profiles.{name}.{key}"), v)?;
                 }
-                non_negative(&f, *v)?;
+            }
+            for (table, map) in [("prim_ns", &p.prim_ns), ("prim_uj", &p.prim_uj)] {
+                for (prim, v) in map {
+                    let f = format!("profiles.{name}.{table}.{prim}");
+                    if Prim::from_name(prim).is_none() {
+                        let known: Vec<_> = Prim::ALL.iter().map(|p| p.name()).collect();
+                        return bad(
+                            &f,
+                            format!("unknown primitive; known: {}", known.join(", ")),
+                        );
+                    }
+                    non_negative(&f, *v)?;
+                }
             }
         }
         let roles = self.protocol.roles();
@@ -600,7 +629,7 @@ impl Scenario {
                 );
             }
         }
-        self.protocol.validate()
+        self.protocol.validate(self)
     }
 
     /// The link spec joining two named nodes, if any.
@@ -629,6 +658,18 @@ impl Scenario {
             for (prim, v) in &p.prim_ns {
                 prof.prim_ns[Prim::from_name(prim)? as usize] = *v;
             }
+            for (prim, v) in &p.prim_uj {
+                prof.prim_uj[Prim::from_name(prim)? as usize] = *v;
+            }
+            if let Some(v) = p.per_input_uj {
+                prof.per_input_uj = v;
+            }
+            if let Some(v) = p.tx_uj_per_byte {
+                prof.tx_uj_per_byte = v;
+            }
+            if let Some(v) = p.rx_uj_per_byte {
+                prof.rx_uj_per_byte = v;
+            }
             return Some(prof);
         }
         builtin_profile(name)
@@ -636,10 +677,5 @@ impl Scenario {
 }
 
 pub fn builtin_profile(name: &str) -> Option<Profile> {
-    match name {
-        "server" => Some(Profile::server()),
-        "constrained-device" => Some(Profile::constrained_device()),
-        "free" => Some(Profile::free()),
-        _ => None,
-    }
+    Profile::builtin(name)
 }

@@ -400,21 +400,13 @@ impl Mme {
             replayed_ue_security_capabilities: UE_NETWORK_CAPABILITY[..2].to_vec(),
             imeisv_request: None,
         });
-        // The protected envelope is built around the inner message in one
-        // buffer: the same bytes as nas::protect(type, MAC, seq, inner).
-        let seq = 0u8;
-        let mut pdu = Vec::with_capacity(nas::SecurityProtected::HEADER_LEN + 8);
-        nas::begin_protected(&mut pdu, header_type::INTEGRITY_PROTECTED_NEW_CONTEXT, seq);
-        smc.encode_into(&mut pdu);
-        let mac = eia2::eia2(
+        let pdu = super::protect_first(
             &p.k_nas_int,
-            seq as u32,
-            0,
-            1,
-            nas::mac_input_of(&pdu),
+            header_type::INTEGRITY_PROTECTED_NEW_CONTEXT,
+            super::DOWNLINK,
+            &smc,
             &mut cx.fx.crypto,
         );
-        nas::set_mac(&mut pdu, mac);
         c.step = Step::WaitSmComplete;
         self.send_nas(ue, "SecurityModeCommand", pdu, cx);
     }

@@ -64,6 +64,40 @@ pub const EEA0: u8 = 0;
 /// its first two octets (EEA/EIA) are replayed in the security mode command.
 pub const UE_NETWORK_CAPABILITY: [u8; 4] = crate::wire::nas::TYPICAL_UE_NETWORK_CAPABILITY;
 
+/// 128-EIA2 direction bits (TS 33.401 B.2.3).
+pub const UPLINK: u8 = 0;
+pub const DOWNLINK: u8 = 1;
+
+/// Protects the first message of a new NAS security context in one direction
+/// (NAS COUNT and sequence number 0, bearer 0): 128-EIA2 over
+/// (sequence number || message) (TS 24.301 §4.4.3.3), in the security header
+/// `header`. EEA0 leaves the message itself as it is. The envelope is built
+/// around the encoded message in one buffer: the same bytes as
+/// `nas::protect(header, MAC, 0, inner.encode())`.
+pub fn protect_first(
+    k_int: &[u8; 16],
+    header: u8,
+    direction: u8,
+    inner: &crate::wire::nas::NasMessage,
+    ops: &mut crate::core::CryptoOps,
+) -> Vec<u8> {
+    use crate::wire::nas;
+    let seq = 0u8;
+    let mut pdu = Vec::with_capacity(nas::SecurityProtected::HEADER_LEN + 16);
+    nas::begin_protected(&mut pdu, header, seq);
+    inner.encode_into(&mut pdu);
+    let mac = crate::crypto::eia2::eia2(
+        k_int,
+        seq as u32,
+        0,
+        direction,
+        nas::mac_input_of(&pdu),
+        ops,
+    );
+    nas::set_mac(&mut pdu, mac);
+    pdu
+}
+
 /// IMSI of subscriber `index`: PLMN digits followed by a zero-padded MSIN.
 pub fn imsi(plmn_digits: &str, index: u32) -> String {
     let mut s = String::with_capacity(15);

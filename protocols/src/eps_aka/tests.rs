@@ -304,3 +304,28 @@ fn per_device_state_stays_small() {
     );
     assert!(std::mem::size_of::<Subscriber>() <= 64);
 }
+
+#[test]
+fn lost_security_mode_complete_is_recovered_by_t3460() {
+    let mut n = net(Config::default(), 1, 1, 1);
+    let mut r = router(&mut n);
+    let mut dropped = false;
+    r.tamper = Some(Box::new(move |p| {
+        if p.kind == "SecurityModeComplete" && !dropped {
+            dropped = true;
+            return None;
+        }
+        Some(p.pdu.clone())
+    }));
+    r.start(UE);
+    assert!(authenticated(&r, UE, MME));
+    assert!(!authenticated(&r, MME, UE));
+    assert!(r.fire_next_timer()); // T3460: the SMC again; the registered UE answers again
+    assert!(authenticated(&r, MME, UE), "{:?}", r.kinds());
+    let ue_verdicts = r
+        .outcomes_of(UE)
+        .iter()
+        .filter(|o| matches!(o, Outcome::Authenticated { .. }))
+        .count();
+    assert_eq!(ue_verdicts, 1, "the UE reports its verdict once");
+}

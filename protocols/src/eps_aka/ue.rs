@@ -181,37 +181,27 @@ impl Ue {
             self.send(cx, rej);
             return;
         }
-        // The protected envelope is built around the inner message in one
-        // buffer: the same bytes as nas::protect(type, MAC, seq, inner).
-        let seq = 0u8;
-        let mut pdu = Vec::with_capacity(nas::SecurityProtected::HEADER_LEN + 2);
-        nas::begin_protected(
-            &mut pdu,
-            header_type::INTEGRITY_PROTECTED_CIPHERED_NEW_CONTEXT,
-            seq,
-        );
-        NasMessage::SecurityModeComplete(SecurityModeComplete { imeisv: None })
-            .encode_into(&mut pdu);
+        let inner = NasMessage::SecurityModeComplete(SecurityModeComplete { imeisv: None });
         // Uplink: direction 0. EEA0 leaves the inner message as it is.
         debug_assert_eq!(smc.ciphering_algorithm, EEA0);
-        let mac = eia2::eia2(
+        let pdu = super::protect_first(
             &k_int,
-            seq as u32,
-            0,
-            0,
-            nas::mac_input_of(&pdu),
+            header_type::INTEGRITY_PROTECTED_CIPHERED_NEW_CONTEXT,
+            super::UPLINK,
+            &inner,
             &mut cx.fx.crypto,
         );
         k_int.zeroize();
-        nas::set_mac(&mut pdu, mac);
         cx.fx
             .send(self.mme, Interface::Nas, "SecurityModeComplete", pdu);
         cx.fx.cancel(T3410);
-        self.state = State::Registered;
-        cx.fx.outcome(Outcome::Authenticated {
-            subject: self.mme,
-            key_id: smc.nas_ksi as u32,
-        });
+        if self.state != State::Registered {
+            self.state = State::Registered;
+            cx.fx.outcome(Outcome::Authenticated {
+                subject: self.mme,
+                key_id: smc.nas_ksi as u32,
+            });
+        }
     }
 }
 
@@ -228,6 +218,14 @@ impl Endpoint for Ue {
     }
 
     fn on_message(&mut self, msg: Incoming<'_>, cx: &mut Ctx<'_>) {
+        // A registered UE still answers a retransmitted SECURITY MODE COMMAND:
+        // its SECURITY MODE COMPLETE may have been lost (T3460 at the MME).
+        if self.state == State::Registered {
+            if let Ok(nas::Nas::Protected(p)) = nas::decode_any(msg.pdu) {
+                self.on_protected(p, msg.pdu, cx);
+            }
+            return;
+        }
         if self.state != State::Attaching {
             return;
         }

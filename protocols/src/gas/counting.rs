@@ -1,5 +1,5 @@
 //! Closed-form message counts of each scheme's loss-free, all-honest flow
-//! (docs/counting-gas.md), computed from the encoders' own size constants.
+//! (docs/counting.md), computed from the encoders' own size constants.
 //!
 //! n = registered members/nodes, m = participants, u = smart meters asked
 //! in the MDMS–gateway phase. A broadcast to k receivers is one transmission
@@ -334,7 +334,7 @@ mod tests {
             .collect()
     }
 
-    /// The polynomials written in docs/counting-gas.md.
+    /// The polynomials written in docs/counting.md.
     #[test]
     fn documented_totals() {
         let delivered = |c: &[KindCount]| c.iter().map(KindCount::delivered_bytes).sum::<u64>();

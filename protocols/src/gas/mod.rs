@@ -12,7 +12,7 @@
 //! All arithmetic is real (P-256 scalar field and points, SHA-256, AES-GCM)
 //! and counted where it is done (see [`field`], [`ec`], [`hash`], [`aead`]).
 //! docs/protocols/{harn,chien,threshold}-gas.md give equations, flows and the
-//! interpretations made; docs/counting-gas.md the closed-form counts.
+//! interpretations made; docs/counting.md the closed-form counts.
 
 pub mod aead;
 pub mod counting;

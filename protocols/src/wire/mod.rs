@@ -5,6 +5,9 @@
 //! never panic: malformed input gives a [`WireError`] naming the byte offset.
 
 pub mod diameter;
+pub mod group;
+pub mod map;
+pub mod mm;
 pub mod nas;
 pub mod tlv;
 

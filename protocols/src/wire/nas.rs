@@ -754,6 +754,34 @@ pub fn decode_any(pdu: &[u8]) -> Result<Nas, WireError> {
     }
 }
 
+/// The value part of a TS 24.008 §10.5.1.4 mobile identity IE carrying an
+/// IMSI (also used by MM messages, `wire::mm`): the same octets as
+/// [`EpsMobileIdentity::Imsi`] encodes.
+///
+/// # Panics
+/// If `imsi` does not have 6..=15 decimal digits.
+pub fn encode_imsi_identity(imsi: &str) -> Vec<u8> {
+    EpsMobileIdentity::Imsi(imsi.to_owned()).encode()
+}
+
+/// Decodes the value part of a mobile identity IE that must carry an IMSI;
+/// `at` is the PDU offset of `v[0]` (for error offsets).
+pub fn decode_imsi_identity(v: &[u8], at: usize) -> Result<String, WireError> {
+    let Some(&first) = v.first() else {
+        return Err(WireError::new(at, "mobile identity is empty"));
+    };
+    if first & 0x07 != IDENTITY_IMSI {
+        return Err(WireError::new(
+            at,
+            format!("mobile identity type {} is not IMSI (1)", first & 0x07),
+        ));
+    }
+    match EpsMobileIdentity::decode(v, at)? {
+        EpsMobileIdentity::Imsi(imsi) => Ok(imsi),
+        EpsMobileIdentity::Guti(_) => Err(WireError::new(at, "mobile identity is not an IMSI")),
+    }
+}
+
 // ---- IE helpers (TS 24.007 §11.2.1.1) ----
 
 /// One octet from two half octets: `high` in bits 8-5, `low` in bits 4-1.

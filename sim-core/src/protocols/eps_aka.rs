@@ -3,14 +3,13 @@
 use std::sync::Arc;
 
 use authsim_protocols::aka::{HeSqn, SqnState};
-use authsim_protocols::core::{Addr, SimRng};
-use authsim_protocols::crypto::milenage::{Milenage, opc};
+use authsim_protocols::core::Addr;
+use authsim_protocols::crypto::milenage::Milenage;
 use authsim_protocols::eps_aka::{Config, Hss, Mme, Subscriber, Ue};
-use rand::{Rng, SeedableRng};
 use serde::Deserialize;
 
 use super::ProtocolInfo;
-use crate::build::{Topology, derive_seed};
+use crate::build::{Topology, subscriber_keys};
 use crate::node::NodeSetup;
 use crate::scenario::{Scenario, seconds};
 
@@ -18,6 +17,7 @@ pub const INFO: ProtocolInfo = ProtocolInfo {
     name: "eps-aka",
     summary: "EPS AKA attach: NAS (TS 24.301) + S6a (TS 29.272), Milenage, K_ASME, NAS SMC with 128-EIA2",
     nodes: &["ue", "mme", "hss"],
+    roles: &[("ue", "device"), ("mme", "serving"), ("hss", "home")],
     params: &[
         (
             "vectors_per_request",
@@ -101,11 +101,10 @@ impl Params {
         if self.attach_max_attempts == 0 {
             return bad("attach_max_attempts", "must be at least 1");
         }
-        if let Some(op) = &self.op {
-            match hex::decode(op) {
-                Ok(b) if b.len() == 16 => {}
-                _ => return bad("op", "must be 32 hex digits"),
-            }
+        if let Some(op) = &self.op
+            && !matches!(hex::decode(op), Ok(b) if b.len() == 16)
+        {
+            return bad("op", "must be 32 hex digits");
         }
         Ok(())
     }
@@ -132,29 +131,16 @@ pub const HSS_NODE: u16 = 2;
 pub fn build(p: &Params, scn: &Scenario, seed: u64) -> Result<Vec<NodeSetup>, String> {
     let cfg = Arc::new(p.config());
     let n = scn.population.devices;
-    let mut keys = SimRng::seed_from_u64(derive_seed(seed, "subscriber-keys"));
-    let op: [u8; 16] = match &p.op {
-        Some(h) => hex::decode(h)
-            .map_err(|e| e.to_string())?
-            .try_into()
-            .map_err(|_| "op: 16 bytes")?,
-        None => {
-            let mut op = [0u8; 16];
-            keys.fill_bytes(&mut op);
-            op
-        }
-    };
     let mme = Addr::new(MME_NODE, 0);
     let mut ues = Vec::with_capacity(n as usize);
     let mut subs = Vec::with_capacity(n as usize);
-    let mut scratch = Default::default();
-    for i in 0..n {
-        let mut k = [0u8; 16];
-        keys.fill_bytes(&mut k);
-        let opc = opc(&k, &op, &mut scratch); // provisioning, not simulated work
+    for (i, (k, opc)) in subscriber_keys(seed, p.op.as_deref(), n)?
+        .into_iter()
+        .enumerate()
+    {
         ues.push(Ue::new(
             cfg.clone(),
-            i,
+            i as u32,
             mme,
             Milenage::new(k, opc),
             SqnState::default(),
@@ -164,7 +150,7 @@ pub fn build(p: &Params, scn: &Scenario, seed: u64) -> Result<Vec<NodeSetup>, St
             sqn: HeSqn::new(1),
         });
     }
-    let mut topo = Topology::new(scn, seed, &["ue", "mme", "hss"])?;
+    let mut topo = Topology::new(scn, seed, INFO.nodes)?;
     topo.population("ue", Box::new(ues), n)?;
     topo.server(
         "mme",

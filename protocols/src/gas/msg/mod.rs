@@ -4,7 +4,7 @@
 //! scalar 32, hash 32, identifier 8, session id 8, session index 4, AES-GCM
 //! nonce 12 and tag 16. Each message's encoded length is a `const fn` of these
 //! widths (and of the set sizes m or u), so the closed-form byte counts in
-//! docs/counting-gas.md come from the same constants the encoders use.
+//! docs/counting.md come from the same constants the encoders use.
 //!
 //! Message types 0x60–0x7f are reserved for this module.
 

@@ -1,0 +1,246 @@
+//! Measures this machine's cost of each counted primitive with the same
+//! implementations the protocols use, to price `CryptoOps` for a node class.
+//!
+//! The timing loop is deliberately simple and robust (no criterion): find an
+//! iteration count that fills one batch of `batch_ms`, warm up for `warmup_ms`,
+//! time `batches` batches and keep the median per-operation time. The median of
+//! several batches ignores the odd batch disturbed by another process.
+//!
+//! `Prim::Pairing` has no implementation in this crate and is not measured.
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use aes::Aes128;
+use aes::cipher::{BlockCipherEncrypt, KeyInit};
+use p256::elliptic_curve::Field;
+use p256::{ProjectivePoint, Scalar};
+use rand::SeedableRng;
+
+use crate::core::{CryptoOps, Prim, SimRng};
+use crate::gas::aead;
+
+/// How long to measure.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Budget {
+    /// Warm-up time per primitive.
+    pub warmup: Duration,
+    /// Target duration of one timed batch.
+    pub batch: Duration,
+    /// Number of timed batches (the median is kept).
+    pub batches: usize,
+}
+
+impl Budget {
+    /// A budget of about `total` per primitive: a fifth warm-up, the rest in 7 batches.
+    pub fn per_primitive(total: Duration) -> Self {
+        let warmup = total / 5;
+        let batches = 7;
+        let batch = (total - warmup) / batches as u32;
+        Self {
+            warmup,
+            batch: batch.max(Duration::from_micros(50)),
+            batches,
+        }
+    }
+}
+
+impl Default for Budget {
+    /// About 0.5 s per primitive.
+    fn default() -> Self {
+        Self::per_primitive(Duration::from_millis(500))
+    }
+}
+
+/// One primitive's measured cost.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Measurement {
+    pub prim: Prim,
+    /// Median time of one operation over the batches, in ns.
+    pub ns: f64,
+    /// Fastest and slowest batch, ns per operation.
+    pub min_ns: f64,
+    pub max_ns: f64,
+    /// Operations timed per batch.
+    pub ops_per_batch: u64,
+    /// What was timed.
+    pub what: &'static str,
+}
+
+/// Times `f`, which performs `ops_per_call` operations per call; returns
+/// (median, min, max) ns per operation and the calls per batch.
+pub fn time_op(budget: &Budget, ops_per_call: u64, mut f: impl FnMut()) -> (f64, f64, f64, u64) {
+    // Calibrate: double the call count until one run takes a tenth of a batch.
+    let mut calls: u64 = 1;
+    loop {
+        let t = Instant::now();
+        for _ in 0..calls {
+            f();
+        }
+        let e = t.elapsed();
+        if e >= budget.batch / 10 || calls >= 1 << 40 {
+            let per_call = e.as_secs_f64() / calls as f64;
+            calls = ((budget.batch.as_secs_f64() / per_call.max(1e-12)) as u64).max(1);
+            break;
+        }
+        calls *= 2;
+    }
+    let warm = Instant::now();
+    while warm.elapsed() < budget.warmup {
+        f();
+    }
+    let mut per_op: Vec<f64> = (0..budget.batches.max(1))
+        .map(|_| {
+            let t = Instant::now();
+            for _ in 0..calls {
+                f();
+            }
+            t.elapsed().as_nanos() as f64 / (calls * ops_per_call) as f64
+        })
+        .collect();
+    per_op.sort_by(f64::total_cmp);
+    let median = per_op[per_op.len() / 2];
+    (
+        median,
+        per_op[0],
+        per_op[per_op.len() - 1],
+        calls * ops_per_call,
+    )
+}
+
+/// Bytes of plaintext per AES-GCM call when timing `AeadByte`.
+pub const AEAD_MESSAGE_BYTES: usize = 1024;
+
+/// Measures every primitive that has an implementation here, in `Prim` order.
+pub fn measure_all(budget: &Budget) -> Vec<Measurement> {
+    let mut rng = SimRng::seed_from_u64(0x00ca_11b7);
+    let mut out = Vec::new();
+    let mut push = |prim: Prim, what: &'static str, r: (f64, f64, f64, u64)| {
+        out.push(Measurement {
+            prim,
+            ns: r.0,
+            min_ns: r.1,
+            max_ns: r.2,
+            ops_per_batch: r.3,
+            what,
+        })
+    };
+
+    // AES-128 block: the `aes` crate's Aes128, as Milenage and 128-EIA2 use it.
+    let cipher = Aes128::new(&[0x46u8; 16].into());
+    let mut block = [0x23u8; 16];
+    push(
+        Prim::AesBlock,
+        "AES-128 encryption of one block (aes crate, as in Milenage/EIA2)",
+        time_op(budget, 1, || {
+            cipher.encrypt_block((&mut block).into());
+            black_box(&block);
+        }),
+    );
+
+    // SHA-256 compression: one 64-byte block through sha2's compression function.
+    let mut state = [0x6a09_e667u32; 8];
+    let blocks = [[0x5au8; 64]];
+    push(
+        Prim::Sha256Block,
+        "SHA-256 compression of one 64-byte block (sha2 crate)",
+        time_op(budget, 1, || {
+            sha2::block_api::compress256(black_box(&mut state), black_box(&blocks));
+        }),
+    );
+
+    let k = Scalar::random(&mut rng);
+    let p = ProjectivePoint::GENERATOR * Scalar::random(&mut rng);
+    let mut acc = p;
+    push(
+        Prim::P256Mul,
+        "P-256 variable-base scalar multiplication (p256 crate)",
+        time_op(budget, 1, || {
+            acc = black_box(acc) * black_box(k);
+        }),
+    );
+    let mut s = k;
+    push(
+        Prim::P256MulBase,
+        "P-256 fixed-base (generator) scalar multiplication (p256 crate)",
+        time_op(budget, 1, || {
+            black_box(ProjectivePoint::GENERATOR * black_box(s));
+            s += Scalar::ONE;
+        }),
+    );
+    let q = ProjectivePoint::GENERATOR * Scalar::random(&mut rng);
+    let mut sum = p;
+    push(
+        Prim::P256Add,
+        "P-256 point addition, projective (p256 crate)",
+        time_op(budget, 1, || {
+            sum = black_box(sum) + black_box(q);
+        }),
+    );
+    let mut x = Scalar::random(&mut rng);
+    push(
+        Prim::ScalarInv,
+        "inversion in the P-256 scalar field (p256 crate)",
+        time_op(budget, 1, || {
+            let inv = Option::<Scalar>::from(black_box(x).invert()).unwrap_or(Scalar::ONE);
+            x = inv + Scalar::ONE;
+        }),
+    );
+    let y = Scalar::random(&mut rng);
+    let mut z = x;
+    push(
+        Prim::ScalarMul,
+        "multiplication in the P-256 scalar field (p256 crate)",
+        time_op(budget, 1, || {
+            z = black_box(z) * black_box(y);
+        }),
+    );
+
+    // AES-256-GCM: seal a 1 KiB message (cipher setup and tag included, as the
+    // protocols pay them per message), priced per plaintext byte.
+    let key = [7u8; aead::KEY_LEN];
+    let nonce = [9u8; aead::NONCE_LEN];
+    let msg = vec![0x11u8; AEAD_MESSAGE_BYTES];
+    let mut ops = CryptoOps::default();
+    push(
+        Prim::AeadByte,
+        "AES-256-GCM seal of a 1024-byte message, per byte (aes-gcm crate)",
+        time_op(budget, AEAD_MESSAGE_BYTES as u64, || {
+            black_box(aead::seal(&key, &nonce, b"", black_box(&msg), &mut ops));
+        }),
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn measures_every_implemented_primitive_positive() {
+        let b = Budget {
+            warmup: Duration::from_micros(200),
+            batch: Duration::from_micros(300),
+            batches: 3,
+        };
+        let m = measure_all(&b);
+        let prims: Vec<Prim> = m.iter().map(|x| x.prim).collect();
+        let want: Vec<Prim> = Prim::ALL
+            .into_iter()
+            .filter(|p| *p != Prim::Pairing)
+            .collect();
+        assert_eq!(prims, want);
+        for x in &m {
+            assert!(x.ns > 0.0 && x.ns.is_finite(), "{x:?}");
+            assert!(x.min_ns <= x.ns && x.ns <= x.max_ns, "{x:?}");
+        }
+    }
+
+    #[test]
+    fn budget_split() {
+        let b = Budget::per_primitive(Duration::from_millis(700));
+        assert_eq!(b.batches, 7);
+        assert_eq!(b.warmup, Duration::from_millis(140));
+        assert_eq!(b.batch, Duration::from_millis(80));
+    }
+}

@@ -1,0 +1,172 @@
+//! The HSS with its AuC: EPS vectors as in EPS-AKA, plus group material
+//! (GAK, RAND_G, a block of group SQNs, the member range) for a leader.
+
+use std::sync::Arc;
+
+use rand::Rng;
+
+use super::{Config, Group, Subscriber, derive_gak};
+use crate::aka;
+use crate::core::{Ctx, Endpoint, Incoming, Interface, TimerId, time::SECOND};
+use crate::crypto::kdf;
+use crate::eps_aka::imsi_index;
+use crate::wire::diameter::{
+    AuthenticationInfo, AuthenticationInformationAnswer as Aia,
+    AuthenticationInformationRequest as Air, DiameterResult, EutranVector,
+};
+use crate::wire::group::{self, GroupAuthInfo, RESULT_GROUP_MEMBERSHIP_DENIED, VENDOR_AUTHSIM};
+
+/// The refusal of a group request.
+pub const GROUP_MEMBERSHIP_DENIED: DiameterResult = DiameterResult::Experimental {
+    vendor_id: VENDOR_AUTHSIM,
+    code: RESULT_GROUP_MEMBERSHIP_DENIED,
+};
+
+struct GroupRecord {
+    group: Group,
+    /// The last group SQN handed out (blocks never overlap, so SQN_G stays
+    /// monotone across GAK refreshes).
+    sqn_he: u64,
+}
+
+/// Home network: EPS vectors and group authentication keys.
+pub struct Hss {
+    cfg: Arc<Config>,
+    origin_host: String,
+    origin_realm: String,
+    /// Indexed by the subscriber index encoded in the IMSI.
+    subscribers: Vec<Subscriber>,
+    groups: Vec<GroupRecord>,
+    /// Most vectors one AIA carries (TS 29.272 §7.3.11: up to 5).
+    pub max_vectors: u32,
+}
+
+impl Hss {
+    pub fn new(cfg: Arc<Config>, subscribers: Vec<Subscriber>, groups: Vec<Group>) -> Self {
+        Self {
+            cfg,
+            origin_host: "hss.authsim".into(),
+            origin_realm: "authsim".into(),
+            subscribers,
+            groups: groups
+                .into_iter()
+                .map(|group| GroupRecord { group, sqn_he: 0 })
+                .collect(),
+            max_vectors: 5,
+        }
+    }
+
+    /// Vectors for the subscriber of `air` and, if `group_id` is given and
+    /// the subscriber belongs to that group, fresh group material.
+    fn answer(
+        &mut self,
+        air: &Air,
+        group_id: Option<u32>,
+        cx: &mut Ctx<'_>,
+    ) -> Result<(Vec<EutranVector>, Option<GroupAuthInfo>), DiameterResult> {
+        let index = imsi_index(&self.cfg.plmn_digits, &air.user_name)
+            .filter(|&i| (i as usize) < self.subscribers.len())
+            .ok_or(DiameterResult::ERROR_USER_UNKNOWN)?;
+        let group = match group_id {
+            Some(id) => Some(
+                self.groups
+                    .iter_mut()
+                    .find(|g| g.group.id == id && g.group.contains(index))
+                    .ok_or(GROUP_MEMBERSHIP_DENIED)?,
+            ),
+            None => None,
+        };
+        let req = air
+            .requested_eutran
+            .as_ref()
+            .ok_or(DiameterResult::AUTHENTICATION_DATA_UNAVAILABLE)?;
+        let sub = &mut self.subscribers[index as usize];
+        if let Some(info) = req.re_synchronization_info {
+            let rand: [u8; 16] = info[..16].try_into().expect("30 = 16 + 14");
+            let auts: [u8; 14] = info[16..].try_into().expect("30 = 16 + 14");
+            let _ = aka::hss_resync(&sub.milenage, &rand, &auts, &mut sub.sqn, &mut cx.fx.crypto);
+        }
+        let n = req
+            .number_of_requested_vectors
+            .unwrap_or(1)
+            .clamp(1, self.max_vectors);
+        let mut vectors = Vec::with_capacity(n as usize);
+        for item in 1..=n {
+            let mut rand = [0u8; 16];
+            cx.rng.fill_bytes(&mut rand);
+            let sqn = sub.sqn.next();
+            let av =
+                aka::generate_vector(&sub.milenage, sqn, aka::AMF_EPS, rand, &mut cx.fx.crypto);
+            let kasme = kdf::kasme(
+                &av.ck,
+                &av.ik,
+                &air.visited_plmn_id,
+                &av.sqn_xor_ak(),
+                &mut cx.fx.crypto,
+            );
+            vectors.push(EutranVector {
+                item_number: Some(item),
+                rand,
+                xres: av.xres.clone(),
+                autn: av.autn,
+                kasme,
+            });
+        }
+        let info = group.map(|rec| {
+            let mut rand_g = [0u8; 16];
+            cx.rng.fill_bytes(&mut rand_g);
+            let gak = derive_gak(&rec.group.gk, &rand_g, rec.group.id, &mut cx.fx.crypto);
+            let sqn_start = rec.sqn_he;
+            rec.sqn_he += u64::from(self.cfg.group_sqn_block);
+            GroupAuthInfo {
+                group_id: rec.group.id,
+                rand_g,
+                gak,
+                sqn_start,
+                sqn_count: self.cfg.group_sqn_block,
+                member_first: rec.group.first,
+                member_count: rec.group.count,
+                lifetime_s: u32::try_from(self.cfg.gak_lifetime / SECOND).unwrap_or(u32::MAX),
+            }
+        });
+        Ok((vectors, info))
+    }
+}
+
+impl Endpoint for Hss {
+    fn start(&mut self, _: &mut Ctx<'_>) {}
+
+    fn on_message(&mut self, msg: Incoming<'_>, cx: &mut Ctx<'_>) {
+        if msg.interface != Interface::S6a {
+            return;
+        }
+        // An undecodable request gets no answer; the MME's Tx timer covers it.
+        let Ok((air, group_id)) = group::decode_air(msg.pdu) else {
+            return;
+        };
+        let (origin_host, origin_realm) = (&self.origin_host.clone(), &self.origin_realm.clone());
+        let pdu = match self.answer(&air, group_id, cx) {
+            Ok((v, info)) => {
+                let auth = AuthenticationInfo {
+                    eutran_vectors: v,
+                    utran_vectors: Vec::new(),
+                };
+                let aia = Aia::answering(
+                    &air,
+                    origin_host,
+                    origin_realm,
+                    DiameterResult::SUCCESS,
+                    Some(auth),
+                );
+                group::encode_aia(&aia, info.as_ref())
+            }
+            Err(result) => group::encode_aia(
+                &Aia::answering(&air, origin_host, origin_realm, result, None),
+                None,
+            ),
+        };
+        cx.fx.send(msg.from, Interface::S6a, "AIA", pdu);
+    }
+
+    fn on_timer(&mut self, _: TimerId, _: &mut Ctx<'_>) {}
+}

@@ -1,0 +1,720 @@
+//! Whole group AKA exchanges through the in-memory test router.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use super::*;
+use crate::aka::{HeSqn, SqnState};
+use crate::core::{Addr, Interface, Outcome, Prim};
+use crate::crypto::milenage::{Milenage, opc};
+use crate::testing::Router;
+use crate::wire::diameter::AuthenticationInformationRequest;
+use crate::wire::group::{self as gw, GroupNas};
+use crate::wire::nas::{self, NasMessage};
+
+const MME: Addr = Addr::new(1, 0);
+const HSS: Addr = Addr::new(2, 0);
+
+/// Octets of the messages, from the encoders (see docs/counting.md).
+const ATTACH: usize = 30;
+const AUTH_REQ: usize = 36;
+const GROUP_AUTH_REQ: usize = 54;
+const AUTH_RESP: usize = 11;
+const SMC: usize = 13;
+const SMC_COMPLETE: usize = 8;
+const AIR_GROUP: usize = 368;
+const AIA_GROUP: usize = 524;
+
+fn dev(i: u32) -> Addr {
+    Addr::new(0, i)
+}
+
+fn usim(i: u32) -> Milenage {
+    let k = [i as u8 + 1; 16];
+    Milenage::new(k, opc(&k, &[0x5a; 16], &mut Default::default()))
+}
+
+fn gk(group: u32) -> [u8; 32] {
+    [0x3c ^ group as u8; 32]
+}
+
+fn group(id: u32, first: u32, count: u32) -> Group {
+    Group {
+        id,
+        gk: gk(id),
+        first,
+        count,
+    }
+}
+
+struct Net {
+    members: Vec<Member>,
+    mme: Mme,
+    hss: Hss,
+}
+
+/// `n` devices; device i announces `claim(i)` and holds that group's GK.
+fn net(cfg: Config, n: u32, groups: Vec<Group>, claim: impl Fn(u32) -> u32) -> Net {
+    let cfg = Arc::new(cfg);
+    let members = (0..n)
+        .map(|i| {
+            let g = claim(i);
+            Member::new(cfg.clone(), i, MME, usim(i), SqnState::default(), g, gk(g))
+        })
+        .collect();
+    let subs = (0..n.max(16))
+        .map(|i| Subscriber {
+            milenage: usim(i),
+            sqn: HeSqn::new(1),
+        })
+        .collect();
+    Net {
+        members,
+        mme: Mme::new(cfg.clone(), HSS),
+        hss: Hss::new(cfg, subs, groups),
+    }
+}
+
+fn router(n: &mut Net) -> Router<'_> {
+    let mut r = Router::new(1);
+    for (i, m) in n.members.iter_mut().enumerate() {
+        r.add(dev(i as u32), m);
+    }
+    r.add(MME, &mut n.mme);
+    r.add(HSS, &mut n.hss);
+    r
+}
+
+fn authenticated(r: &Router, who: Addr, subject: Addr) -> bool {
+    r.outcomes_of(who)
+        .iter()
+        .any(|o| matches!(o, Outcome::Authenticated { subject: s, .. } if *s == subject))
+}
+
+fn both_authenticated(r: &Router, d: Addr) -> bool {
+    authenticated(r, MME, d) && authenticated(r, d, MME)
+}
+
+fn count(r: &Router, kind: &str) -> usize {
+    r.log.iter().filter(|p| p.kind == kind).count()
+}
+
+fn detected(r: &Router, who: Addr, what_: &str) -> bool {
+    r.outcomes_of(who)
+        .iter()
+        .any(|o| matches!(o, Outcome::AttackDetected { what, .. } if *what == what_))
+}
+
+#[test]
+fn leader_then_members_with_one_s6a_exchange_and_real_sizes() {
+    let mut n = net(Config::default(), 5, vec![group(1, 0, 5)], |_| 1);
+    let mut r = router(&mut n);
+    for i in 0..5 {
+        r.start(dev(i));
+    }
+    for i in 0..5 {
+        assert!(
+            both_authenticated(&r, dev(i)),
+            "device {i}: {:?}",
+            r.kinds()
+        );
+    }
+    assert_eq!(count(&r, "AIR"), 1);
+    assert_eq!(count(&r, "AIA"), 1);
+    assert_eq!(
+        count(&r, "AuthenticationRequest"),
+        1,
+        "only the leader gets an HSS vector"
+    );
+    assert_eq!(count(&r, "GroupAuthenticationRequest"), 4);
+    assert_eq!(
+        &r.kinds()[..8],
+        [
+            "AttachRequest",
+            "AIR",
+            "AIA",
+            "AuthenticationRequest",
+            "AuthenticationResponse",
+            "SecurityModeCommand",
+            "SecurityModeComplete",
+            "AttachRequest"
+        ]
+    );
+    let sizes = |k: &str| -> Vec<usize> {
+        r.log
+            .iter()
+            .filter(|p| p.kind == k)
+            .map(|p| p.pdu.len())
+            .collect()
+    };
+    assert!(sizes("AttachRequest").iter().all(|&s| s == ATTACH));
+    assert_eq!(sizes("AuthenticationRequest"), [AUTH_REQ]);
+    assert!(
+        sizes("GroupAuthenticationRequest")
+            .iter()
+            .all(|&s| s == GROUP_AUTH_REQ)
+    );
+    assert!(
+        sizes("AuthenticationResponse")
+            .iter()
+            .all(|&s| s == AUTH_RESP)
+    );
+    assert!(sizes("SecurityModeCommand").iter().all(|&s| s == SMC));
+    assert!(
+        sizes("SecurityModeComplete")
+            .iter()
+            .all(|&s| s == SMC_COMPLETE)
+    );
+    assert_eq!(sizes("AIR"), [AIR_GROUP]);
+    assert_eq!(sizes("AIA"), [AIA_GROUP]);
+    // Every PDU decodes as the kind it was labelled with; the AIR carries
+    // the group id and the AIA the group material.
+    for p in &r.log {
+        match p.interface {
+            Interface::Nas => assert_eq!(gw::decode_nas(&p.pdu).unwrap().kind(), p.kind),
+            Interface::S6a if p.kind == "AIR" => {
+                assert_eq!(gw::decode_air(&p.pdu).unwrap().1, Some(1))
+            }
+            Interface::S6a => assert_eq!(gw::decode_aia(&p.pdu).unwrap().1.unwrap().group_id, 1),
+            other => panic!("unexpected interface {other}"),
+        }
+    }
+    // Crypto: the HSS made one vector (5 AES) and GAK + K_ASME (8 SHA-256);
+    // a member: GAK, K_i,G, K_ASME, K_NASint (16 SHA-256), MILENAGE (5 AES)
+    // and two EIA2 MACs; the leader ran plain EPS-AKA (no GAK).
+    assert_eq!(r.crypto[&HSS].get(Prim::AesBlock), 5);
+    assert_eq!(r.crypto[&HSS].get(Prim::Sha256Block), 8);
+    assert_eq!(r.crypto[&dev(1)].get(Prim::Sha256Block), 16);
+    assert_eq!(r.crypto[&dev(0)].get(Prim::Sha256Block), 8);
+    assert_eq!(
+        r.crypto[&dev(1)].get(Prim::AesBlock),
+        r.crypto[&dev(0)].get(Prim::AesBlock)
+    );
+    // The MME: per device K_NASint twice (SMC, SMComplete: 8 SHA-256) and
+    // two 128-EIA2 MACs (2 AES each); per member also K_i,G and K_ASME
+    // (8 SHA-256) and the MILENAGE vector (5 AES).
+    assert_eq!(r.crypto[&MME].get(Prim::Sha256Block), 5 * 8 + 4 * 8);
+    assert_eq!(r.crypto[&MME].get(Prim::AesBlock), 5 * 4 + 4 * 5);
+    assert_eq!(r.crypto[&dev(1)].get(Prim::AesBlock), 5 + 4);
+    assert!(r.timers.is_empty(), "all timers cancelled: {:?}", r.timers);
+    drop(r);
+    assert!(n.members.iter().all(Member::is_registered));
+    assert_eq!(n.members[1].last_group_sqn(), 1);
+    assert_eq!(n.members[4].last_group_sqn(), 4);
+    assert_eq!(n.mme.next_group_sqn(1), Some(5));
+}
+
+#[test]
+fn several_groups_interleaved() {
+    // Devices 0..4 in group 1, 4..8 in group 2, attaching alternately.
+    let mut n = net(
+        Config::default(),
+        8,
+        vec![group(1, 0, 4), group(2, 4, 4)],
+        |i| 1 + i / 4,
+    );
+    let mut r = router(&mut n);
+    for i in [0, 4, 1, 5, 2, 6, 3, 7] {
+        r.start(dev(i));
+    }
+    for i in 0..8 {
+        assert!(both_authenticated(&r, dev(i)), "device {i}");
+    }
+    assert_eq!(count(&r, "AIR"), 2);
+    assert_eq!(count(&r, "GroupAuthenticationRequest"), 6);
+    // Each group has its own RAND_G and its own SQN_G sequence.
+    let rand_gs: Vec<[u8; 16]> = r
+        .log
+        .iter()
+        .filter_map(|p| match gw::decode_nas(&p.pdu) {
+            Ok(GroupNas::GroupAuthenticationRequest(g)) => Some(g.rand_g),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(rand_gs[0], rand_gs[2]);
+    assert_ne!(rand_gs[0], rand_gs[1]);
+    drop(r);
+    assert_eq!(n.members[3].last_group_sqn(), 3);
+    assert_eq!(n.members[7].last_group_sqn(), 3);
+}
+
+/// Holds back the first AIA, returning a handle to release it.
+fn hold_first_aia(r: &mut Router<'_>) -> Rc<RefCell<Option<Vec<u8>>>> {
+    let held = Rc::new(RefCell::new(None));
+    let h = held.clone();
+    let mut done = false;
+    r.tamper = Some(Box::new(move |p| {
+        if p.kind == "AIA" && !done {
+            done = true;
+            *h.borrow_mut() = Some(p.pdu.clone());
+            return None;
+        }
+        Some(p.pdu.clone())
+    }));
+    held
+}
+
+#[test]
+fn members_attaching_during_the_leaders_exchange_are_queued() {
+    let mut n = net(Config::default(), 5, vec![group(1, 0, 5)], |_| 1);
+    let mut r = router(&mut n);
+    let held = hold_first_aia(&mut r);
+    for i in 0..5 {
+        r.start(dev(i));
+    }
+    assert_eq!(
+        count(&r, "AIR"),
+        1,
+        "no second AIR while the first is in flight"
+    );
+    assert_eq!(count(&r, "GroupAuthenticationRequest"), 0);
+    let aia = held.borrow_mut().take().unwrap();
+    r.inject(HSS, MME, Interface::S6a, aia);
+    for i in 0..5 {
+        assert!(
+            both_authenticated(&r, dev(i)),
+            "device {i}: {:?}",
+            r.kinds()
+        );
+    }
+    assert_eq!(count(&r, "AIR"), 1);
+    assert_eq!(count(&r, "GroupAuthenticationRequest"), 4);
+}
+
+#[test]
+fn gak_lifetime_expiry_triggers_a_refresh() {
+    let cfg = Config {
+        gak_lifetime: 10 * crate::core::time::SECOND,
+        ..Config::default()
+    };
+    let mut n = net(cfg, 4, vec![group(1, 0, 4)], |_| 1);
+    let mut r = router(&mut n);
+    r.start(dev(0));
+    r.start(dev(1));
+    assert_eq!(count(&r, "AIR"), 1);
+    r.now += 11 * crate::core::time::SECOND;
+    r.start(dev(2)); // material expired: device 2 leads a refresh
+    r.start(dev(3));
+    for i in 0..4 {
+        assert!(
+            both_authenticated(&r, dev(i)),
+            "device {i}: {:?}",
+            r.kinds()
+        );
+    }
+    assert_eq!(count(&r, "AIR"), 2);
+    assert_eq!(count(&r, "AuthenticationRequest"), 2, "leaders 0 and 2");
+    let infos: Vec<_> = r
+        .log
+        .iter()
+        .filter(|p| p.kind == "AIA")
+        .map(|p| gw::decode_aia(&p.pdu).unwrap().1.unwrap())
+        .collect();
+    assert_ne!(infos[0].rand_g, infos[1].rand_g);
+    assert_ne!(infos[0].gak, infos[1].gak);
+    assert_eq!(infos[0].lifetime_s, 10);
+    // SQN_G blocks never overlap: the refresh starts above the first block.
+    assert_eq!(
+        infos[1].sqn_start,
+        infos[0].sqn_start + u64::from(infos[0].sqn_count)
+    );
+    drop(r);
+    assert_eq!(n.members[3].last_group_sqn(), 65_537);
+}
+
+#[test]
+fn a_used_up_sqn_block_triggers_a_refresh() {
+    let cfg = Config {
+        group_sqn_block: 2,
+        ..Config::default()
+    };
+    let mut n = net(cfg, 6, vec![group(1, 0, 6)], |_| 1);
+    let mut r = router(&mut n);
+    for i in 0..6 {
+        r.start(dev(i));
+    }
+    for i in 0..6 {
+        assert!(both_authenticated(&r, dev(i)), "device {i}");
+    }
+    // Leader 0, members 1-2 (block 1..=2), leader 3, members 4-5 (3..=4).
+    assert_eq!(count(&r, "AIR"), 2);
+    drop(r);
+    assert_eq!(n.members[5].last_group_sqn(), 4);
+}
+
+#[test]
+fn a_non_member_is_rejected_by_the_member_list() {
+    // Device 5 is in group 2 (indices 4..6) but announces group 1.
+    let mut n = net(
+        Config::default(),
+        6,
+        vec![group(1, 0, 4), group(2, 4, 2)],
+        |i| if i == 5 { 1 } else { 1 + i / 4 },
+    );
+    let mut r = router(&mut n);
+    r.start(dev(0));
+    assert_eq!(count(&r, "AIR"), 1);
+    r.start(dev(5));
+    assert_eq!(count(&r, "AIR"), 1, "the MME decides from the member list");
+    assert!(rejected_by(&r, MME, dev(5), "not_group_member"));
+    assert!(rejected_by(&r, dev(5), MME, "attach_reject"));
+    assert_eq!(count(&r, "GroupAuthenticationRequest"), 0);
+}
+
+fn rejected_by(r: &Router, who: Addr, subject: Addr, why: &str) -> bool {
+    r.outcomes_of(who).iter().any(
+        |o| matches!(o, Outcome::Rejected { subject: s, reason } if *s == subject && *reason == why),
+    )
+}
+
+#[test]
+fn a_non_member_claiming_a_group_first_is_refused_by_the_hss() {
+    // Device 5 claims group 1 before any member attaches; members 0-2 queue
+    // behind it and the first of them leads once the HSS has refused.
+    let mut n = net(
+        Config::default(),
+        6,
+        vec![group(1, 0, 4), group(2, 4, 2)],
+        |i| if i == 5 { 1 } else { 1 + i / 4 },
+    );
+    let mut r = router(&mut n);
+    let held = hold_first_aia(&mut r);
+    r.start(dev(5));
+    for i in 0..3 {
+        r.start(dev(i));
+    }
+    assert_eq!(count(&r, "AIR"), 1);
+    let aia = held.borrow_mut().take().unwrap();
+    let (answer, info) = gw::decode_aia(&aia).unwrap();
+    assert_eq!(answer.result, super::hss::GROUP_MEMBERSHIP_DENIED);
+    assert!(info.is_none());
+    r.inject(HSS, MME, Interface::S6a, aia);
+    assert!(rejected_by(&r, MME, dev(5), "not_group_member"));
+    assert!(!authenticated(&r, dev(5), MME));
+    for i in 0..3 {
+        assert!(
+            both_authenticated(&r, dev(i)),
+            "device {i}: {:?}",
+            r.kinds()
+        );
+    }
+    assert_eq!(count(&r, "AIR"), 2, "one refused, one for the new leader");
+    assert_eq!(count(&r, "GroupAuthenticationRequest"), 2);
+}
+
+#[test]
+fn a_device_without_the_group_key_fails_the_mac_check() {
+    // Device 2 is on the member list but holds a wrong GK (e.g. an impostor
+    // USIM cloned without the group key): it cannot verify the network.
+    let mut n = net(Config::default(), 3, vec![group(1, 0, 3)], |_| 1);
+    n.members[2] = Member::new(
+        Arc::new(Config::default()),
+        2,
+        MME,
+        usim(2),
+        SqnState::default(),
+        1,
+        [0xee; 32],
+    );
+    let mut r = router(&mut n);
+    for i in 0..3 {
+        r.start(dev(i));
+    }
+    assert!(detected(&r, dev(2), "network_mac_failure"));
+    assert!(rejected_by(&r, MME, dev(2), "ue_reported_mac_failure"));
+    assert!(!authenticated(&r, MME, dev(2)));
+    assert!(both_authenticated(&r, dev(1)));
+}
+
+#[test]
+fn a_replayed_group_challenge_is_detected_by_the_member() {
+    let mut n = net(Config::default(), 2, vec![group(1, 0, 2)], |_| 1);
+    let mut r = router(&mut n);
+    r.start(dev(0));
+    r.start(dev(1));
+    assert!(both_authenticated(&r, dev(1)));
+    let old = r
+        .log
+        .iter()
+        .find(|p| p.kind == "GroupAuthenticationRequest")
+        .unwrap()
+        .pdu
+        .clone();
+    // Device 1 attaches again; an attacker replaces the new challenge with
+    // the recorded one.
+    let replay = old.clone();
+    r.tamper = Some(Box::new(move |p| {
+        if p.kind == "GroupAuthenticationRequest" {
+            Some(replay.clone())
+        } else {
+            Some(p.pdu.clone())
+        }
+    }));
+    r.outcomes.clear();
+    r.start(dev(1));
+    assert!(detected(&r, dev(1), "group_challenge_replay"));
+    assert!(!authenticated(&r, dev(1), MME));
+    // The AUTS answers the replayed RAND, not the MME's: the MME's MAC-S
+    // check fails and it gives up instead of re-basing its counter.
+    let fail = r
+        .log
+        .iter()
+        .rfind(|p| p.kind == "AuthenticationFailure")
+        .unwrap();
+    assert_eq!(fail.pdu.len(), 19);
+    assert!(rejected_by(&r, MME, dev(1), "group_resync_failure"));
+    assert!(!authenticated(&r, MME, dev(1)));
+}
+
+#[test]
+fn a_member_ahead_of_the_mme_resynchronises_locally() {
+    let mut n = net(Config::default(), 3, vec![group(1, 0, 3)], |_| 1);
+    {
+        let mut r = router(&mut n);
+        for i in 0..3 {
+            r.start(dev(i));
+        }
+    }
+    assert_eq!(n.members[2].last_group_sqn(), 2);
+    // A new MME and an HSS whose group counter restarted: device 2 gets
+    // SQN_G = 1 again, answers with AUTS, and the MME catches up without
+    // asking the HSS.
+    let cfg = Arc::new(Config::default());
+    n.mme = Mme::new(cfg.clone(), HSS);
+    let subs = (0..16)
+        .map(|i| Subscriber {
+            milenage: usim(i),
+            sqn: HeSqn::new(100),
+        })
+        .collect();
+    n.hss = Hss::new(cfg, subs, vec![group(1, 0, 3)]);
+    let mut r = router(&mut n);
+    r.start(dev(0));
+    r.start(dev(2));
+    assert_eq!(count(&r, "AIR"), 1);
+    assert_eq!(count(&r, "GroupAuthenticationRequest"), 2);
+    assert!(
+        detected(&r, dev(2), "group_challenge_replay"),
+        "indistinguishable from a replay"
+    );
+    assert!(both_authenticated(&r, dev(2)), "{:?}", r.kinds());
+    drop(r);
+    assert_eq!(n.members[2].last_group_sqn(), 3);
+}
+
+#[test]
+fn a_lost_response_is_recovered_without_a_replay_alarm() {
+    let mut n = net(Config::default(), 2, vec![group(1, 0, 2)], |_| 1);
+    let mut r = router(&mut n);
+    r.start(dev(0));
+    let mut dropped = false;
+    r.tamper = Some(Box::new(move |p| {
+        if p.kind == "AuthenticationResponse" && !dropped {
+            dropped = true;
+            return None;
+        }
+        Some(p.pdu.clone())
+    }));
+    r.start(dev(1));
+    assert!(r.fire_next_timer()); // T3460
+    assert!(both_authenticated(&r, dev(1)), "{:?}", r.kinds());
+    assert_eq!(count(&r, "GroupAuthenticationRequest"), 2);
+    assert!(!detected(&r, dev(1), "group_challenge_replay"));
+}
+
+#[test]
+fn a_leader_s6a_timeout_hands_the_lead_to_a_queued_member() {
+    let mut n = net(Config::default(), 3, vec![group(1, 0, 3)], |_| 1);
+    let mut r = router(&mut n);
+    // The HSS is unreachable for the first leader's AIR and its retransmissions.
+    r.tamper = Some(Box::new(|p| {
+        let first_leader = p.kind == "AIR"
+            && AuthenticationInformationRequest::decode(&p.pdu)
+                .unwrap()
+                .user_name
+                == crate::eps_aka::imsi("00101", 0);
+        if first_leader {
+            None
+        } else {
+            Some(p.pdu.clone())
+        }
+    }));
+    r.start(dev(0));
+    r.start(dev(1));
+    r.start(dev(2));
+    let mut fired = 0;
+    while !rejected_by(&r, MME, dev(0), "s6a_timeout") && r.fire_next_timer() && fired < 20 {
+        fired += 1;
+    }
+    assert!(rejected_by(&r, MME, dev(0), "s6a_timeout"));
+    assert!(both_authenticated(&r, dev(1)), "{:?}", r.kinds());
+    assert!(both_authenticated(&r, dev(2)));
+}
+
+#[test]
+fn standard_ue_and_standard_hss_interoperate() {
+    // A plain EPS-AKA UE (no group IE) is served by EPS-AKA.
+    let cfg = Arc::new(Config::default());
+    let eps_cfg = Arc::new(crate::eps_aka::Config::default());
+    let mut ue = crate::eps_aka::Ue::new(eps_cfg.clone(), 9, MME, usim(9), SqnState::default());
+    let mut mme = Mme::new(cfg.clone(), HSS);
+    let subs = || {
+        (0..16)
+            .map(|i| Subscriber {
+                milenage: usim(i),
+                sqn: HeSqn::new(1),
+            })
+            .collect()
+    };
+    let mut hss = Hss::new(cfg.clone(), subs(), vec![group(1, 0, 4)]);
+    {
+        let mut r = Router::new(3);
+        r.add(dev(9), &mut ue);
+        r.add(MME, &mut mme);
+        r.add(HSS, &mut hss);
+        r.start(dev(9));
+        assert!(both_authenticated(&r, dev(9)));
+        assert_eq!(
+            r.log.iter().find(|p| p.kind == "AIR").unwrap().pdu.len(),
+            AIR_GROUP - 16
+        );
+    }
+    // Group members against a standard HSS: Group-Id (M bit clear) is
+    // ignored, no material comes back, and every member falls back to EPS-AKA.
+    let mut members: Vec<Member> = (0..3)
+        .map(|i| Member::new(cfg.clone(), i, MME, usim(i), SqnState::default(), 1, gk(1)))
+        .collect();
+    let mut mme = Mme::new(cfg.clone(), HSS);
+    let mut std_hss = crate::eps_aka::Hss::new(eps_cfg, subs());
+    let mut r = Router::new(4);
+    for (i, m) in members.iter_mut().enumerate() {
+        r.add(dev(i as u32), m);
+    }
+    r.add(MME, &mut mme);
+    r.add(HSS, &mut std_hss);
+    for i in 0..3 {
+        r.start(dev(i));
+    }
+    for i in 0..3 {
+        assert!(
+            both_authenticated(&r, dev(i)),
+            "device {i}: {:?}",
+            r.kinds()
+        );
+    }
+    assert_eq!(count(&r, "AIR"), 3);
+    assert_eq!(count(&r, "GroupAuthenticationRequest"), 0);
+}
+
+#[test]
+fn a_bad_group_identity_ie_is_rejected() {
+    let mut n = net(Config::default(), 1, vec![group(1, 0, 1)], |_| 1);
+    let mut r = router(&mut n);
+    let attach = NasMessage::AttachRequest(nas::AttachRequest {
+        nas_ksi: nas::KSI_NO_KEY,
+        attach_type: nas::attach_type::EPS_ATTACH,
+        identity: nas::EpsMobileIdentity::Imsi(crate::eps_aka::imsi("00101", 0)),
+        ue_network_capability: nas::TYPICAL_UE_NETWORK_CAPABILITY.to_vec(),
+        esm_message_container: nas::MINIMAL_PDN_CONNECTIVITY_REQUEST.to_vec(),
+        optional_ies: vec![0x3f, 0x02, 0, 1],
+    });
+    r.inject(dev(0), MME, Interface::Nas, attach.encode());
+    assert!(rejected_by(&r, MME, dev(0), "bad_group_identity"));
+}
+
+/// Runs `n` group members (one group, indices 0..n) through the router and
+/// returns (NAS, S6a) as (transmissions, octets) and the MME's verdicts.
+fn run_group(n: u32) -> ((usize, usize), (usize, usize), usize) {
+    let mut net = net(Config::default(), n, vec![group(1, 0, n)], |_| 1);
+    let mut r = router(&mut net);
+    for i in 0..n {
+        r.start(dev(i));
+    }
+    let ok = r
+        .outcomes
+        .iter()
+        .filter(|(a, o)| *a == MME && matches!(o, Outcome::Authenticated { .. }))
+        .count();
+    (
+        per_interface(&r, Interface::Nas),
+        per_interface(&r, Interface::S6a),
+        ok,
+    )
+}
+
+fn per_interface(r: &Router, i: Interface) -> (usize, usize) {
+    let on = r.log.iter().filter(|p| p.interface == i);
+    (on.clone().count(), on.map(|p| p.pdu.len()).sum())
+}
+
+/// Closed form (docs/counting.md), one group of n members, loss-free:
+/// NAS 5n transmissions and 116n − 18 octets; S6a 2 transmissions and
+/// AIR_G + AIA_G = 368 + 524 octets.
+#[test]
+fn group_counts_match_the_closed_form() {
+    for n in [1u32, 2, 5, 10] {
+        let (nas, s6a, ok) = run_group(n);
+        let n = n as usize;
+        assert_eq!(nas, (5 * n, 116 * n - 18), "n = {n}");
+        assert_eq!(
+            116 * n - 18,
+            n * (ATTACH + AUTH_RESP + SMC + SMC_COMPLETE) + AUTH_REQ + (n - 1) * GROUP_AUTH_REQ
+        );
+        assert_eq!(s6a, (2, AIR_GROUP + AIA_GROUP));
+        assert_eq!(ok, n);
+    }
+}
+
+/// The EPS-AKA baseline (crate::eps_aka), n UEs each attaching once with b
+/// vectors per AIR: NAS 5n transmissions, 92n octets; S6a 2n transmissions,
+/// n (352 + 192 + 148 b) octets.
+#[test]
+fn eps_aka_baseline_counts_match_the_closed_form() {
+    use crate::eps_aka as eps;
+    for b in 1..=5u32 {
+        for n in [1u32, 2, 5, 10] {
+            let cfg = Arc::new(eps::Config {
+                vectors_per_request: b,
+                ..eps::Config::default()
+            });
+            let mut ues: Vec<eps::Ue> = (0..n)
+                .map(|i| eps::Ue::new(cfg.clone(), i, MME, usim(i), SqnState::default()))
+                .collect();
+            let mut mme = eps::Mme::new(cfg.clone(), HSS);
+            let subs = (0..n)
+                .map(|i| Subscriber {
+                    milenage: usim(i),
+                    sqn: HeSqn::new(1),
+                })
+                .collect();
+            let mut hss = eps::Hss::new(cfg.clone(), subs);
+            let mut r = Router::new(5);
+            for (i, ue) in ues.iter_mut().enumerate() {
+                r.add(dev(i as u32), ue);
+            }
+            r.add(MME, &mut mme);
+            r.add(HSS, &mut hss);
+            for i in 0..n {
+                r.start(dev(i));
+            }
+            let n = n as usize;
+            assert_eq!(per_interface(&r, Interface::Nas), (5 * n, 92 * n));
+            assert_eq!(
+                per_interface(&r, Interface::S6a),
+                (2 * n, n * (352 + 192 + 148 * b as usize)),
+                "b = {b}, n = {n}"
+            );
+        }
+    }
+}
+
+#[test]
+fn per_device_state_stays_small() {
+    // One Member per simulated device (10^6 of them): K, OPc, the 192-byte
+    // SQN array, GK, the last group SQN and the attach state.
+    // 352 bytes on x86-64, 40 more than an EPS-AKA Ue (GK and SQN_G).
+    let size = std::mem::size_of::<Member>();
+    assert!(size <= 400, "Member is {size} bytes");
+    assert!(size - std::mem::size_of::<crate::eps_aka::Ue>() <= 48);
+}

@@ -1,0 +1,451 @@
+//! End-to-end tests of the `authsim` binary: outputs, determinism, sweeps,
+//! shards, and bad input.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn authsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_authsim"))
+        .args(args)
+        .output()
+        .expect("runs")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn scenario(name: &str) -> String {
+    root().join("scenarios").join(name).display().to_string()
+}
+
+fn read(p: &Path) -> Vec<u8> {
+    std::fs::read(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+#[test]
+fn quickstart_writes_csv_json_png_and_is_deterministic() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    let trace = tmp.path().join("trace.csv");
+    let small = ["--set", "population.devices=200", "--quiet"];
+    let o = authsim(
+        &[
+            &[
+                "run",
+                &scenario("quickstart.toml"),
+                "--out",
+                a.to_str().unwrap(),
+                "--trace",
+                trace.to_str().unwrap(),
+            ],
+            &small[..],
+        ]
+        .concat(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = authsim(
+        &[
+            &[
+                "run",
+                &scenario("quickstart.toml"),
+                "--out",
+                b.to_str().unwrap(),
+            ],
+            &small[..],
+        ]
+        .concat(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    for f in ["messages.csv", "nodes.csv", "auth.csv", "summary.json"] {
+        assert_eq!(
+            read(&a.join(f)),
+            read(&b.join(f)),
+            "{f} differs between identical runs"
+        );
+    }
+    for f in ["latency_cdf.png", "latency_over_time.png", "messages.png"] {
+        assert_eq!(&read(&a.join(f))[..8], b"\x89PNG\r\n\x1a\n", "{f}");
+    }
+    let messages = String::from_utf8(read(&a.join("messages.csv"))).unwrap();
+    assert!(
+        messages.contains("nas,AuthenticationRequest,200,200,0,7200,0"),
+        "{messages}"
+    );
+    // The trace has one line per transmission, with the PDU's hex.
+    let trace = String::from_utf8(read(&trace)).unwrap();
+    assert_eq!(trace.lines().count(), 1 + 7 * 200);
+    let line = trace
+        .lines()
+        .find(|l| l.contains(",AuthenticationRequest,"))
+        .unwrap();
+    let f: Vec<&str> = line.split(',').collect();
+    assert_eq!(f[5], "36");
+    assert_eq!(f[7].len(), 72);
+    assert!(f[7].starts_with("0752"), "{line}");
+    // A different seed changes the per-authentication results.
+    let c = tmp.path().join("c");
+    let o = authsim(
+        &[
+            &[
+                "run",
+                &scenario("quickstart.toml"),
+                "--out",
+                c.to_str().unwrap(),
+                "--seed",
+                "99",
+            ],
+            &small[..],
+        ]
+        .concat(),
+    );
+    assert!(o.status.success());
+    assert_ne!(read(&a.join("auth.csv")), read(&c.join("auth.csv")));
+}
+
+#[test]
+fn sweeps_are_identical_for_any_job_count_and_after_shard_merge() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = root()
+        .join("tests/data/small-sweep.toml")
+        .display()
+        .to_string();
+    let dir = |n: &str| tmp.path().join(n).display().to_string();
+    for (out, jobs) in [("j1", "1"), ("j2", "2")] {
+        let o = authsim(&[
+            "sweep",
+            &file,
+            "--out",
+            &dir(out),
+            "--jobs",
+            jobs,
+            "--quiet",
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    for k in ["1/3", "2/3", "3/3"] {
+        let o = authsim(&[
+            "sweep",
+            &file,
+            "--out",
+            &dir(&k.replace('/', "of")),
+            "--shard",
+            k,
+            "--quiet",
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let o = authsim(&[
+        "merge",
+        "--out",
+        &dir("merged"),
+        &dir("1of3"),
+        &dir("2of3"),
+        &dir("3of3"),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for f in [
+        "runs.csv",
+        "summary.csv",
+        "improvements.csv",
+        "bytes_per_device.png",
+    ] {
+        let j1 = read(&tmp.path().join("j1").join(f));
+        assert_eq!(j1, read(&tmp.path().join("j2").join(f)), "{f}: jobs 1 vs 2");
+        assert_eq!(
+            j1,
+            read(&tmp.path().join("merged").join(f)),
+            "{f}: merged shards"
+        );
+    }
+    // A missing shard is an error, not a silently partial result.
+    let o = authsim(&["merge", "--out", &dir("bad"), &dir("1of3"), &dir("3of3")]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("missing"), "{}", stderr(&o));
+    // Batches of 5 vectors make S6a bytes per attach larger (I < 0), measured.
+    let imp = String::from_utf8(read(&tmp.path().join("j1/improvements.csv"))).unwrap();
+    let row = imp.lines().find(|l| l.contains(",10,bytes.s6a,")).unwrap();
+    let i: f64 = row.split(',').nth(5).unwrap().parse().unwrap();
+    assert!(i < -0.5, "{row}");
+}
+
+/// Writes `text` as a scenario and returns the CLI's exit code and stderr.
+fn validate(text: &str) -> (Option<i32>, String) {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path().join("bad.toml");
+    std::fs::write(&p, text).unwrap();
+    let o = authsim(&["validate", p.to_str().unwrap()]);
+    (o.status.code(), stderr(&o))
+}
+
+fn quickstart_with(from: &str, to: &str) -> String {
+    let t = std::fs::read_to_string(root().join("scenarios/quickstart.toml")).unwrap();
+    assert!(
+        t.contains(from),
+        "quickstart.toml no longer contains `{from}`"
+    );
+    t.replacen(from, to, 1)
+}
+
+#[test]
+fn bad_scenarios_exit_2_naming_file_line_and_field() {
+    let cases: &[(&str, &str, &[&str])] = &[
+        ("seed = 1", "seed = = 1", &["bad.toml:6"]),
+        ("seed = 1", "seed = 1\nsede = 2", &["unknown field `sede`"]),
+        ("devices = 1000", "devices = \"many\"", &["invalid type"]),
+        (
+            "devices = 1000",
+            "devices = 0",
+            &["bad.toml:13", "population.devices", "at least 1"],
+        ),
+        (
+            "window_s = 10.0",
+            "window_s = -10.0",
+            &["population.arrivals.window_s", "positive"],
+        ),
+        (
+            "name = \"eps-aka\"",
+            "name = \"eps-akka\"",
+            &["unknown variant `eps-akka`"],
+        ),
+        (
+            "[nodes.hss]\nprofile = \"server\"\nservers = 2\n",
+            "",
+            &["nodes.hss", "missing section"],
+        ),
+        (
+            "between = [\"mme\", \"hss\"]",
+            "between = [\"mme\", \"hsss\"]",
+            &["links[1].between", "undefined node `hsss`"],
+        ),
+        ("loss = 0.0", "loss = 1.5", &["links[0].loss", "[0, 1)"]),
+        (
+            "profile = \"server\"",
+            "profile = \"gpu\"",
+            &["unknown profile `gpu`"],
+        ),
+    ];
+    for (from, to, needles) in cases {
+        let (code, err) = validate(&quickstart_with(from, to));
+        assert_eq!(code, Some(2), "{to}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+        for n in *needles {
+            assert!(err.contains(n), "`{to}`: expected `{n}` in: {err}");
+        }
+    }
+    // A missing file and a bad --set are bad input too.
+    let o = authsim(&["run", "no/such/file.toml"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = authsim(&[
+        "validate",
+        &scenario("quickstart.toml"),
+        "--set",
+        "population.devices=-5",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let o = authsim(&[
+        "validate",
+        &scenario("quickstart.toml"),
+        "--set",
+        "population.devices=7",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+#[test]
+fn milenage_command_reproduces_ts_35_207_set_1_and_kasme() {
+    let o = authsim(&[
+        "milenage",
+        "--k",
+        "465b5ce8b199b49faa5f0a2ee238a6bc",
+        "--op",
+        "cdc202d5123e20f62b6d676ac72cb318",
+        "--rand",
+        "23553cbe9637a89d218ae64dae47bf35",
+        "--sqn",
+        "ff9bb4d0b607",
+        "--amf",
+        "b9b9",
+        "--snid",
+        "00f110",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    for (k, want) in [
+        ("opc", "cd63cb71954a9f4e48a5994e37a02baf"),
+        ("f1", "4a9ffac354dfafb3"),
+        ("f1_star", "01cfaf9ec4e871e9"),
+        ("f2", "a54211d5e3ba50bf"),
+        ("f3", "b40ba9a3c58b2a05bbf0d987b21bf8cb"),
+        ("f4", "f769bcd751044604127672711c6d3441"),
+        ("f5", "aa689c648370"),
+        ("f5_star", "451e8beca43b"),
+    ] {
+        assert_eq!(v[k], want, "{k}");
+    }
+    // AUTN = SQN^AK || AMF || MAC-A
+    assert_eq!(v["autn"], "55f328b43577b9b94a9ffac354dfafb3");
+    assert_eq!(v["kasme"].as_str().unwrap().len(), 64);
+    for bad in [
+        &["--k", "zz"][..],
+        &["--k", "465b5ce8b199b49faa5f0a2ee238a6"][..],
+    ] {
+        let mut args = vec![
+            "milenage",
+            "--opc",
+            "cd63cb71954a9f4e48a5994e37a02baf",
+            "--rand",
+            "23553cbe9637a89d218ae64dae47bf35",
+            "--sqn",
+            "ff9bb4d0b607",
+            "--amf",
+            "b9b9",
+        ];
+        args.extend_from_slice(bad);
+        let o = authsim(&args);
+        assert_eq!(o.status.code(), Some(2), "{bad:?}");
+        assert!(stderr(&o).contains("--k"), "{}", stderr(&o));
+    }
+}
+
+#[test]
+fn calibrate_writes_a_profile_that_a_scenario_accepts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let snippet = tmp.path().join("profile.toml");
+    let o = authsim(&[
+        "calibrate",
+        "--out",
+        snippet.to_str().unwrap(),
+        "--name",
+        "measured",
+        "--budget-ms",
+        "3",
+        "--watts",
+        "5",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(out.contains("p256_mul"), "prints what it measured: {out}");
+    let text = std::fs::read_to_string(&snippet).unwrap();
+    let t: toml::Table = toml::from_str(&text).unwrap();
+    let p = &t["profiles"]["measured"];
+    assert_eq!(p["base"].as_str(), Some("server"));
+    for table in ["prim_ns", "prim_uj"] {
+        let prims = p[table].as_table().unwrap();
+        for name in [
+            "aes_block",
+            "sha256_block",
+            "p256_mul",
+            "p256_mul_base",
+            "p256_add",
+            "scalar_inv",
+            "scalar_mul",
+            "aead_byte",
+        ] {
+            let v = prims[name].as_float().unwrap();
+            assert!(v > 0.0 && v.is_finite(), "{table}.{name} = {v}");
+        }
+    }
+    // Pasted into a scenario, it parses and prices a node.
+    let scn = quickstart_with("profile = \"server\"", "profile = \"measured\"") + "\n" + &text;
+    let (code, err) = validate(&scn);
+    assert_eq!(code, Some(0), "{err}");
+    // Bad arguments are bad input.
+    let o = authsim(&["calibrate", "--name", "no spaces", "--budget-ms", "1"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--name"), "{}", stderr(&o));
+}
+
+#[test]
+fn replications_summarise_with_confidence_intervals() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = |n: &str| tmp.path().join(n);
+    let run = |out: &str, extra: &[&str]| {
+        let o = authsim(
+            &[
+                &[
+                    "run",
+                    &scenario("quickstart.toml"),
+                    "--out",
+                    dir(out).to_str().unwrap(),
+                    "--quiet",
+                    "--set",
+                    "population.devices=60",
+                ][..],
+                extra,
+            ]
+            .concat(),
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+    };
+    run("one", &[]);
+    run("one-explicit", &["--set", "run.replications=1"]);
+    run("three", &["--set", "run.replications=3"]);
+    // R = 1 is exactly a single run; replication 0 of R = 3 writes the same files.
+    for f in ["messages.csv", "nodes.csv", "auth.csv", "summary.json"] {
+        assert_eq!(
+            read(&dir("one").join(f)),
+            read(&dir("one-explicit").join(f)),
+            "{f}"
+        );
+        assert_eq!(
+            read(&dir("one").join(f)),
+            read(&dir("three").join(f)),
+            "{f}"
+        );
+    }
+    assert!(!dir("one").join("replications.csv").exists());
+    // R = 3: a 95 % CI per metric, from three replications.
+    let csv = String::from_utf8(read(&dir("three").join("replications.csv"))).unwrap();
+    assert!(
+        csv.starts_with("metric,n,mean,sd,ci95_low,ci95_high\n"),
+        "{csv}"
+    );
+    let row = csv
+        .lines()
+        .find(|l| l.starts_with("latency.ue.p50_s,"))
+        .unwrap();
+    let f: Vec<f64> = row.split(',').skip(1).map(|x| x.parse().unwrap()).collect();
+    let (n, mean, sd, lo, hi) = (f[0], f[1], f[2], f[3], f[4]);
+    assert_eq!(n, 3.0);
+    assert!(sd > 0.0 && lo < mean && mean < hi, "{row}");
+    assert!(
+        ((hi - lo) / 2.0 - 4.303 * sd / 3f64.sqrt()).abs() < 1e-9 * hi,
+        "{row}"
+    );
+    assert!(csv.contains("\nenergy.ue.per_endpoint_j,3,"), "{csv}");
+    // Different seeds give different latencies.
+    let runs = String::from_utf8(read(&dir("three").join("replications_runs.csv"))).unwrap();
+    let p50: Vec<(String, String)> = runs
+        .lines()
+        .filter(|l| l.contains(",latency.ue.p50_s,"))
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[1].to_string(), f[3].to_string())
+        })
+        .collect();
+    assert_eq!(p50.len(), 3);
+    assert_eq!(p50[0].0, "1", "replication 0 runs with the scenario seed");
+    assert!(p50[0].1 != p50[1].1 && p50[1].1 != p50[2].1, "{p50:?}");
+    assert!(p50[1].0 != p50[2].0);
+    for f in ["replications_latency.png", "energy.png"] {
+        assert_eq!(
+            &read(&dir("three").join(f))[..8],
+            b"\x89PNG\r\n\x1a\n",
+            "{f}"
+        );
+    }
+    // Zero replications is bad input naming the field.
+    let o = authsim(&[
+        "validate",
+        &scenario("quickstart.toml"),
+        "--set",
+        "run.replications=0",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("run.replications"), "{}", stderr(&o));
+}
