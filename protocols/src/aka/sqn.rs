@@ -41,20 +41,28 @@ fn to_u48(v: u64) -> [u8; 6] {
     [b[2], b[3], b[4], b[5], b[6], b[7]]
 }
 
-/// The USIM's SEQ_MS array. 192 bytes: each SEQ is stored in 6 octets
-/// because one `SqnState` lives in every simulated device.
-#[derive(Clone, PartialEq, Eq)]
+/// Slots of the SEQ_MS array kept inline before it spills to the heap.
+const INLINE_SLOTS: usize = 4;
+
+/// The USIM's SEQ_MS array, stored sparsely because one `SqnState` lives in
+/// every simulated device and a device typically uses one or two IND values.
+/// Up to [`INLINE_SLOTS`] used slots are kept inline, each as the accepted
+/// SQN itself (SEQ ‖ IND, zero when unused: an accepted SEQ is never 0); a
+/// fifth IND moves the whole array to the heap. 32 bytes instead of 192; the
+/// semantics are those of the full 32-entry array.
+#[derive(Clone, Default)]
 pub struct SqnState {
-    seq_ms: [[u8; 6]; IND_COUNT],
+    inline: [[u8; 6]; INLINE_SLOTS],
+    full: Option<Box<[u64; IND_COUNT]>>,
 }
 
-impl Default for SqnState {
-    fn default() -> Self {
-        Self {
-            seq_ms: [[0; 6]; IND_COUNT],
-        }
+impl PartialEq for SqnState {
+    fn eq(&self, other: &Self) -> bool {
+        (0..IND_COUNT).all(|i| self.seq_ms(i) == other.seq_ms(i))
     }
 }
+
+impl Eq for SqnState {}
 
 impl std::fmt::Debug for SqnState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -66,7 +74,15 @@ impl std::fmt::Debug for SqnState {
 impl SqnState {
     /// SEQ_MS[ind].
     pub fn seq_ms(&self, ind: usize) -> u64 {
-        u48(&self.seq_ms[ind % IND_COUNT])
+        let ind = ind % IND_COUNT;
+        if let Some(full) = &self.full {
+            return full[ind];
+        }
+        self.inline
+            .iter()
+            .map(split)
+            .find(|&(seq, i)| seq != 0 && i == ind)
+            .map_or(0, |(seq, _)| seq)
     }
 
     /// (SEQ_MS,max, the IND holding it); the lowest IND wins ties.
@@ -93,8 +109,37 @@ impl SqnState {
             return false;
         }
         let (seq, ind) = split(sqn);
-        self.seq_ms[ind] = to_u48(seq);
+        self.set(seq, ind);
         true
+    }
+
+    /// SEQ_MS[ind] = seq (seq > 0).
+    fn set(&mut self, seq: u64, ind: usize) {
+        if let Some(full) = &mut self.full {
+            full[ind] = seq;
+            return;
+        }
+        let slot = self
+            .inline
+            .iter()
+            .position(|s| {
+                let (q, i) = split(s);
+                q != 0 && i == ind
+            })
+            .or_else(|| self.inline.iter().position(|s| split(s).0 == 0));
+        match slot {
+            Some(i) => self.inline[i] = join(seq, ind),
+            None => {
+                let mut full = Box::new([0u64; IND_COUNT]);
+                for s in &self.inline {
+                    let (seq, i) = split(s);
+                    full[i] = seq;
+                }
+                full[ind] = seq;
+                self.inline = [[0; 6]; INLINE_SLOTS];
+                self.full = Some(full);
+            }
+        }
     }
 
     /// SQN_MS for AUTS: the highest previously accepted SEQ with its IND, so
@@ -182,6 +227,39 @@ mod tests {
         assert_eq!(split(&ms.sqn_ms()), (4, 3));
     }
 
+    /// The sparse store behaves exactly like the plain 32-entry array of
+    /// TS 33.102 C.2, before and after it spills to the heap.
+    #[test]
+    fn sparse_store_matches_the_full_array() {
+        let mut reference = [0u64; IND_COUNT];
+        let mut ms = SqnState::default();
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        for step in 0..5000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let ind = (x % IND_COUNT as u64) as usize;
+            // Mostly increasing SEQs, sometimes stale or beyond Δ.
+            let base = reference.iter().max().copied().unwrap_or(0);
+            let seq = match (x >> 8) % 8 {
+                0 => (x >> 16) % (base + 1),
+                1 => base + DELTA + 1,
+                _ => base + 1 + (x >> 16) % 3,
+            };
+            let sqn = join(seq, ind);
+            let fresh = seq > reference[ind]
+                && seq - reference.iter().max().copied().unwrap().min(seq) <= DELTA;
+            assert_eq!(ms.accept(&sqn), fresh, "step {step}");
+            if fresh {
+                reference[ind] = seq;
+            }
+            for (i, &r) in reference.iter().enumerate() {
+                assert_eq!(ms.seq_ms(i), r, "step {step}, IND {i}");
+            }
+        }
+        assert!(ms.full.is_some(), "the test reached the spilled store");
+    }
+
     #[test]
     fn same_slot_requires_increase_and_delta_bounds_jumps() {
         let mut ms = SqnState::default();
@@ -207,6 +285,6 @@ mod tests {
 
     #[test]
     fn state_is_small() {
-        assert_eq!(std::mem::size_of::<SqnState>(), 192);
+        assert_eq!(std::mem::size_of::<SqnState>(), 32);
     }
 }
