@@ -85,16 +85,23 @@ impl SqnState {
             .map_or(0, |(seq, _)| seq)
     }
 
-    /// (SEQ_MS,max, the IND holding it); the lowest IND wins ties.
+    /// (SEQ_MS,max, the IND holding it); the lowest IND wins ties (IND 0
+    /// when nothing was accepted yet).
     fn max(&self) -> (u64, usize) {
-        let mut best = (self.seq_ms(0), 0);
-        for ind in 1..IND_COUNT {
-            let seq = self.seq_ms(ind);
-            if seq > best.0 {
-                best = (seq, ind);
+        let better = |best: (u64, usize), (seq, ind): (u64, usize)| {
+            if seq > best.0 || (seq == best.0 && seq != 0 && ind < best.1) {
+                (seq, ind)
+            } else {
+                best
             }
+        };
+        match &self.full {
+            Some(full) => full
+                .iter()
+                .enumerate()
+                .fold((0, 0), |best, (ind, &seq)| better(best, (seq, ind))),
+            None => self.inline.iter().map(split).fold((0, 0), better),
         }
-        best
     }
 
     /// Whether `sqn` would be accepted (TS 33.102 C.2, array scheme with Δ).
@@ -256,6 +263,9 @@ mod tests {
             for (i, &r) in reference.iter().enumerate() {
                 assert_eq!(ms.seq_ms(i), r, "step {step}, IND {i}");
             }
+            let max = reference.iter().copied().max().unwrap();
+            let at = reference.iter().position(|&r| r == max).unwrap();
+            assert_eq!(split(&ms.sqn_ms()), (max, at), "step {step}");
         }
         assert!(ms.full.is_some(), "the test reached the spilled store");
     }
