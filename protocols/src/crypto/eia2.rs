@@ -11,7 +11,9 @@
 
 // Encryption-only key schedule: CMAC never decrypts.
 use aes::Aes128Enc as Aes128;
-use aes::cipher::{BlockCipherEncrypt, KeyInit};
+use aes::cipher::KeyInit;
+
+use super::aes_blocks::with_block_encrypt;
 
 use super::ct_eq;
 use crate::core::{CryptoOps, Prim};
@@ -57,44 +59,49 @@ pub fn eia2(
 /// copying them together. Counts 1 + max(1, ceil(len / 16)) AES blocks.
 fn cmac_bytes(key: &[u8; 16], prefix: &[u8], message: &[u8], ops: &mut CryptoOps) -> [u8; 16] {
     let cipher = Aes128::new(key.into());
-    let mut enc = |b: &mut [u8; 16]| {
-        cipher.encrypt_block(b.into());
-        ops.add(Prim::AesBlock, 1);
-    };
-    let mut l = [0u8; 16];
-    enc(&mut l);
-    let k1 = dbl(&l);
-    let total = prefix.len() + message.len();
-    let n = total.div_ceil(16).max(1);
-    let octet = |i: usize| match i.checked_sub(prefix.len()) {
-        None => prefix[i],
-        Some(j) => message[j],
-    };
-    let mut x = [0u8; 16];
-    for block in 0..n - 1 {
-        for (j, xj) in x.iter_mut().enumerate() {
-            *xj ^= octet(block * 16 + j);
+    let mut blocks = 0;
+    let tag = with_block_encrypt(&cipher, |aes| {
+        let mut enc = |b: &mut [u8; 16]| {
+            aes(b);
+            blocks += 1;
+        };
+        let mut l = [0u8; 16];
+        enc(&mut l);
+        let k1 = dbl(&l);
+        let total = prefix.len() + message.len();
+        let n = total.div_ceil(16).max(1);
+        let octet = |i: usize| match i.checked_sub(prefix.len()) {
+            None => prefix[i],
+            Some(j) => message[j],
+        };
+        let mut x = [0u8; 16];
+        for block in 0..n - 1 {
+            for (j, xj) in x.iter_mut().enumerate() {
+                *xj ^= octet(block * 16 + j);
+            }
+            enc(&mut x);
+        }
+        // Last block: a complete one is XORed with K1; otherwise pad 1 0* and use K2.
+        let start = (n - 1) * 16;
+        let rest = total - start;
+        let mut last = [0u8; 16];
+        for (j, lj) in last.iter_mut().enumerate().take(rest) {
+            *lj = octet(start + j);
+        }
+        let subkey = if rest == 16 {
+            k1
+        } else {
+            last[rest] = 0x80;
+            dbl(&k1)
+        };
+        for i in 0..16 {
+            x[i] ^= last[i] ^ subkey[i];
         }
         enc(&mut x);
-    }
-    // Last block: a complete one is XORed with K1; otherwise pad 1 0* and use K2.
-    let start = (n - 1) * 16;
-    let rest = total - start;
-    let mut last = [0u8; 16];
-    for (j, lj) in last.iter_mut().enumerate().take(rest) {
-        *lj = octet(start + j);
-    }
-    let subkey = if rest == 16 {
-        k1
-    } else {
-        last[rest] = 0x80;
-        dbl(&k1)
-    };
-    for i in 0..16 {
-        x[i] ^= last[i] ^ subkey[i];
-    }
-    enc(&mut x);
-    x
+        x
+    });
+    ops.add(Prim::AesBlock, blocks);
+    tag
 }
 
 /// Checks a received MAC-I in constant time.
@@ -163,41 +170,46 @@ fn dbl(x: &[u8; 16]) -> [u8; 16] {
 /// `bits.div_ceil(8)` octets; bits past `bits` are ignored.
 fn cmac_bits(key: &[u8; 16], m: &[u8], bits: usize, ops: &mut CryptoOps) -> [u8; 16] {
     let cipher = Aes128::new(key.into());
-    let mut enc = |b: &mut [u8; 16]| {
-        cipher.encrypt_block(b.into());
-        ops.add(Prim::AesBlock, 1);
-    };
-    let mut k1 = [0u8; 16];
-    enc(&mut k1);
-    k1 = dbl(&k1);
-    let n = bits.div_ceil(128).max(1);
-    let mut x = [0u8; 16];
-    for block in m.chunks(16).take(n - 1) {
-        for (xi, bi) in x.iter_mut().zip(block) {
-            *xi ^= bi;
+    let mut blocks = 0;
+    let tag = with_block_encrypt(&cipher, |aes| {
+        let mut enc = |b: &mut [u8; 16]| {
+            aes(b);
+            blocks += 1;
+        };
+        let mut k1 = [0u8; 16];
+        enc(&mut k1);
+        k1 = dbl(&k1);
+        let n = bits.div_ceil(128).max(1);
+        let mut x = [0u8; 16];
+        for block in m.chunks(16).take(n - 1) {
+            for (xi, bi) in x.iter_mut().zip(block) {
+                *xi ^= bi;
+            }
+            enc(&mut x);
+        }
+        // Last block: complete blocks use K1; otherwise pad 1 0* and use K2.
+        let rest = bits - (n - 1) * 128;
+        let mut last = [0u8; 16];
+        let start = (n - 1) * 16;
+        let take = rest.div_ceil(8);
+        last[..take].copy_from_slice(&m[start..start + take]);
+        let subkey = if rest == 128 {
+            k1
+        } else {
+            if !rest.is_multiple_of(8) {
+                last[rest / 8] &= 0xffu8 << (8 - rest % 8);
+            }
+            last[rest / 8] |= 0x80 >> (rest % 8);
+            dbl(&k1)
+        };
+        for i in 0..16 {
+            x[i] ^= last[i] ^ subkey[i];
         }
         enc(&mut x);
-    }
-    // Last block: complete blocks use K1; otherwise pad 1 0* and use K2.
-    let rest = bits - (n - 1) * 128;
-    let mut last = [0u8; 16];
-    let start = (n - 1) * 16;
-    let take = rest.div_ceil(8);
-    last[..take].copy_from_slice(&m[start..start + take]);
-    let subkey = if rest == 128 {
-        k1
-    } else {
-        if !rest.is_multiple_of(8) {
-            last[rest / 8] &= 0xffu8 << (8 - rest % 8);
-        }
-        last[rest / 8] |= 0x80 >> (rest % 8);
-        dbl(&k1)
-    };
-    for i in 0..16 {
-        x[i] ^= last[i] ^ subkey[i];
-    }
-    enc(&mut x);
-    x
+        x
+    });
+    ops.add(Prim::AesBlock, blocks);
+    tag
 }
 
 #[cfg(test)]

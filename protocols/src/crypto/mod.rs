@@ -5,6 +5,7 @@
 //! compressions, ...). The simulator prices those counts with a node profile;
 //! nothing here knows about time.
 
+pub mod aes_blocks;
 pub mod eia2;
 pub mod kdf;
 pub mod milenage;
