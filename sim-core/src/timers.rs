@@ -20,7 +20,7 @@ type Entry = (Nanos, u64, u32, TimerId);
 /// Lanes beyond this many distinct durations go to the heap.
 const MAX_LANES: usize = 16;
 
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct TimerQueue {
     /// (duration, entries in deadline order).
     lanes: Vec<(Nanos, VecDeque<Entry>)>,
@@ -28,11 +28,30 @@ pub struct TimerQueue {
     /// (endpoint index, timer id) -> sequence number of the live arming.
     live: FxHashMap<(u32, TimerId), u64>,
     seq: u64,
+    /// [`Self::earliest`] as last found, with the timer it names; `None` when
+    /// unknown. Every input asks for the next deadline, but most arm a later
+    /// timer or cancel another one, which cannot change the answer.
+    cached: Option<Option<Earliest>>,
+}
+
+/// The earliest live timer: deadline, where it is (`Some(lane)` or `None`
+/// for the heap), and whose it is.
+#[derive(Clone, Copy, Debug)]
+struct Earliest {
+    at: Nanos,
+    place: Option<usize>,
+    key: (u32, TimerId),
 }
 
 impl TimerQueue {
     /// Arms timer `id` of endpoint `index` at `at`, armed at time `now`.
     pub fn arm(&mut self, index: u32, id: TimerId, now: Nanos, at: Nanos) {
+        // A strictly later deadline of another timer leaves the earliest
+        // where it is (ties are decided by position, so they recompute).
+        match self.cached {
+            Some(Some(e)) if at > e.at && e.key != (index, id) => {}
+            _ => self.cached = None,
+        }
         self.seq += 1;
         self.live.insert((index, id), self.seq);
         let entry = (at, self.seq, index, id);
@@ -50,6 +69,11 @@ impl TimerQueue {
     }
 
     pub fn cancel(&mut self, index: u32, id: TimerId) {
+        if let Some(Some(e)) = self.cached
+            && e.key == (index, id)
+        {
+            self.cached = None;
+        }
         self.live.remove(&(index, id));
     }
 
@@ -71,32 +95,41 @@ impl TimerQueue {
         }
     }
 
-    /// Where the earliest live entry is: `Some(lane index)` or `None` for the heap.
-    fn earliest(&mut self) -> Option<(Nanos, Option<usize>)> {
+    /// The earliest live entry (the heap wins ties, then the first lane).
+    fn earliest(&mut self) -> Option<Earliest> {
+        if let Some(e) = self.cached {
+            return e;
+        }
         self.prune();
-        let mut best: Option<(Nanos, Option<usize>)> =
-            self.heap.peek().map(|Reverse(e)| (e.0, None));
+        let of = |e: &Entry, place| Earliest {
+            at: e.0,
+            place,
+            key: (e.2, e.3),
+        };
+        let mut best = self.heap.peek().map(|Reverse(e)| of(e, None));
         for (i, (_, lane)) in self.lanes.iter().enumerate() {
             if let Some(e) = lane.front()
-                && best.is_none_or(|(at, _)| e.0 < at)
+                && best.is_none_or(|b| e.0 < b.at)
             {
-                best = Some((e.0, Some(i)));
+                best = Some(of(e, Some(i)));
             }
         }
+        self.cached = Some(best);
         best
     }
 
     /// Deadline of the earliest live timer.
     pub fn next_deadline(&mut self) -> Option<Nanos> {
-        self.earliest().map(|(at, _)| at)
+        self.earliest().map(|e| e.at)
     }
 
     /// Removes and returns the earliest live timer due at or before `now`.
     pub fn pop_due(&mut self, now: Nanos) -> Option<(u32, TimerId)> {
-        let (at, place) = self.earliest()?;
+        let Earliest { at, place, .. } = self.earliest()?;
         if at > now {
             return None;
         }
+        self.cached = None;
         let e = match place {
             Some(i) => self.lanes[i].1.pop_front()?,
             None => self.heap.pop()?.0,
@@ -129,6 +162,38 @@ mod tests {
         assert_eq!(q.pop_due(1_000), Some((1, 7)));
         assert_eq!(q.pop_due(1_000), None);
         assert_eq!(q.live_count(), 0);
+    }
+
+    /// The cached answer is always the one a fresh search gives, through
+    /// arms (earlier, later, tied, re-arms), cancels and pops.
+    #[test]
+    fn cached_earliest_matches_a_fresh_search() {
+        let mut q = TimerQueue::default();
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut now = 0;
+        for step in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let index = (x % 50) as u32;
+            let id = ((x >> 8) % 3) as TimerId;
+            match (x >> 16) % 4 {
+                0 | 1 => {
+                    let duration = [100, 250, 1_000][((x >> 20) % 3) as usize] + (x >> 30) % 2;
+                    q.arm(index, id, now, now + duration);
+                }
+                2 => q.cancel(index, id),
+                _ => {
+                    now += (x >> 24) % 40;
+                    q.pop_due(now);
+                }
+            }
+            let cached = q.earliest().map(|e| (e.at, e.place, e.key));
+            let mut fresh = q.clone();
+            fresh.cached = None;
+            let fresh = fresh.earliest().map(|e| (e.at, e.place, e.key));
+            assert_eq!(cached, fresh, "step {step}");
+        }
     }
 
     #[test]
