@@ -69,22 +69,26 @@ pub fn run(a: RunArgs) -> Result<(), Failure> {
     let opts = RunOptions {
         trace: a.trace.is_some(),
     };
+    let t0 = std::time::Instant::now();
     let (result, perf) = runner::run(&scn, seed, &opts).map_err(Failure::RunFailed)?;
     let mut files =
         output::write_run(&out, &scn, &result, a.trace.as_deref()).map_err(Failure::RunFailed)?;
+    let total_s = t0.elapsed().as_secs_f64();
     if scn.run.replications > 1 {
         files.extend(replications(&scn, seed, &result, &out, a.quiet)?);
     }
     if !a.quiet {
         let sim_s = result.end_time as f64 / 1e9;
         eprintln!(
-            "done: {} devices, {} inputs handled, {} deliveries, simulated {:.3} s in {:.3} s wall (+{:.3} s setup): {:.0} events/s, {:.1} simulated s per wall s, peak memory {}",
+            "done: {} devices, {} inputs handled, {} deliveries, simulated {:.3} s in {:.3} s wall (+{:.3} s setup, +{:.3} s results and outputs; {:.3} s in all): {:.0} events/s, {:.1} simulated s per wall s, peak memory {}",
             result.devices,
             perf.inputs,
             perf.deliveries,
             sim_s,
             perf.sim_s,
             perf.build_s,
+            total_s - perf.build_s - perf.sim_s,
+            total_s,
             (perf.inputs + perf.deliveries) as f64 / perf.sim_s.max(1e-9),
             sim_s / perf.sim_s.max(1e-9),
             peak_rss_bytes().map_or("unknown".into(), |b| format!(

@@ -7,6 +7,8 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use rustc_hash::FxHashMap;
+
 use authsim_protocols::core::{Addr, CryptoOps, Interface, Nanos, Prim};
 
 use crate::metrics::{MessageCounters, NodeReport, outcome_label};
@@ -194,14 +196,25 @@ impl RunResult {
 
     /// Outcome counts per (reporter node, outcome, reason).
     pub fn outcome_counts(&self) -> BTreeMap<(String, &'static str, &'static str), u64> {
-        let mut m: BTreeMap<(&str, &'static str, &'static str), u64> = BTreeMap::new();
+        // A handful of distinct keys over up to 10^6 rows: counted by the
+        // strings' addresses (shared names, static labels), then merged by
+        // content, so equal strings at different addresses still add up.
+        type Id = (usize, usize);
+        type Key<'a> = (&'a str, &'static str, &'static str);
+        let id = |s: &str| (s.as_ptr() as usize, s.len());
+        let mut by_address: FxHashMap<(Id, Id, Id), (Key, u64)> = FxHashMap::default();
         for a in &self.auth {
-            *m.entry((&*a.reporter_node, a.outcome, a.reason))
-                .or_insert(0) += 1;
+            let key = (id(&a.reporter_node), id(a.outcome), id(a.reason));
+            by_address
+                .entry(key)
+                .or_insert(((&*a.reporter_node, a.outcome, a.reason), 0))
+                .1 += 1;
         }
-        m.into_iter()
-            .map(|((node, outcome, reason), n)| ((node.to_string(), outcome, reason), n))
-            .collect()
+        let mut m = BTreeMap::new();
+        for ((node, outcome, reason), n) in by_address.into_values() {
+            *m.entry((node.to_string(), outcome, reason)).or_insert(0) += n;
+        }
+        m
     }
 
     pub fn messages_csv(&self) -> String {
@@ -314,15 +327,16 @@ impl RunResult {
                 )
             })
             .collect();
+        let counts = self.outcome_counts();
         let mut outcomes = Vec::new();
-        for ((node, outcome, reason), n) in self.outcome_counts() {
+        for ((node, outcome, reason), n) in &counts {
             outcomes.push(
                 json!({"reporter_node": node, "outcome": outcome, "reason": reason, "count": n}),
             );
         }
         let mut latency = serde_json::Map::new();
         let reporters: std::collections::BTreeSet<&str> =
-            self.auth.iter().map(|a| &*a.reporter_node).collect();
+            counts.keys().map(|(node, _, _)| node.as_str()).collect();
         for r in reporters {
             let l = self.latencies(r, "authenticated");
             if l.is_empty() {

@@ -18,7 +18,9 @@ pub struct RunOptions {
 /// How long the run took and how big it got (not part of the results).
 #[derive(Clone, Debug, Default)]
 pub struct Perf {
+    /// Building the nodes (keys, arrivals), wall seconds.
     pub build_s: f64,
+    /// The simulation itself, wall seconds.
     pub sim_s: f64,
     pub inputs: u64,
     pub deliveries: u64,
