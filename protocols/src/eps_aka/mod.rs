@@ -115,23 +115,24 @@ pub fn imsi_into(out: &mut String, plmn_digits: &str, index: u32) {
 /// Appends `v` in decimal, zero-padded to at least `width` digits (what
 /// `format!("{v:0width$}")` writes, without the formatting machinery).
 pub(crate) fn push_zero_padded(out: &mut String, v: u64, width: usize) {
-    let mut digits = [0u8; 20];
+    // Right-aligned in a buffer wide enough for u64::MAX padded to `width`
+    // (up to 32 digits), then appended at once.
+    let mut buf = [b'0'; 32];
     let mut n = v;
-    let mut len = 0;
+    let mut start = buf.len();
     loop {
-        digits[len] = b'0' + (n % 10) as u8;
+        start -= 1;
+        buf[start] = b'0' + (n % 10) as u8;
         n /= 10;
-        len += 1;
         if n == 0 {
             break;
         }
     }
-    for _ in len..width {
+    let start = start.min(buf.len().saturating_sub(width));
+    for _ in buf.len()..width {
         out.push('0');
     }
-    for &d in digits[..len].iter().rev() {
-        out.push(char::from(d));
-    }
+    out.extend(buf[start..].iter().map(|&d| char::from(d)));
 }
 
 /// Subscriber index from an IMSI built by [`imsi`].
@@ -173,7 +174,7 @@ mod format_tests {
             12_345_678_901,
             u64::MAX,
         ] {
-            for width in [0usize, 1, 5, 10, 12, 25] {
+            for width in [0usize, 1, 5, 10, 12, 25, 32, 40] {
                 let mut s = String::from("x");
                 push_zero_padded(&mut s, v, width);
                 assert_eq!(s, format!("x{v:0width$}"));

@@ -858,12 +858,32 @@ fn check_header(h: &Header, request: bool) -> Result<(), WireError> {
     Ok(())
 }
 
-/// The first occurrence of one known AVP in a message or group, and the
-/// offset of its second occurrence if any (an error when it is read).
-#[derive(Clone, Copy, Default)]
-struct Slot<'a> {
-    first: Option<AvpRef<'a>>,
-    dup: Option<usize>,
+/// The first occurrence of one known AVP in a message or group (its code
+/// and vendor are those of the slot's definition), and the offset of its
+/// second occurrence if any (an error when it is read). Offsets are PDU
+/// offsets (Diameter messages are shorter than 2^24 octets); 20 bytes, so the
+/// slot array of a message stays small.
+#[derive(Clone, Copy)]
+struct Slot {
+    /// PDU offset of the AVP header, `NONE` if absent.
+    offset: u32,
+    data_offset: u32,
+    data_len: u32,
+    mandatory: bool,
+    /// PDU offset of the second occurrence, `NONE` if none.
+    dup: u32,
+}
+
+const NONE: u32 = u32::MAX;
+
+impl Slot {
+    const EMPTY: Slot = Slot {
+        offset: NONE,
+        data_offset: 0,
+        data_len: 0,
+        mandatory: false,
+        dup: NONE,
+    };
 }
 
 /// The AVPs of a message or Grouped AVP, checked against the `N` AVPs the
@@ -872,7 +892,7 @@ struct Slot<'a> {
 /// kept for [`Avps::reject_unknown`].
 struct Avps<'a, const N: usize> {
     known: &'static [AvpDef; N],
-    slots: [Slot<'a>; N],
+    slots: [Slot; N],
     /// The AVP bytes and their PDU offset, for iterating repeated AVPs.
     buf: &'a [u8],
     base: usize,
@@ -896,7 +916,7 @@ impl<'a, const N: usize> Avps<'a, N> {
     ) -> Result<Self, WireError> {
         let mut m = Self {
             known,
-            slots: [Slot::default(); N],
+            slots: [Slot::EMPTY; N],
             buf,
             base,
             first_offset: None,
@@ -910,10 +930,16 @@ impl<'a, const N: usize> Avps<'a, N> {
             match known.iter().position(|&d| a.is(d)) {
                 Some(i) => {
                     let slot = &mut m.slots[i];
-                    if slot.first.is_none() {
-                        slot.first = Some(a);
-                    } else if slot.dup.is_none() {
-                        slot.dup = Some(a.offset);
+                    if slot.offset == NONE {
+                        *slot = Slot {
+                            offset: a.offset as u32,
+                            data_offset: a.data_offset as u32,
+                            data_len: a.data.len() as u32,
+                            mandatory: a.mandatory,
+                            dup: NONE,
+                        };
+                    } else if slot.dup == NONE {
+                        slot.dup = a.offset as u32;
                     }
                 }
                 None => {
@@ -968,13 +994,24 @@ impl<'a, const N: usize> Avps<'a, N> {
             return Ok(None);
         };
         let slot = &self.slots[i];
-        match slot.dup {
-            Some(offset) => Err(WireError::new(
-                offset,
+        if slot.dup != NONE {
+            return Err(WireError::new(
+                slot.dup as usize,
                 format!("{}: {} occurs more than once", self.context, def.name),
-            )),
-            None => Ok(slot.first),
+            ));
         }
+        if slot.offset == NONE {
+            return Ok(None);
+        }
+        let start = slot.data_offset as usize - self.base;
+        Ok(Some(AvpRef {
+            code: def.code,
+            vendor: def.vendor,
+            mandatory: slot.mandatory,
+            offset: slot.offset as usize,
+            data_offset: slot.data_offset as usize,
+            data: &self.buf[start..start + slot.data_len as usize],
+        }))
     }
 
     fn one(&self, def: AvpDef) -> Result<AvpRef<'a>, WireError> {
