@@ -26,12 +26,13 @@ pub type SubscriberKeys = ([u8; 16], [u8; 16]);
 
 /// Subscriber keys (K, OPc) for `n` devices, drawn from the run seed; OP is
 /// drawn too unless given as 32 hex digits. OPc is computed at provisioning,
-/// which is not simulated work.
+/// which is not simulated work. Yielded one by one: at 10^6 devices a list
+/// of them would be 32 MB written once and read once.
 pub fn subscriber_keys(
     seed: u64,
     op_hex: Option<&str>,
     n: u32,
-) -> Result<Vec<SubscriberKeys>, String> {
+) -> Result<impl Iterator<Item = SubscriberKeys>, String> {
     use authsim_protocols::core::SimRng;
     use authsim_protocols::crypto::milenage::opc;
     use rand::{Rng, SeedableRng};
@@ -47,13 +48,11 @@ pub fn subscriber_keys(
         None => rng.fill_bytes(&mut op),
     }
     let mut scratch = Default::default();
-    Ok((0..n)
-        .map(|_| {
-            let mut k = [0u8; 16];
-            rng.fill_bytes(&mut k);
-            (k, opc(&k, &op, &mut scratch))
-        })
-        .collect())
+    Ok((0..n).map(move |_| {
+        let mut k = [0u8; 16];
+        rng.fill_bytes(&mut k);
+        (k, opc(&k, &op, &mut scratch))
+    }))
 }
 
 /// Assigns node ids in the order the protocol lists its nodes.

@@ -134,10 +134,7 @@ pub fn build(p: &Params, scn: &Scenario, seed: u64) -> Result<Vec<NodeSetup>, St
     let mme = Addr::new(MME_NODE, 0);
     let mut ues = Vec::with_capacity(n as usize);
     let mut subs = Vec::with_capacity(n as usize);
-    for (i, (k, opc)) in subscriber_keys(seed, p.op.as_deref(), n)?
-        .into_iter()
-        .enumerate()
-    {
+    for (i, (k, opc)) in subscriber_keys(seed, p.op.as_deref(), n)?.enumerate() {
         ues.push(Ue::new(
             cfg.clone(),
             i as u32,

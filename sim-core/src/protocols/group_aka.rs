@@ -171,10 +171,7 @@ pub fn build(p: &Params, scn: &Scenario, seed: u64) -> Result<Vec<NodeSetup>, St
     let mme = Addr::new(1, 0);
     let mut members = Vec::with_capacity(n as usize);
     let mut subs = Vec::with_capacity(n as usize);
-    for (i, (k, opc)) in subscriber_keys(seed, p.op.as_deref(), n)?
-        .into_iter()
-        .enumerate()
-    {
+    for (i, (k, opc)) in subscriber_keys(seed, p.op.as_deref(), n)?.enumerate() {
         let g = &groups[i / p.group_size as usize];
         members.push(Member::new(
             cfg.clone(),

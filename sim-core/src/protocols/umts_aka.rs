@@ -132,10 +132,7 @@ pub fn build(p: &Params, scn: &Scenario, seed: u64) -> Result<Vec<NodeSetup>, St
     let vlr = Addr::new(1, 0);
     let mut mss = Vec::with_capacity(n as usize);
     let mut subs = Vec::with_capacity(n as usize);
-    for (i, (k, opc)) in subscriber_keys(seed, p.op.as_deref(), n)?
-        .into_iter()
-        .enumerate()
-    {
+    for (i, (k, opc)) in subscriber_keys(seed, p.op.as_deref(), n)?.enumerate() {
         mss.push(Ms::new(
             cfg.clone(),
             i as u32,
