@@ -595,7 +595,9 @@ impl NodeCore {
         a.last_time = a.last_time.max(now);
         let origin_desc = (u16::MAX - p.origin) as u64;
         a.order = match &p.kind {
-            PendingKind::Deliver(_) => {
+            // A delivery to this node's own endpoints is handled by the
+            // per-message engine's emit event, an own event.
+            PendingKind::Deliver(_) if p.origin != self.id => {
                 if (a.group.0, a.group.1) != (now, p.origin) {
                     a.group = (now, p.origin, p.seq);
                 }
@@ -640,12 +642,19 @@ impl NodeCore {
             debug_assert!(at > now);
             a.seq += 1;
             let dst = d.to.node as usize;
-            a.batches[dst].push(Pending {
+            let p = Pending {
                 at,
                 origin: self.id,
                 seq: a.seq,
                 kind: PendingKind::Deliver(d),
-            });
+            };
+            // Deliveries to this node's own endpoints (a broadcast medium
+            // inside one node) stay here: they are after this window too.
+            if dst == self.id as usize {
+                a.pending.push(p);
+            } else {
+                a.batches[dst].push(p);
+            }
         }
         if let Some(at) = self.wake_needed(now) {
             self.push_own(at, PendingKind::Wake(at));
@@ -699,7 +708,7 @@ impl NodeCore {
                 .links
                 .get(d.from.node as usize)
                 .and_then(|l| l.as_ref())
-                .map_or(0, |l| l.spec.header_bytes as u64);
+                .map_or(0, |l| l.rx_overhead_bytes());
             self.report.rx_bytes += d.pdu.len() as u64 + header;
         }
         let start = match self.service {

@@ -107,10 +107,7 @@ impl RunResult {
         let mut trace = Vec::new();
         for (i, r) in reports.into_iter().enumerate() {
             for (k, c) in &r.messages {
-                // Internal relay hops are not transmissions (protocols/gas.rs).
-                if k.1 != crate::protocols::gas::HANDOFF_KIND {
-                    messages.entry(*k).or_default().merge(c);
-                }
+                messages.entry(*k).or_default().merge(c);
             }
             let (name, profile) = names.get(i).cloned().unwrap_or_default();
             let shared_name: std::sync::Arc<str> = name.as_str().into();
