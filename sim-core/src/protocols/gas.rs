@@ -187,6 +187,7 @@ pub fn build_broadcast_groups<S>(
 where
     S: Scheme + Send + 'static,
     S::Token: Send,
+    S::Tally: Send,
 {
     let devices = scn.population.devices;
     let groups = devices / n;
