@@ -21,6 +21,7 @@ use rand::SeedableRng;
 use crate::host::Host;
 use crate::link::LinkState;
 use crate::metrics::{AuthRecord, MessageCounters, MessageKey, NodeReport, TraceKey};
+use crate::pdu::Pdu;
 use crate::profile::Profile;
 use crate::timers::TimerQueue;
 
@@ -31,8 +32,9 @@ pub struct Delivery {
     pub to: Addr,
     pub interface: Interface,
     pub kind: &'static str,
-    /// The encoded PDU (moved, not copied, for a unicast).
-    pub pdu: Vec<u8>,
+    /// The encoded PDU (moved, not copied, for a unicast; shared by the
+    /// deliveries of a broadcast).
+    pub pdu: Pdu,
 }
 
 // nexosim requires scheduled event payloads to be serializable (for its
@@ -46,7 +48,7 @@ impl serde::Serialize for Delivery {
         st.serialize_field("to", &self.to.to_string())?;
         st.serialize_field("interface", self.interface.name())?;
         st.serialize_field("kind", self.kind)?;
-        st.serialize_field("pdu", &self.pdu)?;
+        st.serialize_field("pdu", &*self.pdu)?;
         st.end()
     }
 }
@@ -858,28 +860,31 @@ impl NodeCore {
                             to: *to,
                             interface: t.interface,
                             kind: t.kind,
-                            pdu: Vec::new(),
+                            pdu: Pdu::default(),
                         },
                     ));
                 }
                 None => counters.lost += 1,
             }
         }
-        // Hand the bytes to this transmission's deliveries: copies for all but the
-        // last (a broadcast), the original moved into the last (every unicast).
+        // Hand the bytes to this transmission's deliveries: moved into a single
+        // one (every unicast), shared by several (a broadcast).
         let departs = timings.first().map_or(ready, |(_, t)| t.departs);
         self.timings = timings;
-        let delivered = &mut self.outbox[first_delivery..];
-        if let Some((last, rest)) = delivered.split_last_mut() {
-            for (_, d) in rest {
-                d.pdu = pdu.clone();
-            }
-            if self.trace.is_none() {
-                last.1.pdu = pdu;
+        let pdu = match &mut self.outbox[first_delivery..] {
+            [] if self.trace.is_none() => return,
+            [(_, only)] if self.trace.is_none() => {
+                only.pdu = Pdu::Owned(pdu);
                 return;
             }
-            last.1.pdu = pdu.clone();
-        }
+            delivered => {
+                let shared = Pdu::shared(pdu);
+                for (_, d) in delivered {
+                    d.pdu = shared.clone();
+                }
+                shared
+            }
+        };
         if let Some(order) = &self.trace {
             let key: TraceKey = match order {
                 TraceOrder::Global(seq) => [seq.fetch_add(1, Ordering::Relaxed), 0, 0, 0, 0, 0],

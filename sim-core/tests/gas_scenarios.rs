@@ -512,7 +512,10 @@ fn broadcast_medium_adds_no_delay() {
         );
         let node = |name: &str| r.nodes.iter().find(|n| n.name == name).unwrap();
         let channel = node("channel");
-        assert_eq!((channel.inputs, channel.rx_bytes, channel.tx_bytes), (0, 0, 0));
+        assert_eq!(
+            (channel.inputs, channel.rx_bytes, channel.tx_bytes),
+            (0, 0, 0)
+        );
         assert_eq!(channel.profile, "free");
         let delivered: u64 = r.messages.iter().map(|m| m.counters.deliveries).sum();
         let received: u64 = r
