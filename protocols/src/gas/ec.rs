@@ -14,10 +14,11 @@ use crate::core::{CryptoOps, Prim};
 /// Octets of a compressed SEC1 point.
 pub const POINT_LEN: usize = 33;
 
-/// `k · p` for a variable base `p`, counted.
+/// `k · p` for a variable base `p`, counted (by a table of `p`'s multiples
+/// when one base is multiplied repeatedly, see [`comb`](super::comb)).
 pub fn mul(p: &ProjectivePoint, k: &Scalar, ops: &mut CryptoOps) -> ProjectivePoint {
     ops.add(Prim::P256Mul, 1);
-    p * k
+    super::comb::mul(p, k)
 }
 
 /// `k · G` for the generator (p256's precomputed basepoint table), counted.
