@@ -9,6 +9,8 @@
 //! and multiply by a run's `p256_mul` / `p256_mul_base` counts (nodes.csv)
 //! to see how much of its time the P-256 arithmetic alone accounts for.
 //! `benches/primitives.rs` (`p256_*`) measures the same with Criterion.
+//! Scalar-field multiplications and inversions (Harn tokens, Lagrange
+//! weights) and point additions are timed too.
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -53,11 +55,19 @@ fn p256_operation_times() {
     let p = ec::mul_base(&k, &mut ops);
     let enc = ec::encode(&p);
     let show = |name: &str, (wall, cpu): (f64, Option<f64>)| {
-        let cpu = cpu.map_or("n/a".into(), |c| format!("{:.1} us", c / 1e3));
-        println!("{name:<14} wall {:>8.1} us   cpu {cpu:>10}", wall / 1e3);
+        let cpu = cpu.map_or("n/a".into(), |c| format!("{:.3} us", c / 1e3));
+        println!("{name:<14} wall {:>10.3} us   cpu {cpu:>12}", wall / 1e3);
     };
     show(
         "p256_mul",
+        time(200, 5, || {
+            black_box(black_box(&p) * black_box(&k));
+        }),
+    );
+    // ec::mul on one base again and again (a group's members on one
+    // public point) uses a table of its multiples.
+    show(
+        "p256_mul_same",
         time(200, 5, || {
             black_box(ec::mul(black_box(&p), black_box(&k), &mut ops));
         }),
@@ -78,6 +88,25 @@ fn p256_operation_times() {
         "p256_encode",
         time(1000, 5, || {
             black_box(ec::encode(black_box(&p)));
+        }),
+    );
+    let q = ec::mul_base(&(k + k), &mut ops);
+    show(
+        "p256_add",
+        time(100_000, 5, || {
+            black_box(ec::add(black_box(&p), black_box(&q), &mut ops));
+        }),
+    );
+    show(
+        "scalar_mul",
+        time(1_000_000, 5, || {
+            black_box(field::mul(black_box(&k), black_box(&k), &mut ops));
+        }),
+    );
+    show(
+        "scalar_inv",
+        time(10_000, 5, || {
+            black_box(field::inv(black_box(&k), &mut ops));
         }),
     );
 }

@@ -111,7 +111,8 @@ fn run_windowed(cores: Vec<NodeCore>, until: Option<Nanos>) -> Result<RunOutput,
         let mut outs: Vec<Output<Vec<crate::node::Pending>>> =
             (0..n).map(|_| Output::default()).collect();
         for (dst, out) in outs.iter_mut().enumerate() {
-            if core.min_latency_to(dst).is_some() {
+            // Deliveries to a node's own endpoints never leave it (node.rs).
+            if dst != core.id as usize && core.min_latency_to(dst).is_some() {
                 out.connect(WindowedNode::receive, &mailboxes[dst]);
             }
         }
@@ -184,7 +185,8 @@ fn run_per_message(cores: Vec<NodeCore>, until: Option<Nanos>) -> Result<RunOutp
     for core in cores {
         let mut outs: Vec<Output<Delivery>> = (0..n).map(|_| Output::default()).collect();
         for (dst, out) in outs.iter_mut().enumerate() {
-            if core.min_latency_to(dst).is_some() {
+            // Deliveries to a node's own endpoints never leave it (model.rs).
+            if dst != core.id as usize && core.min_latency_to(dst).is_some() {
                 out.connect(NodeModel::receive, &mailboxes[dst]);
             }
         }

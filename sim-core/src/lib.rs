@@ -12,6 +12,7 @@ pub mod link;
 pub mod metrics;
 pub mod model;
 pub mod node;
+pub mod pdu;
 pub mod profile;
 pub mod protocols;
 pub mod replications;

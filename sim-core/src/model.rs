@@ -48,10 +48,16 @@ impl NodeModel {
         self.after(now, cx, env).await;
     }
 
-    /// Hands a delivery to its destination at its arrival time.
+    /// Hands a delivery to its destination at its arrival time. A delivery
+    /// to this node's own endpoints is handled here: a node has no port to
+    /// its own mailbox (a full mailbox would deadlock it).
     #[nexosim(schedulable)]
-    async fn emit(&mut self, d: Delivery) {
-        if let Some(out) = self.outs.get_mut(d.to.node as usize) {
+    async fn emit(&mut self, d: Delivery, cx: &Context<Self>, env: &mut NodeCore) {
+        if d.to.node == env.id {
+            let now = to_nanos(cx.time());
+            env.handle(now, Input::Message(d));
+            self.after(now, cx, env).await;
+        } else if let Some(out) = self.outs.get_mut(d.to.node as usize) {
             out.send(d).await;
         }
     }
@@ -94,11 +100,24 @@ impl NodeModel {
 
     /// Schedules what the last handler produced.
     async fn after(&mut self, now: Nanos, cx: &Context<Self>, env: &mut NodeCore) {
-        for (at, d) in env.outbox.drain(..) {
-            if at > now {
-                let _ = cx.schedule_event(to_time(at), schedulable!(Self::emit), d);
-            } else if let Some(out) = self.outs.get_mut(d.to.node as usize) {
-                out.send(d).await;
+        loop {
+            // Zero-latency deliveries to this node's own endpoints, handled
+            // right after, in the order they were sent.
+            let mut own_now = Vec::new();
+            for (at, d) in env.outbox.drain(..) {
+                if at > now {
+                    let _ = cx.schedule_event(to_time(at), schedulable!(Self::emit), d);
+                } else if d.to.node == env.id {
+                    own_now.push(d);
+                } else if let Some(out) = self.outs.get_mut(d.to.node as usize) {
+                    out.send(d).await;
+                }
+            }
+            if own_now.is_empty() {
+                break;
+            }
+            for d in own_now {
+                env.handle(now, Input::Message(d));
             }
         }
         if let Some(at) = env.wake_needed(now) {

@@ -21,6 +21,7 @@ use rand::SeedableRng;
 use crate::host::Host;
 use crate::link::LinkState;
 use crate::metrics::{AuthRecord, MessageCounters, MessageKey, NodeReport, TraceKey};
+use crate::pdu::Pdu;
 use crate::profile::Profile;
 use crate::timers::TimerQueue;
 
@@ -31,8 +32,9 @@ pub struct Delivery {
     pub to: Addr,
     pub interface: Interface,
     pub kind: &'static str,
-    /// The encoded PDU (moved, not copied, for a unicast).
-    pub pdu: Vec<u8>,
+    /// The encoded PDU (moved, not copied, for a unicast; shared by the
+    /// deliveries of a broadcast).
+    pub pdu: Pdu,
 }
 
 // nexosim requires scheduled event payloads to be serializable (for its
@@ -46,7 +48,7 @@ impl serde::Serialize for Delivery {
         st.serialize_field("to", &self.to.to_string())?;
         st.serialize_field("interface", self.interface.name())?;
         st.serialize_field("kind", self.kind)?;
-        st.serialize_field("pdu", &self.pdu)?;
+        st.serialize_field("pdu", &*self.pdu)?;
         st.end()
     }
 }
@@ -595,7 +597,9 @@ impl NodeCore {
         a.last_time = a.last_time.max(now);
         let origin_desc = (u16::MAX - p.origin) as u64;
         a.order = match &p.kind {
-            PendingKind::Deliver(_) => {
+            // A delivery to this node's own endpoints is handled by the
+            // per-message engine's emit event, an own event.
+            PendingKind::Deliver(_) if p.origin != self.id => {
                 if (a.group.0, a.group.1) != (now, p.origin) {
                     a.group = (now, p.origin, p.seq);
                 }
@@ -640,12 +644,19 @@ impl NodeCore {
             debug_assert!(at > now);
             a.seq += 1;
             let dst = d.to.node as usize;
-            a.batches[dst].push(Pending {
+            let p = Pending {
                 at,
                 origin: self.id,
                 seq: a.seq,
                 kind: PendingKind::Deliver(d),
-            });
+            };
+            // Deliveries to this node's own endpoints (a broadcast medium
+            // inside one node) stay here: they are after this window too.
+            if dst == self.id as usize {
+                a.pending.push(p);
+            } else {
+                a.batches[dst].push(p);
+            }
         }
         if let Some(at) = self.wake_needed(now) {
             self.push_own(at, PendingKind::Wake(at));
@@ -699,7 +710,7 @@ impl NodeCore {
                 .links
                 .get(d.from.node as usize)
                 .and_then(|l| l.as_ref())
-                .map_or(0, |l| l.spec.header_bytes as u64);
+                .map_or(0, |l| l.rx_overhead_bytes());
             self.report.rx_bytes += d.pdu.len() as u64 + header;
         }
         let start = match self.service {
@@ -849,28 +860,31 @@ impl NodeCore {
                             to: *to,
                             interface: t.interface,
                             kind: t.kind,
-                            pdu: Vec::new(),
+                            pdu: Pdu::default(),
                         },
                     ));
                 }
                 None => counters.lost += 1,
             }
         }
-        // Hand the bytes to this transmission's deliveries: copies for all but the
-        // last (a broadcast), the original moved into the last (every unicast).
+        // Hand the bytes to this transmission's deliveries: moved into a single
+        // one (every unicast), shared by several (a broadcast).
         let departs = timings.first().map_or(ready, |(_, t)| t.departs);
         self.timings = timings;
-        let delivered = &mut self.outbox[first_delivery..];
-        if let Some((last, rest)) = delivered.split_last_mut() {
-            for (_, d) in rest {
-                d.pdu = pdu.clone();
-            }
-            if self.trace.is_none() {
-                last.1.pdu = pdu;
+        let pdu = match &mut self.outbox[first_delivery..] {
+            [] if self.trace.is_none() => return,
+            [(_, only)] if self.trace.is_none() => {
+                only.pdu = Pdu::Owned(pdu);
                 return;
             }
-            last.1.pdu = pdu.clone();
-        }
+            delivered => {
+                let shared = Pdu::shared(pdu);
+                for (_, d) in delivered {
+                    d.pdu = shared.clone();
+                }
+                shared
+            }
+        };
         if let Some(order) = &self.trace {
             let key: TraceKey = match order {
                 TraceOrder::Global(seq) => [seq.fetch_add(1, Ordering::Relaxed), 0, 0, 0, 0, 0],

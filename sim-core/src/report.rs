@@ -69,6 +69,19 @@ pub struct AuthRow {
     pub latency: Option<Nanos>,
 }
 
+impl AuthRow {
+    /// Same reporter node, outcome and reason (labels compared by address
+    /// first: rows share them).
+    pub fn same_kind(&self, o: &AuthRow) -> bool {
+        fn same(a: &str, b: &str) -> bool {
+            std::ptr::eq(a, b) || a == b
+        }
+        same(&self.reporter_node, &o.reporter_node)
+            && same(self.outcome, o.outcome)
+            && same(self.reason, o.reason)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct RunResult {
     pub scenario: String,
@@ -109,10 +122,7 @@ impl RunResult {
         let mut trace = Vec::new();
         for (i, r) in reports.into_iter().enumerate() {
             for (k, c) in &r.messages {
-                // Internal relay hops are not transmissions (protocols/gas.rs).
-                if k.1 != crate::protocols::gas::HANDOFF_KIND {
-                    messages.entry(*k).or_default().merge(c);
-                }
+                messages.entry(*k).or_default().merge(c);
             }
             let (name, profile) = names.get(i).cloned().unwrap_or_default();
             let shared_name: std::sync::Arc<str> = name.as_str().into();

@@ -136,3 +136,71 @@ fn bursts_beyond_a_mailbox_change_only_the_trace_order_of_ties() {
     let fixed = r#"latency = { dist = "fixed", ms = 10.0 }"#;
     compare_with(&scenario(fixed, MME_HSS, &o), false);
 }
+
+/// A Harn or Chien GAS scenario: groups broadcast on a link from the
+/// `member` node to itself (deliveries to a node's own endpoints).
+fn broadcast_groups(protocol: &str, medium: &str, overrides: &[&str]) -> Scenario {
+    let text = format!(
+        r#"
+name = "engines-gas"
+[run]
+seed = 11
+[protocol]
+name = "{protocol}"
+group_size = 12
+participants = 10
+threshold = 4
+[population]
+devices = 60
+arrivals = {{ pattern = "poisson", rate_per_s = 200.0 }}
+[nodes.member]
+profile = "constrained-device"
+[nodes.channel]
+profile = "free"
+[[links]]
+between = ["member", "channel"]
+{medium}
+"#
+    );
+    let overrides: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
+    Scenario::parse(&text, Path::new("test.toml"), &overrides).unwrap()
+}
+
+#[test]
+fn windowed_equals_per_message_for_deliveries_to_own_endpoints() {
+    let uniform = r#"latency = { dist = "uniform", min_ms = 5.0, max_ms = 20.0 }"#;
+    let fixed = r#"latency = { dist = "fixed", ms = 10.0 }"#;
+    let all_at_once = "population.arrivals={pattern=\"all_at_once\",at_s=0.0}";
+    for protocol in ["harn-gas", "chien-gas"] {
+        compare(&broadcast_groups(protocol, uniform, &[]));
+        compare(&broadcast_groups(
+            protocol,
+            &format!("{uniform}\nloss = 0.05"),
+            &["run.seed=4"],
+        ));
+        // Every delivery of a broadcast at one instant, groups at once.
+        compare(&broadcast_groups(protocol, fixed, &[all_at_once]));
+        compare(&broadcast_groups(
+            protocol,
+            fixed,
+            &[all_at_once, "nodes.member.profile=\"free\""],
+        ));
+    }
+}
+
+#[test]
+fn zero_latency_deliveries_to_own_endpoints_run_on_the_per_message_engine() {
+    // No positive lookahead: the per-message engine hands such deliveries
+    // to their endpoints right after the input that sent them.
+    let zero = r#"latency = { dist = "fixed", ms = 0.0 }"#;
+    for protocol in ["harn-gas", "chien-gas"] {
+        let scn = broadcast_groups(protocol, zero, &[]);
+        let (r, _) = authsim_sim::runner::run(&scn, 1, &RunOptions::default()).unwrap();
+        let ok = r
+            .auth
+            .iter()
+            .filter(|a| a.outcome == "authenticated")
+            .count();
+        assert_eq!((ok, r.auth.len()), (5 * 10 * 9, 5 * 10 * 9), "{protocol}");
+    }
+}

@@ -134,7 +134,10 @@ impl Chien {
 }
 
 impl Scheme for Chien {
-    type Token = ProjectivePoint;
+    /// T_i as its canonical compressed encoding, checked to decode on
+    /// receipt: a member keeps m of them, 33 octets each rather than a
+    /// 96-octet projective point.
+    type Token = [u8; POINT_LEN];
     const START_TYPE: u8 = CHIEN_START;
     const START_KIND: &'static str = "ChienStart";
     const TOKEN_TYPE: u8 = CHIEN_TOKEN;
@@ -152,32 +155,41 @@ impl Scheme for Chien {
     fn session_count(&self) -> u32 {
         self.public.sessions.len() as u32
     }
-    fn make_token(
-        &self,
-        session: u32,
-        ids: &[u64],
-        ops: &mut CryptoOps,
-    ) -> Option<ProjectivePoint> {
+    /// `None` also for the identity (encoded as zeros), which every receiver
+    /// would refuse.
+    fn make_token(&self, session: u32, ids: &[u64], ops: &mut CryptoOps) -> Option<Self::Token> {
         token(&self.public, session, self.id, &self.share, ids, ops)
+            .map(|p| ec::encode(&p))
+            .filter(|e| *e != [0; POINT_LEN])
     }
-    fn encode_token(&self, session: u32, token: &ProjectivePoint) -> Vec<u8> {
+    fn encode_token(&self, session: u32, token: &Self::Token) -> Vec<u8> {
         Token::<POINT_LEN> {
             session,
             id: self.id,
-            value: ec::encode(token),
+            value: *token,
         }
         .encode(CHIEN_TOKEN)
     }
-    fn decode_token(pdu: &[u8]) -> Result<(u32, u64, Option<ProjectivePoint>), WireError> {
+    fn decode_token(pdu: &[u8]) -> Result<(u32, u64, Option<Self::Token>), WireError> {
         let t = Token::<POINT_LEN>::decode(pdu, CHIEN_TOKEN)?;
-        Ok((t.session, t.id, ec::decode(&t.value)))
+        Ok((t.session, t.id, ec::decode(&t.value).map(|_| t.value)))
+    }
+    /// The tokens themselves, in participant order.
+    type Tally = Vec<[u8; POINT_LEN]>;
+    fn tally(&self, m: usize) -> Self::Tally {
+        vec![[0; POINT_LEN]; m]
+    }
+    fn file(&self, tally: &mut Self::Tally, pos: usize, token: Self::Token) {
+        tally[pos] = token;
     }
     /// h(Σ T_i) = h(s·P_j): m − 1 point additions and one hash.
-    fn verify(&self, session: u32, tokens: &[ProjectivePoint], ops: &mut CryptoOps) -> bool {
+    fn check(&self, session: u32, tokens: &Self::Tally, ops: &mut CryptoOps) -> bool {
         let Some(s) = self.public.sessions.get(session as usize) else {
             return false;
         };
-        let sum = ec::sum(tokens.iter(), ops);
+        let Some(sum) = ec::sum_encoded(tokens, ops) else {
+            return false;
+        };
         ct_eq(
             &hash(Domain::Verifier, &[&ec::encode(&sum)], ops),
             &s.verifier,
@@ -382,10 +394,10 @@ mod tests {
             sp += tok * (mu * lam.invert().unwrap());
         }
         let forged = sp - released[0].1 - released[1].1;
-        assert!(
-            ms[0]
-                .scheme()
-                .verify(0, &[released[0].1, released[1].1, forged], &mut ops)
-        );
+        assert!(ms[0].scheme().verify(
+            0,
+            &[released[0].1, released[1].1, forged].map(|p| ec::encode(&p)),
+            &mut ops
+        ));
     }
 }

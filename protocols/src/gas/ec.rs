@@ -14,10 +14,11 @@ use crate::core::{CryptoOps, Prim};
 /// Octets of a compressed SEC1 point.
 pub const POINT_LEN: usize = 33;
 
-/// `k · p` for a variable base `p`, counted.
+/// `k · p` for a variable base `p`, counted (by a table of `p`'s multiples
+/// when one base is multiplied repeatedly, see [`comb`](super::comb)).
 pub fn mul(p: &ProjectivePoint, k: &Scalar, ops: &mut CryptoOps) -> ProjectivePoint {
     ops.add(Prim::P256Mul, 1);
-    p * k
+    super::comb::mul(p, k)
 }
 
 /// `k · G` for the generator (p256's precomputed basepoint table), counted.
@@ -69,36 +70,84 @@ pub fn encode(p: &ProjectivePoint) -> [u8; POINT_LEN] {
 pub fn decode(b: &[u8; POINT_LEN]) -> Option<ProjectivePoint> {
     DECODED.with(|cache| {
         let mut cache = cache.borrow_mut();
-        let slot = slot_of(b);
-        if let Some((key, value)) = &cache[slot]
-            && key == b
+        let set = &mut cache[set_of(b)];
+        if let Some(way) = set
+            .iter()
+            .position(|e| e.as_ref().is_some_and(|(k, _)| k == b))
         {
-            return *value;
+            // Most recently used first.
+            set[..=way].rotate_right(1);
+            return set[0].as_ref().and_then(|e| e.1);
         }
         let value = decode_uncached(b);
-        cache[slot] = Some((*b, value));
+        set.rotate_right(1);
+        set[0] = Some((*b, value));
         value
     })
 }
 
-const CACHE_SLOTS: usize = 8192;
+/// Sets of [`WAYS`] entries (least recently used evicted): a direct-mapped
+/// cache let two of a group's m points that share a slot evict each other at
+/// every receiver.
+const SETS: usize = 2048;
+const WAYS: usize = 4;
 
-type DecodeCache = Vec<Option<([u8; POINT_LEN], Option<ProjectivePoint>)>>;
+type DecodeCache = Vec<[Option<([u8; POINT_LEN], Option<ProjectivePoint>)>; WAYS]>;
 
 thread_local! {
-    static DECODED: std::cell::RefCell<DecodeCache> = std::cell::RefCell::new(vec![None; CACHE_SLOTS]);
+    static DECODED: std::cell::RefCell<DecodeCache> =
+        std::cell::RefCell::new(vec![Default::default(); SETS]);
 }
 
-/// Direct-mapped slot from the x-coordinate bytes (uniform for real points).
-fn slot_of(b: &[u8; POINT_LEN]) -> usize {
+/// Set from the x-coordinate bytes (uniform for real points).
+fn set_of(b: &[u8; POINT_LEN]) -> usize {
     let mut x = [0u8; 8];
     x.copy_from_slice(&b[1..9]);
-    (u64::from_le_bytes(x) ^ b[0] as u64) as usize % CACHE_SLOTS
+    (u64::from_le_bytes(x) ^ b[0] as u64) as usize % SETS
 }
 
 fn decode_uncached(b: &[u8; POINT_LEN]) -> Option<ProjectivePoint> {
     let p: Option<ProjectivePoint> = ProjectivePoint::from_bytes(&(*b).into()).into();
     p.filter(|p| !bool::from(p.is_identity()) && encode(p) == *b)
+}
+
+/// Sum of encoded points, counted like [`sum`] (one addition per point after
+/// the first); `None` if one does not [`decode`].
+///
+/// Every participant of a Harn/Chien-style broadcast group sums the same m
+/// public tokens, so the last few sums are kept per thread, keyed by the
+/// exact list of encodings: a repeated list gives the same point without
+/// adding again (Chien GAS with m = 1000: 10^3 identical sums of 10^3
+/// points). Results and counts are unchanged.
+pub fn sum_encoded(points: &[[u8; POINT_LEN]], ops: &mut CryptoOps) -> Option<ProjectivePoint> {
+    ops.add(Prim::P256Add, points.len().saturating_sub(1) as u64);
+    SUMS.with(|memo| {
+        let mut memo = memo.borrow_mut();
+        if let Some(i) = memo.iter().position(|(k, _)| k.as_slice() == points) {
+            memo[..=i].rotate_right(1);
+            return memo[0].1;
+        }
+        let mut uncounted = CryptoOps::default();
+        let sum = points
+            .iter()
+            .map(decode)
+            .collect::<Option<Vec<_>>>()
+            .map(|ps| self::sum(ps.iter(), &mut uncounted));
+        if memo.len() == SUM_MEMO {
+            memo.pop();
+        }
+        memo.insert(0, (points.to_vec(), sum));
+        sum
+    })
+}
+
+/// Sums kept per thread by [`sum_encoded`] (most recent first).
+const SUM_MEMO: usize = 8;
+
+type SumMemo = Vec<(Vec<[u8; POINT_LEN]>, Option<ProjectivePoint>)>;
+
+thread_local! {
+    static SUMS: std::cell::RefCell<SumMemo> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// Constant-time point equality.
@@ -126,5 +175,51 @@ mod tests {
         let mut bad = encode(&r);
         bad[0] = 0x05;
         assert_eq!(decode(&bad), None);
+    }
+
+    #[test]
+    fn decode_cache_keeps_points_that_share_a_set() {
+        // More points than ways in one set, looked up round-robin: every
+        // answer stays right (and each is cached after its first decode).
+        let mut ops = CryptoOps::default();
+        let mut same_set = Vec::new();
+        let mut k = 1u64;
+        let first = encode(&mul_base(&field::from_id(k), &mut ops));
+        while same_set.len() < WAYS + 2 {
+            let e = encode(&mul_base(&field::from_id(k), &mut ops));
+            if set_of(&e) == set_of(&first) {
+                same_set.push(e);
+            }
+            k += 1;
+        }
+        for _ in 0..3 {
+            for e in &same_set {
+                assert_eq!(decode(e).map(|p| encode(&p)), Some(*e));
+            }
+        }
+    }
+
+    #[test]
+    fn sums_of_encoded_points_count_every_addition_also_when_remembered() {
+        let mut ops = CryptoOps::default();
+        let ps: Vec<ProjectivePoint> = (1..=5u64)
+            .map(|k| mul_base(&field::from_id(k), &mut ops))
+            .collect();
+        let enc: Vec<[u8; POINT_LEN]> = ps.iter().map(encode).collect();
+        let want = sum(ps.iter(), &mut CryptoOps::default());
+        for _ in 0..2 {
+            let mut ops = CryptoOps::default();
+            let got = sum_encoded(&enc, &mut ops).unwrap();
+            assert!(ct_eq(&got, &want));
+            assert_eq!(ops.get(Prim::P256Add), 4);
+        }
+        // Another list, then one that does not decode.
+        let mut ops = CryptoOps::default();
+        assert!(ct_eq(
+            &sum_encoded(&enc[..2], &mut ops).unwrap(),
+            &(ps[0] + ps[1])
+        ));
+        assert_eq!(ops.get(Prim::P256Add), 1);
+        assert_eq!(sum_encoded(&[enc[0], [0; POINT_LEN]], &mut ops), None);
     }
 }

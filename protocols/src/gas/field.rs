@@ -6,8 +6,8 @@
 //! subtractions are not priced (no `Prim` for them; they are ~100x cheaper).
 
 use p256::Scalar;
-use p256::elliptic_curve::Field;
 use p256::elliptic_curve::ops::Reduce;
+use p256::elliptic_curve::{Field, PrimeField};
 use rand::CryptoRng;
 use zeroize::Zeroize;
 
@@ -55,21 +55,105 @@ pub fn to_bytes(s: &Scalar) -> [u8; 32] {
 
 /// Parses a canonical (< q) 32-octet encoding.
 pub fn from_bytes(b: &[u8; 32]) -> Option<Scalar> {
-    use p256::elliptic_curve::PrimeField;
     Scalar::from_repr((*b).into()).into()
 }
 
 /// Product of `factors`, counting one multiplication per factor after the first.
 /// The empty product is 1 and costs nothing.
+///
+/// Lagrange weights multiply differences of member identifiers, factors of
+/// at most 64 bits and a sign: four of them are multiplied exactly as
+/// integers (at most 256 bits) and reduced once, so the host does one field
+/// multiplication per four such factors. The value and the count are those of
+/// one field multiplication per factor.
 pub fn product(factors: impl Iterator<Item = Scalar>, ops: &mut CryptoOps) -> Scalar {
     let mut acc: Option<Scalar> = None;
+    let mut small = SmallProduct::default();
+    let mut count = 0u64;
     for f in factors {
-        acc = Some(match acc {
-            None => f,
-            Some(a) => mul(&a, &f, ops),
-        });
+        count += 1;
+        match small_signed(&f) {
+            Some((negative, v)) => {
+                if let Some(p) = small.push(negative, v) {
+                    acc = Some(acc.map_or(p, |a| a * p));
+                }
+            }
+            None => acc = Some(acc.map_or(f, |a| a * f)),
+        }
     }
+    if let Some(p) = small.finish() {
+        acc = Some(acc.map_or(p, |a| a * p));
+    }
+    ops.add(Prim::ScalarMul, count.saturating_sub(1));
     acc.unwrap_or(Scalar::ONE)
+}
+
+/// `s` as ±v with v < 2^64, if it is that small.
+fn small_signed(s: &Scalar) -> Option<(bool, u64)> {
+    let fits = |b: &p256::FieldBytes| {
+        b[..24]
+            .iter()
+            .all(|&x| x == 0)
+            .then(|| u64::from_be_bytes(b[24..].try_into().expect("8 octets")))
+    };
+    fits(&s.to_repr())
+        .map(|v| (false, v))
+        .or_else(|| fits(&(-*s).to_repr()).map(|v| (true, v)))
+}
+
+/// Up to four factors of at most 64 bits, multiplied as integers.
+#[derive(Default)]
+struct SmallProduct {
+    factors: [u64; 4],
+    len: usize,
+    negative: bool,
+}
+
+impl SmallProduct {
+    /// Adds a factor; returns the product of four once they are in.
+    fn push(&mut self, negative: bool, v: u64) -> Option<Scalar> {
+        self.factors[self.len] = v;
+        self.len += 1;
+        self.negative ^= negative;
+        (self.len == 4).then(|| self.take())
+    }
+
+    /// The product of the factors left, if any.
+    fn finish(&mut self) -> Option<Scalar> {
+        (self.len > 0).then(|| self.take())
+    }
+
+    fn take(&mut self) -> Scalar {
+        let mut f = [1u64; 4];
+        f[..self.len].copy_from_slice(&self.factors[..self.len]);
+        let p = from_u256(mul_128(
+            f[0] as u128 * f[1] as u128,
+            f[2] as u128 * f[3] as u128,
+        ));
+        let p = if self.negative { -p } else { p };
+        *self = Self::default();
+        p
+    }
+}
+
+/// a·b exactly, as four 64-bit words, least significant first.
+fn mul_128(a: u128, b: u128) -> [u64; 4] {
+    let lo = |x: u128| x as u64 as u128;
+    let hi = |x: u128| x >> 64;
+    let (a0, a1, b0, b1) = (lo(a), hi(a), lo(b), hi(b));
+    let (ll, lh, hl, hh) = (a0 * b0, a0 * b1, a1 * b0, a1 * b1);
+    let mid = hi(ll) + lo(lh) + lo(hl);
+    let top = hi(mid) + hi(lh) + hi(hl) + lo(hh);
+    [ll as u64, mid as u64, top as u64, (hi(top) + hi(hh)) as u64]
+}
+
+/// A 256-bit integer (words least significant first) reduced modulo q.
+fn from_u256(w: [u64; 4]) -> Scalar {
+    let mut b = [0u8; 32];
+    for (i, word) in w.iter().enumerate() {
+        b[24 - 8 * i..32 - 8 * i].copy_from_slice(&word.to_be_bytes());
+    }
+    <Scalar as Reduce<p256::FieldBytes>>::reduce(&b.into())
 }
 
 /// Lagrange basis coefficient λ_i(at) = Π_{j≠i} (at − x_j) / (x_i − x_j).
@@ -222,5 +306,52 @@ mod tests {
     fn scalar_encoding_rejects_non_canonical() {
         assert_eq!(from_bytes(&to_bytes(&from_id(77))), Some(from_id(77)));
         assert_eq!(from_bytes(&[0xff; 32]), None);
+    }
+
+    #[test]
+    fn products_of_small_and_large_factors_equal_plain_products() {
+        let mut rng = crate::core::SimRng::seed_from_u64(5);
+        let big = Scalar::random(&mut rng);
+        let edge = [
+            0u64,
+            1,
+            2,
+            3,
+            u64::MAX,
+            u64::MAX - 1,
+            1 << 63,
+            0x1234_5678_9abc_def0,
+        ];
+        let mut factors: Vec<Scalar> = Vec::new();
+        for (i, &v) in edge.iter().chain(edge[1..].iter()).enumerate() {
+            let x = Scalar::from(v);
+            factors.push(if i % 3 == 1 { -x } else { x });
+            if i % 5 == 4 {
+                factors.push(big);
+            }
+        }
+        for n in 0..factors.len() {
+            for skip_zero in [false, true] {
+                let fs: Vec<Scalar> = factors[..n]
+                    .iter()
+                    .copied()
+                    .filter(|f| !(skip_zero && bool::from(f.is_zero())))
+                    .collect();
+                let want = fs.iter().fold(Scalar::ONE, |a, f| a * f);
+                let mut ops = CryptoOps::default();
+                assert_eq!(product(fs.iter().copied(), &mut ops), want, "{n}");
+                assert_eq!(ops.get(Prim::ScalarMul), fs.len().saturating_sub(1) as u64);
+            }
+        }
+        // Differences of identifiers, as the Lagrange weights take them.
+        let ids: Vec<u64> = (0..50).map(|i| 1 + 977 * i).collect();
+        let xi = from_id(ids[7]);
+        let diffs = || {
+            ids.iter()
+                .map(|&x| xi - from_id(x))
+                .filter(|d| !bool::from(d.is_zero()))
+        };
+        let want = diffs().fold(Scalar::ONE, |a, f| a * f);
+        assert_eq!(product(diffs(), &mut CryptoOps::default()), want);
     }
 }

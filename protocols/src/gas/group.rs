@@ -73,19 +73,94 @@ pub trait Scheme {
     /// (session, id, token); the token is `None` when its value is not a
     /// valid element (non-canonical scalar, off-curve or identity point).
     fn decode_token(pdu: &[u8]) -> Result<(u32, u64, Option<Self::Token>), WireError>;
+
+    /// What a session keeps of its tokens until all m are in (every member
+    /// of a group of m holds one while the m² deliveries are under way).
+    type Tally;
+    /// An empty tally for m participants.
+    fn tally(&self, m: usize) -> Self::Tally;
+    /// Files the token of the participant at `pos` (once per position).
+    fn file(&self, tally: &mut Self::Tally, pos: usize, token: Self::Token);
+    /// Checks a tally holding all m tokens of `session` against the
+    /// published verifier.
+    fn check(&self, session: u32, tally: &Self::Tally, ops: &mut CryptoOps) -> bool;
+
     /// Checks the m tokens of `session` against the published verifier.
-    fn verify(&self, session: u32, tokens: &[Self::Token], ops: &mut CryptoOps) -> bool;
+    fn verify(&self, session: u32, tokens: &[Self::Token], ops: &mut CryptoOps) -> bool {
+        let mut tally = self.tally(tokens.len());
+        for (pos, token) in tokens.iter().enumerate() {
+            self.file(&mut tally, pos, *token);
+        }
+        self.check(session, &tally, ops)
+    }
 }
 
 /// Guard timer: tokens still missing.
 const TOKEN_TIMER: TimerId = 1;
 
-struct Session<T> {
+/// A session's participant set, with positions found without a scan (each
+/// member looks up all m tokens of a session: a scan would make a group of m
+/// cost m³).
+struct Participants {
+    ids: Vec<u64>,
+    lookup: Lookup,
+}
+
+enum Lookup {
+    /// Consecutive identifiers from this one (a roster prefix): by offset.
+    Range(u64),
+    /// Increasing identifiers: by binary search.
+    Sorted,
+    /// Any other order: by a scan.
+    Scan,
+}
+
+impl Participants {
+    fn new(ids: Vec<u64>) -> Self {
+        let increasing = ids.windows(2).all(|w| w[0] < w[1]);
+        let lookup = match (ids.first(), ids.last()) {
+            (Some(&a), Some(&b)) if increasing && b - a == ids.len() as u64 - 1 => Lookup::Range(a),
+            _ if increasing => Lookup::Sorted,
+            _ => Lookup::Scan,
+        };
+        Self { ids, lookup }
+    }
+
+    fn position(&self, id: u64) -> Option<usize> {
+        match self.lookup {
+            Lookup::Range(first) => {
+                let pos = usize::try_from(id.checked_sub(first)?).ok()?;
+                (pos < self.ids.len()).then_some(pos)
+            }
+            Lookup::Sorted => self.ids.binary_search(&id).ok(),
+            Lookup::Scan => self.ids.iter().position(|&x| x == id),
+        }
+    }
+}
+
+struct Session<S: Scheme> {
     index: u32,
     initiator: Addr,
-    ids: Vec<u64>,
-    /// Aligned with `ids`.
-    tokens: Vec<Option<T>>,
+    participants: Participants,
+    /// Which positions have filed their token (one bit each).
+    filed: Vec<u64>,
+    tally: S::Tally,
+    /// Tokens still missing.
+    missing: usize,
+}
+
+impl<S: Scheme> Session<S> {
+    /// Files the token at `pos` unless one is already there.
+    fn file(&mut self, scheme: &S, pos: usize, token: S::Token) -> bool {
+        let (word, bit) = (pos / 64, 1u64 << (pos % 64));
+        if self.filed[word] & bit != 0 {
+            return false;
+        }
+        self.filed[word] |= bit;
+        scheme.file(&mut self.tally, pos, token);
+        self.missing -= 1;
+        true
+    }
 }
 
 /// One member of a Harn or Chien group, as a sans-IO endpoint.
@@ -98,7 +173,7 @@ pub struct GroupMember<S: Scheme> {
     timeout: Nanos,
     next_session: u32,
     planned: Option<Vec<u64>>,
-    current: Option<Session<S::Token>>,
+    current: Option<Session<S>>,
     /// Tokens that arrived before their session's Start (bounded by n).
     early: Vec<(u32, u64, S::Token)>,
 }
@@ -165,14 +240,20 @@ impl<S: Scheme> GroupMember<S> {
         let pdu = self.scheme.encode_token(index, &token);
         cx.fx
             .broadcast(self.others(&ids), Interface::Han, S::TOKEN_KIND, pdu);
-        let me = self.scheme.my_id();
-        let tokens = ids.iter().map(|&id| (id == me).then_some(token)).collect();
-        self.current = Some(Session {
+        let participants = Participants::new(ids);
+        let m = participants.ids.len();
+        let mut session = Session {
             index,
             initiator,
-            ids,
-            tokens,
-        });
+            filed: vec![0; m.div_ceil(64)],
+            tally: self.scheme.tally(m),
+            missing: m,
+            participants,
+        };
+        if let Some(pos) = session.participants.position(self.scheme.my_id()) {
+            session.file(&self.scheme, pos, token);
+        }
+        self.current = Some(session);
         cx.fx.arm(TOKEN_TIMER, cx.now + self.timeout);
         let early = std::mem::take(&mut self.early);
         for (j, id, tok) in early {
@@ -189,7 +270,7 @@ impl<S: Scheme> GroupMember<S> {
         let Some(s) = self.current.as_mut() else {
             return;
         };
-        let Some(pos) = s.ids.iter().position(|&x| x == id) else {
+        let Some(pos) = s.participants.position(id) else {
             if let Some(from) = from {
                 cx.fx.outcome(Outcome::Rejected {
                     subject: from,
@@ -198,7 +279,7 @@ impl<S: Scheme> GroupMember<S> {
             }
             return;
         };
-        if s.tokens[pos].is_some() {
+        if !s.file(&self.scheme, pos, token) {
             if let Some(from) = from {
                 cx.fx.outcome(Outcome::Rejected {
                     subject: from,
@@ -207,8 +288,7 @@ impl<S: Scheme> GroupMember<S> {
             }
             return;
         }
-        s.tokens[pos] = Some(token);
-        if s.tokens.iter().all(Option::is_some) {
+        if s.missing == 0 {
             self.finish(cx);
         }
     }
@@ -216,9 +296,8 @@ impl<S: Scheme> GroupMember<S> {
     fn finish(&mut self, cx: &mut Ctx<'_>) {
         let Some(s) = self.current.take() else { return };
         cx.fx.cancel(TOKEN_TIMER);
-        let tokens: Vec<S::Token> = s.tokens.iter().flatten().copied().collect();
-        if self.scheme.verify(s.index, &tokens, &mut cx.fx.crypto) {
-            for addr in self.others(&s.ids) {
+        if self.scheme.check(s.index, &s.tally, &mut cx.fx.crypto) {
+            for addr in self.others(&s.participants.ids) {
                 cx.fx.outcome(Outcome::Authenticated {
                     subject: addr,
                     key_id: s.index,
@@ -345,5 +424,37 @@ impl<S: Scheme> Endpoint for GroupMember<S> {
                 reason: "tokens_missing",
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn participant_positions_for_every_shape() {
+        for ids in [
+            vec![7, 8, 9, 10],
+            vec![3, 8, 9, 20],
+            vec![9, 3, 20, 8],
+            vec![5],
+        ] {
+            let p = Participants::new(ids.clone());
+            for (i, &id) in ids.iter().enumerate() {
+                assert_eq!(p.position(id), Some(i), "{ids:?}");
+            }
+            for id in [0, 1, 2, 4, 6, 11, 21, u64::MAX] {
+                assert_eq!(p.position(id), None, "{ids:?} {id}");
+            }
+        }
+        assert!(matches!(
+            Participants::new(vec![7, 8, 9]).lookup,
+            Lookup::Range(7)
+        ));
+        assert!(matches!(
+            Participants::new(vec![7, 9]).lookup,
+            Lookup::Sorted
+        ));
+        assert!(matches!(Participants::new(vec![9, 7]).lookup, Lookup::Scan));
     }
 }

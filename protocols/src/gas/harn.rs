@@ -246,14 +246,22 @@ impl Scheme for Harn {
         let t = Token::<SCALAR_LEN>::decode(pdu, HARN_TOKEN)?;
         Ok((t.session, t.id, field::from_bytes(&t.value)))
     }
+    /// The running sum Σ c_i: the check adds the tokens and additions are
+    /// not priced, so adding each as it arrives is the same work.
+    type Tally = Scalar;
+    fn tally(&self, _m: usize) -> Scalar {
+        Scalar::ZERO
+    }
+    fn file(&self, sum: &mut Scalar, _pos: usize, token: Scalar) {
+        *sum += token;
+    }
     /// H(Σ c_i) = H(s_j): one hash, additions only.
-    fn verify(&self, session: u32, tokens: &[Scalar], ops: &mut CryptoOps) -> bool {
+    fn check(&self, session: u32, sum: &Scalar, ops: &mut CryptoOps) -> bool {
         let Some(s) = self.public.sessions.get(session as usize) else {
             return false;
         };
-        let sum: Scalar = tokens.iter().sum();
         ct_eq(
-            &hash(Domain::Verifier, &[&field::to_bytes(&sum)], ops),
+            &hash(Domain::Verifier, &[&field::to_bytes(sum)], ops),
             &s.verifier,
         )
     }

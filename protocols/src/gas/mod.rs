@@ -15,6 +15,7 @@
 //! interpretations made; docs/counting.md the closed-form counts.
 
 pub mod aead;
+pub mod comb;
 pub mod counting;
 pub mod ec;
 pub mod field;

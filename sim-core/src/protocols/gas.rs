@@ -1,57 +1,50 @@
 //! What the three secret-sharing group authentication schemes (harn-gas,
 //! chien-gas, threshold-gas) share in a scenario: the group shape
 //! (n, m, t), its validation against `population.devices`, one start time
-//! per group, and the `channel` node that carries the Harn/Chien broadcasts.
+//! per group, and the broadcast medium of the Harn/Chien groups.
 //!
-//! ## Why Harn and Chien need a `channel` node
+//! ## The Harn/Chien broadcast medium
 //!
 //! Every Harn/Chien participant broadcasts to the other participants of its
 //! own group, so sender and receivers are endpoints of the same population
-//! node, and the engine has no link from a node to itself (a nexosim output
-//! connected to its own mailbox can deadlock when the mailbox is full). Two
-//! nodes holding the members cannot help either: in a group of m ≥ 3 that
-//! all talk to each other, some sender always has a receiver on its own node.
-//!
-//! So the group members' addresses as the protocol sees them (roster
-//! addresses) are those of their *radios* in the `channel` node, one radio
-//! per member at the member's index:
+//! node (`member`). Its broadcasts travel on a link from `member` to itself
+//! with the spec of the scenario's `member`–`channel` link (the group
+//! medium):
 //!
 //! ```text
-//! member i ──one broadcast, k deliveries──▶ channel r₁..r_k   (the medium: scenario link member–channel)
-//! channel r ──handoff──▶ member r                              (internal: 0 latency, no loss, not counted)
+//! member i ──one broadcast, k deliveries (member–channel link spec)──▶ members r₁..r_k
 //! ```
 //!
-//! The broadcast is a single transmission with one delivery per receiver on
-//! the scenario's `member`–`channel` link (serialised once, latency and loss
-//! per delivery), counted exactly as the protocol sent it. The radio hands
-//! each delivery to its member at once over an internal link (the build
-//! replaces the channel→member direction by a zero-latency, lossless,
-//! infinite-bandwidth one, and the channel's profile by `free`); handoffs are
-//! labelled [`HANDOFF_KIND`] and left out of the message counts
-//! (`report.rs`), so messages.csv shows the protocol's transmissions only.
-//! The handoff carries the original sender, which [`OnChannel`] restores
-//! before the member sees the message, and [`OnChannel`] maps radio
-//! addresses in outcomes back to members, so verdicts name members.
+//! A broadcast is a single transmission with one delivery per receiver
+//! (serialised once, latency and loss drawn per delivery), counted exactly as
+//! the protocol sent it. The engine keeps deliveries to a node's own
+//! endpoints inside the node (`node.rs`, `model.rs`).
+//!
+//! The `channel` node stays in the topology as the medium's name: scenario
+//! files declare it and the link, and reports keep its row (profile `free`,
+//! one idle radio per member, no traffic).
+//!
+//! Until this medium existed, a relay carried the broadcasts: a radio per
+//! member in `channel` received each delivery and handed it, prefixed with the
+//! 6-octet sender address, to its member over an internal zero-latency link.
+//! The member counted the prefix as received radio bytes; the medium keeps
+//! that count (`RELAY_PREFIX_BYTES`) so that results stay those of the relay
+//! model.
 
 use std::sync::Arc;
 
 use authsim_protocols::core::{
-    Addr, Ctx, Endpoint, Incoming, Nanos, Outcome, SimRng, TimerId, time::SECOND,
+    Addr, Ctx, Endpoint, Incoming, Nanos, SimRng, TimerId, time::SECOND,
 };
 use authsim_protocols::gas::Member;
 use authsim_protocols::gas::group::{GroupMember, Roster, Scheme};
 use rand::SeedableRng;
 
-use crate::latency::Latency;
-use crate::link::{LinkSpec, LinkState};
 use crate::node::NodeSetup;
 use crate::profile::Profile;
 use crate::scenario::{PopulationSpec, Scenario};
 
 use crate::build::{Topology, derive_seed};
-
-/// Message kind of the internal radio→member handoff; not counted.
-pub const HANDOFF_KIND: &str = "(channel handoff)";
 
 /// Largest group: a participant list (8 octets per identifier) must fit
 /// one TLV message (16-bit length).
@@ -140,118 +133,33 @@ pub fn group_starts(scn: &Scenario, seed: u64, groups: u32) -> Result<Vec<Nanos>
         .times(groups, derive_seed(seed, "arrivals"))
 }
 
-/// One radio of the `channel` node: hands every delivery to its member,
-/// prefixed with the original sender (node u16 ‖ index u32, big-endian).
-pub struct Radio {
-    member_node: u16,
-}
-
-impl Radio {
-    pub fn new(member_node: u16) -> Self {
-        Self { member_node }
-    }
-}
+/// One radio of the idle `channel` node (see the module doc).
+pub struct Radio;
 
 impl Endpoint for Radio {
     fn start(&mut self, _: &mut Ctx<'_>) {}
-
-    fn on_message(&mut self, msg: Incoming<'_>, cx: &mut Ctx<'_>) {
-        let mut pdu = Vec::with_capacity(6 + msg.pdu.len());
-        pdu.extend_from_slice(&msg.from.node.to_be_bytes());
-        pdu.extend_from_slice(&msg.from.index.to_be_bytes());
-        pdu.extend_from_slice(msg.pdu);
-        let to = Addr::new(self.member_node, cx.me.index);
-        cx.fx.send(to, msg.interface, HANDOFF_KIND, pdu);
-    }
-
+    fn on_message(&mut self, _: Incoming<'_>, _: &mut Ctx<'_>) {}
     fn on_timer(&mut self, _: TimerId, _: &mut Ctx<'_>) {}
 }
 
-/// A group member whose roster addresses are radios in the `channel` node:
-/// restores the original sender of handed-off messages and names members,
-/// not radios, in its outcomes.
-pub struct OnChannel<E> {
-    inner: E,
-    channel: u16,
-}
+/// Octets of the sender address the former relay prefixed to every
+/// delivery; still counted as received by the member (module doc).
+pub const RELAY_PREFIX_BYTES: u32 = 6;
 
-impl<E: Endpoint> OnChannel<E> {
-    pub fn new(inner: E, channel: u16) -> Self {
-        Self { inner, channel }
-    }
-    pub fn inner(&self) -> &E {
-        &self.inner
-    }
-
-    fn members_not_radios(&self, cx: &mut Ctx<'_>) {
-        let member_node = cx.me.node;
-        for o in cx.fx.outcomes.iter_mut() {
-            let subject = match o {
-                Outcome::Authenticated { subject, .. }
-                | Outcome::Rejected { subject, .. }
-                | Outcome::AttackDetected { subject, .. }
-                | Outcome::Failed { subject, .. } => subject,
-            };
-            if subject.node == self.channel {
-                subject.node = member_node;
-            }
-        }
-    }
-}
-
-impl<E: Endpoint> Endpoint for OnChannel<E> {
-    fn start(&mut self, cx: &mut Ctx<'_>) {
-        self.inner.start(cx);
-        self.members_not_radios(cx);
-    }
-
-    fn on_message(&mut self, msg: Incoming<'_>, cx: &mut Ctx<'_>) {
-        if msg.from.node == self.channel {
-            // A handoff from this member's radio: sender ‖ PDU.
-            let Some((head, pdu)) = msg.pdu.split_first_chunk::<6>() else {
-                return;
-            };
-            let from = Addr::new(
-                u16::from_be_bytes([head[0], head[1]]),
-                u32::from_be_bytes([head[2], head[3], head[4], head[5]]),
-            );
-            self.inner.on_message(
-                Incoming {
-                    from,
-                    interface: msg.interface,
-                    pdu,
-                },
-                cx,
-            );
-        } else {
-            self.inner.on_message(msg, cx);
-        }
-        self.members_not_radios(cx);
-    }
-
-    fn on_timer(&mut self, id: TimerId, cx: &mut Ctx<'_>) {
-        self.inner.on_timer(id, cx);
-        self.members_not_radios(cx);
-    }
-}
-
-/// Makes `channel` the internal relay described above: its radios hand
-/// deliveries to `member` at once, without loss, at no cost.
-pub fn internal_channel(setups: &mut [NodeSetup], channel: u16, member: u16) -> Result<(), String> {
-    let ch = setups
-        .iter_mut()
-        .find(|s| s.id == channel)
-        .ok_or("no channel node")?;
+/// Makes `member`'s broadcasts travel on a link to itself with the spec of
+/// its link to `channel`, and leaves `channel` idle and `free`.
+pub fn broadcast_medium(setups: &mut [NodeSetup], member: u16, channel: u16) -> Result<(), String> {
+    let (m, c) = (member as usize, channel as usize);
+    let mut medium = setups
+        .get_mut(m)
+        .and_then(|s| s.links.get_mut(c))
+        .and_then(Option::take)
+        .ok_or("no member-channel link")?;
+    medium.rx_extra_bytes = RELAY_PREFIX_BYTES;
+    setups[m].links[m] = Some(medium);
+    let ch = setups.get_mut(c).ok_or("no channel node")?;
     ch.profile = Profile::free();
-    let handoff = LinkState::new(LinkSpec {
-        latency: Latency::Fixed(0),
-        bandwidth_bps: None,
-        loss: 0.0,
-        header_bytes: 0,
-    })?;
-    for (to, link) in ch.links.iter_mut().enumerate() {
-        *link = (to == member as usize).then(|| handoff.clone());
-    }
+    ch.links.iter_mut().for_each(|l| *l = None);
     Ok(())
 }
 
@@ -279,6 +187,7 @@ pub fn build_broadcast_groups<S>(
 where
     S: Scheme + Send + 'static,
     S::Token: Send,
+    S::Tally: Send,
 {
     let devices = scn.population.devices;
     let groups = devices / n;
@@ -289,7 +198,7 @@ where
             (0..n)
                 .map(|i| Member {
                     id: member_id(g * n + i),
-                    addr: Addr::new(CHANNEL_NODE, g * n + i),
+                    addr: Addr::new(MEMBER_NODE, g * n + i),
                 })
                 .collect(),
         )
@@ -303,18 +212,18 @@ where
             return Err(format!("dealing returned {} members, not {n}", group.len()));
         }
         group[0].set_participants(ids);
-        members.extend(group.into_iter().map(|e| OnChannel::new(e, CHANNEL_NODE)));
+        members.extend(group);
     }
     let arrivals = group_starts(scn, seed, groups)?
         .into_iter()
         .enumerate()
         .map(|(g, at)| (at, g as u32 * n))
         .collect();
-    let radios: Vec<Radio> = (0..devices).map(|_| Radio::new(MEMBER_NODE)).collect();
+    let radios: Vec<Radio> = (0..devices).map(|_| Radio).collect();
     let mut topo = Topology::new(scn, seed, nodes)?;
     topo.population_with("member", Box::new(members), arrivals)?;
     topo.population_with("channel", Box::new(radios), Vec::new())?;
     let mut setups = topo.finish()?;
-    internal_channel(&mut setups, CHANNEL_NODE, MEMBER_NODE)?;
+    broadcast_medium(&mut setups, MEMBER_NODE, CHANNEL_NODE)?;
     Ok(setups)
 }
