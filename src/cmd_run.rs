@@ -96,11 +96,35 @@ pub fn run(a: RunArgs) -> Result<(), Failure> {
                 b as f64 / 1048576.0
             )),
         );
+        p256_floor(&result, perf.sim_s);
         for f in files {
             eprintln!("  wrote {}", f.display());
         }
     }
     Ok(())
+}
+
+/// For runs that multiply P-256 points: times one variable-base and one
+/// fixed-base multiplication on their own, here and now, and prints what the
+/// run's counted multiplications alone would take and the run's wall time
+/// against that floor (how much the simulator adds around the crypto).
+fn p256_floor(result: &RunResult, sim_s: f64) {
+    use authsim_protocols::calibrate::{Budget, p256_multiplications};
+    use authsim_protocols::core::Prim;
+    let count = |prim| result.nodes.iter().map(|n| n.crypto.get(prim)).sum::<u64>();
+    let (var, fixed) = (count(Prim::P256Mul), count(Prim::P256MulBase));
+    if var + fixed == 0 {
+        return;
+    }
+    let budget = Budget::per_primitive(std::time::Duration::from_millis(400));
+    let [var_ns, fixed_ns] = p256_multiplications(&budget).map(|t| t.0);
+    let floor_s = (var as f64 * var_ns + fixed as f64 * fixed_ns) / 1e9;
+    eprintln!(
+        "P-256: {var} variable-base ({:.1} us each here) and {fixed} fixed-base ({:.1} us) multiplications take {floor_s:.3} s on their own; run / P-256 floor = {:.2}",
+        var_ns / 1e3,
+        fixed_ns / 1e3,
+        sim_s / floor_s.max(1e-12),
+    );
 }
 
 /// Runs replications 1..R (replication 0 is `first`, already written) in
