@@ -55,16 +55,29 @@ pub fn eia2(
     [tag[0], tag[1], tag[2], tag[3]]
 }
 
-/// AES-CMAC (NIST SP 800-38B) over `prefix || message` (whole octets), without
-/// copying them together. Counts 1 + max(1, ceil(len / 16)) AES blocks.
-fn cmac_bytes(key: &[u8; 16], prefix: &[u8], message: &[u8], ops: &mut CryptoOps) -> [u8; 16] {
+/// Runs a CMAC computation `f` with AES-128 under `key` in one backend call,
+/// counting every block it encrypts.
+fn with_counted_aes(
+    key: &[u8; 16],
+    ops: &mut CryptoOps,
+    f: impl FnOnce(&mut dyn FnMut(&mut [u8; 16])) -> [u8; 16],
+) -> [u8; 16] {
     let cipher = Aes128::new(key.into());
     let mut blocks = 0;
     let tag = with_block_encrypt(&cipher, |aes| {
-        let mut enc = |b: &mut [u8; 16]| {
+        f(&mut |b: &mut [u8; 16]| {
             aes(b);
             blocks += 1;
-        };
+        })
+    });
+    ops.add(Prim::AesBlock, blocks);
+    tag
+}
+
+/// AES-CMAC (NIST SP 800-38B) over `prefix || message` (whole octets), without
+/// copying them together. Counts 1 + max(1, ceil(len / 16)) AES blocks.
+fn cmac_bytes(key: &[u8; 16], prefix: &[u8], message: &[u8], ops: &mut CryptoOps) -> [u8; 16] {
+    with_counted_aes(key, ops, |enc| {
         let mut l = [0u8; 16];
         enc(&mut l);
         let k1 = dbl(&l);
@@ -99,9 +112,7 @@ fn cmac_bytes(key: &[u8; 16], prefix: &[u8], message: &[u8], ops: &mut CryptoOps
         }
         enc(&mut x);
         x
-    });
-    ops.add(Prim::AesBlock, blocks);
-    tag
+    })
 }
 
 /// Checks a received MAC-I in constant time.
@@ -169,13 +180,7 @@ fn dbl(x: &[u8; 16]) -> [u8; 16] {
 /// strings whose length is not a multiple of 8. `m` must hold at least
 /// `bits.div_ceil(8)` octets; bits past `bits` are ignored.
 fn cmac_bits(key: &[u8; 16], m: &[u8], bits: usize, ops: &mut CryptoOps) -> [u8; 16] {
-    let cipher = Aes128::new(key.into());
-    let mut blocks = 0;
-    let tag = with_block_encrypt(&cipher, |aes| {
-        let mut enc = |b: &mut [u8; 16]| {
-            aes(b);
-            blocks += 1;
-        };
+    with_counted_aes(key, ops, |enc| {
         let mut k1 = [0u8; 16];
         enc(&mut k1);
         k1 = dbl(&k1);
@@ -207,9 +212,7 @@ fn cmac_bits(key: &[u8; 16], m: &[u8], bits: usize, ops: &mut CryptoOps) -> [u8;
         }
         enc(&mut x);
         x
-    });
-    ops.add(Prim::AesBlock, blocks);
-    tag
+    })
 }
 
 #[cfg(test)]
