@@ -136,15 +136,94 @@ pub struct Transmit {
     pub pdu: Vec<u8>,
 }
 
-/// Identifies one timer of one endpoint; meaning is private to the protocol
-/// (e.g. `ue_slot << 8 | T3460`).
-pub type TimerId = u64;
+/// What a protocol timer is for, named after its specification where it has one.
+///
+/// One list for all protocols, so a node's timer expiries can be reported by kind
+/// and a timer can never be mistaken for another protocol's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[repr(u8)]
+pub enum TimerKind {
+    /// UE attach guard (TS 24.301 §5.5.1.2.6).
+    T3410,
+    /// MME authentication / security mode retransmission (TS 24.301 §5.4.2.7).
+    T3460,
+    /// MS location updating guard (TS 24.008 §4.4.4.9).
+    T3210,
+    /// VLR authentication retransmission (TS 24.008 §4.3.2.7).
+    T3260,
+    /// Diameter answer timeout Tx towards the HSS (RFC 6733 §5.1, TS 29.272).
+    DiameterTx,
+    /// MAP/TCAP dialogue timeout towards the HLR.
+    MapTx,
+    /// Group authentication: waiting for the members' tokens (Harn, Chien, threshold GAS).
+    GroupTokens,
+    /// Threshold GAS leader: waiting for join requests.
+    GroupJoin,
+    /// Threshold GAS gateway: waiting for the meters' readings.
+    MeterReadings,
+    /// Threshold GAS MDMS: waiting for the gateway's session to complete.
+    MdmsSession,
+}
 
-/// Arm (or re-arm) and cancel timers. Re-arming an armed id replaces it.
+impl TimerKind {
+    /// Short stable label for reports.
+    pub const fn name(self) -> &'static str {
+        match self {
+            TimerKind::T3410 => "T3410",
+            TimerKind::T3460 => "T3460",
+            TimerKind::T3210 => "T3210",
+            TimerKind::T3260 => "T3260",
+            TimerKind::DiameterTx => "DiameterTx",
+            TimerKind::MapTx => "MapTx",
+            TimerKind::GroupTokens => "GroupTokens",
+            TimerKind::GroupJoin => "GroupJoin",
+            TimerKind::MeterReadings => "MeterReadings",
+            TimerKind::MdmsSession => "MdmsSession",
+        }
+    }
+}
+
+/// Names one timer of one endpoint: its kind and, for a serving node's
+/// per-device timers, the peer it is about (an MME's T3460 for one UE).
+///
+/// Kept at 12 octets (the peer slot holds a sentinel for an endpoint's own
+/// timers) because a storm keeps millions of them pending.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TimerKey {
+    peer: Addr,
+    kind: TimerKind,
+}
+
+impl TimerKey {
+    /// No endpoint has this address: node numbers are dense from 0 and a
+    /// scenario has far fewer than 65 535 nodes.
+    const NO_PEER: Addr = Addr::new(u16::MAX, u32::MAX);
+
+    /// A timer about the endpoint's own procedure (a UE's T3410).
+    pub const fn own(kind: TimerKind) -> Self {
+        Self {
+            peer: Self::NO_PEER,
+            kind,
+        }
+    }
+    /// A timer about one peer (an MME's T3460 or Tx for one UE).
+    pub const fn for_peer(peer: Addr, kind: TimerKind) -> Self {
+        Self { peer, kind }
+    }
+    pub const fn kind(self) -> TimerKind {
+        self.kind
+    }
+    /// The peer this timer is about; `None` for the endpoint's own timers.
+    pub fn peer(self) -> Option<Addr> {
+        (self.peer != Self::NO_PEER).then_some(self.peer)
+    }
+}
+
+/// Arm (or re-arm) and cancel timers. Re-arming an armed key replaces it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TimerCmd {
-    Arm { id: TimerId, at: Nanos },
-    Cancel { id: TimerId },
+    Arm { key: TimerKey, at: Nanos },
+    Cancel { key: TimerKey },
 }
 
 /// Primitive crypto operations the simulator prices with a node profile.
@@ -250,6 +329,10 @@ pub struct Effects {
     pub timers: Vec<TimerCmd>,
     pub crypto: CryptoOps,
     pub outcomes: Vec<Outcome>,
+    /// Labels of inputs the role handled by ignoring them (a message kind it
+    /// does not expect in its state, or `"undecodable"`): counted by the host,
+    /// so nothing vanishes without a trace.
+    pub ignored: Vec<&'static str>,
 }
 
 impl Effects {
@@ -258,6 +341,7 @@ impl Effects {
         self.timers.clear();
         self.crypto = CryptoOps::default();
         self.outcomes.clear();
+        self.ignored.clear();
     }
     pub fn send(&mut self, to: Addr, interface: Interface, kind: &'static str, pdu: Vec<u8>) {
         self.transmits.push(Transmit {
@@ -281,11 +365,16 @@ impl Effects {
             pdu,
         });
     }
-    pub fn arm(&mut self, id: TimerId, at: Nanos) {
-        self.timers.push(TimerCmd::Arm { id, at });
+    pub fn arm(&mut self, key: TimerKey, at: Nanos) {
+        self.timers.push(TimerCmd::Arm { key, at });
     }
-    pub fn cancel(&mut self, id: TimerId) {
-        self.timers.push(TimerCmd::Cancel { id });
+    pub fn cancel(&mut self, key: TimerKey) {
+        self.timers.push(TimerCmd::Cancel { key });
+    }
+    /// Records that the current input was ignored; `what` names it (its
+    /// message kind, or `"undecodable"`).
+    pub fn ignore(&mut self, what: &'static str) {
+        self.ignored.push(what);
     }
     pub fn outcome(&mut self, outcome: Outcome) {
         self.outcomes.push(outcome);
@@ -318,5 +407,5 @@ pub trait Endpoint {
     /// Handle one received message.
     fn on_message(&mut self, msg: Incoming<'_>, cx: &mut Ctx<'_>);
     /// Handle the expiry of a timer armed earlier and not cancelled since.
-    fn on_timer(&mut self, id: TimerId, cx: &mut Ctx<'_>);
+    fn on_timer(&mut self, key: TimerKey, cx: &mut Ctx<'_>);
 }

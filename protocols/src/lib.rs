@@ -4,6 +4,8 @@
 //! a sans-IO [`core::Endpoint`] driven by its host (see `authsim-sim`), and every
 //! message size is the length of a real encoding from [`wire`].
 
+#![forbid(unsafe_code)]
+
 pub mod aka;
 pub mod calibrate;
 pub mod core;
@@ -11,6 +13,7 @@ pub mod crypto;
 pub mod eps_aka;
 pub mod gas;
 pub mod group_aka;
-pub mod testing;
+#[cfg(test)]
+pub(crate) mod testing;
 pub mod umts_aka;
 pub mod wire;

@@ -11,7 +11,7 @@ use rand::SeedableRng;
 
 use crate::core::{
     Addr, CryptoOps, Ctx, Destination, Effects, Endpoint, Incoming, Interface, Nanos, Outcome,
-    SimRng, TimerId,
+    SimRng, TimerKey,
 };
 
 /// One message as it passed through the router.
@@ -36,8 +36,10 @@ pub struct Router<'e> {
     pub log: Vec<Passed>,
     pub outcomes: Vec<(Addr, Outcome)>,
     pub crypto: BTreeMap<Addr, CryptoOps>,
-    /// Armed timers: (endpoint, id) -> deadline.
-    pub timers: BTreeMap<(Addr, TimerId), Nanos>,
+    /// Armed timers: (endpoint, key) -> deadline.
+    pub timers: BTreeMap<(Addr, TimerKey), Nanos>,
+    /// Inputs the endpoints ignored: (endpoint, label).
+    pub ignored: Vec<(Addr, &'static str)>,
     queue: VecDeque<(Addr, Addr, Interface, Vec<u8>)>,
     /// Optional hook to drop or alter messages in flight (attack tests).
     pub tamper: Option<Tamper<'e>>,
@@ -53,6 +55,7 @@ impl<'e> Router<'e> {
             outcomes: Vec::new(),
             crypto: BTreeMap::new(),
             timers: BTreeMap::new(),
+            ignored: Vec::new(),
             queue: VecDeque::new(),
             tamper: None,
         }
@@ -135,13 +138,16 @@ impl<'e> Router<'e> {
         for o in fx.outcomes.drain(..) {
             self.outcomes.push((addr, o));
         }
+        for what in fx.ignored.drain(..) {
+            self.ignored.push((addr, what));
+        }
         for t in fx.timers.drain(..) {
             match t {
-                crate::core::TimerCmd::Arm { id, at } => {
-                    self.timers.insert((addr, id), at);
+                crate::core::TimerCmd::Arm { key, at } => {
+                    self.timers.insert((addr, key), at);
                 }
-                crate::core::TimerCmd::Cancel { id } => {
-                    self.timers.remove(&(addr, id));
+                crate::core::TimerCmd::Cancel { key } => {
+                    self.timers.remove(&(addr, key));
                 }
             }
         }

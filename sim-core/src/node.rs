@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use authsim_protocols::core::{
-    Addr, Ctx, Destination, Effects, Incoming, Interface, Nanos, SimRng, TimerCmd, TimerId,
+    Addr, Ctx, Destination, Effects, Incoming, Interface, Nanos, SimRng, TimerCmd, TimerKey,
 };
 use rand::SeedableRng;
 
@@ -91,7 +91,7 @@ pub struct NodeSetup {
 pub enum Input {
     Start(u32),
     Message(Delivery),
-    Timer(u32, TimerId),
+    Timer(u32, TimerKey),
 }
 
 /// A delivery to hand to nexosim at `at`.
@@ -763,8 +763,8 @@ impl NodeCore {
         }
         for cmd in self.fx.timers.drain(..) {
             match cmd {
-                TimerCmd::Arm { id, at } => self.timers.arm(index, id, start, at),
-                TimerCmd::Cancel { id } => self.timers.cancel(index, id),
+                TimerCmd::Arm { key, at } => self.timers.arm(index, key, start, at),
+                TimerCmd::Cancel { key } => self.timers.cancel(index, key),
             }
         }
         // Drained in place so the buffer keeps its capacity for the next input.

@@ -12,10 +12,10 @@
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 
-use authsim_protocols::core::{Nanos, TimerId};
+use authsim_protocols::core::{Nanos, TimerKey};
 use rustc_hash::FxHashMap;
 
-type Entry = (Nanos, u64, u32, TimerId);
+type Entry = (Nanos, u64, u32, TimerKey);
 
 /// Lanes beyond this many distinct durations go to the heap.
 const MAX_LANES: usize = 16;
@@ -26,7 +26,7 @@ pub struct TimerQueue {
     lanes: Vec<(Nanos, VecDeque<Entry>)>,
     heap: BinaryHeap<Reverse<Entry>>,
     /// (endpoint index, timer id) -> sequence number of the live arming.
-    live: FxHashMap<(u32, TimerId), u64>,
+    live: FxHashMap<(u32, TimerKey), u64>,
     seq: u64,
     /// [`Self::earliest`] as last found, with the timer it names; `None` when
     /// unknown. Every input asks for the next deadline, but most arm a later
@@ -40,12 +40,12 @@ pub struct TimerQueue {
 struct Earliest {
     at: Nanos,
     place: Option<usize>,
-    key: (u32, TimerId),
+    key: (u32, TimerKey),
 }
 
 impl TimerQueue {
     /// Arms timer `id` of endpoint `index` at `at`, armed at time `now`.
-    pub fn arm(&mut self, index: u32, id: TimerId, now: Nanos, at: Nanos) {
+    pub fn arm(&mut self, index: u32, id: TimerKey, now: Nanos, at: Nanos) {
         // A strictly later deadline of another timer leaves the earliest
         // where it is (ties are decided by position, so they recompute).
         match self.cached {
@@ -68,7 +68,7 @@ impl TimerQueue {
         self.heap.push(Reverse(entry));
     }
 
-    pub fn cancel(&mut self, index: u32, id: TimerId) {
+    pub fn cancel(&mut self, index: u32, id: TimerKey) {
         if let Some(Some(e)) = self.cached
             && e.key == (index, id)
         {
@@ -124,7 +124,7 @@ impl TimerQueue {
     }
 
     /// Removes and returns the earliest live timer due at or before `now`.
-    pub fn pop_due(&mut self, now: Nanos) -> Option<(u32, TimerId)> {
+    pub fn pop_due(&mut self, now: Nanos) -> Option<(u32, TimerKey)> {
         let Earliest { at, place, .. } = self.earliest()?;
         if at > now {
             return None;
@@ -147,19 +147,22 @@ impl TimerQueue {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use authsim_protocols::core::TimerKind;
 
     #[test]
     fn cancelled_and_rearmed_timers_do_not_fire() {
         let mut q = TimerQueue::default();
-        q.arm(1, 7, 0, 100);
-        q.arm(2, 7, 0, 50);
-        q.cancel(2, 7);
-        q.arm(1, 7, 0, 300); // re-arm replaces the 100 deadline
-        q.arm(3, 1, 0, 200);
+        const A: TimerKey = TimerKey::own(TimerKind::T3460);
+        const B: TimerKey = TimerKey::own(TimerKind::T3410);
+        q.arm(1, A, 0, 100);
+        q.arm(2, A, 0, 50);
+        q.cancel(2, A);
+        q.arm(1, A, 0, 300); // re-arm replaces the 100 deadline
+        q.arm(3, B, 0, 200);
         assert_eq!(q.next_deadline(), Some(200));
         assert_eq!(q.pop_due(150), None);
-        assert_eq!(q.pop_due(250), Some((3, 1)));
-        assert_eq!(q.pop_due(1_000), Some((1, 7)));
+        assert_eq!(q.pop_due(250), Some((3, B)));
+        assert_eq!(q.pop_due(1_000), Some((1, A)));
         assert_eq!(q.pop_due(1_000), None);
         assert_eq!(q.live_count(), 0);
     }
@@ -168,6 +171,7 @@ mod tests {
     /// arms (earlier, later, tied, re-arms), cancels and pops.
     #[test]
     fn cached_earliest_matches_a_fresh_search() {
+        const KINDS: [TimerKind; 3] = [TimerKind::T3410, TimerKind::T3460, TimerKind::DiameterTx];
         let mut q = TimerQueue::default();
         let mut x = 0x9e37_79b9_7f4a_7c15u64;
         let mut now = 0;
@@ -176,7 +180,7 @@ mod tests {
             x ^= x >> 7;
             x ^= x << 17;
             let index = (x % 50) as u32;
-            let id = ((x >> 8) % 3) as TimerId;
+            let id = TimerKey::own(KINDS[((x >> 8) % 3) as usize]);
             match (x >> 16) % 4 {
                 0 | 1 => {
                     let duration = [100, 250, 1_000][((x >> 20) % 3) as usize] + (x >> 30) % 2;
@@ -204,7 +208,7 @@ mod tests {
         for i in 0..200u32 {
             let now = (i as u64 * 37) % 101;
             let at = now + 1 + (i as u64 * 7919) % 500;
-            q.arm(i, 0, now, at);
+            q.arm(i, TimerKey::own(TimerKind::T3410), now, at);
             expected.push((at, i));
         }
         expected.sort();

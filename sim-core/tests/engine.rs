@@ -2,7 +2,7 @@
 //! with retransmission timers, and determinism.
 
 use authsim_protocols::core::{
-    Addr, Ctx, Endpoint, Incoming, Interface, Outcome, Prim, TimerId, time::MILLISECOND,
+    Addr, Ctx, Endpoint, Incoming, Interface, Outcome, Prim, TimerKey, TimerKind, time::MILLISECOND,
 };
 use authsim_sim::engine::run;
 use authsim_sim::latency::Latency;
@@ -20,16 +20,19 @@ impl Endpoint for Pinger {
     fn start(&mut self, cx: &mut Ctx<'_>) {
         self.tries = 1;
         cx.fx.send(SERVER, Interface::Nas, "Ping", vec![0; 100]);
-        cx.fx.arm(1, cx.now + 1_000 * MILLISECOND);
+        cx.fx.arm(
+            TimerKey::own(TimerKind::T3410),
+            cx.now + 1_000 * MILLISECOND,
+        );
     }
     fn on_message(&mut self, msg: Incoming<'_>, cx: &mut Ctx<'_>) {
-        cx.fx.cancel(1);
+        cx.fx.cancel(TimerKey::own(TimerKind::T3410));
         cx.fx.outcome(Outcome::Authenticated {
             subject: msg.from,
             key_id: 0,
         });
     }
-    fn on_timer(&mut self, _: TimerId, cx: &mut Ctx<'_>) {
+    fn on_timer(&mut self, _: TimerKey, cx: &mut Ctx<'_>) {
         if self.tries == 3 {
             cx.fx.outcome(Outcome::Failed {
                 subject: SERVER,
@@ -39,7 +42,10 @@ impl Endpoint for Pinger {
         }
         self.tries += 1;
         cx.fx.send(SERVER, Interface::Nas, "Ping", vec![0; 100]);
-        cx.fx.arm(1, cx.now + 1_000 * MILLISECOND);
+        cx.fx.arm(
+            TimerKey::own(TimerKind::T3410),
+            cx.now + 1_000 * MILLISECOND,
+        );
     }
 }
 
@@ -51,7 +57,7 @@ impl Endpoint for Ponger {
         cx.fx.crypto.add(Prim::AesBlock, 1_000); // 1 ms at 1 us per block
         cx.fx.send(msg.from, Interface::Nas, "Pong", vec![0; 50]);
     }
-    fn on_timer(&mut self, _: TimerId, _: &mut Ctx<'_>) {}
+    fn on_timer(&mut self, _: TimerKey, _: &mut Ctx<'_>) {}
 }
 
 fn link(loss: f64) -> Option<LinkState> {

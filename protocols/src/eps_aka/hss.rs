@@ -6,7 +6,7 @@ use rand::Rng;
 
 use super::{Config, imsi_index};
 use crate::aka::{self, HeSqn};
-use crate::core::{Ctx, Endpoint, Incoming, Interface, TimerId};
+use crate::core::{Ctx, Endpoint, Incoming, Interface, TimerKey};
 use crate::crypto::{kdf, milenage::Milenage};
 use crate::wire::diameter::{
     AuthenticationInfo, AuthenticationInformationAnswer as Aia,
@@ -141,5 +141,5 @@ impl Endpoint for Hss {
         cx.fx.send(msg.from, Interface::S6a, "AIA", pdu);
     }
 
-    fn on_timer(&mut self, _: TimerId, _: &mut Ctx<'_>) {}
+    fn on_timer(&mut self, _: TimerKey, _: &mut Ctx<'_>) {}
 }

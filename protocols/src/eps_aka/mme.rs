@@ -62,7 +62,7 @@ use super::{
     ue_timer,
 };
 use crate::aka;
-use crate::core::{Addr, Ctx, Endpoint, Incoming, Interface, Outcome, TimerId};
+use crate::core::{Addr, Ctx, Endpoint, Incoming, Interface, Outcome, TimerKey, TimerKind};
 use crate::crypto::{eia2, kdf};
 use crate::wire::diameter::{
     AuthenticationInformationAnswer as Aia, AuthenticationInformationRequest as Air, EutranVector,
@@ -73,8 +73,8 @@ use crate::wire::nas::{
     SecurityModeCommand, header_type,
 };
 
-const T3460: u8 = 1;
-const TX: u8 = 2;
+const T3460: TimerKind = TimerKind::T3460;
+const TX: TimerKind = TimerKind::DiameterTx;
 /// High part of the Diameter Session-Id (a fixed "boot time").
 const SESSION_HIGH: u32 = 1_700_000_000;
 
@@ -524,8 +524,11 @@ impl Endpoint for Mme {
         }
     }
 
-    fn on_timer(&mut self, id: TimerId, cx: &mut Ctx<'_>) {
-        let (ue, kind) = timer_ue(id);
+    fn on_timer(&mut self, id: TimerKey, cx: &mut Ctx<'_>) {
+        let Some((ue, kind)) = timer_ue(id) else {
+            cx.fx.ignore("timer without a device");
+            return;
+        };
         let Some(c) = self.ues.get_mut(&ue) else {
             return;
         };

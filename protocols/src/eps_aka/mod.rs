@@ -13,7 +13,7 @@ pub use hss::{Hss, Subscriber};
 pub use mme::Mme;
 pub use ue::Ue;
 
-use crate::core::{Addr, Nanos, time::SECOND};
+use crate::core::{Addr, Nanos, TimerKey, TimerKind, time::SECOND};
 
 /// Parameters shared by the three roles.
 #[derive(Clone, Debug, PartialEq)]
@@ -140,17 +140,14 @@ pub fn imsi_index(plmn_digits: &str, imsi: &str) -> Option<u32> {
     imsi.strip_prefix(plmn_digits)?.parse().ok()
 }
 
-/// Timer ids are per endpoint; the MME keeps one context per UE, so its
-/// timer ids carry the UE address.
-pub(crate) fn ue_timer(ue: Addr, kind: u8) -> u64 {
-    ((ue.node as u64) << 40) | ((ue.index as u64) << 8) | kind as u64
+/// A serving node keeps one context per device, so its timers name the device.
+pub(crate) fn ue_timer(ue: Addr, kind: TimerKind) -> TimerKey {
+    TimerKey::for_peer(ue, kind)
 }
 
-pub(crate) fn timer_ue(id: u64) -> (Addr, u8) {
-    (
-        Addr::new((id >> 40) as u16, ((id >> 8) & 0xffff_ffff) as u32),
-        (id & 0xff) as u8,
-    )
+/// The device and kind of a per-device timer; `None` for a node's own timers.
+pub(crate) fn timer_ue(key: TimerKey) -> Option<(Addr, TimerKind)> {
+    Some((key.peer()?, key.kind()))
 }
 
 #[cfg(test)]

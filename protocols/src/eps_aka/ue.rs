@@ -6,14 +6,14 @@ use zeroize::Zeroize;
 
 use super::{Config, EEA0, EIA2, UE_NETWORK_CAPABILITY, imsi};
 use crate::aka::{self, SqnState, UsimReject};
-use crate::core::{Addr, Ctx, Endpoint, Incoming, Interface, Outcome, TimerId};
+use crate::core::{Addr, Ctx, Endpoint, Incoming, Interface, Outcome, TimerKey, TimerKind};
 use crate::crypto::{eia2, kdf, milenage::Milenage};
 use crate::wire::nas::{
     self, AttachRequest, AuthenticationFailure, AuthenticationResponse, EmmCause,
     EpsMobileIdentity, NasMessage, SecurityModeComplete, header_type,
 };
 
-const T3410: TimerId = 1;
+const T3410: TimerKey = TimerKey::own(TimerKind::T3410);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum State {
@@ -255,7 +255,7 @@ impl Endpoint for Ue {
         }
     }
 
-    fn on_timer(&mut self, id: TimerId, cx: &mut Ctx<'_>) {
+    fn on_timer(&mut self, id: TimerKey, cx: &mut Ctx<'_>) {
         if id != T3410 || self.state != State::Attaching {
             return;
         }

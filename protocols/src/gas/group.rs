@@ -14,7 +14,9 @@
 
 use std::sync::Arc;
 
-use crate::core::{Addr, CryptoOps, Ctx, Endpoint, Incoming, Interface, Nanos, Outcome, TimerId};
+use crate::core::{
+    Addr, CryptoOps, Ctx, Endpoint, Incoming, Interface, Nanos, Outcome, TimerKey, TimerKind,
+};
 use crate::gas::msg::group::Start;
 use crate::gas::{Member, SetupError, check_ids};
 use crate::wire::WireError;
@@ -96,7 +98,7 @@ pub trait Scheme {
 }
 
 /// Guard timer: tokens still missing.
-const TOKEN_TIMER: TimerId = 1;
+const TOKEN_TIMER: TimerKey = TimerKey::own(TimerKind::GroupTokens);
 
 /// A session's participant set, with positions found without a scan (each
 /// member looks up all m tokens of a session: a scan would make a group of m
@@ -415,7 +417,7 @@ impl<S: Scheme> Endpoint for GroupMember<S> {
         }
     }
 
-    fn on_timer(&mut self, id: TimerId, cx: &mut Ctx<'_>) {
+    fn on_timer(&mut self, id: TimerKey, cx: &mut Ctx<'_>) {
         if id == TOKEN_TIMER
             && let Some(s) = self.current.take()
         {

@@ -7,7 +7,7 @@ use rand::Rng;
 
 use super::{Config, Group, Subscriber, derive_gak};
 use crate::aka;
-use crate::core::{Ctx, Endpoint, Incoming, Interface, TimerId, time::SECOND};
+use crate::core::{Ctx, Endpoint, Incoming, Interface, TimerKey, time::SECOND};
 use crate::crypto::kdf;
 use crate::eps_aka::imsi_index;
 use crate::wire::diameter::{
@@ -168,5 +168,5 @@ impl Endpoint for Hss {
         cx.fx.send(msg.from, Interface::S6a, "AIA", pdu);
     }
 
-    fn on_timer(&mut self, _: TimerId, _: &mut Ctx<'_>) {}
+    fn on_timer(&mut self, _: TimerKey, _: &mut Ctx<'_>) {}
 }

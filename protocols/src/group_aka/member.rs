@@ -7,7 +7,7 @@ use zeroize::Zeroize;
 
 use super::{Config, derive_gak, member_milenage, sqn_value, sqn48};
 use crate::aka::{self, SqnState, UsimReject};
-use crate::core::{Addr, Ctx, Endpoint, Incoming, Interface, Outcome, TimerId};
+use crate::core::{Addr, Ctx, Endpoint, Incoming, Interface, Outcome, TimerKey, TimerKind};
 use crate::crypto::{ct_eq, eia2, kdf, milenage::Milenage};
 use crate::eps_aka::{EEA0, EIA2, UE_NETWORK_CAPABILITY, imsi};
 use crate::wire::group::{self, GroupAuthenticationRequest, GroupNas};
@@ -16,7 +16,7 @@ use crate::wire::nas::{
     EpsMobileIdentity, NasMessage, SecurityModeComplete, header_type,
 };
 
-const T3410: TimerId = 1;
+const T3410: TimerKey = TimerKey::own(TimerKind::T3410);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum State {
@@ -358,7 +358,7 @@ impl Endpoint for Member {
         }
     }
 
-    fn on_timer(&mut self, id: TimerId, cx: &mut Ctx<'_>) {
+    fn on_timer(&mut self, id: TimerKey, cx: &mut Ctx<'_>) {
         if id != T3410 || self.state != State::Attaching {
             return;
         }

@@ -11,7 +11,7 @@ use super::hss::GROUP_MEMBERSHIP_DENIED;
 use super::{Config, member_milenage, sqn_value, sqn48};
 use crate::aka;
 use crate::core::{
-    Addr, Ctx, Endpoint, Incoming, Interface, Nanos, Outcome, TimerId, time::SECOND,
+    Addr, Ctx, Endpoint, Incoming, Interface, Nanos, Outcome, TimerKey, TimerKind, time::SECOND,
 };
 use crate::crypto::{ct_eq, eia2, kdf};
 use crate::eps_aka::{EEA0, EIA2, UE_NETWORK_CAPABILITY, imsi, imsi_index, timer_ue, ue_timer};
@@ -27,8 +27,8 @@ use crate::wire::nas::{
     SecurityModeCommand, header_type,
 };
 
-const T3460: u8 = 1;
-const TX: u8 = 2;
+const T3460: TimerKind = TimerKind::T3460;
+const TX: TimerKind = TimerKind::DiameterTx;
 /// High part of the Diameter Session-Id (a fixed "boot time").
 const SESSION_HIGH: u32 = 1_700_000_000;
 
@@ -698,8 +698,11 @@ impl Endpoint for Mme {
         }
     }
 
-    fn on_timer(&mut self, id: TimerId, cx: &mut Ctx<'_>) {
-        let (ue, kind) = timer_ue(id);
+    fn on_timer(&mut self, id: TimerKey, cx: &mut Ctx<'_>) {
+        let Some((ue, kind)) = timer_ue(id) else {
+            cx.fx.ignore("timer without a device");
+            return;
+        };
         let Some(c) = self.ues.get_mut(&ue) else {
             return;
         };

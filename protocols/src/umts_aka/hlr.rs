@@ -6,7 +6,7 @@ use rand::Rng;
 
 use super::{Config, Subscriber};
 use crate::aka;
-use crate::core::{Ctx, Endpoint, Incoming, Interface, TimerId};
+use crate::core::{Ctx, Endpoint, Incoming, Interface, TimerKey};
 use crate::eps_aka::imsi_index;
 use crate::wire::map::{MapMessage, Quintuplet, SaiBegin, SaiEnd, SaiOutcome, error_code};
 
@@ -92,5 +92,5 @@ impl Endpoint for Hlr {
             .send(msg.from, Interface::Map, end.kind(), end.encode());
     }
 
-    fn on_timer(&mut self, _: TimerId, _: &mut Ctx<'_>) {}
+    fn on_timer(&mut self, _: TimerKey, _: &mut Ctx<'_>) {}
 }

@@ -6,7 +6,7 @@ use zeroize::Zeroize;
 
 use super::Config;
 use crate::aka::{self, SqnState, UsimReject};
-use crate::core::{Addr, Ctx, Endpoint, Incoming, Interface, Outcome, TimerId};
+use crate::core::{Addr, Ctx, Endpoint, Incoming, Interface, Outcome, TimerKey, TimerKind};
 use crate::crypto::milenage::Milenage;
 use crate::eps_aka::imsi;
 use crate::wire::mm::{
@@ -14,7 +14,7 @@ use crate::wire::mm::{
     RejectCause,
 };
 
-const T3210: TimerId = 1;
+const T3210: TimerKey = TimerKey::own(TimerKind::T3210);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum State {
@@ -199,7 +199,7 @@ impl Endpoint for Ms {
         }
     }
 
-    fn on_timer(&mut self, id: TimerId, cx: &mut Ctx<'_>) {
+    fn on_timer(&mut self, id: TimerKey, cx: &mut Ctx<'_>) {
         if id != T3210 || self.state != State::Updating {
             return;
         }

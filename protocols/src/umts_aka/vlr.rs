@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::Config;
 use crate::aka;
-use crate::core::{Addr, Ctx, Endpoint, Incoming, Interface, Outcome, TimerId};
+use crate::core::{Addr, Ctx, Endpoint, Incoming, Interface, Outcome, TimerKey, TimerKind};
 use crate::eps_aka::{imsi, imsi_index, timer_ue, ue_timer};
 use crate::wire::map::{
     self, MapMessage, Quintuplet, ResyncInfo, SaiBegin, SaiOutcome, SendAuthenticationInfoArg,
@@ -14,8 +14,8 @@ use crate::wire::mm::{
     self, AuthenticationRequest, LocationUpdatingAccept, MmMessage, RejectCause,
 };
 
-const T3260: u8 = 1;
-const TX: u8 = 2;
+const T3260: TimerKind = TimerKind::T3260;
+const TX: TimerKind = TimerKind::MapTx;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Step {
@@ -312,8 +312,11 @@ impl Endpoint for Vlr {
         }
     }
 
-    fn on_timer(&mut self, id: TimerId, cx: &mut Ctx<'_>) {
-        let (ms, kind) = timer_ue(id);
+    fn on_timer(&mut self, id: TimerKey, cx: &mut Ctx<'_>) {
+        let Some((ms, kind)) = timer_ue(id) else {
+            cx.fx.ignore("timer without a device");
+            return;
+        };
         let Some(c) = self.ms.get_mut(&ms) else {
             return;
         };

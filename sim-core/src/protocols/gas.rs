@@ -34,7 +34,7 @@
 use std::sync::Arc;
 
 use authsim_protocols::core::{
-    Addr, Ctx, Endpoint, Incoming, Nanos, SimRng, TimerId, time::SECOND,
+    Addr, Ctx, Endpoint, Incoming, Nanos, SimRng, TimerKey, time::SECOND,
 };
 use authsim_protocols::gas::Member;
 use authsim_protocols::gas::group::{GroupMember, Roster, Scheme};
@@ -139,7 +139,7 @@ pub struct Radio;
 impl Endpoint for Radio {
     fn start(&mut self, _: &mut Ctx<'_>) {}
     fn on_message(&mut self, _: Incoming<'_>, _: &mut Ctx<'_>) {}
-    fn on_timer(&mut self, _: TimerId, _: &mut Ctx<'_>) {}
+    fn on_timer(&mut self, _: TimerKey, _: &mut Ctx<'_>) {}
 }
 
 /// Octets of the sender address the former relay prefixed to every

@@ -6,7 +6,7 @@ use p256::Scalar;
 use rand::Rng;
 use zeroize::Zeroizing;
 
-use crate::core::{Addr, Ctx, Endpoint, Incoming, Interface, Outcome, TimerId};
+use crate::core::{Addr, Ctx, Endpoint, Incoming, Interface, Outcome, TimerKey};
 use crate::crypto::ct_eq;
 use crate::gas::msg::uplink::{
     MG_AGGREGATE, MgAggregate, MgSessionGateway, MgSessionMdms, SESSION_PT_LEN, session_aad,
@@ -156,5 +156,5 @@ impl Endpoint for AuthServer {
         }
     }
 
-    fn on_timer(&mut self, _id: TimerId, _cx: &mut Ctx<'_>) {}
+    fn on_timer(&mut self, _id: TimerKey, _cx: &mut Ctx<'_>) {}
 }

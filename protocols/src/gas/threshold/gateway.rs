@@ -11,7 +11,7 @@
 use p256::Scalar;
 use zeroize::Zeroizing;
 
-use crate::core::{Addr, Ctx, Endpoint, Incoming, Interface, Nanos, Outcome, TimerId};
+use crate::core::{Addr, Ctx, Endpoint, Incoming, Interface, Nanos, Outcome, TimerKey, TimerKind};
 use crate::gas::field;
 use crate::gas::msg::uplink::{
     MG_ACCESS_REQUEST, MG_METER_POINT, MG_SESSION_GATEWAY, MeterEntry, MgAccessRequest,
@@ -22,7 +22,7 @@ use crate::wire::tlv;
 use super::derive;
 use super::setup::GatewayKeys;
 
-const METER_TIMER: TimerId = 1;
+const METER_TIMER: TimerKey = TimerKey::own(TimerKind::MeterReadings);
 
 struct Session {
     sid: u64,
@@ -195,7 +195,7 @@ impl Endpoint for Gateway {
         }
     }
 
-    fn on_timer(&mut self, id: TimerId, cx: &mut Ctx<'_>) {
+    fn on_timer(&mut self, id: TimerKey, cx: &mut Ctx<'_>) {
         if id == METER_TIMER {
             self.send_aggregate(cx);
         }

@@ -14,7 +14,7 @@ use p256::{ProjectivePoint, Scalar};
 use rand::Rng;
 use zeroize::Zeroizing;
 
-use crate::core::{Addr, Ctx, Endpoint, Incoming, Interface, Outcome, TimerId};
+use crate::core::{Addr, Ctx, Endpoint, Incoming, Interface, Outcome, TimerKey, TimerKind};
 use crate::crypto::ct_eq;
 use crate::gas::field;
 use crate::gas::msg::intra::{
@@ -30,8 +30,8 @@ use super::setup::{LeaderKeys, MeterUplinkKeys};
 use super::uplink::MeterUplink;
 use super::{ThresholdConfig, derive};
 
-const JOIN_TIMER: TimerId = 1;
-const TOKEN_TIMER: TimerId = 2;
+const JOIN_TIMER: TimerKey = TimerKey::own(TimerKind::GroupJoin);
+const TOKEN_TIMER: TimerKey = TimerKey::own(TimerKind::GroupTokens);
 
 /// One challenged participant, as the leader tracks it.
 struct Slot {
@@ -394,7 +394,7 @@ impl Endpoint for SmartMeter {
         }
     }
 
-    fn on_timer(&mut self, id: TimerId, cx: &mut Ctx<'_>) {
+    fn on_timer(&mut self, id: TimerKey, cx: &mut Ctx<'_>) {
         match id {
             JOIN_TIMER if matches!(self.phase, Phase::Joining { .. }) => self.challenge(cx),
             TOKEN_TIMER if matches!(self.phase, Phase::Tokens { .. }) => self.conclude(cx),

@@ -5,7 +5,7 @@
 use p256::Scalar;
 use zeroize::Zeroizing;
 
-use crate::core::{Addr, Ctx, Endpoint, Incoming, Interface, Nanos, Outcome, TimerId};
+use crate::core::{Addr, Ctx, Endpoint, Incoming, Interface, Nanos, Outcome, TimerKey, TimerKind};
 use crate::crypto::ct_eq;
 use crate::gas::aead;
 use crate::gas::field;
@@ -20,7 +20,7 @@ use super::derive;
 use super::gateway::entry_point;
 use super::setup::MdmsKeys;
 
-const SESSION_TIMER: TimerId = 1;
+const SESSION_TIMER: TimerKey = TimerKey::own(TimerKind::MdmsSession);
 
 #[derive(Default)]
 struct Session {
@@ -226,7 +226,7 @@ impl Endpoint for Mdms {
         }
     }
 
-    fn on_timer(&mut self, id: TimerId, cx: &mut Ctx<'_>) {
+    fn on_timer(&mut self, id: TimerKey, cx: &mut Ctx<'_>) {
         if id == SESSION_TIMER
             && let Some(_s) = self.session.take()
         {

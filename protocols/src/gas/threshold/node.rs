@@ -8,7 +8,7 @@
 use p256::Scalar;
 use zeroize::Zeroizing;
 
-use crate::core::{Addr, Ctx, Endpoint, Incoming, Interface, Outcome, TimerId};
+use crate::core::{Addr, Ctx, Endpoint, Incoming, Interface, Outcome, TimerKey};
 use crate::gas::msg::intra::{
     GA_CHALLENGE, GA_REQUEST, GSK_DELIVERY, GSK_LEN, GaChallenge, GaJoin, GaRequest, GaToken,
     GskDelivery, gsk_aad,
@@ -201,5 +201,5 @@ impl Endpoint for MeterNode {
         }
     }
 
-    fn on_timer(&mut self, _id: TimerId, _cx: &mut Ctx<'_>) {}
+    fn on_timer(&mut self, _id: TimerKey, _cx: &mut Ctx<'_>) {}
 }
