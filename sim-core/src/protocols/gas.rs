@@ -138,8 +138,12 @@ pub struct Radio;
 
 impl Endpoint for Radio {
     fn start(&mut self, _: &mut Ctx<'_>) {}
-    fn on_message(&mut self, _: Incoming<'_>, _: &mut Ctx<'_>) {}
-    fn on_timer(&mut self, _: TimerKey, _: &mut Ctx<'_>) {}
+    fn on_message(&mut self, _: Incoming<'_>, cx: &mut Ctx<'_>) {
+        cx.fx.ignore("radio_input");
+    }
+    fn on_timer(&mut self, _: TimerKey, cx: &mut Ctx<'_>) {
+        cx.fx.ignore("unexpected_timer");
+    }
 }
 
 /// Octets of the sender address the former relay prefixed to every

@@ -120,7 +120,7 @@ impl Gateway {
     /// Step 3: message (6), with ID_GW added, to the MDMS.
     fn send_aggregate(&mut self, cx: &mut Ctx<'_>) {
         let Some(s) = self.session.as_mut().filter(|s| !s.sent) else {
-            return;
+            return cx.fx.ignore("stale_timer");
         };
         cx.fx.cancel(METER_TIMER);
         if s.entries.is_empty() {
@@ -198,6 +198,8 @@ impl Endpoint for Gateway {
     fn on_timer(&mut self, id: TimerKey, cx: &mut Ctx<'_>) {
         if id == METER_TIMER {
             self.send_aggregate(cx);
+        } else {
+            cx.fx.ignore("unexpected_timer");
         }
     }
 }

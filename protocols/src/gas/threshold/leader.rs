@@ -398,7 +398,7 @@ impl Endpoint for SmartMeter {
         match id {
             JOIN_TIMER if matches!(self.phase, Phase::Joining { .. }) => self.challenge(cx),
             TOKEN_TIMER if matches!(self.phase, Phase::Tokens { .. }) => self.conclude(cx),
-            _ => {}
+            _ => cx.fx.ignore("stale_timer"),
         }
     }
 }

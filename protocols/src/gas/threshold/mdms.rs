@@ -234,6 +234,8 @@ impl Endpoint for Mdms {
                 subject: self.gateway,
                 reason: "timeout",
             });
+        } else {
+            cx.fx.ignore("stale_timer");
         }
     }
 }
