@@ -120,7 +120,7 @@ impl fmt::Display for Interface {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Destination {
     Unicast(Addr),
-    /// One transmission, one delivery per listed receiver (DESIGN §4).
+    /// One transmission, one delivery per listed receiver (docs/counting.md, "Rules").
     Broadcast(Vec<Addr>),
 }
 
