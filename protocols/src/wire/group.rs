@@ -44,7 +44,7 @@ use super::diameter::{
     self, AuthenticationInformationAnswer, AuthenticationInformationRequest, Header,
 };
 use super::nas::{self, AuthenticationRequest, NasMessage};
-use super::{Message, Reader, WireError, inherent_message_methods};
+use super::{Message, Reader, WireError, delegate_to_variants, inherent_message_methods};
 
 /// IANA private enterprise number reserved for documentation (RFC 5612).
 pub const VENDOR_AUTHSIM: u32 = 32473;
@@ -213,26 +213,7 @@ pub enum GroupNas {
 }
 
 impl Message for GroupNas {
-    fn kind(&self) -> &'static str {
-        match self {
-            Self::GroupAuthenticationRequest(m) => m.kind(),
-            Self::Emm(n) => n.kind(),
-        }
-    }
-
-    fn encoded_len(&self) -> usize {
-        match self {
-            Self::GroupAuthenticationRequest(m) => m.encoded_len(),
-            Self::Emm(n) => n.encoded_len(),
-        }
-    }
-
-    fn encode_into(&self, out: &mut Vec<u8>) {
-        match self {
-            Self::GroupAuthenticationRequest(m) => m.encode_into(out),
-            Self::Emm(n) => n.encode_into(out),
-        }
-    }
+    delegate_to_variants!(GroupAuthenticationRequest, Emm);
 
     /// A plain authentication request longer than 36 octets is the group
     /// challenge; anything else is decoded as a standard EMM PDU.

@@ -42,7 +42,7 @@
 //! message; SCCP and M3UA/SIGTRAN headers below it are lower-layer overhead,
 //! like the SCTP/IP headers under Diameter.
 
-use super::{Message, Reader, WireError, inherent_message_methods};
+use super::{Message, Reader, WireError, delegate_to_variants, inherent_message_methods};
 
 /// MAP operation code of sendAuthenticationInfo (TS 29.002 §17.5).
 pub const OP_SEND_AUTHENTICATION_INFO: u8 = 56;
@@ -188,26 +188,7 @@ pub enum MapMessage {
 }
 
 impl Message for MapMessage {
-    fn kind(&self) -> &'static str {
-        match self {
-            Self::Begin(b) => b.kind(),
-            Self::End(e) => e.kind(),
-        }
-    }
-
-    fn encoded_len(&self) -> usize {
-        match self {
-            Self::Begin(b) => b.encoded_len(),
-            Self::End(e) => e.encoded_len(),
-        }
-    }
-
-    fn encode_into(&self, out: &mut Vec<u8>) {
-        match self {
-            Self::Begin(b) => b.encode_into(out),
-            Self::End(e) => e.encode_into(out),
-        }
-    }
+    delegate_to_variants!(Begin, End);
 
     fn encode(&self) -> Vec<u8> {
         match self {

@@ -44,6 +44,29 @@ pub trait Message: Sized {
     fn decode(pdu: &[u8]) -> Result<Self, WireError>;
 }
 
+/// `kind`, `encoded_len` and `encode_into` of a [`Message`] enum whose every
+/// variant holds one message: those of the message it holds.
+macro_rules! delegate_to_variants {
+    ($($variant:ident),+ $(,)?) => {
+        fn kind(&self) -> &'static str {
+            match self {
+                $(Self::$variant(m) => m.kind(),)+
+            }
+        }
+        fn encoded_len(&self) -> usize {
+            match self {
+                $(Self::$variant(m) => m.encoded_len(),)+
+            }
+        }
+        fn encode_into(&self, out: &mut Vec<u8>) {
+            match self {
+                $(Self::$variant(m) => m.encode_into(out),)+
+            }
+        }
+    };
+}
+pub(crate) use delegate_to_variants;
+
 /// The [`Message`] methods as inherent methods too, so callers use them
 /// without importing the trait.
 macro_rules! inherent_message_methods {

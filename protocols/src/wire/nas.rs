@@ -19,7 +19,7 @@ use super::ie::{
     put_lv_e,
 };
 pub use super::ie::{decode_imsi_identity, encode_imsi_identity};
-use super::{Message, Reader, WireError, inherent_message_methods};
+use super::{Message, Reader, WireError, delegate_to_variants, inherent_message_methods};
 
 /// Protocol discriminator of EPS mobility management (TS 24.007 §11.2.3.1.1).
 pub const PD_EMM: u8 = 0x7;
@@ -725,26 +725,7 @@ pub enum Nas {
 }
 
 impl Message for Nas {
-    fn kind(&self) -> &'static str {
-        match self {
-            Self::Plain(m) => m.kind(),
-            Self::Protected(p) => p.kind(),
-        }
-    }
-
-    fn encoded_len(&self) -> usize {
-        match self {
-            Self::Plain(m) => m.encoded_len(),
-            Self::Protected(p) => p.encoded_len(),
-        }
-    }
-
-    fn encode_into(&self, out: &mut Vec<u8>) {
-        match self {
-            Self::Plain(m) => m.encode_into(out),
-            Self::Protected(p) => p.encode_into(out),
-        }
-    }
+    delegate_to_variants!(Plain, Protected);
 
     /// A plain (security header type 0) or protected (1..=4) EMM PDU.
     fn decode(pdu: &[u8]) -> Result<Self, WireError> {

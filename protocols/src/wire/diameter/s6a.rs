@@ -7,7 +7,7 @@
 
 use super::avp::{self, AvpDef, AvpIter, AvpRef, VENDOR_3GPP, padded_len};
 use super::{APP_ID_S6A, CMD_AUTHENTICATION_INFORMATION, HEADER_LEN, Header};
-use crate::wire::{Message, WireError, inherent_message_methods};
+use crate::wire::{Message, WireError, delegate_to_variants, inherent_message_methods};
 
 /// Auth-Session-State NO_STATE_MAINTAINED (RFC 6733 §8.11), the S6a value.
 pub const NO_STATE_MAINTAINED: u32 = 1;
@@ -500,26 +500,7 @@ impl Message for AuthenticationInformationAnswer {
 }
 
 impl Message for S6aMessage {
-    fn kind(&self) -> &'static str {
-        match self {
-            Self::Air(m) => m.kind(),
-            Self::Aia(m) => m.kind(),
-        }
-    }
-
-    fn encoded_len(&self) -> usize {
-        match self {
-            Self::Air(m) => m.encoded_len(),
-            Self::Aia(m) => m.encoded_len(),
-        }
-    }
-
-    fn encode_into(&self, out: &mut Vec<u8>) {
-        match self {
-            Self::Air(m) => m.encode_into(out),
-            Self::Aia(m) => m.encode_into(out),
-        }
-    }
+    delegate_to_variants!(Air, Aia);
 
     /// Decodes an AIR or AIA, chosen by the R flag.
     fn decode(pdu: &[u8]) -> Result<Self, WireError> {
@@ -600,111 +581,80 @@ impl RequestedAuthInfo {
     }
 }
 
-/// The children both vector AVPs start with: Item-Number, RAND, XRES, AUTN.
-struct VectorHead<'v> {
-    item_number: Option<u32>,
-    rand: &'v [u8; 16],
-    xres: &'v [u8],
-    autn: &'v [u8; 16],
+// Both vector AVPs start with Item-Number, RAND, XRES and AUTN.
+
+/// Padded octets of a vector's Item-Number, RAND, XRES and AUTN.
+fn head_len(item_number: Option<u32>, xres: &[u8]) -> usize {
+    item_number.map_or(0, |_| padded_len(avp::ITEM_NUMBER, 4))
+        + padded_len(avp::RAND, 16)
+        + padded_len(avp::XRES, xres.len())
+        + padded_len(avp::AUTN, 16)
 }
 
-impl VectorHead<'_> {
-    /// Padded octets of these children.
-    fn encoded_len(&self) -> usize {
-        self.item_number
-            .map_or(0, |_| padded_len(avp::ITEM_NUMBER, 4))
-            + padded_len(avp::RAND, 16)
-            + padded_len(avp::XRES, self.xres.len())
-            + padded_len(avp::AUTN, 16)
+/// Writes a vector's Item-Number, RAND, XRES and AUTN.
+///
+/// # Panics
+/// If the XRES is not 4..=16 octets.
+fn put_head(out: &mut Vec<u8>, item_number: Option<u32>, rand: &[u8], xres: &[u8], autn: &[u8]) {
+    assert!(
+        (4..=16).contains(&xres.len()),
+        "XRES must be 4..=16 octets, got {}",
+        xres.len()
+    );
+    if let Some(n) = item_number {
+        avp::put_u32(out, avp::ITEM_NUMBER, n);
     }
-
-    /// # Panics
-    /// If the XRES is not 4..=16 octets.
-    fn put(&self, out: &mut Vec<u8>) {
-        assert!(
-            (4..=16).contains(&self.xres.len()),
-            "XRES must be 4..=16 octets, got {}",
-            self.xres.len()
-        );
-        if let Some(n) = self.item_number {
-            avp::put_u32(out, avp::ITEM_NUMBER, n);
-        }
-        avp::put_octets(out, avp::RAND, self.rand);
-        avp::put_octets(out, avp::XRES, self.xres);
-        avp::put_octets(out, avp::AUTN, self.autn);
-    }
+    avp::put_octets(out, avp::RAND, rand);
+    avp::put_octets(out, avp::XRES, xres);
+    avp::put_octets(out, avp::AUTN, autn);
 }
 
-/// The decoded children both vector AVPs start with.
-struct DecodedHead {
-    item_number: Option<u32>,
-    rand: [u8; 16],
-    xres: Vec<u8>,
-    autn: [u8; 16],
-}
+/// A vector's Item-Number, RAND, XRES and AUTN.
+type Head = (Option<u32>, [u8; 16], Vec<u8>, [u8; 16]);
 
-impl DecodedHead {
-    fn read<const N: usize>(v: &Avps<'_, N>) -> Result<Self, WireError> {
-        Ok(Self {
-            item_number: v.opt_u32(avp::ITEM_NUMBER)?,
-            rand: v.array(avp::RAND)?,
-            xres: v.xres()?,
-            autn: v.array(avp::AUTN)?,
-        })
-    }
+fn read_head<const N: usize>(v: &Avps<'_, N>) -> Result<Head, WireError> {
+    Ok((
+        v.opt_u32(avp::ITEM_NUMBER)?,
+        v.array(avp::RAND)?,
+        v.xres()?,
+        v.array(avp::AUTN)?,
+    ))
 }
 
 impl EutranVector {
-    fn head(&self) -> VectorHead<'_> {
-        VectorHead {
-            item_number: self.item_number,
-            rand: &self.rand,
-            xres: &self.xres,
-            autn: &self.autn,
-        }
-    }
-
     fn encoded_len(&self) -> usize {
         padded_len(
             avp::E_UTRAN_VECTOR,
-            self.head().encoded_len() + padded_len(avp::KASME, 32),
+            head_len(self.item_number, &self.xres) + padded_len(avp::KASME, 32),
         )
     }
 
     fn put(&self, out: &mut Vec<u8>) {
         let g = avp::begin_group(out, avp::E_UTRAN_VECTOR);
-        self.head().put(out);
+        put_head(out, self.item_number, &self.rand, &self.xres, &self.autn);
         avp::put_octets(out, avp::KASME, &self.kasme);
         avp::end_group(out, g);
     }
 
     fn from_ref(a: &AvpRef<'_>) -> Result<Self, WireError> {
         let v = Avps::group(a, avp::E_UTRAN_VECTOR, &E_UTRAN_VECTOR_AVPS)?;
-        let h = DecodedHead::read(&v)?;
+        let (item_number, rand, xres, autn) = read_head(&v)?;
+        let kasme = v.array(avp::KASME)?;
         Ok(Self {
-            item_number: h.item_number,
-            rand: h.rand,
-            xres: h.xres,
-            autn: h.autn,
-            kasme: v.array(avp::KASME)?,
+            item_number,
+            rand,
+            xres,
+            autn,
+            kasme,
         })
     }
 }
 
 impl UtranVector {
-    fn head(&self) -> VectorHead<'_> {
-        VectorHead {
-            item_number: self.item_number,
-            rand: &self.rand,
-            xres: &self.xres,
-            autn: &self.autn,
-        }
-    }
-
     fn encoded_len(&self) -> usize {
         padded_len(
             avp::UTRAN_VECTOR,
-            self.head().encoded_len()
+            head_len(self.item_number, &self.xres)
                 + padded_len(avp::CONFIDENTIALITY_KEY, 16)
                 + padded_len(avp::INTEGRITY_KEY, 16),
         )
@@ -712,7 +662,7 @@ impl UtranVector {
 
     fn put(&self, out: &mut Vec<u8>) {
         let g = avp::begin_group(out, avp::UTRAN_VECTOR);
-        self.head().put(out);
+        put_head(out, self.item_number, &self.rand, &self.xres, &self.autn);
         avp::put_octets(out, avp::CONFIDENTIALITY_KEY, &self.ck);
         avp::put_octets(out, avp::INTEGRITY_KEY, &self.ik);
         avp::end_group(out, g);
@@ -720,14 +670,16 @@ impl UtranVector {
 
     fn from_ref(a: &AvpRef<'_>) -> Result<Self, WireError> {
         let v = Avps::group(a, avp::UTRAN_VECTOR, &UTRAN_VECTOR_AVPS)?;
-        let h = DecodedHead::read(&v)?;
+        let (item_number, rand, xres, autn) = read_head(&v)?;
+        let ck = v.array(avp::CONFIDENTIALITY_KEY)?;
+        let ik = v.array(avp::INTEGRITY_KEY)?;
         Ok(Self {
-            item_number: h.item_number,
-            rand: h.rand,
-            xres: h.xres,
-            autn: h.autn,
-            ck: v.array(avp::CONFIDENTIALITY_KEY)?,
-            ik: v.array(avp::INTEGRITY_KEY)?,
+            item_number,
+            rand,
+            xres,
+            autn,
+            ck,
+            ik,
         })
     }
 }
