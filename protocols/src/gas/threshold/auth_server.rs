@@ -127,19 +127,10 @@ impl AuthServer {
             nonce,
             ciphertext,
         };
-        cx.fx.send(
-            self.mdms_addr,
-            Interface::AuthServer,
-            MgSessionMdms::KIND,
-            to_mdms.encode(),
-        );
+        cx.fx
+            .send_msg(self.mdms_addr, Interface::AuthServer, &to_mdms);
         let to_gw = MgSessionGateway { sid: agg.sid, r };
-        cx.fx.send(
-            gw.addr,
-            Interface::AuthServer,
-            MgSessionGateway::KIND,
-            to_gw.encode(),
-        );
+        cx.fx.send_msg(gw.addr, Interface::AuthServer, &to_gw);
     }
 }
 

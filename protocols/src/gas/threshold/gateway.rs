@@ -137,8 +137,7 @@ impl Gateway {
             id_gw: self.keys.id,
             entries: s.entries.clone(),
         };
-        cx.fx
-            .send(self.mdms, Interface::Wan, MgAggregate::KIND, msg.encode());
+        cx.fx.send_msg(self.mdms, Interface::Wan, &msg);
     }
 
     /// Step 7: f_s(0) from the meter points and h_2(g_u ‖ R ‖ SID); AUTH' to the MDMS.
@@ -166,12 +165,8 @@ impl Gateway {
         };
         let auth = derive::auth(m.sid, s.id_mdms, &fs0, ops);
         self.sk = Some(derive::session_key(&fs0, m.sid, ops));
-        cx.fx.send(
-            self.mdms,
-            Interface::Wan,
-            MgAuth::KIND,
-            MgAuth { sid: m.sid, auth }.encode(),
-        );
+        cx.fx
+            .send_msg(self.mdms, Interface::Wan, &MgAuth { sid: m.sid, auth });
     }
 }
 

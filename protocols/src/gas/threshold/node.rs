@@ -94,8 +94,7 @@ impl MeterNode {
             sid: req.sid,
             id: self.keys.id,
         };
-        cx.fx
-            .send(self.leader, Interface::Han, GaJoin::KIND, join.encode());
+        cx.fx.send_msg(self.leader, Interface::Han, &join);
     }
 
     /// Steps 4–6: c_i = f(ID_i)·λ_i, T_i = c_i·P_s, v_i = h_t(b_i ‖ T_i ‖ SID ‖ ID_i).
@@ -145,8 +144,7 @@ impl MeterNode {
             v,
             token,
         };
-        cx.fx
-            .send(self.leader, Interface::Han, GaToken::KIND, msg.encode());
+        cx.fx.send_msg(self.leader, Interface::Han, &msg);
     }
 
     /// §4.3 step 2: decrypt the GSK; success authenticates the leader (only
