@@ -163,8 +163,8 @@ pub fn list() {
     for p in PROTOCOLS {
         println!("  {:<14} {}", p.name, p.summary);
         println!("    nodes: {}", p.nodes.join(", "));
-        for (k, v) in p.params {
-            println!("    protocol.{k:<22} {v}");
+        for param in (p.params)() {
+            println!("    protocol.{:<22} {param}", param.key);
         }
     }
     println!();
