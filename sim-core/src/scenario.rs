@@ -4,7 +4,6 @@
 //! be overridden from the command line with `--set path.to.key=value`.
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::path::{Path, PathBuf};
 
 use authsim_protocols::core::Prim;
@@ -22,7 +21,7 @@ use crate::spec::{link_between, one};
 
 /// A scenario error: where, and what.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{}{}{}: {message}", .file.display(), Line(.line), Field(.field))]
+#[error("{}: {message}", self.location())]
 pub struct ScenarioError {
     pub file: PathBuf,
     pub line: Option<usize>,
@@ -31,27 +30,17 @@ pub struct ScenarioError {
     pub message: String,
 }
 
-/// `:LINE` when known.
-struct Line<'a>(&'a Option<usize>);
-
-impl fmt::Display for Line<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            Some(l) => write!(f, ":{l}"),
-            None => Ok(()),
+impl ScenarioError {
+    /// `FILE[:LINE][: field `PATH`]`.
+    fn location(&self) -> String {
+        let mut at = self.file.display().to_string();
+        if let Some(l) = self.line {
+            at.push_str(&format!(":{l}"));
         }
-    }
-}
-
-/// `: field `PATH`` when known.
-struct Field<'a>(&'a Option<String>);
-
-impl fmt::Display for Field<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            Some(field) => write!(f, ": field `{field}`"),
-            None => Ok(()),
+        if let Some(field) = &self.field {
+            at.push_str(&format!(": field `{field}`"));
         }
+        at
     }
 }
 

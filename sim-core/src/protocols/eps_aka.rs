@@ -7,18 +7,21 @@ use authsim_protocols::core::Addr;
 use authsim_protocols::eps_aka::{Config, Hss, Mme, Ue};
 use serde::Deserialize;
 
-use super::aka::{check_op, check_timers, invalid, provision};
+use super::aka::{
+    EPS_LINKS, EPS_NODES, EPS_ROLES, HOME_NODE, SERVING_NODE, check_common, device_serving_home,
+    invalid, provision,
+};
 use super::{About, ParamDoc, Protocol};
-use crate::build::{BuildContext, BuildError, Topology};
+use crate::build::{BuildContext, BuildError};
 use crate::node::NodeSetup;
 use crate::spec::{FieldError, PopulationSpec, seconds, to_seconds};
 
 pub const ABOUT: About = About {
     name: "eps-aka",
     summary: "EPS AKA attach: NAS (TS 24.301) + S6a (TS 29.272), Milenage, K_ASME, NAS SMC with 128-EIA2",
-    nodes: &["ue", "mme", "hss"],
-    roles: &[("ue", "device"), ("mme", "serving"), ("hss", "home")],
-    links: &[("ue", "mme"), ("mme", "hss")],
+    nodes: EPS_NODES,
+    roles: EPS_ROLES,
+    links: EPS_LINKS,
     params,
 };
 
@@ -106,11 +109,6 @@ impl Params {
     }
 }
 
-/// Node ids in the built network.
-pub const UE_NODE: u16 = 0;
-pub const MME_NODE: u16 = 1;
-pub const HSS_NODE: u16 = 2;
-
 impl Protocol for Params {
     fn about(&self) -> &'static About {
         &ABOUT
@@ -120,30 +118,29 @@ impl Protocol for Params {
         if !(1..=5).contains(&self.vectors_per_request) {
             return Err(invalid("vectors_per_request", "must be 1..=5 (TS 29.272)"));
         }
-        check_timers(&[
-            ("t3460_s", self.t3460_s),
-            ("t3410_s", self.t3410_s),
-            ("diameter_timeout_s", self.diameter_timeout_s),
-        ])?;
-        if self.attach_max_attempts == 0 {
-            return Err(invalid("attach_max_attempts", "must be at least 1"));
-        }
-        check_op(self.op.as_deref())
+        check_common(
+            &[
+                ("t3460_s", self.t3460_s),
+                ("t3410_s", self.t3410_s),
+                ("diameter_timeout_s", self.diameter_timeout_s),
+            ],
+            ("attach_max_attempts", self.attach_max_attempts),
+            self.op.as_deref(),
+        )
     }
 
     fn build(&self, ctx: &BuildContext<'_>) -> Result<Vec<NodeSetup>, BuildError> {
         let cfg = Arc::new(self.config());
-        let mme = Addr::new(MME_NODE, 0);
+        let mme = Addr::new(SERVING_NODE, 0);
         let (ues, subs) = provision(ctx, self.op.as_deref(), |i, usim| {
             Ue::new(cfg.clone(), i, mme, usim, SqnState::default())
         })?;
-        let mut topo = Topology::new(ctx, ABOUT.nodes);
-        topo.population("ue", Box::new(ues), ctx.population.devices)?;
-        topo.server(
-            "mme",
-            Box::new(vec![Mme::new(cfg.clone(), Addr::new(HSS_NODE, 0))]),
-        )?;
-        topo.server("hss", Box::new(vec![Hss::new(cfg, subs)]))?;
-        topo.finish()
+        device_serving_home(
+            ctx,
+            ABOUT.nodes,
+            Box::new(ues),
+            Box::new(vec![Mme::new(cfg.clone(), Addr::new(HOME_NODE, 0))]),
+            Box::new(vec![Hss::new(cfg, subs)]),
+        )
     }
 }

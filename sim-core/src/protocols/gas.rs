@@ -40,6 +40,7 @@ use authsim_protocols::gas::Member;
 use authsim_protocols::gas::group::{GroupMember, Roster, Scheme};
 use rand::SeedableRng;
 
+use super::ParamDoc;
 use crate::build::{BuildContext, BuildError, Topology, derive_seed};
 use crate::node::NodeSetup;
 use crate::profile::Profile;
@@ -53,6 +54,18 @@ pub const MAX_GROUP: u32 = 8000;
 /// scenario says otherwise.
 pub(crate) fn default_token_timeout_s() -> f64 {
     to_seconds(SECOND)
+}
+
+/// The group shape parameters of harn-gas and chien-gas.
+pub(crate) fn broadcast_group_docs() -> Vec<ParamDoc> {
+    vec![
+        ParamDoc::required(
+            "group_size",
+            "n, members per group; population.devices = groups × n",
+        ),
+        ParamDoc::derived("participants", "m, members taking part, max(2, t)..=n", "n"),
+        ParamDoc::required("threshold", "t, 1..=m"),
+    ]
 }
 
 /// An invalid field: a bare name is a `protocol.` parameter.

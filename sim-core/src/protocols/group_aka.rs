@@ -9,18 +9,21 @@ use authsim_protocols::group_aka::{Config, Group, Hss, Member, Mme};
 use rand::{Rng, SeedableRng};
 use serde::Deserialize;
 
-use super::aka::{check_op, check_timers, invalid, provision};
+use super::aka::{
+    EPS_LINKS, EPS_NODES, EPS_ROLES, HOME_NODE, SERVING_NODE, check_common, device_serving_home,
+    invalid, provision,
+};
 use super::{About, ParamDoc, Protocol};
-use crate::build::{BuildContext, BuildError, Topology, derive_seed};
+use crate::build::{BuildContext, BuildError, derive_seed};
 use crate::node::NodeSetup;
 use crate::spec::{FieldError, PopulationSpec, seconds};
 
 pub const ABOUT: About = About {
     name: "group-aka",
     summary: "Group AKA for MTC (Lai 2012 §3.1): one S6a exchange per group, members authenticated by the MME with a GAK",
-    nodes: &["ue", "mme", "hss"],
-    roles: &[("ue", "device"), ("mme", "serving"), ("hss", "home")],
-    links: &[("ue", "mme"), ("mme", "hss")],
+    nodes: EPS_NODES,
+    roles: EPS_ROLES,
+    links: EPS_LINKS,
     params,
 };
 
@@ -161,11 +164,6 @@ impl Params {
     }
 }
 
-/// Node ids in the built network.
-pub const UE_NODE: u16 = 0;
-pub const MME_NODE: u16 = 1;
-pub const HSS_NODE: u16 = 2;
-
 impl Protocol for Params {
     fn about(&self) -> &'static About {
         &ABOUT
@@ -178,16 +176,16 @@ impl Protocol for Params {
         if self.group_sqn_block == 0 {
             return Err(invalid("group_sqn_block", "must be at least 1"));
         }
-        check_timers(&[
-            ("gak_lifetime_s", self.gak_lifetime_s),
-            ("t3460_s", self.t3460_s),
-            ("t3410_s", self.t3410_s),
-            ("diameter_timeout_s", self.diameter_timeout_s),
-        ])?;
-        if self.attach_max_attempts == 0 {
-            return Err(invalid("attach_max_attempts", "must be at least 1"));
-        }
-        check_op(self.op.as_deref())?;
+        check_common(
+            &[
+                ("gak_lifetime_s", self.gak_lifetime_s),
+                ("t3460_s", self.t3460_s),
+                ("t3410_s", self.t3410_s),
+                ("diameter_timeout_s", self.diameter_timeout_s),
+            ],
+            ("attach_max_attempts", self.attach_max_attempts),
+            self.op.as_deref(),
+        )?;
         let devices = population.devices;
         if !devices.is_multiple_of(self.group_size) {
             return Err(invalid(
@@ -205,18 +203,17 @@ impl Protocol for Params {
         self.validate(ctx.population)?;
         let cfg = Arc::new(self.config());
         let groups = self.groups(ctx);
-        let mme = Addr::new(MME_NODE, 0);
+        let mme = Addr::new(SERVING_NODE, 0);
         let (members, subs) = provision(ctx, self.op.as_deref(), |i, usim| {
             let g = &groups[(i / self.group_size) as usize];
             Member::new(cfg.clone(), i, mme, usim, SqnState::default(), g.id, g.gk)
         })?;
-        let mut topo = Topology::new(ctx, ABOUT.nodes);
-        topo.population("ue", Box::new(members), ctx.population.devices)?;
-        topo.server(
-            "mme",
-            Box::new(vec![Mme::new(cfg.clone(), Addr::new(HSS_NODE, 0))]),
-        )?;
-        topo.server("hss", Box::new(vec![Hss::new(cfg, subs, groups)]))?;
-        topo.finish()
+        device_serving_home(
+            ctx,
+            ABOUT.nodes,
+            Box::new(members),
+            Box::new(vec![Mme::new(cfg.clone(), Addr::new(HOME_NODE, 0))]),
+            Box::new(vec![Hss::new(cfg, subs, groups)]),
+        )
     }
 }

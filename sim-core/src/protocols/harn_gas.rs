@@ -8,7 +8,8 @@ use authsim_protocols::gas::harn::{self, HarnConfig, HarnVariant, session_budget
 use serde::Deserialize;
 
 use super::gas::{
-    build_broadcast_groups, default_token_timeout_s, invalid, ns, positive_seconds, validate_shape,
+    broadcast_group_docs, build_broadcast_groups, default_token_timeout_s, invalid, ns,
+    positive_seconds, validate_shape,
 };
 use super::{About, ParamDoc, Protocol};
 use crate::build::{BuildContext, BuildError};
@@ -25,13 +26,8 @@ pub const ABOUT: About = About {
 };
 
 fn params() -> Vec<ParamDoc> {
-    vec![
-        ParamDoc::required(
-            "group_size",
-            "n, members per group; population.devices = groups × n",
-        ),
-        ParamDoc::derived("participants", "m, members taking part, max(2, t)..=n", "n"),
-        ParamDoc::required("threshold", "t, 1..=m"),
+    let mut docs = broadcast_group_docs();
+    docs.extend([
         ParamDoc::value(
             "variant",
             "\"basic\" (one-time, k = 1) or \"multi\" (GAS2)",
@@ -48,7 +44,8 @@ fn params() -> Vec<ParamDoc> {
             "how long a member waits for tokens",
             default_token_timeout_s(),
         ),
-    ]
+    ]);
+    docs
 }
 
 /// GAS2 polynomials and published sessions when `multi` leaves them out.

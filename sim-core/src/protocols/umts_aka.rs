@@ -7,9 +7,9 @@ use authsim_protocols::core::Addr;
 use authsim_protocols::umts_aka::{Config, Hlr, Ms, Vlr};
 use serde::Deserialize;
 
-use super::aka::{check_op, check_timers, invalid, provision};
+use super::aka::{HOME_NODE, SERVING_NODE, check_common, device_serving_home, invalid, provision};
 use super::{About, ParamDoc, Protocol};
-use crate::build::{BuildContext, BuildError, Topology};
+use crate::build::{BuildContext, BuildError};
 use crate::node::NodeSetup;
 use crate::spec::{FieldError, PopulationSpec, seconds, to_seconds};
 
@@ -106,11 +106,6 @@ impl Params {
     }
 }
 
-/// Node ids in the built network.
-pub const MS_NODE: u16 = 0;
-pub const VLR_NODE: u16 = 1;
-pub const HLR_NODE: u16 = 2;
-
 impl Protocol for Params {
     fn about(&self) -> &'static About {
         &ABOUT
@@ -120,30 +115,29 @@ impl Protocol for Params {
         if !(1..=5).contains(&self.quintets_per_request) {
             return Err(invalid("quintets_per_request", "must be 1..=5 (TS 29.002)"));
         }
-        check_timers(&[
-            ("t3260_s", self.t3260_s),
-            ("t3210_s", self.t3210_s),
-            ("map_timeout_s", self.map_timeout_s),
-        ])?;
-        if self.lu_max_attempts == 0 {
-            return Err(invalid("lu_max_attempts", "must be at least 1"));
-        }
-        check_op(self.op.as_deref())
+        check_common(
+            &[
+                ("t3260_s", self.t3260_s),
+                ("t3210_s", self.t3210_s),
+                ("map_timeout_s", self.map_timeout_s),
+            ],
+            ("lu_max_attempts", self.lu_max_attempts),
+            self.op.as_deref(),
+        )
     }
 
     fn build(&self, ctx: &BuildContext<'_>) -> Result<Vec<NodeSetup>, BuildError> {
         let cfg = Arc::new(self.config());
-        let vlr = Addr::new(VLR_NODE, 0);
+        let vlr = Addr::new(SERVING_NODE, 0);
         let (mss, subs) = provision(ctx, self.op.as_deref(), |i, usim| {
             Ms::new(cfg.clone(), i, vlr, usim, SqnState::default())
         })?;
-        let mut topo = Topology::new(ctx, ABOUT.nodes);
-        topo.population("ms", Box::new(mss), ctx.population.devices)?;
-        topo.server(
-            "vlr",
-            Box::new(vec![Vlr::new(cfg.clone(), Addr::new(HLR_NODE, 0))]),
-        )?;
-        topo.server("hlr", Box::new(vec![Hlr::new(cfg, subs)]))?;
-        topo.finish()
+        device_serving_home(
+            ctx,
+            ABOUT.nodes,
+            Box::new(mss),
+            Box::new(vec![Vlr::new(cfg.clone(), Addr::new(HOME_NODE, 0))]),
+            Box::new(vec![Hlr::new(cfg, subs)]),
+        )
     }
 }
