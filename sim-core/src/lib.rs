@@ -19,6 +19,7 @@ pub mod replications;
 pub mod report;
 pub mod runner;
 pub mod scenario;
+pub mod spec;
 pub mod sweep;
 pub mod timers;
 pub mod workload;

@@ -39,7 +39,7 @@ pub fn run_with_engine(
     engine: engine::Engine,
 ) -> Result<(RunResult, Perf), String> {
     let t0 = Instant::now();
-    let mut setups = scn.protocol.build(scn, seed)?;
+    let mut setups = scn.build(seed).map_err(|e| e.to_string())?;
     let names: Vec<(String, String)> = setups
         .iter()
         .map(|s| (s.name.clone(), s.profile.name.clone()))
