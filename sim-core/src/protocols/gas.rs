@@ -18,7 +18,7 @@
 //! A broadcast is a single transmission with one delivery per receiver
 //! (serialised once, latency and loss drawn per delivery), counted exactly as
 //! the protocol sent it. The engine keeps deliveries to a node's own
-//! endpoints inside the node (`node.rs`, `model.rs`).
+//! endpoints inside the node (`sim-core/src/node/`, `sim-core/src/engine/agenda.rs`).
 //!
 //! The `channel` node stays in the topology as the medium's name: scenario
 //! files declare it and the link, and reports keep its row (profile `free`,
