@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use authsim_protocols::core::Nanos;
 
+use crate::build::BuildError;
 use crate::engine::{self, EngineError, RunOutput};
 use crate::node::NodeSetup;
 use crate::report::RunResult;
@@ -29,7 +30,17 @@ pub struct Perf {
     pub deliveries: u64,
 }
 
-pub fn run(scn: &Scenario, seed: u64, opts: &RunOptions) -> Result<(RunResult, Perf), String> {
+/// Why a run produced no result: its nodes could not be built, or the
+/// engine stopped it (an unroutable message, a nexosim failure).
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Build(#[from] BuildError),
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+}
+
+pub fn run(scn: &Scenario, seed: u64, opts: &RunOptions) -> Result<(RunResult, Perf), RunError> {
     run_on(scn, seed, opts, engine::run)
 }
 
@@ -41,7 +52,7 @@ pub fn run_with_engine(
     seed: u64,
     opts: &RunOptions,
     engine: engine::Engine,
-) -> Result<(RunResult, Perf), String> {
+) -> Result<(RunResult, Perf), RunError> {
     run_on(scn, seed, opts, |setups, until| {
         engine::run_with(setups, until, engine)
     })
@@ -52,9 +63,9 @@ fn run_on(
     seed: u64,
     opts: &RunOptions,
     engine: impl FnOnce(Vec<NodeSetup>, Option<Nanos>) -> Result<RunOutput, EngineError>,
-) -> Result<(RunResult, Perf), String> {
+) -> Result<(RunResult, Perf), RunError> {
     let t0 = Instant::now();
-    let mut setups = scn.build(seed).map_err(|e| e.to_string())?;
+    let mut setups = scn.build(seed)?;
     let names: Vec<(String, String)> = setups
         .iter()
         .map(|s| (s.name.clone(), s.profile.name.clone()))
@@ -74,14 +85,14 @@ fn run_on(
     }
     let build_s = t0.elapsed().as_secs_f64();
     let t1 = Instant::now();
-    let out = engine(setups, scn.run.until_s.map(seconds)).map_err(|e| e.to_string())?;
+    let out = engine(setups, scn.run.until_s.map(seconds))?;
     let sim_s = t1.elapsed().as_secs_f64();
     // The run ends with the last input served, not with a stale timer wake-up.
     let end_time = match scn.run.until_s {
         Some(_) => out.end_time,
         None => out.reports.iter().map(|r| r.last_finish).max().unwrap_or(0),
     };
-    let result = RunResult::from_reports(scn, seed, &names, &servers, out.reports, end_time)?;
+    let result = RunResult::from_reports(scn, seed, &names, &servers, out.reports, end_time);
     let deliveries = result.messages.iter().map(|m| m.counters.deliveries).sum();
     Ok((
         result,

@@ -327,8 +327,7 @@ fn ignored_inputs_are_counted_per_node_and_label() {
     let scn = quickstart();
     let names =
         [("devices", "free"), ("server", "free")].map(|(n, p)| (n.to_string(), p.to_string()));
-    let result =
-        RunResult::from_reports(&scn, 1, &names, &[0, 1], out.reports, out.end_time).unwrap();
+    let result = RunResult::from_reports(&scn, 1, &names, &[0, 1], out.reports, out.end_time);
     assert_eq!(
         ignored_column(&result),
         vec![("devices".into(), 0), ("server".into(), ignored)]
