@@ -287,7 +287,7 @@ fn log_ticks(lo: f64, hi: f64, target: usize) -> (Vec<f64>, Vec<f64>) {
             .collect()
     };
     let decades = at(&[1]);
-    if decades.len() >= 3 {
+    if decades.len() >= 4 {
         let stride = decades.len().div_ceil(target).max(1) as i64;
         let (major, skipped): (Vec<f64>, Vec<f64>) = decades
             .iter()

@@ -224,6 +224,35 @@ fn custom_size_and_any_extension() {
     check_png(&p, 1200, 800);
 }
 
+#[test]
+fn svg_is_written_only_when_asked() {
+    let p = tmp("with-svg");
+    let svg = p.with_extension("svg");
+    let series = [Series::new("5G-AKA", vec![(1.0, 2.0), (2.0, 3.0)])];
+    let chart = LineChart {
+        title: "Latency & load <test>",
+        series: &series,
+        ..Default::default()
+    };
+    line_chart(Canvas::new(&p).with_svg(&svg), &chart).unwrap();
+    check_png(&p, 1200, 800);
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert!(text.starts_with("<svg"), "{}", &text[..40]);
+    assert!(text.contains("Latency &amp; load &lt;test&gt;"));
+    assert!(text.contains("5G-AKA"), "legend label missing");
+
+    let p = tmp("without-svg");
+    line_chart(&p, &chart).unwrap();
+    assert!(!p.with_extension("svg").exists());
+
+    let missing = std::env::temp_dir()
+        .join("authsim-plots-no-such-dir")
+        .join("x.svg");
+    let e = line_chart(Canvas::new(&p).with_svg(&missing), &chart).unwrap_err();
+    assert!(matches!(e, PlotError::Write { .. }), "{e}");
+    assert_eq!(e.path(), missing);
+}
+
 /// All degenerate inputs draw a chart (with a note) instead of panicking.
 #[test]
 fn degenerate_inputs_do_not_panic() {

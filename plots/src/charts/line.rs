@@ -85,7 +85,8 @@ fn prepare(
 /// * Every point gets a marker when a series has at most 60 points, otherwise about 40
 ///   evenly spaced markers are drawn (staggered between series). Reference curves get a
 ///   marker on every point up to 15 points, otherwise about 12.
-/// * Confidence intervals are error bars with caps when a series has at most 30 intervals,
+/// * Confidence intervals are error bars with caps when a series has at most 30 intervals
+///   (those shorter than a marker are left out),
 ///   otherwise a translucent band. On a log y axis, a lower bound `<= 0` is cut at the
 ///   bottom of the plot (noted under the chart).
 pub fn line_chart<'a>(out: impl Into<Canvas<'a>>, chart: &LineChart<'_>) -> Result<(), PlotError> {
@@ -234,10 +235,22 @@ pub fn line_chart<'a>(out: impl Into<Canvas<'a>>, chart: &LineChart<'_>) -> Resu
                 continue;
             }
             let style = ShapeStyle::from(p.style.color.mix(0.9)).stroke_width(2);
-            ctx.draw_series(p.ci.iter().flatten().map(|c| {
-                let (x, y, lo, hi) = clamp_ci(c);
-                ErrorBar::new_vertical(x, lo, y, hi, style, 10)
-            }))?;
+            // An interval shorter than the marker would only draw plotters' mean ring
+            // around the marker: left out.
+            let visible = |&(x, _, lo, hi): &(f64, f64, f64, f64)| {
+                let (a, b) = (ctx.backend_coord(&(x, lo)), ctx.backend_coord(&(x, hi)));
+                (a.1 - b.1).abs() > 10
+            };
+            let bars: Vec<_> =
+                p.ci.iter()
+                    .flatten()
+                    .map(clamp_ci)
+                    .filter(visible)
+                    .collect();
+            ctx.draw_series(
+                bars.into_iter()
+                    .map(|(x, y, lo, hi)| ErrorBar::new_vertical(x, lo, y, hi, style, 10)),
+            )?;
         }
         // 4. Markers: references first, so measured markers stay visible on top.
         let n_series = prepared.len().max(1);
