@@ -292,7 +292,7 @@ fn log_ticks(lo: f64, hi: f64, target: usize) -> (Vec<f64>, Vec<f64>) {
         let (major, skipped): (Vec<f64>, Vec<f64>) = decades
             .iter()
             .partition(|v| (v.log10().round() as i64).rem_euclid(stride) == 0);
-        let minor = if stride > 1 {
+        let minor = if stride > 1 && skipped.len() <= 60 {
             skipped
         } else if decades.len() <= 8 {
             at(&[2, 3, 4, 5, 6, 7, 8, 9])

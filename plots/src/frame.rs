@@ -9,7 +9,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::{BLACK, Color, IntoFont, RGBColor, ShapeStyle, TextStyle, WHITE};
 
 use crate::axis::{Axis, AxisCoord};
-use crate::font::FAMILY;
+use crate::font::{FAMILY, text_width};
 use crate::render::{Area, DrawFail};
 use crate::style::{Marker, SeriesStyle};
 
@@ -34,10 +34,17 @@ pub(crate) fn text(em_px: f64, color: RGBColor) -> TextStyle<'static> {
     (FAMILY, em_px * 1.24).into_font().color(&color)
 }
 
-/// Width and height in pixels of `s` at `em_px`, as plotters lays it out (the width is a
-/// few per cent generous).
+/// Width and line height (the em size) in pixels of `s` at `em_px`.
 pub(crate) fn measure(s: &str, em_px: f64) -> (u32, u32) {
-    text(em_px, BLACK).font.box_size(s).unwrap_or((0, 0))
+    (text_width(s, em_px).ceil() as u32, em_px.ceil() as u32)
+}
+
+/// The width plotters reserves for `s` in boxes it sizes itself (the legend).
+fn plotters_width(s: &str, em_px: f64) -> i32 {
+    text(em_px, BLACK)
+        .font
+        .box_size(s)
+        .map_or(0, |(w, _)| w as i32)
 }
 
 /// `s`, shortened with "…" so that it is at most `max_w` pixels wide at `em_px`.
@@ -130,7 +137,7 @@ impl Frame<'_> {
         let text_w = labels
             .iter()
             .chain([&format!("(+{} more)", labels.len())])
-            .map(|l| measure(l, LEGEND_PX).0 as i32)
+            .map(|l| plotters_width(l, LEGEND_PX))
             .max()
             .unwrap_or(0);
         let legend_w = text_w + SWATCH_W + 10 + 2 * LEGEND_MARGIN + LEGEND_GAP;
