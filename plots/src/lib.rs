@@ -50,6 +50,8 @@
 //! # Ok::<(), authsim_plots::PlotError>(())
 //! ```
 
+#![forbid(unsafe_code)]
+
 mod axis;
 mod charts;
 mod decimate;
