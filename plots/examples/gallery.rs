@@ -1,4 +1,5 @@
-//! Writes one example of each chart (synthetic, deterministic data) into a folder:
+//! Writes one example of each chart (synthetic, deterministic data) into a folder, and
+//! the line chart also as SVG:
 //!
 //! ```text
 //! cargo run -p authsim-plots --example gallery -- /tmp/gallery
@@ -95,8 +96,10 @@ fn line_with_error_bars(path: &Path) -> Result<(), PlotError> {
             Series::new(name, pts)
         })
         .collect();
+    // Also written as SVG, next to the PNG.
+    let svg = path.with_extension("svg");
     line_chart(
-        path,
+        Canvas::new(path).with_svg(&svg),
         &LineChart {
             title: "Mean attach latency vs cell load (95 % CI)",
             x_label: "devices per cell",

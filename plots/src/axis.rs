@@ -1,8 +1,15 @@
-//! Axis ranges, tick placement and tick label formatting.
+//! Axis ranges, the coordinate handed to plotters, and tick label texts.
 //!
-//! Charts are drawn in *plot space*: the identity for [`Scale::Linear`] and `log10(v)` for
-//! [`Scale::Log10`]. Tick positions are computed here (plotters only draws them), which keeps
-//! one code path for all scale combinations and gives full control over the labels.
+//! plotters maps values and draws ticks, grid and labels. This module picks the padded
+//! range, decides which values a scale can show, writes tick labels (`2.5×10⁶` instead of
+//! `2500000.0`) and, on log axes, picks the ticks: plotters' own log key points leave an
+//! axis spanning less than a decade without any tick.
+
+use std::ops::Range;
+
+use plotters::coord::combinators::{BindKeyPoints, IntoLogRange, LogCoord, WithKeyPoints};
+use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
+use plotters::coord::types::RangedCoordf64;
 
 /// Axis scale.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -19,16 +26,32 @@ pub enum Scale {
 /// ticked without overflowing `f64`.
 const MAX_MAGNITUDE: f64 = 1e300;
 
+fn finite(v: f64) -> bool {
+    v.is_finite() && v.abs() <= MAX_MAGNITUDE
+}
+
 impl Scale {
-    /// Maps a data value into plot space; `None` if it cannot be shown on this scale.
-    pub(crate) fn forward(self, v: f64) -> Option<f64> {
-        if !v.is_finite() || v.abs() > MAX_MAGNITUDE {
-            return None;
-        }
+    /// `v` itself if this scale can show it.
+    pub(crate) fn accept(self, v: f64) -> Option<f64> {
         match self {
-            Scale::Linear => Some(v),
-            Scale::Log10 if v > 0.0 => Some(v.log10()),
-            Scale::Log10 => None,
+            _ if !finite(v) => None,
+            Scale::Log10 if v <= 0.0 => None,
+            _ => Some(v),
+        }
+    }
+
+    /// Into the space where padding is linear: `log10` on a log axis.
+    fn into_plot(self, v: f64) -> f64 {
+        match self {
+            Scale::Linear => v,
+            Scale::Log10 => v.log10(),
+        }
+    }
+
+    fn out_of_plot(self, t: f64) -> f64 {
+        match self {
+            Scale::Linear => t,
+            Scale::Log10 => 10f64.powf(t),
         }
     }
 }
@@ -43,41 +66,40 @@ pub(crate) struct Skipped {
 }
 
 impl Skipped {
-    /// Maps `v` into plot space, counting it if it has to be skipped.
-    pub(crate) fn forward(&mut self, scale: Scale, v: f64) -> Option<f64> {
-        let r = scale.forward(v);
+    /// `v` if `scale` can show it, else counts why not.
+    pub(crate) fn accept(&mut self, scale: Scale, v: f64) -> Option<f64> {
+        let r = scale.accept(v);
         if r.is_none() {
-            if v.is_finite() && v.abs() <= MAX_MAGNITUDE {
-                self.non_positive += 1;
-            } else {
-                self.non_finite += 1;
-            }
+            self.count(finite(v));
         }
         r
     }
 
-    /// Maps a point; a point is counted once, as non-finite if either coordinate is.
-    pub(crate) fn forward_point(
+    /// The same for a point; a point is counted once, as non-finite if either coordinate is.
+    pub(crate) fn accept_point(
         &mut self,
         xs: Scale,
         ys: Scale,
         p: (f64, f64),
     ) -> Option<(f64, f64)> {
-        match (xs.forward(p.0), ys.forward(p.1)) {
-            (Some(x), Some(y)) => Some((x, y)),
+        match (xs.accept(p.0), ys.accept(p.1)) {
+            (Some(_), Some(_)) => Some(p),
             _ => {
-                let finite = |v: f64| v.is_finite() && v.abs() <= MAX_MAGNITUDE;
-                if finite(p.0) && finite(p.1) {
-                    self.non_positive += 1;
-                } else {
-                    self.non_finite += 1;
-                }
+                self.count(finite(p.0) && finite(p.1));
                 None
             }
         }
     }
 
-    /// Human-readable notes, e.g. "3 non-finite values not drawn".
+    fn count(&mut self, finite: bool) {
+        if finite {
+            self.non_positive += 1;
+        } else {
+            self.non_finite += 1;
+        }
+    }
+
+    /// Human-readable notes, e.g. "3 values with NaN/infinite values not drawn".
     pub(crate) fn notes(&self, what: &str) -> Vec<String> {
         let mut v = Vec::new();
         if self.non_finite > 0 {
@@ -96,92 +118,136 @@ impl Skipped {
     }
 }
 
-/// How tick labels are written.
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum TickFormat {
-    /// Fixed decimals, optionally with a common power of ten (`2.5×10⁶`).
-    Plain { decimals: usize, exp: i32 },
-    /// Log axis: labels are `10^t` written compactly (`100`, `2×10⁵`).
-    Log,
-    /// Log axis spanning less than a decade or so: ticks are nice values, written with
-    /// fixed decimals.
-    LogPlain { decimals: usize },
-}
-
-/// One axis in plot space with its ticks.
+/// One axis: its value range, its labelled ticks and how they are written.
 #[derive(Clone, Debug)]
 pub(crate) struct Axis {
+    pub scale: Scale,
     pub lo: f64,
     pub hi: f64,
-    /// Labelled ticks (and major grid lines), in plot space.
+    /// Labelled ticks (values).
     pub major: Vec<f64>,
-    /// Unlabelled minor grid lines, in plot space.
-    pub minor: Vec<f64>,
-    format: TickFormat,
+    /// Unlabelled grid lines of a log axis (values).
+    minor: Vec<f64>,
+    /// Most labelled ticks asked for (plotters' key-point hint on linear axes).
+    pub target: usize,
+    /// Common power of ten of linear labels (0: none).
+    exp: i32,
+    decimals: usize,
 }
 
 impl Axis {
-    /// An axis covering the plot-space interval `[lo, hi]` of the data (if any), padded by
-    /// `pad` (a fraction of the span) on both sides, with about `target` major ticks.
+    /// An axis covering the data range `data` (values, if any), padded by `pad` (a fraction
+    /// of the span, in log space on a log axis), with at most about `target` ticks.
     /// Degenerate ranges (no data, a single value) get a sensible default width.
     pub(crate) fn auto(scale: Scale, data: Option<(f64, f64)>, pad: f64, target: usize) -> Axis {
-        let (lo, hi) = padded_range(scale, data, pad);
-        Axis::fixed(scale, lo, hi, target)
-    }
-
-    /// An axis over exactly `[lo, hi]` (plot space); `lo < hi` must hold and both be finite.
-    pub(crate) fn fixed(scale: Scale, lo: f64, hi: f64, target: usize) -> Axis {
-        debug_assert!(lo < hi && lo.is_finite() && hi.is_finite());
-        let target = target.clamp(2, 12);
-        match scale {
-            Scale::Linear => {
-                let (major, step) = linear_ticks(lo, hi, target);
-                Axis {
-                    lo,
-                    hi,
-                    format: plain_format(&major, step),
-                    major,
-                    minor: Vec::new(),
-                }
-            }
-            Scale::Log10 => log_axis(lo, hi, target),
+        let data = data.map(|(a, b)| (scale.into_plot(a), scale.into_plot(b)));
+        let (mut lo, mut hi) = padded_range(scale, data, pad);
+        if scale == Scale::Log10 {
+            // Keep 10^lo and 10^hi normal, finite numbers.
+            (lo, hi) = (lo.max(-307.0), hi.min(307.0));
         }
+        Axis::fixed(scale, scale.out_of_plot(lo), scale.out_of_plot(hi), target)
     }
 
-    /// An axis whose major ticks are given explicitly (e.g. bar groups), labelled by the caller.
-    pub(crate) fn with_ticks(lo: f64, hi: f64, major: Vec<f64>) -> Axis {
+    /// An axis over exactly `[lo, hi]` (values; `0 < lo` on a log axis).
+    pub(crate) fn fixed(scale: Scale, lo: f64, hi: f64, target: usize) -> Axis {
+        let target = target.clamp(2, 12);
+        let (major, minor) = match scale {
+            Scale::Linear => (RangedCoordf64::from(lo..hi).key_points(target), Vec::new()),
+            Scale::Log10 => log_ticks(lo.log10(), hi.log10(), target),
+        };
+        let mag = major.iter().fold(0.0f64, |m, t| m.max(t.abs()));
+        let exp = if scale == Scale::Linear && (mag >= 1e6 || (mag > 0.0 && mag < 1e-3)) {
+            mag.log10().floor() as i32
+        } else {
+            0
+        };
+        let step = major
+            .windows(2)
+            .map(|w| w[1] - w[0])
+            .fold(f64::INFINITY, f64::min);
+        let decimals = if step.is_finite() {
+            decimals_for(step / 10f64.powi(exp))
+        } else {
+            decimals_for(major.first().map_or(1.0, |v| v.abs()) / 10f64.powi(exp))
+        };
         Axis {
+            scale,
             lo,
             hi,
             major,
-            minor: Vec::new(),
-            format: TickFormat::Plain {
-                decimals: 0,
-                exp: 0,
-            },
+            minor,
+            target,
+            exp,
+            decimals,
         }
     }
 
-    /// Label of a tick at plot-space position `t`.
-    pub(crate) fn label(&self, t: f64) -> String {
-        match self.format {
-            TickFormat::Plain { decimals, exp: 0 } => fixed(t, decimals),
-            TickFormat::Plain { decimals, exp } => {
-                let s = fixed(t / 10f64.powi(exp), decimals);
+    /// The coordinate plotters maps this axis with.
+    pub(crate) fn coord(&self) -> AxisCoord {
+        match self.scale {
+            Scale::Linear => AxisCoord::Linear((self.lo..self.hi).into()),
+            Scale::Log10 => AxisCoord::Log(
+                (self.lo..self.hi)
+                    .log_scale()
+                    .with_key_points(self.major.clone())
+                    .with_light_points(self.minor.clone()),
+            ),
+        }
+    }
+
+    /// Label of the tick at value `v`.
+    pub(crate) fn label(&self, v: f64) -> String {
+        match (self.scale, self.exp) {
+            (Scale::Log10, _) => log_label(v),
+            (Scale::Linear, 0) => fixed(v, self.decimals),
+            (Scale::Linear, exp) => {
+                let s = fixed(v / 10f64.powi(exp), self.decimals);
                 if s.chars().all(|c| c == '0' || c == '.') {
                     "0".to_string()
                 } else {
                     format!("{s}×10{}", superscript(exp))
                 }
             }
-            TickFormat::Log => log_label(t),
-            TickFormat::LogPlain { decimals } => fixed(10f64.powf(t), decimals),
         }
     }
 
-    /// Clamps a plot-space value into the axis range.
+    /// Clamps a value into the axis range.
     pub(crate) fn clamp(&self, v: f64) -> f64 {
         v.clamp(self.lo, self.hi)
+    }
+}
+
+/// A linear or a log axis behind one type, so a chart is built the same way for every
+/// combination of scales.
+pub(crate) enum AxisCoord {
+    Linear(RangedCoordf64),
+    Log(WithKeyPoints<LogCoord<f64>>),
+}
+
+impl Ranged for AxisCoord {
+    type FormatOption = DefaultFormatting;
+    type ValueType = f64;
+
+    fn map(&self, v: &f64, limit: (i32, i32)) -> i32 {
+        match self {
+            AxisCoord::Linear(c) => c.map(v, limit),
+            AxisCoord::Log(c) => c.map(v, limit),
+        }
+    }
+
+    fn key_points<H: KeyPointHint>(&self, hint: H) -> Vec<f64> {
+        match self {
+            AxisCoord::Linear(c) => c.key_points(hint),
+            AxisCoord::Log(c) => c.key_points(hint),
+        }
+    }
+
+    fn range(&self) -> Range<f64> {
+        match self {
+            AxisCoord::Linear(c) => c.range(),
+            AxisCoord::Log(c) => c.range(),
+        }
     }
 }
 
@@ -204,36 +270,42 @@ fn padded_range(scale: Scale, data: Option<(f64, f64)>, pad: f64) -> (f64, f64) 
     (lo - pad * span, hi + pad * span)
 }
 
-/// "Nice" step (1, 2, 2.5, 5 × 10^k) giving the number of intervals closest to `target`
-/// over `span` (ties go to the larger step).
-pub(crate) fn nice_step(span: f64, target: usize) -> f64 {
-    let target = target.max(1) as f64;
-    let mag = 10f64.powf((span / target).log10().floor());
-    let mut best = (f64::INFINITY, mag);
-    for scale in [0.1, 1.0, 10.0] {
-        for m in [1.0, 2.0, 2.5, 5.0] {
-            let step = m * mag * scale;
-            let miss = ((span / step).floor() - target).abs();
-            if miss < best.0 || (miss == best.0 && step > best.1) {
-                best = (miss, step);
-            }
-        }
+/// Major and minor ticks (values) of a log axis over `[lo, hi]` (log10 of the values):
+/// decades (every k-th one if there are many), or 1, 2, 5 × 10ᵏ, or 1…9 × 10ᵏ over
+/// narrow ranges.
+fn log_ticks(lo: f64, hi: f64, target: usize) -> (Vec<f64>, Vec<f64>) {
+    let (k0, k1) = ((lo - 1e-9).floor() as i64, (hi + 1e-9).ceil() as i64);
+    let inside = |v: &f64| (lo - 1e-9..=hi + 1e-9).contains(&v.log10());
+    let at = |mantissas: &'static [u32]| -> Vec<f64> {
+        (k0..=k1)
+            .flat_map(|k| {
+                mantissas
+                    .iter()
+                    .map(move |&m| m as f64 * 10f64.powi(k as i32))
+            })
+            .filter(inside)
+            .collect()
+    };
+    let decades = at(&[1]);
+    if decades.len() >= 4 {
+        let stride = decades.len().div_ceil(target).max(1) as i64;
+        let (major, skipped): (Vec<f64>, Vec<f64>) = decades
+            .iter()
+            .partition(|v| (v.log10().round() as i64).rem_euclid(stride) == 0);
+        let minor = if stride > 1 && skipped.len() <= 60 {
+            skipped
+        } else if decades.len() <= 8 {
+            at(&[2, 3, 4, 5, 6, 7, 8, 9])
+        } else {
+            Vec::new()
+        };
+        return (major, minor);
     }
-    best.1
-}
-
-/// Ticks at integer multiples of a nice step inside `[lo, hi]`.
-fn linear_ticks(lo: f64, hi: f64, target: usize) -> (Vec<f64>, f64) {
-    let step = nice_step(hi - lo, target);
-    let k0 = (lo / step - 1e-9).ceil() as i64;
-    let k1 = (hi / step + 1e-9).floor() as i64;
-    let ticks = (k0..=k1.min(k0 + 50))
-        .map(|k| {
-            let t = k as f64 * step;
-            if t == 0.0 { 0.0 } else { t } // no -0
-        })
-        .collect();
-    (ticks, step)
+    let major = at(&[1, 2, 5]);
+    if major.len() >= 3 {
+        return (major, at(&[3, 4, 6, 7, 8, 9]));
+    }
+    (at(&[1, 2, 3, 4, 5, 6, 7, 8, 9]), Vec::new())
 }
 
 /// Smallest number of decimals that writes multiples of `step` exactly (at most 12).
@@ -246,90 +318,6 @@ fn decimals_for(step: f64) -> usize {
         .unwrap_or(12)
 }
 
-/// Plain tick format: fixed decimals, with a common power of ten for very large or very
-/// small magnitudes.
-fn plain_format(ticks: &[f64], step: f64) -> TickFormat {
-    let mag = ticks.iter().fold(0.0f64, |m, t| m.max(t.abs()));
-    if mag >= 1e6 || (mag > 0.0 && mag < 1e-3) {
-        let exp = mag.log10().floor() as i32;
-        TickFormat::Plain {
-            decimals: decimals_for(step / 10f64.powi(exp)),
-            exp,
-        }
-    } else {
-        TickFormat::Plain {
-            decimals: decimals_for(step),
-            exp: 0,
-        }
-    }
-}
-
-fn log_axis(lo: f64, hi: f64, target: usize) -> Axis {
-    let k0 = (lo - 1e-9).ceil() as i64;
-    let k1 = (hi + 1e-9).floor() as i64;
-    let in_range = |t: f64| t >= lo - 1e-9 && t <= hi + 1e-9;
-    let decades = (k1 - k0 + 1).max(0) as usize;
-    let (major, minor) = if decades >= 4 {
-        let stride = decades.div_ceil(target).max(1) as i64;
-        let major: Vec<f64> = (k0..=k1)
-            .filter(|k| k.rem_euclid(stride) == 0)
-            .map(|k| k as f64)
-            .collect();
-        let minor: Vec<f64> = if stride > 1 {
-            (k0..=k1)
-                .filter(|k| k.rem_euclid(stride) != 0)
-                .map(|k| k as f64)
-                .collect()
-        } else if decades <= 8 {
-            (k0 - 1..=k1)
-                .flat_map(|k| (2..=9).map(move |j| k as f64 + (j as f64).log10()))
-                .filter(|&t| in_range(t))
-                .collect()
-        } else {
-            Vec::new()
-        };
-        (major, minor)
-    } else {
-        // Up to ~3 decades: 1, 2, 5 × 10^k, or plain linear ticks in value space.
-        let candidates = |js: &'static [u32]| -> Vec<f64> {
-            (k0 - 1..=k1)
-                .flat_map(|k| js.iter().map(move |&j| k as f64 + (j as f64).log10()))
-                .filter(|&t| in_range(t))
-                .collect()
-        };
-        let major = candidates(&[1, 2, 5]);
-        if major.len() >= 3 {
-            let minor = candidates(&[3, 4, 6, 7, 8, 9]);
-            (major, minor)
-        } else {
-            let (vlo, vhi) = (10f64.powf(lo), 10f64.powf(hi));
-            let (ticks, step) = linear_ticks(vlo, vhi, target);
-            let major = ticks
-                .into_iter()
-                .filter(|&v| v > 0.0)
-                .map(f64::log10)
-                .filter(|&t| in_range(t))
-                .collect();
-            return Axis {
-                lo,
-                hi,
-                major,
-                minor: Vec::new(),
-                format: TickFormat::LogPlain {
-                    decimals: decimals_for(step),
-                },
-            };
-        }
-    };
-    Axis {
-        lo,
-        hi,
-        major,
-        minor,
-        format: TickFormat::Log,
-    }
-}
-
 /// Writes `v` with `decimals` decimals, never as "-0".
 pub(crate) fn fixed(v: f64, decimals: usize) -> String {
     let s = format!("{v:.decimals$}");
@@ -340,40 +328,38 @@ pub(crate) fn fixed(v: f64, decimals: usize) -> String {
     }
 }
 
-/// Label for a log-axis tick at plot-space position `t` (value `10^t`).
-fn log_label(t: f64) -> String {
-    let k = t.floor();
-    let j = 10f64.powf(t - k);
-    let (mut j, mut k) = (j.round(), k as i32);
-    if j >= 10.0 {
-        j = 1.0;
+/// Label of a log-axis tick at value `v` (`m × 10ᵏ`, `m` in 1..=9): plain digits for
+/// 0.001 up to 10000, else `10⁵`, `2×10⁻⁴`.
+fn log_label(v: f64) -> String {
+    let mut k = v.log10().floor() as i32;
+    let mut m = (v / 10f64.powi(k)).round();
+    if m >= 10.0 {
+        m = 1.0;
         k += 1;
     }
-    let j = j as u32;
     if (-3..=4).contains(&k) {
-        let v = j as f64 * 10f64.powi(k);
-        fixed(v, (-k).max(0) as usize)
-    } else if j == 1 {
+        fixed(m * 10f64.powi(k), (-k).max(0) as usize)
+    } else if m == 1.0 {
         format!("10{}", superscript(k))
     } else {
-        format!("{j}×10{}", superscript(k))
+        format!("{m}×10{}", superscript(k))
     }
 }
 
 /// Unicode superscript digits for exponents (DejaVu Sans has them).
 fn superscript(e: i32) -> String {
     const DIGITS: [char; 10] = ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'];
-    let mut s = String::new();
-    if e < 0 {
-        s.push('⁻');
-    }
-    for c in e.unsigned_abs().to_string().chars() {
-        s.push(DIGITS[c.to_digit(10).unwrap_or(0) as usize]);
-    }
-    s
+    let sign = if e < 0 { "⁻" } else { "" };
+    let digits: String = e
+        .unsigned_abs()
+        .to_string()
+        .chars()
+        .map(|c| DIGITS[c.to_digit(10).unwrap_or(0) as usize])
+        .collect();
+    format!("{sign}{digits}")
 }
 
-/// `1234567` → `1 234 567` (thin-space grouping is hard to read in PNG; a plain space is used).
+/// `1234567` → `1 234 567`.
 pub(crate) fn group_thousands(n: usize) -> String {
     let s = n.to_string();
     let mut out = String::new();
@@ -421,41 +407,45 @@ mod tests {
     }
 
     #[test]
-    fn linear_ticks_are_short() {
-        let a = Axis::auto(Scale::Linear, Some((0.1, 0.7)), 0.0, 6);
+    fn linear_labels_share_their_decimals_and_never_read_minus_zero() {
+        let a = Axis::auto(Scale::Linear, Some((0.1, 0.7)), 0.0, 7);
         assert_eq!(
             labels(&a),
             ["0.1", "0.2", "0.3", "0.4", "0.5", "0.6", "0.7"]
         );
         let a = Axis::auto(Scale::Linear, Some((0.0, 10.0)), 0.0, 4);
-        assert_eq!(labels(&a), ["0.0", "2.5", "5.0", "7.5", "10.0"]);
+        assert_eq!(labels(&a), ["0", "5", "10"]);
         let a = Axis::auto(Scale::Linear, Some((-3.0, 3.0)), 0.0, 6);
-        assert!(labels(&a).contains(&"0".to_string()));
+        assert!(labels(&a).contains(&"0".to_string()), "{:?}", labels(&a));
         assert!(!labels(&a).iter().any(|l| l.starts_with("-0")));
+        let a = Axis::auto(Scale::Linear, Some((-0.3, 0.3)), 0.0, 6);
+        assert!(labels(&a).iter().all(|l| l.len() <= 4), "{:?}", labels(&a));
     }
 
     #[test]
     fn large_and_small_magnitudes_use_powers_of_ten() {
-        let a = Axis::auto(Scale::Linear, Some((0.0, 4e6)), 0.0, 4);
+        let a = Axis::auto(Scale::Linear, Some((0.0, 4e6)), 0.0, 5);
         assert_eq!(labels(&a), ["0", "1×10⁶", "2×10⁶", "3×10⁶", "4×10⁶"]);
-        let a = Axis::auto(Scale::Linear, Some((0.0, 4e-4)), 0.0, 4);
+        let a = Axis::auto(Scale::Linear, Some((0.0, 4e-4)), 0.0, 5);
         assert_eq!(labels(&a)[1], "1×10⁻⁴");
     }
 
     #[test]
     fn log_axis_decades_and_narrow_ranges() {
-        let a = Axis::auto(Scale::Log10, Some((0.0, 6.0)), 0.0, 8);
+        let a = Axis::auto(Scale::Log10, Some((1.0, 1e6)), 0.0, 8);
         assert_eq!(
             labels(&a),
             ["1", "10", "100", "1000", "10000", "10⁵", "10⁶"]
         );
-        let a = Axis::auto(Scale::Log10, Some((-1.0, 0.5)), 0.0, 8);
+        let a = Axis::auto(Scale::Log10, Some((1.0, 1e12)), 0.0, 5);
+        assert!(a.major.len() <= 5 && a.major.len() >= 3, "{:?}", labels(&a));
+        assert!(!a.minor.is_empty());
+        let a = Axis::auto(Scale::Log10, Some((0.1, 10f64.powf(0.5))), 0.0, 8);
         assert_eq!(labels(&a), ["0.1", "0.2", "0.5", "1", "2"]);
-        let a = Axis::auto(Scale::Log10, Some((2.0f64.log10(), 3.0f64.log10())), 0.0, 5);
+        // Less than a decade, no power of ten inside: still ticked.
+        let a = Axis::auto(Scale::Log10, Some((30.0, 60.0)), 0.0, 5);
         assert!(a.major.len() >= 2, "{:?}", labels(&a));
-        for l in labels(&a) {
-            assert!(l.len() <= 6, "{l}");
-        }
+        assert_eq!(labels(&a)[0], "30");
     }
 
     #[test]
@@ -467,11 +457,16 @@ mod tests {
             Some((1.0, 1.0 + 1e-15)),
         ] {
             for s in [Scale::Linear, Scale::Log10] {
+                let data = data.filter(|d| s == Scale::Linear || d.0 > 0.0);
                 let a = Axis::auto(s, data, 0.05, 6);
                 assert!(a.lo < a.hi, "{data:?} {s:?}");
                 assert!(!a.major.is_empty(), "{data:?} {s:?}");
             }
         }
+        // 600 decades padded would leave f64: the range stays finite and positive.
+        let a = Axis::auto(Scale::Log10, Some((1e-300, 1e300)), 0.06, 7);
+        assert!(a.lo > 0.0 && a.hi.is_finite(), "{} {}", a.lo, a.hi);
+        assert!(a.major.len() <= 7, "{:?}", a.major);
     }
 
     #[test]
@@ -482,5 +477,7 @@ mod tests {
         assert_eq!(significant(0.5, 3), "0.5");
         assert_eq!(significant(2.5e7, 3), "2.5×10⁷");
         assert_eq!(fixed(-0.0001, 2), "0.00");
+        assert_eq!(log_label(2e-5), "2×10⁻⁵");
+        assert_eq!(log_label(0.002), "0.002");
     }
 }

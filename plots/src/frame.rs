@@ -1,82 +1,19 @@
-//! Rendering into a PNG file, and the common chart frame: title, subtitle, legend panel,
-//! notes and the axes with their ticks.
+//! The common chart frame, laid out with plotters: title, subtitle, notes, axes with tick
+//! labels and descriptions, and the legend panel right of the plot.
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::path::Path;
-
-use plotters::backend::BitMapBackend;
-use plotters::chart::{ChartBuilder, ChartContext};
-use plotters::coord::Shift;
+use plotters::backend::{DrawingBackend, SVGBackend};
+use plotters::chart::{ChartBuilder, ChartContext, SeriesLabelPosition};
 use plotters::coord::cartesian::Cartesian2d;
-use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
-use plotters::drawing::{DrawingArea, IntoDrawingArea};
-use plotters::element::{PathElement, Rectangle};
+use plotters::element::{DashedPathElement, EmptyElement, IntoDynElement, PathElement, Polygon};
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::{BLACK, Color, IntoFont, RGBColor, ShapeStyle, TextStyle, WHITE};
 
-use crate::axis::Axis;
+use crate::axis::{Axis, AxisCoord};
+use crate::font::{FAMILY, text_width};
+use crate::render::{Area, DrawFail};
 use crate::style::{Marker, SeriesStyle};
-use crate::text::{HAlign, Label, VAlign, fit, measure};
-use crate::{Canvas, PlotError, font};
 
-pub(crate) type Area<'b> = DrawingArea<BitMapBackend<'b>, Shift>;
-pub(crate) type Coord = Cartesian2d<Ticked, Ticked>;
-
-/// A linear f64 coordinate whose tick positions come from an [`Axis`] (plotters' own
-/// `WithKeyPoints` wrapper loses the value formatter needed by the mesh).
-#[derive(Clone, Debug)]
-pub(crate) struct Ticked {
-    lo: f64,
-    hi: f64,
-    major: Vec<f64>,
-    minor: Vec<f64>,
-}
-
-impl Ticked {
-    fn new(a: &Axis) -> Self {
-        Ticked {
-            lo: a.lo,
-            hi: a.hi,
-            major: a.major.clone(),
-            minor: a.minor.clone(),
-        }
-    }
-}
-
-impl Ranged for Ticked {
-    type FormatOption = DefaultFormatting;
-    type ValueType = f64;
-
-    fn map(&self, v: &f64, limit: (i32, i32)) -> i32 {
-        let frac = if self.hi > self.lo {
-            ((v - self.lo) / (self.hi - self.lo)).clamp(-4.0, 5.0)
-        } else {
-            0.5
-        };
-        let len = (limit.1 - limit.0) as f64;
-        if frac.is_nan() {
-            return limit.0;
-        }
-        // Same rounding as plotters' own f64 coordinate.
-        if len >= 0.0 {
-            limit.0 + (len * frac + 1e-3).floor() as i32
-        } else {
-            limit.0 + (len * frac - 1e-3).ceil() as i32
-        }
-    }
-
-    fn key_points<H: KeyPointHint>(&self, hint: H) -> Vec<f64> {
-        if hint.weight().allow_light_points() {
-            self.minor.clone()
-        } else {
-            self.major.clone()
-        }
-    }
-
-    fn range(&self) -> std::ops::Range<f64> {
-        self.lo..self.hi
-    }
-}
-pub(crate) type Chart<'a, 'b> = ChartContext<'a, BitMapBackend<'b>, Coord>;
+pub(crate) type Chart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<AxisCoord, AxisCoord>>;
 
 /// Font sizes: em size in pixels (CSS-like).
 pub(crate) const TITLE_PX: f64 = 26.0;
@@ -91,107 +28,47 @@ pub(crate) const NOTE_GREY: RGBColor = RGBColor(90, 90, 90);
 const GRID: RGBColor = RGBColor(210, 210, 210);
 const GRID_LIGHT: RGBColor = RGBColor(236, 236, 236);
 
-/// Canvas size limits; outside them the layout cannot work.
-pub(crate) const MIN_SIZE: (u32, u32) = (400, 300);
-pub(crate) const MAX_SIZE: (u32, u32) = (10_000, 10_000);
-
-/// Internal drawing failure (converted to [`PlotError::Draw`] with the output path).
-#[derive(Debug)]
-pub(crate) struct DrawFail(pub String);
-
-impl<E: std::error::Error> From<E> for DrawFail {
-    fn from(e: E) -> Self {
-        DrawFail(e.to_string())
-    }
+/// A text style with an em size of `em_px` pixels (plotters' SVG backend writes a font
+/// size of `size / 1.24`).
+pub(crate) fn text(em_px: f64, color: RGBColor) -> TextStyle<'static> {
+    (FAMILY, em_px * 1.24).into_font().color(&color)
 }
 
-/// Renders a chart with `draw` on a white canvas and writes it as PNG to `canvas.path`.
-///
-/// Nothing is written if drawing fails. A panic inside plotters is caught and reported as
-/// [`PlotError::Draw`] (a safety net: the chart code itself avoids panicking paths).
-pub(crate) fn render(
-    canvas: Canvas<'_>,
-    draw: impl FnOnce(&Area<'_>) -> Result<(), DrawFail>,
-) -> Result<(), PlotError> {
-    let path = canvas.path;
-    let (w, h) = (canvas.width, canvas.height);
-    if !(MIN_SIZE.0..=MAX_SIZE.0).contains(&w) || !(MIN_SIZE.1..=MAX_SIZE.1).contains(&h) {
-        return Err(PlotError::invalid(
-            path,
-            format!(
-                "canvas size {w}x{h} outside {}x{}..={}x{}",
-                MIN_SIZE.0, MIN_SIZE.1, MAX_SIZE.0, MAX_SIZE.1
-            ),
-        ));
+/// Width and line height (the em size) in pixels of `s` at `em_px`.
+pub(crate) fn measure(s: &str, em_px: f64) -> (u32, u32) {
+    (text_width(s, em_px).ceil() as u32, em_px.ceil() as u32)
+}
+
+/// The width plotters reserves for `s` in boxes it sizes itself (the legend).
+fn plotters_width(s: &str, em_px: f64) -> i32 {
+    text(em_px, BLACK)
+        .font
+        .box_size(s)
+        .map_or(0, |(w, _)| w as i32)
+}
+
+/// `s`, shortened with "…" so that it is at most `max_w` pixels wide at `em_px`.
+pub(crate) fn fit(s: &str, em_px: f64, max_w: u32) -> String {
+    if measure(s, em_px).0 <= max_w {
+        return s.to_string();
     }
-    if !font::ensure_registered() {
-        return Err(PlotError::Font {
-            path: path.to_path_buf(),
-        });
-    }
-    let mut buf = vec![255u8; w as usize * h as usize * 3];
-    let drawn = catch_unwind(AssertUnwindSafe(|| -> Result<(), DrawFail> {
-        let root = BitMapBackend::with_buffer(&mut buf, (w, h)).into_drawing_area();
-        root.fill(&WHITE)?;
-        draw(&root)?;
-        root.present()?;
-        Ok(())
-    }));
-    match drawn {
-        Ok(Ok(())) => {}
-        Ok(Err(DrawFail(reason))) => {
-            return Err(PlotError::Draw {
-                path: path.to_path_buf(),
-                reason,
-            });
-        }
-        Err(panic) => {
-            let reason = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "panic while drawing".to_string());
-            return Err(PlotError::Draw {
-                path: path.to_path_buf(),
-                reason: format!("internal error: {reason}"),
-            });
+    let chars: Vec<char> = s.chars().collect();
+    let (mut lo, mut hi) = (0usize, chars.len());
+    while lo < hi {
+        let mid = (lo + hi).div_ceil(2);
+        let cand: String = chars[..mid].iter().collect::<String>() + "…";
+        if measure(&cand, em_px).0 <= max_w {
+            lo = mid;
+        } else {
+            hi = mid - 1;
         }
     }
-    write_png(path, w, h, &buf)
-}
-
-/// Encodes an RGB8 buffer as PNG (deterministic: no timestamps or text chunks).
-fn write_png(path: &Path, w: u32, h: u32, rgb: &[u8]) -> Result<(), PlotError> {
-    let encode = || -> Result<Vec<u8>, png::EncodingError> {
-        let mut bytes = Vec::new();
-        let mut enc = png::Encoder::new(&mut bytes, w, h);
-        enc.set_color(png::ColorType::Rgb);
-        enc.set_depth(png::BitDepth::Eight);
-        enc.set_compression(png::Compression::Default);
-        let mut writer = enc.write_header()?;
-        writer.write_image_data(rgb)?;
-        writer.finish()?;
-        Ok(bytes)
-    };
-    let bytes = encode().map_err(|e| PlotError::Draw {
-        path: path.to_path_buf(),
-        reason: format!("PNG encoding failed: {e}"),
-    })?;
-    std::fs::write(path, bytes).map_err(|source| PlotError::Write {
-        path: path.to_path_buf(),
-        source,
-    })
-}
-
-/// plotters' own text style (only used for the empty tick labels plotters lays out).
-fn plotters_style(px: u32) -> TextStyle<'static> {
-    (font::FAMILY, px).into_font().color(&BLACK)
-}
-
-/// Draws a label whose position is in absolute pixels.
-pub(crate) fn draw_label_px(area: &Area<'_>, label: Label) -> Result<(), DrawFail> {
-    area.clone().apply_coord_spec(PixelCoord).draw(&label)?;
-    Ok(())
+    chars[..lo]
+        .iter()
+        .collect::<String>()
+        .trim_end()
+        .to_string()
+        + "…"
 }
 
 /// How a legend entry is pictured.
@@ -221,172 +98,144 @@ pub(crate) struct Frame<'t> {
     pub notes: Vec<String>,
 }
 
-const LEGEND_ROW: i32 = 30;
 const SWATCH_W: i32 = 48;
+/// Legend padding inside its border, and its distance from the plot.
+const LEGEND_MARGIN: i32 = 10;
+const LEGEND_GAP: i32 = 16;
 
 impl Frame<'_> {
-    /// Draws title, subtitle, notes and legend; returns the area left for the chart.
+    /// Draws title, subtitle, notes and the legend panel at the right; returns the area
+    /// left for the chart.
     pub(crate) fn draw<'b>(&self, root: &Area<'b>) -> Result<Area<'b>, DrawFail> {
-        let (w, h) = root.dim_in_pixel();
-        let (w, h) = (w as i32, h as i32);
-        let max_w = (w - 40).max(10) as u32;
-        let mut top = 12;
-
-        let title = fit(self.title, TITLE_PX, max_w);
-        draw_label_px(
-            root,
-            Label::new(title, ((w / 2) as f64, top as f64), TITLE_PX, BLACK)
-                .anchor(HAlign::Center, VAlign::Top),
-        )?;
-        top += measure("Hg", TITLE_PX).1 as i32 + 8;
-        if let Some(sub) = &self.subtitle {
-            let sub = fit(sub, SUBTITLE_PX, max_w);
-            draw_label_px(
-                root,
-                Label::new(sub, ((w / 2) as f64, top as f64), SUBTITLE_PX, NOTE_GREY)
-                    .anchor(HAlign::Center, VAlign::Top),
-            )?;
-            top += measure("Hg", SUBTITLE_PX).1 as i32 + 6;
-        }
-
-        let note_row = measure("Hg", NOTE_PX).1 as i32 + 4;
-        let notes_h = if self.notes.is_empty() {
-            0
-        } else {
-            self.notes.len() as i32 * note_row + 8
-        };
-        let notes_top = h - notes_h;
-        for (i, note) in self.notes.iter().enumerate() {
-            let s = fit(&format!("Note: {note}"), NOTE_PX, max_w);
-            let at = (20.0, (notes_top + i as i32 * note_row) as f64);
-            draw_label_px(root, Label::new(s, at, NOTE_PX, NOTE_GREY))?;
-        }
-
-        let legend_w = self.draw_legend(root, top + 16, notes_top - 10)?;
-        let body_h = (notes_top - top).max(50);
-        Ok(root
-            .clone()
-            .shrink((0, top), ((w - legend_w).max(100), body_h)))
-    }
-
-    /// Draws the legend panel at the right edge; returns its width (0 without entries).
-    fn draw_legend(&self, root: &Area<'_>, top: i32, bottom: i32) -> Result<i32, DrawFail> {
-        if self.legend.is_empty() {
-            return Ok(0);
-        }
         let (w, _) = root.dim_in_pixel();
-        let w = w as i32;
-        let max_text = ((w as f64 * 0.30) as i32 - SWATCH_W - 40).max(60) as u32;
-        let rows_fit = ((bottom - top - 16) / LEGEND_ROW).max(1) as usize;
-        let mut labels: Vec<String> = self
+        let max_w = w.saturating_sub(40).max(10);
+        let mut area = root
+            .margin(8, 0, 0, 0)
+            .titled(&fit(self.title, TITLE_PX, max_w), text(TITLE_PX, BLACK))?;
+        if let Some(sub) = &self.subtitle {
+            area = area.titled(&fit(sub, SUBTITLE_PX, max_w), text(SUBTITLE_PX, NOTE_GREY))?;
+        }
+        let row = measure("Hg", NOTE_PX).1 as i32 + 6;
+        if !self.notes.is_empty() {
+            let notes_h = self.notes.len() as i32 * row + 8;
+            let (body, notes) = area.split_vertically(area.dim_in_pixel().1 as i32 - notes_h);
+            for (i, note) in self.notes.iter().enumerate() {
+                let s = fit(&format!("Note: {note}"), NOTE_PX, max_w);
+                notes.draw_text(&s, &text(NOTE_PX, NOTE_GREY), (20, i as i32 * row))?;
+            }
+            area = body;
+        }
+        if self.legend.is_empty() {
+            return Ok(area);
+        }
+        let max_label = ((w as f64 * 0.30) as i32 - SWATCH_W - 40).max(60) as u32;
+        let labels: Vec<String> = self
             .legend
             .iter()
-            .map(|e| fit(&e.label, LEGEND_PX, max_text))
+            .map(|e| fit(&e.label, LEGEND_PX, max_label))
             .collect();
-        let shown = if labels.len() > rows_fit {
-            let shown = rows_fit.saturating_sub(1);
-            labels.truncate(shown);
-            labels.push(format!("(+{} more)", self.legend.len() - shown));
-            shown
-        } else {
-            labels.len()
-        };
         let text_w = labels
             .iter()
-            .map(|l| measure(l, LEGEND_PX).0)
+            .chain([&format!("(+{} more)", labels.len())])
+            .map(|l| plotters_width(l, LEGEND_PX))
             .max()
-            .unwrap_or(0) as i32;
-        let box_w = 12 + SWATCH_W + 10 + text_w + 12;
-        let panel_w = box_w + 24;
-        let x0 = w - panel_w + 8;
-        let box_h = labels.len() as i32 * LEGEND_ROW + 12;
-        root.draw(&Rectangle::new(
-            [(x0, top), (x0 + box_w, top + box_h)],
-            ShapeStyle::from(RGBColor(160, 160, 160)).stroke_width(1),
-        ))?;
-        for (i, label) in labels.into_iter().enumerate() {
-            let cy = top + 6 + i as i32 * LEGEND_ROW + LEGEND_ROW / 2;
-            let sx = x0 + 12;
-            if i < shown {
-                draw_swatch(root, &self.legend[i], (sx, cy))?;
-            }
-            let at = ((sx + SWATCH_W + 10) as f64, cy as f64);
-            draw_label_px(
-                root,
-                Label::new(label, at, LEGEND_PX, BLACK).anchor(HAlign::Left, VAlign::Center),
-            )?;
+            .unwrap_or(0);
+        let legend_w = text_w + SWATCH_W + 10 + 2 * LEGEND_MARGIN + LEGEND_GAP;
+        let (chart, legend) = area.split_horizontally(area.dim_in_pixel().0 as i32 - legend_w);
+        self.draw_legend(&legend, labels)?;
+        Ok(chart)
+    }
+
+    /// Draws the legend into its own area with plotters' series labels: as many rows as
+    /// fit, then "(+N more)". plotters keeps a legend inside the plotting area it belongs
+    /// to, so the legend gets a data-less chart of its own, its top level with the plot's.
+    fn draw_legend(&self, area: &Area<'_>, labels: Vec<String>) -> Result<(), DrawFail> {
+        let mut ctx = ChartBuilder::on(area)
+            .margin_top(7)
+            .build_cartesian_2d(0.0..1.0, 0.0..1.0)?;
+        let (_, h) = ctx.plotting_area().dim_in_pixel();
+        let row = LEGEND_PX * 1.24 * 1.25; // plotters' legend line height
+        let room = h as f64 - 2.0 * LEGEND_MARGIN as f64 - LEGEND_PX - 10.0;
+        let fit_rows = (room / row).max(0.0) as usize + 1;
+        let n = labels.len();
+        let shown = if n > fit_rows {
+            fit_rows.saturating_sub(1)
+        } else {
+            n
+        };
+        let no_points = || std::iter::empty::<PathElement<(f64, f64)>>();
+        for (e, label) in self.legend.iter().zip(labels).take(shown) {
+            let (swatch, style) = (e.swatch, e.style);
+            ctx.draw_series(no_points())?
+                .label(label)
+                .legend(move |at| swatch_element(swatch, style, at));
         }
-        Ok(panel_w)
+        if shown < n {
+            ctx.draw_series(no_points())?
+                .label(format!("(+{} more)", n - shown));
+        }
+        ctx.configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .legend_area_size(SWATCH_W + 10)
+            .margin(LEGEND_MARGIN)
+            .label_font(text(LEGEND_PX, BLACK))
+            .border_style(ShapeStyle::from(RGBColor(160, 160, 160)).stroke_width(1))
+            .background_style(WHITE)
+            .draw()?;
+        Ok(())
     }
 }
 
-/// Draws a legend swatch whose left edge is at `x`, vertically centred on `cy`.
-fn draw_swatch(root: &Area<'_>, e: &LegendEntry, (x, cy): (i32, i32)) -> Result<(), DrawFail> {
-    let color = e.style.color;
-    let mid = x + SWATCH_W / 2;
-    let marker = |hollow: bool| Marker {
-        at: (0.0, 0.0),
-        shape: e.style.shape,
-        radius: 6.0,
-        color,
-        alpha: 1.0,
-        hollow,
+/// A legend swatch whose left edge is at `at` (vertically centred on it): a line (solid
+/// or dashed) with a marker, a marker, or a box. One element type for all of them, since
+/// plotters' legend takes one element per entry and a boxed one would need a `'static`
+/// backend.
+fn swatch_element<'a, DB: DrawingBackend + 'a>(
+    swatch: Swatch,
+    style: SeriesStyle,
+    at: (i32, i32),
+) -> impl IntoDynElement<'a, DB, (i32, i32)> {
+    let marker = |hollow: bool| {
+        Marker {
+            shape: style.shape,
+            radius: 6.0,
+            color: style.color,
+            alpha: 1.0,
+            hollow,
+        }
+        .parts((SWATCH_W / 2, 0))
     };
-    match e.swatch {
+    let color = ShapeStyle::from(style.color);
+    let (line, (dash, gap), width, (face, edge)) = match swatch {
         Swatch::Line { dashed, hollow } => {
-            let line = ShapeStyle::from(color).stroke_width(if dashed { 2 } else { 3 });
-            if dashed {
-                for k in 0..4 {
-                    let a = x + k * 13;
-                    root.draw(&PathElement::new(
-                        vec![(a, cy), ((a + 8).min(x + SWATCH_W), cy)],
-                        line,
-                    ))?;
-                }
-            } else {
-                root.draw(&PathElement::new(vec![(x, cy), (x + SWATCH_W, cy)], line))?;
-            }
-            draw_marker_px(root, marker(hollow), (mid, cy))?;
+            let dashes = if dashed { (8, 5) } else { (SWATCH_W, 1) };
+            let width = if dashed { 2 } else { 3 };
+            (vec![(0, 0), (SWATCH_W, 0)], dashes, width, marker(hollow))
         }
-        Swatch::Marker => draw_marker_px(root, marker(false), (mid, cy))?,
-        Swatch::Box => root.draw(&Rectangle::new(
-            [(x + 6, cy - 9), (x + SWATCH_W - 6, cy + 9)],
-            color.filled(),
-        ))?,
-    }
-    Ok(())
-}
-
-/// Draws a marker at a pixel position of the root area.
-fn draw_marker_px(root: &Area<'_>, m: Marker, at: (i32, i32)) -> Result<(), DrawFail> {
-    // The root area has pixel coordinates; the marker element is generic over f64 points,
-    // so draw it through a one-pixel-per-unit chart-free mapping.
-    let m = Marker {
-        at: (at.0 as f64, at.1 as f64),
-        ..m
+        Swatch::Marker => (Vec::new(), (1, 1), 1, marker(false)),
+        Swatch::Box => {
+            let corners = vec![(6, -9), (SWATCH_W - 6, -9), (SWATCH_W - 6, 9), (6, 9)];
+            let face = Polygon::new(corners, style.color.filled());
+            (
+                Vec::new(),
+                (1, 1),
+                1,
+                (face, PathElement::new(Vec::new(), color)),
+            )
+        }
     };
-    let area = root.clone().apply_coord_spec(PixelCoord);
-    area.draw(&m)?;
-    Ok(())
+    EmptyElement::at(at)
+        + DashedPathElement::new(line, dash, gap, color.stroke_width(width))
+        + face
+        + edge
 }
 
-/// Identity mapping from `(f64, f64)` to pixels, to draw f64-positioned elements on a
-/// plain area.
-#[derive(Clone)]
-struct PixelCoord;
-
-impl plotters::coord::CoordTranslate for PixelCoord {
-    type From = (f64, f64);
-    fn translate(&self, from: &(f64, f64)) -> (i32, i32) {
-        (from.0.round() as i32, from.1.round() as i32)
-    }
-}
-
-/// About how many ticks fit on the x and y axes of a `w`×`h` canvas.
-pub(crate) fn tick_targets(canvas: Canvas<'_>) -> (usize, usize) {
-    let x = (canvas.width as f64 * 0.7 / 110.0) as usize;
-    let y = (canvas.height as f64 * 0.7 / 80.0) as usize;
-    (x.clamp(3, 10), y.clamp(3, 10))
+/// At most how many ticks go on the x and y axes of a `w`×`h` canvas (plotters then
+/// takes the densest 1, 2, 5 × 10ᵏ step within that).
+pub(crate) fn tick_targets(width: u32, height: u32) -> (usize, usize) {
+    let x = (width as f64 * 0.7 / 90.0) as usize;
+    let y = (height as f64 * 0.7 / 60.0) as usize;
+    (x.clamp(3, 12), y.clamp(3, 12))
 }
 
 /// Options of [`build_chart`].
@@ -397,49 +246,52 @@ pub(crate) struct AxesSpec<'s> {
     pub y_desc: &'s str,
     /// Vertical grid lines (off for bar charts).
     pub x_grid: bool,
-    /// Custom x tick labels (bar groups); `None` uses the axis formatter.
-    pub x_labels: Option<&'s dyn Fn(f64) -> String>,
-    /// Write the x tick labels vertically (long bar group names).
-    pub x_vertical: bool,
+    /// `Some(height)`: no x tick labels from the axis; the caller writes its own into a
+    /// band this high (bar group names).
+    pub x_names_h: Option<u32>,
 }
 
-/// Builds the cartesian chart in `area`, draws the grid, ticks, tick labels and axis
-/// descriptions, and returns the chart to draw data into.
-///
-/// plotters draws the axes, tick marks and grid; the tick labels and axis titles are
-/// drawn by [`Label`] (plotters is given empty labels) for correct glyph spacing.
+/// Distance of tick labels from the axis: plotters uses twice the tick mark length (5).
+const LABEL_DIST: u32 = 10;
+
+/// Builds the cartesian chart in the body, draws the grid, ticks, tick labels and axis
+/// descriptions (all by plotters), and returns the chart to draw data into.
 pub(crate) fn build_chart<'a, 'b>(
     area: &'a Area<'b>,
     spec: &AxesSpec<'_>,
 ) -> Result<Chart<'a, 'b>, DrawFail> {
     let (x, y) = (spec.x, spec.y);
-    let x_text = |t: f64| match spec.x_labels {
-        Some(f) => f(t),
-        None => x.label(t),
-    };
-    let y_texts: Vec<(f64, String)> = y.major.iter().map(|&t| (t, y.label(t))).collect();
-    let y_tick_w = y_texts
+    let y_tick_w = y
+        .major
         .iter()
-        .map(|(_, l)| measure(l, TICK_PX).0)
+        .map(|&t| measure(&y.label(t), TICK_PX).0)
         .max()
         .unwrap_or(0);
-    let x_texts: Vec<(f64, String)> = x.major.iter().map(|&t| (t, x_text(t))).collect();
+    let x_texts: Vec<String> = x.major.iter().map(|&t| x.label(t)).collect();
     let line_h = measure("0", TICK_PX).1;
+    let tick_h = spec.x_names_h.unwrap_or(line_h);
+    let desc_h = measure("Hg", AXIS_DESC_PX).1;
+    let desc_room = |d: &str| if d.is_empty() { 0 } else { desc_h + 10 };
+    let y_area = LABEL_DIST + y_tick_w + 8 + desc_room(spec.y_desc);
+    let x_area = LABEL_DIST + tick_h + 8 + desc_room(spec.x_desc);
+
+    // Thin the x tick labels if they would overlap.
+    let (w, h) = area.dim_in_pixel();
+    let plot_w = w as i32 - y_area as i32 - 40;
     let widest = x_texts
         .iter()
-        .map(|(_, l)| measure(l, TICK_PX).0)
+        .map(|l| measure(l, TICK_PX).0)
         .max()
-        .unwrap_or(0);
-    // Height of the x tick label band.
-    let tick_h = if spec.x_vertical {
-        widest.max(line_h)
-    } else {
-        line_h
+        .unwrap_or(0) as i32;
+    let spacing = plot_w.max(1) / (x_texts.len() as i32 - 1).max(1);
+    let every = ((widest + 14) as f64 / spacing.max(1) as f64)
+        .ceil()
+        .max(1.0) as usize;
+    let x_label = |v: &f64| match x.major.iter().position(|m| m == v) {
+        Some(i) if spec.x_names_h.is_none() && i % every == 0 => x_texts[i].clone(),
+        _ => String::new(),
     };
-    let desc_h = measure("Hg", AXIS_DESC_PX).1;
-    let desc_room = |d: &str| if d.is_empty() { 0 } else { desc_h + 12 };
-    let y_area = y_tick_w + 18 + desc_room(spec.y_desc);
-    let x_area = tick_h + 18 + desc_room(spec.x_desc);
+    let y_label = |v: &f64| y.label(*v);
 
     let mut chart = ChartBuilder::on(area)
         .margin_top(12)
@@ -448,95 +300,38 @@ pub(crate) fn build_chart<'a, 'b>(
         .margin_bottom(10)
         .x_label_area_size(x_area)
         .y_label_area_size(y_area)
-        .build_cartesian_2d(Ticked::new(x), Ticked::new(y))?;
+        .build_cartesian_2d(x.coord(), y.coord())?;
 
-    let blank = |_: &f64| String::new();
     let mut mesh = chart.configure_mesh();
-    mesh.label_style(plotters_style(TICK_PX as u32))
-        .x_label_formatter(&blank)
-        .y_label_formatter(&blank)
-        .bold_line_style(GRID)
-        .light_line_style(GRID_LIGHT)
-        .axis_style(BLACK);
+    mesh.x_labels(if spec.x_names_h.is_some() {
+        0
+    } else {
+        x.target
+    })
+    .y_labels(y.target)
+    .max_light_lines(0)
+    .x_label_formatter(&x_label)
+    .y_label_formatter(&y_label)
+    .label_style(text(TICK_PX, BLACK))
+    .axis_desc_style(text(AXIS_DESC_PX, BLACK))
+    .x_desc(fit(spec.x_desc, AXIS_DESC_PX, plot_w.max(10) as u32))
+    .y_desc(fit(spec.y_desc, AXIS_DESC_PX, h / 2))
+    .bold_line_style(GRID)
+    .light_line_style(GRID_LIGHT)
+    .axis_style(BLACK);
     if !spec.x_grid {
         mesh.disable_x_mesh();
     }
     mesh.draw()?;
-
-    // Tick labels, thinned if they would overlap, and axis titles.
-    let (px_x, px_y) = chart.plotting_area().get_pixel_range();
-    let spacing = if x_texts.len() > 1 {
-        let a = chart.backend_coord(&(x_texts[0].0, y.lo)).0;
-        let b = chart.backend_coord(&(x_texts[1].0, y.lo)).0;
-        (b - a).abs().max(1)
-    } else {
-        i32::MAX
-    };
-    let footprint = if spec.x_vertical {
-        line_h + 4
-    } else {
-        widest + 14
-    } as i32;
-    let every = (footprint as f64 / spacing as f64).ceil().max(1.0) as usize;
-    for (i, (t, l)) in x_texts.into_iter().enumerate() {
-        if i % every != 0 {
-            continue;
-        }
-        let (px, _) = chart.backend_coord(&(t, y.lo));
-        let at = (px as f64, (px_y.end + 9) as f64);
-        let label = if spec.x_vertical {
-            Label::new(l, at, TICK_PX, BLACK)
-                .anchor(HAlign::Right, VAlign::Center)
-                .vertical()
-        } else {
-            Label::new(l, at, TICK_PX, BLACK).anchor(HAlign::Center, VAlign::Top)
-        };
-        draw_label_px(area, label)?;
-    }
-    for (t, l) in y_texts {
-        let (_, py) = chart.backend_coord(&(x.lo, t));
-        let at = ((px_x.start - 10) as f64, py as f64);
-        draw_label_px(
-            area,
-            Label::new(l, at, TICK_PX, BLACK).anchor(HAlign::Right, VAlign::Center),
-        )?;
-    }
-    if !spec.x_desc.is_empty() {
-        let max_w = (px_x.end - px_x.start).max(10) as u32;
-        let at = (
-            0.5 * (px_x.start + px_x.end) as f64,
-            (px_y.end + 9 + tick_h as i32 + 12) as f64,
-        );
-        let l = fit(spec.x_desc, AXIS_DESC_PX, max_w);
-        draw_label_px(
-            area,
-            Label::new(l, at, AXIS_DESC_PX, BLACK).anchor(HAlign::Center, VAlign::Top),
-        )?;
-    }
-    if !spec.y_desc.is_empty() {
-        let max_w = (px_y.end - px_y.start).max(10) as u32;
-        let at = (
-            (px_x.start - 10 - y_tick_w as i32 - 12 - desc_h as i32) as f64,
-            0.5 * (px_y.start + px_y.end) as f64,
-        );
-        let l = fit(spec.y_desc, AXIS_DESC_PX, max_w);
-        draw_label_px(
-            area,
-            Label::new(l, at, AXIS_DESC_PX, BLACK)
-                .anchor(HAlign::Center, VAlign::Top)
-                .vertical(),
-        )?;
-    }
     Ok(chart)
 }
 
 /// Writes `msg` in the middle of the plotting area (e.g. "no data").
 pub(crate) fn center_note(chart: &Chart<'_, '_>, msg: &str) -> Result<(), DrawFail> {
-    let (xr, yr) = (chart.x_range(), chart.y_range());
-    let at = (0.5 * (xr.start + xr.end), 0.5 * (yr.start + yr.end));
-    chart
-        .plotting_area()
-        .draw(&Label::new(msg, at, 20.0, NOTE_GREY).anchor(HAlign::Center, VAlign::Center))?;
+    let area = chart.plotting_area().strip_coord_spec();
+    let (w, h) = area.dim_in_pixel();
+    let style = text(20.0, NOTE_GREY).pos(Pos::new(HPos::Center, VPos::Center));
+    area.draw_text(msg, &style, (w as i32 / 2, h as i32 / 2))?;
     Ok(())
 }
 

@@ -15,9 +15,10 @@
 //! | [`cdf_chart`] | empirical CDFs of several samples, e.g. latency per protocol |
 //! | [`scatter_time`] | many `(time, value)` points, e.g. latency vs attach time (decimated) |
 //!
-//! Text uses the bundled DejaVu Sans font (registered once per process, thread-safe), so
-//! no system font libraries are needed; charts may be drawn from several threads at once.
-//! Output is deterministic: the same input gives a byte-identical PNG.
+//! Charts are drawn by plotters into SVG and rasterised by resvg. Text uses the bundled
+//! DejaVu Sans font only (no system fonts are looked up), so the same input gives a
+//! byte-identical PNG on every machine; charts may be drawn from several threads at once.
+//! [`Canvas::with_svg`] also writes the SVG.
 //!
 //! Log axes ([`Scale::Log10`]) skip values `<= 0` (and every chart skips NaN/infinite
 //! values); the number of skipped points is written in a note under the chart.
@@ -49,13 +50,15 @@
 //! # Ok::<(), authsim_plots::PlotError>(())
 //! ```
 
+#![forbid(unsafe_code)]
+
 mod axis;
 mod charts;
 mod decimate;
 mod font;
 mod frame;
+mod render;
 mod style;
-mod text;
 
 use std::path::{Path, PathBuf};
 
@@ -72,12 +75,15 @@ pub const DEFAULT_HEIGHT: u32 = 800;
 ///
 /// Every chart function takes `impl Into<Canvas>`, so a plain `&Path`, `&PathBuf` or
 /// `&str` works and gives the default 1200×800; use [`Canvas::with_size`] for another size
-/// (400×300 up to 10000×10000). The file is always PNG, whatever its extension.
+/// (400×300 up to 10000×10000). The file is always PNG, whatever its extension;
+/// [`Canvas::with_svg`] writes the same chart as SVG too.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Canvas<'a> {
     pub path: &'a Path,
     pub width: u32,
     pub height: u32,
+    /// Where to write the chart as SVG as well (`None`: PNG only).
+    pub svg: Option<&'a Path>,
 }
 
 impl<'a> Canvas<'a> {
@@ -87,6 +93,7 @@ impl<'a> Canvas<'a> {
             path,
             width: DEFAULT_WIDTH,
             height: DEFAULT_HEIGHT,
+            svg: None,
         }
     }
 
@@ -95,6 +102,14 @@ impl<'a> Canvas<'a> {
         Canvas {
             width,
             height,
+            ..self
+        }
+    }
+
+    /// The same canvas, also written as SVG to `svg` (the PNG is rasterised from it).
+    pub fn with_svg(self, svg: &'a Path) -> Self {
+        Canvas {
+            svg: Some(svg),
             ..self
         }
     }
@@ -126,14 +141,14 @@ pub enum PlotError {
     /// out of range).
     #[error("{}: invalid plot input: {reason}", path.display())]
     InvalidInput { path: PathBuf, reason: String },
-    /// The bundled font could not be registered with plotters.
+    /// The bundled font could not be registered with plotters (which lays text out with it).
     #[error("{}: the bundled font could not be loaded", path.display())]
     Font { path: PathBuf },
-    /// plotters failed while drawing, or PNG encoding failed.
+    /// plotters failed while drawing, resvg could not read the SVG, or PNG encoding failed.
     #[error("{}: drawing failed: {reason}", path.display())]
     Draw { path: PathBuf, reason: String },
-    /// The PNG file could not be written.
-    #[error("{}: cannot write PNG file: {source}", path.display())]
+    /// The PNG (or SVG) file could not be written; `path` is that file.
+    #[error("{}: cannot write file: {source}", path.display())]
     Write {
         path: PathBuf,
         #[source]

@@ -1,8 +1,8 @@
-//! Colours, marker shapes and the small custom plotters elements (markers, error bars).
+//! Colours and marker shapes (plotters has circles, triangles and crosses only).
 
-use plotters::element::{Drawable, PointCollection};
+use plotters::backend::DrawingBackend;
+use plotters::element::{ComposedElement, EmptyElement, PathElement, Polygon};
 use plotters::style::{Color, RGBColor, ShapeStyle, WHITE};
-use plotters_backend::{BackendCoord, DrawingBackend, DrawingErrorKind};
 
 /// Okabe–Ito colour-blind-safe palette, reordered for contrast on white; its yellow is
 /// replaced by a mid grey (yellow is unreadable on a white background).
@@ -61,9 +61,9 @@ impl SeriesStyle {
     }
 }
 
-/// A marker drawn in pixel space around one data point.
+/// How a series' markers look.
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) struct Marker {
-    pub at: (f64, f64),
     pub shape: Shape,
     /// Radius in pixels.
     pub radius: f64,
@@ -74,56 +74,41 @@ pub(crate) struct Marker {
     pub hollow: bool,
 }
 
-impl<'a> PointCollection<'a, (f64, f64)> for &'a Marker {
-    type Point = &'a (f64, f64);
-    type IntoIter = std::iter::Once<&'a (f64, f64)>;
-    fn point_iter(self) -> Self::IntoIter {
-        std::iter::once(&self.at)
+impl Marker {
+    /// The marker at `at` (a data point, or a pixel position in a legend).
+    pub(crate) fn at<C, DB: DrawingBackend>(&self, at: C) -> MarkerElement<C, DB> {
+        let (face, edge) = self.parts((0, 0));
+        EmptyElement::at(at) + face + edge
     }
-}
 
-impl<DB: DrawingBackend> Drawable<DB> for Marker {
-    fn draw<I: Iterator<Item = BackendCoord>>(
-        &self,
-        mut pos: I,
-        backend: &mut DB,
-        _parent_dim: (u32, u32),
-    ) -> Result<(), DrawingErrorKind<DB::ErrorType>> {
-        let Some((x, y)) = pos.next() else {
-            return Ok(());
-        };
-        let r = self.radius;
+    /// Face and edge of the marker centred `shift` pixels from its anchor. Filled markers
+    /// have no edge (an empty path).
+    pub(crate) fn parts(&self, shift: (i32, i32)) -> MarkerParts {
         let fill: ShapeStyle = if self.hollow {
             WHITE.filled()
         } else {
             self.color.mix(self.alpha).filled()
         };
-        let stroke = ShapeStyle {
-            color: self.color.mix(self.alpha.max(0.8)),
-            filled: false,
-            stroke_width: if self.hollow { 2 } else { 1 },
-        };
-        if self.shape == Shape::Circle {
-            let ri = r.round().max(1.0) as u32;
-            backend.draw_circle((x, y), ri, &fill, true)?;
-            if self.hollow {
-                backend.draw_circle((x, y), ri, &stroke, false)?;
-            }
-            return Ok(());
-        }
-        let pts: Vec<BackendCoord> = outline(self.shape, r)
+        let pts: Vec<(i32, i32)> = outline(self.shape, self.radius)
             .into_iter()
-            .map(|(dx, dy)| (x + dx.round() as i32, y + dy.round() as i32))
+            .map(|(dx, dy)| (shift.0 + dx.round() as i32, shift.1 + dy.round() as i32))
             .collect();
-        backend.fill_polygon(pts.iter().copied(), &fill)?;
-        if self.hollow {
-            let mut closed = pts.clone();
-            closed.push(pts[0]);
-            backend.draw_path(closed, &stroke)?;
-        }
-        Ok(())
+        let edge = if self.hollow {
+            pts.iter().chain(pts.first()).copied().collect()
+        } else {
+            Vec::new()
+        };
+        let stroke = ShapeStyle::from(self.color).stroke_width(2);
+        (Polygon::new(pts, fill), PathElement::new(edge, stroke))
     }
 }
+
+/// Face and edge of a marker, in pixel offsets.
+pub(crate) type MarkerParts = (Polygon<(i32, i32)>, PathElement<(i32, i32)>);
+
+/// A marker as one plotters element.
+pub(crate) type MarkerElement<C, DB> =
+    ComposedElement<C, DB, Polygon<(i32, i32)>, PathElement<(i32, i32)>>;
 
 /// Polygon outline of a marker shape with "radius" `r`, in pixel offsets (y down).
 fn outline(shape: Shape, r: f64) -> Vec<(f64, f64)> {
@@ -137,7 +122,7 @@ fn outline(shape: Shape, r: f64) -> Vec<(f64, f64)> {
     };
     use std::f64::consts::FRAC_PI_2;
     match shape {
-        Shape::Circle => regular(16, r, 0.0),
+        Shape::Circle => regular(20, r, 0.0),
         Shape::Square => {
             let s = r * 0.85;
             vec![(-s, -s), (s, -s), (s, s), (-s, s)]
@@ -177,61 +162,6 @@ fn outline(shape: Shape, r: f64) -> Vec<(f64, f64)> {
                 (-b, -b),
             ]
         }
-    }
-}
-
-/// A vertical error bar from `lo` to `hi` at `x` (plot space) with short horizontal caps.
-pub(crate) struct ErrorBar {
-    pub ends: [(f64, f64); 2],
-    pub cap: i32,
-    /// Whether the lower / upper end gets a cap.
-    pub caps: [bool; 2],
-    pub style: ShapeStyle,
-}
-
-impl ErrorBar {
-    pub(crate) fn new(x: f64, lo: f64, hi: f64, cap: i32, style: ShapeStyle) -> ErrorBar {
-        ErrorBar {
-            ends: [(x, lo), (x, hi)],
-            cap,
-            caps: [true, true],
-            style,
-        }
-    }
-
-    pub(crate) fn with_caps(self, lower: bool, upper: bool) -> ErrorBar {
-        ErrorBar {
-            caps: [lower, upper],
-            ..self
-        }
-    }
-}
-
-impl<'a> PointCollection<'a, (f64, f64)> for &'a ErrorBar {
-    type Point = &'a (f64, f64);
-    type IntoIter = &'a [(f64, f64)];
-    fn point_iter(self) -> Self::IntoIter {
-        &self.ends
-    }
-}
-
-impl<DB: DrawingBackend> Drawable<DB> for ErrorBar {
-    fn draw<I: Iterator<Item = BackendCoord>>(
-        &self,
-        mut pos: I,
-        backend: &mut DB,
-        _parent_dim: (u32, u32),
-    ) -> Result<(), DrawingErrorKind<DB::ErrorType>> {
-        let (Some(a), Some(b)) = (pos.next(), pos.next()) else {
-            return Ok(());
-        };
-        backend.draw_line(a, b, &self.style)?;
-        for ((x, y), capped) in [a, b].into_iter().zip(self.caps) {
-            if capped {
-                backend.draw_line((x - self.cap, y), (x + self.cap, y), &self.style)?;
-            }
-        }
-        Ok(())
     }
 }
 

@@ -38,7 +38,7 @@ fn check_png(path: &Path, w: u32, h: u32) -> Vec<u8> {
     let mut reader = png::Decoder::new(std::io::Cursor::new(&bytes))
         .read_info()
         .unwrap();
-    let mut buf = vec![0; reader.output_buffer_size()];
+    let mut buf = vec![0; reader.output_buffer_size().expect("image fits in memory")];
     let info = reader.next_frame(&mut buf).unwrap();
     assert_eq!((info.width, info.height), (w, h));
     let px = &buf[..info.buffer_size()];
@@ -222,6 +222,35 @@ fn custom_size_and_any_extension() {
     let s = p.to_str().unwrap();
     histogram(s, "t", "x", &[1.0], 1).unwrap();
     check_png(&p, 1200, 800);
+}
+
+#[test]
+fn svg_is_written_only_when_asked() {
+    let p = tmp("with-svg");
+    let svg = p.with_extension("svg");
+    let series = [Series::new("5G-AKA", vec![(1.0, 2.0), (2.0, 3.0)])];
+    let chart = LineChart {
+        title: "Latency & load <test>",
+        series: &series,
+        ..Default::default()
+    };
+    line_chart(Canvas::new(&p).with_svg(&svg), &chart).unwrap();
+    check_png(&p, 1200, 800);
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert!(text.starts_with("<svg"), "{}", &text[..40]);
+    assert!(text.contains("Latency &amp; load &lt;test&gt;"));
+    assert!(text.contains("5G-AKA"), "legend label missing");
+
+    let p = tmp("without-svg");
+    line_chart(&p, &chart).unwrap();
+    assert!(!p.with_extension("svg").exists());
+
+    let missing = std::env::temp_dir()
+        .join("authsim-plots-no-such-dir")
+        .join("x.svg");
+    let e = line_chart(Canvas::new(&p).with_svg(&missing), &chart).unwrap_err();
+    assert!(matches!(e, PlotError::Write { .. }), "{e}");
+    assert_eq!(e.path(), missing);
 }
 
 /// All degenerate inputs draw a chart (with a note) instead of panicking.

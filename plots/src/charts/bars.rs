@@ -1,15 +1,16 @@
 //! Grouped bar chart.
 
-use plotters::element::{PathElement, Rectangle};
-use plotters::style::{BLACK, Color, ShapeStyle};
+use plotters::element::{EmptyElement, PathElement, Rectangle, Text};
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters::style::{BLACK, Color, FontTransform, ShapeStyle};
 
 use crate::axis::{Axis, Scale, Skipped, significant};
 use crate::frame::{
-    AxesSpec, Frame, LegendEntry, Swatch, TICK_PX, VALUE_PX, build_chart, center_note, render,
-    tick_targets,
+    AxesSpec, Frame, LegendEntry, Swatch, TICK_PX, VALUE_PX, build_chart, center_note, fit,
+    measure, text, tick_targets,
 };
+use crate::render::render;
 use crate::style::SeriesStyle;
-use crate::text::{HAlign, Label, VAlign, fit, measure};
 use crate::{Bar, Canvas, PlotError};
 
 /// Value labels are written above bars only when there are at most this many bars.
@@ -55,7 +56,7 @@ pub fn grouped_bar_chart<'a>(
             ));
         }
         seen[k] = true;
-        value[k] = skipped.forward(Scale::Linear, b.value);
+        value[k] = skipped.accept(Scale::Linear, b.value);
     }
 
     let vals = || value.iter().flatten().copied();
@@ -67,14 +68,10 @@ pub fn grouped_bar_chart<'a>(
         if lo < 0.0 { lo - 0.1 * span } else { 0.0 },
         if hi > 0.0 { hi + 0.1 * span } else { 0.0 },
     );
-    let (_, ty) = tick_targets(canvas);
+    let (_, ty) = tick_targets(canvas.width, canvas.height);
     let y_axis = Axis::fixed(Scale::Linear, lo, hi, ty);
     let n_slots = ng.max(1);
-    let x_axis = Axis::with_ticks(
-        0.0,
-        n_slots as f64,
-        (0..ng).map(|i| i as f64 + 0.5).collect(),
-    );
+    let x_axis = Axis::fixed(Scale::Linear, 0.0, n_slots as f64, 2);
 
     let legend = labels
         .iter()
@@ -105,13 +102,14 @@ pub fn grouped_bar_chart<'a>(
             slot_px - 8
         };
         let names: Vec<String> = groups.iter().map(|g| fit(g, TICK_PX, max_name)).collect();
-        let x_label = |v: f64| -> String {
-            let i = (v - 0.5).round();
-            if i >= 0.0 && (i as usize) < names.len() {
-                names[i as usize].clone()
-            } else {
-                String::new()
-            }
+        let names_h = if vertical {
+            names
+                .iter()
+                .map(|n| measure(n, TICK_PX).0)
+                .max()
+                .unwrap_or(0)
+        } else {
+            measure("Hg", TICK_PX).1
         };
         let mut ctx = build_chart(
             &area,
@@ -121,10 +119,21 @@ pub fn grouped_bar_chart<'a>(
                 x_desc: "",
                 y_desc: y_label,
                 x_grid: false,
-                x_labels: Some(&x_label),
-                x_vertical: vertical,
+                x_names_h: Some(names_h),
             },
         )?;
+        // Group names under their clusters, written by plotters as text elements.
+        let name_style = if vertical {
+            text(TICK_PX, BLACK)
+                .transform(FontTransform::Rotate270)
+                .pos(Pos::new(HPos::Right, VPos::Center))
+        } else {
+            text(TICK_PX, BLACK).pos(Pos::new(HPos::Center, VPos::Top))
+        };
+        ctx.draw_series(names.iter().enumerate().map(|(i, name)| {
+            EmptyElement::at((i as f64 + 0.5, y_axis.lo))
+                + Text::new(name.clone(), (0, 10), name_style.clone())
+        }))?;
         if vals().next().is_none() {
             return center_note(&ctx, "no data to plot");
         }
@@ -164,15 +173,14 @@ pub fn grouped_bar_chart<'a>(
                         continue;
                     }
                     let (a, b) = bar_x(gi, li);
-                    let (y, v_align) = if v >= 0.0 {
-                        (v + gap, VAlign::Bottom)
+                    let (y, v_pos) = if v >= 0.0 {
+                        (v + gap, VPos::Bottom)
                     } else {
-                        (v - gap, VAlign::Top)
+                        (v - gap, VPos::Top)
                     };
-                    ctx.plotting_area().draw(
-                        &Label::new(s, (0.5 * (a + b), y), VALUE_PX, BLACK)
-                            .anchor(HAlign::Center, v_align),
-                    )?;
+                    let style = text(VALUE_PX, BLACK).pos(Pos::new(HPos::Center, v_pos));
+                    ctx.plotting_area()
+                        .draw(&Text::new(s, (0.5 * (a + b), y), style))?;
                 }
             }
         }

@@ -6,9 +6,9 @@ use plotters::style::ShapeStyle;
 use super::bounds;
 use crate::axis::{Axis, Scale, Skipped};
 use crate::frame::{
-    AxesSpec, Frame, LegendEntry, Swatch, build_chart, center_note, render, simplify_px,
-    tick_targets,
+    AxesSpec, Frame, LegendEntry, Swatch, build_chart, center_note, simplify_px, tick_targets,
 };
+use crate::render::render;
 use crate::style::{Marker, SeriesStyle};
 use crate::{Canvas, PlotError};
 
@@ -37,7 +37,7 @@ pub fn cdf_chart<'a>(
         .map(|(_, vals)| {
             let mut v: Vec<f64> = vals
                 .iter()
-                .filter_map(|&x| skipped.forward(Scale::Linear, x))
+                .filter_map(|&x| skipped.accept(Scale::Linear, x))
                 .collect();
             v.sort_by(f64::total_cmp);
             v
@@ -49,7 +49,7 @@ pub fn cdf_chart<'a>(
             .filter_map(|s| Some([*s.first()?, *s.last()?]))
             .flatten(),
     );
-    let (tx, ty) = tick_targets(canvas);
+    let (tx, ty) = tick_targets(canvas.width, canvas.height);
     let x_axis = Axis::auto(Scale::Linear, x_data, 0.04, tx);
     let y_axis = Axis::fixed(Scale::Linear, -0.02, 1.02, ty.min(6));
 
@@ -83,8 +83,7 @@ pub fn cdf_chart<'a>(
                 x_desc: x_label,
                 y_desc: "cumulative fraction",
                 x_grid: true,
-                x_labels: None,
-                x_vertical: false,
+                x_names_h: None,
             },
         )?;
         if x_data.is_none() {
@@ -125,17 +124,17 @@ pub fn cdf_chart<'a>(
                 ShapeStyle::from(style.color).stroke_width(3),
             )))?;
             let stagger = (i + 1) as f64 / (k + 1) as f64;
+            let marker = Marker {
+                shape: style.shape,
+                radius: 5.5,
+                color: style.color,
+                alpha: 1.0,
+                hollow: false,
+            };
             ctx.draw_series((0..MARKERS).map(|m| {
                 let q = (m as f64 + stagger) / MARKERS as f64;
                 let r = ((q * n as f64).ceil() as usize).clamp(1, n) - 1;
-                Marker {
-                    at: (s[r], frac(r)),
-                    shape: style.shape,
-                    radius: 5.5,
-                    color: style.color,
-                    alpha: 1.0,
-                    hollow: false,
-                }
+                marker.at((s[r], frac(r)))
             }))?;
         }
         Ok(())

@@ -4,7 +4,8 @@ use plotters::element::Rectangle;
 use plotters::style::{Color, WHITE};
 
 use crate::axis::{Axis, Scale, Skipped, group_thousands, significant};
-use crate::frame::{AxesSpec, Frame, build_chart, center_note, render, tick_targets};
+use crate::frame::{AxesSpec, Frame, build_chart, center_note, tick_targets};
+use crate::render::render;
 use crate::style::PALETTE;
 use crate::{Canvas, PlotError};
 
@@ -42,11 +43,11 @@ pub fn histogram<'a>(
     let mut skipped = Skipped::default();
     let mut sorted: Vec<f64> = values
         .iter()
-        .filter_map(|&v| skipped.forward(Scale::Linear, v))
+        .filter_map(|&v| skipped.accept(Scale::Linear, v))
         .collect();
     sorted.sort_by(f64::total_cmp);
 
-    let (tx, ty) = tick_targets(canvas);
+    let (tx, ty) = tick_targets(canvas.width, canvas.height);
     let mut counts = vec![0usize; bins];
     let (lo, hi) = match (sorted.first(), sorted.last()) {
         (Some(&lo), Some(&hi)) if hi - lo > hi.abs().max(lo.abs()) * 1e-12 => (lo, hi),
@@ -67,7 +68,7 @@ pub fn histogram<'a>(
 
     let subtitle = (!sorted.is_empty()).then(|| {
         format!(
-            "n = {}   median = {}   p95 = {}   p99 = {}   max = {}",
+            "n = {} · median = {} · p95 = {} · p99 = {} · max = {}",
             group_thousands(sorted.len()),
             significant(percentile(&sorted, 0.5), 4),
             significant(percentile(&sorted, 0.95), 4),
@@ -92,8 +93,7 @@ pub fn histogram<'a>(
                 x_desc: x_label,
                 y_desc: "count",
                 x_grid: false,
-                x_labels: None,
-                x_vertical: false,
+                x_names_h: None,
             },
         )?;
         if sorted.is_empty() {

@@ -1,16 +1,16 @@
 //! Line chart with markers, confidence intervals and reference curves.
 
-use plotters::element::{PathElement, Polygon};
+use plotters::element::{ErrorBar, PathElement, Polygon};
 use plotters::series::DashedLineSeries;
 use plotters::style::{Color, ShapeStyle};
 
 use super::{bounds, runs};
 use crate::axis::{Axis, Scale, Skipped};
 use crate::frame::{
-    AxesSpec, DrawFail, Frame, LegendEntry, Swatch, build_chart, center_note, render, simplify_px,
-    tick_targets,
+    AxesSpec, Frame, LegendEntry, Swatch, build_chart, center_note, simplify_px, tick_targets,
 };
-use crate::style::{ErrorBar, Marker, SeriesStyle};
+use crate::render::{DrawFail, render};
+use crate::style::{Marker, SeriesStyle};
 use crate::{Canvas, LineChart, PlotError, Series};
 
 /// Series with at most this many intervals get error bars; more get a shaded band.
@@ -23,15 +23,15 @@ const MARKERS_LONG: usize = 40;
 const REF_MARKER_EVERY_POINT_MAX: usize = 15;
 const REF_MARKERS_LONG: usize = 12;
 
-/// One series mapped into plot space.
+/// One series, its undrawable points taken out.
 struct Prepared {
     label: String,
     style: SeriesStyle,
     reference: bool,
-    /// Plot-space points; `None` where the input point cannot be drawn.
+    /// Points; `None` where the input point cannot be drawn.
     pts: Vec<Option<(f64, f64)>>,
-    /// Plot-space `(x, lo, hi)`; `lo == -inf` means "below the axis" (log scale, bound <= 0).
-    ci: Vec<Option<(f64, f64, f64)>>,
+    /// `(x, y, lo, hi)`; `lo == -inf` means "below the axis" (log scale, bound <= 0).
+    ci: Vec<Option<(f64, f64, f64, f64)>>,
 }
 
 fn prepare(
@@ -46,7 +46,7 @@ fn prepare(
     let pts: Vec<Option<(f64, f64)>> = s
         .points
         .iter()
-        .map(|&p| skipped.forward_point(xs, ys, p))
+        .map(|&p| skipped.accept_point(xs, ys, p))
         .collect();
     let ci = match &s.ci {
         None => Vec::new(),
@@ -54,10 +54,10 @@ fn prepare(
             .iter()
             .zip(ci)
             .map(|(p, &(a, b))| {
-                let (x, _) = (*p)?;
+                let (x, y) = (*p)?;
                 let (a, b) = if a <= b { (a, b) } else { (b, a) };
-                let hi = ys.forward(b)?;
-                let lo = match ys.forward(a) {
+                let hi = ys.accept(b)?;
+                let lo = match ys.accept(a) {
                     Some(lo) => lo,
                     None if a.is_finite() && ys == Scale::Log10 => {
                         *cut = true;
@@ -65,7 +65,7 @@ fn prepare(
                     }
                     None => return None,
                 };
-                Some((x, lo, hi))
+                Some((x, y, lo, hi))
             })
             .collect(),
     };
@@ -85,7 +85,8 @@ fn prepare(
 /// * Every point gets a marker when a series has at most 60 points, otherwise about 40
 ///   evenly spaced markers are drawn (staggered between series). Reference curves get a
 ///   marker on every point up to 15 points, otherwise about 12.
-/// * Confidence intervals are error bars with caps when a series has at most 30 intervals,
+/// * Confidence intervals are error bars with caps when a series has at most 30 intervals
+///   (those shorter than a marker are left out),
 ///   otherwise a translucent band. On a log y axis, a lower bound `<= 0` is cut at the
 ///   bottom of the plot (noted under the chart).
 pub fn line_chart<'a>(out: impl Into<Canvas<'a>>, chart: &LineChart<'_>) -> Result<(), PlotError> {
@@ -130,11 +131,11 @@ pub fn line_chart<'a>(out: impl Into<Canvas<'a>>, chart: &LineChart<'_>) -> Resu
                 prepared
                     .iter()
                     .flat_map(|p| p.ci.iter().flatten())
-                    .flat_map(|c| [c.1, c.2]),
+                    .flat_map(|c| [c.2, c.3]),
             )
             .filter(|v| v.is_finite()),
     );
-    let (tx, ty) = tick_targets(canvas);
+    let (tx, ty) = tick_targets(canvas.width, canvas.height);
     let x_axis = Axis::auto(xs, x_data, 0.04, tx);
     let y_axis = Axis::auto(ys, y_data, 0.06, ty);
 
@@ -174,15 +175,20 @@ pub fn line_chart<'a>(out: impl Into<Canvas<'a>>, chart: &LineChart<'_>) -> Resu
                 x_desc: chart.x_label,
                 y_desc: chart.y_label,
                 x_grid: true,
-                x_labels: None,
-                x_vertical: false,
+                x_names_h: None,
             },
         )?;
         if x_data.is_none() {
             return center_note(&ctx, "no data to plot");
         }
-        let y_lo = y_axis.lo;
-        let clamp_ci = |c: &(f64, f64, f64)| (c.0, y_axis.clamp(c.1.max(y_lo)), y_axis.clamp(c.2));
+        let clamp_ci = |c: &(f64, f64, f64, f64)| {
+            (
+                c.0,
+                c.1,
+                y_axis.clamp(c.2.max(y_axis.lo)),
+                y_axis.clamp(c.3),
+            )
+        };
 
         // 1. Bands (under everything).
         for p in &prepared {
@@ -195,8 +201,8 @@ pub fn line_chart<'a>(out: impl Into<Canvas<'a>>, chart: &LineChart<'_>) -> Resu
                 }
                 let poly: Vec<(f64, f64)> = run
                     .iter()
-                    .map(|c| (c.0, clamp_ci(c).2))
-                    .chain(run.iter().rev().map(|c| (c.0, clamp_ci(c).1)))
+                    .map(|c| (c.0, clamp_ci(c).3))
+                    .chain(run.iter().rev().map(|c| (c.0, clamp_ci(c).2)))
                     .collect();
                 let alpha = if p.reference { 0.10 } else { 0.18 };
                 ctx.draw_series(std::iter::once(Polygon::new(
@@ -229,11 +235,22 @@ pub fn line_chart<'a>(out: impl Into<Canvas<'a>>, chart: &LineChart<'_>) -> Resu
                 continue;
             }
             let style = ShapeStyle::from(p.style.color.mix(0.9)).stroke_width(2);
-            ctx.draw_series(p.ci.iter().flatten().map(|c| {
-                let (x, lo, hi) = clamp_ci(c);
-                // No cap where the interval is cut at the bottom (log scale).
-                ErrorBar::new(x, lo, hi, 6, style).with_caps(c.1.is_finite(), true)
-            }))?;
+            // An interval shorter than the marker would only draw plotters' mean ring
+            // around the marker: left out.
+            let visible = |&(x, _, lo, hi): &(f64, f64, f64, f64)| {
+                let (a, b) = (ctx.backend_coord(&(x, lo)), ctx.backend_coord(&(x, hi)));
+                (a.1 - b.1).abs() > 10
+            };
+            let bars: Vec<_> =
+                p.ci.iter()
+                    .flatten()
+                    .map(clamp_ci)
+                    .filter(visible)
+                    .collect();
+            ctx.draw_series(
+                bars.into_iter()
+                    .map(|(x, y, lo, hi)| ErrorBar::new_vertical(x, lo, y, hi, style, 10)),
+            )?;
         }
         // 4. Markers: references first, so measured markers stay visible on top.
         let n_series = prepared.len().max(1);
@@ -255,14 +272,20 @@ pub fn line_chart<'a>(out: impl Into<Canvas<'a>>, chart: &LineChart<'_>) -> Resu
                 valid.len().div_ceil(long)
             };
             let offset = if step > 1 { si * step / n_series } else { 0 };
-            ctx.draw_series(valid.iter().skip(offset).step_by(step).map(|&at| Marker {
-                at,
+            let marker = Marker {
                 shape: p.style.shape,
                 radius: 5.5,
                 color: p.style.color,
                 alpha: 1.0,
                 hollow: p.reference,
-            }))?;
+            };
+            ctx.draw_series(
+                valid
+                    .iter()
+                    .skip(offset)
+                    .step_by(step)
+                    .map(|&at| marker.at(at)),
+            )?;
         }
         Ok::<(), DrawFail>(())
     })

@@ -3,9 +3,8 @@
 use super::bounds;
 use crate::axis::{Axis, Scale, Skipped, group_thousands};
 use crate::decimate::{MAX_SCATTER_POINTS, budgets, thin};
-use crate::frame::{
-    AxesSpec, Frame, LegendEntry, Swatch, build_chart, center_note, render, tick_targets,
-};
+use crate::frame::{AxesSpec, Frame, LegendEntry, Swatch, build_chart, center_note, tick_targets};
+use crate::render::render;
 use crate::style::{Marker, SeriesStyle};
 use crate::{Canvas, PlotError, Series};
 
@@ -32,14 +31,14 @@ pub fn scatter_time<'a>(
         .map(|s| {
             s.points
                 .iter()
-                .filter_map(|&p| skipped.forward_point(Scale::Linear, Scale::Linear, p))
+                .filter_map(|&p| skipped.accept_point(Scale::Linear, Scale::Linear, p))
                 .collect()
         })
         .collect();
     let all = || pts.iter().flatten();
     let x_data = bounds(all().map(|p| p.0));
     let y_data = bounds(all().map(|p| p.1));
-    let (tx, ty) = tick_targets(canvas);
+    let (tx, ty) = tick_targets(canvas.width, canvas.height);
     let x_axis = Axis::auto(Scale::Linear, x_data, 0.03, tx);
     let y_axis = Axis::auto(Scale::Linear, y_data, 0.05, ty);
 
@@ -95,8 +94,7 @@ pub fn scatter_time<'a>(
                 x_desc: x_label,
                 y_desc: y_label,
                 x_grid: true,
-                x_labels: None,
-                x_vertical: false,
+                x_names_h: None,
             },
         )?;
         if x_data.is_none() {
@@ -115,15 +113,19 @@ pub fn scatter_time<'a>(
             })
             .collect();
         order.sort_unstable();
-        let styles: Vec<SeriesStyle> = (0..pts.len()).map(SeriesStyle::nth).collect();
-        ctx.draw_series(order.iter().map(|&(_, i, k)| Marker {
-            at: pts[i][k],
-            shape: styles[i].shape,
-            radius,
-            color: styles[i].color,
-            alpha,
-            hollow: false,
-        }))?;
+        let markers: Vec<Marker> = (0..pts.len())
+            .map(|i| {
+                let style = SeriesStyle::nth(i);
+                Marker {
+                    shape: style.shape,
+                    radius,
+                    color: style.color,
+                    alpha,
+                    hollow: false,
+                }
+            })
+            .collect();
+        ctx.draw_series(order.iter().map(|&(_, i, k)| markers[i].at(pts[i][k])))?;
         Ok(())
     })
 }
