@@ -7,8 +7,17 @@
 //! failure (TEMP, f2/f5, f1), 5 on success (+ f3, f4) and 5 on a synch
 //! failure (+ f5*, f1*); `hss_resync` 3 (TEMP, f5*, f1*).
 
+pub mod device;
+pub mod home;
+pub mod imsi;
+pub mod serving;
 pub mod sqn;
+pub mod table;
+#[cfg(test)]
+pub(crate) mod test_support;
 
+pub use home::Subscriber;
+pub use imsi::{imsi, imsi_index, imsi_into};
 pub use sqn::{HeSqn, SqnState};
 
 use zeroize::Zeroize;
