@@ -312,15 +312,18 @@ impl<S: Scheme> Serving<S> {
             p.retx = 0;
         }
         cx.fx.send(device, S::DEVICE, kind, pdu);
-        cx.fx
-            .arm(TimerKey::for_peer(device, S::RETX), cx.now + s.timers().retx);
+        cx.fx.arm(
+            TimerKey::for_peer(device, S::RETX),
+            cx.now + s.timers().retx,
+        );
     }
 
     /// Sends the last downlink PDU again, as it is (a device that restarted).
     pub fn resend_last(&mut self, device: Addr, cx: &mut Ctx<'_>) {
         if let Some(c) = self.contexts.get_mut(&device) {
             let p = c.procedure();
-            cx.fx.send(device, S::DEVICE, p.last_kind, p.last_pdu.clone());
+            cx.fx
+                .send(device, S::DEVICE, p.last_kind, p.last_pdu.clone());
         }
     }
 
@@ -407,13 +410,7 @@ impl<S: Scheme> Serving<S> {
     }
 
     /// Challenges the device with `first`, or else with its next vector in stock.
-    pub fn challenge(
-        &mut self,
-        s: &S,
-        device: Addr,
-        first: Option<S::Vector>,
-        cx: &mut Ctx<'_>,
-    ) {
+    pub fn challenge(&mut self, s: &S, device: Addr, first: Option<S::Vector>, cx: &mut Ctx<'_>) {
         let ksi = self.take_ksi();
         let Some(c) = self.contexts.get_mut(&device) else {
             return;
@@ -575,7 +572,8 @@ impl<S: Scheme> Serving<S> {
                     return None;
                 }
                 p.retx += 1;
-                cx.fx.send(device, S::DEVICE, p.last_kind, p.last_pdu.clone());
+                cx.fx
+                    .send(device, S::DEVICE, p.last_kind, p.last_pdu.clone());
                 cx.fx.arm(key, cx.now + t.retx);
             }
             k if k == S::TX && step == Step::WaitVectors => {

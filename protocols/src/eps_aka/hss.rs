@@ -58,7 +58,13 @@ impl Hss {
             .as_ref()
             .ok_or(DiameterResult::AUTHENTICATION_DATA_UNAVAILABLE)?;
         let sub = &mut self.subscribers[index];
-        Ok(eutran_vectors(sub, req, &air.visited_plmn_id, self.max_vectors, cx))
+        Ok(eutran_vectors(
+            sub,
+            req,
+            &air.visited_plmn_id,
+            self.max_vectors,
+            cx,
+        ))
     }
 }
 

@@ -229,6 +229,57 @@ pub(crate) fn security_mode_complete(
     ok && matches!(p.decode_inner(), Ok(NasMessage::SecurityModeComplete(_)))
 }
 
+/// What an MME does with each NAS uplink message (EPS-AKA and group AKA
+/// share the dispatch in [`on_nas`]).
+pub(crate) trait NasUplink {
+    fn on_attach(&mut self, ue: Addr, req: nas::AttachRequest, cx: &mut Ctx<'_>);
+    fn on_auth_response(&mut self, ue: Addr, res: &[u8], cx: &mut Ctx<'_>);
+    fn on_auth_failure(&mut self, ue: Addr, f: nas::AuthenticationFailure, cx: &mut Ctx<'_>);
+    fn on_security_mode_reject(&mut self, ue: Addr, cx: &mut Ctx<'_>);
+    /// `p` is `pdu` decoded (a SECURITY MODE COMPLETE is expected).
+    fn on_protected(&mut self, ue: Addr, p: nas::SecurityProtected, pdu: &[u8], cx: &mut Ctx<'_>);
+}
+
+/// Decodes a NAS uplink PDU from `ue` and hands it to the MME; anything
+/// else is counted as ignored.
+pub(crate) fn on_nas(mme: &mut impl NasUplink, ue: Addr, pdu: &[u8], cx: &mut Ctx<'_>) {
+    match nas::decode_any(pdu) {
+        Ok(nas::Nas::Plain(NasMessage::AttachRequest(r))) => mme.on_attach(ue, r, cx),
+        Ok(nas::Nas::Plain(NasMessage::AuthenticationResponse(r))) => {
+            mme.on_auth_response(ue, &r.res, cx)
+        }
+        Ok(nas::Nas::Plain(NasMessage::AuthenticationFailure(f))) => mme.on_auth_failure(ue, f, cx),
+        Ok(nas::Nas::Plain(NasMessage::SecurityModeReject(_))) => {
+            mme.on_security_mode_reject(ue, cx)
+        }
+        Ok(nas::Nas::Protected(p)) => mme.on_protected(ue, p, pdu, cx),
+        Ok(other) => cx.fx.ignore(other.kind()),
+        Err(_) => cx.fx.ignore("undecodable"),
+    }
+}
+
+/// RES matched: derive K_NASint from the vector's K_ASME, send the SECURITY
+/// MODE COMMAND and wait for its completion; `keep` may store K_NASint.
+pub(crate) fn command_security_mode<X: Default>(
+    core: &mut Serving<Nas<X>>,
+    nas: &Nas<X>,
+    ue: Addr,
+    res: &[u8],
+    keep: impl FnOnce(&mut X, &[u8; 16]),
+    cx: &mut Ctx<'_>,
+) {
+    let label = "AuthenticationResponse";
+    let Some(acc) = core.on_response(nas, ue, res, label, cx) else {
+        return;
+    };
+    let ops = &mut cx.fx.crypto;
+    let mut k_int = kdf::nas_key(&acc.vector.kasme, kdf::NAS_INT_ALG, EIA2, ops);
+    let pdu = security_mode_command(acc.ksi, &k_int, ops);
+    keep(acc.extra, &k_int);
+    k_int.zeroize();
+    core.await_security_mode(nas, ue, "SecurityModeCommand", pdu, cx);
+}
+
 /// Serving network: runs the attach/authentication/security mode procedures.
 pub struct Mme {
     cfg: Arc<Config>,
@@ -268,27 +319,6 @@ impl Mme {
         self.core.request(&self.nas, ue, build, cx);
     }
 
-    fn on_attach(&mut self, ue: Addr, req: nas::AttachRequest, cx: &mut Ctx<'_>) {
-        let index = match attach_index(&req, &self.cfg.plmn_digits) {
-            Ok(index) => index,
-            Err((cause, reason)) => return self.core.reject(&self.nas, ue, cause, reason, cx),
-        };
-        match self.core.context(ue).map(|c| c.step) {
-            // A retransmitted attach while we wait for the HSS: keep waiting.
-            Some(Step::WaitVectors) => return cx.fx.ignore("AttachRequest"),
-            // The UE restarted: resend what we last sent.
-            Some(Step::WaitResponse | Step::WaitSecurityMode) => {
-                return self.core.resend_last(ue, cx);
-            }
-            _ => {}
-        }
-        if self.core.begin(ue, index).stocked() == 0 {
-            self.request_vectors(ue, None, cx);
-        } else {
-            self.core.challenge(&self.nas, ue, None, cx);
-        }
-    }
-
     fn on_aia(&mut self, pdu: &[u8], cx: &mut Ctx<'_>) {
         if self.aia.decode_into(pdu).is_err() {
             return cx.fx.ignore("undecodable");
@@ -311,17 +341,33 @@ impl Mme {
         let first = self.core.stock(ue, vectors);
         self.core.challenge(&self.nas, ue, first, cx);
     }
+}
+
+impl NasUplink for Mme {
+    fn on_attach(&mut self, ue: Addr, req: nas::AttachRequest, cx: &mut Ctx<'_>) {
+        let index = match attach_index(&req, &self.cfg.plmn_digits) {
+            Ok(index) => index,
+            Err((cause, reason)) => return self.core.reject(&self.nas, ue, cause, reason, cx),
+        };
+        match self.core.context(ue).map(|c| c.step) {
+            // A retransmitted attach while we wait for the HSS: keep waiting.
+            Some(Step::WaitVectors) => return cx.fx.ignore("AttachRequest"),
+            // The UE restarted: resend what we last sent.
+            Some(Step::WaitResponse | Step::WaitSecurityMode) => {
+                return self.core.resend_last(ue, cx);
+            }
+            _ => {}
+        }
+        if self.core.begin(ue, index).stocked() == 0 {
+            self.request_vectors(ue, None, cx);
+        } else {
+            self.core.challenge(&self.nas, ue, None, cx);
+        }
+    }
 
     fn on_auth_response(&mut self, ue: Addr, res: &[u8], cx: &mut Ctx<'_>) {
-        let label = "AuthenticationResponse";
-        let Some(acc) = self.core.on_response(&self.nas, ue, res, label, cx) else {
-            return;
-        };
-        let ops = &mut cx.fx.crypto;
-        acc.extra.0 = kdf::nas_key(&acc.vector.kasme, kdf::NAS_INT_ALG, EIA2, ops);
-        let pdu = security_mode_command(acc.ksi, &acc.extra.0, ops);
-        let kind = "SecurityModeCommand";
-        self.core.await_security_mode(&self.nas, ue, kind, pdu, cx);
+        let keep = |x: &mut NasIntegrityKey, k: &[u8; 16]| x.0 = *k;
+        command_security_mode(&mut self.core, &self.nas, ue, res, keep, cx);
     }
 
     fn on_auth_failure(&mut self, ue: Addr, f: nas::AuthenticationFailure, cx: &mut Ctx<'_>) {
@@ -331,14 +377,7 @@ impl Mme {
         }
     }
 
-    /// `p` is `pdu` decoded.
-    fn on_protected(
-        &mut self,
-        ue: Addr,
-        p: nas::SecurityProtected,
-        pdu: &[u8],
-        cx: &mut Ctx<'_>,
-    ) {
+    fn on_protected(&mut self, ue: Addr, p: nas::SecurityProtected, pdu: &[u8], cx: &mut Ctx<'_>) {
         let step = Step::WaitSecurityMode;
         let Some(c) = self.core.expecting(ue, step, "SecurityProtected", cx) else {
             return;
@@ -355,30 +394,19 @@ impl Mme {
         // The security context is established; the procedure's state goes.
         self.core.established(ue, cx);
     }
+
+    fn on_security_mode_reject(&mut self, ue: Addr, cx: &mut Ctx<'_>) {
+        self.core.device_ended(ue, "security_mode_reject", cx);
+    }
 }
 
 impl Endpoint for Mme {
     fn start(&mut self, _: &mut Ctx<'_>) {}
 
     fn on_message(&mut self, msg: Incoming<'_>, cx: &mut Ctx<'_>) {
-        let ue = msg.from;
         match msg.interface {
             Interface::S6a => self.on_aia(msg.pdu, cx),
-            Interface::Nas => match nas::decode_any(msg.pdu) {
-                Ok(nas::Nas::Plain(NasMessage::AttachRequest(r))) => self.on_attach(ue, r, cx),
-                Ok(nas::Nas::Plain(NasMessage::AuthenticationResponse(r))) => {
-                    self.on_auth_response(ue, &r.res, cx)
-                }
-                Ok(nas::Nas::Plain(NasMessage::AuthenticationFailure(f))) => {
-                    self.on_auth_failure(ue, f, cx)
-                }
-                Ok(nas::Nas::Plain(NasMessage::SecurityModeReject(_))) => {
-                    self.core.device_ended(ue, "security_mode_reject", cx)
-                }
-                Ok(nas::Nas::Protected(p)) => self.on_protected(ue, p, msg.pdu, cx),
-                Ok(other) => cx.fx.ignore(other.kind()),
-                Err(_) => cx.fx.ignore("undecodable"),
-            },
+            Interface::Nas => on_nas(self, msg.from, msg.pdu, cx),
             other => cx.fx.ignore(other.name()),
         }
     }

@@ -18,14 +18,14 @@ use crate::core::{
 use crate::crypto::{ct_eq, kdf};
 use crate::eps_aka::EIA2;
 use crate::eps_aka::mme::{
-    AirBuilder, Nas, attach_index, failure, resync_info, security_mode_command,
+    AirBuilder, Nas, NasUplink, attach_index, command_security_mode, failure, on_nas, resync_info,
     security_mode_complete,
 };
 use crate::wire::diameter::EutranVector;
 use crate::wire::group::{
     self, GroupAuthInfo, GroupAuthenticationRequest, KIND_GROUP_AUTHENTICATION_REQUEST,
 };
-use crate::wire::nas::{self, EmmCause, NasMessage};
+use crate::wire::nas::{self, EmmCause};
 
 /// What the MME keeps per procedure beyond EPS-AKA.
 #[derive(Default)]
@@ -259,31 +259,8 @@ impl Mme {
             kasme,
         };
         let (kind, pdu) = (KIND_GROUP_AUTHENTICATION_REQUEST, msg.encode());
-        self.core.challenge_with(&self.nas, ue, ksi, v, kind, pdu, cx);
-    }
-
-    fn on_attach(&mut self, ue: Addr, req: nas::AttachRequest, cx: &mut Ctx<'_>) {
-        let index = match attach_index(&req, &self.cfg.plmn_digits) {
-            Ok(index) => index,
-            Err((cause, reason)) => return self.core.reject(&self.nas, ue, cause, reason, cx),
-        };
-        let Ok(group) = group::parse_group_identity(&req.optional_ies, 0) else {
-            let cause = EmmCause::ILLEGAL_UE;
-            return self
-                .core
-                .reject(&self.nas, ue, cause, "bad_group_identity", cx);
-        };
-        // A repeated attach while the HSS (or the group's leader) is asked:
-        // keep waiting. During a challenge it means the device restarted
-        // (T3410) and dropped the challenge's RES: start a new one.
-        let waiting = |c: &aka::serving::Context<_, _>| {
-            matches!(c.step, Step::WaitVectors | Step::WaitGroup)
-        };
-        if self.core.context(ue).is_some_and(waiting) {
-            return cx.fx.ignore("AttachRequest");
-        }
-        self.core.begin(ue, index).procedure().extra.group = group;
-        self.authenticate(ue, cx);
+        self.core
+            .challenge_with(&self.nas, ue, ksi, v, kind, pdu, cx);
     }
 
     fn on_aia(&mut self, pdu: &[u8], cx: &mut Ctx<'_>) {
@@ -332,19 +309,6 @@ impl Mme {
         }
     }
 
-    fn on_auth_response(&mut self, ue: Addr, res: &[u8], cx: &mut Ctx<'_>) {
-        let label = "AuthenticationResponse";
-        let Some(acc) = self.core.on_response(&self.nas, ue, res, label, cx) else {
-            return;
-        };
-        let ops = &mut cx.fx.crypto;
-        let mut k_int = kdf::nas_key(&acc.vector.kasme, kdf::NAS_INT_ALG, EIA2, ops);
-        let pdu = security_mode_command(acc.ksi, &k_int, ops);
-        k_int.zeroize();
-        let kind = "SecurityModeCommand";
-        self.core.await_security_mode(&self.nas, ue, kind, pdu, cx);
-    }
-
     /// A synch failure on a group challenge: verify AUTS with the member's
     /// group key (no HSS needed), move the group counter above SQN_MS and
     /// challenge again; past the SQN block this member refreshes GAK.
@@ -388,6 +352,51 @@ impl Mme {
         self.authenticate(ue, cx);
     }
 
+    /// The leader's AIR gave up: the next queued member leads.
+    fn s6a_gave_up(&mut self, ue: Addr, cx: &mut Ctx<'_>) {
+        let air_group = self
+            .core
+            .context_mut(ue)
+            .and_then(|c| c.procedure().extra.air_group.take());
+        let cause = EmmCause::NETWORK_FAILURE;
+        self.core.reject(&self.nas, ue, cause, "s6a_timeout", cx);
+        if let Some(g) = air_group {
+            if let Some(gs) = self.groups.get_mut(&g) {
+                gs.leader = None;
+            }
+            self.serve_waiting(g, cx);
+        }
+    }
+}
+
+impl NasUplink for Mme {
+    fn on_attach(&mut self, ue: Addr, req: nas::AttachRequest, cx: &mut Ctx<'_>) {
+        let index = match attach_index(&req, &self.cfg.plmn_digits) {
+            Ok(index) => index,
+            Err((cause, reason)) => return self.core.reject(&self.nas, ue, cause, reason, cx),
+        };
+        let Ok(group) = group::parse_group_identity(&req.optional_ies, 0) else {
+            let cause = EmmCause::ILLEGAL_UE;
+            return self
+                .core
+                .reject(&self.nas, ue, cause, "bad_group_identity", cx);
+        };
+        // A repeated attach while the HSS (or the group's leader) is asked:
+        // keep waiting. During a challenge it means the device restarted
+        // (T3410) and dropped the challenge's RES: start a new one.
+        let waiting =
+            |c: &aka::serving::Context<_, _>| matches!(c.step, Step::WaitVectors | Step::WaitGroup);
+        if self.core.context(ue).is_some_and(waiting) {
+            return cx.fx.ignore("AttachRequest");
+        }
+        self.core.begin(ue, index).procedure().extra.group = group;
+        self.authenticate(ue, cx);
+    }
+
+    fn on_auth_response(&mut self, ue: Addr, res: &[u8], cx: &mut Ctx<'_>) {
+        command_security_mode(&mut self.core, &self.nas, ue, res, |_, _| {}, cx);
+    }
+
     fn on_auth_failure(&mut self, ue: Addr, f: nas::AuthenticationFailure, cx: &mut Ctx<'_>) {
         let label = "AuthenticationFailure";
         let Some((rand, auts)) = self.core.on_failure(ue, failure(&f), label, cx) else {
@@ -405,14 +414,8 @@ impl Mme {
     }
 
     /// The SECURITY MODE COMPLETE, checked with K_NASint derived again from
-    /// the challenge's K_ASME. `p` is `pdu` decoded.
-    fn on_protected(
-        &mut self,
-        ue: Addr,
-        p: nas::SecurityProtected,
-        pdu: &[u8],
-        cx: &mut Ctx<'_>,
-    ) {
+    /// the challenge's K_ASME.
+    fn on_protected(&mut self, ue: Addr, p: nas::SecurityProtected, pdu: &[u8], cx: &mut Ctx<'_>) {
         let label = "SecurityProtected";
         let Some(c) = self.core.expecting(ue, Step::WaitSecurityMode, label, cx) else {
             return;
@@ -434,20 +437,8 @@ impl Mme {
         self.core.established(ue, cx);
     }
 
-    /// The leader's AIR gave up: the next queued member leads.
-    fn s6a_gave_up(&mut self, ue: Addr, cx: &mut Ctx<'_>) {
-        let air_group = self
-            .core
-            .context_mut(ue)
-            .and_then(|c| c.procedure().extra.air_group.take());
-        let cause = EmmCause::NETWORK_FAILURE;
-        self.core.reject(&self.nas, ue, cause, "s6a_timeout", cx);
-        if let Some(g) = air_group {
-            if let Some(gs) = self.groups.get_mut(&g) {
-                gs.leader = None;
-            }
-            self.serve_waiting(g, cx);
-        }
+    fn on_security_mode_reject(&mut self, ue: Addr, cx: &mut Ctx<'_>) {
+        self.core.device_ended(ue, "security_mode_reject", cx);
     }
 }
 
@@ -455,24 +446,9 @@ impl Endpoint for Mme {
     fn start(&mut self, _: &mut Ctx<'_>) {}
 
     fn on_message(&mut self, msg: Incoming<'_>, cx: &mut Ctx<'_>) {
-        let ue = msg.from;
         match msg.interface {
             Interface::S6a => self.on_aia(msg.pdu, cx),
-            Interface::Nas => match nas::decode_any(msg.pdu) {
-                Ok(nas::Nas::Plain(NasMessage::AttachRequest(r))) => self.on_attach(ue, r, cx),
-                Ok(nas::Nas::Plain(NasMessage::AuthenticationResponse(r))) => {
-                    self.on_auth_response(ue, &r.res, cx)
-                }
-                Ok(nas::Nas::Plain(NasMessage::AuthenticationFailure(f))) => {
-                    self.on_auth_failure(ue, f, cx)
-                }
-                Ok(nas::Nas::Plain(NasMessage::SecurityModeReject(_))) => {
-                    self.core.device_ended(ue, "security_mode_reject", cx)
-                }
-                Ok(nas::Nas::Protected(p)) => self.on_protected(ue, p, msg.pdu, cx),
-                Ok(other) => cx.fx.ignore(other.kind()),
-                Err(_) => cx.fx.ignore("undecodable"),
-            },
+            Interface::Nas => on_nas(self, msg.from, msg.pdu, cx),
             other => cx.fx.ignore(other.name()),
         }
     }

@@ -34,15 +34,20 @@ impl Hlr {
             .number_of_requested_vectors
             .clamp(1, self.max_vectors.max(1));
         let sub = &mut self.subscribers[index];
-        Ok(home::vectors(sub, resync, n.into(), aka::AMF_UMTS, cx, |_, av, _| {
-            Quintuplet {
+        Ok(home::vectors(
+            sub,
+            resync,
+            n.into(),
+            aka::AMF_UMTS,
+            cx,
+            |_, av, _| Quintuplet {
                 rand: av.rand,
                 xres: av.xres.clone(),
                 ck: av.ck,
                 ik: av.ik,
                 autn: av.autn,
-            }
-        }))
+            },
+        ))
     }
 }
 

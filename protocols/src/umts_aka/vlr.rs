@@ -126,7 +126,11 @@ impl Vlr {
         // a challenge it means the MS restarted (T3210): it has deleted its
         // stored RAND/RES (TS 24.008 §4.3.2.5) and would answer the old RAND
         // with a synch failure, so a new authentication starts.
-        if self.core.context(ms).is_some_and(|c| c.step == Step::WaitVectors) {
+        if self
+            .core
+            .context(ms)
+            .is_some_and(|c| c.step == Step::WaitVectors)
+        {
             return cx.fx.ignore("LocationUpdatingRequest");
         }
         if self.core.begin(ms, index).stocked() == 0 {
@@ -166,7 +170,11 @@ impl Vlr {
     /// ciphering and integrity (RANAP security mode, not modelled).
     fn on_auth_response(&mut self, ms: Addr, res: &[u8], cx: &mut Ctx<'_>) {
         let label = "AuthenticationResponse";
-        if self.core.on_response(&self.mm, ms, res, label, cx).is_none() {
+        if self
+            .core
+            .on_response(&self.mm, ms, res, label, cx)
+            .is_none()
+        {
             return;
         }
         self.core.established(ms, cx);
@@ -174,8 +182,7 @@ impl Vlr {
             lai: self.cfg.lai(),
             follow_on_proceed: false,
         });
-        cx.fx
-            .send(ms, Interface::UmtsAir, msg.kind(), msg.encode());
+        cx.fx.send(ms, Interface::UmtsAir, msg.kind(), msg.encode());
     }
 
     fn on_auth_failure(&mut self, ms: Addr, f: mm::AuthenticationFailure, cx: &mut Ctx<'_>) {
