@@ -211,7 +211,7 @@ pub(crate) fn security_mode_command(ksi: u8, k_int: &[u8; 16], ops: &mut CryptoO
 /// Whether `pdu` (decoded: `p`) is a SECURITY MODE COMPLETE whose uplink
 /// MAC verifies under `k_int`. The MAC covers sequence number || inner
 /// message: the PDU from octet 6 on.
-pub(crate) fn security_mode_complete(
+fn security_mode_complete(
     k_int: &[u8; 16],
     p: &nas::SecurityProtected,
     pdu: &[u8],
@@ -278,6 +278,28 @@ pub(crate) fn command_security_mode<X: Default>(
     keep(acc.extra, &k_int);
     k_int.zeroize();
     core.await_security_mode(nas, ue, "SecurityModeCommand", pdu, cx);
+}
+
+/// Ends the procedure if `pdu` (decoded: `p`) is a SECURITY MODE COMPLETE
+/// verifying under `k_int`; a message failing the integrity check is
+/// discarded and reported (TS 24.301 §4.4.4.3).
+pub(crate) fn complete_security_mode<X: Default>(
+    core: &mut Serving<Nas<X>>,
+    ue: Addr,
+    k_int: &[u8; 16],
+    p: &nas::SecurityProtected,
+    pdu: &[u8],
+    cx: &mut Ctx<'_>,
+) {
+    if !security_mode_complete(k_int, p, pdu, &mut cx.fx.crypto) {
+        cx.fx.outcome(Outcome::AttackDetected {
+            subject: ue,
+            what: "nas_integrity_failure",
+        });
+        return;
+    }
+    // The security context is established; the procedure's state goes.
+    core.established(ue, cx);
 }
 
 /// Serving network: runs the attach/authentication/security mode procedures.
@@ -382,17 +404,8 @@ impl NasUplink for Mme {
         let Some(c) = self.core.expecting(ue, step, "SecurityProtected", cx) else {
             return;
         };
-        let k_int = &c.procedure().extra.0;
-        if !security_mode_complete(k_int, &p, pdu, &mut cx.fx.crypto) {
-            // TS 24.301 §4.4.4.3: a message failing the integrity check is discarded.
-            cx.fx.outcome(Outcome::AttackDetected {
-                subject: ue,
-                what: "nas_integrity_failure",
-            });
-            return;
-        }
-        // The security context is established; the procedure's state goes.
-        self.core.established(ue, cx);
+        let k_int = c.procedure().extra.0;
+        complete_security_mode(&mut self.core, ue, &k_int, &p, pdu, cx);
     }
 
     fn on_security_mode_reject(&mut self, ue: Addr, cx: &mut Ctx<'_>) {

@@ -18,8 +18,8 @@ use crate::core::{
 use crate::crypto::{ct_eq, kdf};
 use crate::eps_aka::EIA2;
 use crate::eps_aka::mme::{
-    AirBuilder, Nas, NasUplink, attach_index, command_security_mode, failure, on_nas, resync_info,
-    security_mode_complete,
+    AirBuilder, Nas, NasUplink, attach_index, command_security_mode, complete_security_mode,
+    failure, on_nas, resync_info,
 };
 use crate::wire::diameter::EutranVector;
 use crate::wire::group::{
@@ -423,18 +423,9 @@ impl NasUplink for Mme {
         let Some(v) = c.procedure().current.as_ref() else {
             return cx.fx.ignore(label);
         };
-        let ops = &mut cx.fx.crypto;
-        let mut k_int = kdf::nas_key(&v.kasme, kdf::NAS_INT_ALG, EIA2, ops);
-        let ok = security_mode_complete(&k_int, &p, pdu, ops);
+        let mut k_int = kdf::nas_key(&v.kasme, kdf::NAS_INT_ALG, EIA2, &mut cx.fx.crypto);
+        complete_security_mode(&mut self.core, ue, &k_int, &p, pdu, cx);
         k_int.zeroize();
-        if !ok {
-            cx.fx.outcome(Outcome::AttackDetected {
-                subject: ue,
-                what: "nas_integrity_failure",
-            });
-            return;
-        }
-        self.core.established(ue, cx);
     }
 
     fn on_security_mode_reject(&mut self, ue: Addr, cx: &mut Ctx<'_>) {
