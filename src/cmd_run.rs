@@ -36,7 +36,7 @@ pub struct RunArgs {
 }
 
 fn load(file: &Path, set: &[String]) -> Result<Scenario, Failure> {
-    Scenario::load(file, set).map_err(|e| Failure::BadInput(e.to_string()))
+    Scenario::load(file, set).map_err(Failure::input)
 }
 
 pub fn validate(file: &Path, set: &[String]) -> Result<(), Failure> {
@@ -70,9 +70,9 @@ pub fn run(a: RunArgs) -> Result<(), Failure> {
         trace: a.trace.is_some(),
     };
     let t0 = std::time::Instant::now();
-    let (result, perf) = runner::run(&scn, seed, &opts).map_err(Failure::RunFailed)?;
+    let (result, perf) = runner::run(&scn, seed, &opts).map_err(Failure::run)?;
     let mut files =
-        output::write_run(&out, &scn, &result, a.trace.as_deref()).map_err(Failure::RunFailed)?;
+        output::write_run(&out, &scn, &result, a.trace.as_deref()).map_err(Failure::run)?;
     let total_s = t0.elapsed().as_secs_f64();
     if scn.run.replications > 1 {
         files.extend(replications(&scn, seed, &result, &out, a.quiet)?);
@@ -149,13 +149,12 @@ fn replications(
         .map(|&s| {
             runner::run(scn, s, &RunOptions::default())
                 .map(|(r, _)| sweep::metrics(&r))
-                .map_err(|e| format!("replication with seed {s}: {e}"))
+                .map_err(|e| Failure::RunFailed(format!("replication with seed {s}: {e}")))
         })
-        .collect::<Result<_, _>>()
-        .map_err(Failure::RunFailed)?;
+        .collect::<Result<_, _>>()?;
     let mut runs = vec![sweep::metrics(first)];
     runs.extend(rest);
-    output::write_replications(out, scn, &seeds, &runs).map_err(Failure::RunFailed)
+    output::write_replications(out, scn, &seeds, &runs).map_err(Failure::run)
 }
 
 pub fn list() {
@@ -163,8 +162,8 @@ pub fn list() {
     for p in PROTOCOLS {
         println!("  {:<14} {}", p.name, p.summary);
         println!("    nodes: {}", p.nodes.join(", "));
-        for (k, v) in p.params {
-            println!("    protocol.{k:<22} {v}");
+        for param in (p.params)() {
+            println!("    protocol.{:<22} {param}", param.key);
         }
     }
     println!();

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use authsim_sim::sweep::{Sweep, SweepFile, parse_rows, parse_shard};
+use authsim_sim::sweep::{RunError, Sweep, SweepFile, parse_rows, parse_shard};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
@@ -53,11 +53,11 @@ pub fn sweep(a: SweepArgs) -> Result<(), Failure> {
         .as_deref()
         .map(parse_shard)
         .transpose()
-        .map_err(Failure::BadInput)?;
+        .map_err(Failure::input)?;
     if a.jobs == 0 {
         return Err(Failure::BadInput("--jobs must be at least 1".into()));
     }
-    let sweep = Sweep::load(&a.file, &a.set).map_err(|e| Failure::BadInput(e.to_string()))?;
+    let sweep = Sweep::load(&a.file, &a.set).map_err(Failure::input)?;
     let out = a
         .out
         .clone()
@@ -66,7 +66,7 @@ pub fn sweep(a: SweepArgs) -> Result<(), Failure> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(a.jobs)
         .build()
-        .map_err(|e| Failure::RunFailed(e.to_string()))?;
+        .map_err(Failure::run)?;
     let bar = if a.quiet {
         ProgressBar::hidden()
     } else {
@@ -81,12 +81,12 @@ pub fn sweep(a: SweepArgs) -> Result<(), Failure> {
     let started = Instant::now();
     let failed = AtomicBool::new(false);
     // Results are collected in plan order, whatever the number of threads.
-    let results: Vec<Result<String, String>> = pool.install(|| {
+    let results: Vec<Result<String, RunError>> = pool.install(|| {
         plans
             .par_iter()
             .map(|p| {
                 if failed.load(Ordering::Relaxed) {
-                    return Err("skipped after an earlier failure".into());
+                    return Err(RunError::Skipped);
                 }
                 let r = sweep.run_one(p);
                 if r.is_err() {
@@ -100,7 +100,7 @@ pub fn sweep(a: SweepArgs) -> Result<(), Failure> {
     bar.finish_and_clear();
     let mut runs = sweep.runs_header();
     for r in results {
-        runs.push_str(&r.map_err(Failure::RunFailed)?);
+        runs.push_str(&r.map_err(Failure::run)?);
     }
     std::fs::create_dir_all(&out)
         .map_err(|e| Failure::RunFailed(format!("cannot create {}: {e}", out.display())))?;
@@ -138,14 +138,14 @@ fn write(path: &Path, text: &str) -> Result<(), Failure> {
 /// Writes runs.csv and everything derived from it.
 fn finish(file: &SweepFile, out: &Path, runs: &str) -> Result<Vec<PathBuf>, Failure> {
     write(&out.join("runs.csv"), runs)?;
-    let rows = parse_rows(runs, file.sweep.axes.len()).map_err(Failure::RunFailed)?;
+    let rows = parse_rows(runs, file.sweep.axes.len()).map_err(Failure::run)?;
     write(&out.join("summary.csv"), &file.summary_csv(&rows))?;
     let mut files = vec![out.join("runs.csv"), out.join("summary.csv")];
     if !file.sweep.compare.is_empty() {
         write(&out.join("improvements.csv"), &file.improvements_csv(&rows))?;
         files.push(out.join("improvements.csv"));
     }
-    files.extend(output::sweep_plots(out, file, &rows).map_err(Failure::RunFailed)?);
+    files.extend(output::sweep_plots(out, file, &rows).map_err(Failure::run)?);
     Ok(files)
 }
 
@@ -201,7 +201,7 @@ pub fn merge(a: MergeArgs) -> Result<(), Failure> {
     for (_, b) in blocks {
         runs.push_str(&b);
     }
-    std::fs::create_dir_all(&a.out).map_err(|e| Failure::RunFailed(e.to_string()))?;
+    std::fs::create_dir_all(&a.out).map_err(Failure::run)?;
     write(&a.out.join("sweep.toml"), &text)?;
     let files = finish(&file, &a.out, &runs)?;
     for f in files {

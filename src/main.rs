@@ -54,9 +54,33 @@ enum Command {
 }
 
 /// A failure with the exit code it maps to.
+#[derive(Debug, thiserror::Error)]
 pub enum Failure {
+    /// Bad input (scenario, flags, hex): exit code 2.
+    #[error("{0}")]
     BadInput(String),
+    /// The run failed: exit code 1.
+    #[error("run failed: {0}")]
     RunFailed(String),
+}
+
+impl Failure {
+    /// Bad input, described by `e`.
+    pub fn input(e: impl std::fmt::Display) -> Self {
+        Failure::BadInput(e.to_string())
+    }
+
+    /// A failed run, described by `e`.
+    pub fn run(e: impl std::fmt::Display) -> Self {
+        Failure::RunFailed(e.to_string())
+    }
+
+    fn exit_code(&self) -> u8 {
+        match self {
+            Failure::BadInput(_) => 2,
+            Failure::RunFailed(_) => 1,
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -75,13 +99,9 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(Failure::BadInput(m)) => {
-            eprintln!("error: {m}");
-            ExitCode::from(2)
-        }
-        Err(Failure::RunFailed(m)) => {
-            eprintln!("error: run failed: {m}");
-            ExitCode::from(1)
+        Err(failure) => {
+            eprintln!("error: {failure}");
+            ExitCode::from(failure.exit_code())
         }
     }
 }

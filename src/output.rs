@@ -10,8 +10,39 @@ use authsim_sim::report::RunResult;
 use authsim_sim::scenario::Scenario;
 use authsim_sim::sweep::{PlotKind, Row, SweepFile, cells, stats};
 
-fn write(path: PathBuf, text: &str, written: &mut Vec<PathBuf>) -> Result<(), String> {
-    std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+/// Why results could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    #[error("cannot write {}: {source}", .path.display())]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot create {}: {source}", .path.display())]
+    Create {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Json(#[from] serde_json::Error),
+    #[error("{0}")]
+    Plot(Box<dyn std::error::Error + Send + Sync>),
+    #[error("plot x axis")]
+    NoXAxis,
+    #[error("plot {file}: no run has the metric `{metric}` (see docs/outputs.md for metric names)")]
+    NoMetric { file: String, metric: String },
+}
+
+impl OutputError {
+    fn plot(e: impl std::error::Error + Send + Sync + 'static) -> Self {
+        OutputError::Plot(Box::new(e))
+    }
+}
+
+fn write(path: PathBuf, text: &str, written: &mut Vec<PathBuf>) -> Result<(), OutputError> {
+    if let Err(source) = std::fs::write(&path, text) {
+        return Err(OutputError::Write { path, source });
+    }
     written.push(path);
     Ok(())
 }
@@ -22,15 +53,18 @@ pub fn write_run(
     scn: &Scenario,
     r: &RunResult,
     trace: Option<&Path>,
-) -> Result<Vec<PathBuf>, String> {
-    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+) -> Result<Vec<PathBuf>, OutputError> {
+    std::fs::create_dir_all(dir).map_err(|source| OutputError::Create {
+        path: dir.into(),
+        source,
+    })?;
     let mut written = Vec::new();
     write(dir.join("messages.csv"), &r.messages_csv(), &mut written)?;
     write(dir.join("nodes.csv"), &r.nodes_csv(), &mut written)?;
     if scn.outputs.per_auth_csv {
         write(dir.join("auth.csv"), &r.auth_csv(), &mut written)?;
     }
-    let summary = serde_json::to_string_pretty(&r.summary_json()).map_err(|e| e.to_string())?;
+    let summary = serde_json::to_string_pretty(&r.summary_json())?;
     write(dir.join("summary.json"), &(summary + "\n"), &mut written)?;
     if let Some(path) = trace {
         let mut text = String::from("time_s,from,to,interface,message,bytes,sender_node,pdu_hex\n");
@@ -46,7 +80,7 @@ pub fn write_run(
     Ok(written)
 }
 
-fn plot_run(dir: &Path, r: &RunResult, written: &mut Vec<PathBuf>) -> Result<(), String> {
+fn plot_run(dir: &Path, r: &RunResult, written: &mut Vec<PathBuf>) -> Result<(), OutputError> {
     let title = |what: &str| {
         format!(
             "{what} — {} ({}, {} devices)",
@@ -79,7 +113,7 @@ fn plot_run(dir: &Path, r: &RunResult, written: &mut Vec<PathBuf>) -> Result<(),
         "latency from procedure start (ms)",
         &cdf,
     )
-    .map_err(|e| e.to_string())?;
+    .map_err(OutputError::plot)?;
     written.push(p);
 
     let series: Vec<Series> = reporters
@@ -103,7 +137,7 @@ fn plot_run(dir: &Path, r: &RunResult, written: &mut Vec<PathBuf>) -> Result<(),
         "latency (ms)",
         &series,
     )
-    .map_err(|e| e.to_string())?;
+    .map_err(OutputError::plot)?;
     written.push(p);
 
     let bars: Vec<Bar> = r
@@ -122,7 +156,7 @@ fn plot_run(dir: &Path, r: &RunResult, written: &mut Vec<PathBuf>) -> Result<(),
         "transmissions",
         &bars,
     )
-    .map_err(|e| e.to_string())?;
+    .map_err(OutputError::plot)?;
     written.push(p);
 
     // Energy per endpoint of population nodes, and of server nodes per device of
@@ -154,7 +188,7 @@ fn plot_run(dir: &Path, r: &RunResult, written: &mut Vec<PathBuf>) -> Result<(),
         "energy (mJ)",
         &bars,
     )
-    .map_err(|e| e.to_string())?;
+    .map_err(OutputError::plot)?;
     written.push(p);
     Ok(())
 }
@@ -167,7 +201,7 @@ pub fn write_replications(
     scn: &Scenario,
     seeds: &[u64],
     runs: &[Vec<(String, f64)>],
-) -> Result<Vec<PathBuf>, String> {
+) -> Result<Vec<PathBuf>, OutputError> {
     let mut written = Vec::new();
     let rows = summarize(runs);
     write(
@@ -228,13 +262,17 @@ pub fn write_replications(
             reference: &[],
         },
     )
-    .map_err(|e| e.to_string())?;
+    .map_err(OutputError::plot)?;
     written.push(path);
     Ok(written)
 }
 
 /// Draws the plots a sweep file asks for; returns the files written.
-pub fn sweep_plots(dir: &Path, file: &SweepFile, rows: &[Row]) -> Result<Vec<PathBuf>, String> {
+pub fn sweep_plots(
+    dir: &Path,
+    file: &SweepFile,
+    rows: &[Row],
+) -> Result<Vec<PathBuf>, OutputError> {
     let cells = cells(rows);
     let axes: Vec<&str> = file.sweep.axes.iter().map(|a| a.name.as_str()).collect();
     let points = file.points();
@@ -243,7 +281,7 @@ pub fn sweep_plots(dir: &Path, file: &SweepFile, rows: &[Row]) -> Result<Vec<Pat
         let xi = axes
             .iter()
             .position(|a| *a == spec.x)
-            .ok_or("plot x axis")?;
+            .ok_or(OutputError::NoXAxis)?;
         let per = spec
             .per
             .as_deref()
@@ -325,10 +363,10 @@ pub fn sweep_plots(dir: &Path, file: &SweepFile, rows: &[Row]) -> Result<Vec<Pat
         }
         let series: Vec<Series> = series.into_values().collect();
         if series.is_empty() {
-            return Err(format!(
-                "plot {}: no run has the metric `{}` (see docs/outputs.md for metric names)",
-                spec.file, spec.metric
-            ));
+            return Err(OutputError::NoMetric {
+                file: spec.file.clone(),
+                metric: spec.metric.clone(),
+            });
         }
         let reference: Vec<Series> = spec
             .reference
@@ -354,7 +392,7 @@ pub fn sweep_plots(dir: &Path, file: &SweepFile, rows: &[Row]) -> Result<Vec<Pat
                 reference: &reference,
             },
         )
-        .map_err(|e| e.to_string())?;
+        .map_err(OutputError::plot)?;
         written.push(path);
     }
     Ok(written)

@@ -120,7 +120,7 @@ impl fmt::Display for Interface {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Destination {
     Unicast(Addr),
-    /// One transmission, one delivery per listed receiver (DESIGN §4).
+    /// One transmission, one delivery per listed receiver (docs/counting.md, "Rules").
     Broadcast(Vec<Addr>),
 }
 
@@ -343,6 +343,9 @@ impl Effects {
         self.outcomes.clear();
         self.ignored.clear();
     }
+    /// Sends bytes already encoded: a relayed PDU or a retransmission of a
+    /// cached one, with the kind its type gave it. New messages go through
+    /// [`Effects::send_msg`], which takes the kind from the message's type.
     pub fn send(&mut self, to: Addr, interface: Interface, kind: &'static str, pdu: Vec<u8>) {
         self.transmits.push(Transmit {
             to: Destination::Unicast(to),
@@ -351,6 +354,8 @@ impl Effects {
             pdu,
         });
     }
+    /// [`Effects::send`] to several receivers in one transmission; new messages
+    /// use [`Effects::broadcast_msg`].
     pub fn broadcast(
         &mut self,
         to: Vec<Addr>,

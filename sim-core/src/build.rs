@@ -1,11 +1,81 @@
-//! Helpers that turn a scenario's named nodes and links into node setups.
+//! What a protocol builds a run from ([`BuildContext`]), and helpers that
+//! turn its named nodes and links into node setups ([`Topology`]).
+
+use std::collections::BTreeMap;
 
 use authsim_protocols::core::Nanos;
+use authsim_protocols::gas::SetupError;
 
 use crate::host::Host;
+use crate::latency::LatencyError;
 use crate::link::LinkState;
 use crate::node::{NodeSetup, Service};
-use crate::scenario::Scenario;
+use crate::profile::Profile;
+use crate::spec::{FieldError, LinkConfig, PopulationSpec, link_between};
+use crate::workload::ArrivalError;
+
+/// Why the nodes of a run could not be built. Validation rules out all but
+/// setup refusals of the protocols crate; the rest name what went wrong.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error("op: {0}")]
+    OpHex(#[from] hex::FromHexError),
+    #[error("op: expected 16 bytes")]
+    OpLength,
+    #[error("no node `{0}`")]
+    NoNode(String),
+    #[error("missing [nodes.{0}]")]
+    MissingNode(String),
+    #[error("unknown profile `{0}`")]
+    UnknownProfile(String),
+    #[error("link {from}-{to}: {source}")]
+    Link {
+        from: String,
+        to: String,
+        source: LatencyError,
+    },
+    #[error("node `{0}` was not built")]
+    NotBuilt(&'static str),
+    #[error(transparent)]
+    Arrivals(#[from] ArrivalError),
+    #[error(transparent)]
+    Setup(#[from] SetupError),
+    #[error(transparent)]
+    Invalid(#[from] FieldError),
+    #[error("dealing returned {got} members, not {want}")]
+    Dealing { got: usize, want: u32 },
+    #[error("no member-channel link")]
+    NoMedium,
+    #[error("no channel node")]
+    NoChannel,
+}
+
+/// One node as the scenario resolved it: its profile and FIFO servers.
+#[derive(Clone, Debug)]
+pub struct NodePlan {
+    pub profile: Profile,
+    pub servers: u32,
+}
+
+/// What a protocol reads to build one run, instead of the whole scenario:
+/// the population, the resolved nodes, the links and the run seed.
+pub struct BuildContext<'a> {
+    pub seed: u64,
+    pub population: &'a PopulationSpec,
+    /// Node name -> its resolved profile and servers.
+    pub nodes: BTreeMap<&'a str, NodePlan>,
+    pub links: &'a [LinkConfig],
+}
+
+impl BuildContext<'_> {
+    /// `count` start times drawn with `[population.arrivals]`, sorted.
+    pub fn arrival_times(&self, count: u32) -> Result<Vec<Nanos>, ArrivalError> {
+        self.population
+            .arrivals
+            .to_arrivals()
+            .times(count, derive_seed(self.seed, "arrivals"))
+    }
+}
 
 /// A seed for one purpose, derived from the run seed (SplitMix64 over an FNV-1a
 /// hash of the label), so streams never overlap and adding one changes no other.
@@ -32,7 +102,7 @@ pub fn subscriber_keys(
     seed: u64,
     op_hex: Option<&str>,
     n: u32,
-) -> Result<impl Iterator<Item = SubscriberKeys>, String> {
+) -> Result<impl Iterator<Item = SubscriberKeys>, BuildError> {
     use authsim_protocols::core::SimRng;
     use authsim_protocols::crypto::milenage::opc;
     use rand::{Rng, SeedableRng};
@@ -40,10 +110,9 @@ pub fn subscriber_keys(
     let mut op = [0u8; 16];
     match op_hex {
         Some(h) => {
-            let b = hex::decode(h).map_err(|e| format!("op: {e}"))?;
-            op = b
+            op = hex::decode(h)?
                 .try_into()
-                .map_err(|_| "op: expected 16 bytes".to_string())?;
+                .map_err(|_| BuildError::OpLength)?;
         }
         None => rng.fill_bytes(&mut op),
     }
@@ -57,37 +126,41 @@ pub fn subscriber_keys(
 
 /// Assigns node ids in the order the protocol lists its nodes.
 pub struct Topology<'a> {
-    scn: &'a Scenario,
-    seed: u64,
+    ctx: &'a BuildContext<'a>,
     names: Vec<&'static str>,
     setups: Vec<Option<NodeSetup>>,
 }
 
 impl<'a> Topology<'a> {
-    pub fn new(scn: &'a Scenario, seed: u64, names: &[&'static str]) -> Result<Self, String> {
-        Ok(Self {
-            scn,
-            seed,
+    pub fn new(ctx: &'a BuildContext<'a>, names: &[&'static str]) -> Self {
+        Self {
+            ctx,
             names: names.to_vec(),
             setups: names.iter().map(|_| None).collect(),
-        })
+        }
     }
 
-    pub fn id(&self, name: &str) -> Result<u16, String> {
+    pub fn id(&self, name: &str) -> Result<u16, BuildError> {
         self.names
             .iter()
             .position(|n| *n == name)
             .map(|i| i as u16)
-            .ok_or_else(|| format!("no node `{name}`"))
+            .ok_or_else(|| BuildError::NoNode(name.into()))
     }
 
-    fn links(&self, from: &str) -> Result<Vec<Option<LinkState>>, String> {
+    fn links(&self, from: &str) -> Result<Vec<Option<LinkState>>, BuildError> {
         self.names
             .iter()
-            .map(|to| match self.scn.link(from, to) {
-                Some(spec) if *to != from => LinkState::new(spec)
-                    .map(Some)
-                    .map_err(|e| format!("link {from}-{to}: {e}")),
+            .map(|to| match link_between(self.ctx.links, from, to) {
+                Some(spec) if *to != from => {
+                    LinkState::new(spec)
+                        .map(Some)
+                        .map_err(|source| BuildError::Link {
+                            from: from.into(),
+                            to: to.to_string(),
+                            source,
+                        })
+                }
                 _ => Ok(None),
             })
             .collect()
@@ -99,26 +172,22 @@ impl<'a> Topology<'a> {
         host: Box<dyn Host>,
         service: Service,
         arrivals: Vec<(Nanos, u32)>,
-    ) -> Result<NodeSetup, String> {
-        let spec = self
-            .scn
+    ) -> Result<NodeSetup, BuildError> {
+        let plan = self
+            .ctx
             .nodes
             .get(name)
-            .ok_or_else(|| format!("missing [nodes.{name}]"))?;
-        let profile = self
-            .scn
-            .profile(&spec.profile)
-            .ok_or_else(|| format!("unknown profile `{}`", spec.profile))?;
+            .ok_or_else(|| BuildError::MissingNode(name.into()))?;
         Ok(NodeSetup {
             id: self.id(name)?,
             name: name.to_string(),
             host,
-            profile,
+            profile: plan.profile.clone(),
             service,
             links: self.links(name)?,
             arrivals,
-            endpoint_seed: derive_seed(self.seed, &format!("endpoints/{name}")),
-            network_seed: derive_seed(self.seed, &format!("network/{name}")),
+            endpoint_seed: derive_seed(self.ctx.seed, &format!("endpoints/{name}")),
+            network_seed: derive_seed(self.ctx.seed, &format!("network/{name}")),
             trace: None,
         })
     }
@@ -129,13 +198,8 @@ impl<'a> Topology<'a> {
         name: &str,
         host: Box<dyn Host>,
         count: u32,
-    ) -> Result<(), String> {
-        let times = self
-            .scn
-            .population
-            .arrivals
-            .to_arrivals()
-            .times(count, derive_seed(self.seed, "arrivals"))?;
+    ) -> Result<(), BuildError> {
+        let times = self.ctx.arrival_times(count)?;
         let arrivals = times.into_iter().zip(0..count).collect();
         self.place(name, host, Service::PerEndpoint, arrivals)
     }
@@ -146,13 +210,13 @@ impl<'a> Topology<'a> {
         name: &str,
         host: Box<dyn Host>,
         arrivals: Vec<(Nanos, u32)>,
-    ) -> Result<(), String> {
+    ) -> Result<(), BuildError> {
         self.place(name, host, Service::PerEndpoint, arrivals)
     }
 
     /// A server node with a FIFO queue in front of `[nodes.NAME].servers` servers.
-    pub fn server(&mut self, name: &str, host: Box<dyn Host>) -> Result<(), String> {
-        let servers = self.scn.nodes.get(name).map_or(1, |n| n.servers);
+    pub fn server(&mut self, name: &str, host: Box<dyn Host>) -> Result<(), BuildError> {
+        let servers = self.servers(name);
         self.place(name, host, Service::Fifo { servers }, Vec::new())
     }
 
@@ -162,8 +226,8 @@ impl<'a> Topology<'a> {
         name: &str,
         host: Box<dyn Host>,
         arrivals: Vec<(Nanos, u32)>,
-    ) -> Result<(), String> {
-        let servers = self.scn.nodes.get(name).map_or(1, |n| n.servers);
+    ) -> Result<(), BuildError> {
+        let servers = self.servers(name);
         self.place(name, host, Service::Fifo { servers }, arrivals)
     }
 
@@ -173,18 +237,23 @@ impl<'a> Topology<'a> {
         host: Box<dyn Host>,
         service: Service,
         arrivals: Vec<(Nanos, u32)>,
-    ) -> Result<(), String> {
+    ) -> Result<(), BuildError> {
         let id = self.id(name)? as usize;
         self.setups[id] = Some(self.setup(name, host, service, arrivals)?);
         Ok(())
     }
 
-    pub fn finish(self) -> Result<Vec<NodeSetup>, String> {
+    pub fn finish(self) -> Result<Vec<NodeSetup>, BuildError> {
         self.setups
             .into_iter()
             .zip(&self.names)
-            .map(|(s, n)| s.ok_or_else(|| format!("node `{n}` was not built")))
+            .map(|(s, n)| s.ok_or(BuildError::NotBuilt(n)))
             .collect()
+    }
+
+    /// `[nodes.NAME].servers`.
+    fn servers(&self, name: &str) -> u32 {
+        self.ctx.nodes.get(name).map_or(1, |n| n.servers)
     }
 }
 

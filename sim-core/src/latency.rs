@@ -1,7 +1,23 @@
 //! Link latency distributions (rand_distr), sampled in nanoseconds.
 
 use authsim_protocols::core::{Nanos, SimRng};
-use rand_distr::{Distribution, Exp, LogNormal, Uniform};
+use rand_distr::uniform::Error as UniformError;
+use rand_distr::{Distribution, Exp, ExpError, LogNormal, NormalError, Uniform};
+
+/// Latency parameters no sampler can be built for (validation catches them first).
+#[derive(Debug, thiserror::Error)]
+pub enum LatencyError {
+    #[error("uniform latency: max {max} ns < min {min} ns")]
+    UniformOrder { min: Nanos, max: Nanos },
+    #[error("{0}")]
+    Uniform(#[from] UniformError),
+    #[error("{0}")]
+    Exponential(#[from] ExpError),
+    #[error("lognormal latency needs median > 0 and sigma >= 0")]
+    LogNormalShape,
+    #[error("{0}")]
+    LogNormal(#[from] NormalError),
+}
 
 /// A one-way propagation + processing-free delay distribution.
 #[derive(Clone, Debug, PartialEq)]
@@ -35,20 +51,17 @@ pub enum LatencySampler {
 
 impl Latency {
     /// Builds the sampler; fails on parameters rand_distr rejects.
-    pub fn sampler(&self) -> Result<LatencySampler, String> {
+    pub fn sampler(&self) -> Result<LatencySampler, LatencyError> {
         Ok(match *self {
             Latency::Fixed(v) => LatencySampler::Fixed(v),
             Latency::Uniform { min, max } => {
                 if max < min {
-                    return Err(format!("uniform latency: max {max} ns < min {min} ns"));
+                    return Err(LatencyError::UniformOrder { min, max });
                 }
                 if max == min {
                     LatencySampler::Fixed(min)
                 } else {
-                    LatencySampler::Uniform(
-                        Uniform::new_inclusive(min as f64, max as f64)
-                            .map_err(|e| e.to_string())?,
-                    )
+                    LatencySampler::Uniform(Uniform::new_inclusive(min as f64, max as f64)?)
                 }
             }
             Latency::ShiftedExponential { base, mean } => {
@@ -57,17 +70,15 @@ impl Latency {
                 } else {
                     LatencySampler::ShiftedExponential {
                         base: base as f64,
-                        exp: Exp::new(1.0 / mean as f64).map_err(|e| e.to_string())?,
+                        exp: Exp::new(1.0 / mean as f64)?,
                     }
                 }
             }
             Latency::LogNormal { median, sigma } => {
                 if median == 0 || !(sigma.is_finite() && sigma >= 0.0) {
-                    return Err("lognormal latency needs median > 0 and sigma >= 0".into());
+                    return Err(LatencyError::LogNormalShape);
                 }
-                LatencySampler::LogNormal(
-                    LogNormal::new((median as f64).ln(), sigma).map_err(|e| e.to_string())?,
-                )
+                LatencySampler::LogNormal(LogNormal::new((median as f64).ln(), sigma)?)
             }
         })
     }

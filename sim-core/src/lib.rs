@@ -2,7 +2,9 @@
 //!
 //! Layering: `latency`/`link` model the network, `profile` prices processing,
 //! `timers` keeps per-node protocol timers, `node` is one node's pure logic,
-//! `model` wraps it into nexosim, `engine` assembles and runs a bench.
+//! `engine` wraps nodes into nexosim models and runs a bench.
+
+#![deny(unsafe_code)]
 
 pub mod build;
 pub mod engine;
@@ -10,15 +12,16 @@ pub mod host;
 pub mod latency;
 pub mod link;
 pub mod metrics;
-pub mod model;
 pub mod node;
 pub mod pdu;
+mod prefetch;
 pub mod profile;
 pub mod protocols;
 pub mod replications;
 pub mod report;
 pub mod runner;
 pub mod scenario;
+pub mod spec;
 pub mod sweep;
 pub mod timers;
 pub mod workload;

@@ -9,7 +9,7 @@
 use authsim_protocols::core::{Nanos, SimRng, time::SECOND};
 use rand::RngExt;
 
-use crate::latency::{Latency, LatencySampler};
+use crate::latency::{Latency, LatencyError, LatencySampler};
 
 /// What a scenario says about one link (both directions share the spec).
 #[derive(Clone, Debug, PartialEq)]
@@ -43,7 +43,7 @@ pub struct Timing {
 }
 
 impl LinkState {
-    pub fn new(spec: LinkSpec) -> Result<Self, String> {
+    pub fn new(spec: LinkSpec) -> Result<Self, LatencyError> {
         let latency = spec.latency.sampler()?;
         Ok(Self {
             spec,

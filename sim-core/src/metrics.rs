@@ -69,10 +69,12 @@ pub struct NodeReport {
     pub wait_ns_max: Nanos,
     /// Time the last input finished service.
     pub last_finish: Nanos,
-    /// Time of the last input processed (windowed engine; the run's end when
-    /// no stop time is given).
+    /// Time of the last input handled (the run's end when no stop time is
+    /// given).
     pub last_event: Nanos,
-    pub undecodable: u64,
+    /// Inputs the node's endpoints ignored, by the label they gave (a message
+    /// kind unexpected in their state, `"undecodable"`, ...).
+    pub ignored: BTreeMap<&'static str, u64>,
     pub records: Vec<AuthRecord>,
     /// Start time per hosted endpoint that was started (population nodes).
     pub starts: Vec<Option<Nanos>>,

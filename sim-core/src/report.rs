@@ -42,11 +42,18 @@ pub struct NodeRow {
     pub energy_crypto_j: f64,
     /// Radio energy (bytes sent and received), in J.
     pub energy_radio_j: f64,
+    /// Inputs the node's endpoints ignored, by label (see [`NodeReport::ignored`]).
+    pub ignored: BTreeMap<&'static str, u64>,
 }
 
 impl NodeRow {
     pub fn energy_total_j(&self) -> f64 {
         self.energy_crypto_j + self.energy_radio_j
+    }
+
+    /// Inputs ignored, all labels together.
+    pub fn ignored_inputs(&self) -> u64 {
+        self.ignored.values().sum()
     }
 
     /// Total energy per hosted endpoint, for population nodes (servers: None).
@@ -159,6 +166,7 @@ impl RunResult {
                 rx_bytes: r.rx_bytes,
                 energy_crypto_j,
                 energy_radio_j,
+                ignored: r.ignored,
             });
         }
         sort_rows(&mut auth);
@@ -275,7 +283,7 @@ impl RunResult {
             let _ = write!(s, ",{}", p.name());
         }
         s.push_str(
-            ",endpoints,tx_bytes,rx_bytes,energy_crypto_j,energy_radio_j,energy_total_j,energy_per_endpoint_j\n",
+            ",endpoints,tx_bytes,rx_bytes,energy_crypto_j,energy_radio_j,energy_total_j,energy_per_endpoint_j,ignored_inputs\n",
         );
         for n in &self.nodes {
             let util = if n.servers > 0 && self.end_time > 0 {
@@ -309,7 +317,7 @@ impl RunResult {
             }
             let _ = writeln!(
                 s,
-                ",{},{},{},{},{},{},{}",
+                ",{},{},{},{},{},{},{},{}",
                 n.endpoints,
                 n.tx_bytes,
                 n.rx_bytes,
@@ -318,7 +326,8 @@ impl RunResult {
                 n.energy_total_j(),
                 n.energy_per_endpoint_j()
                     .map(|e| e.to_string())
-                    .unwrap_or_default()
+                    .unwrap_or_default(),
+                n.ignored_inputs()
             );
         }
         s
@@ -380,6 +389,17 @@ impl RunResult {
                 }),
             );
         }
+        // Every node, so that a benign run shows its zeros.
+        let ignored: serde_json::Map<String, serde_json::Value> = self
+            .nodes
+            .iter()
+            .map(|n| {
+                (
+                    n.name.clone(),
+                    json!({"total": n.ignored_inputs(), "by_label": n.ignored}),
+                )
+            })
+            .collect();
         json!({
             "scenario": self.scenario,
             "protocol": self.protocol,
@@ -390,6 +410,7 @@ impl RunResult {
             "outcomes": outcomes,
             "authenticated_latency": latency,
             "energy": energy,
+            "ignored_inputs": ignored,
         })
     }
 }

@@ -4,7 +4,10 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 use std::time::Instant;
 
-use crate::engine;
+use authsim_protocols::core::Nanos;
+
+use crate::engine::{self, EngineError, RunOutput};
+use crate::node::NodeSetup;
 use crate::report::RunResult;
 use crate::scenario::{Scenario, seconds};
 
@@ -27,19 +30,31 @@ pub struct Perf {
 }
 
 pub fn run(scn: &Scenario, seed: u64, opts: &RunOptions) -> Result<(RunResult, Perf), String> {
-    run_with_engine(scn, seed, opts, engine::Engine::Auto)
+    run_on(scn, seed, opts, engine::run)
 }
 
 /// [`run`] on a given engine (both engines give identical results; tests
 /// compare them).
+#[cfg(feature = "oracle")]
 pub fn run_with_engine(
     scn: &Scenario,
     seed: u64,
     opts: &RunOptions,
     engine: engine::Engine,
 ) -> Result<(RunResult, Perf), String> {
+    run_on(scn, seed, opts, |setups, until| {
+        engine::run_with(setups, until, engine)
+    })
+}
+
+fn run_on(
+    scn: &Scenario,
+    seed: u64,
+    opts: &RunOptions,
+    engine: impl FnOnce(Vec<NodeSetup>, Option<Nanos>) -> Result<RunOutput, EngineError>,
+) -> Result<(RunResult, Perf), String> {
     let t0 = Instant::now();
-    let mut setups = scn.protocol.build(scn, seed)?;
+    let mut setups = scn.build(seed).map_err(|e| e.to_string())?;
     let names: Vec<(String, String)> = setups
         .iter()
         .map(|s| (s.name.clone(), s.profile.name.clone()))
@@ -59,8 +74,7 @@ pub fn run_with_engine(
     }
     let build_s = t0.elapsed().as_secs_f64();
     let t1 = Instant::now();
-    let out = engine::run_with(setups, scn.run.until_s.map(seconds), engine)
-        .map_err(|e| e.to_string())?;
+    let out = engine(setups, scn.run.until_s.map(seconds)).map_err(|e| e.to_string())?;
     let sim_s = t1.elapsed().as_secs_f64();
     // The run ends with the last input served, not with a stale timer wake-up.
     let end_time = match scn.run.until_s {

@@ -4,20 +4,24 @@
 //! be overridden from the command line with `--set path.to.key=value`.
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::path::{Path, PathBuf};
 
-use authsim_protocols::core::{Nanos, Prim, time::SECOND};
+use authsim_protocols::core::Prim;
 use serde::Deserialize;
 
-use crate::latency::Latency;
+use crate::build::{BuildContext, BuildError, NodePlan};
 use crate::link::LinkSpec;
+use crate::node::NodeSetup;
 use crate::profile::Profile;
 use crate::protocols::ProtocolSpec;
-use crate::workload::Arrivals;
+pub use crate::spec::{
+    ArrivalSpec, FieldError, LatencySpec, LinkConfig, NodeSpec, PopulationSpec, seconds,
+};
+use crate::spec::{link_between, one};
 
 /// A scenario error: where, and what.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{}: {message}", self.location())]
 pub struct ScenarioError {
     pub file: PathBuf,
     pub line: Option<usize>,
@@ -26,20 +30,47 @@ pub struct ScenarioError {
     pub message: String,
 }
 
-impl fmt::Display for ScenarioError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file.display())?;
+impl ScenarioError {
+    /// `FILE[:LINE][: field `PATH`]`.
+    fn location(&self) -> String {
+        let mut at = self.file.display().to_string();
         if let Some(l) = self.line {
-            write!(f, ":{l}")?;
+            at.push_str(&format!(":{l}"));
         }
         if let Some(field) = &self.field {
-            write!(f, ": field `{field}`")?;
+            at.push_str(&format!(": field `{field}`"));
         }
-        write!(f, ": {}", self.message)
+        at
     }
 }
 
-impl std::error::Error for ScenarioError {}
+/// A `--set path=value` that cannot be applied.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum OverrideError {
+    #[error("--set `{0}`: expected path=value")]
+    NoValue(String),
+    #[error("--set `{0}`: empty path")]
+    EmptyPath(String),
+    #[error("--set `{path}`: bad index in `{key}`")]
+    BadIndex { path: String, key: String },
+    #[error("--set `{path}`: `{name}` is not a table")]
+    NotTable { path: String, name: String },
+    #[error("--set `{path}`: `{name}` is not an array")]
+    NotArray { path: String, name: String },
+    #[error("--set `{path}`: `{name}` has {len} elements, no [{index}]")]
+    NoElement {
+        path: String,
+        name: String,
+        len: usize,
+        index: usize,
+    },
+    #[error("--set `{path}`: `{name}[{index}]` is not a table")]
+    ElementNotTable {
+        path: String,
+        name: String,
+        index: usize,
+    },
+}
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -75,63 +106,6 @@ pub struct RunSpec {
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
-pub struct PopulationSpec {
-    /// Number of MTC devices.
-    pub devices: u32,
-    pub arrivals: ArrivalSpec,
-}
-
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(tag = "pattern", rename_all = "snake_case", deny_unknown_fields)]
-pub enum ArrivalSpec {
-    AllAtOnce {
-        #[serde(default)]
-        at_s: f64,
-    },
-    Uniform {
-        #[serde(default)]
-        start_s: f64,
-        window_s: f64,
-    },
-    Poisson {
-        #[serde(default)]
-        start_s: f64,
-        rate_per_s: f64,
-    },
-    Beta {
-        #[serde(default)]
-        start_s: f64,
-        window_s: f64,
-        #[serde(default = "three")]
-        alpha: f64,
-        #[serde(default = "four")]
-        beta: f64,
-    },
-}
-
-fn three() -> f64 {
-    3.0
-}
-fn four() -> f64 {
-    4.0
-}
-
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct NodeSpec {
-    /// A built-in profile name (`Profile::BUILTIN`) or a key of `[profiles]`.
-    pub profile: String,
-    /// FIFO servers (cores) for server nodes; ignored for device populations.
-    #[serde(default = "one")]
-    pub servers: u32,
-}
-
-fn one() -> u32 {
-    1
-}
-
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
 pub struct ProfileSpec {
     /// Built-in profile to start from.
     #[serde(default = "server_name")]
@@ -156,28 +130,6 @@ fn server_name() -> String {
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
-pub struct LinkConfig {
-    /// The two node names this link joins (both directions, same spec).
-    pub between: [String; 2],
-    pub latency: LatencySpec,
-    pub bandwidth_mbps: Option<f64>,
-    #[serde(default)]
-    pub loss: f64,
-    #[serde(default)]
-    pub header_bytes: u32,
-}
-
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(tag = "dist", rename_all = "snake_case", deny_unknown_fields)]
-pub enum LatencySpec {
-    Fixed { ms: f64 },
-    Uniform { min_ms: f64, max_ms: f64 },
-    Exponential { base_ms: f64, mean_ms: f64 },
-    Lognormal { median_ms: f64, sigma: f64 },
-}
-
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
 pub struct OutputSpec {
     /// Write one row per authentication verdict.
     #[serde(default = "yes")]
@@ -196,61 +148,6 @@ impl Default for OutputSpec {
         Self {
             per_auth_csv: true,
             plots: true,
-        }
-    }
-}
-
-fn ms(v: f64) -> Nanos {
-    (v * 1e6).round() as Nanos
-}
-
-pub fn seconds(v: f64) -> Nanos {
-    (v * SECOND as f64).round() as Nanos
-}
-
-impl LatencySpec {
-    pub fn to_latency(&self) -> Latency {
-        match *self {
-            LatencySpec::Fixed { ms: v } => Latency::Fixed(ms(v)),
-            LatencySpec::Uniform { min_ms, max_ms } => Latency::Uniform {
-                min: ms(min_ms),
-                max: ms(max_ms),
-            },
-            LatencySpec::Exponential { base_ms, mean_ms } => Latency::ShiftedExponential {
-                base: ms(base_ms),
-                mean: ms(mean_ms),
-            },
-            LatencySpec::Lognormal { median_ms, sigma } => Latency::LogNormal {
-                median: ms(median_ms),
-                sigma,
-            },
-        }
-    }
-}
-
-impl ArrivalSpec {
-    pub fn to_arrivals(&self) -> Arrivals {
-        match *self {
-            ArrivalSpec::AllAtOnce { at_s } => Arrivals::AllAtOnce { at_s },
-            ArrivalSpec::Uniform { start_s, window_s } => Arrivals::Uniform { start_s, window_s },
-            ArrivalSpec::Poisson {
-                start_s,
-                rate_per_s,
-            } => Arrivals::Poisson {
-                start_s,
-                rate_per_s,
-            },
-            ArrivalSpec::Beta {
-                start_s,
-                window_s,
-                alpha,
-                beta,
-            } => Arrivals::Beta {
-                start_s,
-                window_s,
-                alpha,
-                beta,
-            },
         }
     }
 }
@@ -324,13 +221,13 @@ pub fn locate(text: &str, path: &str) -> Option<usize> {
 }
 
 /// Applies one `path.to.key=value` override to a TOML table.
-pub fn apply_override(table: &mut toml::Table, assignment: &str) -> Result<(), String> {
+pub fn apply_override(table: &mut toml::Table, assignment: &str) -> Result<(), OverrideError> {
     let (path, raw) = assignment
         .split_once('=')
-        .ok_or_else(|| format!("--set `{assignment}`: expected path=value"))?;
+        .ok_or_else(|| OverrideError::NoValue(assignment.into()))?;
     let path = path.trim();
     if path.is_empty() {
-        return Err(format!("--set `{assignment}`: empty path"));
+        return Err(OverrideError::EmptyPath(assignment.into()));
     }
     // Parse the value as a TOML value; bare words become strings.
     let value: toml::Value = match toml::from_str::<toml::Table>(&format!("v = {raw}")) {
@@ -345,11 +242,12 @@ pub fn apply_override(table: &mut toml::Table, assignment: &str) -> Result<(), S
         let (name, index) = match k.split_once('[') {
             Some((n, idx)) => (
                 n,
-                Some(
-                    idx.trim_end_matches(']')
-                        .parse::<usize>()
-                        .map_err(|_| format!("--set `{path}`: bad index in `{k}`"))?,
-                ),
+                Some(idx.trim_end_matches(']').parse::<usize>().map_err(|_| {
+                    OverrideError::BadIndex {
+                        path: path.into(),
+                        key: k.to_string(),
+                    }
+                })?),
             ),
             None => (*k, None),
         };
@@ -365,16 +263,25 @@ pub fn apply_override(table: &mut toml::Table, assignment: &str) -> Result<(), S
                     .or_insert_with(|| toml::Value::Table(toml::Table::new()));
                 cur = entry
                     .as_table_mut()
-                    .ok_or_else(|| format!("--set `{path}`: `{name}` is not a table"))?;
+                    .ok_or_else(|| OverrideError::NotTable {
+                        path: path.into(),
+                        name: name.into(),
+                    })?;
             }
             Some(idx) => {
                 let arr = cur
                     .get_mut(name)
                     .and_then(|v| v.as_array_mut())
-                    .ok_or_else(|| format!("--set `{path}`: `{name}` is not an array"))?;
+                    .ok_or_else(|| OverrideError::NotArray {
+                        path: path.into(),
+                        name: name.into(),
+                    })?;
                 let len = arr.len();
-                let elem = arr.get_mut(idx).ok_or_else(|| {
-                    format!("--set `{path}`: `{name}` has {len} elements, no [{idx}]")
+                let elem = arr.get_mut(idx).ok_or_else(|| OverrideError::NoElement {
+                    path: path.into(),
+                    name: name.into(),
+                    len,
+                    index: idx,
                 })?;
                 if last {
                     *elem = value;
@@ -382,7 +289,11 @@ pub fn apply_override(table: &mut toml::Table, assignment: &str) -> Result<(), S
                 }
                 cur = elem
                     .as_table_mut()
-                    .ok_or_else(|| format!("--set `{path}`: `{name}[{idx}]` is not a table"))?;
+                    .ok_or_else(|| OverrideError::ElementNotTable {
+                        path: path.into(),
+                        name: name.into(),
+                        index: idx,
+                    })?;
             }
         }
     }
@@ -433,7 +344,7 @@ impl Scenario {
                 let mut table: toml::Table =
                     toml::from_str(text).map_err(|e| err(None, None, e.message().to_string()))?;
                 for o in overrides {
-                    apply_override(&mut table, o).map_err(|m| err(None, None, m))?;
+                    apply_override(&mut table, o).map_err(|e| err(None, None, e.to_string()))?;
                 }
                 Scenario::deserialize(toml::Value::Table(table)).map_err(|e| {
                     err(
@@ -446,21 +357,21 @@ impl Scenario {
         };
         scn.source = path.into();
         scn.validate()
-            .map_err(|(field, message)| err(locate(text, &field), Some(field), message))?;
+            .map_err(|e| err(locate(text, &e.field), Some(e.field), e.message))?;
         Ok(scn)
     }
 
-    /// Checks values and references; returns (field path, message).
-    pub fn validate(&self) -> Result<(), (String, String)> {
-        let bad = |f: &str, m: String| Err((f.to_string(), m));
-        let positive = |f: &str, v: f64| -> Result<(), (String, String)> {
+    /// Checks values and references.
+    pub fn validate(&self) -> Result<(), FieldError> {
+        let bad = |f: &str, m: String| Err(FieldError::new(f, m));
+        let positive = |f: &str, v: f64| -> Result<(), FieldError> {
             if v.is_finite() && v > 0.0 {
                 Ok(())
             } else {
                 bad(f, format!("must be a positive number, got {v}"))
             }
         };
-        let non_negative = |f: &str, v: f64| -> Result<(), (String, String)> {
+        let non_negative = |f: &str, v: f64| -> Result<(), FieldError> {
             if v.is_finite() && v >= 0.0 {
                 Ok(())
             } else {
@@ -536,7 +447,8 @@ impl Scenario {
                 }
             }
         }
-        let roles = self.protocol.roles();
+        let protocol = self.protocol.protocol();
+        let roles = protocol.nodes();
         for (name, n) in &self.nodes {
             if !roles.contains(&name.as_str()) {
                 return bad(
@@ -618,7 +530,7 @@ impl Scenario {
                 );
             }
         }
-        for (a, b) in self.protocol.required_links() {
+        for (a, b) in protocol.links() {
             if self.link(a, b).is_none() {
                 return bad(
                     "links",
@@ -629,22 +541,44 @@ impl Scenario {
                 );
             }
         }
-        self.protocol.validate(self)
+        protocol.validate(&self.population)
     }
 
     /// The link spec joining two named nodes, if any.
     pub fn link(&self, a: &str, b: &str) -> Option<LinkSpec> {
-        self.links
+        link_between(&self.links, a, b)
+    }
+
+    /// What the protocol reads to build a run with `seed`: the nodes with
+    /// their profiles resolved.
+    pub fn build_context(&self, seed: u64) -> Result<BuildContext<'_>, BuildError> {
+        let nodes = self
+            .nodes
             .iter()
-            .find(|l| {
-                (l.between[0] == a && l.between[1] == b) || (l.between[0] == b && l.between[1] == a)
+            .map(|(name, n)| {
+                let profile = self
+                    .profile(&n.profile)
+                    .ok_or_else(|| BuildError::UnknownProfile(n.profile.clone()))?;
+                Ok((
+                    name.as_str(),
+                    NodePlan {
+                        profile,
+                        servers: n.servers,
+                    },
+                ))
             })
-            .map(|l| LinkSpec {
-                latency: l.latency.to_latency(),
-                bandwidth_bps: l.bandwidth_mbps.map(|m| m * 1e6),
-                loss: l.loss,
-                header_bytes: l.header_bytes,
-            })
+            .collect::<Result<_, BuildError>>()?;
+        Ok(BuildContext {
+            seed,
+            population: &self.population,
+            nodes,
+            links: &self.links,
+        })
+    }
+
+    /// Builds the nodes of one run with `seed`.
+    pub fn build(&self, seed: u64) -> Result<Vec<NodeSetup>, BuildError> {
+        self.protocol.protocol().build(&self.build_context(seed)?)
     }
 
     /// Resolves a profile name: a `[profiles]` entry or a built-in.

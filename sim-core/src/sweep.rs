@@ -17,6 +17,51 @@ use crate::report::{RunResult, percentile};
 use crate::runner::{self, RunOptions};
 use crate::scenario::{Scenario, ScenarioError};
 
+/// A sweep run that did not give its rows.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum RunError {
+    /// The run failed (`message` is the runner's).
+    #[error("run {index} ({label}): {message}")]
+    Failed {
+        index: usize,
+        label: String,
+        message: String,
+    },
+    /// Not started because another run had failed.
+    #[error("skipped after an earlier failure")]
+    Skipped,
+}
+
+/// A `runs.csv` line that is not a run row.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum RowError {
+    #[error("runs.csv line {line}: expected {expected} fields, got {got}")]
+    Fields {
+        line: usize,
+        expected: usize,
+        got: usize,
+    },
+    #[error("runs.csv line {line}: bad {what} `{text}`")]
+    Number {
+        line: usize,
+        what: &'static str,
+        text: String,
+    },
+}
+
+/// A `--shard k/N` that is not one.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ShardError {
+    #[error("--shard `{0}`: expected k/N")]
+    Form(String),
+    #[error("--shard `{0}`: k is not a number")]
+    K(String),
+    #[error("--shard `{0}`: N is not a number")]
+    N(String),
+    #[error("--shard `{0}`: need 1 <= k <= N")]
+    Range(String),
+}
+
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct SweepFile {
@@ -345,14 +390,14 @@ impl Sweep {
     }
 
     /// Runs one plan and returns its metric rows as CSV lines.
-    pub fn run_one(&self, plan: &RunPlan) -> Result<String, String> {
+    pub fn run_one(&self, plan: &RunPlan) -> Result<String, RunError> {
         let scn = self.scenario(plan);
-        let (result, _) = runner::run(scn, plan.seed, &RunOptions::default()).map_err(|e| {
-            format!(
-                "run {} ({}): {e}",
-                plan.index, self.file.sweep.variants[plan.variant].label
-            )
-        })?;
+        let (result, _) =
+            runner::run(scn, plan.seed, &RunOptions::default()).map_err(|e| RunError::Failed {
+                index: plan.index,
+                label: self.file.sweep.variants[plan.variant].label.clone(),
+                message: e.to_string(),
+            })?;
         let mut out = String::new();
         let prefix = self.row_prefix(plan);
         for (metric, value) in metrics(&result) {
@@ -542,7 +587,7 @@ fn split_csv(line: &str) -> Vec<String> {
     out
 }
 
-pub fn parse_rows(text: &str, axes: usize) -> Result<Vec<Row>, String> {
+pub fn parse_rows(text: &str, axes: usize) -> Result<Vec<Row>, RowError> {
     let mut rows = Vec::new();
     for (i, line) in text.lines().enumerate().skip(1) {
         if line.is_empty() {
@@ -550,16 +595,18 @@ pub fn parse_rows(text: &str, axes: usize) -> Result<Vec<Row>, String> {
         }
         let f = split_csv(line);
         if f.len() != axes + 6 {
-            return Err(format!(
-                "runs.csv line {}: expected {} fields, got {}",
-                i + 1,
-                axes + 6,
-                f.len()
-            ));
+            return Err(RowError::Fields {
+                line: i + 1,
+                expected: axes + 6,
+                got: f.len(),
+            });
         }
-        let num = |s: &str, what: &str| {
-            s.parse::<f64>()
-                .map_err(|_| format!("runs.csv line {}: bad {what} `{s}`", i + 1))
+        let num = |s: &str, what: &'static str| {
+            s.parse::<f64>().map_err(|_| RowError::Number {
+                line: i + 1,
+                what,
+                text: s.into(),
+            })
         };
         rows.push(Row {
             run: num(&f[0], "run")? as usize,
@@ -753,20 +800,14 @@ impl SweepFile {
 }
 
 /// Parses a `k/N` shard spec (1 ≤ k ≤ N).
-pub fn parse_shard(s: &str) -> Result<(usize, usize), String> {
+pub fn parse_shard(s: &str) -> Result<(usize, usize), ShardError> {
     let (k, n) = s
         .split_once('/')
-        .ok_or_else(|| format!("--shard `{s}`: expected k/N"))?;
-    let k: usize = k
-        .trim()
-        .parse()
-        .map_err(|_| format!("--shard `{s}`: k is not a number"))?;
-    let n: usize = n
-        .trim()
-        .parse()
-        .map_err(|_| format!("--shard `{s}`: N is not a number"))?;
+        .ok_or_else(|| ShardError::Form(s.into()))?;
+    let k: usize = k.trim().parse().map_err(|_| ShardError::K(s.into()))?;
+    let n: usize = n.trim().parse().map_err(|_| ShardError::N(s.into()))?;
     if n == 0 || k == 0 || k > n {
-        return Err(format!("--shard `{s}`: need 1 <= k <= N"));
+        return Err(ShardError::Range(s.into()));
     }
     Ok((k, n))
 }

@@ -3,7 +3,16 @@
 use authsim_protocols::core::{Nanos, SimRng, time::SECOND};
 use rand::RngExt;
 use rand::SeedableRng;
-use rand_distr::{Beta, Distribution, Exp};
+use rand_distr::{Beta, BetaError, Distribution, Exp, ExpError};
+
+/// Arrival parameters the distributions reject (validation catches them first).
+#[derive(Debug, thiserror::Error)]
+pub enum ArrivalError {
+    #[error("poisson rate: {0}")]
+    PoissonRate(ExpError),
+    #[error("beta arrivals: {0}")]
+    Beta(BetaError),
+}
 
 /// How start commands are spread over time (3GPP TR 37.868 uses Beta(3,4)).
 #[derive(Clone, Debug, PartialEq)]
@@ -29,7 +38,7 @@ pub enum Arrivals {
 
 impl Arrivals {
     /// Sorted start times for `count` devices; device i gets the i-th time.
-    pub fn times(&self, count: u32, seed: u64) -> Result<Vec<Nanos>, String> {
+    pub fn times(&self, count: u32, seed: u64) -> Result<Vec<Nanos>, ArrivalError> {
         let mut rng = SimRng::seed_from_u64(seed);
         let ns = |s: f64| (s * SECOND as f64).round() as Nanos;
         let mut t: Vec<Nanos> = match *self {
@@ -41,7 +50,7 @@ impl Arrivals {
                 start_s,
                 rate_per_s,
             } => {
-                let exp = Exp::new(rate_per_s).map_err(|e| format!("poisson rate: {e}"))?;
+                let exp = Exp::new(rate_per_s).map_err(ArrivalError::PoissonRate)?;
                 let mut now = start_s;
                 (0..count)
                     .map(|_| {
@@ -56,7 +65,7 @@ impl Arrivals {
                 alpha,
                 beta,
             } => {
-                let b = Beta::new(alpha, beta).map_err(|e| format!("beta arrivals: {e}"))?;
+                let b = Beta::new(alpha, beta).map_err(ArrivalError::Beta)?;
                 (0..count)
                     .map(|_| ns(start_s + window_s * b.sample(&mut rng)))
                     .collect()

@@ -264,6 +264,7 @@ mod tests {
             )),
             12
         );
+        assert_eq!(r.ignored, vec![], "a benign exchange ignores nothing");
         r.start(a);
         assert_eq!(
             r.outcomes_of(a).last(),

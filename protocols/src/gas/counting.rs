@@ -3,7 +3,7 @@
 //!
 //! n = registered members/nodes, m = participants, u = smart meters asked
 //! in the MDMS–gateway phase. A broadcast to k receivers is one transmission
-//! and k deliveries (DESIGN §4).
+//! and k deliveries (docs/counting.md, "Rules").
 
 use crate::core::{CryptoOps, Interface, Prim};
 use crate::crypto::sha256_blocks;

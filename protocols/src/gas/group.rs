@@ -270,7 +270,7 @@ impl<S: Scheme> GroupMember<S> {
     /// Files one token of the current session; verifies once all are in.
     fn accept(&mut self, id: u64, token: S::Token, from: Option<Addr>, cx: &mut Ctx<'_>) {
         let Some(s) = self.current.as_mut() else {
-            return;
+            return cx.fx.ignore("token_without_session");
         };
         let Some(pos) = s.participants.position(id) else {
             if let Some(from) = from {
@@ -358,6 +358,8 @@ impl<S: Scheme> GroupMember<S> {
             _ if session >= self.next_session => {
                 if self.early.len() < self.scheme.roster().len() {
                     self.early.push((session, id, token));
+                } else {
+                    cx.fx.ignore("early_token_overflow");
                 }
             }
             _ => cx.fx.outcome(Outcome::Rejected {
@@ -418,13 +420,15 @@ impl<S: Scheme> Endpoint for GroupMember<S> {
     }
 
     fn on_timer(&mut self, id: TimerKey, cx: &mut Ctx<'_>) {
-        if id == TOKEN_TIMER
-            && let Some(s) = self.current.take()
-        {
-            cx.fx.outcome(Outcome::Failed {
+        match self.current.take() {
+            Some(s) if id == TOKEN_TIMER => cx.fx.outcome(Outcome::Failed {
                 subject: s.initiator,
                 reason: "tokens_missing",
-            });
+            }),
+            current => {
+                self.current = current;
+                cx.fx.ignore("stale_timer");
+            }
         }
     }
 }

@@ -331,6 +331,7 @@ mod tests {
             r.outcomes_of(ro.members()[0].addr).is_empty(),
             "non-participant silent"
         );
+        assert_eq!(r.ignored, vec![], "a benign exchange ignores nothing");
         // One-time: the only published session is used up.
         r.start(ro.members()[1].addr);
         assert_eq!(

@@ -8,17 +8,20 @@
 //! message := header || AVP*                      (AVPs: see [`avp`])
 //! ```
 //!
-//! The message length counts everything including AVP padding. The generic
-//! layer ([`Message`], [`avp::Avp`]) keeps every AVP in order and re-encodes
-//! byte for byte; the typed layer ([`s6a`]) checks the command ABNF: mandatory
-//! AVPs present, data lengths right, unknown AVPs skipped unless their M bit is
-//! set.
+//! The message length counts everything including AVP padding. The typed
+//! layer ([`s6a`]) writes AVPs straight into the PDU and checks the command
+//! ABNF when reading: mandatory AVPs present, data lengths right, unknown AVPs
+//! skipped unless their M bit is set. The tests keep a generic AVP tree
+//! (`tree`) that re-encodes any message byte for byte, to build and check
+//! PDUs the typed layer would not write.
 
 pub mod avp;
 pub mod s6a;
+#[cfg(test)]
+pub(crate) mod tree;
 
 use super::{Reader, WireError};
-pub use avp::{Avp, AvpData, AvpDef, AvpRef, VENDOR_3GPP};
+pub use avp::{AvpDef, AvpRef, VENDOR_3GPP};
 pub use s6a::{
     AuthenticationInfo, AuthenticationInformationAnswer, AuthenticationInformationRequest,
     DiameterResult, EutranVector, RequestedAuthInfo, S6aMessage, UtranVector,
@@ -64,41 +67,16 @@ impl Header {
             | bit(self.retransmitted, FLAG_RETRANSMITTED)
     }
 
-    /// Encodes the header followed by `avps`.
-    ///
-    /// # Panics
-    /// If the command code exceeds 24 bits or the message 2^24 - 1 octets.
-    pub fn encode_with(&self, avps: &[Avp]) -> Vec<u8> {
-        assert!(self.command_code < 1 << 24, "command code is 24 bits");
-        let len = HEADER_LEN + avps.iter().map(Avp::padded_len).sum::<usize>();
-        assert!(
-            len < 1 << 24,
-            "Diameter message longer than 2^24 - 1 octets"
-        );
-        let mut out = Vec::with_capacity(len);
-        out.push(VERSION);
-        out.extend_from_slice(&(len as u32).to_be_bytes()[1..]);
-        out.push(self.flags());
-        out.extend_from_slice(&self.command_code.to_be_bytes()[1..]);
-        out.extend_from_slice(&self.application_id.to_be_bytes());
-        out.extend_from_slice(&self.hop_by_hop.to_be_bytes());
-        out.extend_from_slice(&self.end_to_end.to_be_bytes());
-        for a in avps {
-            a.encode_into(&mut out);
-        }
-        debug_assert_eq!(out.len(), len);
-        out
-    }
-
-    /// Starts a message in `out` (which must be empty): the header with a
-    /// zero length, back-patched by [`Header::finish`] once the AVPs follow.
+    /// Starts a message at the end of `out`: the header with a zero length,
+    /// back-patched by [`Header::finish`] once the AVPs follow. Returns the
+    /// offset of the message in `out`.
     ///
     /// # Panics
     /// If the command code exceeds 24 bits.
     #[inline]
-    pub(crate) fn begin(&self, out: &mut Vec<u8>) {
+    pub(crate) fn begin(&self, out: &mut Vec<u8>) -> usize {
         assert!(self.command_code < 1 << 24, "command code is 24 bits");
-        debug_assert!(out.is_empty());
+        let start = out.len();
         let mut h = [0u8; HEADER_LEN];
         h[0] = VERSION;
         h[4..8].copy_from_slice(&self.command_code.to_be_bytes());
@@ -107,20 +85,22 @@ impl Header {
         h[12..16].copy_from_slice(&self.hop_by_hop.to_be_bytes());
         h[16..20].copy_from_slice(&self.end_to_end.to_be_bytes());
         out.extend_from_slice(&h);
+        start
     }
 
-    /// Fills in the message length of a message begun with [`Header::begin`].
+    /// Fills in the message length of the message begun with
+    /// [`Header::begin`] at `start`, which runs to the end of `out`.
     ///
     /// # Panics
     /// If the message is 2^24 octets or longer.
     #[inline]
-    pub(crate) fn finish(out: &mut [u8]) {
-        let len = out.len();
+    pub(crate) fn finish(out: &mut [u8], start: usize) {
+        let len = out.len() - start;
         assert!(
             len < 1 << 24,
             "Diameter message longer than 2^24 - 1 octets"
         );
-        out[1..4].copy_from_slice(&(len as u32).to_be_bytes()[1..]);
+        out[start + 1..start + 4].copy_from_slice(&(len as u32).to_be_bytes()[1..]);
     }
 
     /// Decodes the header and checks the version and the message length
@@ -129,30 +109,26 @@ impl Header {
         let mut r = Reader::new(pdu);
         let version = r.u8("version")?;
         if version != VERSION {
-            return Err(WireError::new(
-                0,
-                format!("Diameter version {version}, expected 1"),
-            ));
+            return Err(WireError::new(0, "version", "not Diameter version 1"));
         }
         let len = r.u24("message length")? as usize;
         if len != pdu.len() {
             return Err(WireError::new(
                 1,
-                format!("message length says {len} octets, PDU has {}", pdu.len()),
+                "message length",
+                "differs from the PDU length",
             ));
         }
         if len < HEADER_LEN {
             return Err(WireError::new(
                 1,
-                format!("message length {len} is shorter than the 20-octet header"),
+                "message length",
+                "shorter than the 20-octet header",
             ));
         }
         let flags = r.u8("command flags")?;
         if flags & FLAGS_RESERVED != 0 {
-            return Err(WireError::new(
-                4,
-                format!("reserved command flag bits set ({flags:#04x})"),
-            ));
+            return Err(WireError::new(4, "command flags", "reserved bits set"));
         }
         Ok(Self {
             request: flags & FLAG_REQUEST != 0,
@@ -167,37 +143,6 @@ impl Header {
     }
 }
 
-/// A generic Diameter message: header and AVP tree, in wire order.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Message {
-    pub header: Header,
-    pub avps: Vec<Avp>,
-}
-
-impl Message {
-    pub fn encode(&self) -> Vec<u8> {
-        self.header.encode_with(&self.avps)
-    }
-
-    /// Decodes with the S6a dictionary deciding which AVPs are Grouped.
-    pub fn decode(pdu: &[u8]) -> Result<Self, WireError> {
-        Self::decode_with(pdu, &avp::is_grouped_s6a)
-    }
-
-    /// Decodes with `is_grouped(code, vendor)` deciding which AVPs are Grouped.
-    pub fn decode_with(
-        pdu: &[u8],
-        is_grouped: &dyn Fn(u32, Option<u32>) -> bool,
-    ) -> Result<Self, WireError> {
-        let (header, refs) = decode_refs(pdu)?;
-        let avps = refs
-            .iter()
-            .map(|r| Avp::from_ref(r, is_grouped))
-            .collect::<Result<_, _>>()?;
-        Ok(Self { header, avps })
-    }
-}
-
 /// The header and the top-level AVPs of a message, borrowing `pdu`.
 pub fn decode_refs(pdu: &[u8]) -> Result<(Header, Vec<AvpRef<'_>>), WireError> {
     let header = Header::decode(pdu)?;
@@ -206,4 +151,4 @@ pub fn decode_refs(pdu: &[u8]) -> Result<(Header, Vec<AvpRef<'_>>), WireError> {
 }
 
 #[cfg(test)]
-mod tests;
+pub(super) mod tests;

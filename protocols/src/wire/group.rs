@@ -39,13 +39,12 @@
 //! The AIR with Group-Id is 16 octets longer than the plain AIR; the AIA with
 //! Group-Authentication-Info 184 octets longer than the plain AIA.
 
-use super::diameter::avp::{Avp, AvpData, AvpRef};
+use super::diameter::avp::{self, AvpDef, AvpRef, padded_len};
 use super::diameter::{
-    self, APP_ID_S6A, AuthenticationInformationAnswer, AuthenticationInformationRequest,
-    CMD_AUTHENTICATION_INFORMATION, Header, Message,
+    self, AuthenticationInformationAnswer, AuthenticationInformationRequest, Header,
 };
 use super::nas::{self, AuthenticationRequest, NasMessage};
-use super::{Reader, WireError};
+use super::{Message, Reader, WireError, delegate_to_variants, inherent_message_methods};
 
 /// IANA private enterprise number reserved for documentation (RFC 5612).
 pub const VENDOR_AUTHSIM: u32 = 32473;
@@ -78,6 +77,33 @@ pub mod avp_code {
     pub const GAK_LIFETIME: u32 = 9;
 }
 
+/// A vendor AVP of this extension: M bit clear, so standard nodes skip it.
+const fn vendor_def(code: u32, name: &'static str, grouped: bool) -> AvpDef {
+    AvpDef {
+        code,
+        vendor: Some(VENDOR_AUTHSIM),
+        name,
+        grouped,
+        mandatory: false,
+    }
+}
+
+pub const GROUP_ID: AvpDef = vendor_def(avp_code::GROUP_ID, "Group-Id", false);
+pub const GROUP_AUTHENTICATION_INFO: AvpDef = vendor_def(
+    avp_code::GROUP_AUTHENTICATION_INFO,
+    "Group-Authentication-Info",
+    true,
+);
+pub const RAND_G: AvpDef = vendor_def(avp_code::RAND_G, "RAND-G", false);
+pub const GAK: AvpDef = vendor_def(avp_code::GAK, "GAK", false);
+pub const GROUP_SQN_START: AvpDef = vendor_def(avp_code::GROUP_SQN_START, "Group-SQN-Start", false);
+pub const GROUP_SQN_COUNT: AvpDef = vendor_def(avp_code::GROUP_SQN_COUNT, "Group-SQN-Count", false);
+pub const GROUP_MEMBER_FIRST: AvpDef =
+    vendor_def(avp_code::GROUP_MEMBER_FIRST, "Group-Member-First", false);
+pub const GROUP_MEMBER_COUNT: AvpDef =
+    vendor_def(avp_code::GROUP_MEMBER_COUNT, "Group-Member-Count", false);
+pub const GAK_LIFETIME: AvpDef = vendor_def(avp_code::GAK_LIFETIME, "GAK-Lifetime", false);
+
 // ---- NAS ----
 
 /// The Attach request's non-imperative part carrying the Group identity IE.
@@ -99,16 +125,13 @@ pub fn parse_group_identity(optional_ies: &[u8], base: usize) -> Result<Option<u
     if iei != IEI_GROUP_IDENTITY {
         return Err(WireError::new(
             base,
-            format!("optional IE {iei:#04x}: only the group identity (0x3f) is modelled"),
+            "optional IE",
+            "only the group identity (0x3f) is modelled",
         ));
     }
     let at = r.offset();
-    let len = r.u8("group identity length")?;
-    if len != 4 {
-        return Err(WireError::new(
-            at,
-            format!("group identity: length {len}, expected 4"),
-        ));
+    if r.u8("group identity length")? != 4 {
+        return Err(WireError::new(at, "group identity", "length is not 4"));
     }
     let id = r.u32("group id")?;
     r.finish("group identity")?;
@@ -127,48 +150,49 @@ pub struct GroupAuthenticationRequest {
     pub rand_g: [u8; 16],
 }
 
-impl GroupAuthenticationRequest {
-    pub fn encode(&self) -> Vec<u8> {
-        let mut out = NasMessage::AuthenticationRequest(AuthenticationRequest {
+impl Message for GroupAuthenticationRequest {
+    fn kind(&self) -> &'static str {
+        KIND_GROUP_AUTHENTICATION_REQUEST
+    }
+
+    fn encoded_len(&self) -> usize {
+        GROUP_AUTH_REQUEST_LEN
+    }
+
+    fn encode_into(&self, out: &mut Vec<u8>) {
+        NasMessage::AuthenticationRequest(AuthenticationRequest {
             nas_ksi: self.nas_ksi,
             rand: self.rand,
             autn: self.autn,
         })
-        .encode();
+        .encode_into(out);
         out.extend_from_slice(&[IEI_RAND_G, 16]);
         out.extend_from_slice(&self.rand_g);
-        out
     }
 
-    pub fn decode(pdu: &[u8]) -> Result<Self, WireError> {
+    fn decode(pdu: &[u8]) -> Result<Self, WireError> {
         if pdu.len() < AUTH_REQUEST_LEN {
             return Err(WireError::new(
                 pdu.len(),
-                format!(
-                    "group authentication request: {} octets, expected 54",
-                    pdu.len()
-                ),
+                "group authentication request",
+                "shorter than 54 octets",
             ));
         }
         let NasMessage::AuthenticationRequest(base) = NasMessage::decode(&pdu[..AUTH_REQUEST_LEN])?
         else {
-            return Err(WireError::new(1, "not an authentication request"));
+            return Err(WireError::new(
+                1,
+                "message type",
+                "not an authentication request",
+            ));
         };
         let mut r = Reader::with_base(&pdu[AUTH_REQUEST_LEN..], AUTH_REQUEST_LEN);
-        let iei = r.u8("IEI")?;
-        if iei != IEI_RAND_G {
-            return Err(WireError::new(
-                AUTH_REQUEST_LEN,
-                format!("expected IEI 0x3e (RAND_G), found {iei:#04x}"),
-            ));
+        if r.u8("RAND_G IEI")? != IEI_RAND_G {
+            return Err(WireError::new(AUTH_REQUEST_LEN, "RAND_G IEI", "not 0x3e"));
         }
         let at = r.offset();
-        let len = r.u8("RAND_G length")?;
-        if len != 16 {
-            return Err(WireError::new(
-                at,
-                format!("RAND_G: length {len}, expected 16"),
-            ));
+        if r.u8("RAND_G length")? != 16 {
+            return Err(WireError::new(at, "RAND_G", "length is not 16"));
         }
         let rand_g = r.array::<16>("RAND_G")?;
         r.finish("group authentication request")?;
@@ -188,49 +212,28 @@ pub enum GroupNas {
     Emm(nas::Nas),
 }
 
-impl GroupNas {
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Self::GroupAuthenticationRequest(_) => KIND_GROUP_AUTHENTICATION_REQUEST,
-            Self::Emm(n) => n.kind(),
-        }
-    }
+impl Message for GroupNas {
+    delegate_to_variants!(GroupAuthenticationRequest, Emm);
 
-    pub fn encode(&self) -> Vec<u8> {
-        match self {
-            Self::GroupAuthenticationRequest(m) => m.encode(),
-            Self::Emm(n) => n.encode(),
+    /// A plain authentication request longer than 36 octets is the group
+    /// challenge; anything else is decoded as a standard EMM PDU.
+    fn decode(pdu: &[u8]) -> Result<Self, WireError> {
+        if pdu.len() > AUTH_REQUEST_LEN
+            && pdu[..2] == [nas::PD_EMM, nas::msg_type::AUTHENTICATION_REQUEST]
+        {
+            GroupAuthenticationRequest::decode(pdu).map(Self::GroupAuthenticationRequest)
+        } else {
+            nas::Nas::decode(pdu).map(Self::Emm)
         }
     }
 }
 
-/// Decodes a plain authentication request longer than 36 octets as the group
-/// challenge, anything else with [`nas::decode_any`].
+/// Decodes a NAS PDU of group AKA ([`GroupNas::decode`]).
 pub fn decode_nas(pdu: &[u8]) -> Result<GroupNas, WireError> {
-    if pdu.len() > AUTH_REQUEST_LEN
-        && pdu[..2] == [nas::PD_EMM, nas::msg_type::AUTHENTICATION_REQUEST]
-    {
-        GroupAuthenticationRequest::decode(pdu).map(GroupNas::GroupAuthenticationRequest)
-    } else {
-        nas::decode_any(pdu).map(GroupNas::Emm)
-    }
+    GroupNas::decode(pdu)
 }
 
 // ---- S6a ----
-
-fn vendor_avp(code: u32, data: &[u8]) -> Avp {
-    Avp {
-        code,
-        vendor: Some(VENDOR_AUTHSIM),
-        mandatory: false,
-        data: AvpData::Octets(data.to_vec()),
-    }
-}
-
-/// The Group-Id AVP.
-pub fn group_id_avp(group_id: u32) -> Avp {
-    vendor_avp(avp_code::GROUP_ID, &group_id.to_be_bytes())
-}
 
 /// The group material an HSS hands to the MME (Group-Authentication-Info).
 #[derive(Clone, PartialEq, Eq)]
@@ -271,28 +274,30 @@ impl std::fmt::Debug for GroupAuthInfo {
 }
 
 impl GroupAuthInfo {
-    pub fn to_avp(&self) -> Avp {
-        Avp {
-            code: avp_code::GROUP_AUTHENTICATION_INFO,
-            vendor: Some(VENDOR_AUTHSIM),
-            mandatory: false,
-            data: AvpData::Grouped(vec![
-                group_id_avp(self.group_id),
-                vendor_avp(avp_code::RAND_G, &self.rand_g),
-                vendor_avp(avp_code::GAK, &self.gak),
-                vendor_avp(avp_code::GROUP_SQN_START, &self.sqn_start.to_be_bytes()),
-                vendor_avp(avp_code::GROUP_SQN_COUNT, &self.sqn_count.to_be_bytes()),
-                vendor_avp(
-                    avp_code::GROUP_MEMBER_FIRST,
-                    &self.member_first.to_be_bytes(),
-                ),
-                vendor_avp(
-                    avp_code::GROUP_MEMBER_COUNT,
-                    &self.member_count.to_be_bytes(),
-                ),
-                vendor_avp(avp_code::GAK_LIFETIME, &self.lifetime_s.to_be_bytes()),
-            ]),
-        }
+    /// Padded octets of the Group-Authentication-Info AVP.
+    const ENCODED_LEN: usize = padded_len(
+        GROUP_AUTHENTICATION_INFO,
+        padded_len(GROUP_ID, 4)
+            + padded_len(RAND_G, 16)
+            + padded_len(GAK, 32)
+            + padded_len(GROUP_SQN_START, 8)
+            + padded_len(GROUP_SQN_COUNT, 4)
+            + padded_len(GROUP_MEMBER_FIRST, 4)
+            + padded_len(GROUP_MEMBER_COUNT, 4)
+            + padded_len(GAK_LIFETIME, 4),
+    );
+
+    fn put(&self, out: &mut Vec<u8>) {
+        let g = avp::begin_group(out, GROUP_AUTHENTICATION_INFO);
+        avp::put_u32(out, GROUP_ID, self.group_id);
+        avp::put_octets(out, RAND_G, &self.rand_g);
+        avp::put_octets(out, GAK, &self.gak);
+        avp::put_u64(out, GROUP_SQN_START, self.sqn_start);
+        avp::put_u32(out, GROUP_SQN_COUNT, self.sqn_count);
+        avp::put_u32(out, GROUP_MEMBER_FIRST, self.member_first);
+        avp::put_u32(out, GROUP_MEMBER_COUNT, self.member_count);
+        avp::put_u32(out, GAK_LIFETIME, self.lifetime_s);
+        avp::end_group(out, g);
     }
 
     /// Parses the Grouped AVP; every child must be present exactly once, in
@@ -300,130 +305,188 @@ impl GroupAuthInfo {
     pub fn from_ref(a: &AvpRef<'_>) -> Result<Self, WireError> {
         let children = a.children()?;
         let end = a.data_offset + a.data.len();
-        let one = |code: u32, name: &str| -> Result<AvpRef<'_>, WireError> {
-            let mut it = children
-                .iter()
-                .filter(|c| c.code == code && c.vendor == Some(VENDOR_AUTHSIM));
-            let first = it.next().ok_or_else(|| {
-                WireError::new(end, format!("Group-Authentication-Info: missing {name}"))
-            })?;
+        let one = |def: AvpDef| -> Result<AvpRef<'_>, WireError> {
+            let mut it = children.iter().filter(|c| c.is(def));
+            let first = it.next().ok_or(WireError::new(
+                end,
+                def.name,
+                "missing in Group-Authentication-Info",
+            ))?;
             if let Some(dup) = it.next() {
                 return Err(WireError::new(
                     dup.offset,
-                    format!("Group-Authentication-Info: {name} twice"),
+                    def.name,
+                    "occurs more than once",
                 ));
             }
             Ok(*first)
         };
+        // Codes 1..=9 of the vendor are this extension's; others with M fail.
         if let Some(c) = children.iter().find(|c| {
             c.mandatory && !(c.vendor == Some(VENDOR_AUTHSIM) && (1..=9).contains(&c.code))
         }) {
             return Err(WireError::new(
                 c.offset,
-                format!(
-                    "Group-Authentication-Info: unknown AVP {} with the M bit set",
-                    c.code
-                ),
+                GROUP_AUTHENTICATION_INFO.name,
+                "unknown AVP with the M bit set",
             ));
         }
-        let u32_of = |code, name| one(code, name)?.u32(name);
+        let u32_of = |def: AvpDef| one(def)?.u32(def.name);
         Ok(Self {
-            group_id: u32_of(avp_code::GROUP_ID, "Group-Id")?,
-            rand_g: one(avp_code::RAND_G, "RAND-G")?.array("RAND-G")?,
-            gak: one(avp_code::GAK, "GAK")?.array("GAK")?,
-            sqn_start: u64::from_be_bytes(
-                one(avp_code::GROUP_SQN_START, "Group-SQN-Start")?.array("Group-SQN-Start")?,
-            ),
-            sqn_count: u32_of(avp_code::GROUP_SQN_COUNT, "Group-SQN-Count")?,
-            member_first: u32_of(avp_code::GROUP_MEMBER_FIRST, "Group-Member-First")?,
-            member_count: u32_of(avp_code::GROUP_MEMBER_COUNT, "Group-Member-Count")?,
-            lifetime_s: u32_of(avp_code::GAK_LIFETIME, "GAK-Lifetime")?,
+            group_id: u32_of(GROUP_ID)?,
+            rand_g: one(RAND_G)?.array(RAND_G.name)?,
+            gak: one(GAK)?.array(GAK.name)?,
+            sqn_start: one(GROUP_SQN_START)?.u64(GROUP_SQN_START.name)?,
+            sqn_count: u32_of(GROUP_SQN_COUNT)?,
+            member_first: u32_of(GROUP_MEMBER_FIRST)?,
+            member_count: u32_of(GROUP_MEMBER_COUNT)?,
+            lifetime_s: u32_of(GAK_LIFETIME)?,
         })
     }
 }
 
-fn header(request: bool, hop_by_hop: u32, end_to_end: u32) -> Header {
-    Header {
-        request,
-        proxiable: true,
-        error: false,
-        retransmitted: false,
-        command_code: CMD_AUTHENTICATION_INFORMATION,
-        application_id: APP_ID_S6A,
-        hop_by_hop,
-        end_to_end,
+/// An AIR of group AKA: the standard AIR and, to ask for group material, the
+/// Group-Id AVP after the standard AVPs (the `*[ AVP ]` position of the
+/// TS 29.272 ABNF).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GroupAir {
+    pub air: AuthenticationInformationRequest,
+    pub group_id: Option<u32>,
+}
+
+impl Message for GroupAir {
+    fn kind(&self) -> &'static str {
+        self.air.kind()
+    }
+
+    fn encoded_len(&self) -> usize {
+        air_len(&self.air, self.group_id)
+    }
+
+    fn encode_into(&self, out: &mut Vec<u8>) {
+        encode_air_into(out, &self.air, self.group_id)
+    }
+
+    fn decode(pdu: &[u8]) -> Result<Self, WireError> {
+        let air = AuthenticationInformationRequest::decode(pdu)?;
+        let group_id = find_top_level(pdu, GROUP_ID)?
+            .map(|a| a.u32(GROUP_ID.name))
+            .transpose()?;
+        Ok(Self { air, group_id })
     }
 }
 
-/// Encodes an AIR, with the Group-Id AVP after the standard AVPs (the
-/// `*[ AVP ]` position of the TS 29.272 ABNF) when `group_id` is given.
+/// An AIA of group AKA: the standard AIA and, when the HSS grants group
+/// material, Group-Authentication-Info after the standard AVPs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GroupAia {
+    pub aia: AuthenticationInformationAnswer,
+    pub info: Option<GroupAuthInfo>,
+}
+
+impl Message for GroupAia {
+    fn kind(&self) -> &'static str {
+        self.aia.kind()
+    }
+
+    fn encoded_len(&self) -> usize {
+        aia_len(&self.aia, self.info.as_ref())
+    }
+
+    fn encode_into(&self, out: &mut Vec<u8>) {
+        encode_aia_into(out, &self.aia, self.info.as_ref())
+    }
+
+    fn decode(pdu: &[u8]) -> Result<Self, WireError> {
+        let aia = AuthenticationInformationAnswer::decode(pdu)?;
+        let info = find_top_level(pdu, GROUP_AUTHENTICATION_INFO)?
+            .map(|a| GroupAuthInfo::from_ref(&a))
+            .transpose()?;
+        Ok(Self { aia, info })
+    }
+}
+
+inherent_message_methods!(GroupAuthenticationRequest, GroupNas, GroupAir, GroupAia);
+
+fn air_len(air: &AuthenticationInformationRequest, group_id: Option<u32>) -> usize {
+    air.encoded_len() + group_id.map_or(0, |_| padded_len(GROUP_ID, 4))
+}
+
+fn aia_len(aia: &AuthenticationInformationAnswer, info: Option<&GroupAuthInfo>) -> usize {
+    aia.encoded_len() + info.map_or(0, |_| GroupAuthInfo::ENCODED_LEN)
+}
+
+fn encode_air_into(
+    out: &mut Vec<u8>,
+    air: &AuthenticationInformationRequest,
+    group_id: Option<u32>,
+) {
+    let start = out.len();
+    air.encode_into(out);
+    if let Some(id) = group_id {
+        avp::put_u32(out, GROUP_ID, id);
+        Header::finish(out, start);
+    }
+}
+
+fn encode_aia_into(
+    out: &mut Vec<u8>,
+    aia: &AuthenticationInformationAnswer,
+    info: Option<&GroupAuthInfo>,
+) {
+    let start = out.len();
+    aia.encode_into(out);
+    if let Some(info) = info {
+        info.put(out);
+        Header::finish(out, start);
+    }
+}
+
+/// Encodes an AIR, with the Group-Id AVP when `group_id` is given
+/// ([`GroupAir`] without owning the AIR).
 pub fn encode_air(air: &AuthenticationInformationRequest, group_id: Option<u32>) -> Vec<u8> {
-    let mut avps = air.avps();
-    avps.extend(group_id.map(group_id_avp));
-    Message {
-        header: header(true, air.hop_by_hop, air.end_to_end),
-        avps,
-    }
-    .encode()
+    let mut out = Vec::with_capacity(air_len(air, group_id));
+    encode_air_into(&mut out, air, group_id);
+    out
 }
 
-/// Encodes an AIA, with Group-Authentication-Info after the standard AVPs
-/// when `info` is given.
+/// Encodes an AIA, with Group-Authentication-Info when `info` is given
+/// ([`GroupAia`] without owning the AIA).
 pub fn encode_aia(aia: &AuthenticationInformationAnswer, info: Option<&GroupAuthInfo>) -> Vec<u8> {
-    let mut avps = aia.avps();
-    avps.extend(info.map(GroupAuthInfo::to_avp));
-    Message {
-        header: header(false, aia.hop_by_hop, aia.end_to_end),
-        avps,
-    }
-    .encode()
+    let mut out = Vec::with_capacity(aia_len(aia, info));
+    encode_aia_into(&mut out, aia, info);
+    out
 }
 
-/// The top-level vendor AVP `code` of a Diameter PDU, if present once.
-fn find_top_level<'a>(
-    pdu: &'a [u8],
-    code: u32,
-    name: &str,
-) -> Result<Option<AvpRef<'a>>, WireError> {
+/// The top-level vendor AVP `def` of a Diameter PDU, if present once.
+fn find_top_level(pdu: &[u8], def: AvpDef) -> Result<Option<AvpRef<'_>>, WireError> {
     let (_, refs) = diameter::decode_refs(pdu)?;
-    let mut it = refs
-        .into_iter()
-        .filter(|a| a.code == code && a.vendor == Some(VENDOR_AUTHSIM));
+    let mut it = refs.into_iter().filter(|a| a.is(def));
     let first = it.next();
     if let Some(dup) = it.next() {
         return Err(WireError::new(
             dup.offset,
-            format!("{name} occurs more than once"),
+            def.name,
+            "occurs more than once",
         ));
     }
     Ok(first)
 }
 
-/// The standard AIR and its Group-Id, if any.
+/// The standard AIR and its Group-Id, if any ([`GroupAir::decode`]).
 pub fn decode_air(
     pdu: &[u8],
 ) -> Result<(AuthenticationInformationRequest, Option<u32>), WireError> {
-    let air = AuthenticationInformationRequest::decode(pdu)?;
-    let group = find_top_level(pdu, avp_code::GROUP_ID, "Group-Id")?
-        .map(|a| a.u32("Group-Id"))
-        .transpose()?;
-    Ok((air, group))
+    GroupAir::decode(pdu).map(|g| (g.air, g.group_id))
 }
 
-/// The standard AIA and its Group-Authentication-Info, if any.
+/// The standard AIA and its Group-Authentication-Info, if any
+/// ([`GroupAia::decode`]).
 pub fn decode_aia(
     pdu: &[u8],
 ) -> Result<(AuthenticationInformationAnswer, Option<GroupAuthInfo>), WireError> {
-    let aia = AuthenticationInformationAnswer::decode(pdu)?;
-    let info = find_top_level(
-        pdu,
-        avp_code::GROUP_AUTHENTICATION_INFO,
-        "Group-Authentication-Info",
-    )?
-    .map(|a| GroupAuthInfo::from_ref(&a))
-    .transpose()?;
-    Ok((aia, info))
+    GroupAia::decode(pdu).map(|g| (g.aia, g.info))
 }
 
 #[cfg(test)]
-mod tests;
+pub(super) mod tests;

@@ -42,7 +42,7 @@
 //! message; SCCP and M3UA/SIGTRAN headers below it are lower-layer overhead,
 //! like the SCTP/IP headers under Diameter.
 
-use super::{Reader, WireError};
+use super::{Message, Reader, WireError, delegate_to_variants, inherent_message_methods};
 
 /// MAP operation code of sendAuthenticationInfo (TS 29.002 §17.5).
 pub const OP_SEND_AUTHENTICATION_INFO: u8 = 56;
@@ -187,34 +187,49 @@ pub enum MapMessage {
     End(SaiEnd),
 }
 
-impl MapMessage {
-    /// Label for metrics.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Self::Begin(_) => "SendAuthInfo",
-            Self::End(e) => e.kind(),
-        }
-    }
+impl Message for MapMessage {
+    delegate_to_variants!(Begin, End);
 
-    pub fn encode(&self) -> Vec<u8> {
+    fn encode(&self) -> Vec<u8> {
         match self {
-            Self::Begin(b) => b.encode(),
-            Self::End(e) => e.encode(),
+            Self::Begin(b) => b.to_bytes(),
+            Self::End(e) => e.to_bytes(),
         }
     }
 
     /// Decodes a TC-BEGIN or TC-END, chosen by the first tag.
-    pub fn decode(pdu: &[u8]) -> Result<Self, WireError> {
+    fn decode(pdu: &[u8]) -> Result<Self, WireError> {
         match Reader::new(pdu).u8("TCAP message tag")? {
             TAG_BEGIN => SaiBegin::decode(pdu).map(Self::Begin),
             TAG_END => SaiEnd::decode(pdu).map(Self::End),
-            other => Err(WireError::new(
+            _ => Err(WireError::new(
                 0,
-                format!("TCAP message tag {other:#04x} is not Begin (0x62) or End (0x64)"),
+                "TCAP message tag",
+                "neither Begin (0x62) nor End (0x64)",
             )),
         }
     }
 }
+
+/// The [`Message`] methods of a type whose encoder builds nested BER
+/// elements in their own buffers (`to_bytes`): the length of a definite BER
+/// length depends on the content's, so the exact length comes from encoding.
+macro_rules! message_from_bytes {
+    () => {
+        /// Encodes to count: MAP messages are few (one pair per attach).
+        fn encoded_len(&self) -> usize {
+            self.to_bytes().len()
+        }
+        fn encode_into(&self, out: &mut Vec<u8>) {
+            out.extend_from_slice(&self.to_bytes())
+        }
+        fn encode(&self) -> Vec<u8> {
+            self.to_bytes()
+        }
+    };
+}
+
+inherent_message_methods!(SaiBegin, SaiEnd, MapMessage);
 
 // ---- encoding ----
 
@@ -291,6 +306,17 @@ fn int8(v: i8) -> Vec<u8> {
     tlv(TAG_INTEGER, &[v as u8])
 }
 
+/// A TC-BEGIN / TC-END (`tag`) with transaction id `id` (tag `id_tag`), the
+/// dialogue portion carrying `apdu` if any, and one component.
+fn transaction(tag: u8, id_tag: u8, id: u32, apdu: Option<Vec<u8>>, component: &[u8]) -> Vec<u8> {
+    let mut c = tlv(id_tag, &id.to_be_bytes());
+    if let Some(apdu) = apdu {
+        c.extend_from_slice(&dialogue_portion(&apdu));
+    }
+    put_tlv(&mut c, TAG_COMPONENT_PORTION, component);
+    tlv(tag, &c)
+}
+
 impl SendAuthenticationInfoArg {
     /// The SEQUENCE (tag 0x30) encoding.
     ///
@@ -340,38 +366,31 @@ impl Quintuplet {
 }
 
 impl SaiBegin {
-    pub fn kind(&self) -> &'static str {
-        "SendAuthInfo"
-    }
-
-    pub fn encode(&self) -> Vec<u8> {
+    fn to_bytes(&self) -> Vec<u8> {
         let mut invoke = int8(self.invoke_id);
         put_tlv(&mut invoke, TAG_INTEGER, &[OP_SEND_AUTHENTICATION_INFO]);
         invoke.extend_from_slice(&self.arg.encode());
-        let mut c = tlv(TAG_OTID, &self.otid.to_be_bytes());
-        if self.dialogue {
-            c.extend_from_slice(&dialogue_portion(&aarq()));
-        }
-        put_tlv(&mut c, TAG_COMPONENT_PORTION, &tlv(TAG_INVOKE, &invoke));
-        tlv(TAG_BEGIN, &c)
+        let apdu = self.dialogue.then(aarq);
+        transaction(
+            TAG_BEGIN,
+            TAG_OTID,
+            self.otid,
+            apdu,
+            &tlv(TAG_INVOKE, &invoke),
+        )
+    }
+}
+
+impl Message for SaiBegin {
+    fn kind(&self) -> &'static str {
+        "SendAuthInfo"
     }
 
-    pub fn decode(pdu: &[u8]) -> Result<Self, WireError> {
-        let msg = Tlv::whole(pdu, TAG_BEGIN, "TC-BEGIN")?;
-        let mut it = msg.children()?;
-        let otid = it.next_tag(TAG_OTID, "otid")?.array::<4>("otid")?;
-        let dialogue = match it.peek_tag() {
-            Some(TAG_DIALOGUE_PORTION) => {
-                check_dialogue(
-                    &it.next_tag(TAG_DIALOGUE_PORTION, "dialogue portion")?,
-                    TAG_AARQ,
-                )?;
-                true
-            }
-            _ => false,
-        };
-        let comps = it.next_tag(TAG_COMPONENT_PORTION, "component portion")?;
-        it.finish("TC-BEGIN")?;
+    message_from_bytes!();
+
+    fn decode(pdu: &[u8]) -> Result<Self, WireError> {
+        let (otid, dialogue, comps) =
+            decode_transaction(pdu, TAG_BEGIN, "TC-BEGIN", TAG_OTID, "otid", TAG_AARQ)?;
         let mut cs = comps.children()?;
         let invoke = cs.next_tag(TAG_INVOKE, "invoke component")?;
         cs.finish("component portion (one component)")?;
@@ -381,7 +400,7 @@ impl SaiBegin {
         let arg = decode_arg(&f.next_tag(TAG_SEQUENCE, "SendAuthenticationInfoArg")?)?;
         f.finish("invoke")?;
         Ok(Self {
-            otid: u32::from_be_bytes(otid),
+            otid,
             dialogue,
             invoke_id,
             arg,
@@ -390,17 +409,9 @@ impl SaiBegin {
 }
 
 impl SaiEnd {
-    /// "SendAuthInfoResult" or "SendAuthInfoError".
-    pub fn kind(&self) -> &'static str {
-        match self.outcome {
-            SaiOutcome::Result(_) => "SendAuthInfoResult",
-            SaiOutcome::Error(_) => "SendAuthInfoError",
-        }
-    }
-
     /// # Panics
     /// If an XRES is not 4..=16 octets.
-    pub fn encode(&self) -> Vec<u8> {
+    fn to_bytes(&self) -> Vec<u8> {
         let component = match &self.outcome {
             SaiOutcome::Result(qs) => {
                 let mut res = Vec::new();
@@ -420,30 +431,25 @@ impl SaiEnd {
                 tlv(TAG_RETURN_ERROR, &c)
             }
         };
-        let mut c = tlv(TAG_DTID, &self.dtid.to_be_bytes());
-        if self.dialogue {
-            c.extend_from_slice(&dialogue_portion(&aare()));
+        let apdu = self.dialogue.then(aare);
+        transaction(TAG_END, TAG_DTID, self.dtid, apdu, &component)
+    }
+}
+
+impl Message for SaiEnd {
+    /// "SendAuthInfoResult" or "SendAuthInfoError".
+    fn kind(&self) -> &'static str {
+        match self.outcome {
+            SaiOutcome::Result(_) => "SendAuthInfoResult",
+            SaiOutcome::Error(_) => "SendAuthInfoError",
         }
-        put_tlv(&mut c, TAG_COMPONENT_PORTION, &component);
-        tlv(TAG_END, &c)
     }
 
-    pub fn decode(pdu: &[u8]) -> Result<Self, WireError> {
-        let msg = Tlv::whole(pdu, TAG_END, "TC-END")?;
-        let mut it = msg.children()?;
-        let dtid = it.next_tag(TAG_DTID, "dtid")?.array::<4>("dtid")?;
-        let dialogue = match it.peek_tag() {
-            Some(TAG_DIALOGUE_PORTION) => {
-                check_dialogue(
-                    &it.next_tag(TAG_DIALOGUE_PORTION, "dialogue portion")?,
-                    TAG_AARE,
-                )?;
-                true
-            }
-            _ => false,
-        };
-        let comps = it.next_tag(TAG_COMPONENT_PORTION, "component portion")?;
-        it.finish("TC-END")?;
+    message_from_bytes!();
+
+    fn decode(pdu: &[u8]) -> Result<Self, WireError> {
+        let (dtid, dialogue, comps) =
+            decode_transaction(pdu, TAG_END, "TC-END", TAG_DTID, "dtid", TAG_AARE)?;
         let mut cs = comps.children()?;
         let comp = cs.next("component")?;
         cs.finish("component portion (one component)")?;
@@ -464,28 +470,56 @@ impl SaiEnd {
                 if v < 0 {
                     return Err(WireError::new(
                         code.content_offset,
+                        "errorCode",
                         "negative MAP error code",
                     ));
                 }
                 SaiOutcome::Error(v as u8)
             }
-            other => {
+            _ => {
                 return Err(WireError::new(
                     comp.offset,
-                    format!(
-                        "component tag {other:#04x}: only returnResultLast (0xa2) and returnError (0xa3) are modelled"
-                    ),
+                    "component tag",
+                    "only returnResultLast (0xa2) and returnError (0xa3) are modelled",
                 ));
             }
         };
         f.finish("component")?;
         Ok(Self {
-            dtid: u32::from_be_bytes(dtid),
+            dtid,
             dialogue,
             invoke_id,
             outcome,
         })
     }
+}
+
+/// The transaction id, whether a dialogue portion (with `apdu_tag`) is
+/// present, and the component portion of a TC-BEGIN / TC-END (`tag`).
+fn decode_transaction<'a>(
+    pdu: &'a [u8],
+    tag: u8,
+    name: &'static str,
+    id_tag: u8,
+    id_name: &'static str,
+    apdu_tag: u8,
+) -> Result<(u32, bool, Tlv<'a>), WireError> {
+    let msg = Tlv::whole(pdu, tag, name)?;
+    let mut it = msg.children()?;
+    let id = it.next_tag(id_tag, id_name)?.array::<4>(id_name)?;
+    let dialogue = match it.peek_tag() {
+        Some(TAG_DIALOGUE_PORTION) => {
+            check_dialogue(
+                &it.next_tag(TAG_DIALOGUE_PORTION, "dialogue portion")?,
+                apdu_tag,
+            )?;
+            true
+        }
+        _ => false,
+    };
+    let comps = it.next_tag(TAG_COMPONENT_PORTION, "component portion")?;
+    it.finish(name)?;
+    Ok((u32::from_be_bytes(id), dialogue, comps))
 }
 
 // ---- decoding ----
@@ -506,19 +540,30 @@ fn read_tlv<'a>(r: &mut Reader<'a>) -> Result<Tlv<'a>, WireError> {
     let offset = r.offset();
     let tag = r.u8("BER tag")?;
     if tag & 0x1f == 0x1f {
-        return Err(WireError::new(offset, "multi-octet BER tags are not used"));
+        return Err(WireError::new(
+            offset,
+            "BER tag",
+            "multi-octet tags are not used",
+        ));
     }
     let len_at = r.offset();
     let first = r.u8("BER length")?;
     let len = match first {
         0..=0x7f => first as usize,
-        0x80 => return Err(WireError::new(len_at, "indefinite BER length is not used")),
+        0x80 => {
+            return Err(WireError::new(
+                len_at,
+                "BER length",
+                "indefinite form is not used",
+            ));
+        }
         0x81 => {
             let l = r.u8("BER length")? as usize;
             if l < 0x80 {
                 return Err(WireError::new(
                     len_at,
-                    "BER length not in its shortest form",
+                    "BER length",
+                    "not in its shortest form",
                 ));
             }
             l
@@ -528,16 +573,14 @@ fn read_tlv<'a>(r: &mut Reader<'a>) -> Result<Tlv<'a>, WireError> {
             if l < 0x100 {
                 return Err(WireError::new(
                     len_at,
-                    "BER length not in its shortest form",
+                    "BER length",
+                    "not in its shortest form",
                 ));
             }
             l
         }
         _ => {
-            return Err(WireError::new(
-                len_at,
-                format!("BER length form {first:#04x} too long"),
-            ));
+            return Err(WireError::new(len_at, "BER length", "longer than 2 octets"));
         }
     };
     let content_offset = r.offset();
@@ -552,14 +595,11 @@ fn read_tlv<'a>(r: &mut Reader<'a>) -> Result<Tlv<'a>, WireError> {
 
 impl<'a> Tlv<'a> {
     /// The whole PDU as one element of tag `tag`.
-    fn whole(pdu: &'a [u8], tag: u8, what: &str) -> Result<Self, WireError> {
+    fn whole(pdu: &'a [u8], tag: u8, what: &'static str) -> Result<Self, WireError> {
         let mut r = Reader::new(pdu);
         let t = read_tlv(&mut r)?;
         if t.tag != tag {
-            return Err(WireError::new(
-                0,
-                format!("expected {what} (tag {tag:#04x}), found {:#04x}", t.tag),
-            ));
+            return Err(WireError::new(0, what, "wrong tag"));
         }
         r.finish(what)?;
         Ok(t)
@@ -569,6 +609,7 @@ impl<'a> Tlv<'a> {
         if self.tag & 0x20 == 0 {
             return Err(WireError::new(
                 self.offset,
+                "BER tag",
                 "primitive element where a constructed one is expected",
             ));
         }
@@ -577,26 +618,24 @@ impl<'a> Tlv<'a> {
         })
     }
 
-    fn array<const N: usize>(&self, what: &str) -> Result<[u8; N], WireError> {
-        self.content.try_into().map_err(|_| {
-            WireError::new(
-                self.content_offset,
-                format!("{what}: {} octets, expected {N}", self.content.len()),
-            )
-        })
+    fn array<const N: usize>(&self, what: &'static str) -> Result<[u8; N], WireError> {
+        self.content
+            .try_into()
+            .map_err(|_| WireError::new(self.content_offset, what, "wrong length"))
     }
 
-    fn int8(&self, what: &str) -> Result<i8, WireError> {
+    fn int8(&self, what: &'static str) -> Result<i8, WireError> {
         Ok(self.array::<1>(what)?[0] as i8)
     }
 
-    fn null(&self, what: &str) -> Result<(), WireError> {
+    fn null(&self, what: &'static str) -> Result<(), WireError> {
         if self.content.is_empty() {
             Ok(())
         } else {
             Err(WireError::new(
                 self.content_offset,
-                format!("{what}: NULL with content"),
+                what,
+                "NULL with content",
             ))
         }
     }
@@ -613,21 +652,18 @@ impl<'a> Children<'a> {
         r.u8("tag").ok()
     }
 
-    fn next(&mut self, what: &str) -> Result<Tlv<'a>, WireError> {
+    fn next(&mut self, what: &'static str) -> Result<Tlv<'a>, WireError> {
         if self.r.is_empty() {
-            return Err(self.r.err(format!("missing {what}")));
+            return Err(self.r.err(what, "missing"));
         }
         read_tlv(&mut self.r)
     }
 
-    fn next_tag(&mut self, tag: u8, what: &str) -> Result<Tlv<'a>, WireError> {
+    fn next_tag(&mut self, tag: u8, what: &'static str) -> Result<Tlv<'a>, WireError> {
         let at = self.r.offset();
         let t = self.next(what)?;
         if t.tag != tag {
-            return Err(WireError::new(
-                at,
-                format!("expected {what} (tag {tag:#04x}), found tag {:#04x}", t.tag),
-            ));
+            return Err(WireError::new(at, what, "wrong tag"));
         }
         Ok(t)
     }
@@ -641,14 +677,11 @@ impl<'a> Children<'a> {
         }
     }
 
-    fn finish(&self, what: &str) -> Result<(), WireError> {
+    fn finish(&self, what: &'static str) -> Result<(), WireError> {
         if self.r.is_empty() {
             Ok(())
         } else {
-            Err(self.r.err(format!(
-                "{what}: unexpected element (tag {:#04x})",
-                self.peek_tag().unwrap_or(0)
-            )))
+            Err(self.r.err(what, "unexpected element"))
         }
     }
 }
@@ -658,7 +691,8 @@ fn check_opcode(t: &Tlv<'_>) -> Result<(), WireError> {
         [OP_SEND_AUTHENTICATION_INFO] => Ok(()),
         _ => Err(WireError::new(
             t.content_offset,
-            "opCode: only sendAuthenticationInfo (localValue 56) is modelled",
+            "opCode",
+            "only sendAuthenticationInfo (localValue 56) is modelled",
         )),
     }
 }
@@ -674,7 +708,8 @@ fn check_dialogue(dp: &Tlv<'_>, apdu_tag: u8) -> Result<(), WireError> {
     if oid.content != DIALOGUE_AS_ID {
         return Err(WireError::new(
             oid.content_offset,
-            "direct-reference is not dialogue-as-id",
+            "direct-reference",
+            "not dialogue-as-id",
         ));
     }
     let single = e.next_tag(TAG_SINGLE_ASN1_TYPE, "single-ASN1-type")?;
@@ -695,7 +730,8 @@ fn check_dialogue(dp: &Tlv<'_>, apdu_tag: u8) -> Result<(), WireError> {
             .map_or(apdu.offset + 1, |i| apdu.content_offset + i);
         return Err(WireError::new(
             at,
-            "dialogue APDU: only protocol version 1 with infoRetrievalContext-v3 (accepted) is modelled",
+            "dialogue APDU",
+            "only protocol version 1 with infoRetrievalContext-v3 (accepted) is modelled",
         ));
     }
     Ok(())
@@ -705,7 +741,8 @@ fn decode_tbcd(t: &Tlv<'_>) -> Result<String, WireError> {
     if !(3..=8).contains(&t.content.len()) {
         return Err(WireError::new(
             t.content_offset,
-            format!("IMSI: {} octets, expected 3..=8", t.content.len()),
+            "IMSI",
+            "length not in 3..=8",
         ));
     }
     let mut s = String::with_capacity(16);
@@ -714,24 +751,22 @@ fn decode_tbcd(t: &Tlv<'_>) -> Result<String, WireError> {
         let at = t.content_offset + i;
         let (low, high) = (o & 0x0f, o >> 4);
         if low > 9 {
-            return Err(WireError::new(at, format!("IMSI: {low:#x} is not a digit")));
+            return Err(WireError::new(at, "IMSI", "half octet is not a digit"));
         }
         s.push(char::from(b'0' + low));
         match high {
             0..=9 => s.push(char::from(b'0' + high)),
             0x0f if i == last => {}
             _ => {
-                return Err(WireError::new(
-                    at,
-                    format!("IMSI: {high:#x} is not a digit"),
-                ));
+                return Err(WireError::new(at, "IMSI", "half octet is not a digit"));
             }
         }
     }
     if !(6..=15).contains(&s.len()) {
         return Err(WireError::new(
             t.content_offset,
-            format!("IMSI has {} digits, expected 6..=15", s.len()),
+            "IMSI",
+            "digit count not in 6..=15",
         ));
     }
     Ok(s)
@@ -745,7 +780,8 @@ fn decode_arg(seq: &Tlv<'_>) -> Result<SendAuthenticationInfoArg, WireError> {
     if !(1..=5).contains(&number_of_requested_vectors) {
         return Err(WireError::new(
             n.content_offset,
-            format!("numberOfRequestedVectors {number_of_requested_vectors} not in 1..=5"),
+            "numberOfRequestedVectors",
+            "not in 1..=5",
         ));
     }
     let segmentation_prohibited = match f.opt_tag(TAG_NULL)? {
@@ -778,7 +814,8 @@ fn decode_arg(seq: &Tlv<'_>) -> Result<SendAuthenticationInfoArg, WireError> {
             if v > 0x7f {
                 return Err(WireError::new(
                     t.content_offset,
-                    "requestingNodeType: negative ENUMERATED",
+                    "requestingNodeType",
+                    "negative ENUMERATED",
                 ));
             }
             Some(v)
@@ -808,7 +845,7 @@ fn decode_res(res: &Tlv<'_>) -> Result<Vec<Quintuplet>, WireError> {
         let mut l = list.children()?;
         while l.peek_tag().is_some() {
             if out.len() == 5 {
-                return Err(l.r.err("quintupletList: more than 5 quintuplets"));
+                return Err(l.r.err("quintupletList", "more than 5 quintuplets"));
             }
             let q = l.next_tag(TAG_SEQUENCE, "AuthenticationQuintuplet")?;
             let mut v = q.children()?;
@@ -817,7 +854,8 @@ fn decode_res(res: &Tlv<'_>) -> Result<Vec<Quintuplet>, WireError> {
             if !(4..=16).contains(&xres_t.content.len()) {
                 return Err(WireError::new(
                     xres_t.content_offset,
-                    format!("xres: {} octets, expected 4..=16", xres_t.content.len()),
+                    "xres",
+                    "length not in 4..=16",
                 ));
             }
             let ck = v.next_tag(TAG_OCTET_STRING, "ck")?.array::<16>("ck")?;
@@ -835,7 +873,8 @@ fn decode_res(res: &Tlv<'_>) -> Result<Vec<Quintuplet>, WireError> {
         if out.is_empty() {
             return Err(WireError::new(
                 list.offset,
-                "quintupletList is empty (SIZE 1..5)",
+                "quintupletList",
+                "empty (SIZE 1..5)",
             ));
         }
     }
@@ -844,4 +883,4 @@ fn decode_res(res: &Tlv<'_>) -> Result<Vec<Quintuplet>, WireError> {
 }
 
 #[cfg(test)]
-mod tests;
+pub(super) mod tests;

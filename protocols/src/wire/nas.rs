@@ -13,7 +13,13 @@
 //! for every accepted `b`. The one exception to "every octet is modelled" is the
 //! non-imperative part of the Attach request, kept verbatim.
 
-use super::{Reader, WireError};
+use super::ie::{
+    IDENTITY_GUTI, IDENTITY_IMEISV, IDENTITY_IMSI, decode_digits, digits_len, expect_iei,
+    half_octets, low_half_with_spare, lv_array, lv_bounded, lv_e, put_digits, put_imsi, put_lv,
+    put_lv_e,
+};
+pub use super::ie::{decode_imsi_identity, encode_imsi_identity};
+use super::{Message, Reader, WireError, delegate_to_variants, inherent_message_methods};
 
 /// Protocol discriminator of EPS mobility management (TS 24.007 §11.2.3.1.1).
 pub const PD_EMM: u8 = 0x7;
@@ -90,11 +96,6 @@ pub struct Guti {
     pub mme_code: u8,
     pub m_tmsi: u32,
 }
-
-/// Identity type values of TS 24.008 §10.5.1.4 / TS 24.301 §9.9.3.12.
-const IDENTITY_IMSI: u8 = 0b001;
-const IDENTITY_IMEISV: u8 = 0b011;
-const IDENTITY_GUTI: u8 = 0b110;
 
 /// ATTACH REQUEST (§8.2.4), UE to network.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -194,46 +195,6 @@ const IEI_IMEISV_REQUEST: u8 = 0xc; // type 1: IEI in the upper half octet
 const IEI_ESM_MESSAGE_CONTAINER: u8 = 0x78;
 
 impl NasMessage {
-    /// The message's label for metrics.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Self::AttachRequest(_) => "AttachRequest",
-            Self::AuthenticationRequest(_) => "AuthenticationRequest",
-            Self::AuthenticationResponse(_) => "AuthenticationResponse",
-            Self::AuthenticationFailure(_) => "AuthenticationFailure",
-            Self::AuthenticationReject => "AuthenticationReject",
-            Self::SecurityModeCommand(_) => "SecurityModeCommand",
-            Self::SecurityModeComplete(_) => "SecurityModeComplete",
-            Self::SecurityModeReject(_) => "SecurityModeReject",
-            Self::AttachReject(_) => "AttachReject",
-        }
-    }
-
-    /// An upper bound of the encoded length (to reserve the output once).
-    fn encoded_len_bound(&self) -> usize {
-        2 + match self {
-            // KSI/type, identity (LV, at most 11), capability (LV), ESM (LV-E).
-            Self::AttachRequest(m) => {
-                1 + 12
-                    + 1
-                    + m.ue_network_capability.len()
-                    + 2
-                    + m.esm_message_container.len()
-                    + m.optional_ies.len()
-            }
-            Self::AuthenticationRequest(_) => 1 + 16 + 17,
-            Self::AuthenticationResponse(m) => 1 + m.res.len(),
-            Self::AuthenticationFailure(_) => 1 + 2 + 14,
-            Self::AuthenticationReject => 0,
-            Self::SecurityModeCommand(m) => 3 + m.replayed_ue_security_capabilities.len() + 1,
-            Self::SecurityModeComplete(_) => 2 + 9,
-            Self::SecurityModeReject(_) => 1,
-            Self::AttachReject(m) => {
-                1 + m.esm_message_container.as_ref().map_or(0, |e| 3 + e.len())
-            }
-        }
-    }
-
     /// The message type octet (§9.8).
     pub fn message_type(&self) -> u8 {
         match self {
@@ -249,71 +210,6 @@ impl NasMessage {
         }
     }
 
-    /// Encodes the plain message.
-    ///
-    /// # Panics
-    /// If a field is out of its specified range (e.g. a RES of 3 octets, a
-    /// non-digit IMSI): these are caller bugs, not input errors.
-    pub fn encode(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(self.encoded_len_bound());
-        self.encode_into(&mut out);
-        out
-    }
-
-    /// [`Self::encode`] appended to `out` (e.g. after a protected header).
-    ///
-    /// # Panics
-    /// As [`Self::encode`].
-    pub fn encode_into(&self, out: &mut Vec<u8>) {
-        out.reserve(self.encoded_len_bound());
-        out.extend_from_slice(&[PD_EMM, self.message_type()]);
-        match self {
-            Self::AttachRequest(m) => m.encode_body(out),
-            Self::AuthenticationRequest(m) => {
-                out.push(half_octets(0, m.nas_ksi));
-                out.extend_from_slice(&m.rand);
-                put_lv(out, &m.autn);
-            }
-            Self::AuthenticationResponse(m) => {
-                assert!(
-                    (4..=16).contains(&m.res.len()),
-                    "RES must be 4..=16 octets, got {}",
-                    m.res.len()
-                );
-                put_lv(out, &m.res);
-            }
-            Self::AuthenticationFailure(m) => {
-                out.push(m.cause.0);
-                if let Some(auts) = &m.auts {
-                    out.push(IEI_AUTH_FAILURE_PARAMETER);
-                    put_lv(out, auts);
-                }
-            }
-            Self::AuthenticationReject => {}
-            Self::SecurityModeCommand(m) => m.encode_body(out),
-            Self::SecurityModeComplete(m) => {
-                if let Some(imeisv) = &m.imeisv {
-                    assert_eq!(imeisv.len(), 16, "IMEISV must have 16 digits");
-                    out.push(IEI_IMEISV);
-                    put_lv(out, &encode_digits(IDENTITY_IMEISV, imeisv));
-                }
-            }
-            Self::SecurityModeReject(cause) => out.push(cause.0),
-            Self::AttachReject(m) => {
-                out.push(m.cause.0);
-                if let Some(esm) = &m.esm_message_container {
-                    out.push(IEI_ESM_MESSAGE_CONTAINER);
-                    put_lv_e(out, esm);
-                }
-            }
-        }
-    }
-
-    /// Decodes a plain EMM message (security header type 0).
-    pub fn decode(pdu: &[u8]) -> Result<Self, WireError> {
-        Self::decode_at(pdu, 0)
-    }
-
     /// Decodes a plain message that starts at offset `base` of a larger PDU
     /// (errors report offsets in that PDU).
     fn decode_at(buf: &[u8], base: usize) -> Result<Self, WireError> {
@@ -322,19 +218,15 @@ impl NasMessage {
         if octet1 & 0x0f != PD_EMM {
             return Err(WireError::new(
                 base,
-                format!(
-                    "protocol discriminator {:#x} is not EMM (0x7)",
-                    octet1 & 0x0f
-                ),
+                "protocol discriminator",
+                "not EMM (0x7)",
             ));
         }
         if octet1 >> 4 != 0 {
             return Err(WireError::new(
                 base,
-                format!(
-                    "security header type {} is not 0 (plain NAS message)",
-                    octet1 >> 4
-                ),
+                "security header type",
+                "not 0 (plain NAS message)",
             ));
         }
         let type_offset = r.offset();
@@ -381,10 +273,7 @@ impl NasMessage {
                     let value = lv_bounded(&mut r, 1, 9, "IMEISV")?;
                     let digits = decode_digits(value, at, IDENTITY_IMEISV, "IMEISV")?;
                     if digits.len() != 16 {
-                        return Err(WireError::new(
-                            at,
-                            format!("IMEISV has {} digits, expected 16", digits.len()),
-                        ));
+                        return Err(WireError::new(at, "IMEISV", "digit count is not 16"));
                     }
                     Some(digits)
                 };
@@ -406,10 +295,11 @@ impl NasMessage {
                     esm_message_container,
                 })
             }
-            other => {
+            _ => {
                 return Err(WireError::new(
                     type_offset,
-                    format!("unsupported EMM message type {other:#04x}"),
+                    "message type",
+                    "not a modelled EMM message",
                 ));
             }
         };
@@ -418,14 +308,109 @@ impl NasMessage {
     }
 }
 
+impl Message for NasMessage {
+    fn kind(&self) -> &'static str {
+        match self {
+            Self::AttachRequest(_) => "AttachRequest",
+            Self::AuthenticationRequest(_) => "AuthenticationRequest",
+            Self::AuthenticationResponse(_) => "AuthenticationResponse",
+            Self::AuthenticationFailure(_) => "AuthenticationFailure",
+            Self::AuthenticationReject => "AuthenticationReject",
+            Self::SecurityModeCommand(_) => "SecurityModeCommand",
+            Self::SecurityModeComplete(_) => "SecurityModeComplete",
+            Self::SecurityModeReject(_) => "SecurityModeReject",
+            Self::AttachReject(_) => "AttachReject",
+        }
+    }
+
+    fn encoded_len(&self) -> usize {
+        PLAIN_HEADER_LEN
+            + match self {
+                Self::AttachRequest(m) => {
+                    1 + 1
+                        + m.identity.encoded_len()
+                        + 1
+                        + m.ue_network_capability.len()
+                        + 2
+                        + m.esm_message_container.len()
+                        + m.optional_ies.len()
+                }
+                Self::AuthenticationRequest(_) => 1 + 16 + 1 + 16,
+                Self::AuthenticationResponse(m) => 1 + m.res.len(),
+                Self::AuthenticationFailure(m) => 1 + m.auts.map_or(0, |a| 2 + a.len()),
+                Self::AuthenticationReject => 0,
+                Self::SecurityModeCommand(m) => {
+                    2 + 1
+                        + m.replayed_ue_security_capabilities.len()
+                        + usize::from(m.imeisv_request.is_some())
+                }
+                Self::SecurityModeComplete(m) => {
+                    m.imeisv.as_ref().map_or(0, |d| 2 + digits_len(d.len()))
+                }
+                Self::SecurityModeReject(_) => 1,
+                Self::AttachReject(m) => {
+                    1 + m.esm_message_container.as_ref().map_or(0, |e| 3 + e.len())
+                }
+            }
+    }
+
+    fn encode_into(&self, out: &mut Vec<u8>) {
+        out.reserve(self.encoded_len());
+        out.extend_from_slice(&[PD_EMM, self.message_type()]);
+        match self {
+            Self::AttachRequest(m) => m.encode_body(out),
+            Self::AuthenticationRequest(m) => {
+                out.push(half_octets(0, m.nas_ksi));
+                out.extend_from_slice(&m.rand);
+                put_lv(out, &m.autn);
+            }
+            Self::AuthenticationResponse(m) => {
+                assert!(
+                    (4..=16).contains(&m.res.len()),
+                    "RES must be 4..=16 octets, got {}",
+                    m.res.len()
+                );
+                put_lv(out, &m.res);
+            }
+            Self::AuthenticationFailure(m) => {
+                out.push(m.cause.0);
+                if let Some(auts) = &m.auts {
+                    out.push(IEI_AUTH_FAILURE_PARAMETER);
+                    put_lv(out, auts);
+                }
+            }
+            Self::AuthenticationReject => {}
+            Self::SecurityModeCommand(m) => m.encode_body(out),
+            Self::SecurityModeComplete(m) => {
+                if let Some(imeisv) = &m.imeisv {
+                    assert_eq!(imeisv.len(), 16, "IMEISV must have 16 digits");
+                    out.extend_from_slice(&[IEI_IMEISV, digits_len(imeisv.len()) as u8]);
+                    put_digits(out, IDENTITY_IMEISV, imeisv);
+                }
+            }
+            Self::SecurityModeReject(cause) => out.push(cause.0),
+            Self::AttachReject(m) => {
+                out.push(m.cause.0);
+                if let Some(esm) = &m.esm_message_container {
+                    out.push(IEI_ESM_MESSAGE_CONTAINER);
+                    put_lv_e(out, esm);
+                }
+            }
+        }
+    }
+
+    /// Decodes a plain EMM message (security header type 0).
+    fn decode(pdu: &[u8]) -> Result<Self, WireError> {
+        Self::decode_at(pdu, 0)
+    }
+}
+
 impl AttachRequest {
     fn encode_body(&self, out: &mut Vec<u8>) {
         assert!(self.attach_type <= 7, "EPS attach type is 3 bits");
         out.push(half_octets(self.nas_ksi, self.attach_type));
-        let id_at = out.len();
-        out.push(0);
+        out.push(self.identity.encoded_len() as u8);
         self.identity.encode_into(out);
-        out[id_at] = u8::try_from(out.len() - id_at - 1).expect("LV value longer than 255 octets");
         assert!(
             (2..=13).contains(&self.ue_network_capability.len()),
             "UE network capability must be 2..=13 octets"
@@ -439,7 +424,7 @@ impl AttachRequest {
         let at = r.offset();
         let octet = r.u8("NAS key set identifier / EPS attach type")?;
         if octet & 0x08 != 0 {
-            return Err(WireError::new(at, "EPS attach type: spare bit 4 set"));
+            return Err(WireError::new(at, "EPS attach type", "spare bit 4 set"));
         }
         let at = r.offset() + 1;
         let id = lv_bounded(r, 4, 11, "EPS mobile identity")?;
@@ -481,7 +466,8 @@ impl SecurityModeCommand {
         if algorithms & 0x88 != 0 {
             return Err(WireError::new(
                 at,
-                "selected NAS security algorithms: spare bit set",
+                "selected NAS security algorithms",
+                "spare bit set",
             ));
         }
         let nas_ksi = low_half_with_spare(r, "NAS key set identifier")?;
@@ -490,20 +476,17 @@ impl SecurityModeCommand {
             None
         } else {
             let at = r.offset();
-            let octet = r.u8("IMEISV request")?;
-            match octet {
+            match r.u8("IMEISV request")? {
                 0xc0 => Some(false),
                 0xc1 => Some(true),
-                _ if octet >> 4 == IEI_IMEISV_REQUEST => {
-                    return Err(WireError::new(
-                        at,
-                        format!("reserved IMEISV request value {octet:#04x}"),
-                    ));
+                octet if octet >> 4 == IEI_IMEISV_REQUEST => {
+                    return Err(WireError::new(at, "IMEISV request", "reserved value"));
                 }
                 _ => {
                     return Err(WireError::new(
                         at,
-                        format!("unsupported optional IE {octet:#04x}"),
+                        "optional IE",
+                        "not modelled in a security mode command",
                     ));
                 }
             }
@@ -524,21 +507,23 @@ impl EpsMobileIdentity {
     /// # Panics
     /// If an IMSI does not have 6..=15 decimal digits (TS 23.003 §2.2).
     pub fn encode(&self) -> Vec<u8> {
-        let mut v = Vec::with_capacity(11);
+        let mut v = Vec::with_capacity(self.encoded_len());
         self.encode_into(&mut v);
         v
+    }
+
+    /// Octets of [`Self::encode`]'s output.
+    fn encoded_len(&self) -> usize {
+        match self {
+            Self::Imsi(imsi) => digits_len(imsi.len()),
+            Self::Guti(_) => 11,
+        }
     }
 
     /// [`Self::encode`] appended to `out`.
     fn encode_into(&self, out: &mut Vec<u8>) {
         match self {
-            Self::Imsi(imsi) => {
-                assert!(
-                    (6..=15).contains(&imsi.len()),
-                    "IMSI must have 6..=15 digits"
-                );
-                encode_digits_into(out, IDENTITY_IMSI, imsi)
-            }
+            Self::Imsi(imsi) => put_imsi(out, imsi),
             Self::Guti(g) => {
                 out.push(0xf0 | IDENTITY_GUTI);
                 out.extend_from_slice(&g.plmn);
@@ -552,22 +537,13 @@ impl EpsMobileIdentity {
     /// Decodes the value part that starts at PDU offset `at`.
     fn decode(v: &[u8], at: usize) -> Result<Self, WireError> {
         let Some(&first) = v.first() else {
-            return Err(WireError::new(at, "EPS mobile identity is empty"));
+            return Err(WireError::new(at, "EPS mobile identity", "empty"));
         };
         match first & 0x07 {
-            IDENTITY_IMSI => {
-                let imsi = decode_digits(v, at, IDENTITY_IMSI, "IMSI")?;
-                if !(6..=15).contains(&imsi.len()) {
-                    return Err(WireError::new(
-                        at,
-                        format!("IMSI has {} digits, expected 6..=15", imsi.len()),
-                    ));
-                }
-                Ok(Self::Imsi(imsi))
-            }
+            IDENTITY_IMSI => decode_imsi_identity(v, at).map(Self::Imsi),
             IDENTITY_GUTI => {
                 if first != 0xf0 | IDENTITY_GUTI {
-                    return Err(WireError::new(at, "GUTI: octet 3 must be 0xf6"));
+                    return Err(WireError::new(at, "GUTI", "octet 3 must be 0xf6"));
                 }
                 let mut r = Reader::with_base(&v[1..], at + 1);
                 let g = Guti {
@@ -579,9 +555,10 @@ impl EpsMobileIdentity {
                 r.finish("GUTI")?;
                 Ok(Self::Guti(g))
             }
-            other => Err(WireError::new(
+            _ => Err(WireError::new(
                 at,
-                format!("unsupported EPS mobile identity type {other}"),
+                "EPS mobile identity",
+                "type is neither IMSI nor GUTI",
             )),
         }
     }
@@ -618,38 +595,6 @@ impl SecurityProtected {
     /// Octets before the inner message.
     pub const HEADER_LEN: usize = 6;
 
-    /// # Panics
-    /// If `header_type` is not 1..=4.
-    pub fn encode(&self) -> Vec<u8> {
-        protect(self.header_type, self.mac, self.seq, &self.inner)
-    }
-
-    pub fn decode(pdu: &[u8]) -> Result<Self, WireError> {
-        let mut r = Reader::new(pdu);
-        let octet1 = r.u8("security header type / protocol discriminator")?;
-        if octet1 & 0x0f != PD_EMM {
-            return Err(WireError::new(0, "protocol discriminator is not EMM (0x7)"));
-        }
-        let header_type = octet1 >> 4;
-        if !(1..=4).contains(&header_type) {
-            return Err(WireError::new(
-                0,
-                format!("security header type {header_type} is not 1..=4"),
-            ));
-        }
-        let mac = r.array::<4>("message authentication code")?;
-        let seq = r.u8("sequence number")?;
-        if r.remaining() < PLAIN_HEADER_LEN {
-            return Err(r.err("protected NAS message: inner message shorter than 2 octets"));
-        }
-        Ok(Self {
-            header_type,
-            mac,
-            seq,
-            inner: r.rest().to_vec(),
-        })
-    }
-
     /// Decodes the inner message as a plain EMM message; error offsets count
     /// from the start of the protected PDU. For header types 2 and 4 the caller
     /// must decipher first (with EEA0 the inner message is already plain).
@@ -666,19 +611,77 @@ impl SecurityProtected {
     }
 }
 
+impl Message for SecurityProtected {
+    /// The inner message's label if it decodes as plain (header types 1 and
+    /// 3, or EEA0), otherwise "SecurityProtected".
+    fn kind(&self) -> &'static str {
+        self.decode_inner()
+            .map_or("SecurityProtected", |m| m.kind())
+    }
+
+    fn encoded_len(&self) -> usize {
+        Self::HEADER_LEN + self.inner.len()
+    }
+
+    /// # Panics
+    /// If `header_type` is not 1..=4.
+    fn encode_into(&self, out: &mut Vec<u8>) {
+        out.reserve(self.encoded_len());
+        out.extend_from_slice(&envelope_header(self.header_type, self.mac, self.seq));
+        out.extend_from_slice(&self.inner);
+    }
+
+    fn decode(pdu: &[u8]) -> Result<Self, WireError> {
+        let mut r = Reader::new(pdu);
+        let octet1 = r.u8("security header type / protocol discriminator")?;
+        if octet1 & 0x0f != PD_EMM {
+            return Err(WireError::new(0, "protocol discriminator", "not EMM (0x7)"));
+        }
+        let header_type = octet1 >> 4;
+        if !(1..=4).contains(&header_type) {
+            return Err(WireError::new(
+                0,
+                "security header type",
+                "not 1..=4 (protected)",
+            ));
+        }
+        let mac = r.array::<4>("message authentication code")?;
+        let seq = r.u8("sequence number")?;
+        if r.remaining() < PLAIN_HEADER_LEN {
+            return Err(r.err(
+                "protected NAS message",
+                "inner message shorter than 2 octets",
+            ));
+        }
+        Ok(Self {
+            header_type,
+            mac,
+            seq,
+            inner: r.rest().to_vec(),
+        })
+    }
+}
+
+/// The six octets before the inner message of a protected PDU.
+///
+/// # Panics
+/// If `header_type` is not 1..=4.
+fn envelope_header(header_type: u8, mac: [u8; 4], seq: u8) -> [u8; SecurityProtected::HEADER_LEN] {
+    assert!(
+        (1..=4).contains(&header_type),
+        "security header type of a protected EMM message is 1..=4"
+    );
+    let [m0, m1, m2, m3] = mac;
+    [(header_type << 4) | PD_EMM, m0, m1, m2, m3, seq]
+}
+
 /// Wraps an encoded plain message in a security protected envelope.
 ///
 /// # Panics
 /// If `header_type` is not 1..=4.
 pub fn protect(header_type: u8, mac: [u8; 4], seq: u8, inner: &[u8]) -> Vec<u8> {
-    assert!(
-        (1..=4).contains(&header_type),
-        "security header type of a protected EMM message is 1..=4"
-    );
     let mut out = Vec::with_capacity(SecurityProtected::HEADER_LEN + inner.len());
-    out.push((header_type << 4) | PD_EMM);
-    out.extend_from_slice(&mac);
-    out.push(seq);
+    out.extend_from_slice(&envelope_header(header_type, mac, seq));
     out.extend_from_slice(inner);
     out
 }
@@ -691,12 +694,8 @@ pub fn protect(header_type: u8, mac: [u8; 4], seq: u8, inner: &[u8]) -> Vec<u8> 
 /// # Panics
 /// If `header_type` is not 1..=4.
 pub fn begin_protected(out: &mut Vec<u8>, header_type: u8, seq: u8) {
-    assert!(
-        (1..=4).contains(&header_type),
-        "security header type of a protected EMM message is 1..=4"
-    );
     debug_assert!(out.is_empty());
-    out.extend_from_slice(&[(header_type << 4) | PD_EMM, 0, 0, 0, 0, seq]);
+    out.extend_from_slice(&envelope_header(header_type, [0; 4], seq));
 }
 
 /// The octets the MAC covers in a PDU built with [`begin_protected`]:
@@ -715,7 +714,7 @@ pub fn set_mac(pdu: &mut [u8], mac: [u8; 4]) {
 /// protected EMM envelope.
 pub fn mac_input(pdu: &[u8]) -> Result<&[u8], WireError> {
     SecurityProtected::decode(pdu)?;
-    Ok(&pdu[SecurityProtected::HEADER_LEN - 1..])
+    Ok(mac_input_of(pdu))
 }
 
 /// A decoded EMM PDU: a plain message or a protected envelope.
@@ -725,220 +724,26 @@ pub enum Nas {
     Protected(SecurityProtected),
 }
 
-impl Nas {
-    pub fn encode(&self) -> Vec<u8> {
-        match self {
-            Self::Plain(m) => m.encode(),
-            Self::Protected(p) => p.encode(),
-        }
-    }
+impl Message for Nas {
+    delegate_to_variants!(Plain, Protected);
 
-    /// The plain message's label; for a protected envelope the inner message's
-    /// label if it decodes as plain (header types 1 and 3, or EEA0), otherwise
-    /// "SecurityProtected".
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Self::Plain(m) => m.kind(),
-            Self::Protected(p) => p.decode_inner().map_or("SecurityProtected", |m| m.kind()),
+    /// A plain (security header type 0) or protected (1..=4) EMM PDU.
+    fn decode(pdu: &[u8]) -> Result<Self, WireError> {
+        let octet1 = Reader::new(pdu).u8("security header type / protocol discriminator")?;
+        if octet1 >> 4 == header_type::PLAIN {
+            NasMessage::decode(pdu).map(Nas::Plain)
+        } else {
+            SecurityProtected::decode(pdu).map(Nas::Protected)
         }
     }
 }
+
+inherent_message_methods!(NasMessage, SecurityProtected, Nas);
 
 /// Decodes a plain (security header type 0) or protected (1..=4) EMM PDU.
 pub fn decode_any(pdu: &[u8]) -> Result<Nas, WireError> {
-    let octet1 = Reader::new(pdu).u8("security header type / protocol discriminator")?;
-    if octet1 >> 4 == header_type::PLAIN {
-        NasMessage::decode(pdu).map(Nas::Plain)
-    } else {
-        SecurityProtected::decode(pdu).map(Nas::Protected)
-    }
-}
-
-/// The value part of a TS 24.008 §10.5.1.4 mobile identity IE carrying an
-/// IMSI (also used by MM messages, `wire::mm`): the same octets as
-/// [`EpsMobileIdentity::Imsi`] encodes.
-///
-/// # Panics
-/// If `imsi` does not have 6..=15 decimal digits.
-pub fn encode_imsi_identity(imsi: &str) -> Vec<u8> {
-    EpsMobileIdentity::Imsi(imsi.to_owned()).encode()
-}
-
-/// Decodes the value part of a mobile identity IE that must carry an IMSI;
-/// `at` is the PDU offset of `v[0]` (for error offsets).
-pub fn decode_imsi_identity(v: &[u8], at: usize) -> Result<String, WireError> {
-    let Some(&first) = v.first() else {
-        return Err(WireError::new(at, "mobile identity is empty"));
-    };
-    if first & 0x07 != IDENTITY_IMSI {
-        return Err(WireError::new(
-            at,
-            format!("mobile identity type {} is not IMSI (1)", first & 0x07),
-        ));
-    }
-    match EpsMobileIdentity::decode(v, at)? {
-        EpsMobileIdentity::Imsi(imsi) => Ok(imsi),
-        EpsMobileIdentity::Guti(_) => Err(WireError::new(at, "mobile identity is not an IMSI")),
-    }
-}
-
-// ---- IE helpers (TS 24.007 §11.2.1.1) ----
-
-/// One octet from two half octets: `high` in bits 8-5, `low` in bits 4-1.
-fn half_octets(high: u8, low: u8) -> u8 {
-    assert!(high <= 0x0f && low <= 0x0f, "half octet out of range");
-    (high << 4) | low
-}
-
-/// A half-octet V (bits 4-1) whose upper half octet is spare (must be 0).
-fn low_half_with_spare(r: &mut Reader<'_>, what: &str) -> Result<u8, WireError> {
-    let at = r.offset();
-    let octet = r.u8(what)?;
-    if octet >> 4 != 0 {
-        return Err(WireError::new(
-            at,
-            format!("{what}: spare half octet is not 0"),
-        ));
-    }
-    Ok(octet)
-}
-
-fn expect_iei(r: &mut Reader<'_>, iei: u8, what: &str) -> Result<(), WireError> {
-    let at = r.offset();
-    let got = r.u8("IEI")?;
-    if got != iei {
-        return Err(WireError::new(
-            at,
-            format!("expected IEI {iei:#04x} ({what}), found {got:#04x}"),
-        ));
-    }
-    Ok(())
-}
-
-fn put_lv(out: &mut Vec<u8>, value: &[u8]) {
-    let len = u8::try_from(value.len()).expect("LV value longer than 255 octets");
-    out.push(len);
-    out.extend_from_slice(value);
-}
-
-fn put_lv_e(out: &mut Vec<u8>, value: &[u8]) {
-    let len = u16::try_from(value.len()).expect("LV-E value longer than 65535 octets");
-    out.extend_from_slice(&len.to_be_bytes());
-    out.extend_from_slice(value);
-}
-
-/// An LV whose length must lie in `min..=max`.
-fn lv_bounded<'a>(
-    r: &mut Reader<'a>,
-    min: usize,
-    max: usize,
-    what: &str,
-) -> Result<&'a [u8], WireError> {
-    let at = r.offset();
-    let len = r.u8(what)? as usize;
-    if !(min..=max).contains(&len) {
-        return Err(WireError::new(
-            at,
-            format!("{what}: length {len} not in {min}..={max}"),
-        ));
-    }
-    r.bytes(len, what)
-}
-
-fn lv_array<const N: usize>(r: &mut Reader<'_>, what: &str) -> Result<[u8; N], WireError> {
-    let at = r.offset();
-    let value = lv_bounded(r, N, N, what)?;
-    value
-        .try_into()
-        .map_err(|_| WireError::new(at, format!("{what}: expected {N} octets")))
-}
-
-fn lv_e<'a>(r: &mut Reader<'a>, what: &str) -> Result<&'a [u8], WireError> {
-    let len = r.u16(what)? as usize;
-    r.bytes(len, what)
-}
-
-/// Mobile identity digits (TS 24.008 §10.5.1.4): octet 1 carries digit 1 in
-/// bits 8-5, the odd/even indicator in bit 4 and the type in bits 3-1; each
-/// further octet carries two digits, low half first, with 0xF filling the last
-/// high half when the number of digits is even.
-///
-/// # Panics
-/// If `digits` is empty or contains a non-decimal character.
-fn encode_digits(identity_type: u8, digits: &str) -> Vec<u8> {
-    let mut out = Vec::with_capacity(1 + digits.len() / 2);
-    encode_digits_into(&mut out, identity_type, digits);
-    out
-}
-
-/// [`encode_digits`] appended to `out`.
-fn encode_digits_into(out: &mut Vec<u8>, identity_type: u8, digits: &str) {
-    let d = digits.as_bytes();
-    assert!(
-        d.iter().all(u8::is_ascii_digit),
-        "identity digits must be 0-9"
-    );
-    assert!(!d.is_empty(), "identity has no digits");
-    let digit = |i: usize| d[i] - b'0';
-    let odd = d.len() % 2 == 1;
-    out.push((digit(0) << 4) | (u8::from(odd) << 3) | identity_type);
-    let mut i = 1;
-    while i < d.len() {
-        let high = if i + 1 < d.len() { digit(i + 1) } else { 0x0f };
-        out.push((high << 4) | digit(i));
-        i += 2;
-    }
-}
-
-/// Inverse of [`encode_digits`]; `at` is the PDU offset of `v[0]`.
-fn decode_digits(v: &[u8], at: usize, identity_type: u8, what: &str) -> Result<String, WireError> {
-    let Some(&first) = v.first() else {
-        return Err(WireError::new(at, format!("{what}: empty")));
-    };
-    if first & 0x07 != identity_type {
-        return Err(WireError::new(
-            at,
-            format!(
-                "{what}: identity type {} (expected {identity_type})",
-                first & 0x07
-            ),
-        ));
-    }
-    let odd = first & 0x08 != 0;
-    let mut digits = String::with_capacity(2 * v.len());
-    let mut push = |nibble: u8, offset: usize| {
-        if nibble > 9 {
-            return Err(WireError::new(
-                offset,
-                format!("{what}: {nibble:#x} is not a digit"),
-            ));
-        }
-        digits.push(char::from(b'0' + nibble));
-        Ok(())
-    };
-    push(first >> 4, at)?;
-    for (i, &octet) in v.iter().enumerate().skip(1) {
-        push(octet & 0x0f, at + i)?;
-        let last = i == v.len() - 1;
-        if last && !odd {
-            if octet >> 4 != 0x0f {
-                return Err(WireError::new(
-                    at + i,
-                    format!("{what}: even number of digits needs filler 0xF"),
-                ));
-            }
-        } else {
-            push(octet >> 4, at + i)?;
-        }
-    }
-    if !odd && v.len() == 1 {
-        return Err(WireError::new(
-            at,
-            format!("{what}: odd/even indicator says even for one digit"),
-        ));
-    }
-    Ok(digits)
+    Nas::decode(pdu)
 }
 
 #[cfg(test)]
-mod tests;
+pub(super) mod tests;

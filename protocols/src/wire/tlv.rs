@@ -21,24 +21,27 @@ pub const HEADER_LEN: usize = 4;
 /// Bytes of a field header.
 pub const FIELD_HEADER_LEN: usize = 3;
 
-/// Builds one TLV message.
-#[derive(Clone, Debug)]
-pub struct Writer {
-    buf: Vec<u8>,
+/// Writes one TLV message at the end of a buffer; [`Writer::finish`] fills in
+/// the message length.
+#[derive(Debug)]
+pub struct Writer<'a> {
+    out: &'a mut Vec<u8>,
+    /// Offset of the message header in `out`.
+    start: usize,
 }
 
-impl Writer {
-    pub fn new(msg_type: u8) -> Self {
-        let mut buf = Vec::with_capacity(64);
-        buf.extend_from_slice(&[msg_type, VERSION, 0, 0]);
-        Self { buf }
+impl<'a> Writer<'a> {
+    pub fn begin(out: &'a mut Vec<u8>, msg_type: u8) -> Self {
+        let start = out.len();
+        out.extend_from_slice(&[msg_type, VERSION, 0, 0]);
+        Self { out, start }
     }
-    pub fn field(mut self, tag: u8, value: &[u8]) -> Self {
+    pub fn field(self, tag: u8, value: &[u8]) -> Self {
         assert!(value.len() <= u16::MAX as usize, "TLV field too long");
-        self.buf.push(tag);
-        self.buf
+        self.out.push(tag);
+        self.out
             .extend_from_slice(&(value.len() as u16).to_be_bytes());
-        self.buf.extend_from_slice(value);
+        self.out.extend_from_slice(value);
         self
     }
     pub fn u32(self, tag: u8, v: u32) -> Self {
@@ -47,11 +50,10 @@ impl Writer {
     pub fn u64(self, tag: u8, v: u64) -> Self {
         self.field(tag, &v.to_be_bytes())
     }
-    pub fn finish(mut self) -> Vec<u8> {
-        let body = self.buf.len() - HEADER_LEN;
+    pub fn finish(self) {
+        let body = self.out.len() - self.start - HEADER_LEN;
         assert!(body <= u16::MAX as usize, "TLV message too long");
-        self.buf[2..4].copy_from_slice(&(body as u16).to_be_bytes());
-        self.buf
+        self.out[self.start + 2..self.start + 4].copy_from_slice(&(body as u16).to_be_bytes());
     }
 }
 
@@ -66,7 +68,7 @@ pub struct Field<'a> {
 
 /// A parsed TLV message: its type and fields in order.
 #[derive(Clone, Debug)]
-pub struct Message<'a> {
+pub struct Parsed<'a> {
     pub msg_type: u8,
     pub fields: Vec<Field<'a>>,
     /// Index of the next field `take` will return.
@@ -79,22 +81,20 @@ pub fn peek_type(pdu: &[u8]) -> Result<u8, WireError> {
     Reader::new(pdu).u8("message type")
 }
 
-impl<'a> Message<'a> {
+impl<'a> Parsed<'a> {
     pub fn parse(pdu: &'a [u8]) -> Result<Self, WireError> {
         let mut r = Reader::new(pdu);
         let msg_type = r.u8("message type")?;
         let version = r.u8("version")?;
         if version != VERSION {
-            return Err(WireError::new(
-                1,
-                format!("unsupported TLV version {version}"),
-            ));
+            return Err(WireError::new(1, "version", "not the TLV version 1"));
         }
         let len = r.u16("message length")? as usize;
         if len != r.remaining() {
             return Err(WireError::new(
                 2,
-                format!("message length says {len} bytes, {} follow", r.remaining()),
+                "message length",
+                "differs from the bytes that follow",
             ));
         }
         let mut fields = Vec::new();
@@ -114,7 +114,7 @@ impl<'a> Message<'a> {
     }
 
     /// Takes the next field, which must carry `tag`.
-    pub fn take(&mut self, tag: u8, what: &str) -> Result<Field<'a>, WireError> {
+    pub fn take(&mut self, tag: u8, what: &'static str) -> Result<Field<'a>, WireError> {
         match self.fields.get(self.next) {
             Some(f) if f.tag == tag => {
                 self.next += 1;
@@ -122,12 +122,10 @@ impl<'a> Message<'a> {
             }
             Some(f) => Err(WireError::new(
                 f.offset - FIELD_HEADER_LEN,
-                format!("expected {what} (tag {tag}), found tag {}", f.tag),
+                what,
+                "another tag where this field belongs",
             )),
-            None => Err(WireError::new(
-                self.end_offset,
-                format!("missing {what} (tag {tag})"),
-            )),
+            None => Err(WireError::new(self.end_offset, what, "missing")),
         }
     }
     /// Takes the next field if it carries `tag`.
@@ -144,20 +142,17 @@ impl<'a> Message<'a> {
     pub fn take_array<const N: usize>(
         &mut self,
         tag: u8,
-        what: &str,
+        what: &'static str,
     ) -> Result<[u8; N], WireError> {
         let f = self.take(tag, what)?;
-        f.value.try_into().map_err(|_| {
-            WireError::new(
-                f.offset,
-                format!("{what}: expected {N} bytes, got {}", f.value.len()),
-            )
-        })
+        f.value
+            .try_into()
+            .map_err(|_| WireError::new(f.offset, what, "wrong length"))
     }
-    pub fn take_u32(&mut self, tag: u8, what: &str) -> Result<u32, WireError> {
+    pub fn take_u32(&mut self, tag: u8, what: &'static str) -> Result<u32, WireError> {
         Ok(u32::from_be_bytes(self.take_array::<4>(tag, what)?))
     }
-    pub fn take_u64(&mut self, tag: u8, what: &str) -> Result<u64, WireError> {
+    pub fn take_u64(&mut self, tag: u8, what: &'static str) -> Result<u64, WireError> {
         Ok(u64::from_be_bytes(self.take_array::<8>(tag, what)?))
     }
     /// Fails if fields remain unread.
@@ -166,7 +161,8 @@ impl<'a> Message<'a> {
             None => Ok(()),
             Some(f) => Err(WireError::new(
                 f.offset - FIELD_HEADER_LEN,
-                format!("unexpected field with tag {}", f.tag),
+                "field",
+                "unexpected after the last field",
             )),
         }
     }
@@ -178,9 +174,13 @@ mod tests {
 
     #[test]
     fn round_trip() {
-        let pdu = Writer::new(7).u32(1, 42).field(2, &[9; 33]).finish();
+        let mut pdu = Vec::new();
+        Writer::begin(&mut pdu, 7)
+            .u32(1, 42)
+            .field(2, &[9; 33])
+            .finish();
         assert_eq!(pdu.len(), HEADER_LEN + 3 + 4 + 3 + 33);
-        let mut m = Message::parse(&pdu).unwrap();
+        let mut m = Parsed::parse(&pdu).unwrap();
         assert_eq!(m.msg_type, 7);
         assert_eq!(m.take_u32(1, "n").unwrap(), 42);
         assert_eq!(m.take_array::<33>(2, "point").unwrap(), [9; 33]);
@@ -189,14 +189,15 @@ mod tests {
 
     #[test]
     fn malformed_inputs_name_offsets() {
-        let pdu = Writer::new(7).u32(1, 42).finish();
+        let mut pdu = Vec::new();
+        Writer::begin(&mut pdu, 7).u32(1, 42).finish();
         for cut in 0..pdu.len() {
-            assert!(Message::parse(&pdu[..cut]).is_err(), "cut at {cut}");
+            assert!(Parsed::parse(&pdu[..cut]).is_err(), "cut at {cut}");
         }
         let mut bad = pdu.clone();
         bad[1] = 2;
-        assert_eq!(Message::parse(&bad).unwrap_err().offset, 1);
-        let mut m = Message::parse(&pdu).unwrap();
+        assert_eq!(Parsed::parse(&bad).unwrap_err().offset, 1);
+        let mut m = Parsed::parse(&pdu).unwrap();
         let e = m.take(2, "point").unwrap_err();
         assert_eq!(e.offset, 4);
         let e = m.take_array::<8>(1, "id").unwrap_err();

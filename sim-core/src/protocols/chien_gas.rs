@@ -7,40 +7,40 @@ use authsim_protocols::core::CryptoOps;
 use authsim_protocols::gas::chien::{self, ChienConfig};
 use serde::Deserialize;
 
-use super::ProtocolInfo;
 use super::gas::{
-    Invalid, bad, build_broadcast_groups, default_timeout, ns, positive_seconds, validate_shape,
+    broadcast_group_docs, build_broadcast_groups, default_token_timeout_s, invalid, ns,
+    positive_seconds, validate_shape,
 };
+use super::{About, ParamDoc, Protocol};
+use crate::build::{BuildContext, BuildError};
 use crate::node::NodeSetup;
-use crate::scenario::{PopulationSpec, Scenario};
+use crate::spec::{FieldError, PopulationSpec};
 
-pub const INFO: ProtocolInfo = ProtocolInfo {
+pub const ABOUT: About = About {
     name: "chien-gas",
     summary: "Chien 2017 (t, m, n) group authentication: point tokens c_i·P_j broadcast among the m participants",
     nodes: &["member", "channel"],
     roles: &[("member", "device")],
-    params: &[
-        (
-            "group_size",
-            "n, members per group; population.devices = groups × n (required)",
-        ),
-        (
-            "participants",
-            "m, members taking part, max(2, t)..=n (default n)",
-        ),
-        ("threshold", "t, 1..=m (required)"),
-        (
-            "sessions",
-            "published (P_j, h(s·P_j)) pairs dealt per group (default 1)",
-        ),
-        (
-            "token_timeout_s",
-            "how long a member waits for tokens (default 1)",
-        ),
-    ],
+    links: &[("member", "channel")],
+    params,
 };
 
-pub const LINKS: &[(&str, &str)] = &[("member", "channel")];
+fn params() -> Vec<ParamDoc> {
+    let mut docs = broadcast_group_docs();
+    docs.extend([
+        ParamDoc::value(
+            "sessions",
+            "published (P_j, h(s·P_j)) pairs dealt per group",
+            default_sessions(),
+        ),
+        ParamDoc::value(
+            "token_timeout_s",
+            "how long a member waits for tokens",
+            default_token_timeout_s(),
+        ),
+    ]);
+    docs
+}
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -48,13 +48,14 @@ pub struct Params {
     pub group_size: u32,
     pub participants: Option<u32>,
     pub threshold: u32,
-    #[serde(default = "one")]
+    #[serde(default = "default_sessions")]
     pub sessions: u32,
-    #[serde(default = "default_timeout")]
+    #[serde(default = "default_token_timeout_s")]
     pub token_timeout_s: f64,
 }
 
-fn one() -> u32 {
+/// One published pair per group: one session.
+fn default_sessions() -> u32 {
     1
 }
 
@@ -67,20 +68,6 @@ impl Params {
         self.participants.unwrap_or(self.group_size)
     }
 
-    pub fn validate(&self, pop: &PopulationSpec) -> Result<(), Invalid> {
-        // One participant alone is not a group authentication (nobody to
-        // receive its token; the session could only time out).
-        validate_shape(self.group_size, self.participants(), self.threshold, 2, pop)?;
-        positive_seconds("token_timeout_s", self.token_timeout_s)?;
-        if self.sessions == 0 || self.sessions > MAX_SESSIONS {
-            return bad(
-                "sessions",
-                format!("must be 1..={MAX_SESSIONS}, got {}", self.sessions),
-            );
-        }
-        Ok(())
-    }
-
     pub fn config(&self) -> ChienConfig {
         ChienConfig {
             t: self.threshold as usize,
@@ -90,17 +77,36 @@ impl Params {
     }
 }
 
-pub fn build(p: &Params, scn: &Scenario, seed: u64) -> Result<Vec<NodeSetup>, String> {
-    let cfg = p.config();
-    // Dealing is offline: its work is not simulated.
-    let mut offline = CryptoOps::default();
-    build_broadcast_groups(
-        scn,
-        seed,
-        INFO.nodes,
-        p.group_size,
-        p.participants(),
-        "chien-gas/dealing",
-        |roster, rng| chien::setup(&cfg, roster, rng, &mut offline).map_err(|e| e.to_string()),
-    )
+impl Protocol for Params {
+    fn about(&self) -> &'static About {
+        &ABOUT
+    }
+
+    fn validate(&self, pop: &PopulationSpec) -> Result<(), FieldError> {
+        // One participant alone is not a group authentication (nobody to
+        // receive its token; the session could only time out).
+        validate_shape(self.group_size, self.participants(), self.threshold, 2, pop)?;
+        positive_seconds("token_timeout_s", self.token_timeout_s)?;
+        if self.sessions == 0 || self.sessions > MAX_SESSIONS {
+            return Err(invalid(
+                "sessions",
+                format!("must be 1..={MAX_SESSIONS}, got {}", self.sessions),
+            ));
+        }
+        Ok(())
+    }
+
+    fn build(&self, ctx: &BuildContext<'_>) -> Result<Vec<NodeSetup>, BuildError> {
+        let cfg = self.config();
+        // Dealing is offline: its work is not simulated.
+        let mut offline = CryptoOps::default();
+        build_broadcast_groups(
+            ctx,
+            ABOUT.nodes,
+            self.group_size,
+            self.participants(),
+            "chien-gas/dealing",
+            |roster, rng| Ok(chien::setup(&cfg, roster, rng, &mut offline)?),
+        )
+    }
 }

@@ -18,7 +18,7 @@
 //! A broadcast is a single transmission with one delivery per receiver
 //! (serialised once, latency and loss drawn per delivery), counted exactly as
 //! the protocol sent it. The engine keeps deliveries to a node's own
-//! endpoints inside the node (`node.rs`, `model.rs`).
+//! endpoints inside the node (`sim-core/src/node/`, `sim-core/src/engine/agenda.rs`).
 //!
 //! The `channel` node stays in the topology as the medium's name: scenario
 //! files declare it and the link, and reports keep its row (profile `free`,
@@ -40,30 +40,42 @@ use authsim_protocols::gas::Member;
 use authsim_protocols::gas::group::{GroupMember, Roster, Scheme};
 use rand::SeedableRng;
 
+use super::ParamDoc;
+use crate::build::{BuildContext, BuildError, Topology, derive_seed};
 use crate::node::NodeSetup;
 use crate::profile::Profile;
-use crate::scenario::{PopulationSpec, Scenario};
-
-use crate::build::{Topology, derive_seed};
+use crate::spec::{FieldError, PopulationSpec, to_seconds};
 
 /// Largest group: a participant list (8 octets per identifier) must fit
 /// one TLV message (16-bit length).
 pub const MAX_GROUP: u32 = 8000;
 
-pub(crate) fn default_timeout() -> f64 {
-    1.0
+/// How long a Harn/Chien member waits for the other tokens unless the
+/// scenario says otherwise.
+pub(crate) fn default_token_timeout_s() -> f64 {
+    to_seconds(SECOND)
 }
 
-/// (field, message) as `ProtocolSpec::validate` reports it.
-pub type Invalid = (String, String);
+/// The group shape parameters of harn-gas and chien-gas.
+pub(crate) fn broadcast_group_docs() -> Vec<ParamDoc> {
+    vec![
+        ParamDoc::required(
+            "group_size",
+            "n, members per group; population.devices = groups × n",
+        ),
+        ParamDoc::derived("participants", "m, members taking part, max(2, t)..=n", "n"),
+        ParamDoc::required("threshold", "t, 1..=m"),
+    ]
+}
 
-pub(crate) fn bad<T>(field: &str, msg: impl Into<String>) -> Result<T, Invalid> {
+/// An invalid field: a bare name is a `protocol.` parameter.
+pub(crate) fn invalid(field: &str, msg: impl Into<String>) -> FieldError {
     let f = if field.contains('.') {
         field.to_string()
     } else {
         format!("protocol.{field}")
     };
-    Err((f, msg.into()))
+    FieldError::new(f, msg)
 }
 
 /// n, m, t: 1 ≤ t ≤ m ≤ n ≤ [`MAX_GROUP`], m ≥ `min_m`, and devices =
@@ -74,49 +86,49 @@ pub fn validate_shape(
     t: u32,
     min_m: u32,
     pop: &PopulationSpec,
-) -> Result<u32, Invalid> {
+) -> Result<u32, FieldError> {
     if n == 0 || n > MAX_GROUP {
-        return bad(
+        return Err(invalid(
             "group_size",
             format!("must be 1..={MAX_GROUP} (members or meter nodes per group), got {n}"),
-        );
+        ));
     }
     if m < min_m.max(1) || m > n {
-        return bad(
+        return Err(invalid(
             "participants",
             format!(
                 "must be between {} and group_size = {n}, got {m}",
                 min_m.max(1)
             ),
-        );
+        ));
     }
     if t == 0 || t > m {
-        return bad(
+        return Err(invalid(
             "threshold",
             format!("must be between 1 and participants = {m}, got {t}"),
-        );
+        ));
     }
     if !pop.devices.is_multiple_of(n) {
-        return bad(
+        return Err(invalid(
             "population.devices",
             format!(
                 "is the number of group members (groups × group_size) and must be divisible by \
                  protocol.group_size = {n}; got {} devices",
                 pop.devices
             ),
-        );
+        ));
     }
     Ok(pop.devices / n)
 }
 
-pub(crate) fn positive_seconds(field: &str, v: f64) -> Result<(), Invalid> {
+pub(crate) fn positive_seconds(field: &str, v: f64) -> Result<(), FieldError> {
     if v.is_finite() && v > 0.0 {
         Ok(())
     } else {
-        bad(
+        Err(invalid(
             field,
             format!("must be a positive number of seconds, got {v}"),
-        )
+        ))
     }
 }
 
@@ -124,22 +136,17 @@ pub(crate) fn ns(s: f64) -> Nanos {
     (s * SECOND as f64).round() as Nanos
 }
 
-/// One start time per group, drawn with the scenario's arrival pattern
-/// (sorted: group g starts at the g-th time).
-pub fn group_starts(scn: &Scenario, seed: u64, groups: u32) -> Result<Vec<Nanos>, String> {
-    scn.population
-        .arrivals
-        .to_arrivals()
-        .times(groups, derive_seed(seed, "arrivals"))
-}
-
 /// One radio of the idle `channel` node (see the module doc).
 pub struct Radio;
 
 impl Endpoint for Radio {
     fn start(&mut self, _: &mut Ctx<'_>) {}
-    fn on_message(&mut self, _: Incoming<'_>, _: &mut Ctx<'_>) {}
-    fn on_timer(&mut self, _: TimerKey, _: &mut Ctx<'_>) {}
+    fn on_message(&mut self, _: Incoming<'_>, cx: &mut Ctx<'_>) {
+        cx.fx.ignore("radio_input");
+    }
+    fn on_timer(&mut self, _: TimerKey, cx: &mut Ctx<'_>) {
+        cx.fx.ignore("unexpected_timer");
+    }
 }
 
 /// Octets of the sender address the former relay prefixed to every
@@ -148,16 +155,20 @@ pub const RELAY_PREFIX_BYTES: u32 = 6;
 
 /// Makes `member`'s broadcasts travel on a link to itself with the spec of
 /// its link to `channel`, and leaves `channel` idle and `free`.
-pub fn broadcast_medium(setups: &mut [NodeSetup], member: u16, channel: u16) -> Result<(), String> {
+pub fn broadcast_medium(
+    setups: &mut [NodeSetup],
+    member: u16,
+    channel: u16,
+) -> Result<(), BuildError> {
     let (m, c) = (member as usize, channel as usize);
     let mut medium = setups
         .get_mut(m)
         .and_then(|s| s.links.get_mut(c))
         .and_then(Option::take)
-        .ok_or("no member-channel link")?;
+        .ok_or(BuildError::NoMedium)?;
     medium.rx_extra_bytes = RELAY_PREFIX_BYTES;
     setups[m].links[m] = Some(medium);
-    let ch = setups.get_mut(c).ok_or("no channel node")?;
+    let ch = setups.get_mut(c).ok_or(BuildError::NoChannel)?;
     ch.profile = Profile::free();
     ch.links.iter_mut().for_each(|l| *l = None);
     Ok(())
@@ -176,22 +187,21 @@ pub fn member_id(global_index: u32) -> u64 {
 /// members dealt by `deal(roster, rng)`; the first m of each group take
 /// part; member 0 of group g starts at the g-th group start time.
 pub fn build_broadcast_groups<S>(
-    scn: &Scenario,
-    seed: u64,
+    ctx: &BuildContext<'_>,
     nodes: &[&'static str],
     n: u32,
     m: u32,
     label: &str,
-    mut deal: impl FnMut(Arc<Roster>, &mut SimRng) -> Result<Vec<GroupMember<S>>, String>,
-) -> Result<Vec<NodeSetup>, String>
+    mut deal: impl FnMut(Arc<Roster>, &mut SimRng) -> Result<Vec<GroupMember<S>>, BuildError>,
+) -> Result<Vec<NodeSetup>, BuildError>
 where
     S: Scheme + Send + 'static,
     S::Token: Send,
     S::Tally: Send,
 {
-    let devices = scn.population.devices;
+    let devices = ctx.population.devices;
     let groups = devices / n;
-    let mut keys = SimRng::seed_from_u64(derive_seed(seed, label));
+    let mut keys = SimRng::seed_from_u64(derive_seed(ctx.seed, label));
     let mut members = Vec::with_capacity(devices as usize);
     for g in 0..groups {
         let roster = Roster::new(
@@ -201,26 +211,29 @@ where
                     addr: Addr::new(MEMBER_NODE, g * n + i),
                 })
                 .collect(),
-        )
-        .map_err(|e| e.to_string())?;
+        )?;
         let ids: Vec<u64> = roster.members()[..m as usize]
             .iter()
             .map(|x| x.id)
             .collect();
         let mut group = deal(roster, &mut keys)?;
         if group.len() != n as usize {
-            return Err(format!("dealing returned {} members, not {n}", group.len()));
+            return Err(BuildError::Dealing {
+                got: group.len(),
+                want: n,
+            });
         }
         group[0].set_participants(ids);
         members.extend(group);
     }
-    let arrivals = group_starts(scn, seed, groups)?
+    let arrivals = ctx
+        .arrival_times(groups)?
         .into_iter()
         .enumerate()
         .map(|(g, at)| (at, g as u32 * n))
         .collect();
     let radios: Vec<Radio> = (0..devices).map(|_| Radio).collect();
-    let mut topo = Topology::new(scn, seed, nodes)?;
+    let mut topo = Topology::new(ctx, nodes);
     topo.population_with("member", Box::new(members), arrivals)?;
     topo.population_with("channel", Box::new(radios), Vec::new())?;
     let mut setups = topo.finish()?;

@@ -7,45 +7,50 @@ use authsim_protocols::core::CryptoOps;
 use authsim_protocols::gas::harn::{self, HarnConfig, HarnVariant, session_budget};
 use serde::Deserialize;
 
-use super::ProtocolInfo;
 use super::gas::{
-    Invalid, bad, build_broadcast_groups, default_timeout, ns, positive_seconds, validate_shape,
+    broadcast_group_docs, build_broadcast_groups, default_token_timeout_s, invalid, ns,
+    positive_seconds, validate_shape,
 };
+use super::{About, ParamDoc, Protocol};
+use crate::build::{BuildContext, BuildError};
 use crate::node::NodeSetup;
-use crate::scenario::{PopulationSpec, Scenario};
+use crate::spec::{FieldError, PopulationSpec};
 
-pub const INFO: ProtocolInfo = ProtocolInfo {
+pub const ABOUT: About = About {
     name: "harn-gas",
     summary: "Harn 2013 (t, m, n) group authentication: Shamir shares, scalar tokens broadcast among the m participants",
     nodes: &["member", "channel"],
     roles: &[("member", "device")],
-    params: &[
-        (
-            "group_size",
-            "n, members per group; population.devices = groups × n (required)",
-        ),
-        (
-            "participants",
-            "m, members taking part, max(2, t)..=n (default n)",
-        ),
-        ("threshold", "t, 1..=m (required)"),
-        (
-            "variant",
-            "\"basic\" (one-time, k = 1) or \"multi\" (GAS2) (default basic)",
-        ),
-        ("k", "GAS2 polynomials (default 1; multi only)"),
-        (
-            "sessions",
-            "GAS2 published sessions, ≤ k·t/n (default 1; multi only)",
-        ),
-        (
-            "token_timeout_s",
-            "how long a member waits for tokens (default 1)",
-        ),
-    ],
+    links: &[("member", "channel")],
+    params,
 };
 
-pub const LINKS: &[(&str, &str)] = &[("member", "channel")];
+fn params() -> Vec<ParamDoc> {
+    let mut docs = broadcast_group_docs();
+    docs.extend([
+        ParamDoc::value(
+            "variant",
+            "\"basic\" (one-time, k = 1) or \"multi\" (GAS2)",
+            Variant::default().name(),
+        ),
+        ParamDoc::value("k", "GAS2 polynomials (multi only)", DEFAULT_K),
+        ParamDoc::value(
+            "sessions",
+            "GAS2 published sessions, ≤ k·t/n (multi only)",
+            DEFAULT_SESSIONS,
+        ),
+        ParamDoc::value(
+            "token_timeout_s",
+            "how long a member waits for tokens",
+            default_token_timeout_s(),
+        ),
+    ]);
+    docs
+}
+
+/// GAS2 polynomials and published sessions when `multi` leaves them out.
+const DEFAULT_K: u32 = 1;
+const DEFAULT_SESSIONS: u32 = 1;
 
 #[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
@@ -53,6 +58,16 @@ pub enum Variant {
     #[default]
     Basic,
     Multi,
+}
+
+impl Variant {
+    /// The name a scenario writes.
+    fn name(self) -> &'static str {
+        match self {
+            Variant::Basic => "basic",
+            Variant::Multi => "multi",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -65,7 +80,7 @@ pub struct Params {
     pub variant: Variant,
     pub k: Option<u32>,
     pub sessions: Option<u32>,
-    #[serde(default = "default_timeout")]
+    #[serde(default = "default_token_timeout_s")]
     pub token_timeout_s: f64,
 }
 
@@ -74,39 +89,12 @@ impl Params {
         self.participants.unwrap_or(self.group_size)
     }
 
-    pub fn validate(&self, pop: &PopulationSpec) -> Result<(), Invalid> {
-        // One participant alone is not a group authentication (nobody to
-        // receive its token; the session could only time out).
-        validate_shape(self.group_size, self.participants(), self.threshold, 2, pop)?;
-        positive_seconds("token_timeout_s", self.token_timeout_s)?;
-        match self.variant {
-            Variant::Basic => {
-                for (f, v) in [("k", self.k), ("sessions", self.sessions)] {
-                    if v.is_some() {
-                        return bad(f, "is a GAS2 option: set variant = \"multi\"");
-                    }
-                }
-            }
-            Variant::Multi => {
-                let (n, t) = (self.group_size as usize, self.threshold as usize);
-                let k = self.k.unwrap_or(1) as usize;
-                let sessions = self.sessions.unwrap_or(1) as usize;
-                if k == 0 {
-                    return bad("k", "must be at least 1");
-                }
-                let max = session_budget(n, t, k);
-                if sessions == 0 || sessions > max {
-                    return bad(
-                        "sessions",
-                        format!(
-                            "must be 1..=k·t/n = {max} (GAS2 budget J·n ≤ k·t; with more, released \
-                             tokens determine the shares), got {sessions}"
-                        ),
-                    );
-                }
-            }
-        }
-        Ok(())
+    fn k(&self) -> usize {
+        self.k.unwrap_or(DEFAULT_K) as usize
+    }
+
+    fn sessions(&self) -> usize {
+        self.sessions.unwrap_or(DEFAULT_SESSIONS) as usize
     }
 
     pub fn config(&self) -> HarnConfig {
@@ -115,8 +103,8 @@ impl Params {
             variant: match self.variant {
                 Variant::Basic => HarnVariant::Basic,
                 Variant::Multi => HarnVariant::Multi {
-                    k: self.k.unwrap_or(1) as usize,
-                    sessions: self.sessions.unwrap_or(1) as usize,
+                    k: self.k(),
+                    sessions: self.sessions(),
                 },
             },
             token_timeout: ns(self.token_timeout_s),
@@ -124,17 +112,56 @@ impl Params {
     }
 }
 
-pub fn build(p: &Params, scn: &Scenario, seed: u64) -> Result<Vec<NodeSetup>, String> {
-    let cfg = p.config();
-    // Dealing is offline: its work is not simulated.
-    let mut offline = CryptoOps::default();
-    build_broadcast_groups(
-        scn,
-        seed,
-        INFO.nodes,
-        p.group_size,
-        p.participants(),
-        "harn-gas/dealing",
-        |roster, rng| harn::setup(&cfg, roster, rng, &mut offline).map_err(|e| e.to_string()),
-    )
+impl Protocol for Params {
+    fn about(&self) -> &'static About {
+        &ABOUT
+    }
+
+    fn validate(&self, pop: &PopulationSpec) -> Result<(), FieldError> {
+        // One participant alone is not a group authentication (nobody to
+        // receive its token; the session could only time out).
+        validate_shape(self.group_size, self.participants(), self.threshold, 2, pop)?;
+        positive_seconds("token_timeout_s", self.token_timeout_s)?;
+        match self.variant {
+            Variant::Basic => {
+                for (f, v) in [("k", self.k), ("sessions", self.sessions)] {
+                    if v.is_some() {
+                        return Err(invalid(f, "is a GAS2 option: set variant = \"multi\""));
+                    }
+                }
+            }
+            Variant::Multi => {
+                let (n, t) = (self.group_size as usize, self.threshold as usize);
+                let (k, sessions) = (self.k(), self.sessions());
+                if k == 0 {
+                    return Err(invalid("k", "must be at least 1"));
+                }
+                let max = session_budget(n, t, k);
+                if sessions == 0 || sessions > max {
+                    return Err(invalid(
+                        "sessions",
+                        format!(
+                            "must be 1..=k·t/n = {max} (GAS2 budget J·n ≤ k·t; with more, released \
+                             tokens determine the shares), got {sessions}"
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn build(&self, ctx: &BuildContext<'_>) -> Result<Vec<NodeSetup>, BuildError> {
+        let cfg = self.config();
+        // Dealing is offline: its work is not simulated.
+        let mut offline = CryptoOps::default();
+        build_broadcast_groups(
+            ctx,
+            ABOUT.nodes,
+            self.group_size,
+            self.participants(),
+            "harn-gas/dealing",
+            |roster, rng| Ok(harn::setup(&cfg, roster, rng, &mut offline)?),
+        )
+    }
 }

@@ -1,5 +1,10 @@
 //! The protocol registry: which protocols a scenario can name, their nodes,
 //! parameters, and how to build the simulated network for each.
+//!
+//! Each protocol is one module whose `Params` (the `[protocol]` table)
+//! implements [`Protocol`] and whose `ABOUT` describes it. Adding a protocol
+//! is that module, its `pub mod` line and one line in the `registry!` call
+//! below.
 
 pub mod chien_gas;
 pub mod eps_aka;
@@ -9,10 +14,77 @@ pub mod harn_gas;
 pub mod threshold_gas;
 pub mod umts_aka;
 
-use serde::Deserialize;
+mod about;
+mod aka;
 
+pub use about::{About, ParamDefault, ParamDoc};
+
+use crate::build::{BuildContext, BuildError};
 use crate::node::NodeSetup;
-use crate::scenario::Scenario;
+use crate::spec::{FieldError, PopulationSpec};
+
+/// What the scenario needs from a protocol's parameters.
+pub trait Protocol: Sync {
+    /// Name, summary, nodes, roles, links and parameter docs.
+    fn about(&self) -> &'static About;
+
+    /// Node names these parameters need (each needs a `[nodes.NAME]` section).
+    fn nodes(&self) -> Vec<&'static str> {
+        self.about().nodes.to_vec()
+    }
+
+    /// Pairs of nodes that must be joined by a link.
+    fn links(&self) -> Vec<(&'static str, &'static str)> {
+        self.about().links.to_vec()
+    }
+
+    /// Checks the parameters and the population they imply.
+    fn validate(&self, population: &PopulationSpec) -> Result<(), FieldError>;
+
+    /// Builds the nodes for one run.
+    fn build(&self, ctx: &BuildContext<'_>) -> Result<Vec<NodeSetup>, BuildError>;
+}
+
+/// Declares the protocols once: the `[protocol]` enum serde reads (variant
+/// `EpsAka` is `name = "eps-aka"`), its dispatch to [`Protocol`], and the
+/// list `authsim list` prints.
+macro_rules! registry {
+    ($($variant:ident => $module:ident),+ $(,)?) => {
+        /// `[protocol]` in a scenario: `name` picks the protocol, the rest are its parameters.
+        #[derive(Debug, Clone, serde::Deserialize, PartialEq)]
+        #[serde(tag = "name", rename_all = "kebab-case")]
+        pub enum ProtocolSpec {
+            $($variant($module::Params),)+
+        }
+
+        impl ProtocolSpec {
+            /// The parameters as the protocol they belong to.
+            pub fn protocol(&self) -> &dyn Protocol {
+                match self {
+                    $(ProtocolSpec::$variant(p) => p,)+
+                }
+            }
+        }
+
+        /// Every protocol, in the order `authsim list` shows them.
+        pub static PROTOCOLS: &[&About] = &[$(&$module::ABOUT,)+];
+    };
+}
+
+registry! {
+    EpsAka => eps_aka,
+    UmtsAka => umts_aka,
+    GroupAka => group_aka,
+    HarnGas => harn_gas,
+    ChienGas => chien_gas,
+    ThresholdGas => threshold_gas,
+}
+
+impl ProtocolSpec {
+    pub fn name(&self) -> &'static str {
+        self.protocol().about().name
+    }
+}
 
 /// The neutral role of `node` in protocol `protocol`, if it has one.
 pub fn role_of(protocol: &str, node: &str) -> Option<&'static str> {
@@ -25,94 +97,33 @@ pub fn role_of(protocol: &str, node: &str) -> Option<&'static str> {
         .map(|(_, r)| *r)
 }
 
-/// `[protocol]` in a scenario: `name` picks the protocol, the rest are its parameters.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(tag = "name", rename_all = "kebab-case")]
-pub enum ProtocolSpec {
-    EpsAka(eps_aka::Params),
-    UmtsAka(umts_aka::Params),
-    GroupAka(group_aka::Params),
-    HarnGas(harn_gas::Params),
-    ChienGas(chien_gas::Params),
-    ThresholdGas(threshold_gas::Params),
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// What `authsim list` prints about one protocol.
-pub struct ProtocolInfo {
-    pub name: &'static str,
-    pub summary: &'static str,
-    pub nodes: &'static [&'static str],
-    /// Protocol-neutral role names of nodes (node, role), so sweeps can compare
-    /// e.g. the MME's and the VLR's verdicts as `serving`.
-    pub roles: &'static [(&'static str, &'static str)],
-    pub params: &'static [(&'static str, &'static str)],
-}
+    /// Every registered protocol is the one its `name` selects.
+    #[test]
+    fn registry_names_match_serde_names() {
+        let extras = ["", "group_size = 2\n", "group_size = 2\nthreshold = 1\n"];
+        for about in PROTOCOLS {
+            let spec = extras
+                .iter()
+                .find_map(|extra| {
+                    toml::from_str::<ProtocolSpec>(&format!("name = \"{}\"\n{extra}", about.name))
+                        .ok()
+                })
+                .unwrap_or_else(|| panic!("`{}` does not parse", about.name));
+            assert_eq!(spec.name(), about.name);
+        }
+    }
 
-pub const PROTOCOLS: &[ProtocolInfo] = &[
-    eps_aka::INFO,
-    umts_aka::INFO,
-    group_aka::INFO,
-    harn_gas::INFO,
-    chien_gas::INFO,
-    threshold_gas::INFO,
-];
-
-impl ProtocolSpec {
-    fn info(&self) -> &'static ProtocolInfo {
-        match self {
-            ProtocolSpec::EpsAka(_) => &eps_aka::INFO,
-            ProtocolSpec::UmtsAka(_) => &umts_aka::INFO,
-            ProtocolSpec::GroupAka(_) => &group_aka::INFO,
-            ProtocolSpec::HarnGas(_) => &harn_gas::INFO,
-            ProtocolSpec::ChienGas(_) => &chien_gas::INFO,
-            ProtocolSpec::ThresholdGas(_) => &threshold_gas::INFO,
-        }
-    }
-    pub fn name(&self) -> &'static str {
-        self.info().name
-    }
-    /// Node names the protocol needs (each needs a `[nodes.NAME]` section).
-    pub fn roles(&self) -> Vec<&'static str> {
-        match self {
-            ProtocolSpec::ThresholdGas(p) => p.roles(),
-            _ => self.info().nodes.to_vec(),
-        }
-    }
-    /// Pairs of nodes that must be joined by a link.
-    pub fn required_links(&self) -> Vec<(&'static str, &'static str)> {
-        match self {
-            ProtocolSpec::EpsAka(_) => eps_aka::LINKS.to_vec(),
-            ProtocolSpec::UmtsAka(_) => umts_aka::LINKS.to_vec(),
-            ProtocolSpec::GroupAka(_) => group_aka::LINKS.to_vec(),
-            ProtocolSpec::HarnGas(_) => harn_gas::LINKS.to_vec(),
-            ProtocolSpec::ChienGas(_) => chien_gas::LINKS.to_vec(),
-            ProtocolSpec::ThresholdGas(p) => p.links(),
-        }
-    }
-    /// Checks the protocol parameters (and the population they imply);
-    /// returns (field path, message).
-    pub fn validate(&self, scn: &Scenario) -> Result<(), (String, String)> {
-        match self {
-            ProtocolSpec::EpsAka(p) => p.validate(),
-            ProtocolSpec::UmtsAka(p) => p.validate(),
-            ProtocolSpec::GroupAka(p) => {
-                p.validate()?;
-                p.validate_with(scn.population.devices)
-            }
-            ProtocolSpec::HarnGas(p) => p.validate(&scn.population),
-            ProtocolSpec::ChienGas(p) => p.validate(&scn.population),
-            ProtocolSpec::ThresholdGas(p) => p.validate(&scn.population),
-        }
-    }
-    /// Builds the nodes for one run with the given seed.
-    pub fn build(&self, scn: &Scenario, seed: u64) -> Result<Vec<NodeSetup>, String> {
-        match self {
-            ProtocolSpec::EpsAka(p) => eps_aka::build(p, scn, seed),
-            ProtocolSpec::UmtsAka(p) => umts_aka::build(p, scn, seed),
-            ProtocolSpec::GroupAka(p) => group_aka::build(p, scn, seed),
-            ProtocolSpec::HarnGas(p) => harn_gas::build(p, scn, seed),
-            ProtocolSpec::ChienGas(p) => chien_gas::build(p, scn, seed),
-            ProtocolSpec::ThresholdGas(p) => threshold_gas::build(p, scn, seed),
-        }
+    /// Parameters with no value in the table take the documented defaults.
+    #[test]
+    fn documented_defaults_are_the_parsed_ones() {
+        let spec: ProtocolSpec = toml::from_str("name = \"eps-aka\"").unwrap();
+        assert_eq!(spec, ProtocolSpec::EpsAka(eps_aka::Params::default()));
+        let doc = (eps_aka::ABOUT.params)();
+        let t3460 = doc.iter().find(|d| d.key == "t3460_s").unwrap();
+        assert_eq!(t3460.default, ParamDefault::Value("6".into()));
     }
 }

@@ -2,116 +2,96 @@
 
 use std::sync::Arc;
 
-use authsim_protocols::aka::{HeSqn, SqnState};
+use authsim_protocols::aka::SqnState;
 use authsim_protocols::core::Addr;
-use authsim_protocols::crypto::milenage::Milenage;
-use authsim_protocols::umts_aka::{Config, Hlr, Ms, Subscriber, Vlr};
+use authsim_protocols::umts_aka::{Config, Hlr, Ms, Vlr};
 use serde::Deserialize;
 
-use super::ProtocolInfo;
-use crate::build::{Topology, subscriber_keys};
+use super::aka::{HOME_NODE, SERVING_NODE, check_common, device_serving_home, invalid, provision};
+use super::{About, ParamDoc, Protocol};
+use crate::build::{BuildContext, BuildError};
 use crate::node::NodeSetup;
-use crate::scenario::{Scenario, seconds};
+use crate::spec::{FieldError, PopulationSpec, seconds, to_seconds};
 
-pub const INFO: ProtocolInfo = ProtocolInfo {
+pub const ABOUT: About = About {
     name: "umts-aka",
     summary: "UMTS AKA (TS 33.102 §6.3): MM location updating + authentication (TS 24.008), MAP SendAuthenticationInfo quintets",
     nodes: &["ms", "vlr", "hlr"],
     roles: &[("ms", "device"), ("vlr", "serving"), ("hlr", "home")],
-    params: &[
-        (
-            "quintets_per_request",
-            "quintets per SendAuthenticationInfo, 1..=5 (default 1)",
-        ),
-        (
-            "t3260_s",
-            "VLR authentication retransmission timer (default 12)",
-        ),
-        ("t3260_max_retx", "retransmissions before abort (default 4)"),
-        ("t3210_s", "MS location updating guard timer (default 20)"),
-        (
-            "lu_max_attempts",
-            "MS location updating attempts (default 4)",
-        ),
-        ("map_timeout_s", "VLR MAP operation timer (default 15)"),
-        (
-            "map_max_retx",
-            "SendAuthenticationInfo re-invocations (default 2)",
-        ),
-        (
-            "op",
-            "operator variant key OP, 32 hex digits (default: derived from the seed)",
-        ),
-    ],
+    links: &[("ms", "vlr"), ("vlr", "hlr")],
+    params,
 };
 
-pub const LINKS: &[(&str, &str)] = &[("ms", "vlr"), ("vlr", "hlr")];
+fn params() -> Vec<ParamDoc> {
+    let d = Params::default();
+    vec![
+        ParamDoc::value(
+            "quintets_per_request",
+            "quintets per SendAuthenticationInfo, 1..=5",
+            d.quintets_per_request,
+        ),
+        ParamDoc::value(
+            "t3260_s",
+            "VLR authentication retransmission timer",
+            d.t3260_s,
+        ),
+        ParamDoc::value(
+            "t3260_max_retx",
+            "retransmissions before abort",
+            d.t3260_max_retx,
+        ),
+        ParamDoc::value("t3210_s", "MS location updating guard timer", d.t3210_s),
+        ParamDoc::value(
+            "lu_max_attempts",
+            "MS location updating attempts",
+            d.lu_max_attempts,
+        ),
+        ParamDoc::value("map_timeout_s", "VLR MAP operation timer", d.map_timeout_s),
+        ParamDoc::value(
+            "map_max_retx",
+            "SendAuthenticationInfo re-invocations",
+            d.map_max_retx,
+        ),
+        ParamDoc::derived(
+            "op",
+            "operator variant key OP, 32 hex digits",
+            "derived from the seed",
+        ),
+    ]
+}
 
+/// `[protocol]` of `name = "umts-aka"`; what it leaves out is
+/// `Config::default()` of the protocols crate.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct Params {
-    #[serde(default = "one")]
     pub quintets_per_request: u8,
-    #[serde(default = "twelve")]
     pub t3260_s: f64,
-    #[serde(default = "four")]
     pub t3260_max_retx: u32,
-    #[serde(default = "twenty")]
     pub t3210_s: f64,
-    #[serde(default = "four")]
     pub lu_max_attempts: u32,
-    #[serde(default = "fifteen")]
     pub map_timeout_s: f64,
-    #[serde(default = "two")]
     pub map_max_retx: u32,
     pub op: Option<String>,
 }
 
-fn one() -> u8 {
-    1
-}
-fn two() -> u32 {
-    2
-}
-fn four() -> u32 {
-    4
-}
-fn twelve() -> f64 {
-    12.0
-}
-fn fifteen() -> f64 {
-    15.0
-}
-fn twenty() -> f64 {
-    20.0
+impl Default for Params {
+    fn default() -> Self {
+        let c = Config::default();
+        Self {
+            quintets_per_request: c.quintets_per_request,
+            t3260_s: to_seconds(c.t3260),
+            t3260_max_retx: c.t3260_max_retx,
+            t3210_s: to_seconds(c.t3210),
+            lu_max_attempts: c.lu_max_attempts,
+            map_timeout_s: to_seconds(c.map_timeout),
+            map_max_retx: c.map_max_retx,
+            op: None,
+        }
+    }
 }
 
 impl Params {
-    pub fn validate(&self) -> Result<(), (String, String)> {
-        let bad = |f: &str, m: &str| Err((format!("protocol.{f}"), m.to_string()));
-        if !(1..=5).contains(&self.quintets_per_request) {
-            return bad("quintets_per_request", "must be 1..=5 (TS 29.002)");
-        }
-        for (f, v) in [
-            ("t3260_s", self.t3260_s),
-            ("t3210_s", self.t3210_s),
-            ("map_timeout_s", self.map_timeout_s),
-        ] {
-            if !(v.is_finite() && v > 0.0) {
-                return bad(f, "must be a positive number of seconds");
-            }
-        }
-        if self.lu_max_attempts == 0 {
-            return bad("lu_max_attempts", "must be at least 1");
-        }
-        if let Some(op) = &self.op
-            && !matches!(hex::decode(op), Ok(b) if b.len() == 16)
-        {
-            return bad("op", "must be 32 hex digits");
-        }
-        Ok(())
-    }
-
     pub fn config(&self) -> Config {
         Config {
             quintets_per_request: self.quintets_per_request,
@@ -126,31 +106,38 @@ impl Params {
     }
 }
 
-pub fn build(p: &Params, scn: &Scenario, seed: u64) -> Result<Vec<NodeSetup>, String> {
-    let cfg = Arc::new(p.config());
-    let n = scn.population.devices;
-    let vlr = Addr::new(1, 0);
-    let mut mss = Vec::with_capacity(n as usize);
-    let mut subs = Vec::with_capacity(n as usize);
-    for (i, (k, opc)) in subscriber_keys(seed, p.op.as_deref(), n)?.enumerate() {
-        mss.push(Ms::new(
-            cfg.clone(),
-            i as u32,
-            vlr,
-            Milenage::new(k, opc),
-            SqnState::default(),
-        ));
-        subs.push(Subscriber {
-            milenage: Milenage::new(k, opc),
-            sqn: HeSqn::new(1),
-        });
+impl Protocol for Params {
+    fn about(&self) -> &'static About {
+        &ABOUT
     }
-    let mut topo = Topology::new(scn, seed, INFO.nodes)?;
-    topo.population("ms", Box::new(mss), n)?;
-    topo.server(
-        "vlr",
-        Box::new(vec![Vlr::new(cfg.clone(), Addr::new(2, 0))]),
-    )?;
-    topo.server("hlr", Box::new(vec![Hlr::new(cfg, subs)]))?;
-    topo.finish()
+
+    fn validate(&self, _: &PopulationSpec) -> Result<(), FieldError> {
+        if !(1..=5).contains(&self.quintets_per_request) {
+            return Err(invalid("quintets_per_request", "must be 1..=5 (TS 29.002)"));
+        }
+        check_common(
+            &[
+                ("t3260_s", self.t3260_s),
+                ("t3210_s", self.t3210_s),
+                ("map_timeout_s", self.map_timeout_s),
+            ],
+            ("lu_max_attempts", self.lu_max_attempts),
+            self.op.as_deref(),
+        )
+    }
+
+    fn build(&self, ctx: &BuildContext<'_>) -> Result<Vec<NodeSetup>, BuildError> {
+        let cfg = Arc::new(self.config());
+        let vlr = Addr::new(SERVING_NODE, 0);
+        let (mss, subs) = provision(ctx, self.op.as_deref(), |i, usim| {
+            Ms::new(cfg.clone(), i, vlr, usim, SqnState::default())
+        })?;
+        device_serving_home(
+            ctx,
+            ABOUT.nodes,
+            Box::new(mss),
+            Box::new(vec![Vlr::new(cfg.clone(), Addr::new(HOME_NODE, 0))]),
+            Box::new(vec![Hlr::new(cfg, subs)]),
+        )
+    }
 }

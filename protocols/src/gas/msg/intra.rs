@@ -5,8 +5,8 @@ use super::{
     GCM_NONCE_LEN, GCM_TAG_LEN, HASH_LEN, HT_NONCE_LEN, ID_LEN, POINT_LEN, SID_LEN, fld, msg,
     pack_ids, parse, tag, take_ids,
 };
-use crate::wire::WireError;
 use crate::wire::tlv::Writer;
+use crate::wire::{Message, WireError, inherent_message_methods};
 
 pub const GA_REQUEST: u8 = 0x68;
 pub const GA_JOIN: u8 = 0x69;
@@ -28,10 +28,21 @@ pub struct GaRequest {
 impl GaRequest {
     pub const KIND: &'static str = "GaRequest";
     pub const LEN: usize = msg(fld(SID_LEN));
-    pub fn encode(&self) -> Vec<u8> {
-        Writer::new(GA_REQUEST).u64(tag::SID, self.sid).finish()
+}
+
+impl Message for GaRequest {
+    fn kind(&self) -> &'static str {
+        Self::KIND
     }
-    pub fn decode(pdu: &[u8]) -> Result<Self, WireError> {
+    fn encoded_len(&self) -> usize {
+        Self::LEN
+    }
+    fn encode_into(&self, out: &mut Vec<u8>) {
+        Writer::begin(out, GA_REQUEST)
+            .u64(tag::SID, self.sid)
+            .finish();
+    }
+    fn decode(pdu: &[u8]) -> Result<Self, WireError> {
         let mut m = parse(pdu, GA_REQUEST, Self::KIND)?;
         let sid = m.take_u64(tag::SID, "SID")?;
         m.finish()?;
@@ -49,13 +60,22 @@ pub struct GaJoin {
 impl GaJoin {
     pub const KIND: &'static str = "GaJoin";
     pub const LEN: usize = msg(fld(SID_LEN) + fld(ID_LEN));
-    pub fn encode(&self) -> Vec<u8> {
-        Writer::new(GA_JOIN)
+}
+
+impl Message for GaJoin {
+    fn kind(&self) -> &'static str {
+        Self::KIND
+    }
+    fn encoded_len(&self) -> usize {
+        Self::LEN
+    }
+    fn encode_into(&self, out: &mut Vec<u8>) {
+        Writer::begin(out, GA_JOIN)
             .u64(tag::SID, self.sid)
             .u64(tag::ID, self.id)
-            .finish()
+            .finish();
     }
-    pub fn decode(pdu: &[u8]) -> Result<Self, WireError> {
+    fn decode(pdu: &[u8]) -> Result<Self, WireError> {
         let mut m = parse(pdu, GA_JOIN, Self::KIND)?;
         let sid = m.take_u64(tag::SID, "SID")?;
         let id = m.take_u64(tag::ID, "identifier")?;
@@ -80,15 +100,24 @@ impl GaChallenge {
     pub const fn len(m: usize) -> usize {
         msg(fld(SID_LEN) + fld(HT_NONCE_LEN) + fld(POINT_LEN) + fld(ID_LEN * m))
     }
-    pub fn encode(&self) -> Vec<u8> {
-        Writer::new(GA_CHALLENGE)
+}
+
+impl Message for GaChallenge {
+    fn kind(&self) -> &'static str {
+        Self::KIND
+    }
+    fn encoded_len(&self) -> usize {
+        Self::len(self.ids.len())
+    }
+    fn encode_into(&self, out: &mut Vec<u8>) {
+        Writer::begin(out, GA_CHALLENGE)
             .u64(tag::SID, self.sid)
             .field(tag::NONCE, &self.nonce)
             .field(tag::POINT, &self.point)
             .field(tag::IDS, &pack_ids(&self.ids))
-            .finish()
+            .finish();
     }
-    pub fn decode(pdu: &[u8]) -> Result<Self, WireError> {
+    fn decode(pdu: &[u8]) -> Result<Self, WireError> {
         let mut m = parse(pdu, GA_CHALLENGE, Self::KIND)?;
         let sid = m.take_u64(tag::SID, "SID")?;
         let nonce = m.take_array(tag::NONCE, "h_t selector nonce")?;
@@ -116,15 +145,24 @@ pub struct GaToken {
 impl GaToken {
     pub const KIND: &'static str = "GaToken";
     pub const LEN: usize = msg(fld(SID_LEN) + fld(ID_LEN) + fld(HASH_LEN) + fld(POINT_LEN));
-    pub fn encode(&self) -> Vec<u8> {
-        Writer::new(GA_TOKEN)
+}
+
+impl Message for GaToken {
+    fn kind(&self) -> &'static str {
+        Self::KIND
+    }
+    fn encoded_len(&self) -> usize {
+        Self::LEN
+    }
+    fn encode_into(&self, out: &mut Vec<u8>) {
+        Writer::begin(out, GA_TOKEN)
             .u64(tag::SID, self.sid)
             .u64(tag::ID, self.id)
             .field(tag::HASH, &self.v)
             .field(tag::POINT, &self.token)
-            .finish()
+            .finish();
     }
-    pub fn decode(pdu: &[u8]) -> Result<Self, WireError> {
+    fn decode(pdu: &[u8]) -> Result<Self, WireError> {
         let mut m = parse(pdu, GA_TOKEN, Self::KIND)?;
         let sid = m.take_u64(tag::SID, "SID")?;
         let id = m.take_u64(tag::ID, "identifier")?;
@@ -148,15 +186,24 @@ pub struct GskDelivery {
 impl GskDelivery {
     pub const KIND: &'static str = "GskDelivery";
     pub const LEN: usize = msg(fld(SID_LEN) + fld(ID_LEN) + fld(GCM_NONCE_LEN) + fld(GSK_CT_LEN));
-    pub fn encode(&self) -> Vec<u8> {
-        Writer::new(GSK_DELIVERY)
+}
+
+impl Message for GskDelivery {
+    fn kind(&self) -> &'static str {
+        Self::KIND
+    }
+    fn encoded_len(&self) -> usize {
+        Self::LEN
+    }
+    fn encode_into(&self, out: &mut Vec<u8>) {
+        Writer::begin(out, GSK_DELIVERY)
             .u64(tag::SID, self.sid)
             .u64(tag::ID, self.id)
             .field(tag::NONCE, &self.nonce)
             .field(tag::CIPHERTEXT, &self.ciphertext)
-            .finish()
+            .finish();
     }
-    pub fn decode(pdu: &[u8]) -> Result<Self, WireError> {
+    fn decode(pdu: &[u8]) -> Result<Self, WireError> {
         let mut m = parse(pdu, GSK_DELIVERY, Self::KIND)?;
         let sid = m.take_u64(tag::SID, "SID")?;
         let id = m.take_u64(tag::ID, "identifier")?;
@@ -180,58 +227,11 @@ pub fn gsk_aad(sid: u64, id: u64) -> [u8; SID_LEN + ID_LEN] {
     a
 }
 
+inherent_message_methods!(GaRequest, GaJoin, GaChallenge, GaToken, GskDelivery);
+
 #[cfg(test)]
 mod tests {
-    use super::super::assert_truncations_fail;
     use super::*;
-
-    #[test]
-    fn round_trips_sizes_and_truncations() {
-        let r = GaRequest { sid: 5 };
-        let pdu = r.encode();
-        assert_eq!(pdu.len(), GaRequest::LEN);
-        assert_eq!(GaRequest::decode(&pdu).unwrap(), r);
-        assert_truncations_fail(&pdu, GaRequest::decode);
-
-        let j = GaJoin { sid: 5, id: 77 };
-        let pdu = j.encode();
-        assert_eq!(pdu.len(), GaJoin::LEN);
-        assert_eq!(GaJoin::decode(&pdu).unwrap(), j);
-        assert_truncations_fail(&pdu, GaJoin::decode);
-
-        let c = GaChallenge {
-            sid: 5,
-            nonce: [3; 16],
-            point: [2; 33],
-            ids: vec![1, 2, 3, 4],
-        };
-        let pdu = c.encode();
-        assert_eq!(pdu.len(), GaChallenge::len(4));
-        assert_eq!(GaChallenge::decode(&pdu).unwrap(), c);
-        assert_truncations_fail(&pdu, GaChallenge::decode);
-
-        let t = GaToken {
-            sid: 5,
-            id: 77,
-            v: [9; 32],
-            token: [3; 33],
-        };
-        let pdu = t.encode();
-        assert_eq!(pdu.len(), GaToken::LEN);
-        assert_eq!(GaToken::decode(&pdu).unwrap(), t);
-        assert_truncations_fail(&pdu, GaToken::decode);
-
-        let g = GskDelivery {
-            sid: 5,
-            id: 77,
-            nonce: [1; 12],
-            ciphertext: [8; GSK_CT_LEN],
-        };
-        let pdu = g.encode();
-        assert_eq!(pdu.len(), GskDelivery::LEN);
-        assert_eq!(GskDelivery::decode(&pdu).unwrap(), g);
-        assert_truncations_fail(&pdu, GskDelivery::decode);
-    }
 
     #[test]
     fn sizes_match_the_documented_octets() {

@@ -63,31 +63,23 @@ pub const fn msg(fields: usize) -> usize {
 pub(crate) fn parse<'a>(
     pdu: &'a [u8],
     msg_type: u8,
-    name: &str,
-) -> Result<tlv::Message<'a>, WireError> {
-    let m = tlv::Message::parse(pdu)?;
+    name: &'static str,
+) -> Result<tlv::Parsed<'a>, WireError> {
+    let m = tlv::Parsed::parse(pdu)?;
     if m.msg_type != msg_type {
-        return Err(WireError::new(
-            0,
-            format!(
-                "expected {name} (type {msg_type:#04x}), got type {:#04x}",
-                m.msg_type
-            ),
-        ));
+        return Err(WireError::new(0, name, "wrong message type"));
     }
     Ok(m)
 }
 
 /// Decodes a list of 8-octet identifiers packed in one field (at least one).
-pub(crate) fn take_ids(m: &mut tlv::Message<'_>) -> Result<Vec<u64>, WireError> {
+pub(crate) fn take_ids(m: &mut tlv::Parsed<'_>) -> Result<Vec<u64>, WireError> {
     let f = m.take(tag::IDS, "identifier list")?;
     if f.value.is_empty() || f.value.len() % ID_LEN != 0 {
         return Err(WireError::new(
             f.offset,
-            format!(
-                "identifier list: {} octets is not a non-zero multiple of {ID_LEN}",
-                f.value.len()
-            ),
+            "identifier list",
+            "length is not a non-zero multiple of 8",
         ));
     }
     Ok(f.value

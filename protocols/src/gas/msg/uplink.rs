@@ -4,8 +4,8 @@ use super::{
     GCM_NONCE_LEN, GCM_TAG_LEN, HASH_LEN, ID_LEN, METER_ENTRY_LEN, R_LEN, SCALAR_LEN, SID_LEN, fld,
     msg, parse, tag,
 };
-use crate::wire::WireError;
 use crate::wire::tlv::{self, Writer};
+use crate::wire::{Message, WireError, inherent_message_methods};
 
 pub const MG_ACCESS_REQUEST: u8 = 0x70;
 pub const MG_METER_POINT: u8 = 0x71;
@@ -36,15 +36,10 @@ impl MeterEntry {
         b
     }
     fn parse(f: tlv::Field<'_>) -> Result<Self, WireError> {
-        let b: &[u8; METER_ENTRY_LEN] = f.value.try_into().map_err(|_| {
-            WireError::new(
-                f.offset,
-                format!(
-                    "meter point: expected {METER_ENTRY_LEN} octets, got {}",
-                    f.value.len()
-                ),
-            )
-        })?;
+        let b: &[u8; METER_ENTRY_LEN] = f
+            .value
+            .try_into()
+            .map_err(|_| WireError::new(f.offset, "meter point", "wrong length"))?;
         let mut id = [0u8; ID_LEN];
         id.copy_from_slice(&b[..ID_LEN]);
         let mut x = [0u8; SCALAR_LEN];
@@ -70,13 +65,22 @@ pub struct MgAccessRequest {
 impl MgAccessRequest {
     pub const KIND: &'static str = "MgAccessRequest";
     pub const LEN: usize = msg(fld(SID_LEN) + fld(ID_LEN));
-    pub fn encode(&self) -> Vec<u8> {
-        Writer::new(MG_ACCESS_REQUEST)
+}
+
+impl Message for MgAccessRequest {
+    fn kind(&self) -> &'static str {
+        Self::KIND
+    }
+    fn encoded_len(&self) -> usize {
+        Self::LEN
+    }
+    fn encode_into(&self, out: &mut Vec<u8>) {
+        Writer::begin(out, MG_ACCESS_REQUEST)
             .u64(tag::SID, self.sid)
             .u64(tag::ID_MDMS, self.id_mdms)
-            .finish()
+            .finish();
     }
-    pub fn decode(pdu: &[u8]) -> Result<Self, WireError> {
+    fn decode(pdu: &[u8]) -> Result<Self, WireError> {
         let mut m = parse(pdu, MG_ACCESS_REQUEST, Self::KIND)?;
         let sid = m.take_u64(tag::SID, "SID")?;
         let id_mdms = m.take_u64(tag::ID_MDMS, "ID_MDMS")?;
@@ -95,13 +99,22 @@ pub struct MgMeterPoint {
 impl MgMeterPoint {
     pub const KIND: &'static str = "MgMeterPoint";
     pub const LEN: usize = msg(fld(SID_LEN) + fld(METER_ENTRY_LEN));
-    pub fn encode(&self) -> Vec<u8> {
-        Writer::new(MG_METER_POINT)
+}
+
+impl Message for MgMeterPoint {
+    fn kind(&self) -> &'static str {
+        Self::KIND
+    }
+    fn encoded_len(&self) -> usize {
+        Self::LEN
+    }
+    fn encode_into(&self, out: &mut Vec<u8>) {
+        Writer::begin(out, MG_METER_POINT)
             .u64(tag::SID, self.sid)
             .field(tag::METER, &self.entry.bytes())
-            .finish()
+            .finish();
     }
-    pub fn decode(pdu: &[u8]) -> Result<Self, WireError> {
+    fn decode(pdu: &[u8]) -> Result<Self, WireError> {
         let mut m = parse(pdu, MG_METER_POINT, Self::KIND)?;
         let sid = m.take_u64(tag::SID, "SID")?;
         let entry = MeterEntry::parse(m.take(tag::METER, "meter point")?)?;
@@ -129,17 +142,26 @@ impl MgAggregate {
     /// Most meters one aggregate can carry (TLV message length is 16 bits).
     pub const MAX_METERS: usize =
         (u16::MAX as usize - (Self::len(0) - tlv::HEADER_LEN)) / fld(METER_ENTRY_LEN);
-    pub fn encode(&self) -> Vec<u8> {
-        let mut w = Writer::new(MG_AGGREGATE)
+}
+
+impl Message for MgAggregate {
+    fn kind(&self) -> &'static str {
+        Self::KIND
+    }
+    fn encoded_len(&self) -> usize {
+        Self::len(self.entries.len())
+    }
+    fn encode_into(&self, out: &mut Vec<u8>) {
+        let mut w = Writer::begin(out, MG_AGGREGATE)
             .u64(tag::SID, self.sid)
             .u64(tag::ID_MDMS, self.id_mdms)
             .u64(tag::ID_GW, self.id_gw);
         for e in &self.entries {
             w = w.field(tag::METER, &e.bytes());
         }
-        w.finish()
+        w.finish();
     }
-    pub fn decode(pdu: &[u8]) -> Result<Self, WireError> {
+    fn decode(pdu: &[u8]) -> Result<Self, WireError> {
         let mut m = parse(pdu, MG_AGGREGATE, Self::KIND)?;
         let sid = m.take_u64(tag::SID, "SID")?;
         let id_mdms = m.take_u64(tag::ID_MDMS, "ID_MDMS")?;
@@ -169,14 +191,23 @@ pub struct MgSessionMdms {
 impl MgSessionMdms {
     pub const KIND: &'static str = "MgSessionMdms";
     pub const LEN: usize = msg(fld(SID_LEN) + fld(GCM_NONCE_LEN) + fld(SESSION_CT_LEN));
-    pub fn encode(&self) -> Vec<u8> {
-        Writer::new(MG_SESSION_MDMS)
+}
+
+impl Message for MgSessionMdms {
+    fn kind(&self) -> &'static str {
+        Self::KIND
+    }
+    fn encoded_len(&self) -> usize {
+        Self::LEN
+    }
+    fn encode_into(&self, out: &mut Vec<u8>) {
+        Writer::begin(out, MG_SESSION_MDMS)
             .u64(tag::SID, self.sid)
             .field(tag::NONCE, &self.nonce)
             .field(tag::CIPHERTEXT, &self.ciphertext)
-            .finish()
+            .finish();
     }
-    pub fn decode(pdu: &[u8]) -> Result<Self, WireError> {
+    fn decode(pdu: &[u8]) -> Result<Self, WireError> {
         let mut m = parse(pdu, MG_SESSION_MDMS, Self::KIND)?;
         let sid = m.take_u64(tag::SID, "SID")?;
         let nonce = m.take_array(tag::NONCE, "GCM nonce")?;
@@ -200,13 +231,22 @@ pub struct MgSessionGateway {
 impl MgSessionGateway {
     pub const KIND: &'static str = "MgSessionGateway";
     pub const LEN: usize = msg(fld(SID_LEN) + fld(R_LEN));
-    pub fn encode(&self) -> Vec<u8> {
-        Writer::new(MG_SESSION_GATEWAY)
+}
+
+impl Message for MgSessionGateway {
+    fn kind(&self) -> &'static str {
+        Self::KIND
+    }
+    fn encoded_len(&self) -> usize {
+        Self::LEN
+    }
+    fn encode_into(&self, out: &mut Vec<u8>) {
+        Writer::begin(out, MG_SESSION_GATEWAY)
             .u64(tag::SID, self.sid)
             .field(tag::RAND, &self.r)
-            .finish()
+            .finish();
     }
-    pub fn decode(pdu: &[u8]) -> Result<Self, WireError> {
+    fn decode(pdu: &[u8]) -> Result<Self, WireError> {
         let mut m = parse(pdu, MG_SESSION_GATEWAY, Self::KIND)?;
         let sid = m.take_u64(tag::SID, "SID")?;
         let r = m.take_array(tag::RAND, "R")?;
@@ -225,13 +265,22 @@ pub struct MgAuth {
 impl MgAuth {
     pub const KIND: &'static str = "MgAuth";
     pub const LEN: usize = msg(fld(SID_LEN) + fld(HASH_LEN));
-    pub fn encode(&self) -> Vec<u8> {
-        Writer::new(MG_AUTH)
+}
+
+impl Message for MgAuth {
+    fn kind(&self) -> &'static str {
+        Self::KIND
+    }
+    fn encoded_len(&self) -> usize {
+        Self::LEN
+    }
+    fn encode_into(&self, out: &mut Vec<u8>) {
+        Writer::begin(out, MG_AUTH)
             .u64(tag::SID, self.sid)
             .field(tag::HASH, &self.auth)
-            .finish()
+            .finish();
     }
-    pub fn decode(pdu: &[u8]) -> Result<Self, WireError> {
+    fn decode(pdu: &[u8]) -> Result<Self, WireError> {
         let mut m = parse(pdu, MG_AUTH, Self::KIND)?;
         let sid = m.take_u64(tag::SID, "SID")?;
         let auth = m.take_array(tag::HASH, "AUTH'")?;
@@ -248,48 +297,21 @@ pub fn session_aad(sid: u64, id_mdms: u64) -> [u8; SID_LEN + ID_LEN] {
     a
 }
 
+inherent_message_methods!(
+    MgAccessRequest,
+    MgMeterPoint,
+    MgAggregate,
+    MgSessionMdms,
+    MgSessionGateway,
+    MgAuth
+);
+
 #[cfg(test)]
 mod tests {
-    use super::super::assert_truncations_fail;
     use super::*;
 
-    fn entry(id: u64) -> MeterEntry {
-        MeterEntry {
-            id,
-            x: [id as u8; 32],
-            y: [0xa0 | id as u8; 32],
-        }
-    }
-
     #[test]
-    fn round_trips_sizes_and_truncations() {
-        let a = MgAccessRequest { sid: 1, id_mdms: 2 };
-        let pdu = a.encode();
-        assert_eq!(pdu.len(), MgAccessRequest::LEN);
-        assert_eq!(MgAccessRequest::decode(&pdu).unwrap(), a);
-        assert_truncations_fail(&pdu, MgAccessRequest::decode);
-
-        let p = MgMeterPoint {
-            sid: 1,
-            entry: entry(3),
-        };
-        let pdu = p.encode();
-        assert_eq!(pdu.len(), MgMeterPoint::LEN);
-        assert_eq!(MgMeterPoint::decode(&pdu).unwrap(), p);
-        assert_truncations_fail(&pdu, MgMeterPoint::decode);
-
-        for u in [1, 3] {
-            let g = MgAggregate {
-                sid: 1,
-                id_mdms: 2,
-                id_gw: 9,
-                entries: (1..=u).map(entry).collect(),
-            };
-            let pdu = g.encode();
-            assert_eq!(pdu.len(), MgAggregate::len(u as usize));
-            assert_eq!(MgAggregate::decode(&pdu).unwrap(), g);
-            assert_truncations_fail(&pdu, MgAggregate::decode);
-        }
+    fn an_aggregate_needs_a_meter() {
         let empty = MgAggregate {
             sid: 1,
             id_mdms: 2,
@@ -297,38 +319,7 @@ mod tests {
             entries: vec![],
         }
         .encode();
-        assert!(
-            MgAggregate::decode(&empty).is_err(),
-            "an aggregate needs a meter"
-        );
-
-        let s = MgSessionMdms {
-            sid: 1,
-            nonce: [4; 12],
-            ciphertext: [5; SESSION_CT_LEN],
-        };
-        let pdu = s.encode();
-        assert_eq!(pdu.len(), MgSessionMdms::LEN);
-        assert_eq!(MgSessionMdms::decode(&pdu).unwrap(), s);
-        assert_truncations_fail(&pdu, MgSessionMdms::decode);
-
-        let r = MgSessionGateway {
-            sid: 1,
-            r: [6; R_LEN],
-        };
-        let pdu = r.encode();
-        assert_eq!(pdu.len(), MgSessionGateway::LEN);
-        assert_eq!(MgSessionGateway::decode(&pdu).unwrap(), r);
-        assert_truncations_fail(&pdu, MgSessionGateway::decode);
-
-        let au = MgAuth {
-            sid: 1,
-            auth: [7; 32],
-        };
-        let pdu = au.encode();
-        assert_eq!(pdu.len(), MgAuth::LEN);
-        assert_eq!(MgAuth::decode(&pdu).unwrap(), au);
-        assert_truncations_fail(&pdu, MgAuth::decode);
+        assert!(MgAggregate::decode(&empty).is_err());
     }
 
     #[test]

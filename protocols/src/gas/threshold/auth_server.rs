@@ -127,19 +127,10 @@ impl AuthServer {
             nonce,
             ciphertext,
         };
-        cx.fx.send(
-            self.mdms_addr,
-            Interface::AuthServer,
-            MgSessionMdms::KIND,
-            to_mdms.encode(),
-        );
+        cx.fx
+            .send_msg(self.mdms_addr, Interface::AuthServer, &to_mdms);
         let to_gw = MgSessionGateway { sid: agg.sid, r };
-        cx.fx.send(
-            gw.addr,
-            Interface::AuthServer,
-            MgSessionGateway::KIND,
-            to_gw.encode(),
-        );
+        cx.fx.send_msg(gw.addr, Interface::AuthServer, &to_gw);
     }
 }
 
@@ -156,5 +147,8 @@ impl Endpoint for AuthServer {
         }
     }
 
-    fn on_timer(&mut self, _id: TimerKey, _cx: &mut Ctx<'_>) {}
+    /// Arms no timers, so an expiry is a host error: counted, not acted on.
+    fn on_timer(&mut self, _id: TimerKey, cx: &mut Ctx<'_>) {
+        cx.fx.ignore("unexpected_timer");
+    }
 }

@@ -120,7 +120,7 @@ impl Gateway {
     /// Step 3: message (6), with ID_GW added, to the MDMS.
     fn send_aggregate(&mut self, cx: &mut Ctx<'_>) {
         let Some(s) = self.session.as_mut().filter(|s| !s.sent) else {
-            return;
+            return cx.fx.ignore("stale_timer");
         };
         cx.fx.cancel(METER_TIMER);
         if s.entries.is_empty() {
@@ -137,8 +137,7 @@ impl Gateway {
             id_gw: self.keys.id,
             entries: s.entries.clone(),
         };
-        cx.fx
-            .send(self.mdms, Interface::Wan, MgAggregate::KIND, msg.encode());
+        cx.fx.send_msg(self.mdms, Interface::Wan, &msg);
     }
 
     /// Step 7: f_s(0) from the meter points and h_2(g_u ‖ R ‖ SID); AUTH' to the MDMS.
@@ -166,12 +165,8 @@ impl Gateway {
         };
         let auth = derive::auth(m.sid, s.id_mdms, &fs0, ops);
         self.sk = Some(derive::session_key(&fs0, m.sid, ops));
-        cx.fx.send(
-            self.mdms,
-            Interface::Wan,
-            MgAuth::KIND,
-            MgAuth { sid: m.sid, auth }.encode(),
-        );
+        cx.fx
+            .send_msg(self.mdms, Interface::Wan, &MgAuth { sid: m.sid, auth });
     }
 }
 
@@ -198,6 +193,8 @@ impl Endpoint for Gateway {
     fn on_timer(&mut self, id: TimerKey, cx: &mut Ctx<'_>) {
         if id == METER_TIMER {
             self.send_aggregate(cx);
+        } else {
+            cx.fx.ignore("unexpected_timer");
         }
     }
 }

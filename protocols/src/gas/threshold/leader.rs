@@ -171,8 +171,7 @@ impl SmartMeter {
             ids: joined.iter().map(|m| m.id).collect(),
         };
         let to = joined.iter().map(|m| m.addr).collect();
-        cx.fx
-            .broadcast(to, Interface::Han, GaChallenge::KIND, msg.encode());
+        cx.fx.broadcast_msg(to, Interface::Han, &msg);
         let slots = joined
             .into_iter()
             .map(|member| Slot {
@@ -345,12 +344,7 @@ impl SmartMeter {
                 nonce,
                 ciphertext,
             };
-            cx.fx.send(
-                slot.member.addr,
-                Interface::Han,
-                GskDelivery::KIND,
-                msg.encode(),
-            );
+            cx.fx.send_msg(slot.member.addr, Interface::Han, &msg);
         }
         self.gsk = Some(gsk);
     }
@@ -369,12 +363,7 @@ impl Endpoint for SmartMeter {
             joined: Vec::with_capacity(self.nodes.len()),
         };
         let to = self.nodes.iter().map(|m| m.addr).collect();
-        cx.fx.broadcast(
-            to,
-            Interface::Han,
-            GaRequest::KIND,
-            GaRequest { sid }.encode(),
-        );
+        cx.fx.broadcast_msg(to, Interface::Han, &GaRequest { sid });
         cx.fx.arm(JOIN_TIMER, cx.now + self.cfg.join_timeout);
     }
 
@@ -398,7 +387,7 @@ impl Endpoint for SmartMeter {
         match id {
             JOIN_TIMER if matches!(self.phase, Phase::Joining { .. }) => self.challenge(cx),
             TOKEN_TIMER if matches!(self.phase, Phase::Tokens { .. }) => self.conclude(cx),
-            _ => {}
+            _ => cx.fx.ignore("stale_timer"),
         }
     }
 }

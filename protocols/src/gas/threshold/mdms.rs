@@ -205,12 +205,7 @@ impl Endpoint for Mdms {
             sid,
             id_mdms: self.keys.id,
         };
-        cx.fx.send(
-            self.gateway,
-            Interface::Wan,
-            MgAccessRequest::KIND,
-            req.encode(),
-        );
+        cx.fx.send_msg(self.gateway, Interface::Wan, &req);
         cx.fx.arm(SESSION_TIMER, cx.now + self.timeout);
     }
 
@@ -234,6 +229,8 @@ impl Endpoint for Mdms {
                 subject: self.gateway,
                 reason: "timeout",
             });
+        } else {
+            cx.fx.ignore("stale_timer");
         }
     }
 }

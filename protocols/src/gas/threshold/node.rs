@@ -94,8 +94,7 @@ impl MeterNode {
             sid: req.sid,
             id: self.keys.id,
         };
-        cx.fx
-            .send(self.leader, Interface::Han, GaJoin::KIND, join.encode());
+        cx.fx.send_msg(self.leader, Interface::Han, &join);
     }
 
     /// Steps 4–6: c_i = f(ID_i)·λ_i, T_i = c_i·P_s, v_i = h_t(b_i ‖ T_i ‖ SID ‖ ID_i).
@@ -145,8 +144,7 @@ impl MeterNode {
             v,
             token,
         };
-        cx.fx
-            .send(self.leader, Interface::Han, GaToken::KIND, msg.encode());
+        cx.fx.send_msg(self.leader, Interface::Han, &msg);
     }
 
     /// §4.3 step 2: decrypt the GSK; success authenticates the leader (only
@@ -201,5 +199,8 @@ impl Endpoint for MeterNode {
         }
     }
 
-    fn on_timer(&mut self, _id: TimerKey, _cx: &mut Ctx<'_>) {}
+    /// Arms no timers, so an expiry is a host error: counted, not acted on.
+    fn on_timer(&mut self, _id: TimerKey, cx: &mut Ctx<'_>) {
+        cx.fx.ignore("unexpected_timer");
+    }
 }

@@ -89,6 +89,7 @@ fn all_nodes_authenticate_and_share_the_gsk() {
     r.start(LEADER);
     assert_eq!(auth_by_leader(&r), addrs);
     assert_eq!(leader_authenticated_by(&r), addrs);
+    assert_eq!(r.ignored, vec![], "a benign exchange ignores nothing");
     assert!(
         r.outcomes
             .iter()
@@ -460,6 +461,7 @@ fn mdms_authenticates_gateway_and_both_derive_sk() {
         ]
     );
     assert!(r.outcomes.iter().all(|(a, _)| *a == MDMS));
+    assert_eq!(r.ignored, vec![], "a benign exchange ignores nothing");
     drop(r);
     assert!(u.mdms.session_key().is_some());
     assert_eq!(u.mdms.session_key(), u.gw.session_key());
@@ -539,4 +541,24 @@ fn tampered_session_value_and_meter_point_are_detected() {
             reason: "timeout"
         })
     );
+}
+
+/// A timer that fires in a phase it does not belong to is counted, not dropped.
+#[test]
+fn stale_and_unexpected_timers_are_counted_as_ignored() {
+    use crate::core::{Ctx, Effects, TimerKey, TimerKind};
+    let mut g = group(3, 2);
+    let mut rng = SimRng::seed_from_u64(5);
+    let mut fx = Effects::default();
+    let mut cx = Ctx {
+        me: LEADER,
+        now: 0,
+        rng: &mut rng,
+        fx: &mut fx,
+    };
+    g.leader
+        .on_timer(TimerKey::own(TimerKind::GroupTokens), &mut cx);
+    g.nodes[0].on_timer(TimerKey::own(TimerKind::T3410), &mut cx);
+    assert_eq!(fx.ignored, vec!["stale_timer", "unexpected_timer"]);
+    assert!(fx.outcomes.is_empty() && fx.transmits.is_empty());
 }

@@ -36,11 +36,6 @@ impl MeterUplink {
             sid: req.sid,
             entry,
         };
-        cx.fx.send(
-            self.gateway,
-            Interface::Nan,
-            MgMeterPoint::KIND,
-            reply.encode(),
-        );
+        cx.fx.send_msg(self.gateway, Interface::Nan, &reply);
     }
 }

@@ -1,5 +1,6 @@
-//! Diameter AVPs (RFC 6733 §4): the owned [`Avp`] tree for encoding, the
-//! borrowed [`AvpRef`] view for decoding, and the S6a AVP dictionary.
+//! Diameter AVPs (RFC 6733 §4): the S6a AVP dictionary, the borrowed
+//! [`AvpRef`] view for decoding and the helpers that write AVPs straight into
+//! a PDU.
 //!
 //! ```text
 //! AVP := code:u32 || flags:u8 (V M P rrrrr) || length:u24
@@ -23,13 +24,17 @@ pub const VENDOR_HEADER_LEN: usize = 12;
 /// Vendor-ID of 3GPP.
 pub const VENDOR_3GPP: u32 = 10415;
 
-/// One AVP definition: code, vendor, name and whether the data is Grouped.
+/// One AVP definition: code, vendor, name, whether the data is Grouped and
+/// whether it is sent with the M bit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct AvpDef {
     pub code: u32,
     pub vendor: Option<u32>,
     pub name: &'static str,
     pub grouped: bool,
+    /// The M bit this implementation sets when sending (all S6a AVPs have M
+    /// "must"; vendor extensions leave it clear so that others skip them).
+    pub mandatory: bool,
 }
 
 impl AvpDef {
@@ -46,6 +51,7 @@ const fn base(code: u32, name: &'static str, grouped: bool) -> AvpDef {
         vendor: None,
         name,
         grouped,
+        mandatory: true,
     }
 }
 
@@ -55,6 +61,7 @@ const fn tgpp(code: u32, name: &'static str, grouped: bool) -> AvpDef {
         vendor: Some(VENDOR_3GPP),
         name,
         grouped,
+        mandatory: true,
     }
 }
 
@@ -94,172 +101,6 @@ pub const XRES: AvpDef = tgpp(1448, "XRES", false);
 pub const AUTN: AvpDef = tgpp(1449, "AUTN", false);
 pub const KASME: AvpDef = tgpp(1450, "KASME", false);
 
-/// Every AVP this module knows, for [`is_grouped_s6a`].
-pub const S6A_DICTIONARY: &[AvpDef] = &[
-    USER_NAME,
-    AUTH_APPLICATION_ID,
-    VENDOR_SPECIFIC_APPLICATION_ID,
-    SESSION_ID,
-    ORIGIN_HOST,
-    VENDOR_ID,
-    RESULT_CODE,
-    AUTH_SESSION_STATE,
-    DESTINATION_REALM,
-    DESTINATION_HOST,
-    ORIGIN_REALM,
-    EXPERIMENTAL_RESULT,
-    EXPERIMENTAL_RESULT_CODE,
-    CONFIDENTIALITY_KEY,
-    INTEGRITY_KEY,
-    VISITED_PLMN_ID,
-    REQUESTED_EUTRAN_AUTHENTICATION_INFO,
-    REQUESTED_UTRAN_GERAN_AUTHENTICATION_INFO,
-    NUMBER_OF_REQUESTED_VECTORS,
-    RE_SYNCHRONIZATION_INFO,
-    IMMEDIATE_RESPONSE_PREFERRED,
-    AUTHENTICATION_INFO,
-    E_UTRAN_VECTOR,
-    UTRAN_VECTOR,
-    ITEM_NUMBER,
-    RAND,
-    XRES,
-    AUTN,
-    KASME,
-];
-
-/// Whether `(code, vendor)` is a Grouped AVP of [`S6A_DICTIONARY`].
-pub fn is_grouped_s6a(code: u32, vendor: Option<u32>) -> bool {
-    S6A_DICTIONARY
-        .iter()
-        .any(|d| d.grouped && d.code == code && d.vendor == vendor)
-}
-
-/// An owned AVP.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Avp {
-    pub code: u32,
-    /// Vendor-ID; `Some` sets the V bit.
-    pub vendor: Option<u32>,
-    /// The M bit.
-    pub mandatory: bool,
-    pub data: AvpData,
-}
-
-/// AVP data: raw octets (any basic type, already encoded) or child AVPs.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum AvpData {
-    Octets(Vec<u8>),
-    Grouped(Vec<Avp>),
-}
-
-impl Avp {
-    /// An AVP of `def` with the M bit set (all S6a AVPs have M "must").
-    pub fn octets(def: AvpDef, data: &[u8]) -> Self {
-        Self {
-            code: def.code,
-            vendor: def.vendor,
-            mandatory: true,
-            data: AvpData::Octets(data.to_vec()),
-        }
-    }
-    /// Unsigned32 / Enumerated.
-    pub fn u32(def: AvpDef, v: u32) -> Self {
-        Self::octets(def, &v.to_be_bytes())
-    }
-    /// UTF8String / DiameterIdentity.
-    pub fn text(def: AvpDef, s: &str) -> Self {
-        Self::octets(def, s.as_bytes())
-    }
-    pub fn grouped(def: AvpDef, children: Vec<Avp>) -> Self {
-        Self {
-            code: def.code,
-            vendor: def.vendor,
-            mandatory: true,
-            data: AvpData::Grouped(children),
-        }
-    }
-
-    fn header_len(&self) -> usize {
-        if self.vendor.is_some() {
-            VENDOR_HEADER_LEN
-        } else {
-            HEADER_LEN
-        }
-    }
-
-    fn data_len(&self) -> usize {
-        match &self.data {
-            AvpData::Octets(d) => d.len(),
-            AvpData::Grouped(children) => children.iter().map(Avp::padded_len).sum(),
-        }
-    }
-
-    /// The AVP Length field: header + data, without padding.
-    pub fn avp_len(&self) -> usize {
-        self.header_len() + self.data_len()
-    }
-
-    /// Octets on the wire, with padding.
-    pub fn padded_len(&self) -> usize {
-        self.avp_len().next_multiple_of(4)
-    }
-
-    /// Appends the AVP and its padding.
-    ///
-    /// # Panics
-    /// If the AVP is longer than the 24-bit length field allows.
-    pub fn encode_into(&self, out: &mut Vec<u8>) {
-        let len = self.avp_len();
-        assert!(len < 1 << 24, "AVP longer than 2^24 - 1 octets");
-        out.extend_from_slice(&self.code.to_be_bytes());
-        let mut flags = 0;
-        if self.vendor.is_some() {
-            flags |= FLAG_VENDOR;
-        }
-        if self.mandatory {
-            flags |= FLAG_MANDATORY;
-        }
-        out.push(flags);
-        out.extend_from_slice(&(len as u32).to_be_bytes()[1..]);
-        if let Some(v) = self.vendor {
-            out.extend_from_slice(&v.to_be_bytes());
-        }
-        match &self.data {
-            AvpData::Octets(d) => out.extend_from_slice(d),
-            AvpData::Grouped(children) => {
-                for c in children {
-                    c.encode_into(out);
-                }
-            }
-        }
-        out.resize(out.len() + (self.padded_len() - len), 0);
-    }
-
-    /// Builds the owned tree from a decoded view, parsing the data of AVPs for
-    /// which `is_grouped(code, vendor)` holds as child AVPs.
-    pub fn from_ref(
-        r: &AvpRef<'_>,
-        is_grouped: &dyn Fn(u32, Option<u32>) -> bool,
-    ) -> Result<Self, WireError> {
-        let data = if is_grouped(r.code, r.vendor) {
-            let children = r
-                .children()?
-                .iter()
-                .map(|c| Avp::from_ref(c, is_grouped))
-                .collect::<Result<_, _>>()?;
-            AvpData::Grouped(children)
-        } else {
-            AvpData::Octets(r.data.to_vec())
-        };
-        Ok(Self {
-            code: r.code,
-            vendor: r.vendor,
-            mandatory: r.mandatory,
-            data,
-        })
-    }
-}
-
 /// A decoded AVP borrowing the PDU, with its offsets for error messages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct AvpRef<'a> {
@@ -278,45 +119,43 @@ impl<'a> AvpRef<'a> {
         self.code == def.code && self.vendor == def.vendor
     }
 
-    fn wrong_len(&self, name: &str, expected: &str) -> WireError {
-        WireError::new(
-            self.data_offset,
-            format!(
-                "{name}: data is {} octets, expected {expected}",
-                self.data.len()
-            ),
-        )
+    fn wrong_len(&self, name: &'static str) -> WireError {
+        WireError::new(self.data_offset, name, "wrong data length")
     }
 
     /// Data of exactly `N` octets.
-    pub fn array<const N: usize>(&self, name: &str) -> Result<[u8; N], WireError> {
-        self.data
-            .try_into()
-            .map_err(|_| self.wrong_len(name, &N.to_string()))
+    pub fn array<const N: usize>(&self, name: &'static str) -> Result<[u8; N], WireError> {
+        self.data.try_into().map_err(|_| self.wrong_len(name))
     }
 
     /// Data of `min..=max` octets.
-    pub fn octets(&self, name: &str, min: usize, max: usize) -> Result<&'a [u8], WireError> {
+    pub fn octets(
+        &self,
+        name: &'static str,
+        min: usize,
+        max: usize,
+    ) -> Result<&'a [u8], WireError> {
         if (min..=max).contains(&self.data.len()) {
             Ok(self.data)
         } else {
-            Err(self.wrong_len(name, &format!("{min}..={max}")))
+            Err(self.wrong_len(name))
         }
     }
 
     /// Unsigned32 / Enumerated.
-    pub fn u32(&self, name: &str) -> Result<u32, WireError> {
+    pub fn u32(&self, name: &'static str) -> Result<u32, WireError> {
         Ok(u32::from_be_bytes(self.array::<4>(name)?))
     }
 
+    /// Unsigned64.
+    pub fn u64(&self, name: &'static str) -> Result<u64, WireError> {
+        Ok(u64::from_be_bytes(self.array::<8>(name)?))
+    }
+
     /// UTF8String / DiameterIdentity.
-    pub fn text(&self, name: &str) -> Result<&'a str, WireError> {
-        std::str::from_utf8(self.data).map_err(|e| {
-            WireError::new(
-                self.data_offset + e.valid_up_to(),
-                format!("{name}: invalid UTF-8"),
-            )
-        })
+    pub fn text(&self, name: &'static str) -> Result<&'a str, WireError> {
+        std::str::from_utf8(self.data)
+            .map_err(|e| WireError::new(self.data_offset + e.valid_up_to(), name, "invalid UTF-8"))
     }
 
     /// The data parsed as child AVPs (Grouped).
@@ -361,7 +200,7 @@ impl<'a> AvpIter<'a> {
         let code = u32::from_be_bytes([h[0], h[1], h[2], h[3]]);
         let flags = h[4];
         if flags & FLAGS_RESERVED != 0 {
-            return Err(reserved_flags(offset, code, flags));
+            return Err(reserved_flags(offset));
         }
         let len = u32::from_be_bytes([0, h[5], h[6], h[7]]) as usize;
         let vendor_bit = flags & FLAG_VENDOR != 0;
@@ -371,12 +210,12 @@ impl<'a> AvpIter<'a> {
             HEADER_LEN
         };
         if len < header {
-            return Err(too_short(offset, code, len, header));
+            return Err(too_short(offset));
         }
         let left = buf.len() - pos;
         let padded = len.next_multiple_of(4);
         if padded > left {
-            return Err(overrun(offset, code, len, left));
+            return Err(overrun(offset));
         }
         // In bounds from here on: `header <= len <= padded <= left`.
         let vendor = vendor_bit.then(|| {
@@ -386,10 +225,7 @@ impl<'a> AvpIter<'a> {
         let data = &buf[pos + header..pos + len];
         let padding = &buf[pos + len..pos + padded];
         if let Some(i) = padding.iter().position(|&b| b != 0) {
-            return Err(WireError::new(
-                offset + len + i,
-                format!("AVP {code}: non-zero padding"),
-            ));
+            return Err(WireError::new(offset + len + i, "AVP padding", "not zero"));
         }
         self.pos = pos + padded;
         Ok(AvpRef {
@@ -408,16 +244,15 @@ impl<'a> AvpIter<'a> {
     fn short_header(&self) -> WireError {
         let mut r = Reader::with_base(&self.buf[self.pos..], self.base + self.pos);
         let offset = r.offset();
-        let code = match r.u32("AVP code") {
-            Ok(c) => c,
-            Err(e) => return e,
-        };
+        if let Err(e) = r.u32("AVP code") {
+            return e;
+        }
         let flags = match r.u8("AVP flags") {
             Ok(f) => f,
             Err(e) => return e,
         };
         if flags & FLAGS_RESERVED != 0 {
-            return reserved_flags(offset, code, flags);
+            return reserved_flags(offset);
         }
         match r.u24("AVP length") {
             Err(e) => e,
@@ -427,30 +262,18 @@ impl<'a> AvpIter<'a> {
 }
 
 #[cold]
-fn reserved_flags(offset: usize, code: u32, flags: u8) -> WireError {
-    WireError::new(
-        offset + 4,
-        format!("AVP {code}: P or reserved flag bits set ({flags:#04x})"),
-    )
+fn reserved_flags(offset: usize) -> WireError {
+    WireError::new(offset + 4, "AVP flags", "P or reserved bits set")
 }
 
 #[cold]
-fn too_short(offset: usize, code: u32, len: usize, header: usize) -> WireError {
-    WireError::new(
-        offset + 5,
-        format!("AVP {code}: length {len} is shorter than its {header}-octet header"),
-    )
+fn too_short(offset: usize) -> WireError {
+    WireError::new(offset + 5, "AVP length", "shorter than the AVP header")
 }
 
 #[cold]
-fn overrun(offset: usize, code: u32, len: usize, left: usize) -> WireError {
-    WireError::new(
-        offset + 5,
-        format!(
-            "AVP {code}: length {len} (padded {}) overruns the {left} octets left",
-            len.next_multiple_of(4)
-        ),
-    )
+fn overrun(offset: usize) -> WireError {
+    WireError::new(offset + 5, "AVP length", "overruns the octets left")
 }
 
 impl<'a> Iterator for AvpIter<'a> {
@@ -467,11 +290,10 @@ impl<'a> Iterator for AvpIter<'a> {
     }
 }
 
-// ---- Direct encoding (no intermediate tree) ----
+// ---- Encoding ----
 //
 // The typed S6a encoders write AVPs straight into the output buffer with
-// these helpers; the bytes are those of [`Avp::encode_into`] for the same
-// AVPs (every AVP of `def` with the M bit set, as [`Avp::octets`] builds).
+// these helpers (the tests check them against an owned AVP tree).
 
 /// Octets of the AVP header of `def` (with the Vendor-ID field if any).
 #[inline]
@@ -489,14 +311,14 @@ pub(crate) const fn padded_len(def: AvpDef, data_len: usize) -> usize {
     (header_len(def) + data_len).next_multiple_of(4)
 }
 
-/// Writes the header of an AVP of `def` (M bit set) whose Length field is `len`.
+/// Writes the header of an AVP of `def` whose Length field is `len`.
 #[inline]
 fn put_header(out: &mut Vec<u8>, def: AvpDef, len: usize) {
     assert!(len < 1 << 24, "AVP longer than 2^24 - 1 octets");
     let mut h = [0u8; VENDOR_HEADER_LEN];
     h[..4].copy_from_slice(&def.code.to_be_bytes());
     h[4..8].copy_from_slice(&(len as u32).to_be_bytes());
-    h[4] = FLAG_MANDATORY;
+    h[4] = if def.mandatory { FLAG_MANDATORY } else { 0 };
     match def.vendor {
         Some(v) => {
             h[4] |= FLAG_VENDOR;
@@ -507,7 +329,7 @@ fn put_header(out: &mut Vec<u8>, def: AvpDef, len: usize) {
     }
 }
 
-/// Appends an AVP of `def` (M bit set) carrying `data`, and its padding.
+/// Appends an AVP of `def` carrying `data`, and its padding.
 #[inline]
 pub(crate) fn put_octets(out: &mut Vec<u8>, def: AvpDef, data: &[u8]) {
     let len = header_len(def) + data.len();
@@ -519,6 +341,12 @@ pub(crate) fn put_octets(out: &mut Vec<u8>, def: AvpDef, data: &[u8]) {
 /// Appends an Unsigned32 / Enumerated AVP of `def`.
 #[inline]
 pub(crate) fn put_u32(out: &mut Vec<u8>, def: AvpDef, v: u32) {
+    put_octets(out, def, &v.to_be_bytes());
+}
+
+/// Appends an Unsigned64 AVP of `def`.
+#[inline]
+pub(crate) fn put_u64(out: &mut Vec<u8>, def: AvpDef, v: u64) {
     put_octets(out, def, &v.to_be_bytes());
 }
 

@@ -5,9 +5,9 @@
 //! single-valued AVPs, skip unknown AVPs whose M bit is clear and reject
 //! unknown AVPs whose M bit is set (RFC 6733 §4.1).
 
-use super::avp::{self, Avp, AvpDef, AvpIter, AvpRef, VENDOR_3GPP, padded_len};
+use super::avp::{self, AvpDef, AvpIter, AvpRef, VENDOR_3GPP, padded_len};
 use super::{APP_ID_S6A, CMD_AUTHENTICATION_INFORMATION, HEADER_LEN, Header};
-use crate::wire::WireError;
+use crate::wire::{Message, WireError, delegate_to_variants, inherent_message_methods};
 
 /// Auth-Session-State NO_STATE_MAINTAINED (RFC 6733 §8.11), the S6a value.
 pub const NO_STATE_MAINTAINED: u32 = 1;
@@ -197,109 +197,28 @@ const UTRAN_VECTOR_AVPS: [AvpDef; 6] = [
     avp::INTEGRITY_KEY,
 ];
 
+/// The header of an AIR (`request`) or AIA.
+fn s6a_header(request: bool, hop_by_hop: u32, end_to_end: u32) -> Header {
+    Header {
+        request,
+        proxiable: true,
+        error: false,
+        retransmitted: false,
+        command_code: CMD_AUTHENTICATION_INFORMATION,
+        application_id: APP_ID_S6A,
+        hop_by_hop,
+        end_to_end,
+    }
+}
+
+/// Padded octets of a text AVP.
+fn text_len(def: AvpDef, s: &str) -> usize {
+    padded_len(def, s.len())
+}
+
 impl AuthenticationInformationRequest {
-    pub fn kind(&self) -> &'static str {
-        "AIR"
-    }
-
-    fn header(&self) -> Header {
-        Header {
-            request: true,
-            proxiable: true,
-            error: false,
-            retransmitted: false,
-            command_code: CMD_AUTHENTICATION_INFORMATION,
-            application_id: APP_ID_S6A,
-            hop_by_hop: self.hop_by_hop,
-            end_to_end: self.end_to_end,
-        }
-    }
-
-    /// The AVPs in ABNF order.
-    pub fn avps(&self) -> Vec<Avp> {
-        let mut v = vec![Avp::text(avp::SESSION_ID, &self.session_id)];
-        v.extend(self.vendor_specific_application_id.map(|a| a.to_avp()));
-        v.push(Avp::u32(avp::AUTH_SESSION_STATE, NO_STATE_MAINTAINED));
-        v.push(Avp::text(avp::ORIGIN_HOST, &self.origin_host));
-        v.push(Avp::text(avp::ORIGIN_REALM, &self.origin_realm));
-        if let Some(h) = &self.destination_host {
-            v.push(Avp::text(avp::DESTINATION_HOST, h));
-        }
-        v.push(Avp::text(avp::DESTINATION_REALM, &self.destination_realm));
-        v.push(Avp::text(avp::USER_NAME, &self.user_name));
-        if let Some(r) = &self.requested_eutran {
-            v.push(r.to_avp(avp::REQUESTED_EUTRAN_AUTHENTICATION_INFO));
-        }
-        if let Some(r) = &self.requested_utran_geran {
-            v.push(r.to_avp(avp::REQUESTED_UTRAN_GERAN_AUTHENTICATION_INFO));
-        }
-        v.push(Avp::octets(avp::VISITED_PLMN_ID, &self.visited_plmn_id));
-        v
-    }
-
-    /// Octets of [`Self::encode`]'s output.
-    pub fn encoded_len(&self) -> usize {
-        let text = |def: AvpDef, s: &str| padded_len(def, s.len());
-        HEADER_LEN
-            + text(avp::SESSION_ID, &self.session_id)
-            + self
-                .vendor_specific_application_id
-                .map_or(0, |_| VendorSpecificApplicationId::ENCODED_LEN)
-            + padded_len(avp::AUTH_SESSION_STATE, 4)
-            + text(avp::ORIGIN_HOST, &self.origin_host)
-            + text(avp::ORIGIN_REALM, &self.origin_realm)
-            + self
-                .destination_host
-                .as_deref()
-                .map_or(0, |h| text(avp::DESTINATION_HOST, h))
-            + text(avp::DESTINATION_REALM, &self.destination_realm)
-            + text(avp::USER_NAME, &self.user_name)
-            + self.requested_eutran.as_ref().map_or(0, |r| {
-                r.encoded_len(avp::REQUESTED_EUTRAN_AUTHENTICATION_INFO)
-            })
-            + self.requested_utran_geran.as_ref().map_or(0, |r| {
-                r.encoded_len(avp::REQUESTED_UTRAN_GERAN_AUTHENTICATION_INFO)
-            })
-            + padded_len(avp::VISITED_PLMN_ID, 3)
-    }
-
-    /// Encodes the AVPs of [`Self::avps`] straight into the PDU (same bytes
-    /// as `self.header().encode_with(&self.avps())`, without the tree).
-    pub fn encode(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(self.encoded_len());
-        self.header().begin(&mut out);
-        avp::put_octets(&mut out, avp::SESSION_ID, self.session_id.as_bytes());
-        if let Some(a) = self.vendor_specific_application_id {
-            a.put(&mut out);
-        }
-        avp::put_u32(&mut out, avp::AUTH_SESSION_STATE, NO_STATE_MAINTAINED);
-        avp::put_octets(&mut out, avp::ORIGIN_HOST, self.origin_host.as_bytes());
-        avp::put_octets(&mut out, avp::ORIGIN_REALM, self.origin_realm.as_bytes());
-        if let Some(h) = &self.destination_host {
-            avp::put_octets(&mut out, avp::DESTINATION_HOST, h.as_bytes());
-        }
-        avp::put_octets(
-            &mut out,
-            avp::DESTINATION_REALM,
-            self.destination_realm.as_bytes(),
-        );
-        avp::put_octets(&mut out, avp::USER_NAME, self.user_name.as_bytes());
-        if let Some(r) = &self.requested_eutran {
-            r.put(&mut out, avp::REQUESTED_EUTRAN_AUTHENTICATION_INFO);
-        }
-        if let Some(r) = &self.requested_utran_geran {
-            r.put(&mut out, avp::REQUESTED_UTRAN_GERAN_AUTHENTICATION_INFO);
-        }
-        avp::put_octets(&mut out, avp::VISITED_PLMN_ID, &self.visited_plmn_id);
-        Header::finish(&mut out);
-        debug_assert_eq!(out.len(), self.encoded_len());
-        out
-    }
-
-    pub fn decode(pdu: &[u8]) -> Result<Self, WireError> {
-        let mut m = Self::empty();
-        m.decode_into(pdu)?;
-        Ok(m)
+    pub(crate) fn header(&self) -> Header {
+        s6a_header(true, self.hop_by_hop, self.end_to_end)
     }
 
     /// An AIR with every field empty or zero (a target for [`Self::decode_into`]).
@@ -357,6 +276,72 @@ impl AuthenticationInformationRequest {
     }
 }
 
+impl Message for AuthenticationInformationRequest {
+    fn kind(&self) -> &'static str {
+        "AIR"
+    }
+
+    fn encoded_len(&self) -> usize {
+        HEADER_LEN
+            + text_len(avp::SESSION_ID, &self.session_id)
+            + self
+                .vendor_specific_application_id
+                .map_or(0, |_| VendorSpecificApplicationId::ENCODED_LEN)
+            + padded_len(avp::AUTH_SESSION_STATE, 4)
+            + text_len(avp::ORIGIN_HOST, &self.origin_host)
+            + text_len(avp::ORIGIN_REALM, &self.origin_realm)
+            + self
+                .destination_host
+                .as_deref()
+                .map_or(0, |h| text_len(avp::DESTINATION_HOST, h))
+            + text_len(avp::DESTINATION_REALM, &self.destination_realm)
+            + text_len(avp::USER_NAME, &self.user_name)
+            + self.requested_eutran.as_ref().map_or(0, |r| {
+                r.encoded_len(avp::REQUESTED_EUTRAN_AUTHENTICATION_INFO)
+            })
+            + self.requested_utran_geran.as_ref().map_or(0, |r| {
+                r.encoded_len(avp::REQUESTED_UTRAN_GERAN_AUTHENTICATION_INFO)
+            })
+            + padded_len(avp::VISITED_PLMN_ID, 3)
+    }
+
+    /// The AVPs in the order of the command ABNF.
+    fn encode_into(&self, out: &mut Vec<u8>) {
+        let start = self.header().begin(out);
+        avp::put_octets(out, avp::SESSION_ID, self.session_id.as_bytes());
+        if let Some(a) = self.vendor_specific_application_id {
+            a.put(out);
+        }
+        avp::put_u32(out, avp::AUTH_SESSION_STATE, NO_STATE_MAINTAINED);
+        avp::put_octets(out, avp::ORIGIN_HOST, self.origin_host.as_bytes());
+        avp::put_octets(out, avp::ORIGIN_REALM, self.origin_realm.as_bytes());
+        if let Some(h) = &self.destination_host {
+            avp::put_octets(out, avp::DESTINATION_HOST, h.as_bytes());
+        }
+        avp::put_octets(
+            out,
+            avp::DESTINATION_REALM,
+            self.destination_realm.as_bytes(),
+        );
+        avp::put_octets(out, avp::USER_NAME, self.user_name.as_bytes());
+        if let Some(r) = &self.requested_eutran {
+            r.put(out, avp::REQUESTED_EUTRAN_AUTHENTICATION_INFO);
+        }
+        if let Some(r) = &self.requested_utran_geran {
+            r.put(out, avp::REQUESTED_UTRAN_GERAN_AUTHENTICATION_INFO);
+        }
+        avp::put_octets(out, avp::VISITED_PLMN_ID, &self.visited_plmn_id);
+        Header::finish(out, start);
+        debug_assert_eq!(out.len() - start, self.encoded_len());
+    }
+
+    fn decode(pdu: &[u8]) -> Result<Self, WireError> {
+        let mut m = Self::empty();
+        m.decode_into(pdu)?;
+        Ok(m)
+    }
+}
+
 /// Replaces the text of `s` with `t`, keeping its buffer.
 fn set_text(s: &mut String, t: &str) {
     s.clear();
@@ -385,109 +370,8 @@ impl AuthenticationInformationAnswer {
         }
     }
 
-    pub fn kind(&self) -> &'static str {
-        "AIA"
-    }
-
-    fn header(&self) -> Header {
-        Header {
-            request: false,
-            proxiable: true,
-            error: false,
-            retransmitted: false,
-            command_code: CMD_AUTHENTICATION_INFORMATION,
-            application_id: APP_ID_S6A,
-            hop_by_hop: self.hop_by_hop,
-            end_to_end: self.end_to_end,
-        }
-    }
-
-    /// The AVPs in ABNF order.
-    ///
-    /// # Panics
-    /// If an XRES is not 4..=16 octets.
-    pub fn avps(&self) -> Vec<Avp> {
-        let mut v = vec![Avp::text(avp::SESSION_ID, &self.session_id)];
-        v.extend(self.vendor_specific_application_id.map(|a| a.to_avp()));
-        v.push(match self.result {
-            DiameterResult::Base(code) => Avp::u32(avp::RESULT_CODE, code),
-            DiameterResult::Experimental { vendor_id, code } => Avp::grouped(
-                avp::EXPERIMENTAL_RESULT,
-                vec![
-                    Avp::u32(avp::VENDOR_ID, vendor_id),
-                    Avp::u32(avp::EXPERIMENTAL_RESULT_CODE, code),
-                ],
-            ),
-        });
-        v.push(Avp::u32(avp::AUTH_SESSION_STATE, NO_STATE_MAINTAINED));
-        v.push(Avp::text(avp::ORIGIN_HOST, &self.origin_host));
-        v.push(Avp::text(avp::ORIGIN_REALM, &self.origin_realm));
-        if let Some(info) = &self.authentication_info {
-            v.push(info.to_avp());
-        }
-        v
-    }
-
-    /// Octets of [`Self::encode`]'s output.
-    pub fn encoded_len(&self) -> usize {
-        let text = |def: AvpDef, s: &str| padded_len(def, s.len());
-        HEADER_LEN
-            + text(avp::SESSION_ID, &self.session_id)
-            + self
-                .vendor_specific_application_id
-                .map_or(0, |_| VendorSpecificApplicationId::ENCODED_LEN)
-            + match self.result {
-                DiameterResult::Base(_) => padded_len(avp::RESULT_CODE, 4),
-                DiameterResult::Experimental { .. } => padded_len(
-                    avp::EXPERIMENTAL_RESULT,
-                    padded_len(avp::VENDOR_ID, 4) + padded_len(avp::EXPERIMENTAL_RESULT_CODE, 4),
-                ),
-            }
-            + padded_len(avp::AUTH_SESSION_STATE, 4)
-            + text(avp::ORIGIN_HOST, &self.origin_host)
-            + text(avp::ORIGIN_REALM, &self.origin_realm)
-            + self
-                .authentication_info
-                .as_ref()
-                .map_or(0, AuthenticationInfo::encoded_len)
-    }
-
-    /// Encodes the AVPs of [`Self::avps`] straight into the PDU (same bytes
-    /// as `self.header().encode_with(&self.avps())`, without the tree).
-    ///
-    /// # Panics
-    /// If an XRES is not 4..=16 octets.
-    pub fn encode(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(self.encoded_len());
-        self.header().begin(&mut out);
-        avp::put_octets(&mut out, avp::SESSION_ID, self.session_id.as_bytes());
-        if let Some(a) = self.vendor_specific_application_id {
-            a.put(&mut out);
-        }
-        match self.result {
-            DiameterResult::Base(code) => avp::put_u32(&mut out, avp::RESULT_CODE, code),
-            DiameterResult::Experimental { vendor_id, code } => {
-                let g = avp::begin_group(&mut out, avp::EXPERIMENTAL_RESULT);
-                avp::put_u32(&mut out, avp::VENDOR_ID, vendor_id);
-                avp::put_u32(&mut out, avp::EXPERIMENTAL_RESULT_CODE, code);
-                avp::end_group(&mut out, g);
-            }
-        }
-        avp::put_u32(&mut out, avp::AUTH_SESSION_STATE, NO_STATE_MAINTAINED);
-        avp::put_octets(&mut out, avp::ORIGIN_HOST, self.origin_host.as_bytes());
-        avp::put_octets(&mut out, avp::ORIGIN_REALM, self.origin_realm.as_bytes());
-        if let Some(info) = &self.authentication_info {
-            info.put(&mut out);
-        }
-        Header::finish(&mut out);
-        debug_assert_eq!(out.len(), self.encoded_len());
-        out
-    }
-
-    pub fn decode(pdu: &[u8]) -> Result<Self, WireError> {
-        let mut m = Self::empty();
-        m.decode_into(pdu)?;
-        Ok(m)
+    pub(crate) fn header(&self) -> Header {
+        s6a_header(false, self.hop_by_hop, self.end_to_end)
     }
 
     /// An AIA with every field empty or zero (a target for [`Self::decode_into`]).
@@ -525,13 +409,15 @@ impl AuthenticationInformationAnswer {
             (Some(rc), Some(er)) => {
                 return Err(WireError::new(
                     rc.offset.max(er.offset),
-                    "AIA carries both Result-Code and Experimental-Result",
+                    "Result-Code / Experimental-Result",
+                    "both present",
                 ));
             }
             (None, None) => {
                 return Err(WireError::new(
                     pdu.len(),
-                    "AIA: missing Result-Code or Experimental-Result",
+                    "Result-Code / Experimental-Result",
+                    "missing",
                 ));
             }
         };
@@ -550,23 +436,74 @@ impl AuthenticationInformationAnswer {
     }
 }
 
-impl S6aMessage {
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Self::Air(m) => m.kind(),
-            Self::Aia(m) => m.kind(),
-        }
+impl Message for AuthenticationInformationAnswer {
+    fn kind(&self) -> &'static str {
+        "AIA"
     }
 
-    pub fn encode(&self) -> Vec<u8> {
-        match self {
-            Self::Air(m) => m.encode(),
-            Self::Aia(m) => m.encode(),
-        }
+    fn encoded_len(&self) -> usize {
+        HEADER_LEN
+            + text_len(avp::SESSION_ID, &self.session_id)
+            + self
+                .vendor_specific_application_id
+                .map_or(0, |_| VendorSpecificApplicationId::ENCODED_LEN)
+            + match self.result {
+                DiameterResult::Base(_) => padded_len(avp::RESULT_CODE, 4),
+                DiameterResult::Experimental { .. } => padded_len(
+                    avp::EXPERIMENTAL_RESULT,
+                    padded_len(avp::VENDOR_ID, 4) + padded_len(avp::EXPERIMENTAL_RESULT_CODE, 4),
+                ),
+            }
+            + padded_len(avp::AUTH_SESSION_STATE, 4)
+            + text_len(avp::ORIGIN_HOST, &self.origin_host)
+            + text_len(avp::ORIGIN_REALM, &self.origin_realm)
+            + self
+                .authentication_info
+                .as_ref()
+                .map_or(0, AuthenticationInfo::encoded_len)
     }
+
+    /// The AVPs in the order of the command ABNF.
+    ///
+    /// # Panics
+    /// If an XRES is not 4..=16 octets.
+    fn encode_into(&self, out: &mut Vec<u8>) {
+        let start = self.header().begin(out);
+        avp::put_octets(out, avp::SESSION_ID, self.session_id.as_bytes());
+        if let Some(a) = self.vendor_specific_application_id {
+            a.put(out);
+        }
+        match self.result {
+            DiameterResult::Base(code) => avp::put_u32(out, avp::RESULT_CODE, code),
+            DiameterResult::Experimental { vendor_id, code } => {
+                let g = avp::begin_group(out, avp::EXPERIMENTAL_RESULT);
+                avp::put_u32(out, avp::VENDOR_ID, vendor_id);
+                avp::put_u32(out, avp::EXPERIMENTAL_RESULT_CODE, code);
+                avp::end_group(out, g);
+            }
+        }
+        avp::put_u32(out, avp::AUTH_SESSION_STATE, NO_STATE_MAINTAINED);
+        avp::put_octets(out, avp::ORIGIN_HOST, self.origin_host.as_bytes());
+        avp::put_octets(out, avp::ORIGIN_REALM, self.origin_realm.as_bytes());
+        if let Some(info) = &self.authentication_info {
+            info.put(out);
+        }
+        Header::finish(out, start);
+        debug_assert_eq!(out.len() - start, self.encoded_len());
+    }
+
+    fn decode(pdu: &[u8]) -> Result<Self, WireError> {
+        let mut m = Self::empty();
+        m.decode_into(pdu)?;
+        Ok(m)
+    }
+}
+
+impl Message for S6aMessage {
+    delegate_to_variants!(Air, Aia);
 
     /// Decodes an AIR or AIA, chosen by the R flag.
-    pub fn decode(pdu: &[u8]) -> Result<Self, WireError> {
+    fn decode(pdu: &[u8]) -> Result<Self, WireError> {
         if Header::decode(pdu)?.request {
             AuthenticationInformationRequest::decode(pdu).map(Self::Air)
         } else {
@@ -574,6 +511,12 @@ impl S6aMessage {
         }
     }
 }
+
+inherent_message_methods!(
+    AuthenticationInformationRequest,
+    AuthenticationInformationAnswer,
+    S6aMessage
+);
 
 impl VendorSpecificApplicationId {
     /// Octets of the encoded AVP: a group header and two Unsigned32 children.
@@ -587,16 +530,6 @@ impl VendorSpecificApplicationId {
         avp::put_u32(out, avp::VENDOR_ID, self.vendor_id);
         avp::put_u32(out, avp::AUTH_APPLICATION_ID, self.auth_application_id);
         avp::end_group(out, g);
-    }
-
-    fn to_avp(self) -> Avp {
-        Avp::grouped(
-            avp::VENDOR_SPECIFIC_APPLICATION_ID,
-            vec![
-                Avp::u32(avp::VENDOR_ID, self.vendor_id),
-                Avp::u32(avp::AUTH_APPLICATION_ID, self.auth_application_id),
-            ],
-        )
     }
 }
 
@@ -631,20 +564,6 @@ impl RequestedAuthInfo {
         avp::end_group(out, g);
     }
 
-    fn to_avp(&self, def: AvpDef) -> Avp {
-        let mut children = Vec::new();
-        if let Some(n) = self.number_of_requested_vectors {
-            children.push(Avp::u32(avp::NUMBER_OF_REQUESTED_VECTORS, n));
-        }
-        if self.immediate_response_preferred {
-            children.push(Avp::u32(avp::IMMEDIATE_RESPONSE_PREFERRED, 1));
-        }
-        if let Some(r) = &self.re_synchronization_info {
-            children.push(Avp::octets(avp::RE_SYNCHRONIZATION_INFO, r));
-        }
-        Avp::grouped(def, children)
-    }
-
     fn from_ref(a: &AvpRef<'_>, def: AvpDef) -> Result<Self, WireError> {
         let g = Avps::group(a, def, &REQUESTED_INFO_AVPS)?;
         let immediate = g.opt(avp::IMMEDIATE_RESPONSE_PREFERRED)?;
@@ -662,65 +581,72 @@ impl RequestedAuthInfo {
     }
 }
 
-fn check_xres(xres: &[u8]) {
+// Both vector AVPs start with Item-Number, RAND, XRES and AUTN.
+
+/// Padded octets of a vector's Item-Number, RAND, XRES and AUTN.
+fn head_len(item_number: Option<u32>, xres: &[u8]) -> usize {
+    item_number.map_or(0, |_| padded_len(avp::ITEM_NUMBER, 4))
+        + padded_len(avp::RAND, 16)
+        + padded_len(avp::XRES, xres.len())
+        + padded_len(avp::AUTN, 16)
+}
+
+/// Writes a vector's Item-Number, RAND, XRES and AUTN.
+///
+/// # Panics
+/// If the XRES is not 4..=16 octets.
+fn put_head(out: &mut Vec<u8>, item_number: Option<u32>, rand: &[u8], xres: &[u8], autn: &[u8]) {
     assert!(
         (4..=16).contains(&xres.len()),
         "XRES must be 4..=16 octets, got {}",
         xres.len()
     );
-}
-
-/// Octets of the optional Item-Number child of a vector.
-fn item_number_len(n: Option<u32>) -> usize {
-    n.map_or(0, |_| padded_len(avp::ITEM_NUMBER, 4))
-}
-
-fn put_item_number(out: &mut Vec<u8>, n: Option<u32>) {
-    if let Some(n) = n {
+    if let Some(n) = item_number {
         avp::put_u32(out, avp::ITEM_NUMBER, n);
     }
+    avp::put_octets(out, avp::RAND, rand);
+    avp::put_octets(out, avp::XRES, xres);
+    avp::put_octets(out, avp::AUTN, autn);
 }
 
-/// The optional Item-Number child of a vector.
-fn item_number(n: Option<u32>) -> Vec<Avp> {
-    n.map(|n| Avp::u32(avp::ITEM_NUMBER, n))
-        .into_iter()
-        .collect()
+/// A vector's Item-Number, RAND, XRES and AUTN.
+type Head = (Option<u32>, [u8; 16], Vec<u8>, [u8; 16]);
+
+fn read_head<const N: usize>(v: &Avps<'_, N>) -> Result<Head, WireError> {
+    Ok((
+        v.opt_u32(avp::ITEM_NUMBER)?,
+        v.array(avp::RAND)?,
+        v.xres()?,
+        v.array(avp::AUTN)?,
+    ))
 }
 
 impl EutranVector {
     fn encoded_len(&self) -> usize {
         padded_len(
             avp::E_UTRAN_VECTOR,
-            item_number_len(self.item_number)
-                + padded_len(avp::RAND, 16)
-                + padded_len(avp::XRES, self.xres.len())
-                + padded_len(avp::AUTN, 16)
-                + padded_len(avp::KASME, 32),
+            head_len(self.item_number, &self.xres) + padded_len(avp::KASME, 32),
         )
     }
 
     fn put(&self, out: &mut Vec<u8>) {
-        check_xres(&self.xres);
         let g = avp::begin_group(out, avp::E_UTRAN_VECTOR);
-        put_item_number(out, self.item_number);
-        avp::put_octets(out, avp::RAND, &self.rand);
-        avp::put_octets(out, avp::XRES, &self.xres);
-        avp::put_octets(out, avp::AUTN, &self.autn);
+        put_head(out, self.item_number, &self.rand, &self.xres, &self.autn);
         avp::put_octets(out, avp::KASME, &self.kasme);
         avp::end_group(out, g);
     }
 
-    fn to_avp(&self) -> Avp {
-        check_xres(&self.xres);
-        let mut c = item_number(self.item_number);
-        c.extend([
-            Avp::octets(avp::RAND, &self.rand),
-            Avp::octets(avp::XRES, &self.xres),
-            Avp::octets(avp::AUTN, &self.autn),
-            Avp::octets(avp::KASME, &self.kasme),
-        ]);
-        Avp::grouped(avp::E_UTRAN_VECTOR, c)
+    fn from_ref(a: &AvpRef<'_>) -> Result<Self, WireError> {
+        let v = Avps::group(a, avp::E_UTRAN_VECTOR, &E_UTRAN_VECTOR_AVPS)?;
+        let (item_number, rand, xres, autn) = read_head(&v)?;
+        let kasme = v.array(avp::KASME)?;
+        Ok(Self {
+            item_number,
+            rand,
+            xres,
+            autn,
+            kasme,
+        })
     }
 }
 
@@ -728,38 +654,33 @@ impl UtranVector {
     fn encoded_len(&self) -> usize {
         padded_len(
             avp::UTRAN_VECTOR,
-            item_number_len(self.item_number)
-                + padded_len(avp::RAND, 16)
-                + padded_len(avp::XRES, self.xres.len())
-                + padded_len(avp::AUTN, 16)
+            head_len(self.item_number, &self.xres)
                 + padded_len(avp::CONFIDENTIALITY_KEY, 16)
                 + padded_len(avp::INTEGRITY_KEY, 16),
         )
     }
 
     fn put(&self, out: &mut Vec<u8>) {
-        check_xres(&self.xres);
         let g = avp::begin_group(out, avp::UTRAN_VECTOR);
-        put_item_number(out, self.item_number);
-        avp::put_octets(out, avp::RAND, &self.rand);
-        avp::put_octets(out, avp::XRES, &self.xres);
-        avp::put_octets(out, avp::AUTN, &self.autn);
+        put_head(out, self.item_number, &self.rand, &self.xres, &self.autn);
         avp::put_octets(out, avp::CONFIDENTIALITY_KEY, &self.ck);
         avp::put_octets(out, avp::INTEGRITY_KEY, &self.ik);
         avp::end_group(out, g);
     }
 
-    fn to_avp(&self) -> Avp {
-        check_xres(&self.xres);
-        let mut c = item_number(self.item_number);
-        c.extend([
-            Avp::octets(avp::RAND, &self.rand),
-            Avp::octets(avp::XRES, &self.xres),
-            Avp::octets(avp::AUTN, &self.autn),
-            Avp::octets(avp::CONFIDENTIALITY_KEY, &self.ck),
-            Avp::octets(avp::INTEGRITY_KEY, &self.ik),
-        ]);
-        Avp::grouped(avp::UTRAN_VECTOR, c)
+    fn from_ref(a: &AvpRef<'_>) -> Result<Self, WireError> {
+        let v = Avps::group(a, avp::UTRAN_VECTOR, &UTRAN_VECTOR_AVPS)?;
+        let (item_number, rand, xres, autn) = read_head(&v)?;
+        let ck = v.array(avp::CONFIDENTIALITY_KEY)?;
+        let ik = v.array(avp::INTEGRITY_KEY)?;
+        Ok(Self {
+            item_number,
+            rand,
+            xres,
+            autn,
+            ck,
+            ik,
+        })
     }
 }
 
@@ -790,35 +711,14 @@ impl AuthenticationInfo {
         avp::end_group(out, g);
     }
 
-    fn to_avp(&self) -> Avp {
-        let eutran = self.eutran_vectors.iter().map(EutranVector::to_avp);
-        let utran = self.utran_vectors.iter().map(UtranVector::to_avp);
-        Avp::grouped(avp::AUTHENTICATION_INFO, eutran.chain(utran).collect())
-    }
-
     fn from_ref(a: &AvpRef<'_>) -> Result<Self, WireError> {
         let g = Avps::group(a, avp::AUTHENTICATION_INFO, &AUTHENTICATION_INFO_AVPS)?;
         let mut info = Self::default();
         for e in g.all(avp::E_UTRAN_VECTOR) {
-            let v = Avps::group(&e?, avp::E_UTRAN_VECTOR, &E_UTRAN_VECTOR_AVPS)?;
-            info.eutran_vectors.push(EutranVector {
-                item_number: v.opt_u32(avp::ITEM_NUMBER)?,
-                rand: v.array(avp::RAND)?,
-                xres: v.xres()?,
-                autn: v.array(avp::AUTN)?,
-                kasme: v.array(avp::KASME)?,
-            });
+            info.eutran_vectors.push(EutranVector::from_ref(&e?)?);
         }
         for u in g.all(avp::UTRAN_VECTOR) {
-            let v = Avps::group(&u?, avp::UTRAN_VECTOR, &UTRAN_VECTOR_AVPS)?;
-            info.utran_vectors.push(UtranVector {
-                item_number: v.opt_u32(avp::ITEM_NUMBER)?,
-                rand: v.array(avp::RAND)?,
-                xres: v.xres()?,
-                autn: v.array(avp::AUTN)?,
-                ck: v.array(avp::CONFIDENTIALITY_KEY)?,
-                ik: v.array(avp::INTEGRITY_KEY)?,
-            });
+            info.utran_vectors.push(UtranVector::from_ref(&u?)?);
         }
         Ok(info)
     }
@@ -829,29 +729,25 @@ fn check_header(h: &Header, request: bool) -> Result<(), WireError> {
     if h.command_code != CMD_AUTHENTICATION_INFORMATION {
         return Err(WireError::new(
             5,
-            format!("command code {}, expected 318", h.command_code),
+            "command code",
+            "not Authentication-Information (318)",
         ));
     }
     if h.application_id != APP_ID_S6A {
-        return Err(WireError::new(
-            8,
-            format!(
-                "application id {}, expected S6a (16777251)",
-                h.application_id
-            ),
-        ));
+        return Err(WireError::new(8, "application id", "not S6a (16777251)"));
     }
     if h.request != request || !h.proxiable {
         let want = if request {
-            "R and P set"
+            "expected R and P set"
         } else {
-            "R clear, P set"
+            "expected R clear, P set"
         };
-        return Err(WireError::new(4, format!("command flags: expected {want}")));
+        return Err(WireError::new(4, "command flags", want));
     }
     if h.error {
         return Err(WireError::new(
             4,
+            "command flags",
             "E bit set: protocol error answers are not modelled",
         ));
     }
@@ -956,16 +852,11 @@ impl<'a, const N: usize> Avps<'a, N> {
     fn reject_unknown(&self) -> Result<(), WireError> {
         match &self.unknown {
             None => Ok(()),
-            Some(a) => {
-                let vendor = a.vendor.map(|v| format!(" vendor {v}")).unwrap_or_default();
-                Err(WireError::new(
-                    a.offset,
-                    format!(
-                        "{}: unknown AVP {}{vendor} with the M bit set",
-                        self.context, a.code
-                    ),
-                ))
-            }
+            Some(a) => Err(WireError::new(
+                a.offset,
+                self.context,
+                "unknown AVP with the M bit set",
+            )),
         }
     }
 
@@ -997,7 +888,8 @@ impl<'a, const N: usize> Avps<'a, N> {
         if slot.dup != NONE {
             return Err(WireError::new(
                 slot.dup as usize,
-                format!("{}: {} occurs more than once", self.context, def.name),
+                def.name,
+                "occurs more than once",
             ));
         }
         if slot.offset == NONE {
@@ -1015,15 +907,8 @@ impl<'a, const N: usize> Avps<'a, N> {
     }
 
     fn one(&self, def: AvpDef) -> Result<AvpRef<'a>, WireError> {
-        self.opt(def)?.ok_or_else(|| {
-            WireError::new(
-                self.end,
-                format!(
-                    "{}: missing mandatory {} ({})",
-                    self.context, def.name, def.code
-                ),
-            )
-        })
+        self.opt(def)?
+            .ok_or(WireError::new(self.end, def.name, "missing mandatory AVP"))
     }
 
     fn u32(&self, def: AvpDef) -> Result<u32, WireError> {
@@ -1056,7 +941,8 @@ impl<'a, const N: usize> Avps<'a, N> {
         match self.first_offset {
             Some(first) if first != s.offset => Err(WireError::new(
                 first,
-                format!("{}: Session-Id must be the first AVP", self.context),
+                avp::SESSION_ID.name,
+                "not the first AVP",
             )),
             _ => s.text(avp::SESSION_ID.name),
         }
@@ -1066,9 +952,10 @@ impl<'a, const N: usize> Avps<'a, N> {
         let a = self.one(avp::AUTH_SESSION_STATE)?;
         match a.u32(avp::AUTH_SESSION_STATE.name)? {
             NO_STATE_MAINTAINED => Ok(()),
-            other => Err(WireError::new(
+            _ => Err(WireError::new(
                 a.data_offset,
-                format!("Auth-Session-State {other}, S6a uses NO_STATE_MAINTAINED (1)"),
+                avp::AUTH_SESSION_STATE.name,
+                "not NO_STATE_MAINTAINED (1), which S6a uses",
             )),
         }
     }

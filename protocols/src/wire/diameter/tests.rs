@@ -1,3 +1,4 @@
+use super::tree::{Avp, AvpData, AvpMessage};
 use super::*;
 use rand::rngs::ChaCha8Rng;
 use rand::{Rng, RngExt, SeedableRng};
@@ -56,7 +57,7 @@ fn aia(vectors: u32) -> AuthenticationInformationAnswer {
 }
 
 /// Every message shape: AIR/AIA variants with each optional part.
-fn samples() -> Vec<S6aMessage> {
+pub(crate) fn samples() -> Vec<S6aMessage> {
     let mut resync = air(1);
     resync.vendor_specific_application_id = Some(VendorSpecificApplicationId::S6A);
     resync.destination_host = Some(HSS_HOST.into());
@@ -110,30 +111,16 @@ fn samples() -> Vec<S6aMessage> {
 }
 
 #[test]
-fn every_message_round_trips() {
+fn requests_and_answers_are_told_apart() {
     for m in samples() {
         let pdu = m.encode();
-        let back = S6aMessage::decode(&pdu).unwrap();
-        assert_eq!(back, m);
-        assert_eq!(back.encode(), pdu);
-        // The generic layer re-encodes byte for byte too.
-        let generic = Message::decode(&pdu).unwrap();
-        assert_eq!(generic.encode(), pdu);
         match &m {
-            S6aMessage::Air(r) => {
+            S6aMessage::Air(_) => {
                 assert_eq!(m.kind(), "AIR");
-                assert_eq!(
-                    AuthenticationInformationRequest::decode(&pdu).as_ref(),
-                    Ok(r)
-                );
                 assert!(AuthenticationInformationAnswer::decode(&pdu).is_err());
             }
-            S6aMessage::Aia(a) => {
+            S6aMessage::Aia(_) => {
                 assert_eq!(m.kind(), "AIA");
-                assert_eq!(
-                    AuthenticationInformationAnswer::decode(&pdu).as_ref(),
-                    Ok(a)
-                );
                 assert!(AuthenticationInformationRequest::decode(&pdu).is_err());
             }
         }
@@ -157,10 +144,12 @@ fn direct_encoding_matches_the_avp_tree() {
     for m in all {
         let pdu = m.encode();
         let header = Header::decode(&pdu).unwrap();
-        let (tree, len) = match &m {
-            S6aMessage::Air(r) => (header.encode_with(&r.avps()), r.encoded_len()),
-            S6aMessage::Aia(a) => (header.encode_with(&a.avps()), a.encoded_len()),
+        let avps = match &m {
+            S6aMessage::Air(r) => r.avps(),
+            S6aMessage::Aia(a) => a.avps(),
         };
+        let tree = AvpMessage { header, avps }.encode();
+        let len = m.encoded_len();
         assert_eq!(pdu, tree, "{m:?}");
         assert_eq!(pdu.len(), len);
         assert_eq!(pdu.capacity(), len, "reserved exactly once");
@@ -263,7 +252,7 @@ fn typical_sizes() {
 
 // Captures of the nextepc (open5gs) MME and HSS, from the Diameter test data
 // of pycrate (test/test_mobile.py): same hop-by-hop / end-to-end ids in both.
-const NEXTEPC_AIR: &str = concat!(
+pub(crate) const NEXTEPC_AIR: &str = concat!(
     "01000104c000013e010000230dde9cb98415e2e8000001074000002d6d6d652e6c6f63616c",
     "646f6d61696e3b313536303935303834393b31373b6170705f733661000000000001154000",
     "000c0000000100000108400000176d6d652e6c6f63616c646f6d61696e0000000128400000",
@@ -273,7 +262,7 @@ const NEXTEPC_AIR: &str = concat!(
     "28af42f4700000000104400000200000010a4000000c000028af000001024000000c010000",
     "23"
 );
-const NEXTEPC_AIA: &str = concat!(
+pub(crate) const NEXTEPC_AIA: &str = concat!(
     "010001384000013e010000230dde9cb98415e2e8000001074000002d6d6d652e6c6f63616c",
     "646f6d61696e3b313536303935303834393b31373b6170705f73366100000000000585c000",
     "0090000028af00000586c0000084000028af000005a7c000001c000028af1bfb50b4ccdade",
@@ -288,7 +277,7 @@ const NEXTEPC_AIA: &str = concat!(
 #[test]
 fn decodes_captured_air() {
     let pdu = hex(NEXTEPC_AIR);
-    assert_eq!(Message::decode(&pdu).unwrap().encode(), pdu);
+    assert_eq!(AvpMessage::decode(&pdu).unwrap().encode(), pdu);
     let m = AuthenticationInformationRequest::decode(&pdu).unwrap();
     assert_eq!((m.hop_by_hop, m.end_to_end), (0x0dde_9cb9, 0x8415_e2e8));
     assert_eq!(m.session_id, "mme.localdomain;1560950849;17;app_s6a");
@@ -312,7 +301,7 @@ fn decodes_captured_air() {
 #[test]
 fn decodes_captured_aia() {
     let pdu = hex(NEXTEPC_AIA);
-    assert_eq!(Message::decode(&pdu).unwrap().encode(), pdu);
+    assert_eq!(AvpMessage::decode(&pdu).unwrap().encode(), pdu);
     let m = AuthenticationInformationAnswer::decode(&pdu).unwrap();
     assert_eq!((m.hop_by_hop, m.end_to_end), (0x0dde_9cb9, 0x8415_e2e8));
     assert_eq!(m.result, DiameterResult::SUCCESS);
@@ -387,14 +376,14 @@ fn errors_name_the_offset() {
     assert_eq!(err(&bad).offset, at + 15);
 
     // Missing mandatory AVP: drop Origin-Realm (no other change needed).
-    let mut m = Message::decode(&good).unwrap();
+    let mut m = AvpMessage::decode(&good).unwrap();
     m.avps.retain(|a| a.code != 296);
     let e = err(&m.encode());
     assert_eq!(e.offset, m.encode().len());
     assert!(e.what.contains("Origin-Realm"), "{e}");
 
     // Unknown AVP: skipped without M, an error with M.
-    let mut m = Message::decode(&good).unwrap();
+    let mut m = AvpMessage::decode(&good).unwrap();
     let mut unknown = Avp::octets(avp::USER_NAME, b"x");
     unknown.code = 9999;
     unknown.mandatory = false;
@@ -410,17 +399,17 @@ fn errors_name_the_offset() {
     assert_eq!(err(&pdu).offset, good.len());
 
     // Session-Id not first.
-    let mut m = Message::decode(&good).unwrap();
+    let mut m = AvpMessage::decode(&good).unwrap();
     m.avps.swap(0, 1);
     assert_eq!(err(&m.encode()).offset, HEADER_LEN);
 
     // Duplicate Origin-Host.
-    let mut m = Message::decode(&good).unwrap();
+    let mut m = AvpMessage::decode(&good).unwrap();
     m.avps.push(Avp::text(avp::ORIGIN_HOST, "x"));
     assert_eq!(err(&m.encode()).offset, good.len());
 
     // AIA: XRES of 3 octets inside Authentication-Info / E-UTRAN-Vector.
-    let mut m = Message::decode(&aia(1).encode()).unwrap();
+    let mut m = AvpMessage::decode(&aia(1).encode()).unwrap();
     let xres_offset = {
         let pdu = m.encode();
         let at = pdu
@@ -443,36 +432,6 @@ fn errors_name_the_offset() {
     assert_eq!(e.offset, xres_offset, "{e}");
 }
 
-// ---- no-panic tests ----
-
-/// Runs every decoder; generic decodes must re-encode byte for byte, typed
-/// decodes must be stable under encode + decode. Returns whether a typed
-/// decoder accepted the input.
-fn check_all_decoders(pdu: &[u8]) -> bool {
-    if let Ok(m) = Message::decode(pdu) {
-        assert_eq!(m.encode(), pdu, "generic: {}", hex::encode(pdu));
-    }
-    let _ = Header::decode(pdu);
-    let air = AuthenticationInformationRequest::decode(pdu);
-    if let Ok(m) = &air {
-        assert_eq!(
-            AuthenticationInformationRequest::decode(&m.encode()).as_ref(),
-            Ok(m)
-        );
-    }
-    let aia = AuthenticationInformationAnswer::decode(pdu);
-    if let Ok(m) = &aia {
-        assert_eq!(
-            AuthenticationInformationAnswer::decode(&m.encode()).as_ref(),
-            Ok(m)
-        );
-    }
-    if let Ok(m) = S6aMessage::decode(pdu) {
-        let _ = m.kind();
-    }
-    air.is_ok() || aia.is_ok()
-}
-
 fn sample_pdus() -> Vec<Vec<u8>> {
     let mut pdus: Vec<Vec<u8>> = samples().iter().map(S6aMessage::encode).collect();
     pdus.push(hex(NEXTEPC_AIR));
@@ -481,42 +440,18 @@ fn sample_pdus() -> Vec<Vec<u8>> {
 }
 
 #[test]
-fn every_truncation_is_rejected_without_panic() {
+fn truncations_are_rejected_and_the_tree_re_encodes_what_it_decodes() {
     for pdu in sample_pdus() {
         for cut in 0..pdu.len() {
-            assert!(!check_all_decoders(&pdu[..cut]));
-            assert!(Message::decode(&pdu[..cut]).is_err());
+            assert!(S6aMessage::decode(&pdu[..cut]).is_err());
+            assert!(AvpMessage::decode(&pdu[..cut]).is_err());
+        }
+        for v in crate::wire::contract_tests::variants(&pdu) {
+            if let Ok(m) = AvpMessage::decode(&v) {
+                assert_eq!(m.encode(), v, "generic: {}", hex::encode(&v));
+            }
         }
     }
-}
-
-#[test]
-fn random_and_mutated_inputs_never_panic() {
-    let mut rng = ChaCha8Rng::seed_from_u64(6733);
-    for _ in 0..5_000 {
-        let len = rng.random_range(0..96);
-        let mut pdu = vec![0u8; len];
-        rng.fill_bytes(&mut pdu);
-        // Half the time give it a consistent header, so AVP parsing runs.
-        if len >= HEADER_LEN && rng.random_bool(0.5) {
-            pdu[0] = VERSION;
-            pdu[1..4].copy_from_slice(&(len as u32).to_be_bytes()[1..]);
-            pdu[4] &= 0xf0;
-        }
-        check_all_decoders(&pdu);
-    }
-    let pdus = sample_pdus();
-    let mut accepted = 0;
-    for _ in 0..10_000 {
-        let mut pdu = pdus[rng.random_range(0..pdus.len())].clone();
-        for _ in 0..rng.random_range(1..4) {
-            let i = rng.random_range(0..pdu.len());
-            pdu[i] = rng.next_u32() as u8;
-        }
-        accepted += usize::from(check_all_decoders(&pdu));
-    }
-    // Mutations of data octets keep messages valid, so the stability checks ran.
-    assert!(accepted > 1_000, "only {accepted} mutants decoded");
 }
 
 #[test]

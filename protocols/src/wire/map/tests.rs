@@ -1,6 +1,4 @@
 use super::*;
-use rand::rngs::ChaCha8Rng;
-use rand::{Rng, RngExt, SeedableRng};
 
 const IMSI: &str = "001010123456789";
 
@@ -48,7 +46,7 @@ fn end(k: u8) -> SaiEnd {
     }
 }
 
-fn samples() -> Vec<MapMessage> {
+pub(crate) fn samples() -> Vec<MapMessage> {
     let mut v = Vec::new();
     for n in 1..=5 {
         v.push(MapMessage::Begin(begin(n)));
@@ -84,16 +82,6 @@ fn samples() -> Vec<MapMessage> {
         outcome: SaiOutcome::Error(error_code::UNKNOWN_SUBSCRIBER),
     }));
     v
-}
-
-#[test]
-fn every_message_round_trips() {
-    for m in samples() {
-        let pdu = m.encode();
-        let back = MapMessage::decode(&pdu).unwrap_or_else(|e| panic!("{m:?}: {e}"));
-        assert_eq!(back, m);
-        assert_eq!(back.kind(), m.kind());
-    }
 }
 
 #[test]
@@ -224,48 +212,12 @@ fn errors_name_the_offset() {
     assert_eq!(MapMessage::decode(&bad).unwrap_err().offset, pdu.len());
 }
 
-fn check(pdu: &[u8]) -> bool {
-    match MapMessage::decode(pdu) {
-        Ok(m) => {
-            assert_eq!(m.encode(), pdu, "non-canonical: {}", hex::encode(pdu));
-            let _ = m.kind();
-            true
-        }
-        Err(_) => false,
-    }
-}
-
 #[test]
-fn truncated_random_and_mutated_inputs_never_panic() {
-    let pdus: Vec<Vec<u8>> = samples().iter().map(MapMessage::encode).collect();
-    for pdu in &pdus {
+fn every_strict_prefix_is_rejected() {
+    for m in samples() {
+        let pdu = m.encode();
         for cut in 0..pdu.len() {
-            assert!(!check(&pdu[..cut]), "a prefix decoded");
+            assert!(MapMessage::decode(&pdu[..cut]).is_err(), "a prefix decoded");
         }
     }
-    let mut rng = ChaCha8Rng::seed_from_u64(29_002);
-    for _ in 0..5_000 {
-        let len = rng.random_range(0..96);
-        let mut pdu = vec![0u8; len];
-        rng.fill_bytes(&mut pdu);
-        if len > 1 && rng.random_bool(0.5) {
-            pdu[0] = if rng.random_bool(0.5) { 0x62 } else { 0x64 };
-            pdu[1] = (len - 2).min(0x7f) as u8;
-        }
-        check(&pdu);
-    }
-    let mut accepted = 0;
-    for _ in 0..20_000 {
-        let mut pdu = pdus[rng.random_range(0..pdus.len())].clone();
-        for _ in 0..rng.random_range(1..3) {
-            let i = rng.random_range(0..pdu.len());
-            pdu[i] = rng.next_u32() as u8;
-        }
-        if rng.random_bool(0.1) {
-            pdu.truncate(rng.random_range(0..=pdu.len()));
-        }
-        accepted += usize::from(check(&pdu));
-    }
-    // Mutations of RAND/CK/IK/AUTN octets decode; that checks canonicity.
-    assert!(accepted > 2_000, "only {accepted} mutants decoded");
 }

@@ -1,6 +1,4 @@
 use super::*;
-use rand::rngs::ChaCha8Rng;
-use rand::{Rng, RngExt, SeedableRng};
 
 fn hex(s: &str) -> Vec<u8> {
     hex::decode(s).expect("test hex")
@@ -30,7 +28,7 @@ fn smc() -> SecurityModeCommand {
 }
 
 /// One instance of every message (and the optional variants).
-fn samples() -> Vec<NasMessage> {
+pub(crate) fn samples() -> Vec<NasMessage> {
     let mut with_guti = attach_request();
     with_guti.identity = EpsMobileIdentity::Guti(Guti {
         plmn: [0x00, 0xf1, 0x10],
@@ -88,35 +86,8 @@ fn samples() -> Vec<NasMessage> {
     ]
 }
 
-/// Every sample encoded, plain and inside a protected envelope.
-fn sample_pdus() -> Vec<Vec<u8>> {
-    let mut pdus = Vec::new();
-    for m in samples() {
-        let plain = m.encode();
-        pdus.push(protect(
-            header_type::INTEGRITY_PROTECTED,
-            [1, 2, 3, 4],
-            5,
-            &plain,
-        ));
-        pdus.push(plain);
-    }
-    pdus
-}
-
 #[test]
-fn every_message_round_trips() {
-    for m in samples() {
-        let pdu = m.encode();
-        assert_eq!(NasMessage::decode(&pdu).as_ref(), Ok(&m), "{}", m.kind());
-        assert_eq!(NasMessage::decode(&pdu).unwrap().encode(), pdu);
-        assert_eq!(decode_any(&pdu), Ok(Nas::Plain(m.clone())));
-        assert_eq!(Nas::Plain(m.clone()).kind(), m.kind());
-    }
-}
-
-#[test]
-fn protected_messages_round_trip() {
+fn protect_and_mac_input_match_the_envelope() {
     for m in samples() {
         let plain = m.encode();
         for ht in 1..=4 {
@@ -129,10 +100,8 @@ fn protected_messages_round_trip() {
             let pdu = p.encode();
             assert_eq!(pdu.len(), 6 + plain.len());
             assert_eq!(pdu, protect(ht, p.mac, 7, &plain));
-            assert_eq!(SecurityProtected::decode(&pdu).as_ref(), Ok(&p));
             assert_eq!(decode_any(&pdu), Ok(Nas::Protected(p.clone())));
             assert_eq!(p.decode_inner().as_ref(), Ok(&m));
-            assert_eq!(Nas::Protected(p.clone()).kind(), m.kind());
             assert_eq!(mac_input(&pdu).unwrap(), &p.mac_input()[..]);
             assert_eq!(mac_input(&pdu).unwrap()[0], 7);
             assert_eq!(&mac_input(&pdu).unwrap()[1..], &plain[..]);
@@ -398,82 +367,6 @@ fn errors_name_the_offset() {
         6
     );
     assert_eq!(mac_input(&[0x07, 0x53]).unwrap_err().offset, 0);
-}
-
-// ---- no-panic tests ----
-
-/// Runs every decoder on `pdu`; whatever decodes must re-encode to `pdu`.
-/// Returns whether the plain decoder accepted it.
-fn check_all_decoders(pdu: &[u8]) -> bool {
-    let plain = NasMessage::decode(pdu);
-    if let Ok(m) = &plain {
-        assert_eq!(
-            m.encode(),
-            pdu,
-            "non-canonical plain accepted: {}",
-            hex::encode(pdu)
-        );
-        let _ = m.kind();
-    }
-    if let Ok(p) = SecurityProtected::decode(pdu) {
-        assert_eq!(p.encode(), pdu);
-        if let Ok(inner) = p.decode_inner() {
-            assert_eq!(inner.encode(), p.inner);
-        }
-        assert!(mac_input(pdu).is_ok());
-    } else {
-        assert!(mac_input(pdu).is_err());
-    }
-    if let Ok(n) = decode_any(pdu) {
-        assert_eq!(n.encode(), pdu);
-        let _ = n.kind();
-    }
-    plain.is_ok()
-}
-
-#[test]
-fn every_truncation_decodes_without_panic() {
-    for pdu in sample_pdus() {
-        for cut in 0..pdu.len() {
-            // A prefix may itself be a whole message (e.g. an Authentication
-            // failure without its AUTS); then it must be canonical.
-            check_all_decoders(&pdu[..cut]);
-        }
-        assert!(NasMessage::decode(&pdu[..1]).is_err());
-    }
-}
-
-#[test]
-fn random_and_mutated_inputs_never_panic() {
-    let mut rng = ChaCha8Rng::seed_from_u64(24_301);
-    for _ in 0..5_000 {
-        let len = rng.random_range(0..64);
-        let mut pdu = vec![0u8; len];
-        rng.fill_bytes(&mut pdu);
-        // Half the time make it look like EMM, so decoding gets further.
-        if len > 0 && rng.random_bool(0.5) {
-            pdu[0] = (rng.random_range(0..5u8) << 4) | PD_EMM;
-        }
-        check_all_decoders(&pdu);
-    }
-    let pdus = sample_pdus();
-    let mut accepted = 0;
-    for _ in 0..20_000 {
-        let mut pdu = pdus[rng.random_range(0..pdus.len())].clone();
-        for _ in 0..rng.random_range(1..4) {
-            let i = rng.random_range(0..pdu.len());
-            pdu[i] = rng.next_u32() as u8;
-        }
-        if rng.random_bool(0.2) {
-            pdu.truncate(rng.random_range(0..=pdu.len()));
-        }
-        if rng.random_bool(0.1) {
-            pdu.push(rng.next_u32() as u8);
-        }
-        accepted += usize::from(check_all_decoders(&pdu));
-    }
-    // Enough mutants decode for the canonical-encoding check to mean something.
-    assert!(accepted > 2_000, "only {accepted} mutants decoded");
 }
 
 #[test]

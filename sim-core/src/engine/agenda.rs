@@ -1,0 +1,187 @@
+//! A node's agenda in the windowed engine: its pending inputs, in the order
+//! the per-message engine would handle them, and what its window sends.
+
+use authsim_protocols::core::Nanos;
+
+use super::calendar::Calendar;
+use crate::node::{Delivery, Event, Router};
+
+/// One input waiting in a node's agenda, ordered as the per-message engine
+/// orders its events: by time, then by origin node in descending id, then by
+/// the origin's scheduling sequence.
+///
+/// That tie order is what nexosim 1.0 does with the per-message engine: its
+/// scheduler groups the events of one time by origin model, and its
+/// single-threaded executor runs them last-spawned-first; a node's own events
+/// (arrive, wake) have the node as origin, a delivery has its sender.
+#[derive(Clone, Debug)]
+pub(crate) struct Pending {
+    pub(crate) at: Nanos,
+    origin: u16,
+    seq: u64,
+    pub(crate) event: Event,
+}
+
+#[derive(Debug)]
+pub(crate) struct Agenda {
+    /// The node this agenda belongs to.
+    me: u16,
+    /// Inputs not handled yet.
+    pending: Calendar<Pending>,
+    /// Scheduling sequence: counts what the per-message engine would schedule
+    /// (deliveries, arrive and wake events), in its order.
+    seq: u64,
+    /// Shortest latency of any link into this node: every input earlier than
+    /// `now + lookahead` is known at `now`.
+    lookahead: Nanos,
+    /// Outgoing deliveries per destination node, sent at the end of a window.
+    batches: Vec<Vec<Pending>>,
+    /// The earliest window start already requested from nexosim.
+    tick_at: Option<Nanos>,
+    /// (time, origin) of the delivery group being handled and its first sequence.
+    group: (Nanos, u16, u64),
+}
+
+impl Agenda {
+    /// The agenda of node `me` among `nodes`, with its start due at time 0.
+    pub(crate) fn new(me: u16, nodes: usize, lookahead: Nanos) -> Self {
+        // Buckets near an eighth of the lookahead keep them short; with no
+        // lookahead, a window is one instant and the width only tunes speed.
+        let width = match lookahead {
+            0 => 1_000,
+            l => l / 8,
+        };
+        let mut agenda = Self {
+            me,
+            pending: Calendar::new(width),
+            seq: 0,
+            lookahead,
+            batches: (0..nodes).map(|_| Vec::new()).collect(),
+            tick_at: None,
+            group: (0, 0, 0),
+        };
+        agenda
+            .pending
+            .push(0, me, 0, Self::pending(0, me, 0, Event::Init));
+        agenda
+    }
+
+    fn pending(at: Nanos, origin: u16, seq: u64, event: Event) -> Pending {
+        Pending {
+            at,
+            origin,
+            seq,
+            event,
+        }
+    }
+
+    /// Adds inputs sent by another node's window.
+    pub(crate) fn receive(&mut self, batch: Vec<Pending>) {
+        for p in batch {
+            self.pending.push(p.at, p.origin, p.seq, p);
+        }
+    }
+
+    /// The end (exclusive) of the window that starts at `from`: every input
+    /// before it is known now. Without lookahead, a window is the instant
+    /// `from`; inputs for it that come later are handled as they come.
+    pub(crate) fn window_end(&self, from: Nanos, until: Option<Nanos>) -> Nanos {
+        let end = from.saturating_add(self.lookahead.max(1));
+        match until {
+            Some(u) => end.min(u.saturating_add(1)),
+            None => end,
+        }
+    }
+
+    /// Removes the earliest pending input if it is due before `end`.
+    pub(crate) fn pop_before(&mut self, end: Nanos) -> Option<Pending> {
+        self.pending.pop_before(end)
+    }
+
+    /// The input that comes next, if cheaply known (a hint).
+    pub(crate) fn peek_next(&self) -> Option<&Event> {
+        self.pending.peek_next().map(|p| &p.event)
+    }
+
+    /// Time of the earliest pending input.
+    pub(crate) fn next_at(&mut self) -> Option<Nanos> {
+        self.pending.next_at()
+    }
+
+    /// The global order in which the per-message engine would handle `p`,
+    /// for trace lines: (time, origin descending, own event 0 / delivery 1,
+    /// receivers of one origin in reverse order of their first delivery,
+    /// sequence).
+    pub(crate) fn handling_order(&mut self, p: &Pending) -> [u64; 5] {
+        let origin_desc = u64::from(u16::MAX - p.origin);
+        match &p.event {
+            // A delivery to this node's own endpoints is handled by the
+            // per-message engine's emit event, an own event.
+            Event::Deliver(_) if p.origin != self.me => {
+                if (self.group.0, self.group.1) != (p.at, p.origin) {
+                    self.group = (p.at, p.origin, p.seq);
+                }
+                [p.at, origin_desc, 1, u64::MAX - self.group.2, p.seq]
+            }
+            _ => [p.at, origin_desc, 0, 0, p.seq],
+        }
+    }
+
+    /// This window's deliveries, one batch per destination node.
+    pub(crate) fn batches(&mut self) -> impl Iterator<Item = (usize, Vec<Pending>)> + '_ {
+        self.batches
+            .iter_mut()
+            .enumerate()
+            .filter(|(_, b)| !b.is_empty())
+            .map(|(dst, b)| (dst, std::mem::take(b)))
+    }
+
+    /// A window was requested at `at` and starts now.
+    pub(crate) fn tick_started(&mut self, at: Nanos) {
+        if self.tick_at == Some(at) {
+            self.tick_at = None;
+        }
+    }
+
+    /// When to start the next window: at the earliest pending input, unless
+    /// that is after `until` or a window is already requested at or before it.
+    pub(crate) fn next_tick(&mut self, until: Option<Nanos>) -> Option<Nanos> {
+        let at = self.next_at()?;
+        if until.is_some_and(|u| at > u) || self.tick_at.is_some_and(|t| t <= at) {
+            return None;
+        }
+        self.tick_at = Some(at);
+        Some(at)
+    }
+
+    fn push_own(&mut self, at: Nanos, event: Event) {
+        self.seq += 1;
+        let p = Self::pending(at, self.me, self.seq, event);
+        self.pending.push(at, self.me, self.seq, p);
+    }
+}
+
+/// What the per-message engine would schedule goes to the agenda (own
+/// inputs) or to the destination's batch (deliveries to other nodes).
+impl Router for Agenda {
+    fn arrival(&mut self, at: Nanos) {
+        self.push_own(at, Event::Arrive);
+    }
+
+    fn deliver(&mut self, at: Nanos, d: Delivery) {
+        let dst = d.to.node;
+        if dst == self.me {
+            // A broadcast medium inside one node: after this input, so
+            // handled later in this window or in a later one.
+            self.push_own(at, Event::Deliver(d));
+        } else {
+            self.seq += 1;
+            let p = Self::pending(at, self.me, self.seq, Event::Deliver(d));
+            self.batches[dst as usize].push(p);
+        }
+    }
+
+    fn wake(&mut self, at: Nanos) {
+        self.push_own(at, Event::Wake(at));
+    }
+}

@@ -1,0 +1,86 @@
+//! What the AKA protocols (eps-aka, umts-aka, group-aka) share in a
+//! scenario: subscriber provisioning and the checks of their common
+//! parameters.
+
+use authsim_protocols::aka::HeSqn;
+use authsim_protocols::crypto::milenage::Milenage;
+use authsim_protocols::eps_aka::Subscriber;
+
+use crate::build::{BuildContext, BuildError, Topology, subscriber_keys};
+use crate::host::Host;
+use crate::node::NodeSetup;
+use crate::spec::FieldError;
+
+/// The EPS network of eps-aka and group-aka: devices, MME, HSS.
+pub(crate) const EPS_NODES: &[&str] = &["ue", "mme", "hss"];
+pub(crate) const EPS_ROLES: &[(&str, &str)] =
+    &[("ue", "device"), ("mme", "serving"), ("hss", "home")];
+pub(crate) const EPS_LINKS: &[(&str, &str)] = &[("ue", "mme"), ("mme", "hss")];
+
+/// Node ids of the three-node AKA networks: `nodes[i]` is node i.
+pub const DEVICE_NODE: u16 = 0;
+pub const SERVING_NODE: u16 = 1;
+pub const HOME_NODE: u16 = 2;
+
+/// An invalid `protocol.<field>`.
+pub(crate) fn invalid(field: &str, message: &str) -> FieldError {
+    FieldError::new(format!("protocol.{field}"), message)
+}
+
+/// The checks every AKA protocol makes, in this order: its timers are
+/// positive numbers of seconds, its attempts (field, value) at least 1, and
+/// `op`, when given, 32 hex digits.
+pub(crate) fn check_common(
+    timers: &[(&str, f64)],
+    attempts: (&str, u32),
+    op: Option<&str>,
+) -> Result<(), FieldError> {
+    if let Some((f, _)) = timers.iter().find(|(_, v)| !(v.is_finite() && *v > 0.0)) {
+        return Err(invalid(f, "must be a positive number of seconds"));
+    }
+    if attempts.1 == 0 {
+        return Err(invalid(attempts.0, "must be at least 1"));
+    }
+    match op {
+        Some(op) if !matches!(hex::decode(op), Ok(b) if b.len() == 16) => {
+            Err(invalid("op", "must be 32 hex digits"))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// One device per subscriber of the population, made by `device(index,
+/// USIM)`, and the home network's subscriber records, from the same keys.
+pub(crate) fn provision<D>(
+    ctx: &BuildContext<'_>,
+    op: Option<&str>,
+    mut device: impl FnMut(u32, Milenage) -> D,
+) -> Result<(Vec<D>, Vec<Subscriber>), BuildError> {
+    let n = ctx.population.devices;
+    let mut devices = Vec::with_capacity(n as usize);
+    let mut subscribers = Vec::with_capacity(n as usize);
+    for (i, (k, opc)) in subscriber_keys(ctx.seed, op, n)?.enumerate() {
+        devices.push(device(i as u32, Milenage::new(k, opc)));
+        subscribers.push(Subscriber {
+            milenage: Milenage::new(k, opc),
+            sqn: HeSqn::new(1),
+        });
+    }
+    Ok((devices, subscribers))
+}
+
+/// Places the three nodes of an AKA network (`nodes` = device population,
+/// serving node, home node; the last two FIFO servers) and finishes it.
+pub(crate) fn device_serving_home(
+    ctx: &BuildContext<'_>,
+    nodes: &'static [&'static str],
+    devices: Box<dyn Host>,
+    serving: Box<dyn Host>,
+    home: Box<dyn Host>,
+) -> Result<Vec<NodeSetup>, BuildError> {
+    let mut topo = Topology::new(ctx, nodes);
+    topo.population(nodes[DEVICE_NODE as usize], devices, ctx.population.devices)?;
+    topo.server(nodes[SERVING_NODE as usize], serving)?;
+    topo.server(nodes[HOME_NODE as usize], home)?;
+    topo.finish()
+}
