@@ -101,8 +101,6 @@ pub trait Scheme {
     const RETX_EXPIRED: &'static str;
     /// `Rejected` reason when the device reports a MAC failure.
     const MAC_FAILURE_REPORTED: &'static str;
-    /// Message kind of the home request.
-    const REQUEST_KIND: &'static str;
 
     fn timers(&self) -> Timers;
     /// The challenge for `v` with key set identifier `ksi`: (kind, PDU).
@@ -120,8 +118,9 @@ pub struct Procedure<V: Vector, X> {
     last_pdu: Vec<u8>,
     last_kind: &'static str,
     retx: u32,
-    /// The pending home request (for Tx retransmission), its id and tries.
+    /// The pending home request (for Tx retransmission), its kind, id and tries.
     request: Option<Vec<u8>>,
+    request_kind: &'static str,
     request_id: u32,
     request_retx: u32,
     resyncs: u32,
@@ -136,6 +135,7 @@ impl<V: Vector, X: Default> Default for Procedure<V, X> {
             last_kind: "",
             retx: 0,
             request: None,
+            request_kind: "",
             request_id: 0,
             request_retx: 0,
             resyncs: 0,
@@ -361,13 +361,13 @@ impl<S: Scheme> Serving<S> {
         });
     }
 
-    /// Asks the home network for vectors: `build` encodes the request with
-    /// the given id for the device's subscriber index. Armed with Tx.
+    /// Asks the home network for vectors: `build` encodes the request (kind,
+    /// PDU) with the given id for the device's subscriber index. Armed with Tx.
     pub fn request(
         &mut self,
         s: &S,
         device: Addr,
-        build: impl FnOnce(u32, u32) -> Vec<u8>,
+        build: impl FnOnce(u32, u32) -> (&'static str, Vec<u8>),
         cx: &mut Ctx<'_>,
     ) {
         let Some(c) = self.contexts.get_mut(&device) else {
@@ -375,14 +375,15 @@ impl<S: Scheme> Serving<S> {
         };
         let id = self.next_request;
         self.next_request = self.next_request.wrapping_add(1).max(1);
-        let pdu = build(id, c.index);
+        let (kind, pdu) = build(id, c.index);
         c.step = Step::WaitVectors;
         let p = c.procedure();
         p.request = Some(pdu.clone());
+        p.request_kind = kind;
         p.request_id = id;
         p.request_retx = 0;
         self.requests.insert(id, device);
-        cx.fx.send(self.home, S::HOME, S::REQUEST_KIND, pdu);
+        cx.fx.send(self.home, S::HOME, kind, pdu);
         cx.fx
             .arm(TimerKey::for_peer(device, S::TX), cx.now + s.timers().tx);
     }
@@ -585,7 +586,7 @@ impl<S: Scheme> Serving<S> {
                 }
                 p.request_retx += 1;
                 if let Some(request) = p.request.clone() {
-                    cx.fx.send(self.home, S::HOME, S::REQUEST_KIND, request);
+                    cx.fx.send(self.home, S::HOME, p.request_kind, request);
                     cx.fx.arm(key, cx.now + t.tx);
                 }
             }

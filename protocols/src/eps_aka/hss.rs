@@ -128,10 +128,9 @@ impl Endpoint for Hss {
         a.vendor_specific_application_id = air.vendor_specific_application_id;
         a.result = result;
         a.authentication_info = info;
-        let pdu = a.encode();
+        cx.fx.send_msg(msg.from, Interface::S6a, &*a);
         a.authentication_info = None;
         self.request = air;
-        cx.fx.send(msg.from, Interface::S6a, "AIA", pdu);
     }
 
     fn on_timer(&mut self, key: TimerKey, cx: &mut Ctx<'_>) {

@@ -61,7 +61,6 @@ impl<X: Default> Scheme for Nas<X> {
     const TX: TimerKind = TimerKind::DiameterTx;
     const RETX_EXPIRED: &'static str = "t3460_expired";
     const MAC_FAILURE_REPORTED: &'static str = "ue_reported_mac_failure";
-    const REQUEST_KIND: &'static str = "AIR";
 
     fn timers(&self) -> Timers {
         self.timers
@@ -190,8 +189,12 @@ pub(crate) fn resync_info(rand: [u8; 16], auts: [u8; 14]) -> [u8; 30] {
 }
 
 /// The SECURITY MODE COMMAND of a new context (128-EIA2, EEA0), protected
-/// with K_NASint in the downlink direction.
-pub(crate) fn security_mode_command(ksi: u8, k_int: &[u8; 16], ops: &mut CryptoOps) -> Vec<u8> {
+/// with K_NASint in the downlink direction: (kind, PDU).
+pub(crate) fn security_mode_command(
+    ksi: u8,
+    k_int: &[u8; 16],
+    ops: &mut CryptoOps,
+) -> (&'static str, Vec<u8>) {
     let smc = NasMessage::SecurityModeCommand(SecurityModeCommand {
         ciphering_algorithm: EEA0,
         integrity_algorithm: EIA2,
@@ -199,13 +202,14 @@ pub(crate) fn security_mode_command(ksi: u8, k_int: &[u8; 16], ops: &mut CryptoO
         replayed_ue_security_capabilities: UE_NETWORK_CAPABILITY[..2].to_vec(),
         imeisv_request: None,
     });
-    super::protect_first(
+    let pdu = super::protect_first(
         k_int,
         header_type::INTEGRITY_PROTECTED_NEW_CONTEXT,
         super::DOWNLINK,
         &smc,
         ops,
-    )
+    );
+    (smc.kind(), pdu)
 }
 
 /// Whether `pdu` (decoded: `p`) is a SECURITY MODE COMPLETE whose uplink
@@ -274,10 +278,10 @@ pub(crate) fn command_security_mode<X: Default>(
     };
     let ops = &mut cx.fx.crypto;
     let mut k_int = kdf::nas_key(&acc.vector.kasme, kdf::NAS_INT_ALG, EIA2, ops);
-    let pdu = security_mode_command(acc.ksi, &k_int, ops);
+    let (kind, pdu) = security_mode_command(acc.ksi, &k_int, ops);
     keep(acc.extra, &k_int);
     k_int.zeroize();
-    core.await_security_mode(nas, ue, "SecurityModeCommand", pdu, cx);
+    core.await_security_mode(nas, ue, kind, pdu, cx);
 }
 
 /// Ends the procedure if `pdu` (decoded: `p`) is a SECURITY MODE COMPLETE
@@ -337,7 +341,10 @@ impl Mme {
     fn request_vectors(&mut self, ue: Addr, resync: Option<[u8; 30]>, cx: &mut Ctx<'_>) {
         let (cfg, air) = (&self.cfg, &mut self.air);
         let n = cfg.vectors_per_request;
-        let build = |id, index| air.build(id, &cfg.plmn_digits, index, n, resync).encode();
+        let build = |id, index| {
+            let air = air.build(id, &cfg.plmn_digits, index, n, resync);
+            (air.kind(), air.encode())
+        };
         self.core.request(&self.nas, ue, build, cx);
     }
 

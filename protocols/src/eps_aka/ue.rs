@@ -142,7 +142,7 @@ pub(crate) fn send_refusal(to: Addr, refusal: Refusal, cx: &mut Ctx<'_>) {
 }
 
 fn send(to: Addr, msg: NasMessage, cx: &mut Ctx<'_>) {
-    cx.fx.send(to, Interface::Nas, msg.kind(), msg.encode());
+    cx.fx.send_msg(to, Interface::Nas, &msg);
 }
 
 /// K_ASME = KDF(CK ‖ IK, SN id, SQN ⊕ AK) (TS 33.401 A.2).
@@ -212,7 +212,6 @@ pub(crate) fn security_mode<V: DeviceVariant>(
         &mut cx.fx.crypto,
     );
     k_int.zeroize();
-    cx.fx
-        .send(a.serving(), Interface::Nas, "SecurityModeComplete", pdu);
+    cx.fx.send(a.serving(), Interface::Nas, inner.kind(), pdu);
     a.complete::<V>(Some(smc.nas_ksi), cx);
 }

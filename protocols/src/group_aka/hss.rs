@@ -13,7 +13,9 @@ use crate::wire::diameter::{
     AuthenticationInfo, AuthenticationInformationAnswer as Aia,
     AuthenticationInformationRequest as Air, DiameterResult, EutranVector,
 };
-use crate::wire::group::{self, GroupAuthInfo, RESULT_GROUP_MEMBERSHIP_DENIED, VENDOR_AUTHSIM};
+use crate::wire::group::{
+    self, GroupAia, GroupAuthInfo, RESULT_GROUP_MEMBERSHIP_DENIED, VENDOR_AUTHSIM,
+};
 
 /// The refusal of a group request.
 pub const GROUP_MEMBERSHIP_DENIED: DiameterResult = DiameterResult::Experimental {
@@ -113,7 +115,7 @@ impl Endpoint for Hss {
             return cx.fx.ignore("undecodable");
         };
         let (origin_host, origin_realm) = (&self.origin_host.clone(), &self.origin_realm.clone());
-        let pdu = match self.answer(&air, group_id, cx) {
+        let answer = match self.answer(&air, group_id, cx) {
             Ok((v, info)) => {
                 let auth = AuthenticationInfo {
                     eutran_vectors: v,
@@ -126,14 +128,14 @@ impl Endpoint for Hss {
                     DiameterResult::SUCCESS,
                     Some(auth),
                 );
-                group::encode_aia(&aia, info.as_ref())
+                GroupAia { aia, info }
             }
-            Err(result) => group::encode_aia(
-                &Aia::answering(&air, origin_host, origin_realm, result, None),
-                None,
-            ),
+            Err(result) => GroupAia {
+                aia: Aia::answering(&air, origin_host, origin_realm, result, None),
+                info: None,
+            },
         };
-        cx.fx.send(msg.from, Interface::S6a, "AIA", pdu);
+        cx.fx.send_msg(msg.from, Interface::S6a, &answer);
     }
 
     fn on_timer(&mut self, key: TimerKey, cx: &mut Ctx<'_>) {

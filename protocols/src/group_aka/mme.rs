@@ -22,9 +22,7 @@ use crate::eps_aka::mme::{
     failure, on_nas, resync_info,
 };
 use crate::wire::diameter::EutranVector;
-use crate::wire::group::{
-    self, GroupAuthInfo, GroupAuthenticationRequest, KIND_GROUP_AUTHENTICATION_REQUEST,
-};
+use crate::wire::group::{self, GroupAuthInfo, GroupAuthenticationRequest};
 use crate::wire::nas::{self, EmmCause};
 
 /// What the MME keeps per procedure beyond EPS-AKA.
@@ -161,7 +159,7 @@ impl Mme {
         let (cfg, air) = (&self.cfg, &mut self.air);
         let build = |id, index| {
             let air = air.build(id, &cfg.plmn_digits, index, 1, resync);
-            group::encode_air(air, group)
+            (air.kind(), group::encode_air(air, group))
         };
         self.core.request(&self.nas, ue, build, cx);
     }
@@ -258,7 +256,7 @@ impl Mme {
             autn: av.autn,
             kasme,
         };
-        let (kind, pdu) = (KIND_GROUP_AUTHENTICATION_REQUEST, msg.encode());
+        let (kind, pdu) = (msg.kind(), msg.encode());
         self.core
             .challenge_with(&self.nas, ue, ksi, v, kind, pdu, cx);
     }

@@ -74,8 +74,7 @@ impl Endpoint for Hlr {
             invoke_id: begin.invoke_id,
             outcome,
         };
-        cx.fx
-            .send(msg.from, Interface::Map, end.kind(), end.encode());
+        cx.fx.send_msg(msg.from, Interface::Map, &end);
     }
 
     fn on_timer(&mut self, key: TimerKey, cx: &mut Ctx<'_>) {

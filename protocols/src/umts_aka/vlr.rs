@@ -29,7 +29,6 @@ impl Scheme for Mm {
     const TX: TimerKind = TimerKind::MapTx;
     const RETX_EXPIRED: &'static str = "t3260_expired";
     const MAC_FAILURE_REPORTED: &'static str = "ms_reported_mac_failure";
-    const REQUEST_KIND: &'static str = "SendAuthInfo";
 
     fn timers(&self) -> Timers {
         self.timers
@@ -93,7 +92,7 @@ impl Vlr {
         cx.fx.cancel(TimerKey::for_peer(ms, TimerKind::T3260));
         let cfg = &self.cfg;
         let build = |otid, index| {
-            SaiBegin {
+            let begin = SaiBegin {
                 otid,
                 dialogue: true,
                 invoke_id: 1,
@@ -106,8 +105,8 @@ impl Vlr {
                     requesting_node_type: Some(map::node_type::VLR),
                     requesting_plmn_id: Some(cfg.plmn),
                 },
-            }
-            .encode()
+            };
+            (begin.kind(), begin.encode())
         };
         self.core.request(&self.mm, ms, build, cx);
     }
@@ -182,7 +181,7 @@ impl Vlr {
             lai: self.cfg.lai(),
             follow_on_proceed: false,
         });
-        cx.fx.send(ms, Interface::UmtsAir, msg.kind(), msg.encode());
+        cx.fx.send_msg(ms, Interface::UmtsAir, &msg);
     }
 
     fn on_auth_failure(&mut self, ms: Addr, f: mm::AuthenticationFailure, cx: &mut Ctx<'_>) {
