@@ -236,17 +236,26 @@ fn security_mode_complete(
 /// What an MME does with each NAS uplink message (EPS-AKA and group AKA
 /// share the dispatch in [`on_nas`]).
 pub(crate) trait NasUplink {
+    /// What the MME keeps per procedure.
+    type Extra: Default;
+    fn core(&mut self) -> &mut Serving<Nas<Self::Extra>>;
+    fn on_aia(&mut self, pdu: &[u8], cx: &mut Ctx<'_>);
     fn on_attach(&mut self, ue: Addr, req: nas::AttachRequest, cx: &mut Ctx<'_>);
     fn on_auth_response(&mut self, ue: Addr, res: &[u8], cx: &mut Ctx<'_>);
     fn on_auth_failure(&mut self, ue: Addr, f: nas::AuthenticationFailure, cx: &mut Ctx<'_>);
-    fn on_security_mode_reject(&mut self, ue: Addr, cx: &mut Ctx<'_>);
     /// `p` is `pdu` decoded (a SECURITY MODE COMPLETE is expected).
     fn on_protected(&mut self, ue: Addr, p: nas::SecurityProtected, pdu: &[u8], cx: &mut Ctx<'_>);
 }
 
-/// Decodes a NAS uplink PDU from `ue` and hands it to the MME; anything
+/// Hands an S6a answer or a decoded NAS uplink PDU to the MME; anything
 /// else is counted as ignored.
-pub(crate) fn on_nas(mme: &mut impl NasUplink, ue: Addr, pdu: &[u8], cx: &mut Ctx<'_>) {
+pub(crate) fn on_message(mme: &mut impl NasUplink, msg: Incoming<'_>, cx: &mut Ctx<'_>) {
+    let (ue, pdu) = (msg.from, msg.pdu);
+    match msg.interface {
+        Interface::S6a => return mme.on_aia(pdu, cx),
+        Interface::Nas => {}
+        other => return cx.fx.ignore(other.name()),
+    }
     match nas::decode_any(pdu) {
         Ok(nas::Nas::Plain(NasMessage::AttachRequest(r))) => mme.on_attach(ue, r, cx),
         Ok(nas::Nas::Plain(NasMessage::AuthenticationResponse(r))) => {
@@ -254,7 +263,7 @@ pub(crate) fn on_nas(mme: &mut impl NasUplink, ue: Addr, pdu: &[u8], cx: &mut Ct
         }
         Ok(nas::Nas::Plain(NasMessage::AuthenticationFailure(f))) => mme.on_auth_failure(ue, f, cx),
         Ok(nas::Nas::Plain(NasMessage::SecurityModeReject(_))) => {
-            mme.on_security_mode_reject(ue, cx)
+            mme.core().device_ended(ue, "security_mode_reject", cx)
         }
         Ok(nas::Nas::Protected(p)) => mme.on_protected(ue, p, pdu, cx),
         Ok(other) => cx.fx.ignore(other.kind()),
@@ -347,6 +356,14 @@ impl Mme {
         };
         self.core.request(&self.nas, ue, build, cx);
     }
+}
+
+impl NasUplink for Mme {
+    type Extra = NasIntegrityKey;
+
+    fn core(&mut self) -> &mut Serving<Nas> {
+        &mut self.core
+    }
 
     fn on_aia(&mut self, pdu: &[u8], cx: &mut Ctx<'_>) {
         if self.aia.decode_into(pdu).is_err() {
@@ -370,9 +387,7 @@ impl Mme {
         let first = self.core.stock(ue, vectors);
         self.core.challenge(&self.nas, ue, first, cx);
     }
-}
 
-impl NasUplink for Mme {
     fn on_attach(&mut self, ue: Addr, req: nas::AttachRequest, cx: &mut Ctx<'_>) {
         let index = match attach_index(&req, &self.cfg.plmn_digits) {
             Ok(index) => index,
@@ -414,21 +429,13 @@ impl NasUplink for Mme {
         let k_int = c.procedure().extra.0;
         complete_security_mode(&mut self.core, ue, &k_int, &p, pdu, cx);
     }
-
-    fn on_security_mode_reject(&mut self, ue: Addr, cx: &mut Ctx<'_>) {
-        self.core.device_ended(ue, "security_mode_reject", cx);
-    }
 }
 
 impl Endpoint for Mme {
     fn start(&mut self, _: &mut Ctx<'_>) {}
 
     fn on_message(&mut self, msg: Incoming<'_>, cx: &mut Ctx<'_>) {
-        match msg.interface {
-            Interface::S6a => self.on_aia(msg.pdu, cx),
-            Interface::Nas => on_nas(self, msg.from, msg.pdu, cx),
-            other => cx.fx.ignore(other.name()),
-        }
+        on_message(self, msg, cx);
     }
 
     fn on_timer(&mut self, key: TimerKey, cx: &mut Ctx<'_>) {

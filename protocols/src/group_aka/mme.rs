@@ -13,13 +13,13 @@ use super::{Config, member_milenage, sqn_value, sqn48};
 use crate::aka::serving::{Serving, Step, Timers};
 use crate::aka::{self, imsi};
 use crate::core::{
-    Addr, Ctx, Endpoint, Incoming, Interface, Nanos, Outcome, TimerKey, TimerKind, time::SECOND,
+    Addr, Ctx, Endpoint, Incoming, Nanos, Outcome, TimerKey, TimerKind, time::SECOND,
 };
 use crate::crypto::{ct_eq, kdf};
 use crate::eps_aka::EIA2;
 use crate::eps_aka::mme::{
     AirBuilder, Nas, NasUplink, attach_index, command_security_mode, complete_security_mode,
-    failure, on_nas, resync_info,
+    failure, on_message, resync_info,
 };
 use crate::wire::diameter::EutranVector;
 use crate::wire::group::{self, GroupAuthInfo, GroupAuthenticationRequest};
@@ -261,52 +261,6 @@ impl Mme {
             .challenge_with(&self.nas, ue, ksi, v, kind, pdu, cx);
     }
 
-    fn on_aia(&mut self, pdu: &[u8], cx: &mut Ctx<'_>) {
-        let Ok((aia, info)) = group::decode_aia(pdu) else {
-            return cx.fx.ignore("undecodable");
-        };
-        let Some(ue) = self.core.on_answer(aia.hop_by_hop, "AIA", cx) else {
-            return;
-        };
-        let air_group = self
-            .core
-            .context_mut(ue)
-            .and_then(|c| c.procedure().extra.air_group.take());
-        let vectors = aia
-            .authentication_info
-            .map(|i| i.eutran_vectors)
-            .unwrap_or_default();
-        let success = aia.result.is_success() && !vectors.is_empty();
-        if let Some(g) = air_group {
-            let gs = self.groups.entry(g).or_default();
-            gs.leader = None;
-            // An HSS that ignores Group-Id answers without material: every
-            // member then gets EPS-AKA of its own (each becomes a leader).
-            if let Some(i) = info.as_ref().filter(|i| success && i.group_id == g) {
-                gs.material = Some(GroupMaterial::from_info(i, cx.now));
-            }
-        }
-        if success {
-            // An HSS vector: the challenge is not a group one.
-            if let Some(c) = self.core.context_mut(ue) {
-                c.procedure().extra.group_rand = None;
-            }
-            let first = vectors.into_iter().next();
-            self.core.challenge(&self.nas, ue, first, cx);
-        } else {
-            let reason = if aia.result == GROUP_MEMBERSHIP_DENIED {
-                "not_group_member"
-            } else {
-                "hss_refused"
-            };
-            let cause = EmmCause::EPS_SERVICES_NOT_ALLOWED;
-            self.core.reject(&self.nas, ue, cause, reason, cx);
-        }
-        if let Some(g) = air_group {
-            self.serve_waiting(g, cx);
-        }
-    }
-
     /// A synch failure on a group challenge: verify AUTS with the member's
     /// group key (no HSS needed), move the group counter above SQN_MS and
     /// challenge again; past the SQN block this member refreshes GAK.
@@ -368,6 +322,58 @@ impl Mme {
 }
 
 impl NasUplink for Mme {
+    type Extra = GroupProcedure;
+
+    fn core(&mut self) -> &mut Serving<Nas<GroupProcedure>> {
+        &mut self.core
+    }
+
+    fn on_aia(&mut self, pdu: &[u8], cx: &mut Ctx<'_>) {
+        let Ok((aia, info)) = group::decode_aia(pdu) else {
+            return cx.fx.ignore("undecodable");
+        };
+        let Some(ue) = self.core.on_answer(aia.hop_by_hop, "AIA", cx) else {
+            return;
+        };
+        let air_group = self
+            .core
+            .context_mut(ue)
+            .and_then(|c| c.procedure().extra.air_group.take());
+        let vectors = aia
+            .authentication_info
+            .map(|i| i.eutran_vectors)
+            .unwrap_or_default();
+        let success = aia.result.is_success() && !vectors.is_empty();
+        if let Some(g) = air_group {
+            let gs = self.groups.entry(g).or_default();
+            gs.leader = None;
+            // An HSS that ignores Group-Id answers without material: every
+            // member then gets EPS-AKA of its own (each becomes a leader).
+            if let Some(i) = info.as_ref().filter(|i| success && i.group_id == g) {
+                gs.material = Some(GroupMaterial::from_info(i, cx.now));
+            }
+        }
+        if success {
+            // An HSS vector: the challenge is not a group one.
+            if let Some(c) = self.core.context_mut(ue) {
+                c.procedure().extra.group_rand = None;
+            }
+            let first = vectors.into_iter().next();
+            self.core.challenge(&self.nas, ue, first, cx);
+        } else {
+            let reason = if aia.result == GROUP_MEMBERSHIP_DENIED {
+                "not_group_member"
+            } else {
+                "hss_refused"
+            };
+            let cause = EmmCause::EPS_SERVICES_NOT_ALLOWED;
+            self.core.reject(&self.nas, ue, cause, reason, cx);
+        }
+        if let Some(g) = air_group {
+            self.serve_waiting(g, cx);
+        }
+    }
+
     fn on_attach(&mut self, ue: Addr, req: nas::AttachRequest, cx: &mut Ctx<'_>) {
         let index = match attach_index(&req, &self.cfg.plmn_digits) {
             Ok(index) => index,
@@ -425,21 +431,13 @@ impl NasUplink for Mme {
         complete_security_mode(&mut self.core, ue, &k_int, &p, pdu, cx);
         k_int.zeroize();
     }
-
-    fn on_security_mode_reject(&mut self, ue: Addr, cx: &mut Ctx<'_>) {
-        self.core.device_ended(ue, "security_mode_reject", cx);
-    }
 }
 
 impl Endpoint for Mme {
     fn start(&mut self, _: &mut Ctx<'_>) {}
 
     fn on_message(&mut self, msg: Incoming<'_>, cx: &mut Ctx<'_>) {
-        match msg.interface {
-            Interface::S6a => self.on_aia(msg.pdu, cx),
-            Interface::Nas => on_nas(self, msg.from, msg.pdu, cx),
-            other => cx.fx.ignore(other.name()),
-        }
+        on_message(self, msg, cx);
     }
 
     fn on_timer(&mut self, key: TimerKey, cx: &mut Ctx<'_>) {
