@@ -1,14 +1,60 @@
-//! The AKA core shared by EPS-AKA, UMTS AKA and group AKA: authentication
-//! vector generation at the HE/AuC, the USIM's check of (RAND, AUTN) and
-//! resynchronisation (TS 33.102 §6.3), on MILENAGE.
+//! The AKA core shared by EPS-AKA, UMTS AKA and group AKA: the crypto of
+//! TS 33.102 §6.3 on MILENAGE (vector generation at the HE/AuC, the USIM's
+//! check of (RAND, AUTN), resynchronisation; here), and the procedures every
+//! AKA variant runs the same way, split as quinn-proto splits `Endpoint`
+//! (dispatch, table of contexts) from `Connection` (one procedure):
+//!
+//! - [`device`]: the device's attach procedure (request and guard timer,
+//!   USIM check, answer to a retransmitted challenge, MAC and synch
+//!   failures, rejects), generic over a [`device::DeviceVariant`];
+//! - [`serving`]: the serving node (MME, VLR): the per-device context table
+//!   ([`table::Contexts`], paged by address), outstanding home requests by
+//!   id, and per device its procedure (vector stock, challenge with
+//!   T3460/T3260 retransmission, RES check, resync, home request with Tx
+//!   retransmission, rejects), generic over a [`serving::Scheme`];
+//! - [`home`]: subscriber records and batches of fresh vectors (HSS, HLR);
+//! - [`imsi`]: IMSIs from subscriber indices and back.
+//!
+//! Inputs a role does not act on are counted with
+//! [`crate::core::Effects::ignore`], labelled with the message kind (or
+//! `"undecodable"`, an interface or a timer name), never dropped silently.
+//!
+//! ## Adding a variant (5G-AKA, say)
+//! Write only what differs, in the variant's own folder:
+//! 1. the device: a struct with the variant's state (its config, counters)
+//!    implementing [`device::DeviceVariant`] — its interface and guard timer,
+//!    the encodings of attach request, response and failure, the session
+//!    key from CK and IK (5G: K_AUSF/K_SEAF), a decoder mapping downlink
+//!    PDUs to [`device::Downlink`], and the messages only it handles (a
+//!    security mode command) — and `pub type Ue = Device<ItsVariant>`;
+//! 2. the serving node: a [`serving::Scheme`] (interfaces, timers, challenge
+//!    and reject encodings, what it keeps per procedure) and a role holding a
+//!    [`serving::Serving`] that decodes its messages and calls `begin`,
+//!    `request`, `on_answer`, `challenge`, `on_response`, `on_failure`,
+//!    `established` and `on_timer`, adding its own steps in between (5G:
+//!    the AUSF's HRES* check, the SEAF's key derivation);
+//! 3. the home node: [`home::find`] and [`home::vectors`] wrapped in its
+//!    request and answer encodings.
+//!
+//! Everything is generic with static dispatch: each variant compiles to its
+//! own code, with no allocation per message beyond its PDUs.
 //!
 //! AES blocks (all from MILENAGE) per call, as computed here:
 //! `generate_vector` 5 (TEMP, f1, f2/f5, f3, f4); `usim_check` 3 on a MAC
 //! failure (TEMP, f2/f5, f1), 5 on success (+ f3, f4) and 5 on a synch
 //! failure (+ f5*, f1*); `hss_resync` 3 (TEMP, f5*, f1*).
 
+pub mod device;
+pub mod home;
+pub mod imsi;
+pub mod serving;
 pub mod sqn;
+pub mod table;
+#[cfg(test)]
+pub(crate) mod test_support;
 
+pub use home::Subscriber;
+pub use imsi::{imsi, imsi_index, imsi_into};
 pub use sqn::{HeSqn, SqnState};
 
 use zeroize::Zeroize;

@@ -2,22 +2,14 @@
 
 use std::sync::Arc;
 
-use rand::Rng;
-
-use super::{Config, imsi_index};
-use crate::aka::{self, HeSqn};
+use super::Config;
+use crate::aka::{self, Subscriber, home};
 use crate::core::{Ctx, Endpoint, Incoming, Interface, TimerKey};
-use crate::crypto::{kdf, milenage::Milenage};
+use crate::crypto::kdf;
 use crate::wire::diameter::{
     AuthenticationInfo, AuthenticationInformationAnswer as Aia,
-    AuthenticationInformationRequest as Air, DiameterResult, EutranVector,
+    AuthenticationInformationRequest as Air, DiameterResult, EutranVector, RequestedAuthInfo,
 };
-
-/// One subscriber's long-term secrets and home-side sequence number.
-pub struct Subscriber {
-    pub milenage: Milenage,
-    pub sqn: HeSqn,
-}
 
 /// Home network: generates E-UTRAN authentication vectors.
 pub struct Hss {
@@ -59,49 +51,50 @@ impl Hss {
         air: &Air,
         cx: &mut Ctx<'_>,
     ) -> Result<Vec<EutranVector>, DiameterResult> {
-        let index = imsi_index(&self.cfg.plmn_digits, &air.user_name)
-            .filter(|&i| (i as usize) < self.subscribers.len())
+        let index = home::find(&self.subscribers, &self.cfg.plmn_digits, &air.user_name)
             .ok_or(DiameterResult::ERROR_USER_UNKNOWN)?;
         let req = air
             .requested_eutran
             .as_ref()
             .ok_or(DiameterResult::AUTHENTICATION_DATA_UNAVAILABLE)?;
-        let sub = &mut self.subscribers[index as usize];
-        if let Some(info) = req.re_synchronization_info {
-            let rand: [u8; 16] = info[..16].try_into().expect("30 = 16 + 14");
-            let auts: [u8; 14] = info[16..].try_into().expect("30 = 16 + 14");
-            // A failed MAC-S leaves SQN_HE alone; fresh vectors follow anyway
-            // (TS 33.102 §6.3.5).
-            let _ = aka::hss_resync(&sub.milenage, &rand, &auts, &mut sub.sqn, &mut cx.fx.crypto);
-        }
-        let n = req
-            .number_of_requested_vectors
-            .unwrap_or(1)
-            .clamp(1, self.max_vectors);
-        let mut out = Vec::with_capacity(n as usize);
-        for item in 1..=n {
-            let mut rand = [0u8; 16];
-            cx.rng.fill_bytes(&mut rand);
-            let sqn = sub.sqn.next();
-            let av =
-                aka::generate_vector(&sub.milenage, sqn, aka::AMF_EPS, rand, &mut cx.fx.crypto);
-            let kasme = kdf::kasme(
-                &av.ck,
-                &av.ik,
-                &air.visited_plmn_id,
-                &av.sqn_xor_ak(),
-                &mut cx.fx.crypto,
-            );
-            out.push(EutranVector {
-                item_number: Some(item),
-                rand,
-                xres: av.xres.clone(),
-                autn: av.autn,
-                kasme,
-            });
-        }
-        Ok(out)
+        let sub = &mut self.subscribers[index];
+        Ok(eutran_vectors(
+            sub,
+            req,
+            &air.visited_plmn_id,
+            self.max_vectors,
+            cx,
+        ))
     }
+}
+
+/// The E-UTRAN vectors an AIR asks for (at most `max`), after a
+/// resynchronisation if it carries one: RAND, XRES, AUTN and K_ASME for the
+/// visited PLMN (TS 33.401 §6.1.2). Also the group HSS's vectors.
+pub(crate) fn eutran_vectors(
+    sub: &mut Subscriber,
+    req: &RequestedAuthInfo,
+    visited_plmn: &[u8; 3],
+    max: u32,
+    cx: &mut Ctx<'_>,
+) -> Vec<EutranVector> {
+    let resync = req.re_synchronization_info.map(|info| {
+        let (mut rand, mut auts) = ([0u8; 16], [0u8; 14]);
+        rand.copy_from_slice(&info[..16]);
+        auts.copy_from_slice(&info[16..]);
+        (rand, auts)
+    });
+    let n = req.number_of_requested_vectors.unwrap_or(1).clamp(1, max);
+    home::vectors(sub, resync, n, aka::AMF_EPS, cx, |item, av, ops| {
+        let kasme = kdf::kasme(&av.ck, &av.ik, visited_plmn, &av.sqn_xor_ak(), ops);
+        EutranVector {
+            item_number: Some(item),
+            rand: av.rand,
+            xres: av.xres.clone(),
+            autn: av.autn,
+            kasme,
+        }
+    })
 }
 
 impl Endpoint for Hss {
@@ -109,13 +102,13 @@ impl Endpoint for Hss {
 
     fn on_message(&mut self, msg: Incoming<'_>, cx: &mut Ctx<'_>) {
         if msg.interface != Interface::S6a {
-            return;
+            return cx.fx.ignore(msg.interface.name());
         }
         // An undecodable request gets no answer; the MME's Tx timer covers it.
         let mut air = std::mem::replace(&mut self.request, Air::empty());
         if air.decode_into(msg.pdu).is_err() {
             self.request = air;
-            return;
+            return cx.fx.ignore("undecodable");
         }
         let (result, info) = match self.vectors(&air, cx) {
             Ok(v) => (
@@ -135,11 +128,12 @@ impl Endpoint for Hss {
         a.vendor_specific_application_id = air.vendor_specific_application_id;
         a.result = result;
         a.authentication_info = info;
-        let pdu = a.encode();
+        cx.fx.send_msg(msg.from, Interface::S6a, &*a);
         a.authentication_info = None;
         self.request = air;
-        cx.fx.send(msg.from, Interface::S6a, "AIA", pdu);
     }
 
-    fn on_timer(&mut self, _: TimerKey, _: &mut Ctx<'_>) {}
+    fn on_timer(&mut self, key: TimerKey, cx: &mut Ctx<'_>) {
+        cx.fx.ignore(key.kind().name());
+    }
 }

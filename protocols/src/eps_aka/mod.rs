@@ -5,15 +5,16 @@
 //! [`Hss`] (home network with the AuC). The flow, the timers and what each side
 //! checks are written up in docs/protocols/eps-aka.md.
 
-mod hss;
-mod mme;
-mod ue;
+pub(crate) mod hss;
+pub(crate) mod mme;
+pub(crate) mod ue;
 
-pub use hss::{Hss, Subscriber};
+pub use crate::aka::{Subscriber, imsi, imsi_index, imsi_into};
+pub use hss::Hss;
 pub use mme::Mme;
 pub use ue::Ue;
 
-use crate::core::{Addr, Nanos, TimerKey, TimerKind, time::SECOND};
+use crate::core::{Nanos, time::SECOND};
 
 /// Parameters shared by the three roles.
 #[derive(Clone, Debug, PartialEq)]
@@ -98,93 +99,5 @@ pub fn protect_first(
     pdu
 }
 
-/// IMSI of subscriber `index`: PLMN digits followed by a zero-padded MSIN.
-pub fn imsi(plmn_digits: &str, index: u32) -> String {
-    let mut s = String::with_capacity(15);
-    imsi_into(&mut s, plmn_digits, index);
-    s
-}
-
-/// [`imsi`] written into `out` (cleared first), reusing its buffer.
-pub fn imsi_into(out: &mut String, plmn_digits: &str, index: u32) {
-    out.clear();
-    out.push_str(plmn_digits);
-    push_zero_padded(out, index as u64, 15usize.saturating_sub(plmn_digits.len()));
-}
-
-/// Appends `v` in decimal, zero-padded to at least `width` digits (what
-/// `format!("{v:0width$}")` writes, without the formatting machinery).
-pub(crate) fn push_zero_padded(out: &mut String, v: u64, width: usize) {
-    // Right-aligned in a buffer wide enough for u64::MAX padded to `width`
-    // (up to 32 digits), then appended at once.
-    let mut buf = [b'0'; 32];
-    let mut n = v;
-    let mut start = buf.len();
-    loop {
-        start -= 1;
-        buf[start] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    let start = start.min(buf.len().saturating_sub(width));
-    for _ in buf.len()..width {
-        out.push('0');
-    }
-    out.extend(buf[start..].iter().map(|&d| char::from(d)));
-}
-
-/// Subscriber index from an IMSI built by [`imsi`].
-pub fn imsi_index(plmn_digits: &str, imsi: &str) -> Option<u32> {
-    imsi.strip_prefix(plmn_digits)?.parse().ok()
-}
-
-/// A serving node keeps one context per device, so its timers name the device.
-pub(crate) fn ue_timer(ue: Addr, kind: TimerKind) -> TimerKey {
-    TimerKey::for_peer(ue, kind)
-}
-
-/// The device and kind of a per-device timer; `None` for a node's own timers.
-pub(crate) fn timer_ue(key: TimerKey) -> Option<(Addr, TimerKind)> {
-    Some((key.peer()?, key.kind()))
-}
-
 #[cfg(test)]
 mod tests;
-
-#[cfg(test)]
-mod format_tests {
-    use super::*;
-
-    #[test]
-    fn zero_padding_matches_format() {
-        for v in [
-            0u64,
-            1,
-            9,
-            10,
-            42,
-            999_999,
-            1_000_000_000,
-            9_999_999_999,
-            12_345_678_901,
-            u64::MAX,
-        ] {
-            for width in [0usize, 1, 5, 10, 12, 25, 32, 40] {
-                let mut s = String::from("x");
-                push_zero_padded(&mut s, v, width);
-                assert_eq!(s, format!("x{v:0width$}"));
-            }
-        }
-        for (plmn, index) in [
-            ("00101", 0u32),
-            ("00101", 42),
-            ("310260", 7),
-            ("00101", u32::MAX),
-        ] {
-            let msin_len = 15 - plmn.len();
-            assert_eq!(imsi(plmn, index), format!("{plmn}{index:0msin_len$}"));
-        }
-    }
-}

@@ -3,71 +3,34 @@
 use std::sync::Arc;
 
 use super::*;
-use crate::aka::{HeSqn, SqnState};
-use crate::core::{Addr, Outcome, Prim};
-use crate::crypto::milenage::{Milenage, opc};
-use crate::testing::Router;
+use crate::aka::SqnState;
+use crate::aka::test_support::*;
+use crate::core::{Addr, Interface, Outcome, Prim};
+use crate::wire::nas::{self, AuthenticationRequest, AuthenticationResponse, NasMessage};
 
-const UE: Addr = Addr::new(0, 3);
-const MME: Addr = Addr::new(1, 0);
-const HSS: Addr = Addr::new(2, 0);
+const UE: Addr = dev(3);
+const MME: Addr = SERVING;
+const HSS: Addr = HOME;
 
-fn keys(i: u8) -> ([u8; 16], [u8; 16]) {
-    let k = [i; 16];
-    let op = [0x5a; 16];
-    (k, opc(&k, &op, &mut Default::default()))
+fn ue(cfg: &Arc<Config>, index: u32, key: u8) -> Ue {
+    Ue::new(cfg.clone(), index, MME, milenage(key), SqnState::default())
 }
 
-struct Net {
-    ue: Ue,
-    mme: Mme,
-    hss: Hss,
-}
-
-fn net(cfg: Config, ue_key: u8, hss_key: u8, hss_seq: u64) -> Net {
+/// One UE (subscriber 3, K from `ue_key`) and an HSS with four subscribers
+/// (K from `hss_key`, SEQ_HE from `hss_seq`).
+fn net(cfg: Config, ue_key: u8, hss_key: u8, hss_seq: u64) -> Net<Ue, Mme, Hss> {
     let cfg = Arc::new(cfg);
-    let (k, o) = keys(ue_key);
-    let ue = Ue::new(
-        cfg.clone(),
-        UE.index,
-        MME,
-        Milenage::new(k, o),
-        SqnState::default(),
-    );
-    let subs = (0..4)
-        .map(|_| {
-            let (k, o) = keys(hss_key);
-            Subscriber {
-                milenage: Milenage::new(k, o),
-                sqn: HeSqn::new(hss_seq),
-            }
-        })
-        .collect();
     Net {
-        ue,
-        mme: Mme::new(cfg.clone(), HSS),
-        hss: Hss::new(cfg, subs),
+        devices: vec![(UE, ue(&cfg, UE.index, ue_key))],
+        serving: Mme::new(cfg.clone(), HSS),
+        home: Hss::new(cfg, subscribers(4, |_| hss_key, hss_seq)),
     }
-}
-
-fn router(n: &mut Net) -> Router<'_> {
-    let mut r = Router::new(1);
-    r.add(UE, &mut n.ue);
-    r.add(MME, &mut n.mme);
-    r.add(HSS, &mut n.hss);
-    r
-}
-
-fn authenticated(r: &Router, who: Addr, subject: Addr) -> bool {
-    r.outcomes_of(who)
-        .iter()
-        .any(|o| matches!(o, Outcome::Authenticated { subject: s, .. } if *s == subject))
 }
 
 #[test]
 fn attach_authenticates_both_sides_with_real_sizes() {
     let mut n = net(Config::default(), 1, 1, 1);
-    let mut r = router(&mut n);
+    let mut r = n.router(1);
     r.start(UE);
     assert_eq!(
         r.kinds(),
@@ -81,17 +44,13 @@ fn attach_authenticates_both_sides_with_real_sizes() {
             "SecurityModeComplete"
         ]
     );
-    assert!(authenticated(&r, MME, UE));
-    assert!(authenticated(&r, UE, MME));
-    let size = |k: &str| r.log.iter().find(|p| p.kind == k).unwrap().pdu.len();
-    assert_eq!(size("AuthenticationRequest"), 36);
-    assert_eq!(size("AuthenticationResponse"), 3 + 8);
+    assert!(mutually_authenticated(&r, UE));
+    assert_eq!(size(&r, "AuthenticationRequest"), 36);
+    assert_eq!(size(&r, "AuthenticationResponse"), 3 + 8);
     // Every PDU on the wire decodes as the kind it was labelled with.
     for p in &r.log {
         match p.interface {
-            crate::core::Interface::Nas => {
-                assert_eq!(crate::wire::nas::decode_any(&p.pdu).unwrap().kind(), p.kind)
-            }
+            Interface::Nas => assert_eq!(nas::decode_any(&p.pdu).unwrap().kind(), p.kind),
             _ => assert!(p.kind == "AIR" || p.kind == "AIA"),
         }
     }
@@ -102,46 +61,75 @@ fn attach_authenticates_both_sides_with_real_sizes() {
 }
 
 #[test]
+fn a_benign_exchange_ignores_nothing() {
+    // Two attaches, the second served from the MME's stock of vectors.
+    let cfg = Config {
+        vectors_per_request: 2,
+        ..Config::default()
+    };
+    let mut n = net(cfg, 1, 1, 1);
+    let mut r = n.router(1);
+    r.start(UE);
+    r.start(UE);
+    assert_eq!(verdicts(&r, MME), 2);
+    assert_eq!(verdicts(&r, UE), 2);
+    assert_nothing_ignored(&r);
+}
+
+#[test]
+fn unexpected_messages_are_counted_not_dropped() {
+    let mut n = net(Config::default(), 1, 1, 1);
+    let mut r = n.router(1);
+    // A response from a UE the MME has no context for, and noise.
+    let res = NasMessage::AuthenticationResponse(AuthenticationResponse { res: vec![0; 8] });
+    r.inject(UE, MME, Interface::Nas, res.encode());
+    r.inject(UE, MME, Interface::Nas, vec![0xff]);
+    r.inject(MME, HSS, Interface::S6a, vec![0xff]);
+    // A challenge to a UE that has not attached.
+    let challenge = NasMessage::AuthenticationRequest(AuthenticationRequest {
+        nas_ksi: 0,
+        rand: [1; 16],
+        autn: [2; 16],
+    });
+    r.inject(MME, UE, Interface::Nas, challenge.encode());
+    assert_eq!(
+        r.crypto
+            .get(&UE)
+            .copied()
+            .unwrap_or_default()
+            .get(Prim::AesBlock),
+        0
+    );
+    // A full attach, then its AIA again: no request waits for it.
+    r.start(UE);
+    let aia = r.log.iter().find(|p| p.kind == "AIA").unwrap().pdu.clone();
+    r.inject(HSS, MME, Interface::S6a, aia);
+    assert!(mutually_authenticated(&r, UE));
+    assert_ignored(&r, MME, &["AuthenticationResponse", "undecodable", "AIA"]);
+    assert_ignored(&r, HSS, &["undecodable"]);
+    assert_ignored(&r, UE, &["AuthenticationRequest"]);
+}
+
+#[test]
 fn stale_sequence_number_triggers_resynchronisation() {
     // The UE has already accepted a high SQN; the HSS restarts from 1.
     let mut n = net(Config::default(), 1, 1, 1);
-    {
-        let mut r = router(&mut n);
-        r.start(UE);
-    }
-    n.hss = {
-        let cfg = Arc::new(Config::default());
-        let (k, o) = keys(1);
-        Hss::new(
-            cfg,
-            (0..4)
-                .map(|_| Subscriber {
-                    milenage: Milenage::new(k, o),
-                    sqn: HeSqn::new(0),
-                })
-                .collect(),
-        )
-    };
-    let mut r = router(&mut n);
+    n.router(1).start(UE);
+    n.home = Hss::new(Arc::new(Config::default()), subscribers(4, |_| 1, 0));
+    let mut r = n.router(1);
     r.start(UE);
     let k = r.kinds();
     assert!(k.contains(&"AuthenticationFailure"), "{k:?}");
-    assert_eq!(k.iter().filter(|&&x| x == "AIR").count(), 2);
+    assert_eq!(count(&r, "AIR"), 2);
     assert!(authenticated(&r, MME, UE), "{k:?}");
 }
 
 #[test]
 fn a_network_without_the_key_is_detected_by_the_ue() {
     let mut n = net(Config::default(), 1, 2, 1);
-    let mut r = router(&mut n);
+    let mut r = n.router(1);
     r.start(UE);
-    assert!(r.outcomes_of(UE).iter().any(|o| matches!(
-        o,
-        Outcome::AttackDetected {
-            what: "network_mac_failure",
-            ..
-        }
-    )));
+    assert!(detected(&r, UE, "network_mac_failure"));
     assert!(
         r.outcomes_of(MME)
             .iter()
@@ -155,79 +143,35 @@ fn a_wrong_res_is_rejected_by_the_mme() {
     // A UE without the key cannot even pass its own MAC check, so the wrong RES
     // is produced by altering the response in flight.
     let mut n = net(Config::default(), 1, 1, 1);
-    let mut r = router(&mut n);
-    r.tamper = Some(Box::new(|p| {
-        let mut b = p.pdu.clone();
-        if p.kind == "AuthenticationResponse" {
-            let last = b.len() - 1;
-            b[last] ^= 1;
-        }
-        Some(b)
-    }));
+    let mut r = n.router(1);
+    r.tamper = Some(flip("AuthenticationResponse", |len| len - 1));
     r.start(UE);
-    assert!(r.outcomes_of(MME).iter().any(|o| matches!(
-        o,
-        Outcome::Rejected {
-            reason: "res_mismatch",
-            ..
-        }
-    )));
+    assert!(rejected(&r, MME, UE, "res_mismatch"));
     assert!(r.kinds().contains(&"AuthenticationReject"));
 }
 
 #[test]
 fn lost_challenge_is_retransmitted_on_t3460() {
     let mut n = net(Config::default(), 1, 1, 1);
-    let mut r = router(&mut n);
-    let mut dropped = false;
-    r.tamper = Some(Box::new(move |p| {
-        if p.kind == "AuthenticationResponse" && !dropped {
-            dropped = true;
-            return None;
-        }
-        Some(p.pdu.clone())
-    }));
+    let mut r = n.router(1);
+    r.tamper = Some(drop_first("AuthenticationResponse"));
     r.start(UE);
     assert!(!authenticated(&r, MME, UE));
     assert!(r.fire_next_timer()); // T3460 at the MME: same challenge again
     assert!(authenticated(&r, MME, UE), "{:?}", r.kinds());
-    let reqs = r
-        .log
-        .iter()
-        .filter(|p| p.kind == "AuthenticationRequest")
-        .count();
-    assert_eq!(reqs, 2);
+    assert_eq!(count(&r, "AuthenticationRequest"), 2);
 }
 
 #[test]
 fn t3460_gives_up_after_the_allowed_retransmissions() {
     let mut n = net(Config::default(), 1, 1, 1);
-    let mut r = router(&mut n);
-    r.tamper = Some(Box::new(|p| {
-        if p.kind == "AuthenticationResponse" {
-            None
-        } else {
-            Some(p.pdu.clone())
-        }
-    }));
+    let mut r = n.router(1);
+    r.tamper = Some(drop_all("AuthenticationResponse"));
     r.start(UE);
-    let mut fired = 0;
-    while r.fire_next_timer() && fired < 50 {
-        fired += 1;
-    }
-    assert!(r.outcomes_of(MME).iter().any(|o| matches!(
-        o,
-        Outcome::Failed {
-            reason: "t3460_expired",
-            ..
-        }
-    )));
-    let reqs = r
-        .log
-        .iter()
-        .filter(|p| p.kind == "AuthenticationRequest")
-        .count();
+    fire_until(&mut r, 50, |_| false);
+    assert!(failed(&r, MME, "t3460_expired"));
     // Each UE attach attempt (5) gets challenges until one side gives up.
+    let reqs = count(&r, "AuthenticationRequest");
     assert!(reqs >= 5, "{reqs}");
 }
 
@@ -238,58 +182,30 @@ fn batched_vectors_serve_later_attaches_without_the_hss() {
         ..Config::default()
     };
     let mut n = net(cfg, 1, 1, 1);
-    let mut r = router(&mut n);
+    let mut r = n.router(1);
+    attach_all(&mut r, [UE; 3]);
+    assert_eq!(count(&r, "AIR"), 1);
+    assert_eq!(verdicts(&r, MME), 3);
     r.start(UE);
-    r.start(UE);
-    r.start(UE);
-    assert_eq!(r.kinds().iter().filter(|&&k| k == "AIR").count(), 1);
-    assert_eq!(
-        r.outcomes_of(MME)
-            .iter()
-            .filter(|o| matches!(o, Outcome::Authenticated { .. }))
-            .count(),
-        3
-    );
-    r.start(UE);
-    assert_eq!(r.kinds().iter().filter(|&&k| k == "AIR").count(), 2);
+    assert_eq!(count(&r, "AIR"), 2);
 }
 
 #[test]
 fn unknown_subscriber_is_rejected() {
     let mut n = net(Config::default(), 1, 1, 1);
-    let cfg = Arc::new(Config::default());
-    let (k, o) = keys(1);
-    n.ue = Ue::new(cfg, 999, MME, Milenage::new(k, o), SqnState::default());
-    let mut r = router(&mut n);
+    n.devices[0].1 = ue(&Arc::new(Config::default()), 999, 1);
+    let mut r = n.router(1);
     r.start(UE);
-    assert!(r.outcomes_of(UE).iter().any(|o| matches!(
-        o,
-        Outcome::Rejected {
-            reason: "attach_reject",
-            ..
-        }
-    )));
+    assert!(rejected(&r, UE, MME, "attach_reject"));
 }
 
 #[test]
 fn tampered_security_mode_command_is_refused() {
     let mut n = net(Config::default(), 1, 1, 1);
-    let mut r = router(&mut n);
-    r.tamper = Some(Box::new(|p| {
-        let mut b = p.pdu.clone();
-        if p.kind == "SecurityModeCommand" {
-            b[2] ^= 0x01; // inside the MAC
-        }
-        Some(b)
-    }));
+    let mut r = n.router(1);
+    r.tamper = Some(flip("SecurityModeCommand", |_| 2)); // inside the MAC
     r.start(UE);
-    assert!(r.outcomes_of(UE).iter().any(|o| matches!(
-        o,
-        Outcome::AttackDetected {
-            what: "smc_integrity_failure",
-            ..
-        }
-    )));
+    assert!(detected(&r, UE, "smc_integrity_failure"));
     assert!(!authenticated(&r, MME, UE));
 }
 
@@ -308,24 +224,12 @@ fn per_device_state_stays_small() {
 #[test]
 fn lost_security_mode_complete_is_recovered_by_t3460() {
     let mut n = net(Config::default(), 1, 1, 1);
-    let mut r = router(&mut n);
-    let mut dropped = false;
-    r.tamper = Some(Box::new(move |p| {
-        if p.kind == "SecurityModeComplete" && !dropped {
-            dropped = true;
-            return None;
-        }
-        Some(p.pdu.clone())
-    }));
+    let mut r = n.router(1);
+    r.tamper = Some(drop_first("SecurityModeComplete"));
     r.start(UE);
     assert!(authenticated(&r, UE, MME));
     assert!(!authenticated(&r, MME, UE));
     assert!(r.fire_next_timer()); // T3460: the SMC again; the registered UE answers again
     assert!(authenticated(&r, MME, UE), "{:?}", r.kinds());
-    let ue_verdicts = r
-        .outcomes_of(UE)
-        .iter()
-        .filter(|o| matches!(o, Outcome::Authenticated { .. }))
-        .count();
-    assert_eq!(ue_verdicts, 1, "the UE reports its verdict once");
+    assert_eq!(verdicts(&r, UE), 1, "the UE reports its verdict once");
 }

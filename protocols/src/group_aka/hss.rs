@@ -6,15 +6,16 @@ use std::sync::Arc;
 use rand::Rng;
 
 use super::{Config, Group, Subscriber, derive_gak};
-use crate::aka;
+use crate::aka::home;
 use crate::core::{Ctx, Endpoint, Incoming, Interface, TimerKey, time::SECOND};
-use crate::crypto::kdf;
-use crate::eps_aka::imsi_index;
+use crate::eps_aka::hss::eutran_vectors;
 use crate::wire::diameter::{
     AuthenticationInfo, AuthenticationInformationAnswer as Aia,
     AuthenticationInformationRequest as Air, DiameterResult, EutranVector,
 };
-use crate::wire::group::{self, GroupAuthInfo, RESULT_GROUP_MEMBERSHIP_DENIED, VENDOR_AUTHSIM};
+use crate::wire::group::{
+    self, GroupAia, GroupAuthInfo, RESULT_GROUP_MEMBERSHIP_DENIED, VENDOR_AUTHSIM,
+};
 
 /// The refusal of a group request.
 pub const GROUP_MEMBERSHIP_DENIED: DiameterResult = DiameterResult::Experimental {
@@ -64,14 +65,13 @@ impl Hss {
         group_id: Option<u32>,
         cx: &mut Ctx<'_>,
     ) -> Result<(Vec<EutranVector>, Option<GroupAuthInfo>), DiameterResult> {
-        let index = imsi_index(&self.cfg.plmn_digits, &air.user_name)
-            .filter(|&i| (i as usize) < self.subscribers.len())
+        let index = home::find(&self.subscribers, &self.cfg.plmn_digits, &air.user_name)
             .ok_or(DiameterResult::ERROR_USER_UNKNOWN)?;
         let group = match group_id {
             Some(id) => Some(
                 self.groups
                     .iter_mut()
-                    .find(|g| g.group.id == id && g.group.contains(index))
+                    .find(|g| g.group.id == id && g.group.contains(index as u32))
                     .ok_or(GROUP_MEMBERSHIP_DENIED)?,
             ),
             None => None,
@@ -80,38 +80,8 @@ impl Hss {
             .requested_eutran
             .as_ref()
             .ok_or(DiameterResult::AUTHENTICATION_DATA_UNAVAILABLE)?;
-        let sub = &mut self.subscribers[index as usize];
-        if let Some(info) = req.re_synchronization_info {
-            let rand: [u8; 16] = info[..16].try_into().expect("30 = 16 + 14");
-            let auts: [u8; 14] = info[16..].try_into().expect("30 = 16 + 14");
-            let _ = aka::hss_resync(&sub.milenage, &rand, &auts, &mut sub.sqn, &mut cx.fx.crypto);
-        }
-        let n = req
-            .number_of_requested_vectors
-            .unwrap_or(1)
-            .clamp(1, self.max_vectors);
-        let mut vectors = Vec::with_capacity(n as usize);
-        for item in 1..=n {
-            let mut rand = [0u8; 16];
-            cx.rng.fill_bytes(&mut rand);
-            let sqn = sub.sqn.next();
-            let av =
-                aka::generate_vector(&sub.milenage, sqn, aka::AMF_EPS, rand, &mut cx.fx.crypto);
-            let kasme = kdf::kasme(
-                &av.ck,
-                &av.ik,
-                &air.visited_plmn_id,
-                &av.sqn_xor_ak(),
-                &mut cx.fx.crypto,
-            );
-            vectors.push(EutranVector {
-                item_number: Some(item),
-                rand,
-                xres: av.xres.clone(),
-                autn: av.autn,
-                kasme,
-            });
-        }
+        let sub = &mut self.subscribers[index];
+        let vectors = eutran_vectors(sub, req, &air.visited_plmn_id, self.max_vectors, cx);
         let info = group.map(|rec| {
             let mut rand_g = [0u8; 16];
             cx.rng.fill_bytes(&mut rand_g);
@@ -138,14 +108,14 @@ impl Endpoint for Hss {
 
     fn on_message(&mut self, msg: Incoming<'_>, cx: &mut Ctx<'_>) {
         if msg.interface != Interface::S6a {
-            return;
+            return cx.fx.ignore(msg.interface.name());
         }
         // An undecodable request gets no answer; the MME's Tx timer covers it.
         let Ok((air, group_id)) = group::decode_air(msg.pdu) else {
-            return;
+            return cx.fx.ignore("undecodable");
         };
         let (origin_host, origin_realm) = (&self.origin_host.clone(), &self.origin_realm.clone());
-        let pdu = match self.answer(&air, group_id, cx) {
+        let answer = match self.answer(&air, group_id, cx) {
             Ok((v, info)) => {
                 let auth = AuthenticationInfo {
                     eutran_vectors: v,
@@ -158,15 +128,17 @@ impl Endpoint for Hss {
                     DiameterResult::SUCCESS,
                     Some(auth),
                 );
-                group::encode_aia(&aia, info.as_ref())
+                GroupAia { aia, info }
             }
-            Err(result) => group::encode_aia(
-                &Aia::answering(&air, origin_host, origin_realm, result, None),
-                None,
-            ),
+            Err(result) => GroupAia {
+                aia: Aia::answering(&air, origin_host, origin_realm, result, None),
+                info: None,
+            },
         };
-        cx.fx.send(msg.from, Interface::S6a, "AIA", pdu);
+        cx.fx.send_msg(msg.from, Interface::S6a, &answer);
     }
 
-    fn on_timer(&mut self, _: TimerKey, _: &mut Ctx<'_>) {}
+    fn on_timer(&mut self, key: TimerKey, cx: &mut Ctx<'_>) {
+        cx.fx.ignore(key.kind().name());
+    }
 }

@@ -14,7 +14,7 @@ mod hss;
 mod member;
 mod mme;
 
-pub use crate::eps_aka::Subscriber;
+pub use crate::aka::Subscriber;
 pub use hss::Hss;
 pub use member::Member;
 pub use mme::Mme;

@@ -5,16 +5,17 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use super::*;
-use crate::aka::{HeSqn, SqnState};
-use crate::core::{Addr, Interface, Outcome, Prim};
-use crate::crypto::milenage::{Milenage, opc};
+use crate::aka::SqnState;
+use crate::aka::test_support::*;
+use crate::core::{Addr, Interface, Prim};
+use crate::crypto::milenage::Milenage;
 use crate::testing::Router;
 use crate::wire::diameter::AuthenticationInformationRequest;
 use crate::wire::group::{self as gw, GroupNas};
 use crate::wire::nas::{self, NasMessage};
 
-const MME: Addr = Addr::new(1, 0);
-const HSS: Addr = Addr::new(2, 0);
+const MME: Addr = SERVING;
+const HSS: Addr = HOME;
 
 /// Octets of the messages, from the encoders (see docs/counting.md).
 const ATTACH: usize = 30;
@@ -26,13 +27,9 @@ const SMC_COMPLETE: usize = 8;
 const AIR_GROUP: usize = 368;
 const AIA_GROUP: usize = 524;
 
-fn dev(i: u32) -> Addr {
-    Addr::new(0, i)
-}
-
+/// Subscriber i's USIM.
 fn usim(i: u32) -> Milenage {
-    let k = [i as u8 + 1; 16];
-    Milenage::new(k, opc(&k, &[0x5a; 16], &mut Default::default()))
+    milenage(i as u8 + 1)
 }
 
 fn gk(group: u32) -> [u8; 32] {
@@ -48,78 +45,37 @@ fn group(id: u32, first: u32, count: u32) -> Group {
     }
 }
 
-struct Net {
-    members: Vec<Member>,
-    mme: Mme,
-    hss: Hss,
+fn member(cfg: &Arc<Config>, i: u32, group: u32, gk: [u8; 32]) -> Member {
+    Member::new(cfg.clone(), i, MME, usim(i), SqnState::default(), group, gk)
 }
 
 /// `n` devices; device i announces `claim(i)` and holds that group's GK.
-fn net(cfg: Config, n: u32, groups: Vec<Group>, claim: impl Fn(u32) -> u32) -> Net {
+fn net(
+    cfg: Config,
+    n: u32,
+    groups: Vec<Group>,
+    claim: impl Fn(u32) -> u32,
+) -> Net<Member, Mme, Hss> {
     let cfg = Arc::new(cfg);
-    let members = (0..n)
-        .map(|i| {
-            let g = claim(i);
-            Member::new(cfg.clone(), i, MME, usim(i), SqnState::default(), g, gk(g))
-        })
-        .collect();
-    let subs = (0..n.max(16))
-        .map(|i| Subscriber {
-            milenage: usim(i),
-            sqn: HeSqn::new(1),
-        })
-        .collect();
     Net {
-        members,
-        mme: Mme::new(cfg.clone(), HSS),
-        hss: Hss::new(cfg, subs, groups),
+        devices: (0..n)
+            .map(|i| (dev(i), member(&cfg, i, claim(i), gk(claim(i)))))
+            .collect(),
+        serving: Mme::new(cfg.clone(), HSS),
+        home: Hss::new(cfg, subscribers(n.max(16), |i| i as u8 + 1, 1), groups),
     }
 }
 
-fn router(n: &mut Net) -> Router<'_> {
-    let mut r = Router::new(1);
-    for (i, m) in n.members.iter_mut().enumerate() {
-        r.add(dev(i as u32), m);
-    }
-    r.add(MME, &mut n.mme);
-    r.add(HSS, &mut n.hss);
-    r
-}
-
-fn authenticated(r: &Router, who: Addr, subject: Addr) -> bool {
-    r.outcomes_of(who)
-        .iter()
-        .any(|o| matches!(o, Outcome::Authenticated { subject: s, .. } if *s == subject))
-}
-
-fn both_authenticated(r: &Router, d: Addr) -> bool {
-    authenticated(r, MME, d) && authenticated(r, d, MME)
-}
-
-fn count(r: &Router, kind: &str) -> usize {
-    r.log.iter().filter(|p| p.kind == kind).count()
-}
-
-fn detected(r: &Router, who: Addr, what_: &str) -> bool {
-    r.outcomes_of(who)
-        .iter()
-        .any(|o| matches!(o, Outcome::AttackDetected { what, .. } if *what == what_))
+fn member_of(n: &Net<Member, Mme, Hss>, i: usize) -> &Member {
+    &n.devices[i].1
 }
 
 #[test]
 fn leader_then_members_with_one_s6a_exchange_and_real_sizes() {
     let mut n = net(Config::default(), 5, vec![group(1, 0, 5)], |_| 1);
-    let mut r = router(&mut n);
-    for i in 0..5 {
-        r.start(dev(i));
-    }
-    for i in 0..5 {
-        assert!(
-            both_authenticated(&r, dev(i)),
-            "device {i}: {:?}",
-            r.kinds()
-        );
-    }
+    let mut r = n.router(1);
+    attach_all(&mut r, (0..5).map(dev));
+    assert_mutually_authenticated(&r, (0..5).map(dev));
     assert_eq!(count(&r, "AIR"), 1);
     assert_eq!(count(&r, "AIA"), 1);
     assert_eq!(
@@ -199,10 +155,10 @@ fn leader_then_members_with_one_s6a_exchange_and_real_sizes() {
     assert_eq!(r.crypto[&dev(1)].get(Prim::AesBlock), 5 + 4);
     assert!(r.timers.is_empty(), "all timers cancelled: {:?}", r.timers);
     drop(r);
-    assert!(n.members.iter().all(Member::is_registered));
-    assert_eq!(n.members[1].last_group_sqn(), 1);
-    assert_eq!(n.members[4].last_group_sqn(), 4);
-    assert_eq!(n.mme.next_group_sqn(1), Some(5));
+    assert!(n.devices.iter().all(|(_, m)| m.is_registered()));
+    assert_eq!(member_of(&n, 1).last_group_sqn(), 1);
+    assert_eq!(member_of(&n, 4).last_group_sqn(), 4);
+    assert_eq!(n.serving.next_group_sqn(1), Some(5));
 }
 
 #[test]
@@ -214,13 +170,9 @@ fn several_groups_interleaved() {
         vec![group(1, 0, 4), group(2, 4, 4)],
         |i| 1 + i / 4,
     );
-    let mut r = router(&mut n);
-    for i in [0, 4, 1, 5, 2, 6, 3, 7] {
-        r.start(dev(i));
-    }
-    for i in 0..8 {
-        assert!(both_authenticated(&r, dev(i)), "device {i}");
-    }
+    let mut r = n.router(1);
+    attach_all(&mut r, [0, 4, 1, 5, 2, 6, 3, 7].map(dev));
+    assert_mutually_authenticated(&r, (0..8).map(dev));
     assert_eq!(count(&r, "AIR"), 2);
     assert_eq!(count(&r, "GroupAuthenticationRequest"), 6);
     // Each group has its own RAND_G and its own SQN_G sequence.
@@ -235,8 +187,8 @@ fn several_groups_interleaved() {
     assert_eq!(rand_gs[0], rand_gs[2]);
     assert_ne!(rand_gs[0], rand_gs[1]);
     drop(r);
-    assert_eq!(n.members[3].last_group_sqn(), 3);
-    assert_eq!(n.members[7].last_group_sqn(), 3);
+    assert_eq!(member_of(&n, 3).last_group_sqn(), 3);
+    assert_eq!(member_of(&n, 7).last_group_sqn(), 3);
 }
 
 /// Holds back the first AIA, returning a handle to release it.
@@ -258,11 +210,9 @@ fn hold_first_aia(r: &mut Router<'_>) -> Rc<RefCell<Option<Vec<u8>>>> {
 #[test]
 fn members_attaching_during_the_leaders_exchange_are_queued() {
     let mut n = net(Config::default(), 5, vec![group(1, 0, 5)], |_| 1);
-    let mut r = router(&mut n);
+    let mut r = n.router(1);
     let held = hold_first_aia(&mut r);
-    for i in 0..5 {
-        r.start(dev(i));
-    }
+    attach_all(&mut r, (0..5).map(dev));
     assert_eq!(
         count(&r, "AIR"),
         1,
@@ -271,15 +221,55 @@ fn members_attaching_during_the_leaders_exchange_are_queued() {
     assert_eq!(count(&r, "GroupAuthenticationRequest"), 0);
     let aia = held.borrow_mut().take().unwrap();
     r.inject(HSS, MME, Interface::S6a, aia);
-    for i in 0..5 {
-        assert!(
-            both_authenticated(&r, dev(i)),
-            "device {i}: {:?}",
-            r.kinds()
-        );
-    }
+    assert_mutually_authenticated(&r, (0..5).map(dev));
     assert_eq!(count(&r, "AIR"), 1);
     assert_eq!(count(&r, "GroupAuthenticationRequest"), 4);
+}
+
+#[test]
+fn a_benign_exchange_ignores_nothing() {
+    // Members queued behind their leader, then everyone again with the
+    // group's material (the leader too).
+    let mut n = net(Config::default(), 5, vec![group(1, 0, 5)], |_| 1);
+    let mut r = n.router(1);
+    let held = hold_first_aia(&mut r);
+    attach_all(&mut r, (0..5).map(dev));
+    let aia = held.borrow_mut().take().unwrap();
+    r.inject(HSS, MME, Interface::S6a, aia);
+    attach_all(&mut r, (0..5).map(dev));
+    assert_mutually_authenticated(&r, (0..5).map(dev));
+    assert_eq!(verdicts(&r, MME), 10);
+    assert_eq!(count(&r, "GroupAuthenticationRequest"), 9);
+    assert_nothing_ignored(&r);
+}
+
+#[test]
+fn unexpected_messages_are_counted_not_dropped() {
+    let mut n = net(Config::default(), 2, vec![group(1, 0, 2)], |_| 1);
+    let mut r = n.router(1);
+    // To the MME from a device it has no context for, and noise to the HSS.
+    let failure = NasMessage::AuthenticationFailure(nas::AuthenticationFailure {
+        cause: nas::EmmCause::MAC_FAILURE,
+        auts: None,
+    });
+    r.inject(dev(0), MME, Interface::Nas, failure.encode());
+    let complete = NasMessage::SecurityModeComplete(nas::SecurityModeComplete { imeisv: None });
+    let protected = nas::protect(4, [0; 4], 0, &complete.encode());
+    r.inject(dev(0), MME, Interface::Nas, protected);
+    r.inject(MME, HSS, Interface::S6a, vec![0xff]);
+    // A group challenge to a member that has not attached.
+    let challenge = gw::GroupAuthenticationRequest {
+        nas_ksi: 0,
+        rand: [1; 16],
+        autn: [2; 16],
+        rand_g: [3; 16],
+    };
+    r.inject(MME, dev(1), Interface::Nas, challenge.encode());
+    attach_all(&mut r, (0..2).map(dev));
+    assert_mutually_authenticated(&r, (0..2).map(dev));
+    assert_ignored(&r, MME, &["AuthenticationFailure", "SecurityProtected"]);
+    assert_ignored(&r, HSS, &["undecodable"]);
+    assert_ignored(&r, dev(1), &["GroupAuthenticationRequest"]);
 }
 
 #[test]
@@ -289,20 +279,14 @@ fn gak_lifetime_expiry_triggers_a_refresh() {
         ..Config::default()
     };
     let mut n = net(cfg, 4, vec![group(1, 0, 4)], |_| 1);
-    let mut r = router(&mut n);
+    let mut r = n.router(1);
     r.start(dev(0));
     r.start(dev(1));
     assert_eq!(count(&r, "AIR"), 1);
     r.now += 11 * crate::core::time::SECOND;
     r.start(dev(2)); // material expired: device 2 leads a refresh
     r.start(dev(3));
-    for i in 0..4 {
-        assert!(
-            both_authenticated(&r, dev(i)),
-            "device {i}: {:?}",
-            r.kinds()
-        );
-    }
+    assert_mutually_authenticated(&r, (0..4).map(dev));
     assert_eq!(count(&r, "AIR"), 2);
     assert_eq!(count(&r, "AuthenticationRequest"), 2, "leaders 0 and 2");
     let infos: Vec<_> = r
@@ -320,7 +304,7 @@ fn gak_lifetime_expiry_triggers_a_refresh() {
         infos[0].sqn_start + u64::from(infos[0].sqn_count)
     );
     drop(r);
-    assert_eq!(n.members[3].last_group_sqn(), 65_537);
+    assert_eq!(member_of(&n, 3).last_group_sqn(), 65_537);
 }
 
 #[test]
@@ -330,17 +314,13 @@ fn a_used_up_sqn_block_triggers_a_refresh() {
         ..Config::default()
     };
     let mut n = net(cfg, 6, vec![group(1, 0, 6)], |_| 1);
-    let mut r = router(&mut n);
-    for i in 0..6 {
-        r.start(dev(i));
-    }
-    for i in 0..6 {
-        assert!(both_authenticated(&r, dev(i)), "device {i}");
-    }
+    let mut r = n.router(1);
+    attach_all(&mut r, (0..6).map(dev));
+    assert_mutually_authenticated(&r, (0..6).map(dev));
     // Leader 0, members 1-2 (block 1..=2), leader 3, members 4-5 (3..=4).
     assert_eq!(count(&r, "AIR"), 2);
     drop(r);
-    assert_eq!(n.members[5].last_group_sqn(), 4);
+    assert_eq!(member_of(&n, 5).last_group_sqn(), 4);
 }
 
 #[test]
@@ -352,20 +332,14 @@ fn a_non_member_is_rejected_by_the_member_list() {
         vec![group(1, 0, 4), group(2, 4, 2)],
         |i| if i == 5 { 1 } else { 1 + i / 4 },
     );
-    let mut r = router(&mut n);
+    let mut r = n.router(1);
     r.start(dev(0));
     assert_eq!(count(&r, "AIR"), 1);
     r.start(dev(5));
     assert_eq!(count(&r, "AIR"), 1, "the MME decides from the member list");
-    assert!(rejected_by(&r, MME, dev(5), "not_group_member"));
-    assert!(rejected_by(&r, dev(5), MME, "attach_reject"));
+    assert!(rejected(&r, MME, dev(5), "not_group_member"));
+    assert!(rejected(&r, dev(5), MME, "attach_reject"));
     assert_eq!(count(&r, "GroupAuthenticationRequest"), 0);
-}
-
-fn rejected_by(r: &Router, who: Addr, subject: Addr, why: &str) -> bool {
-    r.outcomes_of(who).iter().any(
-        |o| matches!(o, Outcome::Rejected { subject: s, reason } if *s == subject && *reason == why),
-    )
 }
 
 #[test]
@@ -378,27 +352,19 @@ fn a_non_member_claiming_a_group_first_is_refused_by_the_hss() {
         vec![group(1, 0, 4), group(2, 4, 2)],
         |i| if i == 5 { 1 } else { 1 + i / 4 },
     );
-    let mut r = router(&mut n);
+    let mut r = n.router(1);
     let held = hold_first_aia(&mut r);
     r.start(dev(5));
-    for i in 0..3 {
-        r.start(dev(i));
-    }
+    attach_all(&mut r, (0..3).map(dev));
     assert_eq!(count(&r, "AIR"), 1);
     let aia = held.borrow_mut().take().unwrap();
     let (answer, info) = gw::decode_aia(&aia).unwrap();
     assert_eq!(answer.result, super::hss::GROUP_MEMBERSHIP_DENIED);
     assert!(info.is_none());
     r.inject(HSS, MME, Interface::S6a, aia);
-    assert!(rejected_by(&r, MME, dev(5), "not_group_member"));
+    assert!(rejected(&r, MME, dev(5), "not_group_member"));
     assert!(!authenticated(&r, dev(5), MME));
-    for i in 0..3 {
-        assert!(
-            both_authenticated(&r, dev(i)),
-            "device {i}: {:?}",
-            r.kinds()
-        );
-    }
+    assert_mutually_authenticated(&r, (0..3).map(dev));
     assert_eq!(count(&r, "AIR"), 2, "one refused, one for the new leader");
     assert_eq!(count(&r, "GroupAuthenticationRequest"), 2);
 }
@@ -408,32 +374,22 @@ fn a_device_without_the_group_key_fails_the_mac_check() {
     // Device 2 is on the member list but holds a wrong GK (e.g. an impostor
     // USIM cloned without the group key): it cannot verify the network.
     let mut n = net(Config::default(), 3, vec![group(1, 0, 3)], |_| 1);
-    n.members[2] = Member::new(
-        Arc::new(Config::default()),
-        2,
-        MME,
-        usim(2),
-        SqnState::default(),
-        1,
-        [0xee; 32],
-    );
-    let mut r = router(&mut n);
-    for i in 0..3 {
-        r.start(dev(i));
-    }
+    n.devices[2].1 = member(&Arc::new(Config::default()), 2, 1, [0xee; 32]);
+    let mut r = n.router(1);
+    attach_all(&mut r, (0..3).map(dev));
     assert!(detected(&r, dev(2), "network_mac_failure"));
-    assert!(rejected_by(&r, MME, dev(2), "ue_reported_mac_failure"));
+    assert!(rejected(&r, MME, dev(2), "ue_reported_mac_failure"));
     assert!(!authenticated(&r, MME, dev(2)));
-    assert!(both_authenticated(&r, dev(1)));
+    assert!(mutually_authenticated(&r, dev(1)));
 }
 
 #[test]
 fn a_replayed_group_challenge_is_detected_by_the_member() {
     let mut n = net(Config::default(), 2, vec![group(1, 0, 2)], |_| 1);
-    let mut r = router(&mut n);
+    let mut r = n.router(1);
     r.start(dev(0));
     r.start(dev(1));
-    assert!(both_authenticated(&r, dev(1)));
+    assert!(mutually_authenticated(&r, dev(1)));
     let old = r
         .log
         .iter()
@@ -463,7 +419,7 @@ fn a_replayed_group_challenge_is_detected_by_the_member() {
         .rfind(|p| p.kind == "AuthenticationFailure")
         .unwrap();
     assert_eq!(fail.pdu.len(), 19);
-    assert!(rejected_by(&r, MME, dev(1), "group_resync_failure"));
+    assert!(rejected(&r, MME, dev(1), "group_resync_failure"));
     assert!(!authenticated(&r, MME, dev(1)));
 }
 
@@ -471,25 +427,18 @@ fn a_replayed_group_challenge_is_detected_by_the_member() {
 fn a_member_ahead_of_the_mme_resynchronises_locally() {
     let mut n = net(Config::default(), 3, vec![group(1, 0, 3)], |_| 1);
     {
-        let mut r = router(&mut n);
-        for i in 0..3 {
-            r.start(dev(i));
-        }
+        let mut r = n.router(1);
+        attach_all(&mut r, (0..3).map(dev));
     }
-    assert_eq!(n.members[2].last_group_sqn(), 2);
+    assert_eq!(member_of(&n, 2).last_group_sqn(), 2);
     // A new MME and an HSS whose group counter restarted: device 2 gets
     // SQN_G = 1 again, answers with AUTS, and the MME catches up without
     // asking the HSS.
     let cfg = Arc::new(Config::default());
-    n.mme = Mme::new(cfg.clone(), HSS);
-    let subs = (0..16)
-        .map(|i| Subscriber {
-            milenage: usim(i),
-            sqn: HeSqn::new(100),
-        })
-        .collect();
-    n.hss = Hss::new(cfg, subs, vec![group(1, 0, 3)]);
-    let mut r = router(&mut n);
+    n.serving = Mme::new(cfg.clone(), HSS);
+    let subs = subscribers(16, |i| i as u8 + 1, 100);
+    n.home = Hss::new(cfg, subs, vec![group(1, 0, 3)]);
+    let mut r = n.router(1);
     r.start(dev(0));
     r.start(dev(2));
     assert_eq!(count(&r, "AIR"), 1);
@@ -498,27 +447,20 @@ fn a_member_ahead_of_the_mme_resynchronises_locally() {
         detected(&r, dev(2), "group_challenge_replay"),
         "indistinguishable from a replay"
     );
-    assert!(both_authenticated(&r, dev(2)), "{:?}", r.kinds());
+    assert!(mutually_authenticated(&r, dev(2)), "{:?}", r.kinds());
     drop(r);
-    assert_eq!(n.members[2].last_group_sqn(), 3);
+    assert_eq!(member_of(&n, 2).last_group_sqn(), 3);
 }
 
 #[test]
 fn a_lost_response_is_recovered_without_a_replay_alarm() {
     let mut n = net(Config::default(), 2, vec![group(1, 0, 2)], |_| 1);
-    let mut r = router(&mut n);
+    let mut r = n.router(1);
     r.start(dev(0));
-    let mut dropped = false;
-    r.tamper = Some(Box::new(move |p| {
-        if p.kind == "AuthenticationResponse" && !dropped {
-            dropped = true;
-            return None;
-        }
-        Some(p.pdu.clone())
-    }));
+    r.tamper = Some(drop_first("AuthenticationResponse"));
     r.start(dev(1));
     assert!(r.fire_next_timer()); // T3460
-    assert!(both_authenticated(&r, dev(1)), "{:?}", r.kinds());
+    assert!(mutually_authenticated(&r, dev(1)), "{:?}", r.kinds());
     assert_eq!(count(&r, "GroupAuthenticationRequest"), 2);
     assert!(!detected(&r, dev(1), "group_challenge_replay"));
 }
@@ -526,7 +468,7 @@ fn a_lost_response_is_recovered_without_a_replay_alarm() {
 #[test]
 fn a_leader_s6a_timeout_hands_the_lead_to_a_queued_member() {
     let mut n = net(Config::default(), 3, vec![group(1, 0, 3)], |_| 1);
-    let mut r = router(&mut n);
+    let mut r = n.router(1);
     // The HSS is unreachable for the first leader's AIR and its retransmissions.
     r.tamper = Some(Box::new(|p| {
         let first_leader = p.kind == "AIR"
@@ -544,12 +486,12 @@ fn a_leader_s6a_timeout_hands_the_lead_to_a_queued_member() {
     r.start(dev(1));
     r.start(dev(2));
     let mut fired = 0;
-    while !rejected_by(&r, MME, dev(0), "s6a_timeout") && r.fire_next_timer() && fired < 20 {
+    while !rejected(&r, MME, dev(0), "s6a_timeout") && r.fire_next_timer() && fired < 20 {
         fired += 1;
     }
-    assert!(rejected_by(&r, MME, dev(0), "s6a_timeout"));
-    assert!(both_authenticated(&r, dev(1)), "{:?}", r.kinds());
-    assert!(both_authenticated(&r, dev(2)));
+    assert!(rejected(&r, MME, dev(0), "s6a_timeout"));
+    assert!(mutually_authenticated(&r, dev(1)), "{:?}", r.kinds());
+    assert!(mutually_authenticated(&r, dev(2)));
 }
 
 #[test]
@@ -557,52 +499,31 @@ fn standard_ue_and_standard_hss_interoperate() {
     // A plain EPS-AKA UE (no group IE) is served by EPS-AKA.
     let cfg = Arc::new(Config::default());
     let eps_cfg = Arc::new(crate::eps_aka::Config::default());
-    let mut ue = crate::eps_aka::Ue::new(eps_cfg.clone(), 9, MME, usim(9), SqnState::default());
-    let mut mme = Mme::new(cfg.clone(), HSS);
-    let subs = || {
-        (0..16)
-            .map(|i| Subscriber {
-                milenage: usim(i),
-                sqn: HeSqn::new(1),
-            })
-            .collect()
+    let subs = || subscribers(16, |i| i as u8 + 1, 1);
+    let ue = crate::eps_aka::Ue::new(eps_cfg.clone(), 9, MME, usim(9), SqnState::default());
+    let mut n = Net {
+        devices: vec![(dev(9), ue)],
+        serving: Mme::new(cfg.clone(), HSS),
+        home: Hss::new(cfg.clone(), subs(), vec![group(1, 0, 4)]),
     };
-    let mut hss = Hss::new(cfg.clone(), subs(), vec![group(1, 0, 4)]);
     {
-        let mut r = Router::new(3);
-        r.add(dev(9), &mut ue);
-        r.add(MME, &mut mme);
-        r.add(HSS, &mut hss);
+        let mut r = n.router(3);
         r.start(dev(9));
-        assert!(both_authenticated(&r, dev(9)));
-        assert_eq!(
-            r.log.iter().find(|p| p.kind == "AIR").unwrap().pdu.len(),
-            AIR_GROUP - 16
-        );
+        assert!(mutually_authenticated(&r, dev(9)));
+        assert_eq!(size(&r, "AIR"), AIR_GROUP - 16);
     }
     // Group members against a standard HSS: Group-Id (M bit clear) is
     // ignored, no material comes back, and every member falls back to EPS-AKA.
-    let mut members: Vec<Member> = (0..3)
-        .map(|i| Member::new(cfg.clone(), i, MME, usim(i), SqnState::default(), 1, gk(1)))
-        .collect();
-    let mut mme = Mme::new(cfg.clone(), HSS);
-    let mut std_hss = crate::eps_aka::Hss::new(eps_cfg, subs());
-    let mut r = Router::new(4);
-    for (i, m) in members.iter_mut().enumerate() {
-        r.add(dev(i as u32), m);
-    }
-    r.add(MME, &mut mme);
-    r.add(HSS, &mut std_hss);
-    for i in 0..3 {
-        r.start(dev(i));
-    }
-    for i in 0..3 {
-        assert!(
-            both_authenticated(&r, dev(i)),
-            "device {i}: {:?}",
-            r.kinds()
-        );
-    }
+    let mut n = Net {
+        devices: (0..3)
+            .map(|i| (dev(i), member(&cfg, i, 1, gk(1))))
+            .collect(),
+        serving: Mme::new(cfg.clone(), HSS),
+        home: crate::eps_aka::Hss::new(eps_cfg, subs()),
+    };
+    let mut r = n.router(4);
+    attach_all(&mut r, (0..3).map(dev));
+    assert_mutually_authenticated(&r, (0..3).map(dev));
     assert_eq!(count(&r, "AIR"), 3);
     assert_eq!(count(&r, "GroupAuthenticationRequest"), 0);
 }
@@ -610,7 +531,7 @@ fn standard_ue_and_standard_hss_interoperate() {
 #[test]
 fn a_bad_group_identity_ie_is_rejected() {
     let mut n = net(Config::default(), 1, vec![group(1, 0, 1)], |_| 1);
-    let mut r = router(&mut n);
+    let mut r = n.router(1);
     let attach = NasMessage::AttachRequest(nas::AttachRequest {
         nas_ksi: nas::KSI_NO_KEY,
         attach_type: nas::attach_type::EPS_ATTACH,
@@ -620,32 +541,20 @@ fn a_bad_group_identity_ie_is_rejected() {
         optional_ies: vec![0x3f, 0x02, 0, 1],
     });
     r.inject(dev(0), MME, Interface::Nas, attach.encode());
-    assert!(rejected_by(&r, MME, dev(0), "bad_group_identity"));
+    assert!(rejected(&r, MME, dev(0), "bad_group_identity"));
 }
 
 /// Runs `n` group members (one group, indices 0..n) through the router and
 /// returns (NAS, S6a) as (transmissions, octets) and the MME's verdicts.
 fn run_group(n: u32) -> ((usize, usize), (usize, usize), usize) {
     let mut net = net(Config::default(), n, vec![group(1, 0, n)], |_| 1);
-    let mut r = router(&mut net);
-    for i in 0..n {
-        r.start(dev(i));
-    }
-    let ok = r
-        .outcomes
-        .iter()
-        .filter(|(a, o)| *a == MME && matches!(o, Outcome::Authenticated { .. }))
-        .count();
+    let mut r = net.router(1);
+    attach_all(&mut r, (0..n).map(dev));
     (
         per_interface(&r, Interface::Nas),
         per_interface(&r, Interface::S6a),
-        ok,
+        verdicts(&r, MME),
     )
-}
-
-fn per_interface(r: &Router, i: Interface) -> (usize, usize) {
-    let on = r.log.iter().filter(|p| p.interface == i);
-    (on.clone().count(), on.map(|p| p.pdu.len()).sum())
 }
 
 /// Closed form (docs/counting.md), one group of n members, loss-free:
@@ -678,26 +587,14 @@ fn eps_aka_baseline_counts_match_the_closed_form() {
                 vectors_per_request: b,
                 ..eps::Config::default()
             });
-            let mut ues: Vec<eps::Ue> = (0..n)
-                .map(|i| eps::Ue::new(cfg.clone(), i, MME, usim(i), SqnState::default()))
-                .collect();
-            let mut mme = eps::Mme::new(cfg.clone(), HSS);
-            let subs = (0..n)
-                .map(|i| Subscriber {
-                    milenage: usim(i),
-                    sqn: HeSqn::new(1),
-                })
-                .collect();
-            let mut hss = eps::Hss::new(cfg.clone(), subs);
-            let mut r = Router::new(5);
-            for (i, ue) in ues.iter_mut().enumerate() {
-                r.add(dev(i as u32), ue);
-            }
-            r.add(MME, &mut mme);
-            r.add(HSS, &mut hss);
-            for i in 0..n {
-                r.start(dev(i));
-            }
+            let ue = |i| eps::Ue::new(cfg.clone(), i, MME, usim(i), SqnState::default());
+            let mut net = Net {
+                devices: (0..n).map(|i| (dev(i), ue(i))).collect(),
+                serving: eps::Mme::new(cfg.clone(), HSS),
+                home: eps::Hss::new(cfg.clone(), subscribers(n, |i| i as u8 + 1, 1)),
+            };
+            let mut r = net.router(5);
+            attach_all(&mut r, (0..n).map(dev));
             let n = n as usize;
             assert_eq!(per_interface(&r, Interface::Nas), (5 * n, 92 * n));
             assert_eq!(

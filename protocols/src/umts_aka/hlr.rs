@@ -2,12 +2,9 @@
 
 use std::sync::Arc;
 
-use rand::Rng;
-
 use super::{Config, Subscriber};
-use crate::aka;
+use crate::aka::{self, home};
 use crate::core::{Ctx, Endpoint, Incoming, Interface, TimerKey};
-use crate::eps_aka::imsi_index;
 use crate::wire::map::{MapMessage, Quintuplet, SaiBegin, SaiEnd, SaiOutcome, error_code};
 
 /// Home network: generates UMTS authentication vectors (quintets).
@@ -30,40 +27,27 @@ impl Hlr {
 
     fn quintets(&mut self, begin: &SaiBegin, cx: &mut Ctx<'_>) -> Result<Vec<Quintuplet>, u8> {
         let arg = &begin.arg;
-        let index = imsi_index(&self.cfg.plmn_digits, &arg.imsi)
-            .filter(|&i| (i as usize) < self.subscribers.len())
+        let index = home::find(&self.subscribers, &self.cfg.plmn_digits, &arg.imsi)
             .ok_or(error_code::UNKNOWN_SUBSCRIBER)?;
-        let sub = &mut self.subscribers[index as usize];
-        if let Some(r) = arg.re_synchronisation_info {
-            // A failed MAC-S leaves SQN_HE alone; fresh vectors follow anyway
-            // (TS 33.102 §6.3.5).
-            let _ = aka::hss_resync(
-                &sub.milenage,
-                &r.rand,
-                &r.auts,
-                &mut sub.sqn,
-                &mut cx.fx.crypto,
-            );
-        }
+        let resync = arg.re_synchronisation_info.map(|r| (r.rand, r.auts));
         let n = arg
             .number_of_requested_vectors
             .clamp(1, self.max_vectors.max(1));
-        let mut out = Vec::with_capacity(n as usize);
-        for _ in 0..n {
-            let mut rand = [0u8; 16];
-            cx.rng.fill_bytes(&mut rand);
-            let sqn = sub.sqn.next();
-            let av =
-                aka::generate_vector(&sub.milenage, sqn, aka::AMF_UMTS, rand, &mut cx.fx.crypto);
-            out.push(Quintuplet {
-                rand,
+        let sub = &mut self.subscribers[index];
+        Ok(home::vectors(
+            sub,
+            resync,
+            n.into(),
+            aka::AMF_UMTS,
+            cx,
+            |_, av, _| Quintuplet {
+                rand: av.rand,
                 xres: av.xres.clone(),
                 ck: av.ck,
                 ik: av.ik,
                 autn: av.autn,
-            });
-        }
-        Ok(out)
+            },
+        ))
     }
 }
 
@@ -72,11 +56,13 @@ impl Endpoint for Hlr {
 
     fn on_message(&mut self, msg: Incoming<'_>, cx: &mut Ctx<'_>) {
         if msg.interface != Interface::Map {
-            return;
+            return cx.fx.ignore(msg.interface.name());
         }
         // An undecodable request gets no answer; the VLR's MAP timer covers it.
-        let Ok(MapMessage::Begin(begin)) = MapMessage::decode(msg.pdu) else {
-            return;
+        let begin = match MapMessage::decode(msg.pdu) {
+            Ok(MapMessage::Begin(begin)) => begin,
+            Ok(other) => return cx.fx.ignore(other.kind()),
+            Err(_) => return cx.fx.ignore("undecodable"),
         };
         let outcome = match self.quintets(&begin, cx) {
             Ok(q) => SaiOutcome::Result(q),
@@ -88,9 +74,10 @@ impl Endpoint for Hlr {
             invoke_id: begin.invoke_id,
             outcome,
         };
-        cx.fx
-            .send(msg.from, Interface::Map, end.kind(), end.encode());
+        cx.fx.send_msg(msg.from, Interface::Map, &end);
     }
 
-    fn on_timer(&mut self, _: TimerKey, _: &mut Ctx<'_>) {}
+    fn on_timer(&mut self, key: TimerKey, cx: &mut Ctx<'_>) {
+        cx.fx.ignore(key.kind().name());
+    }
 }

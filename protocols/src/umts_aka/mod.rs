@@ -10,7 +10,7 @@ mod hlr;
 mod ms;
 mod vlr;
 
-pub use crate::eps_aka::Subscriber;
+pub use crate::aka::Subscriber;
 pub use hlr::Hlr;
 pub use ms::Ms;
 pub use vlr::Vlr;

@@ -1,95 +1,87 @@
-//! The MS (MTC device) with its USIM.
+//! The MS (MTC device) with its USIM: the shared AKA device procedure with
+//! MM location updating (IMSI attach), CK ‖ IK kept as the session key.
 
 use std::sync::Arc;
 
-use zeroize::Zeroize;
-
 use super::Config;
-use crate::aka::{self, SqnState, UsimReject};
-use crate::core::{Addr, Ctx, Endpoint, Incoming, Interface, Outcome, TimerKey, TimerKind};
+use crate::aka::device::{Attach, Device, DeviceVariant, Downlink, Refusal, State};
+use crate::aka::{SqnState, UsimAccept, imsi};
+use crate::core::{Addr, CryptoOps, Ctx, Interface, Nanos, TimerKind};
 use crate::crypto::milenage::Milenage;
-use crate::eps_aka::imsi;
 use crate::wire::mm::{
     self, AuthenticationFailure, AuthenticationResponse, LocationUpdatingRequest, MmMessage,
     RejectCause,
 };
 
-const T3210: TimerKey = TimerKey::own(TimerKind::T3210);
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum State {
-    Idle,
-    /// Location updating request sent, waiting for the network.
-    Updating,
-    Registered,
-    Done,
-}
-
 /// One device: its USIM secrets and SQN state, and its location updating
 /// (IMSI attach) with UMTS authentication.
-pub struct Ms {
+pub type Ms = Device<Umts>;
+
+/// What a UMTS device does differently from other AKA devices.
+pub struct Umts {
     cfg: Arc<Config>,
-    index: u32,
-    vlr: Addr,
-    usim: Milenage,
-    sqn: SqnState,
-    state: State,
-    attempts: u32,
     /// Send state variable V(SD) of TS 24.007 §11.2.3.2.3 (modulo 4), reset
     /// with each new RR connection, i.e. each location updating attempt.
     vsd: u8,
-    /// The last challenge answered and its RES, so that a retransmitted
-    /// AUTHENTICATION REQUEST gets the same answer (TS 24.008 §4.3.2.5).
-    last_rand: [u8; 16],
-    last_res: [u8; 8],
-    /// CK ‖ IK of the last accepted challenge.
-    keys: Option<[u8; 32]>,
-}
-
-impl Drop for Ms {
-    fn drop(&mut self) {
-        if let Some(k) = self.keys.as_mut() {
-            k.zeroize();
-        }
-        self.last_res.zeroize();
-    }
 }
 
 impl Ms {
     pub fn new(cfg: Arc<Config>, index: u32, vlr: Addr, usim: Milenage, sqn: SqnState) -> Self {
-        Self {
-            cfg,
-            index,
-            vlr,
-            usim,
-            sqn,
-            state: State::Idle,
-            attempts: 0,
-            vsd: 0,
-            last_rand: [0; 16],
-            last_res: [0; 8],
-            keys: None,
-        }
+        Device::with_variant(Umts { cfg, vsd: 0 }, index, vlr, usim, sqn)
     }
+}
 
-    pub fn is_registered(&self) -> bool {
-        self.state == State::Registered
-    }
+/// LOCATION UPDATING ACCEPT, the one message the MS handles itself.
+pub struct Accept;
 
+impl Umts {
     /// Sends an MS message with the next send sequence number.
-    fn send(&mut self, cx: &mut Ctx<'_>, msg: MmMessage) {
+    fn send(&mut self, to: Addr, msg: MmMessage, cx: &mut Ctx<'_>) {
         let nsd = self.vsd;
         self.vsd = (self.vsd + 1) % 4;
-        cx.fx.send(
-            self.vlr,
-            Interface::UmtsAir,
-            msg.kind(),
-            msg.encode_with_nsd(nsd),
-        );
+        cx.fx
+            .send(to, Interface::UmtsAir, msg.kind(), msg.encode_with_nsd(nsd));
+    }
+}
+
+impl DeviceVariant for Umts {
+    type Message = Accept;
+    const INTERFACE: Interface = Interface::UmtsAir;
+    const GUARD: TimerKind = TimerKind::T3210;
+    const GUARD_EXPIRED: &'static str = "t3210_expired";
+    const CHECKS_SEPARATION_BIT: bool = false;
+    /// The MS has authenticated the network and holds CK/IK once its USIM
+    /// accepts: UMTS has no NAS security mode step.
+    const AUTHENTICATED_AT_CHALLENGE: bool = true;
+
+    fn guard(&self) -> (Nanos, u32) {
+        (self.cfg.t3210, self.cfg.lu_max_attempts)
     }
 
-    fn send_location_updating(&mut self, cx: &mut Ctx<'_>) {
-        self.attempts += 1;
+    fn decode(&self, pdu: &[u8]) -> (&'static str, Downlink<Accept>) {
+        let msg = match MmMessage::decode(pdu) {
+            Ok(msg) => msg,
+            Err(_) => return ("undecodable", Downlink::Ignore),
+        };
+        let downlink = match &msg {
+            // A GSM challenge (no AUTN): a USIM in UTRAN refuses it (TS 33.102 §6.8.1.2).
+            MmMessage::AuthenticationRequest(r) => match r.autn {
+                None => Downlink::Refuse(Refusal::Unacceptable),
+                Some(autn) => Downlink::Challenge {
+                    ksi: r.cksn,
+                    rand: r.rand,
+                    autn,
+                },
+            },
+            MmMessage::LocationUpdatingAccept(_) => Downlink::Variant(Accept),
+            MmMessage::AuthenticationReject => Downlink::Reject("authentication_reject"),
+            MmMessage::LocationUpdatingReject(_) => Downlink::Reject("location_updating_reject"),
+            _ => Downlink::Ignore,
+        };
+        (msg.kind(), downlink)
+    }
+
+    fn send_attach(&mut self, to: Addr, index: u32, cx: &mut Ctx<'_>) {
         self.vsd = 0;
         let msg = MmMessage::LocationUpdatingRequest(LocationUpdatingRequest {
             cksn: mm::CKSN_NO_KEY,
@@ -97,121 +89,50 @@ impl Ms {
             lu_type: mm::lu_type::IMSI_ATTACH,
             lai: self.cfg.lai(),
             classmark_1: mm::TYPICAL_CLASSMARK_1,
-            imsi: imsi(&self.cfg.plmn_digits, self.index),
+            imsi: imsi(&self.cfg.plmn_digits, index),
             classmark_for_umts: Some(mm::TYPICAL_CLASSMARK_2),
         });
-        self.send(cx, msg);
-        cx.fx.arm(T3210, cx.now + self.cfg.t3210);
+        self.send(to, msg, cx);
     }
 
-    fn fail(&mut self, cx: &mut Ctx<'_>, cause: RejectCause, auts: Option<[u8; 14]>) {
-        let f = AuthenticationFailure { cause, auts };
-        self.send(cx, MmMessage::AuthenticationFailure(f));
+    fn send_response(&mut self, to: Addr, res: &[u8], cx: &mut Ctx<'_>) {
+        let res = res.to_vec();
+        let msg = MmMessage::AuthenticationResponse(AuthenticationResponse { res });
+        self.send(to, msg, cx);
     }
 
-    fn on_auth_request(&mut self, r: mm::AuthenticationRequest, cx: &mut Ctx<'_>) {
-        let Some(autn) = r.autn else {
-            // A GSM challenge (no AUTN): a USIM in UTRAN refuses it (TS 33.102 §6.8.1.2).
-            return self.fail(cx, RejectCause::GSM_AUTHENTICATION_UNACCEPTABLE, None);
+    fn send_refusal(&mut self, to: Addr, refusal: Refusal, cx: &mut Ctx<'_>) {
+        let (cause, auts) = match refusal {
+            Refusal::Unacceptable => (RejectCause::GSM_AUTHENTICATION_UNACCEPTABLE, None),
+            Refusal::MacFailure => (RejectCause::MAC_FAILURE, None),
+            Refusal::SynchFailure(auts) => (RejectCause::SYNCH_FAILURE, Some(auts)),
         };
-        if self.keys.is_some() && r.rand == self.last_rand {
-            // Retransmitted challenge (our response was lost): answer again.
-            let res = self.last_res.to_vec();
-            self.send(
-                cx,
-                MmMessage::AuthenticationResponse(AuthenticationResponse { res }),
-            );
-            return;
-        }
-        match aka::usim_check(&self.usim, &r.rand, &autn, &mut self.sqn, &mut cx.fx.crypto) {
-            Ok(acc) => {
-                let mut keys = [0u8; 32];
-                keys[..16].copy_from_slice(&acc.ck);
-                keys[16..].copy_from_slice(&acc.ik);
-                self.keys = Some(keys);
-                keys.zeroize();
-                self.last_rand = r.rand;
-                self.last_res = [0; 8];
-                let n = acc.res.len().min(8);
-                self.last_res[..n].copy_from_slice(&acc.res[..n]);
-                let res = acc.res.clone();
-                self.send(
-                    cx,
-                    MmMessage::AuthenticationResponse(AuthenticationResponse { res }),
-                );
-                // The MS has authenticated the network and holds CK/IK.
-                cx.fx.outcome(Outcome::Authenticated {
-                    subject: self.vlr,
-                    key_id: r.cksn as u32,
-                });
-            }
-            Err(UsimReject::MacFailure) => {
-                cx.fx.outcome(Outcome::AttackDetected {
-                    subject: self.vlr,
-                    what: "network_mac_failure",
-                });
-                self.fail(cx, RejectCause::MAC_FAILURE, None);
-            }
-            Err(UsimReject::SynchFailure { auts }) => {
-                self.fail(cx, RejectCause::SYNCH_FAILURE, Some(auts));
-            }
-        }
+        let f = AuthenticationFailure { cause, auts };
+        self.send(to, MmMessage::AuthenticationFailure(f), cx);
     }
 
-    fn finish(&mut self, cx: &mut Ctx<'_>, reason: &'static str) {
-        cx.fx.cancel(T3210);
-        self.state = State::Done;
-        cx.fx.outcome(Outcome::Rejected {
-            subject: self.vlr,
-            reason,
-        });
-    }
-}
-
-impl Endpoint for Ms {
-    /// Starts a location updating (IMSI attach); a registered or finished
-    /// device updates again (periodic re-registration) with a fresh challenge.
-    fn start(&mut self, cx: &mut Ctx<'_>) {
-        if self.state != State::Updating {
-            self.state = State::Updating;
-            self.attempts = 0;
-            self.keys = None;
-            self.send_location_updating(cx);
-        }
+    /// CK ‖ IK.
+    fn session_key(&self, acc: &UsimAccept, _: &[u8; 16], _: &mut CryptoOps) -> [u8; 32] {
+        let mut keys = [0u8; 32];
+        keys[..16].copy_from_slice(&acc.ck);
+        keys[16..].copy_from_slice(&acc.ik);
+        keys
     }
 
-    fn on_message(&mut self, msg: Incoming<'_>, cx: &mut Ctx<'_>) {
-        if self.state != State::Updating || msg.interface != Interface::UmtsAir {
-            return;
+    /// The accept ends the procedure once the MS holds keys; an accept before
+    /// authentication is not expected from this VLR and is ignored.
+    fn on_message(
+        &mut self,
+        a: &mut Attach,
+        _: Accept,
+        label: &'static str,
+        _: &[u8],
+        cx: &mut Ctx<'_>,
+    ) {
+        if a.state() == State::Attaching && a.key().is_some() {
+            a.complete::<Self>(None, cx);
+        } else {
+            cx.fx.ignore(label);
         }
-        match MmMessage::decode(msg.pdu) {
-            Ok(MmMessage::AuthenticationRequest(r)) => self.on_auth_request(r, cx),
-            Ok(MmMessage::LocationUpdatingAccept(_)) if self.keys.is_some() => {
-                cx.fx.cancel(T3210);
-                self.state = State::Registered;
-            }
-            Ok(MmMessage::AuthenticationReject) => self.finish(cx, "authentication_reject"),
-            Ok(MmMessage::LocationUpdatingReject(_)) => self.finish(cx, "location_updating_reject"),
-            // Anything else, or bytes that do not decode, is ignored
-            // (TS 24.008 §8); an accept before authentication is not expected
-            // from this VLR and is ignored too.
-            _ => {}
-        }
-    }
-
-    fn on_timer(&mut self, id: TimerKey, cx: &mut Ctx<'_>) {
-        if id != T3210 || self.state != State::Updating {
-            return;
-        }
-        if self.attempts >= self.cfg.lu_max_attempts {
-            self.state = State::Done;
-            cx.fx.outcome(Outcome::Failed {
-                subject: self.vlr,
-                reason: "t3210_expired",
-            });
-            return;
-        }
-        self.keys = None;
-        self.send_location_updating(cx);
     }
 }

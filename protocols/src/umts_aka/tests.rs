@@ -3,80 +3,36 @@
 use std::sync::Arc;
 
 use super::*;
-use crate::aka::{HeSqn, SqnState};
-use crate::core::{Addr, Interface, Outcome, Prim};
-use crate::crypto::milenage::{Milenage, opc};
+use crate::aka::SqnState;
+use crate::aka::test_support::*;
+use crate::core::{Addr, Interface, Prim};
 use crate::testing::Router;
 use crate::wire::map::MapMessage;
 use crate::wire::mm::{self, MmMessage};
 
-const MS: Addr = Addr::new(0, 3);
-const VLR: Addr = Addr::new(1, 0);
-const HLR: Addr = Addr::new(2, 0);
+const MS: Addr = dev(3);
+const VLR: Addr = SERVING;
+const HLR: Addr = HOME;
 
-fn keys(i: u8) -> ([u8; 16], [u8; 16]) {
-    let k = [i; 16];
-    let op = [0x5a; 16];
-    (k, opc(&k, &op, &mut Default::default()))
+fn ms(cfg: &Arc<Config>, index: u32, key: u8) -> Ms {
+    Ms::new(cfg.clone(), index, VLR, milenage(key), SqnState::default())
 }
 
-fn subscribers(n: usize, key: u8, seq: u64) -> Vec<Subscriber> {
-    (0..n)
-        .map(|_| {
-            let (k, o) = keys(key);
-            Subscriber {
-                milenage: Milenage::new(k, o),
-                sqn: HeSqn::new(seq),
-            }
-        })
-        .collect()
-}
-
-struct Net {
-    ms: Ms,
-    vlr: Vlr,
-    hlr: Hlr,
-}
-
-fn net(cfg: Config, ms_key: u8, hlr_key: u8, hlr_seq: u64) -> Net {
+/// One MS (subscriber 3, K from `ms_key`) and an HLR with four subscribers
+/// (K from `hlr_key`, SEQ_HE from `hlr_seq`).
+fn net(cfg: Config, ms_key: u8, hlr_key: u8, hlr_seq: u64) -> Net<Ms, Vlr, Hlr> {
     let cfg = Arc::new(cfg);
-    let (k, o) = keys(ms_key);
-    let ms = Ms::new(
-        cfg.clone(),
-        MS.index,
-        VLR,
-        Milenage::new(k, o),
-        SqnState::default(),
-    );
     Net {
-        ms,
-        vlr: Vlr::new(cfg.clone(), HLR),
-        hlr: Hlr::new(cfg, subscribers(4, hlr_key, hlr_seq)),
+        devices: vec![(MS, ms(&cfg, MS.index, ms_key))],
+        serving: Vlr::new(cfg.clone(), HLR),
+        home: Hlr::new(cfg, subscribers(4, |_| hlr_key, hlr_seq)),
     }
-}
-
-fn router(n: &mut Net) -> Router<'_> {
-    let mut r = Router::new(1);
-    r.add(MS, &mut n.ms);
-    r.add(VLR, &mut n.vlr);
-    r.add(HLR, &mut n.hlr);
-    r
-}
-
-fn authenticated(r: &Router, who: Addr, subject: Addr) -> bool {
-    r.outcomes_of(who)
-        .iter()
-        .any(|o| matches!(o, Outcome::Authenticated { subject: s, .. } if *s == subject))
-}
-
-fn count(r: &Router, kind: &str) -> usize {
-    r.log.iter().filter(|p| p.kind == kind).count()
 }
 
 #[test]
 fn location_updating_authenticates_both_sides_with_real_sizes() {
     let mut n = net(Config::default(), 1, 1, 1);
-    let mut r = router(&mut n);
+    let mut r = n.router(1);
     r.start(MS);
     assert_eq!(
         r.kinds(),
@@ -89,15 +45,13 @@ fn location_updating_authenticates_both_sides_with_real_sizes() {
             "LocationUpdatingAccept"
         ]
     );
-    assert!(authenticated(&r, VLR, MS));
-    assert!(authenticated(&r, MS, VLR));
-    let size = |k: &str| r.log.iter().find(|p| p.kind == k).unwrap().pdu.len();
-    assert_eq!(size("LocationUpdatingRequest"), 23);
-    assert_eq!(size("SendAuthInfo"), 75);
-    assert_eq!(size("SendAuthInfoResult"), 153);
-    assert_eq!(size("AuthenticationRequest"), 37);
-    assert_eq!(size("AuthenticationResponse"), 12);
-    assert_eq!(size("LocationUpdatingAccept"), 7);
+    assert!(mutually_authenticated(&r, MS));
+    assert_eq!(size(&r, "LocationUpdatingRequest"), 23);
+    assert_eq!(size(&r, "SendAuthInfo"), 75);
+    assert_eq!(size(&r, "SendAuthInfoResult"), 153);
+    assert_eq!(size(&r, "AuthenticationRequest"), 37);
+    assert_eq!(size(&r, "AuthenticationResponse"), 12);
+    assert_eq!(size(&r, "LocationUpdatingAccept"), 7);
     // Every PDU decodes as the kind it was labelled with; the MS numbers its
     // messages N(SD) 0, 1.
     for p in &r.log {
@@ -120,27 +74,64 @@ fn location_updating_authenticates_both_sides_with_real_sizes() {
     assert!(r.crypto[&VLR].is_empty());
     assert!(r.timers.is_empty(), "all timers cancelled: {:?}", r.timers);
     drop(r);
-    assert!(n.ms.is_registered());
-    assert_eq!(n.vlr.contexts(), 1);
+    assert!(n.devices[0].1.is_registered());
+    assert_eq!(n.serving.contexts(), 1);
+}
+
+#[test]
+fn a_benign_exchange_ignores_nothing() {
+    // Two location updatings, the second served from the VLR's stock.
+    let cfg = Config {
+        quintets_per_request: 2,
+        ..Config::default()
+    };
+    let mut n = net(cfg, 1, 1, 1);
+    let mut r = n.router(1);
+    attach_all(&mut r, [MS; 2]);
+    assert_eq!(verdicts(&r, VLR), 2);
+    assert_eq!(verdicts(&r, MS), 2);
+    assert_nothing_ignored(&r);
+}
+
+#[test]
+fn unexpected_messages_are_counted_not_dropped() {
+    let mut n = net(Config::default(), 1, 1, 1);
+    let mut r = n.router(1);
+    // A response from an MS the VLR has no context for, and noise.
+    let res = MmMessage::AuthenticationResponse(mm::AuthenticationResponse { res: vec![0; 8] });
+    r.inject(MS, VLR, Interface::UmtsAir, res.encode());
+    r.inject(MS, VLR, Interface::UmtsAir, vec![0xff]);
+    r.inject(VLR, HLR, Interface::Map, vec![0xff]);
+    // An accept to an MS that has not asked for one.
+    let accept = MmMessage::LocationUpdatingAccept(mm::LocationUpdatingAccept {
+        lai: Config::default().lai(),
+        follow_on_proceed: false,
+    });
+    r.inject(VLR, MS, Interface::UmtsAir, accept.encode());
+    // A full location updating, then its MAP result again.
+    r.start(MS);
+    let end = r.log.iter().find(|p| p.kind == "SendAuthInfoResult");
+    r.inject(HLR, VLR, Interface::Map, end.unwrap().pdu.clone());
+    assert!(mutually_authenticated(&r, MS));
+    let label = [
+        "AuthenticationResponse",
+        "undecodable",
+        "SendAuthInfoResult",
+    ];
+    assert_ignored(&r, VLR, &label);
+    assert_ignored(&r, HLR, &["undecodable"]);
+    assert_ignored(&r, MS, &["LocationUpdatingAccept"]);
 }
 
 #[test]
 fn stale_sequence_number_triggers_resynchronisation() {
     let mut n = net(Config::default(), 1, 1, 1);
-    {
-        let mut r = router(&mut n);
-        r.start(MS);
-    }
+    n.router(1).start(MS);
     // The HLR restarts from SEQ 0: its next quintet is stale for the USIM.
-    n.hlr = Hlr::new(Arc::new(Config::default()), subscribers(4, 1, 0));
-    let mut r = router(&mut n);
+    n.home = Hlr::new(Arc::new(Config::default()), subscribers(4, |_| 1, 0));
+    let mut r = n.router(1);
     r.start(MS);
-    let fail = r
-        .log
-        .iter()
-        .find(|p| p.kind == "AuthenticationFailure")
-        .expect("synch failure");
-    assert_eq!(fail.pdu.len(), 19);
+    assert_eq!(size(&r, "AuthenticationFailure"), 19, "synch failure");
     assert_eq!(count(&r, "SendAuthInfo"), 2);
     let resync = r
         .log
@@ -163,22 +154,10 @@ fn stale_sequence_number_triggers_resynchronisation() {
 #[test]
 fn a_network_without_the_key_is_detected_by_the_ms() {
     let mut n = net(Config::default(), 1, 2, 1);
-    let mut r = router(&mut n);
+    let mut r = n.router(1);
     r.start(MS);
-    assert!(r.outcomes_of(MS).iter().any(|o| matches!(
-        o,
-        Outcome::AttackDetected {
-            what: "network_mac_failure",
-            ..
-        }
-    )));
-    assert!(r.outcomes_of(VLR).iter().any(|o| matches!(
-        o,
-        Outcome::Rejected {
-            reason: "ms_reported_mac_failure",
-            ..
-        }
-    )));
+    assert!(detected(&r, MS, "network_mac_failure"));
+    assert!(rejected(&r, VLR, MS, "ms_reported_mac_failure"));
     assert!(!authenticated(&r, VLR, MS));
     assert!(!authenticated(&r, MS, VLR));
 }
@@ -186,44 +165,19 @@ fn a_network_without_the_key_is_detected_by_the_ms() {
 #[test]
 fn a_wrong_res_is_rejected_by_the_vlr() {
     let mut n = net(Config::default(), 1, 1, 1);
-    let mut r = router(&mut n);
-    r.tamper = Some(Box::new(|p| {
-        let mut b = p.pdu.clone();
-        if p.kind == "AuthenticationResponse" {
-            b[3] ^= 1; // inside SRES
-        }
-        Some(b)
-    }));
+    let mut r = n.router(1);
+    r.tamper = Some(flip("AuthenticationResponse", |_| 3)); // inside SRES
     r.start(MS);
-    assert!(r.outcomes_of(VLR).iter().any(|o| matches!(
-        o,
-        Outcome::Rejected {
-            reason: "res_mismatch",
-            ..
-        }
-    )));
+    assert!(rejected(&r, VLR, MS, "res_mismatch"));
     assert!(r.kinds().contains(&"AuthenticationReject"));
-    assert!(r.outcomes_of(MS).iter().any(|o| matches!(
-        o,
-        Outcome::Rejected {
-            reason: "authentication_reject",
-            ..
-        }
-    )));
+    assert!(rejected(&r, MS, VLR, "authentication_reject"));
 }
 
 #[test]
 fn lost_response_is_recovered_by_t3260() {
     let mut n = net(Config::default(), 1, 1, 1);
-    let mut r = router(&mut n);
-    let mut dropped = false;
-    r.tamper = Some(Box::new(move |p| {
-        if p.kind == "AuthenticationResponse" && !dropped {
-            dropped = true;
-            return None;
-        }
-        Some(p.pdu.clone())
-    }));
+    let mut r = n.router(1);
+    r.tamper = Some(drop_first("AuthenticationResponse"));
     r.start(MS);
     assert!(!authenticated(&r, VLR, MS));
     assert!(r.fire_next_timer()); // T3260 at the VLR (12 s) before T3210 (20 s)
@@ -238,33 +192,12 @@ fn lost_response_is_recovered_by_t3260() {
 #[test]
 fn t3260_gives_up_after_the_allowed_retransmissions() {
     let mut n = net(Config::default(), 1, 1, 1);
-    let mut r = router(&mut n);
-    r.tamper = Some(Box::new(|p| {
-        if p.kind == "AuthenticationResponse" {
-            None
-        } else {
-            Some(p.pdu.clone())
-        }
-    }));
+    let mut r = n.router(1);
+    r.tamper = Some(drop_all("AuthenticationResponse"));
     r.start(MS);
-    let mut fired = 0;
-    while r.fire_next_timer() && fired < 50 {
-        fired += 1;
-    }
-    assert!(r.outcomes_of(VLR).iter().any(|o| matches!(
-        o,
-        Outcome::Failed {
-            reason: "t3260_expired",
-            ..
-        }
-    )));
-    assert!(r.outcomes_of(MS).iter().any(|o| matches!(
-        o,
-        Outcome::Failed {
-            reason: "t3210_expired",
-            ..
-        }
-    )));
+    fire_until(&mut r, 50, |_| false);
+    assert!(failed(&r, VLR, "t3260_expired"));
+    assert!(failed(&r, MS, "t3210_expired"));
 }
 
 #[test]
@@ -275,42 +208,23 @@ fn batched_quintets_stay_at_the_vlr_for_later_authentications() {
     };
     let mut n = net(cfg, 1, 1, 1);
     {
-        let mut r = router(&mut n);
+        let mut r = n.router(1);
         r.start(MS);
-        let end = r
-            .log
-            .iter()
-            .find(|p| p.kind == "SendAuthInfoResult")
-            .unwrap();
-        assert_eq!(end.pdu.len(), 330);
-        r.start(MS);
-        r.start(MS);
+        assert_eq!(size(&r, "SendAuthInfoResult"), 330);
+        attach_all(&mut r, [MS; 2]);
         assert_eq!(count(&r, "SendAuthInfo"), 1);
-        assert_eq!(
-            r.outcomes_of(VLR)
-                .iter()
-                .filter(|o| matches!(o, Outcome::Authenticated { .. }))
-                .count(),
-            3
-        );
+        assert_eq!(verdicts(&r, VLR), 3);
         r.start(MS);
         assert_eq!(count(&r, "SendAuthInfo"), 2);
     }
-    assert_eq!(n.vlr.stored_quintets(MS), 2);
+    assert_eq!(n.serving.stored_quintets(MS), 2);
 }
 
 #[test]
 fn unknown_subscriber_is_rejected() {
     let mut n = net(Config::default(), 1, 1, 1);
-    let (k, o) = keys(1);
-    n.ms = Ms::new(
-        Arc::new(Config::default()),
-        999,
-        VLR,
-        Milenage::new(k, o),
-        SqnState::default(),
-    );
-    let mut r = router(&mut n);
+    n.devices[0].1 = ms(&Arc::new(Config::default()), 999, 1);
+    let mut r = n.router(1);
     r.start(MS);
     assert_eq!(
         r.kinds(),
@@ -326,27 +240,15 @@ fn unknown_subscriber_is_rejected() {
         MmMessage::decode(&reject.pdu).unwrap(),
         MmMessage::LocationUpdatingReject(mm::RejectCause::IMSI_UNKNOWN_IN_HLR)
     );
-    assert!(r.outcomes_of(MS).iter().any(|o| matches!(
-        o,
-        Outcome::Rejected {
-            reason: "location_updating_reject",
-            ..
-        }
-    )));
+    assert!(rejected(&r, MS, VLR, "location_updating_reject"));
 }
 
 #[test]
 fn a_gsm_challenge_is_refused_by_the_usim() {
     let mut n = net(Config::default(), 1, 1, 1);
-    let mut r = router(&mut n);
+    let mut r = n.router(1);
     // Keep the MS waiting: the VLR never hears the request.
-    r.tamper = Some(Box::new(|p| {
-        if p.kind == "LocationUpdatingRequest" {
-            None
-        } else {
-            Some(p.pdu.clone())
-        }
-    }));
+    r.tamper = Some(drop_all("LocationUpdatingRequest"));
     r.start(MS);
     let gsm = MmMessage::AuthenticationRequest(mm::AuthenticationRequest {
         cksn: 0,
@@ -367,33 +269,14 @@ fn a_gsm_challenge_is_refused_by_the_usim() {
 #[test]
 fn map_timeout_reinvokes_then_rejects() {
     let mut n = net(Config::default(), 1, 1, 1);
-    let mut r = router(&mut n);
-    r.tamper = Some(Box::new(|p| {
-        if p.interface == Interface::Map && p.kind != "SendAuthInfo" {
-            None
-        } else {
-            Some(p.pdu.clone())
-        }
-    }));
+    let mut r = n.router(1);
+    r.tamper = Some(drop_all("SendAuthInfoResult"));
     r.start(MS);
     assert!(r.fire_next_timer()); // MAP timer at 15 s, before T3210 (20 s)
     assert_eq!(r.now, Config::default().map_timeout);
     assert_eq!(count(&r, "SendAuthInfo"), 2);
-    let timed_out = |r: &Router| {
-        r.outcomes_of(VLR).iter().any(|o| {
-            matches!(
-                o,
-                Outcome::Rejected {
-                    reason: "map_timeout",
-                    ..
-                }
-            )
-        })
-    };
-    let mut fired = 0;
-    while !timed_out(&r) && r.fire_next_timer() && fired < 20 {
-        fired += 1;
-    }
+    let timed_out = |r: &Router| rejected(r, VLR, MS, "map_timeout");
+    fire_until(&mut r, 20, timed_out);
     assert!(timed_out(&r));
     // One invocation and map_max_retx (2) re-invocations; the MS's repeated
     // requests meanwhile start no new dialogue.
@@ -408,54 +291,26 @@ fn map_timeout_reinvokes_then_rejects() {
 fn counted_transmissions_and_bytes_match_the_closed_form() {
     const END: [usize; 6] = [0, 153, 242, 330, 416, 500];
     for b in 1..=5u8 {
-        for n_ms in [1usize, 2, 5, 10] {
+        for n_ms in [1u32, 2, 5, 10] {
             let cfg = Arc::new(Config {
                 quintets_per_request: b,
                 ..Config::default()
             });
-            let mut mss: Vec<Ms> = (0..n_ms as u32)
-                .map(|i| {
-                    let (k, o) = keys(1);
-                    Ms::new(
-                        cfg.clone(),
-                        i,
-                        VLR,
-                        Milenage::new(k, o),
-                        SqnState::default(),
-                    )
-                })
-                .collect();
-            let mut vlr = Vlr::new(cfg.clone(), HLR);
-            let mut hlr = Hlr::new(cfg.clone(), subscribers(n_ms, 1, 1));
-            let mut r = Router::new(7);
-            for (i, ms) in mss.iter_mut().enumerate() {
-                r.add(Addr::new(0, i as u32), ms);
-            }
-            r.add(VLR, &mut vlr);
-            r.add(HLR, &mut hlr);
-            for i in 0..n_ms {
-                r.start(Addr::new(0, i as u32));
-            }
-            let on = |i: Interface| r.log.iter().filter(move |p| p.interface == i);
-            let n = n_ms;
-            assert_eq!(on(Interface::UmtsAir).count(), 4 * n);
+            let mut net = Net {
+                devices: (0..n_ms).map(|i| (dev(i), ms(&cfg, i, 1))).collect(),
+                serving: Vlr::new(cfg.clone(), HLR),
+                home: Hlr::new(cfg.clone(), subscribers(n_ms, |_| 1, 1)),
+            };
+            let mut r = net.router(7);
+            attach_all(&mut r, (0..n_ms).map(dev));
+            let n = n_ms as usize;
+            assert_eq!(per_interface(&r, Interface::UmtsAir), (4 * n, 79 * n));
             assert_eq!(
-                on(Interface::UmtsAir).map(|p| p.pdu.len()).sum::<usize>(),
-                79 * n
-            );
-            assert_eq!(on(Interface::Map).count(), 2 * n);
-            assert_eq!(
-                on(Interface::Map).map(|p| p.pdu.len()).sum::<usize>(),
-                n * (75 + END[b as usize]),
+                per_interface(&r, Interface::Map),
+                (2 * n, n * (75 + END[b as usize])),
                 "b = {b}"
             );
-            assert_eq!(
-                r.outcomes
-                    .iter()
-                    .filter(|(a, o)| *a == VLR && matches!(o, Outcome::Authenticated { .. }))
-                    .count(),
-                n
-            );
+            assert_eq!(verdicts(&r, VLR), n);
         }
     }
 }

@@ -1,0 +1,350 @@
+//! The device side of an AKA attach: one procedure per device (UE, MS, group
+//! member), the `Connection` half of the quinn-proto split.
+//!
+//! [`Device`] runs what every AKA variant does the same way: the attach (or
+//! location updating) request under a guard timer with a bounded number of
+//! attempts, the USIM's check of (RAND, AUTN) with the answer to a
+//! retransmitted challenge, MAC and synchronisation failures, and the
+//! network's rejects. A [`DeviceVariant`] supplies what differs: the message
+//! encodings, the session key derived from CK and IK, and the messages only
+//! it knows (EPS's security mode command, UMTS's accept, a group challenge).
+//! Everything is generic, so each variant compiles to its own code.
+
+use zeroize::Zeroize;
+
+use super::{SqnState, UsimAccept, UsimReject};
+use crate::core::{
+    Addr, CryptoOps, Ctx, Endpoint, Incoming, Interface, Nanos, Outcome, TimerKey, TimerKind,
+};
+use crate::crypto::milenage::Milenage;
+
+/// Where a device's attach stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum State {
+    Idle,
+    /// Request sent, waiting for the network.
+    Attaching,
+    Registered,
+    /// Rejected or given up.
+    Done,
+}
+
+/// Why the device refuses a challenge, as it tells the serving network.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// The challenge is not acceptable for this access (EPS: no AMF separation
+    /// bit, cause #26; UMTS: a GSM challenge, cause #23).
+    Unacceptable,
+    /// MAC-A does not verify (cause #20).
+    MacFailure,
+    /// SQN is not fresh (cause #21), with AUTS for the home network.
+    SynchFailure([u8; 14]),
+}
+
+/// A downlink message as the procedure sees it.
+#[derive(Debug)]
+pub enum Downlink<M> {
+    /// A challenge for the USIM with the key set identifier it would set.
+    Challenge {
+        ksi: u8,
+        rand: [u8; 16],
+        autn: [u8; 16],
+    },
+    /// A challenge the device refuses as it is (a GSM challenge in UTRAN).
+    Refuse(Refusal),
+    /// The network ended the procedure; the reason of the `Rejected` outcome.
+    Reject(&'static str),
+    /// A message the variant handles itself.
+    Variant(M),
+    /// Nothing the device acts on (an unexpected kind, or undecodable bytes).
+    Ignore,
+}
+
+/// What one AKA variant's device does differently. See the module docs of
+/// [`crate::aka`] for how a new variant plugs in.
+pub trait DeviceVariant {
+    /// The messages [`Downlink::Variant`] carries.
+    type Message;
+    /// The interface the device talks to its serving network on.
+    const INTERFACE: Interface;
+    /// The attach guard timer (T3410, T3210).
+    const GUARD: TimerKind;
+    /// The `Failed` reason when the guard expires after the last attempt.
+    const GUARD_EXPIRED: &'static str;
+    /// Whether the ME refuses an AUTN without the AMF separation bit (E-UTRAN).
+    const CHECKS_SEPARATION_BIT: bool;
+    /// Whether the device reports the network authenticated as soon as its
+    /// USIM accepts a challenge (UMTS: no security mode step follows).
+    const AUTHENTICATED_AT_CHALLENGE: bool;
+
+    /// The guard timer's duration and the attempts allowed.
+    fn guard(&self) -> (Nanos, u32);
+    /// Decodes a downlink PDU; the label names it for [`crate::core::Effects::ignore`].
+    fn decode(&self, pdu: &[u8]) -> (&'static str, Downlink<Self::Message>);
+    /// Sends the attach (location updating) request of subscriber `index`.
+    fn send_attach(&mut self, to: Addr, index: u32, cx: &mut Ctx<'_>);
+    fn send_response(&mut self, to: Addr, res: &[u8], cx: &mut Ctx<'_>);
+    fn send_refusal(&mut self, to: Addr, refusal: Refusal, cx: &mut Ctx<'_>);
+    /// The key the device keeps from an accepted challenge (K_ASME, CK ‖ IK).
+    fn session_key(&self, accept: &UsimAccept, autn: &[u8; 16], ops: &mut CryptoOps) -> [u8; 32];
+    /// Handles a [`Downlink::Variant`] message; `label` names it.
+    fn on_message(
+        &mut self,
+        attach: &mut Attach,
+        msg: Self::Message,
+        label: &'static str,
+        pdu: &[u8],
+        cx: &mut Ctx<'_>,
+    );
+}
+
+/// The state every AKA device keeps: its USIM and its attach procedure.
+pub struct Attach {
+    serving: Addr,
+    index: u32,
+    usim: Milenage,
+    sqn: SqnState,
+    state: State,
+    attempts: u32,
+    /// The last challenge answered and its RES, so that a retransmitted
+    /// challenge gets the same answer (TS 24.301 §5.4.2.7 c, TS 24.008 §4.3.2.5).
+    last_rand: [u8; 16],
+    last_res: [u8; 8],
+    /// The session key of the last accepted challenge.
+    key: Option<[u8; 32]>,
+}
+
+impl Drop for Attach {
+    fn drop(&mut self) {
+        self.forget_key();
+        self.last_res.zeroize();
+    }
+}
+
+impl Attach {
+    /// The serving node this device attaches to.
+    pub fn serving(&self) -> Addr {
+        self.serving
+    }
+    /// The subscriber index (the MSIN of its IMSI).
+    pub fn index(&self) -> u32 {
+        self.index
+    }
+    pub fn state(&self) -> State {
+        self.state
+    }
+    /// The session key of the last accepted challenge, if any.
+    pub fn key(&self) -> Option<&[u8; 32]> {
+        self.key.as_ref()
+    }
+
+    fn forget_key(&mut self) {
+        if let Some(k) = self.key.as_mut() {
+            k.zeroize();
+        }
+        self.key = None;
+    }
+
+    /// A retransmitted challenge (our response was lost) is answered again
+    /// with the stored RES; returns whether `rand` was one.
+    pub fn answer_repeat<V: DeviceVariant>(
+        &self,
+        v: &mut V,
+        rand: &[u8; 16],
+        cx: &mut Ctx<'_>,
+    ) -> bool {
+        if self.key.is_some() && *rand == self.last_rand {
+            v.send_response(self.serving, &self.last_res, cx);
+            return true;
+        }
+        false
+    }
+
+    /// Accepts a challenge: keeps the key and RES, answers.
+    pub fn answer<V: DeviceVariant>(
+        &mut self,
+        v: &mut V,
+        rand: [u8; 16],
+        res: &[u8],
+        key: [u8; 32],
+        cx: &mut Ctx<'_>,
+    ) {
+        self.key = Some(key);
+        self.last_rand = rand;
+        self.last_res = [0; 8];
+        let n = res.len().min(8);
+        self.last_res[..n].copy_from_slice(&res[..n]);
+        v.send_response(self.serving, res, cx);
+    }
+
+    pub fn refuse<V: DeviceVariant>(&self, v: &mut V, refusal: Refusal, cx: &mut Ctx<'_>) {
+        v.send_refusal(self.serving, refusal, cx);
+    }
+
+    /// Reports an attack by the serving network (or someone posing as it).
+    pub fn detected(&self, what: &'static str, cx: &mut Ctx<'_>) {
+        cx.fx.outcome(Outcome::AttackDetected {
+            subject: self.serving,
+            what,
+        });
+    }
+
+    /// The plain AKA challenge: the ME's separation-bit check, then the USIM.
+    fn challenge<V: DeviceVariant>(
+        &mut self,
+        v: &mut V,
+        ksi: u8,
+        rand: [u8; 16],
+        autn: [u8; 16],
+        cx: &mut Ctx<'_>,
+    ) {
+        if self.answer_repeat(v, &rand, cx) {
+            return;
+        }
+        if V::CHECKS_SEPARATION_BIT && !super::amf_separation_bit(&autn) {
+            return self.refuse(v, Refusal::Unacceptable, cx);
+        }
+        match super::usim_check(&self.usim, &rand, &autn, &mut self.sqn, &mut cx.fx.crypto) {
+            Ok(acc) => {
+                let key = v.session_key(&acc, &autn, &mut cx.fx.crypto);
+                self.answer(v, rand, &acc.res, key, cx);
+                if V::AUTHENTICATED_AT_CHALLENGE {
+                    cx.fx.outcome(Outcome::Authenticated {
+                        subject: self.serving,
+                        key_id: ksi as u32,
+                    });
+                }
+            }
+            Err(UsimReject::MacFailure) => {
+                self.detected("network_mac_failure", cx);
+                self.refuse(v, Refusal::MacFailure, cx);
+            }
+            Err(UsimReject::SynchFailure { auts }) => {
+                self.refuse(v, Refusal::SynchFailure(auts), cx);
+            }
+        }
+    }
+
+    /// The procedure succeeded: stop the guard; the first time, report the
+    /// network authenticated with key set `key_id` if the variant reports here.
+    pub fn complete<V: DeviceVariant>(&mut self, key_id: Option<u8>, cx: &mut Ctx<'_>) {
+        cx.fx.cancel(TimerKey::own(V::GUARD));
+        if self.state != State::Registered {
+            self.state = State::Registered;
+            if let Some(ksi) = key_id {
+                cx.fx.outcome(Outcome::Authenticated {
+                    subject: self.serving,
+                    key_id: ksi as u32,
+                });
+            }
+        }
+    }
+
+    /// The network rejected the device.
+    fn finish<V: DeviceVariant>(&mut self, reason: &'static str, cx: &mut Ctx<'_>) {
+        cx.fx.cancel(TimerKey::own(V::GUARD));
+        self.state = State::Done;
+        cx.fx.outcome(Outcome::Rejected {
+            subject: self.serving,
+            reason,
+        });
+    }
+}
+
+/// One device: its USIM, its attach procedure and its variant's own state.
+pub struct Device<V> {
+    attach: Attach,
+    variant: V,
+}
+
+impl<V: DeviceVariant> Device<V> {
+    pub fn with_variant(
+        variant: V,
+        index: u32,
+        serving: Addr,
+        usim: Milenage,
+        sqn: SqnState,
+    ) -> Self {
+        Self {
+            attach: Attach {
+                serving,
+                index,
+                usim,
+                sqn,
+                state: State::Idle,
+                attempts: 0,
+                last_rand: [0; 16],
+                last_res: [0; 8],
+                key: None,
+            },
+            variant,
+        }
+    }
+
+    pub fn is_registered(&self) -> bool {
+        self.attach.state == State::Registered
+    }
+
+    pub fn variant(&self) -> &V {
+        &self.variant
+    }
+
+    fn send_attach(&mut self, cx: &mut Ctx<'_>) {
+        let a = &mut self.attach;
+        a.attempts += 1;
+        self.variant.send_attach(a.serving, a.index, cx);
+        let (guard, _) = self.variant.guard();
+        cx.fx.arm(TimerKey::own(V::GUARD), cx.now + guard);
+    }
+}
+
+impl<V: DeviceVariant> Endpoint for Device<V> {
+    /// Starts an attach; a registered or finished device attaches again
+    /// (periodic re-attach), with a fresh challenge.
+    fn start(&mut self, cx: &mut Ctx<'_>) {
+        if self.attach.state != State::Attaching {
+            self.attach.state = State::Attaching;
+            self.attach.attempts = 0;
+            self.attach.forget_key();
+            self.send_attach(cx);
+        }
+    }
+
+    fn on_message(&mut self, msg: Incoming<'_>, cx: &mut Ctx<'_>) {
+        if msg.interface != V::INTERFACE {
+            return cx.fx.ignore(msg.interface.name());
+        }
+        let (label, downlink) = self.variant.decode(msg.pdu);
+        let (a, v) = (&mut self.attach, &mut self.variant);
+        let attaching = a.state == State::Attaching;
+        match downlink {
+            Downlink::Challenge { ksi, rand, autn } if attaching => {
+                a.challenge(v, ksi, rand, autn, cx)
+            }
+            Downlink::Refuse(refusal) if attaching => a.refuse(v, refusal, cx),
+            Downlink::Reject(reason) if attaching => a.finish::<V>(reason, cx),
+            Downlink::Variant(m) => v.on_message(a, m, label, msg.pdu, cx),
+            // Anything else, or bytes that do not decode, is ignored
+            // (TS 24.301 §7, TS 24.008 §8), and counted.
+            _ => cx.fx.ignore(label),
+        }
+    }
+
+    fn on_timer(&mut self, key: TimerKey, cx: &mut Ctx<'_>) {
+        let a = &mut self.attach;
+        if key != TimerKey::own(V::GUARD) || a.state != State::Attaching {
+            return cx.fx.ignore(key.kind().name());
+        }
+        let (_, attempts) = self.variant.guard();
+        if a.attempts >= attempts {
+            a.state = State::Done;
+            cx.fx.outcome(Outcome::Failed {
+                subject: a.serving,
+                reason: V::GUARD_EXPIRED,
+            });
+            return;
+        }
+        a.forget_key();
+        self.send_attach(cx);
+    }
+}
