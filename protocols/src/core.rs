@@ -414,3 +414,19 @@ pub trait Endpoint {
     /// Handle the expiry of a timer armed earlier and not cancelled since.
     fn on_timer(&mut self, key: TimerKey, cx: &mut Ctx<'_>);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A storm keeps millions of timers pending: the key stays at 12 octets.
+    #[test]
+    fn timer_keys_are_compact_and_name_their_peer() {
+        assert_eq!(std::mem::size_of::<TimerKey>(), 12);
+        let ue = Addr::new(0, 41);
+        let k = TimerKey::for_peer(ue, TimerKind::T3460);
+        assert_eq!((k.peer(), k.kind()), (Some(ue), TimerKind::T3460));
+        assert_eq!(TimerKey::own(TimerKind::T3410).peer(), None);
+        assert_ne!(k, TimerKey::for_peer(ue, TimerKind::DiameterTx));
+    }
+}
