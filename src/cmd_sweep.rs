@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use authsim_sim::sweep::{RunError, Sweep, SweepFile, parse_rows, parse_shard};
+use authsim_sim::sweep::{RunError, Sweep, SweepFile, parse_rows, parse_shard, run_blocks};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
@@ -167,20 +167,13 @@ pub fn merge(a: MergeArgs) -> Result<(), Failure> {
         }
         let runs = std::fs::read_to_string(dir.join("runs.csv"))
             .map_err(|e| Failure::BadInput(format!("{}: no runs.csv ({e})", dir.display())))?;
-        for line in runs.lines().skip(1) {
-            let run: usize = line
-                .split(',')
-                .next()
-                .and_then(|f| f.parse().ok())
-                .ok_or_else(|| {
-                    Failure::BadInput(format!("{}: bad runs.csv line `{line}`", dir.display()))
-                })?;
+        // Records, not lines: a quoted label may hold a line break.
+        let shard =
+            run_blocks(&runs).map_err(|e| Failure::BadInput(format!("{}: {e}", dir.display())))?;
+        for (run, block) in shard {
             match blocks.last_mut() {
-                Some((r, b)) if *r == run => {
-                    b.push_str(line);
-                    b.push('\n');
-                }
-                _ => blocks.push((run, format!("{line}\n"))),
+                Some((r, b)) if *r == run => b.push_str(&block),
+                _ => blocks.push((run, block)),
             }
         }
     }

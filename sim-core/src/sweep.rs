@@ -7,7 +7,6 @@
 //! merging shards reproduces exactly the files an unsharded run writes.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -41,6 +40,9 @@ pub enum RowError {
         expected: usize,
         got: usize,
     },
+    /// Not valid CSV (the `csv` crate's message).
+    #[error("runs.csv: {0}")]
+    Csv(String),
     #[error("runs.csv line {line}: bad {what} `{text}`")]
     Number {
         line: usize,
@@ -398,24 +400,25 @@ impl Sweep {
                 label: self.file.sweep.variants[plan.variant].label.clone(),
                 message: e.to_string(),
             })?;
-        let mut out = String::new();
+        let mut w = csv_writer();
         let prefix = self.row_prefix(plan);
         for (metric, value) in metrics(&result) {
-            let _ = writeln!(out, "{prefix},{metric},{}", fmt_value(value));
+            let value = fmt_value(value);
+            let fields = prefix.iter().map(String::as_str);
+            write_record(&mut w, fields.chain([metric.as_str(), value.as_str()]));
         }
-        Ok(out)
+        Ok(csv_text(w))
     }
 
-    fn row_prefix(&self, plan: &RunPlan) -> String {
-        let mut p = format!(
-            "{},{}",
-            plan.index,
-            csv_field(&self.file.sweep.variants[plan.variant].label)
-        );
-        for v in &plan.point {
-            let _ = write!(p, ",{}", csv_field(&value_text(v)));
-        }
-        let _ = write!(p, ",{},{}", plan.replication, plan.seed);
+    /// The fields of a runs.csv row before `metric,value`.
+    fn row_prefix(&self, plan: &RunPlan) -> Vec<String> {
+        let mut p = vec![
+            plan.index.to_string(),
+            self.file.sweep.variants[plan.variant].label.clone(),
+        ];
+        p.extend(plan.point.iter().map(value_text));
+        p.push(plan.replication.to_string());
+        p.push(plan.seed.to_string());
         p
     }
 
@@ -424,12 +427,55 @@ impl Sweep {
     }
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
+/// A writer of CSV text in memory. Every sweep CSV goes through the `csv`
+/// crate, so labels with commas, quotes or line breaks are quoted by one
+/// implementation (RFC 4180) and read back by the same one in `merge`.
+/// Numbers are formatted by `fmt_value` before they get here, so the text of
+/// a value does not depend on how the crate would format a float.
+fn csv_writer() -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_writer(Vec::new())
+}
+
+fn write_record<I, T>(w: &mut csv::Writer<Vec<u8>>, fields: I)
+where
+    I: IntoIterator<Item = T>,
+    T: AsRef<[u8]>,
+{
+    // Writing to memory only fails on allocation, which aborts anyway.
+    w.write_record(fields).expect("CSV written to memory");
+}
+
+fn csv_text(w: csv::Writer<Vec<u8>>) -> String {
+    let bytes = w.into_inner().expect("CSV written to memory");
+    // Every field was a `&str`, so the text is UTF-8.
+    String::from_utf8(bytes).expect("CSV of UTF-8 fields")
+}
+
+/// One CSV record as a line of text.
+fn csv_record<I, T>(fields: I) -> String
+where
+    I: IntoIterator<Item = T>,
+    T: AsRef<[u8]>,
+{
+    let mut w = csv_writer();
+    write_record(&mut w, fields);
+    csv_text(w)
+}
+
+/// A reader of runs.csv text: a header, then records (quoted fields may span lines).
+fn csv_reader(text: &str) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(text.as_bytes())
+}
+
+/// The line a record starts on (1-based), for error messages.
+fn record_line(r: &csv::StringRecord) -> usize {
+    r.position().map_or(0, |p| p.line() as usize)
 }
 
 fn fmt_value(v: f64) -> String {
@@ -566,73 +612,75 @@ pub struct Row {
     pub value: f64,
 }
 
-/// Splits one CSV line (quoted fields allowed).
-fn split_csv(line: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut quoted = false;
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (c, quoted) {
-            ('"', true) if chars.peek() == Some(&'"') => {
-                cur.push('"');
-                chars.next();
-            }
-            ('"', _) => quoted = !quoted,
-            (',', false) => out.push(std::mem::take(&mut cur)),
-            (c, _) => cur.push(c),
-        }
-    }
-    out.push(cur);
-    out
-}
-
+/// Parses runs.csv text (a header line, then one record per metric).
 pub fn parse_rows(text: &str, axes: usize) -> Result<Vec<Row>, RowError> {
     let mut rows = Vec::new();
-    for (i, line) in text.lines().enumerate().skip(1) {
-        if line.is_empty() {
-            continue;
-        }
-        let f = split_csv(line);
+    for rec in csv_reader(text).records() {
+        let f = rec.map_err(|e| RowError::Csv(e.to_string()))?;
+        let line = record_line(&f);
         if f.len() != axes + 6 {
             return Err(RowError::Fields {
-                line: i + 1,
+                line,
                 expected: axes + 6,
                 got: f.len(),
             });
         }
         let num = |s: &str, what: &'static str| {
             s.parse::<f64>().map_err(|_| RowError::Number {
-                line: i + 1,
+                line,
                 what,
                 text: s.into(),
             })
         };
         rows.push(Row {
             run: num(&f[0], "run")? as usize,
-            variant: f[1].clone(),
-            point: f[2..2 + axes].to_vec(),
+            variant: f[1].to_string(),
+            point: f.iter().skip(2).take(axes).map(str::to_string).collect(),
             replication: num(&f[2 + axes], "replication")? as u32,
-            metric: f[4 + axes].clone(),
+            metric: f[4 + axes].to_string(),
             value: num(&f[5 + axes], "value")?,
         });
     }
     Ok(rows)
 }
 
-/// Two-sided 95 % Student t quantile for `df` degrees of freedom.
+/// Splits a shard's runs.csv into one block per run: (run index, its records
+/// as CSV text, in file order). The records are written again by the writer
+/// that wrote them, so a block is byte-identical to the sweep's own text.
+pub fn run_blocks(text: &str) -> Result<Vec<(usize, String)>, RowError> {
+    let mut blocks: Vec<(usize, String)> = Vec::new();
+    for rec in csv_reader(text).records() {
+        let f = rec.map_err(|e| RowError::Csv(e.to_string()))?;
+        let first = f.get(0).unwrap_or("");
+        let run: usize = first.parse().map_err(|_| RowError::Number {
+            line: record_line(&f),
+            what: "run",
+            text: first.into(),
+        })?;
+        let line = csv_record(&f);
+        match blocks.last_mut() {
+            Some((r, b)) if *r == run => b.push_str(&line),
+            _ => blocks.push((run, line)),
+        }
+    }
+    Ok(blocks)
+}
+
+/// Two-sided 95 % Student t quantile t_{0.975,df} for `df` degrees of
+/// freedom (NaN for 0), from `statrs`, for any `df`.
+///
+/// Rounded to three decimals, the precision of the published tables the
+/// intervals have always been computed with (12.706, 4.303, ...): so the
+/// shipped outputs do not change, while `df` above 30 now gets the true
+/// quantile rather than a linear interpolation between table rows.
 pub fn t95(df: usize) -> f64 {
-    const T: [f64; 30] = [
-        12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160,
-        2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056,
-        2.052, 2.048, 2.045, 2.042,
-    ];
-    match df {
-        0 => f64::NAN,
-        d if d <= 30 => T[d - 1],
-        d if d <= 60 => 2.000 + (2.042 - 2.000) * (60 - d) as f64 / 30.0,
-        d if d <= 120 => 1.980 + (2.000 - 1.980) * (120 - d) as f64 / 60.0,
-        _ => 1.960,
+    use statrs::distribution::{ContinuousCDF, StudentsT};
+    if df == 0 {
+        return f64::NAN;
+    }
+    match StudentsT::new(0.0, 1.0, df as f64) {
+        Ok(t) => (t.inverse_cdf(0.975) * 1000.0).round() / 1000.0,
+        Err(_) => f64::NAN,
     }
 }
 
@@ -668,12 +716,13 @@ pub fn cells(rows: &[Row]) -> BTreeMap<CellKey, Vec<(u32, f64)>> {
 impl SweepFile {
     /// The header of runs.csv (one writer for sweeps and merges).
     pub fn runs_header(&self) -> String {
-        let mut h = String::from("run,variant");
-        for a in &self.sweep.axes {
-            let _ = write!(h, ",{}", csv_field(&a.name));
-        }
-        h.push_str(",replication,seed,metric,value\n");
-        h
+        let names = self.sweep.axes.iter().map(|a| a.name.as_str());
+        csv_record(["run", "variant"].into_iter().chain(names).chain([
+            "replication",
+            "seed",
+            "metric",
+            "value",
+        ]))
     }
 
     /// Number of runs the whole sweep has (variants × points × replications).
@@ -683,29 +732,21 @@ impl SweepFile {
 
     /// `summary.csv`: mean, sd and 95 % CI per variant, point and metric.
     pub fn summary_csv(&self, rows: &[Row]) -> String {
-        let mut s = String::from("variant");
-        for a in &self.sweep.axes {
-            let _ = write!(s, ",{}", csv_field(&a.name));
-        }
-        s.push_str(",metric,samples,mean,sd,ci95_low,ci95_high\n");
+        let mut w = csv_writer();
+        let names = self.sweep.axes.iter().map(|a| a.name.as_str());
+        let tail = ["metric", "samples", "mean", "sd", "ci95_low", "ci95_high"];
+        write_record(&mut w, ["variant"].into_iter().chain(names).chain(tail));
         for ((variant, point, metric), vals) in self.ordered_cells(rows) {
             let v: Vec<f64> = vals.iter().map(|x| x.1).collect();
             let (mean, sd, h) = stats(&v);
-            let _ = write!(s, "{}", csv_field(&variant));
-            for p in &point {
-                let _ = write!(s, ",{}", csv_field(p));
-            }
-            let _ = writeln!(
-                s,
-                ",{metric},{},{},{},{},{}",
-                v.len(),
-                fmt_value(mean),
-                fmt_value(sd),
-                fmt_value(mean - h),
-                fmt_value(mean + h)
-            );
+            let mut rec = vec![variant];
+            rec.extend(point);
+            rec.push(metric);
+            rec.push(v.len().to_string());
+            rec.extend([mean, sd, mean - h, mean + h].map(fmt_value));
+            write_record(&mut w, &rec);
         }
-        s
+        csv_text(w)
     }
 
     /// Cells in sweep order: variants and points as declared, metrics sorted.
@@ -729,11 +770,20 @@ impl SweepFile {
     /// `improvements.csv`: I = 1 - C_scheme / C_baseline per point, metric and
     /// baseline, paired by replication (the same seed gives the same devices).
     pub fn improvements_csv(&self, rows: &[Row]) -> String {
-        let mut s = String::from("scheme,baseline");
-        for a in &self.sweep.axes {
-            let _ = write!(s, ",{}", csv_field(&a.name));
-        }
-        s.push_str(",metric,samples,improvement,sd,ci95_low,ci95_high\n");
+        let mut w = csv_writer();
+        let names = self.sweep.axes.iter().map(|a| a.name.as_str());
+        let tail = [
+            "metric",
+            "samples",
+            "improvement",
+            "sd",
+            "ci95_low",
+            "ci95_high",
+        ];
+        write_record(
+            &mut w,
+            ["scheme", "baseline"].into_iter().chain(names).chain(tail),
+        );
         let cells = cells(rows);
         for c in &self.sweep.compare {
             for b in &c.baselines {
@@ -760,24 +810,17 @@ impl SweepFile {
                             continue;
                         }
                         let (mean, sd, h) = stats(&pairs);
-                        let _ = write!(s, "{},{}", csv_field(&c.scheme), csv_field(b));
-                        for p in &point {
-                            let _ = write!(s, ",{}", csv_field(p));
-                        }
-                        let _ = writeln!(
-                            s,
-                            ",{metric},{},{},{},{},{}",
-                            pairs.len(),
-                            fmt_value(mean),
-                            fmt_value(sd),
-                            fmt_value(mean - h),
-                            fmt_value(mean + h)
-                        );
+                        let mut rec = vec![c.scheme.clone(), b.clone()];
+                        rec.extend(point.iter().cloned());
+                        rec.push(metric.clone());
+                        rec.push(pairs.len().to_string());
+                        rec.extend([mean, sd, mean - h, mean + h].map(fmt_value));
+                        write_record(&mut w, &rec);
                     }
                 }
             }
         }
-        s
+        csv_text(w)
     }
 
     /// All points (axis values as text), in the order the sweep runs them.
@@ -823,12 +866,63 @@ mod tests {
         assert!((sd - 1.0).abs() < 1e-12);
         assert!((h - 4.303 / 3f64.sqrt()).abs() < 1e-9);
         assert_eq!(stats(&[5.0]), (5.0, 0.0, 0.0));
-        assert_eq!(t95(1000), 1.96);
+        assert_eq!(t95(1000), 1.962);
+    }
+
+    /// Published two-sided 95 % quantiles (e.g. NIST/SEMATECH e-Handbook, table 1.3.6.7.2).
+    #[test]
+    fn t_quantiles_match_published_values() {
+        for (df, t) in [
+            (1, 12.706),
+            (2, 4.303),
+            (3, 3.182),
+            (4, 2.776),
+            (9, 2.262),
+            (29, 2.045),
+            (30, 2.042),
+            (40, 2.021),
+            (60, 2.000),
+            (100, 1.984),
+        ] {
+            assert_eq!(t95(df), t, "df = {df}");
+        }
+        assert_eq!(t95(1_000_000), 1.960);
+        assert!(t95(0).is_nan());
     }
 
     #[test]
-    fn csv_split_handles_quotes() {
-        assert_eq!(split_csv("a,\"b,c\",\"d\"\"e\""), vec!["a", "b,c", "d\"e"]);
+    fn hostile_labels_round_trip_through_runs_csv() {
+        let label = "EPS, \"quoted\"\nsecond line";
+        let mut text = csv_record([
+            "run",
+            "variant",
+            "n",
+            "replication",
+            "seed",
+            "metric",
+            "value",
+        ]);
+        for run in 0..2 {
+            let r = run.to_string();
+            for m in ["tx.total", "a,b"] {
+                text.push_str(&csv_record([r.as_str(), label, "1,2", "0", "7", m, "1.5"]));
+            }
+        }
+        assert!(
+            text.contains("\"EPS, \"\"quoted\"\"\nsecond line\""),
+            "{text}"
+        );
+        let rows = parse_rows(&text, 1).unwrap();
+        assert_eq!(rows.len(), 4);
+        assert_eq!(rows[3].variant, label);
+        assert_eq!(rows[3].point, vec!["1,2"]);
+        assert_eq!(rows[3].metric, "a,b");
+        assert_eq!(rows[3].value, 1.5);
+        let blocks = run_blocks(&text).unwrap();
+        assert_eq!(blocks.iter().map(|b| b.0).collect::<Vec<_>>(), vec![0, 1]);
+        let header_len = text.find("0,").unwrap();
+        let joined: String = blocks.iter().map(|b| b.1.as_str()).collect();
+        assert_eq!(&text[header_len..], joined);
     }
 
     #[test]
