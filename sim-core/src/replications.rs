@@ -7,10 +7,11 @@
 //! (`sweep::metrics`), summarised with the sweep's Student-t statistics.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
+
+use serde::Serialize;
 
 use crate::build::derive_seed;
-use crate::sweep::stats;
+use crate::sweep::{serde_csv, stats};
 
 /// The seed of replication `r` of a run with root seed `seed`.
 pub fn replication_seed(seed: u64, r: u32) -> u64 {
@@ -66,34 +67,56 @@ fn fmt_value(v: f64) -> String {
     }
 }
 
+/// A row of `replications.csv`; its field names are the header. Numbers are
+/// text from `fmt_value`, so they read as in the sweep outputs.
+#[derive(Serialize, Default)]
+struct SummaryRow<'a> {
+    metric: &'a str,
+    n: usize,
+    mean: String,
+    sd: String,
+    ci95_low: String,
+    ci95_high: String,
+}
+
+/// A row of `replications_runs.csv`; its field names are the header.
+#[derive(Serialize, Default)]
+struct RunRow<'a> {
+    replication: usize,
+    seed: u64,
+    metric: &'a str,
+    value: String,
+}
+
 /// `replications.csv`: `metric,n,mean,sd,ci95_low,ci95_high`.
 pub fn summary_csv(rows: &[MetricSummary]) -> String {
-    let mut s = String::from("metric,n,mean,sd,ci95_low,ci95_high\n");
-    for r in rows {
-        let _ = writeln!(
-            s,
-            "{},{},{},{},{},{}",
-            r.metric,
-            r.n,
-            fmt_value(r.mean),
-            fmt_value(r.sd),
-            fmt_value(r.ci95_low),
-            fmt_value(r.ci95_high)
-        );
-    }
-    s
+    serde_csv(rows.iter().map(|r| SummaryRow {
+        metric: &r.metric,
+        n: r.n,
+        mean: fmt_value(r.mean),
+        sd: fmt_value(r.sd),
+        ci95_low: fmt_value(r.ci95_low),
+        ci95_high: fmt_value(r.ci95_high),
+    }))
 }
 
 /// `replications_runs.csv`: `replication,seed,metric,value`, one row per
 /// replication and metric (the values behind the summary).
 pub fn runs_csv(seeds: &[u64], runs: &[Vec<(String, f64)>]) -> String {
-    let mut s = String::from("replication,seed,metric,value\n");
-    for (r, (seed, run)) in seeds.iter().zip(runs).enumerate() {
-        for (m, v) in run {
-            let _ = writeln!(s, "{r},{seed},{m},{}", fmt_value(*v));
-        }
-    }
-    s
+    serde_csv(
+        seeds
+            .iter()
+            .zip(runs)
+            .enumerate()
+            .flat_map(|(r, (&seed, run))| {
+                run.iter().map(move |(m, v)| RunRow {
+                    replication: r,
+                    seed,
+                    metric: m,
+                    value: fmt_value(*v),
+                })
+            }),
+    )
 }
 
 #[cfg(test)]
@@ -124,7 +147,14 @@ mod tests {
         let csv = summary_csv(&s);
         assert!(csv.starts_with("metric,n,mean,sd,ci95_low,ci95_high\na,3,2,1,"));
         assert!(csv.contains("\nb,1,5,0,5,5\n"), "{csv}");
-        let runs_csv = runs_csv(&[7, 8, 9], &runs);
-        assert!(runs_csv.contains("\n1,8,a,2\n"), "{runs_csv}");
+        let rc = runs_csv(&[7, 8, 9], &runs);
+        assert!(rc.starts_with("replication,seed,metric,value\n0,7,a,1\n"), "{rc}");
+        assert!(rc.contains("\n1,8,a,2\n"), "{rc}");
+        assert_eq!(summary_csv(&[]), "metric,n,mean,sd,ci95_low,ci95_high\n");
+        let odd = vec![vec![("x,\"y\"".to_string(), 0.5)]];
+        assert_eq!(
+            runs_csv(&[1], &odd),
+            "replication,seed,metric,value\n0,1,\"x,\"\"y\"\"\",0.5\n"
+        );
     }
 }

@@ -465,6 +465,26 @@ where
     csv_text(w)
 }
 
+/// CSV text of serde rows, the header from the row type's field names, so
+/// header and columns have one definition. The header is written even with
+/// no rows (the `csv` crate writes it with the first row).
+pub(crate) fn serde_csv<T: serde::Serialize + Default>(
+    rows: impl IntoIterator<Item = T>,
+) -> String {
+    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+    let mut empty = true;
+    for r in rows {
+        w.serialize(r).expect("CSV written to memory");
+        empty = false;
+    }
+    if empty {
+        let one = serde_csv([T::default()]);
+        let header = one.split_inclusive('\n').next().unwrap_or("");
+        return header.to_string();
+    }
+    csv_text(w)
+}
+
 /// A reader of runs.csv text: a header, then records (quoted fields may span lines).
 fn csv_reader(text: &str) -> csv::Reader<&[u8]> {
     csv::ReaderBuilder::new()
