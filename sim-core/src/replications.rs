@@ -148,7 +148,10 @@ mod tests {
         assert!(csv.starts_with("metric,n,mean,sd,ci95_low,ci95_high\na,3,2,1,"));
         assert!(csv.contains("\nb,1,5,0,5,5\n"), "{csv}");
         let rc = runs_csv(&[7, 8, 9], &runs);
-        assert!(rc.starts_with("replication,seed,metric,value\n0,7,a,1\n"), "{rc}");
+        assert!(
+            rc.starts_with("replication,seed,metric,value\n0,7,a,1\n"),
+            "{rc}"
+        );
         assert!(rc.contains("\n1,8,a,2\n"), "{rc}");
         assert_eq!(summary_csv(&[]), "metric,n,mean,sd,ci95_low,ci95_high\n");
         let odd = vec![vec![("x,\"y\"".to_string(), 0.5)]];

@@ -235,44 +235,54 @@ impl RunResult {
         m
     }
 
+    /// `messages.csv`, one [`MessagesCsvRow`] per interface and message.
     pub fn messages_csv(&self) -> String {
-        let mut s =
-            String::from("interface,message,transmissions,deliveries,lost,bytes,overhead_bytes\n");
-        for m in &self.messages {
+        crate::sweep::serde_csv(self.messages.iter().map(|m| {
             let c = &m.counters;
-            let _ = writeln!(
-                s,
-                "{},{},{},{},{},{},{}",
-                m.interface,
-                m.kind,
-                c.transmissions,
-                c.deliveries,
-                c.lost,
-                c.bytes,
-                c.overhead_bytes
-            );
-        }
-        s
+            MessagesCsvRow {
+                interface: m.interface.to_string(),
+                message: m.kind,
+                transmissions: c.transmissions,
+                deliveries: c.deliveries,
+                lost: c.lost,
+                bytes: c.bytes,
+                overhead_bytes: c.overhead_bytes,
+            }
+        }))
     }
 
+    /// `auth.csv`, one [`AuthCsvRow`] per verdict (millions in a storm: the
+    /// text fields are formatted into buffers reused from row to row).
     pub fn auth_csv(&self) -> String {
-        let mut s =
-            String::from("time_s,reporter_node,reporter,subject,outcome,reason,latency_s\n");
+        let mut w = csv::WriterBuilder::new().from_writer(Vec::with_capacity(self.auth.len() * 64));
+        let (mut time, mut reporter, mut subject, mut latency) =
+            (String::new(), String::new(), String::new(), String::new());
         for a in &self.auth {
-            let lat = a.latency.map(secs).unwrap_or_default();
-            let _ = writeln!(
-                s,
-                "{},{},{},{},{},{},{}",
-                secs(a.time),
-                a.reporter_node,
-                a.reporter,
-                a.subject,
-                a.outcome,
-                a.reason,
-                lat
-            );
+            for b in [&mut time, &mut reporter, &mut subject, &mut latency] {
+                b.clear();
+            }
+            write_secs(&mut time, a.time);
+            let _ = write!(reporter, "{}", a.reporter);
+            let _ = write!(subject, "{}", a.subject);
+            if let Some(l) = a.latency {
+                write_secs(&mut latency, l);
+            }
+            let row = AuthCsvRow {
+                time_s: &time,
+                reporter_node: &a.reporter_node,
+                reporter: &reporter,
+                subject: &subject,
+                outcome: a.outcome,
+                reason: a.reason,
+                latency_s: &latency,
+            };
+            w.serialize(row).expect("CSV written to memory");
         }
-        s
+        if self.auth.is_empty() {
+            return crate::sweep::serde_csv(std::iter::empty::<AuthCsvRow>());
+        }
+        let bytes = w.into_inner().expect("CSV written to memory");
+        String::from_utf8(bytes).expect("CSV of UTF-8 fields")
     }
 
     pub fn nodes_csv(&self) -> String {
@@ -450,6 +460,35 @@ pub fn percentile(sorted: &[Nanos], q: f64) -> Nanos {
     }
     let rank = (q * sorted.len() as f64).ceil().max(1.0) as usize;
     sorted[rank.min(sorted.len()) - 1]
+}
+
+/// A row of `messages.csv`: its field names are the header.
+#[derive(serde::Serialize, Default)]
+struct MessagesCsvRow {
+    interface: String,
+    message: &'static str,
+    transmissions: u64,
+    deliveries: u64,
+    lost: u64,
+    bytes: u64,
+    overhead_bytes: u64,
+}
+
+/// A row of `auth.csv`: its field names are the header. Times are text
+/// (`secs`), exact to the nanosecond, not floats.
+#[derive(serde::Serialize, Default)]
+struct AuthCsvRow<'a> {
+    time_s: &'a str,
+    reporter_node: &'a str,
+    reporter: &'a str,
+    subject: &'a str,
+    outcome: &'a str,
+    reason: &'a str,
+    latency_s: &'a str,
+}
+
+fn write_secs(s: &mut String, ns: Nanos) {
+    let _ = write!(s, "{}.{:09}", ns / 1_000_000_000, ns % 1_000_000_000);
 }
 
 fn secs(ns: Nanos) -> String {
