@@ -286,15 +286,33 @@ impl RunResult {
     }
 
     pub fn nodes_csv(&self) -> String {
-        let mut s = String::from(
-            "node,profile,servers,inputs,timer_expiries,busy_s,utilization,wait_mean_s,wait_max_s",
-        );
-        for p in Prim::ALL {
-            let _ = write!(s, ",{}", p.name());
-        }
-        s.push_str(
-            ",endpoints,tx_bytes,rx_bytes,energy_crypto_j,energy_radio_j,energy_total_j,energy_per_endpoint_j,ignored_inputs\n",
-        );
+        // One column per primitive in the middle, so records rather than a
+        // serde row type; still quoted by the `csv` crate (node names are free text).
+        let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+        let head = [
+            "node",
+            "profile",
+            "servers",
+            "inputs",
+            "timer_expiries",
+            "busy_s",
+            "utilization",
+            "wait_mean_s",
+            "wait_max_s",
+        ];
+        let tail = [
+            "endpoints",
+            "tx_bytes",
+            "rx_bytes",
+            "energy_crypto_j",
+            "energy_radio_j",
+            "energy_total_j",
+            "energy_per_endpoint_j",
+            "ignored_inputs",
+        ];
+        let prims = Prim::ALL.iter().map(|p| p.name());
+        w.write_record(head.into_iter().chain(prims).chain(tail))
+            .expect("CSV written to memory");
         for n in &self.nodes {
             let util = if n.servers > 0 && self.end_time > 0 {
                 format!(
@@ -309,38 +327,34 @@ impl RunResult {
             } else {
                 String::new()
             };
-            let _ = write!(
-                s,
-                "{},{},{},{},{},{},{},{},{}",
-                n.name,
-                n.profile,
-                n.servers,
-                n.inputs,
-                n.timer_expiries,
+            let mut rec = vec![
+                n.name.clone(),
+                n.profile.clone(),
+                n.servers.to_string(),
+                n.inputs.to_string(),
+                n.timer_expiries.to_string(),
                 secs128(n.busy_ns),
                 util,
                 wait_mean,
-                secs(n.wait_ns_max)
-            );
-            for p in Prim::ALL {
-                let _ = write!(s, ",{}", n.crypto.get(p));
-            }
-            let _ = writeln!(
-                s,
-                ",{},{},{},{},{},{},{},{}",
-                n.endpoints,
-                n.tx_bytes,
-                n.rx_bytes,
-                n.energy_crypto_j,
-                n.energy_radio_j,
-                n.energy_total_j(),
+                secs(n.wait_ns_max),
+            ];
+            rec.extend(Prim::ALL.iter().map(|&p| n.crypto.get(p).to_string()));
+            rec.extend([
+                n.endpoints.to_string(),
+                n.tx_bytes.to_string(),
+                n.rx_bytes.to_string(),
+                n.energy_crypto_j.to_string(),
+                n.energy_radio_j.to_string(),
+                n.energy_total_j().to_string(),
                 n.energy_per_endpoint_j()
                     .map(|e| e.to_string())
                     .unwrap_or_default(),
-                n.ignored_inputs()
-            );
+                n.ignored_inputs().to_string(),
+            ]);
+            w.write_record(&rec).expect("CSV written to memory");
         }
-        s
+        let bytes = w.into_inner().expect("CSV written to memory");
+        String::from_utf8(bytes).expect("CSV of UTF-8 fields")
     }
 
     /// A short JSON summary: totals, outcomes and latency percentiles.

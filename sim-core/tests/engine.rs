@@ -369,3 +369,24 @@ fn ignored_column(r: &RunResult) -> Vec<(String, u64)> {
         })
         .collect()
 }
+
+/// Node names are free text: nodes.csv and auth.csv quote them (the `csv`
+/// crate), so a comma, quote or line break stays inside one field.
+#[test]
+fn node_names_with_commas_quotes_and_line_breaks_stay_one_field() {
+    let scn = quickstart();
+    let (mut r, _) = authsim_sim::runner::run(&scn, scn.run.seed, &RunOptions::default()).unwrap();
+    let odd = "mme, \"east\"\nrack 2";
+    r.nodes[0].name = odd.into();
+    for a in &mut r.auth {
+        a.reporter_node = odd.into();
+    }
+    for (text, col) in [(r.nodes_csv(), 0), (r.auth_csv(), 1)] {
+        let mut rd = csv::Reader::from_reader(text.as_bytes());
+        let width = rd.headers().unwrap().len();
+        let recs: Vec<csv::StringRecord> = rd.records().map(Result::unwrap).collect();
+        assert!(!recs.is_empty());
+        assert!(recs.iter().all(|x| x.len() == width), "{text}");
+        assert_eq!(&recs[0][col], odd, "{text}");
+    }
+}
