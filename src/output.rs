@@ -4,10 +4,10 @@ use std::path::{Path, PathBuf};
 
 use std::collections::BTreeMap;
 
-use authsim_plots::{Bar, LineChart, Scale, Series};
+use authsim_plots::{Bar, Canvas, LineChart, Scale, Series};
 use authsim_sim::replications::{runs_csv, summarize, summary_csv};
 use authsim_sim::report::RunResult;
-use authsim_sim::scenario::Scenario;
+use authsim_sim::scenario::{PlotFormat, Scenario};
 use authsim_sim::sweep::{PlotKind, Row, SweepFile, cells, stats};
 
 /// Why results could not be written.
@@ -47,6 +47,46 @@ fn write(path: PathBuf, text: &str, written: &mut Vec<PathBuf>) -> Result<(), Ou
     Ok(())
 }
 
+/// One chart's files, in the formats the scenario or sweep asks for (`outputs.formats`).
+struct ChartFiles {
+    png: PathBuf,
+    svg: PathBuf,
+    /// PNG unless only SVG is asked for (an empty list is refused when the file loads).
+    write_png: bool,
+    write_svg: bool,
+}
+
+impl ChartFiles {
+    /// `name` is the PNG's file name; the SVG takes the same name with `.svg`.
+    fn new(dir: &Path, name: &str, formats: &[PlotFormat]) -> ChartFiles {
+        let png = dir.join(name);
+        let write_svg = formats.contains(&PlotFormat::Svg);
+        ChartFiles {
+            svg: png.with_extension("svg"),
+            png,
+            write_png: formats.contains(&PlotFormat::Png) || !write_svg,
+            write_svg,
+        }
+    }
+
+    fn canvas(&self) -> Canvas<'_> {
+        match (self.write_png, self.write_svg) {
+            (true, true) => Canvas::new(&self.png).with_svg(&self.svg),
+            (true, false) => Canvas::new(&self.png),
+            (false, _) => Canvas::svg_only(&self.svg),
+        }
+    }
+
+    fn record(self, written: &mut Vec<PathBuf>) {
+        if self.write_png {
+            written.push(self.png);
+        }
+        if self.write_svg {
+            written.push(self.svg);
+        }
+    }
+}
+
 /// Writes everything a run produces into `dir`; returns the files written.
 pub fn write_run(
     dir: &Path,
@@ -75,12 +115,17 @@ pub fn write_run(
         write(path.to_path_buf(), &text, &mut written)?;
     }
     if scn.outputs.plots {
-        plot_run(dir, r, &mut written)?;
+        plot_run(dir, r, &scn.outputs.formats, &mut written)?;
     }
     Ok(written)
 }
 
-fn plot_run(dir: &Path, r: &RunResult, written: &mut Vec<PathBuf>) -> Result<(), OutputError> {
+fn plot_run(
+    dir: &Path,
+    r: &RunResult,
+    formats: &[PlotFormat],
+    written: &mut Vec<PathBuf>,
+) -> Result<(), OutputError> {
     let title = |what: &str| {
         format!(
             "{what} — {} ({}, {} devices)",
@@ -106,15 +151,15 @@ fn plot_run(dir: &Path, r: &RunResult, written: &mut Vec<PathBuf>) -> Result<(),
             )
         })
         .collect();
-    let p = dir.join("latency_cdf.png");
+    let p = ChartFiles::new(dir, "latency_cdf.png", formats);
     authsim_plots::cdf_chart(
-        &p,
+        p.canvas(),
         &title("Authentication latency"),
         "latency from procedure start (ms)",
         &cdf,
     )
     .map_err(OutputError::plot)?;
-    written.push(p);
+    p.record(written);
 
     let series: Vec<Series> = reporters
         .iter()
@@ -129,16 +174,16 @@ fn plot_run(dir: &Path, r: &RunResult, written: &mut Vec<PathBuf>) -> Result<(),
             ci: None,
         })
         .collect();
-    let p = dir.join("latency_over_time.png");
+    let p = ChartFiles::new(dir, "latency_over_time.png", formats);
     authsim_plots::scatter_time(
-        &p,
+        p.canvas(),
         &title("Latency over time"),
         "completion time (s)",
         "latency (ms)",
         &series,
     )
     .map_err(OutputError::plot)?;
-    written.push(p);
+    p.record(written);
 
     let bars: Vec<Bar> = r
         .messages
@@ -149,15 +194,15 @@ fn plot_run(dir: &Path, r: &RunResult, written: &mut Vec<PathBuf>) -> Result<(),
             value: m.counters.transmissions as f64,
         })
         .collect();
-    let p = dir.join("messages.png");
+    let p = ChartFiles::new(dir, "messages.png", formats);
     authsim_plots::grouped_bar_chart(
-        &p,
+        p.canvas(),
         &title("Transmissions per interface and message"),
         "transmissions",
         &bars,
     )
     .map_err(OutputError::plot)?;
-    written.push(p);
+    p.record(written);
 
     // Energy per endpoint of population nodes, and of server nodes per device of
     // the population they serve (their total over `population.devices`), so the
@@ -181,15 +226,15 @@ fn plot_run(dir: &Path, r: &RunResult, written: &mut Vec<PathBuf>) -> Result<(),
         ));
         bars.push(Bar::new(group, "radio", n.energy_radio_j / per * 1e3));
     }
-    let p = dir.join("energy.png");
+    let p = ChartFiles::new(dir, "energy.png", formats);
     authsim_plots::grouped_bar_chart(
-        &p,
+        p.canvas(),
         &title("Energy by node: crypto and processing vs radio"),
         "energy (mJ)",
         &bars,
     )
     .map_err(OutputError::plot)?;
-    written.push(p);
+    p.record(written);
     Ok(())
 }
 
@@ -226,6 +271,11 @@ pub fn write_replications(
         let Some((node, stat)) = rest.rsplit_once('.') else {
             continue;
         };
+        // The same node's figures also appear under its role name (`role_serving`, …):
+        // plot each node once, under its own name.
+        if !scn.nodes.contains_key(node) {
+            continue;
+        }
         let q = match stat {
             "p50_s" => 50.0,
             "p95_s" => 95.0,
@@ -243,28 +293,39 @@ pub fn write_replications(
         }
     }
     let series: Vec<Series> = series.into_values().collect();
-    let path = dir.join("replications_latency.png");
+    let path = ChartFiles::new(dir, "replications_latency.png", &scn.outputs.formats);
     let title = format!(
-        "Latency percentiles, mean and 95 % CI over {} replications — {} ({})",
+        "Authentication latency percentiles, mean over {} replications — {} ({})",
         runs.len(),
         scn.name,
         scn.protocol.name()
     );
+    let ci_label = ci_label(runs.len());
     authsim_plots::line_chart(
-        &path,
+        path.canvas(),
         &LineChart {
             title: &title,
             x_label: "percentile",
-            y_label: "authentication latency (ms)",
+            y_label: "latency (ms)",
             x_scale: Scale::Linear,
             y_scale: Scale::Linear,
             series: &series,
             reference: &[],
+            // p50, p95 and p99 are three statistics, not a curve.
+            points_only: true,
+            ci_label: &ci_label,
         },
     )
     .map_err(OutputError::plot)?;
-    written.push(path);
+    path.record(&mut written);
     Ok(written)
+}
+
+/// What a chart's error bars are (the intervals come from `stats`/`summarize`: Student t).
+fn ci_label(replications: usize) -> String {
+    format!(
+        "error bars: 95 % confidence interval of the mean (Student t) over {replications} replications"
+    )
 }
 
 /// Draws the plots a sweep file asks for; returns the files written.
@@ -312,7 +373,8 @@ pub fn sweep_plots(
                 .or_insert_with(|| Series {
                     label: key,
                     points: Vec::new(),
-                    ci: Some(Vec::new()),
+                    // One value has no interval.
+                    ci: (vals.len() >= 2).then(Vec::new),
                 });
             s.points.push((num(&p[xi]), mean / scale));
             if let Some(ci) = s.ci.as_mut() {
@@ -377,11 +439,11 @@ pub fn sweep_plots(
                 ci: None,
             })
             .collect();
-        let path = dir.join(&spec.file);
+        let path = ChartFiles::new(dir, &spec.file, &file.outputs.formats);
         let scale = |log: bool| if log { Scale::Log10 } else { Scale::Linear };
         let x_label = spec.x_label.clone().unwrap_or_else(|| spec.x.clone());
         authsim_plots::line_chart(
-            &path,
+            path.canvas(),
             &LineChart {
                 title: &spec.title,
                 x_label: &x_label,
@@ -390,10 +452,12 @@ pub fn sweep_plots(
                 y_scale: scale(spec.log_y),
                 series: &series,
                 reference: &reference,
+                points_only: false,
+                ci_label: &ci_label(file.sweep.replications as usize),
             },
         )
         .map_err(OutputError::plot)?;
-        written.push(path);
+        path.record(&mut written);
     }
     Ok(written)
 }

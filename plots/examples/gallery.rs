@@ -108,6 +108,7 @@ fn line_with_error_bars(path: &Path) -> Result<(), PlotError> {
             y_scale: Scale::Linear,
             series: &series,
             reference: &reference,
+            ..Default::default()
         },
     )
 }
@@ -140,6 +141,7 @@ fn line_with_band_log(path: &Path) -> Result<(), PlotError> {
             y_scale: Scale::Log10,
             series: &series,
             reference: &[],
+            ..Default::default()
         },
     )
 }
@@ -240,6 +242,7 @@ fn empty(path: &Path) -> Result<(), PlotError> {
             y_scale: Scale::Log10,
             series: &series,
             reference: &[],
+            ..Default::default()
         },
     )
 }

@@ -71,6 +71,30 @@ pub(crate) fn fit(s: &str, em_px: f64, max_w: u32) -> String {
         + "…"
 }
 
+/// `s` in at most `max_lines` lines of at most `max_w` pixels at `em_px`, broken at spaces
+/// (a title is better on two lines than cut); the last line is shortened with "…" if the
+/// text still does not fit.
+pub(crate) fn wrap(s: &str, em_px: f64, max_w: u32, max_lines: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut rest = s.trim();
+    while !rest.is_empty() && lines.len() + 1 < max_lines && measure(rest, em_px).0 > max_w {
+        // The longest prefix ending before a space that fits.
+        let cut = rest
+            .char_indices()
+            .filter(|&(_, c)| c == ' ')
+            .map(|(i, _)| i)
+            .take_while(|&i| measure(&rest[..i], em_px).0 <= max_w)
+            .last();
+        let Some(cut) = cut else { break };
+        lines.push(rest[..cut].trim_end().to_string());
+        rest = rest[cut..].trim_start();
+    }
+    if !rest.is_empty() || lines.is_empty() {
+        lines.push(fit(rest, em_px, max_w));
+    }
+    lines
+}
+
 /// How a legend entry is pictured.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Swatch {
@@ -109,9 +133,10 @@ impl Frame<'_> {
     pub(crate) fn draw<'b>(&self, root: &Area<'b>) -> Result<Area<'b>, DrawFail> {
         let (w, _) = root.dim_in_pixel();
         let max_w = w.saturating_sub(40).max(10);
-        let mut area = root
-            .margin(8, 0, 0, 0)
-            .titled(&fit(self.title, TITLE_PX, max_w), text(TITLE_PX, BLACK))?;
+        let mut area = root.margin(8, 0, 0, 0);
+        for line in wrap(self.title, TITLE_PX, max_w, 2) {
+            area = area.titled(&line, text(TITLE_PX, BLACK))?;
+        }
         if let Some(sub) = &self.subtitle {
             area = area.titled(&fit(sub, SUBTITLE_PX, max_w), text(SUBTITLE_PX, NOTE_GREY))?;
         }
@@ -128,7 +153,8 @@ impl Frame<'_> {
         if self.legend.is_empty() {
             return Ok(area);
         }
-        let max_label = ((w as f64 * 0.30) as i32 - SWATCH_W - 40).max(60) as u32;
+        // The legend takes what its labels need, up to 40 % of the width.
+        let max_label = ((w as f64 * 0.40) as i32 - SWATCH_W - 40).max(60) as u32;
         let labels: Vec<String> = self
             .legend
             .iter()

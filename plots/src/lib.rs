@@ -44,6 +44,7 @@
 //!         y_scale: Scale::Linear,
 //!         series: &series,
 //!         reference: &[],
+//!         ..Default::default()
 //!     },
 //! )?;
 //! # std::fs::remove_file(&out).unwrap();
@@ -76,7 +77,7 @@ pub const DEFAULT_HEIGHT: u32 = 800;
 /// Every chart function takes `impl Into<Canvas>`, so a plain `&Path`, `&PathBuf` or
 /// `&str` works and gives the default 1200×800; use [`Canvas::with_size`] for another size
 /// (400×300 up to 10000×10000). The file is always PNG, whatever its extension;
-/// [`Canvas::with_svg`] writes the same chart as SVG too.
+/// [`Canvas::with_svg`] writes the same chart as SVG too, [`Canvas::svg_only`] only as SVG.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Canvas<'a> {
     pub path: &'a Path,
@@ -84,6 +85,8 @@ pub struct Canvas<'a> {
     pub height: u32,
     /// Where to write the chart as SVG as well (`None`: PNG only).
     pub svg: Option<&'a Path>,
+    /// Whether to write the PNG to `path` (false only for [`Canvas::svg_only`]).
+    pub png: bool,
 }
 
 impl<'a> Canvas<'a> {
@@ -94,6 +97,16 @@ impl<'a> Canvas<'a> {
             width: DEFAULT_WIDTH,
             height: DEFAULT_HEIGHT,
             svg: None,
+            png: true,
+        }
+    }
+
+    /// A default-sized canvas written as SVG only, to `svg` (no PNG is rasterised).
+    pub fn svg_only(svg: &'a Path) -> Self {
+        Canvas {
+            svg: Some(svg),
+            png: false,
+            ..Canvas::new(svg)
         }
     }
 
@@ -225,6 +238,12 @@ pub struct LineChart<'a> {
     /// legend label suffixed " (reference)". A reference whose label equals a series label
     /// takes that series' colour and marker; others continue the palette. May be empty.
     pub reference: &'a [Series],
+    /// Markers (and intervals) only, no lines between points: for points that are not a
+    /// curve, such as percentiles.
+    pub points_only: bool,
+    /// What the error bars are, written under the chart when any are drawn (e.g.
+    /// "error bars: 95 % confidence intervals of the mean over 5 replications").
+    pub ci_label: &'a str,
 }
 
 /// One bar of a grouped bar chart.

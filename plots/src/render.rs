@@ -33,7 +33,7 @@ impl<E: std::error::Error> From<E> for DrawFail {
 }
 
 /// Draws a chart with `draw` on a white canvas and writes it as PNG to `canvas.path`
-/// (and as SVG to `canvas.svg` if set).
+/// (unless `canvas.png` is false) and as SVG to `canvas.svg` if set.
 ///
 /// Nothing is written if drawing fails. A panic inside plotters is caught and reported as
 /// [`PlotError::Draw`] (a safety net: the chart code itself avoids panicking paths).
@@ -62,13 +62,21 @@ pub(crate) fn render(
         reason,
     };
     let svg = draw_svg((w, h), draw).map_err(|DrawFail(reason)| draw_failed(reason))?;
-    let rgb = rasterize(&svg, (w, h)).map_err(draw_failed)?;
-    let png =
-        encode_png((w, h), &rgb).map_err(|e| draw_failed(format!("PNG encoding failed: {e}")))?;
+    let png = if canvas.png {
+        let rgb = rasterize(&svg, (w, h)).map_err(draw_failed)?;
+        let png = encode_png((w, h), &rgb)
+            .map_err(|e| draw_failed(format!("PNG encoding failed: {e}")))?;
+        Some(png)
+    } else {
+        None
+    };
     if let Some(svg_path) = canvas.svg {
         write(svg_path, svg.as_bytes())?;
     }
-    write(path, &png)
+    match png {
+        Some(png) => write(path, &png),
+        None => Ok(()),
+    }
 }
 
 /// The chart as an SVG document.

@@ -67,6 +67,7 @@ fn line(
         y_scale,
         series,
         reference,
+        ..Default::default()
     }
 }
 
@@ -251,6 +252,65 @@ fn svg_is_written_only_when_asked() {
     let e = line_chart(Canvas::new(&p).with_svg(&missing), &chart).unwrap_err();
     assert!(matches!(e, PlotError::Write { .. }), "{e}");
     assert_eq!(e.path(), missing);
+}
+
+#[test]
+fn svg_only_writes_no_png() {
+    let svg = tmp("svg-only").with_extension("svg");
+    let series = [Series::new("EPS-AKA", vec![(1.0, 2.0), (2.0, 3.0)])];
+    let chart = LineChart {
+        title: "svg only",
+        series: &series,
+        ..Default::default()
+    };
+    line_chart(Canvas::svg_only(&svg), &chart).unwrap();
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert!(text.starts_with("<svg"), "{}", &text[..40]);
+    assert!(!svg.with_extension("png").exists());
+}
+
+/// A series equal to an earlier one says so in the legend (it would hide it), a long
+/// title is wrapped onto a second line instead of being cut, and the CI label is written
+/// only when intervals are drawn.
+#[test]
+fn legend_names_hidden_series_and_title_wraps() {
+    let svg = tmp("dup-series").with_extension("svg");
+    let pts = vec![(1.0, 2.0), (2.0, 4.0), (3.0, 5.0)];
+    let series = [
+        Series::new("Harn GAS", pts.clone()),
+        Series::new("Chien GAS", pts.clone()),
+        Series::new("Threshold GAS", vec![(1.0, 3.0), (2.0, 6.0), (3.0, 9.0)]),
+    ];
+    let long_title = "Number of communications per group authentication with every member \
+                      taking part, measured over many replications";
+    let chart = LineChart {
+        title: long_title,
+        series: &series,
+        ci_label: "error bars: 95 % CI",
+        ..Default::default()
+    };
+    line_chart(Canvas::svg_only(&svg), &chart).unwrap();
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert!(
+        text.contains("Chien GAS (same values as Harn GAS)"),
+        "{text}"
+    );
+    assert!(!text.contains("Threshold GAS (same"), "{text}");
+    assert!(!text.contains('…'), "title cut instead of wrapped");
+    assert!(text.contains("Number of communications per group"));
+    assert!(text.contains("replications"));
+    assert!(!text.contains("95 % CI"), "no interval drawn, no CI note");
+
+    let with_ci = [Series::new("Harn GAS", pts).with_ci(vec![(1.0, 3.0); 3])];
+    let chart = LineChart {
+        series: &with_ci,
+        ci_label: "error bars: 95 % CI",
+        points_only: true,
+        ..chart
+    };
+    line_chart(Canvas::svg_only(&svg), &chart).unwrap();
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert!(text.contains("error bars: 95 % CI"), "{text}");
 }
 
 /// All degenerate inputs draw a chart (with a note) instead of panicking.

@@ -134,13 +134,58 @@ pub struct OutputSpec {
     /// Write one row per authentication verdict.
     #[serde(default = "yes")]
     pub per_auth_csv: bool,
-    /// Draw PNG plots.
+    /// Draw plots.
     #[serde(default = "yes")]
     pub plots: bool,
+    /// File formats of every plot: PNG, and SVG for vector figures in papers.
+    #[serde(default = "png_only")]
+    pub formats: Vec<PlotFormat>,
+}
+
+/// A plot file format.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum PlotFormat {
+    Png,
+    Svg,
+}
+
+impl PlotFormat {
+    /// The file name extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            PlotFormat::Png => "png",
+            PlotFormat::Svg => "svg",
+        }
+    }
 }
 
 fn yes() -> bool {
     true
+}
+
+fn png_only() -> Vec<PlotFormat> {
+    vec![PlotFormat::Png]
+}
+
+/// Checks an `outputs.formats` list: at least one format, none twice.
+pub fn check_formats(formats: &[PlotFormat]) -> Result<(), FieldError> {
+    let field = "outputs.formats";
+    if formats.is_empty() {
+        return Err(FieldError::new(
+            field,
+            "must name at least one of \"png\", \"svg\"",
+        ));
+    }
+    for (i, f) in formats.iter().enumerate() {
+        if formats[..i].contains(f) {
+            return Err(FieldError::new(
+                field,
+                format!("\"{}\" is listed twice", f.extension()),
+            ));
+        }
+    }
+    Ok(())
 }
 
 impl Default for OutputSpec {
@@ -148,6 +193,7 @@ impl Default for OutputSpec {
         Self {
             per_auth_csv: true,
             plots: true,
+            formats: png_only(),
         }
     }
 }
@@ -381,6 +427,7 @@ impl Scenario {
         if let Some(u) = self.run.until_s {
             positive("run.until_s", u)?;
         }
+        check_formats(&self.outputs.formats)?;
         if self.run.replications == 0 {
             return bad("run.replications", "must be at least 1".into());
         }

@@ -71,6 +71,29 @@ pub struct SweepFile {
     #[serde(default)]
     pub description: String,
     pub sweep: SweepSpec,
+    #[serde(default)]
+    pub outputs: SweepOutputs,
+}
+
+/// `[outputs]` of a sweep file.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SweepOutputs {
+    /// File formats of every plot (as a scenario's `outputs.formats`).
+    #[serde(default = "png_only")]
+    pub formats: Vec<crate::scenario::PlotFormat>,
+}
+
+fn png_only() -> Vec<crate::scenario::PlotFormat> {
+    vec![crate::scenario::PlotFormat::Png]
+}
+
+impl Default for SweepOutputs {
+    fn default() -> Self {
+        SweepOutputs {
+            formats: png_only(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -234,6 +257,9 @@ impl Sweep {
         }
         if s.replications == 0 {
             return f("sweep.replications", "must be at least 1");
+        }
+        if let Err(e) = crate::scenario::check_formats(&file.outputs.formats) {
+            return f(&e.field, &e.message);
         }
         const RESERVED: [&str; 13] = [
             "run",

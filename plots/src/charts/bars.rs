@@ -70,8 +70,10 @@ pub fn grouped_bar_chart<'a>(
     );
     let (_, ty) = tick_targets(canvas.width, canvas.height);
     let y_axis = Axis::fixed(Scale::Linear, lo, hi, ty);
-    let n_slots = ng.max(1);
-    let x_axis = Axis::fixed(Scale::Linear, 0.0, n_slots as f64, 2);
+    // Each group is as wide as the bars it has (a label missing from a group takes no
+    // room there), groups separated by a gap of `GROUP_GAP` bar widths.
+    let layout = Layout::new(ng, nl, |k| seen[k]);
+    let x_axis = Axis::fixed(Scale::Linear, 0.0, layout.width, 2);
 
     let legend = labels
         .iter()
@@ -91,17 +93,27 @@ pub fn grouped_bar_chart<'a>(
 
     render(canvas, |root| {
         let area = frame.draw(root)?;
-        // Slot width estimate before the chart exists: plot width minus the y label area.
-        let slot_px = (area.dim_in_pixel().0.saturating_sub(160) / n_slots as u32).max(20);
-        // Names that do not fit their slot are written vertically (up to a fifth of the
+        // Group widths estimated before the chart exists: plot width minus the y label area.
+        let unit_px = area.dim_in_pixel().0.saturating_sub(160) as f64 / layout.width;
+        let slot_px = |gi: usize| ((layout.bars_in(gi) as f64 + GROUP_GAP) * unit_px) as u32;
+        // Names that do not fit their group are written vertically (up to a fifth of the
         // canvas height, then shortened with "…").
-        let vertical = groups.iter().any(|g| measure(g, TICK_PX).0 + 8 > slot_px);
-        let max_name = if vertical {
-            (root.dim_in_pixel().1 / 5).max(40)
-        } else {
-            slot_px - 8
-        };
-        let names: Vec<String> = groups.iter().map(|g| fit(g, TICK_PX, max_name)).collect();
+        let vertical = groups
+            .iter()
+            .enumerate()
+            .any(|(gi, g)| measure(g, TICK_PX).0 + 8 > slot_px(gi).max(20));
+        let names: Vec<String> = groups
+            .iter()
+            .enumerate()
+            .map(|(gi, g)| {
+                let max_name = if vertical {
+                    (root.dim_in_pixel().1 / 5).max(40)
+                } else {
+                    slot_px(gi).max(20) - 8
+                };
+                fit(g, TICK_PX, max_name)
+            })
+            .collect();
         let names_h = if vertical {
             names
                 .iter()
@@ -131,16 +143,15 @@ pub fn grouped_bar_chart<'a>(
             text(TICK_PX, BLACK).pos(Pos::new(HPos::Center, VPos::Top))
         };
         ctx.draw_series(names.iter().enumerate().map(|(i, name)| {
-            EmptyElement::at((i as f64 + 0.5, y_axis.lo))
+            EmptyElement::at((layout.center(i), y_axis.lo))
                 + Text::new(name.clone(), (0, 10), name_style.clone())
         }))?;
         if vals().next().is_none() {
             return center_note(&ctx, "no data to plot");
         }
-        let bw = 0.8 / nl as f64;
         let bar_x = |gi: usize, li: usize| {
-            let x0 = gi as f64 + 0.1 + li as f64 * bw;
-            (x0 + 0.06 * bw, x0 + bw - 0.06 * bw)
+            let x0 = layout.bar_start(gi, li);
+            (x0 + 0.06, x0 + 0.94)
         };
         for li in 0..nl {
             let color = SeriesStyle::nth(li).color;
@@ -152,7 +163,7 @@ pub fn grouped_bar_chart<'a>(
         }
         if lo < 0.0 {
             ctx.draw_series(std::iter::once(PathElement::new(
-                vec![(0.0, 0.0), (n_slots as f64, 0.0)],
+                vec![(0.0, 0.0), (layout.width, 0.0)],
                 ShapeStyle::from(BLACK).stroke_width(1),
             )))?;
         }
@@ -186,4 +197,86 @@ pub fn grouped_bar_chart<'a>(
         }
         Ok(())
     })
+}
+
+/// Gap between bar groups, in bar widths.
+const GROUP_GAP: f64 = 1.5;
+
+/// Where the bars go on the x axis, in bar widths: group `g` holds one bar per label it
+/// has, in label order, after the groups before it and a gap.
+struct Layout {
+    /// Start of each group's first bar.
+    starts: Vec<f64>,
+    /// Index of each (group, label) bar within its group; `None` if absent.
+    slot: Vec<Option<usize>>,
+    counts: Vec<usize>,
+    labels: usize,
+    width: f64,
+}
+
+impl Layout {
+    fn new(groups: usize, labels: usize, present: impl Fn(usize) -> bool) -> Layout {
+        let mut slot = vec![None; groups * labels];
+        let mut counts = vec![0; groups];
+        let mut starts = Vec::with_capacity(groups);
+        let mut x = GROUP_GAP / 2.0;
+        for g in 0..groups {
+            starts.push(x);
+            for l in 0..labels {
+                if present(g * labels + l) {
+                    slot[g * labels + l] = Some(counts[g]);
+                    counts[g] += 1;
+                }
+            }
+            x += counts[g].max(1) as f64 + GROUP_GAP;
+        }
+        let width = (x - GROUP_GAP / 2.0).max(1.0);
+        Layout {
+            starts,
+            slot,
+            counts,
+            labels,
+            width,
+        }
+    }
+
+    fn bars_in(&self, group: usize) -> usize {
+        self.counts[group].max(1)
+    }
+
+    fn center(&self, group: usize) -> f64 {
+        self.starts[group] + self.bars_in(group) as f64 / 2.0
+    }
+
+    /// Left edge of the (group, label) bar; a label absent from the group maps to the
+    /// group's start (callers draw only present bars).
+    fn bar_start(&self, group: usize, label: usize) -> f64 {
+        self.starts[group] + self.slot[group * self.labels + label].unwrap_or(0) as f64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn groups_are_as_wide_as_their_bars() {
+        // Group 0 has labels 0..5, group 1 only labels 5 and 6 (the messages.png case).
+        let present = |k: usize| {
+            let (g, l) = (k / 7, k % 7);
+            if g == 0 { l < 5 } else { l >= 5 }
+        };
+        let lay = Layout::new(2, 7, present);
+        assert_eq!(lay.bars_in(0), 5);
+        assert_eq!(lay.bars_in(1), 2);
+        assert_eq!(lay.bar_start(0, 0), GROUP_GAP / 2.0);
+        // Group 1's first bar follows group 0's five bars and one gap, not seven slots.
+        assert_eq!(lay.bar_start(1, 5), GROUP_GAP / 2.0 + 5.0 + GROUP_GAP);
+        assert_eq!(lay.bar_start(1, 6), lay.bar_start(1, 5) + 1.0);
+        assert_eq!(
+            lay.width,
+            GROUP_GAP / 2.0 + 5.0 + GROUP_GAP + 2.0 + GROUP_GAP / 2.0
+        );
+        assert_eq!(lay.center(1), lay.bar_start(1, 5) + 1.0);
+    }
 }

@@ -32,6 +32,9 @@ struct Prepared {
     pts: Vec<Option<(f64, f64)>>,
     /// `(x, y, lo, hi)`; `lo == -inf` means "below the axis" (log scale, bound <= 0).
     ci: Vec<Option<(f64, f64, f64, f64)>>,
+    /// Index of an earlier measured series with the very same points and intervals: this
+    /// one would hide it, so it is drawn dashed with hollow markers and says so.
+    same_as: Option<usize>,
 }
 
 fn prepare(
@@ -75,6 +78,20 @@ fn prepare(
         reference,
         pts,
         ci,
+        same_as: None,
+    }
+}
+
+/// Marks each measured series that repeats an earlier one exactly (points and intervals).
+fn mark_duplicates(prepared: &mut [Prepared]) {
+    for j in 0..prepared.len() {
+        if prepared[j].reference || prepared[j].pts.iter().flatten().next().is_none() {
+            continue;
+        }
+        prepared[j].same_as = (0..j).find(|&i| {
+            let (a, b) = (&prepared[i], &prepared[j]);
+            !a.reference && a.same_as.is_none() && a.pts == b.pts && a.ci == b.ci
+        });
     }
 }
 
@@ -121,6 +138,7 @@ pub fn line_chart<'a>(out: impl Into<Canvas<'a>>, chart: &LineChart<'_>) -> Resu
         };
         prepared.push(prepare(r, style, true, xs, ys, &mut skipped, &mut cut));
     }
+    mark_duplicates(&mut prepared);
 
     let all_pts = || prepared.iter().flat_map(|p| p.pts.iter().flatten());
     let x_data = bounds(all_pts().map(|p| p.0));
@@ -143,18 +161,28 @@ pub fn line_chart<'a>(out: impl Into<Canvas<'a>>, chart: &LineChart<'_>) -> Resu
     if cut {
         notes.push("confidence intervals reaching <= 0 are cut at the bottom (log scale)".into());
     }
+    let has_ci = prepared
+        .iter()
+        .any(|p| p.ci.iter().flatten().next().is_some());
+    if has_ci && !chart.ci_label.is_empty() {
+        notes.push(chart.ci_label.to_string());
+    }
     let legend = prepared
         .iter()
         .map(|p| LegendEntry {
-            label: if p.reference {
-                format!("{} (reference)", p.label)
-            } else {
-                p.label.clone()
+            label: match p.same_as {
+                _ if p.reference => format!("{} (reference)", p.label),
+                Some(i) => format!("{} (same values as {})", p.label, prepared[i].label),
+                None => p.label.clone(),
             },
             style: p.style,
-            swatch: Swatch::Line {
-                dashed: p.reference,
-                hollow: p.reference,
+            swatch: if chart.points_only {
+                Swatch::Marker
+            } else {
+                Swatch::Line {
+                    dashed: p.reference || p.same_as.is_some(),
+                    hollow: p.reference || p.same_as.is_some(),
+                }
             },
         })
         .collect();
@@ -217,9 +245,12 @@ pub fn line_chart<'a>(out: impl Into<Canvas<'a>>, chart: &LineChart<'_>) -> Resu
             .filter(|p| p.reference)
             .chain(prepared.iter().filter(|p| !p.reference))
         {
+            if chart.points_only {
+                continue;
+            }
             for run in runs(&p.pts) {
                 let run = simplify_px(&ctx, &run);
-                if p.reference {
+                if p.reference || p.same_as.is_some() {
                     let style = ShapeStyle::from(p.style.color).stroke_width(2);
                     ctx.draw_series(DashedLineSeries::new(run, 10, 7, style))?;
                 } else {
@@ -274,10 +305,10 @@ pub fn line_chart<'a>(out: impl Into<Canvas<'a>>, chart: &LineChart<'_>) -> Resu
             let offset = if step > 1 { si * step / n_series } else { 0 };
             let marker = Marker {
                 shape: p.style.shape,
-                radius: 5.5,
+                radius: if p.same_as.is_some() { 7.5 } else { 5.5 },
                 color: p.style.color,
                 alpha: 1.0,
-                hollow: p.reference,
+                hollow: p.reference || p.same_as.is_some(),
             };
             ctx.draw_series(
                 valid
