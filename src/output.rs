@@ -409,14 +409,7 @@ pub fn sweep_plots(
                             ) else {
                                 continue;
                             };
-                            let pairs: Vec<f64> = sv
-                                .iter()
-                                .filter_map(|(r, x)| {
-                                    bv.iter().find(|(rb, _)| rb == r).map(|(_, y)| (x, y))
-                                })
-                                .filter(|(_, y)| **y != 0.0)
-                                .map(|(x, y)| 1.0 - x / y)
-                                .collect();
+                            let pairs = authsim_sim::improvement::paired(sv, bv);
                             add(order, format!("{} vs {b}", c.scheme), p, &pairs);
                         }
                     }

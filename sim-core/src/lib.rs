@@ -9,6 +9,7 @@
 pub mod build;
 pub mod engine;
 pub mod host;
+pub mod improvement;
 pub mod latency;
 pub mod link;
 pub mod metrics;

@@ -844,14 +844,7 @@ impl SweepFile {
                         else {
                             continue;
                         };
-                        let pairs: Vec<f64> = sv
-                            .iter()
-                            .filter_map(|(r, x)| {
-                                bv.iter().find(|(rb, _)| rb == r).map(|(_, y)| (x, y))
-                            })
-                            .filter(|(_, y)| **y != 0.0)
-                            .map(|(x, y)| 1.0 - x / y)
-                            .collect();
+                        let pairs = crate::improvement::paired(sv, bv);
                         if pairs.is_empty() {
                             continue;
                         }
@@ -934,6 +927,58 @@ mod tests {
         }
         assert_eq!(t95(1_000_000), 1.960);
         assert!(t95(0).is_nan());
+    }
+
+    #[test]
+    fn improvements_csv_pairs_replications_with_one_formula() {
+        let file: SweepFile = toml::from_str(
+            r#"
+name = "i"
+[sweep]
+seed = 1
+[[sweep.variants]]
+label = "group"
+scenario = "g.toml"
+[[sweep.variants]]
+label = "eps"
+scenario = "e.toml"
+[[sweep.axes]]
+name = "n"
+values = [1, 10]
+[[sweep.compare]]
+scheme = "group"
+baselines = ["eps"]
+metrics = ["tx.total"]
+"#,
+        )
+        .unwrap();
+        let row = |variant: &str, n: &str, replication: u32, value: f64| Row {
+            run: 0,
+            variant: variant.into(),
+            point: vec![n.into()],
+            replication,
+            metric: "tx.total".into(),
+            value,
+        };
+        let rows = [
+            // n = 1: the same cost, I = 0; n = 10: 3/4 and 6/8 of the baseline, I = 0.25.
+            row("group", "1", 0, 5.0),
+            row("eps", "1", 0, 5.0),
+            row("group", "10", 0, 30.0),
+            row("group", "10", 1, 60.0),
+            row("eps", "10", 1, 80.0),
+            row("eps", "10", 0, 40.0),
+        ];
+        let text = file.improvements_csv(&rows);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines,
+            [
+                "scheme,baseline,n,metric,samples,improvement,sd,ci95_low,ci95_high",
+                "group,eps,1,tx.total,1,0,0,0,0",
+                "group,eps,10,tx.total,2,0.25,0,0.25,0.25",
+            ]
+        );
     }
 
     #[test]

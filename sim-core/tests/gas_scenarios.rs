@@ -1,9 +1,9 @@
 //! The three GAS scenarios end to end: the shipped scenario files run and
 //! authenticate every honest node, and for several (n, m, t) and u the
 //! loss-free message counts (and every role's crypto work) equal the closed
-//! forms of docs/counting-gas.md times the number of groups / gateways. The
-//! expected numbers are computed here from those formulas, independently of
-//! the simulator and of `gas::counting`.
+//! forms of docs/counting.md ("Secret-sharing group authentication") times the
+//! number of groups / gateways. The expected numbers are computed here from
+//! those formulas, independently of the simulator and of `gas::counting`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -383,7 +383,7 @@ fn threshold_counts_match_the_closed_forms() {
             "{label}"
         );
 
-        // Crypto work per role (docs/counting-gas.md, last table).
+        // Crypto work per role (docs/counting.md, "Crypto work per role and session").
         // (For m = 1 the Lagrange weight is the empty product: c_i = f(ID_i)·1
         // is one multiplication and there is nothing to invert.)
         let (node_mul, node_inv) = if m >= 2 { (2 * m - 2, 1) } else { (1, 0) };
