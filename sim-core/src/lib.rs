@@ -6,9 +6,11 @@
 
 #![deny(unsafe_code)]
 
+pub mod atomic_file;
 pub mod build;
 pub mod engine;
 pub mod host;
+pub mod journal;
 pub mod latency;
 pub mod link;
 pub mod metrics;
