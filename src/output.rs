@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::collections::BTreeMap;
 
 use authsim_plots::{Bar, LineChart, Scale, Series};
+use authsim_sim::atomic_file::{AtomicWriteError, produce_atomic, write_atomic};
 use authsim_sim::replications::{runs_csv, summarize, summary_csv};
 use authsim_sim::report::RunResult;
 use authsim_sim::scenario::Scenario;
@@ -33,18 +34,41 @@ pub enum OutputError {
     NoMetric { file: String, metric: String },
 }
 
-impl OutputError {
-    fn plot(e: impl std::error::Error + Send + Sync + 'static) -> Self {
-        OutputError::Plot(Box::new(e))
+impl From<AtomicWriteError> for OutputError {
+    fn from(e: AtomicWriteError) -> Self {
+        OutputError::Write {
+            path: e.path,
+            source: e.source,
+        }
     }
 }
 
+/// Writes `text` to `path` atomically (never a truncated file under its name).
 fn write(path: PathBuf, text: &str, written: &mut Vec<PathBuf>) -> Result<(), OutputError> {
-    if let Err(source) = std::fs::write(&path, text) {
-        return Err(OutputError::Write { path, source });
-    }
+    write_atomic(&path, text.as_bytes())?;
     written.push(path);
     Ok(())
+}
+
+/// Draws a chart into a temporary file and moves it to `path` when complete;
+/// errors name `path`, not the temporary name.
+pub fn plot_file(
+    path: &Path,
+    draw: impl FnOnce(&Path) -> Result<(), authsim_plots::PlotError>,
+) -> Result<(), OutputError> {
+    let mut temp_name = String::new();
+    let drawn = produce_atomic(path, |tmp| {
+        temp_name = tmp.display().to_string();
+        draw(tmp)
+    });
+    match drawn {
+        Ok(committed) => Ok(committed?),
+        Err(e) => Err(OutputError::Plot(
+            e.to_string()
+                .replace(&temp_name, &path.display().to_string())
+                .into(),
+        )),
+    }
 }
 
 /// Writes everything a run produces into `dir`; returns the files written.
@@ -107,13 +131,14 @@ fn plot_run(dir: &Path, r: &RunResult, written: &mut Vec<PathBuf>) -> Result<(),
         })
         .collect();
     let p = dir.join("latency_cdf.png");
-    authsim_plots::cdf_chart(
-        &p,
-        &title("Authentication latency"),
-        "latency from procedure start (ms)",
-        &cdf,
-    )
-    .map_err(OutputError::plot)?;
+    plot_file(&p, |tmp| {
+        authsim_plots::cdf_chart(
+            tmp,
+            &title("Authentication latency"),
+            "latency from procedure start (ms)",
+            &cdf,
+        )
+    })?;
     written.push(p);
 
     let series: Vec<Series> = reporters
@@ -130,14 +155,15 @@ fn plot_run(dir: &Path, r: &RunResult, written: &mut Vec<PathBuf>) -> Result<(),
         })
         .collect();
     let p = dir.join("latency_over_time.png");
-    authsim_plots::scatter_time(
-        &p,
-        &title("Latency over time"),
-        "completion time (s)",
-        "latency (ms)",
-        &series,
-    )
-    .map_err(OutputError::plot)?;
+    plot_file(&p, |tmp| {
+        authsim_plots::scatter_time(
+            tmp,
+            &title("Latency over time"),
+            "completion time (s)",
+            "latency (ms)",
+            &series,
+        )
+    })?;
     written.push(p);
 
     let bars: Vec<Bar> = r
@@ -150,13 +176,14 @@ fn plot_run(dir: &Path, r: &RunResult, written: &mut Vec<PathBuf>) -> Result<(),
         })
         .collect();
     let p = dir.join("messages.png");
-    authsim_plots::grouped_bar_chart(
-        &p,
-        &title("Transmissions per interface and message"),
-        "transmissions",
-        &bars,
-    )
-    .map_err(OutputError::plot)?;
+    plot_file(&p, |tmp| {
+        authsim_plots::grouped_bar_chart(
+            tmp,
+            &title("Transmissions per interface and message"),
+            "transmissions",
+            &bars,
+        )
+    })?;
     written.push(p);
 
     // Energy per endpoint of population nodes, and of server nodes per device of
@@ -182,13 +209,14 @@ fn plot_run(dir: &Path, r: &RunResult, written: &mut Vec<PathBuf>) -> Result<(),
         bars.push(Bar::new(group, "radio", n.energy_radio_j / per * 1e3));
     }
     let p = dir.join("energy.png");
-    authsim_plots::grouped_bar_chart(
-        &p,
-        &title("Energy by node: crypto and processing vs radio"),
-        "energy (mJ)",
-        &bars,
-    )
-    .map_err(OutputError::plot)?;
+    plot_file(&p, |tmp| {
+        authsim_plots::grouped_bar_chart(
+            tmp,
+            &title("Energy by node: crypto and processing vs radio"),
+            "energy (mJ)",
+            &bars,
+        )
+    })?;
     written.push(p);
     Ok(())
 }
@@ -250,19 +278,20 @@ pub fn write_replications(
         scn.name,
         scn.protocol.name()
     );
-    authsim_plots::line_chart(
-        &path,
-        &LineChart {
-            title: &title,
-            x_label: "percentile",
-            y_label: "authentication latency (ms)",
-            x_scale: Scale::Linear,
-            y_scale: Scale::Linear,
-            series: &series,
-            reference: &[],
-        },
-    )
-    .map_err(OutputError::plot)?;
+    plot_file(&path, |tmp| {
+        authsim_plots::line_chart(
+            tmp,
+            &LineChart {
+                title: &title,
+                x_label: "percentile",
+                y_label: "authentication latency (ms)",
+                x_scale: Scale::Linear,
+                y_scale: Scale::Linear,
+                series: &series,
+                reference: &[],
+            },
+        )
+    })?;
     written.push(path);
     Ok(written)
 }
@@ -380,19 +409,20 @@ pub fn sweep_plots(
         let path = dir.join(&spec.file);
         let scale = |log: bool| if log { Scale::Log10 } else { Scale::Linear };
         let x_label = spec.x_label.clone().unwrap_or_else(|| spec.x.clone());
-        authsim_plots::line_chart(
-            &path,
-            &LineChart {
-                title: &spec.title,
-                x_label: &x_label,
-                y_label: &spec.y_label,
-                x_scale: scale(spec.log_x),
-                y_scale: scale(spec.log_y),
-                series: &series,
-                reference: &reference,
-            },
-        )
-        .map_err(OutputError::plot)?;
+        plot_file(&path, |tmp| {
+            authsim_plots::line_chart(
+                tmp,
+                &LineChart {
+                    title: &spec.title,
+                    x_label: &x_label,
+                    y_label: &spec.y_label,
+                    x_scale: scale(spec.log_x),
+                    y_scale: scale(spec.log_y),
+                    series: &series,
+                    reference: &reference,
+                },
+            )
+        })?;
         written.push(path);
     }
     Ok(written)
