@@ -264,10 +264,12 @@ fn journal_header(
     for r in &sweep.runs {
         seeds.extend_from_slice(&r.seed.to_le_bytes());
     }
+    // Named as the sweep file names them (relative to it), so a resume from
+    // another working folder or through another path to the sweep file matches.
     let mut variant_files: Vec<(String, String)> = Vec::new();
-    for (path, text) in &sweep.variant_files {
+    for (v, (_, text)) in sweep.file.sweep.variants.iter().zip(&sweep.variant_files) {
         let f = (
-            path.display().to_string(),
+            v.scenario.display().to_string(),
             manifest::sha256_hex(text.as_bytes()),
         );
         if !variant_files.contains(&f) {

@@ -175,13 +175,14 @@ pub fn claim_folder(dir: &Path, kind: Kind, name: &str, force: bool) -> Result<(
     )))
 }
 
-/// The name a file gets in the manifest: relative to `dir` when inside it.
+/// The name a file gets in the manifest: relative to `dir` when inside it,
+/// else its absolute path (so `verify` finds it from anywhere).
 fn file_key(dir: &Path, file: &Path) -> String {
     let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
-    let d = canon(dir);
-    match canon(file).strip_prefix(&d) {
+    let (d, f) = (canon(dir), canon(file));
+    match f.strip_prefix(&d) {
         Ok(rel) => rel.display().to_string(),
-        Err(_) => file.display().to_string(),
+        Err(_) => f.display().to_string(),
     }
 }
 

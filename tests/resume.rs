@@ -301,8 +301,14 @@ fn resume_refuses_changed_inputs_naming_them() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("overrides changed"), "{}", stderr(&o));
 
-    let o = resume(&[]);
+    // The same sweep through another path (relative, from its folder) resumes.
+    let o = Command::new(bin())
+        .args(["sweep", "sweep.toml", "--out", "out", "--quiet", "--resume"])
+        .current_dir(tmp.path())
+        .output()
+        .unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("resuming: "), "{}", stderr(&o));
     assert!(!dir.join(JOURNAL_FILE).exists());
 }
 

@@ -250,7 +250,7 @@ mod tests {
         std::fs::write(d.join(".runs.csv.authsim-tmp-1-0"), b"").unwrap();
         std::fs::write(d.join("runs.csv"), b"").unwrap();
         std::fs::write(d.join(".hidden"), b"").unwrap();
-        assert_eq!(remove_stale_temps(&d).unwrap(), 1);
+        assert_eq!(remove_stale_temps(d).unwrap(), 1);
         assert_eq!(names(d), vec![".hidden", "runs.csv"]);
     }
 }
