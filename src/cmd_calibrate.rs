@@ -140,8 +140,7 @@ pub fn run(a: CalibrateArgs) -> Result<(), Failure> {
     println!();
     print!("{s}");
     if let Some(path) = &a.out {
-        std::fs::write(path, &s)
-            .map_err(|e| Failure::RunFailed(format!("cannot write {}: {e}", path.display())))?;
+        authsim_sim::atomic_file::write_atomic(path, s.as_bytes()).map_err(Failure::run)?;
         eprintln!("wrote {}", path.display());
     }
     Ok(())

@@ -12,6 +12,7 @@ use clap::Args;
 use rayon::prelude::*;
 
 use crate::Failure;
+use crate::manifest::{self, InputFile, Kind, Manifest};
 use crate::output;
 
 #[derive(Args)]
@@ -33,6 +34,9 @@ pub struct RunArgs {
     /// No progress or performance report on stderr.
     #[arg(long)]
     quiet: bool,
+    /// Write into a folder holding another scenario's or a sweep's results.
+    #[arg(long)]
+    force: bool,
 }
 
 fn load(file: &Path, set: &[String]) -> Result<Scenario, Failure> {
@@ -52,12 +56,21 @@ pub fn validate(file: &Path, set: &[String]) -> Result<(), Failure> {
 }
 
 pub fn run(a: RunArgs) -> Result<(), Failure> {
+    let started_at = manifest::now();
     let scn = load(&a.file, &a.set)?;
+    // Hashed for the manifest as it is now, not after a long run.
+    let scenario = std::fs::read(&a.file)
+        .map(|bytes| InputFile {
+            path: a.file.display().to_string(),
+            sha256: manifest::sha256_hex(&bytes),
+        })
+        .map_err(|e| Failure::BadInput(format!("cannot read {}: {e}", a.file.display())))?;
     let seed = a.seed.unwrap_or(scn.run.seed);
     let out = a
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("out").join(&scn.name));
+    manifest::claim_folder(&out, Kind::Run, &scn.name, a.force)?;
     if !a.quiet {
         eprintln!(
             "running `{}` ({}, {} devices, seed {seed})...",
@@ -77,6 +90,28 @@ pub fn run(a: RunArgs) -> Result<(), Failure> {
     if scn.run.replications > 1 {
         files.extend(replications(&scn, seed, &result, &out, a.quiet)?);
     }
+    let reps = scn.run.replications;
+    let m = Manifest {
+        authsim_version: manifest::VERSION.into(),
+        git_commit: manifest::git_commit(),
+        kind: Kind::Run,
+        name: scn.name.clone(),
+        command: manifest::command_line(),
+        inputs: vec![scenario],
+        seed,
+        run_seeds: (0..reps).map(|r| replication_seed(seed, r)).collect(),
+        shard: None,
+        jobs: if reps > 1 {
+            rayon::current_num_threads()
+        } else {
+            1
+        },
+        threads_per_run: 1,
+        started: started_at,
+        finished: String::new(),
+        files: Default::default(),
+    };
+    files.push(m.write(&out, &files)?);
     if !a.quiet {
         let sim_s = result.end_time as f64 / 1e9;
         eprintln!(

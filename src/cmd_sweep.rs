@@ -1,22 +1,28 @@
 //! `authsim sweep` and `authsim merge`.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use authsim_sim::sweep::{RunError, Sweep, SweepFile, parse_rows, parse_shard, run_blocks};
+use authsim_sim::atomic_file::{remove_stale_temps, write_atomic};
+use authsim_sim::journal::{JOURNAL_FILE, Journal, JournalHeader};
+use authsim_sim::sweep::{RunPlan, Sweep, SweepFile, parse_rows, parse_shard, run_blocks};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
 use crate::Failure;
+use crate::manifest::{self, InputFile, Kind, Manifest};
 use crate::output;
+use crate::signals;
 
 #[derive(Args)]
 pub struct SweepArgs {
     /// Sweep file (TOML with a [sweep] section).
     file: PathBuf,
-    /// Output folder (default: out/<sweep name>).
+    /// Output folder (default: out/<sweep name>-sweep).
     #[arg(long)]
     out: Option<PathBuf>,
     /// Parallel runs (each run is single-threaded); results do not depend on it.
@@ -31,6 +37,14 @@ pub struct SweepArgs {
     /// No progress bar.
     #[arg(long)]
     quiet: bool,
+    /// Continue an interrupted sweep from the journal in its output folder
+    /// (refused if the sweep file, a variant file, the seeds or the binary changed).
+    #[arg(long)]
+    resume: bool,
+    /// Write into a folder holding another scenario's results, or start over
+    /// although it holds an interrupted sweep's journal.
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(Args)]
@@ -41,13 +55,18 @@ pub struct MergeArgs {
     /// Shard output folders.
     #[arg(required = true)]
     shards: Vec<PathBuf>,
+    /// Write into a folder holding another scenario's results.
+    #[arg(long)]
+    force: bool,
 }
 
 fn default_jobs() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
+/// Runs the sweep's runs (those of `shard`), journaling each as it finishes.
 pub fn sweep(a: SweepArgs) -> Result<(), Failure> {
+    let started_at = manifest::now();
     let shard = a
         .shard
         .as_deref()
@@ -61,8 +80,44 @@ pub fn sweep(a: SweepArgs) -> Result<(), Failure> {
     let out = a
         .out
         .clone()
-        .unwrap_or_else(|| PathBuf::from("out").join(&sweep.file.name));
-    let plans = sweep.shard(shard);
+        .unwrap_or_else(|| default_out(&sweep.file.name));
+    manifest::claim_folder(&out, Kind::Sweep, &sweep.file.name, a.force)?;
+    std::fs::create_dir_all(&out)
+        .map_err(|e| Failure::RunFailed(format!("cannot create {}: {e}", out.display())))?;
+    // Leftovers of a process killed while writing an output.
+    remove_stale_temps(&out)
+        .map_err(|e| Failure::RunFailed(format!("cannot clean {}: {e}", out.display())))?;
+    let header = journal_header(&sweep, &a.file, &a.set, a.shard.as_deref());
+    let (journal, mut done) = open_journal(&out, &header, &a)?;
+    let all_plans = sweep.shard(shard);
+    if let Some(run) = done
+        .keys()
+        .find(|r| !all_plans.iter().any(|p| p.index == **r))
+    {
+        return Err(Failure::BadInput(format!(
+            "{}: run {run} is not a run of this sweep{}",
+            journal.path().display(),
+            a.shard
+                .as_deref()
+                .map_or(String::new(), |s| format!(" shard {s}"))
+        )));
+    }
+    let plans: Vec<&RunPlan> = all_plans
+        .iter()
+        .copied()
+        .filter(|p| !done.contains_key(&p.index))
+        .collect();
+    if !done.is_empty() {
+        eprintln!(
+            "resuming: {} of {} runs already done ({})",
+            done.len(),
+            all_plans.len(),
+            journal.path().display()
+        );
+    }
+    let journal = Arc::new(Mutex::new(journal));
+    let resume = signals::resume_command(&manifest::command_line());
+    let stop = signals::install(journal.clone(), resume.clone())?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(a.jobs)
         .build()
@@ -81,14 +136,22 @@ pub fn sweep(a: SweepArgs) -> Result<(), Failure> {
     let started = Instant::now();
     let failed = AtomicBool::new(false);
     // Results are collected in plan order, whatever the number of threads.
-    let results: Vec<Result<String, RunError>> = pool.install(|| {
+    let results: Vec<Result<String, RunFailure>> = pool.install(|| {
         plans
             .par_iter()
             .map(|p| {
-                if failed.load(Ordering::Relaxed) {
-                    return Err(RunError::Skipped);
+                if failed.load(Ordering::Relaxed) || stop.load(Ordering::SeqCst) {
+                    return Err(RunFailure::NotStarted);
                 }
-                let r = sweep.run_one(p);
+                let r = sweep
+                    .run_one(p)
+                    .map_err(|e| RunFailure::Failed(Failure::run(e)))
+                    .and_then(|rows| {
+                        let mut j = journal.lock().unwrap_or_else(|e| e.into_inner());
+                        j.append(p.index, &rows)
+                            .map(|()| rows)
+                            .map_err(|e| RunFailure::Failed(Failure::run(e)))
+                    });
                 if r.is_err() {
                     failed.store(true, Ordering::Relaxed);
                 }
@@ -98,24 +161,70 @@ pub fn sweep(a: SweepArgs) -> Result<(), Failure> {
             .collect()
     });
     bar.finish_and_clear();
-    let mut runs = sweep.runs_header();
-    for r in results {
-        runs.push_str(&r.map_err(Failure::run)?);
+    let mut stopped = false;
+    for (plan, r) in plans.iter().zip(results) {
+        match r {
+            Ok(rows) => {
+                done.insert(plan.index, rows);
+            }
+            Err(RunFailure::Failed(f)) => return Err(f),
+            Err(RunFailure::NotStarted) => stopped = true,
+        }
     }
-    std::fs::create_dir_all(&out)
-        .map_err(|e| Failure::RunFailed(format!("cannot create {}: {e}", out.display())))?;
+    let journal_path = out.join(JOURNAL_FILE);
+    if stopped {
+        return Err(Failure::Stopped(format!(
+            "{} of {} runs done and kept in {}; resume with:\n  {resume}",
+            done.len(),
+            all_plans.len(),
+            journal_path.display()
+        )));
+    }
+    let mut runs = sweep.runs_header();
+    for p in &all_plans {
+        runs.push_str(&done[&p.index]);
+    }
     write(&out.join("sweep.toml"), &sweep.text)?;
-    let files = match shard {
+    let mut files = vec![out.join("sweep.toml")];
+    match shard {
         Some((k, n)) => {
             write(&out.join("runs.csv"), &runs)?;
             write(
                 &out.join("shard.txt"),
                 &format!("shard {k}/{n} of {} runs\n", sweep.runs.len()),
             )?;
-            vec![out.join("runs.csv")]
+            files.extend([out.join("runs.csv"), out.join("shard.txt")]);
         }
-        None => finish(&sweep.file, &out, &runs)?,
+        None => files.extend(finish(&sweep.file, &out, &runs)?),
     };
+    let mut inputs = vec![InputFile::of_text(&a.file, &sweep.text)];
+    for (path, text) in &sweep.variant_files {
+        let f = InputFile::of_text(path, text);
+        if !inputs.contains(&f) {
+            inputs.push(f);
+        }
+    }
+    let m = Manifest {
+        authsim_version: manifest::VERSION.into(),
+        git_commit: manifest::git_commit(),
+        kind: Kind::Sweep,
+        name: sweep.file.name.clone(),
+        command: manifest::command_line(),
+        inputs,
+        seed: sweep.file.sweep.seed,
+        run_seeds: all_plans.iter().map(|p| p.seed).collect(),
+        shard: a.shard.clone(),
+        jobs: a.jobs,
+        threads_per_run: 1,
+        started: started_at,
+        finished: String::new(),
+        files: Default::default(),
+    };
+    let manifest_path = m.write(&out, &files)?;
+    // Every output is in place: the checkpoint has served its purpose.
+    std::fs::remove_file(&journal_path).map_err(|e| {
+        Failure::RunFailed(format!("cannot remove {}: {e}", journal_path.display()))
+    })?;
     if !a.quiet {
         eprintln!(
             "done: {} runs in {:.2} s wall with {} jobs",
@@ -123,16 +232,119 @@ pub fn sweep(a: SweepArgs) -> Result<(), Failure> {
             started.elapsed().as_secs_f64(),
             a.jobs
         );
-        for f in files {
+        for f in files.iter().chain([&manifest_path]) {
             eprintln!("  wrote {}", f.display());
         }
     }
     Ok(())
 }
 
+/// Why a planned run gave no rows.
+enum RunFailure {
+    /// It failed, or its journal record could not be written.
+    Failed(Failure),
+    /// Not started: an earlier run failed, or a stop was requested.
+    NotStarted,
+}
+
+/// A sweep's default folder: distinct from a run's `out/<name>`, so a
+/// scenario and a sweep of the same name never mix their files.
+pub fn default_out(name: &str) -> PathBuf {
+    PathBuf::from("out").join(format!("{name}-sweep"))
+}
+
+/// What the sweep is, for the journal: a resume must find the same.
+fn journal_header(
+    sweep: &Sweep,
+    file: &Path,
+    overrides: &[String],
+    shard: Option<&str>,
+) -> JournalHeader {
+    let mut seeds = Vec::with_capacity(sweep.runs.len() * 8);
+    for r in &sweep.runs {
+        seeds.extend_from_slice(&r.seed.to_le_bytes());
+    }
+    // Named as the sweep file names them (relative to it), so a resume from
+    // another working folder or through another path to the sweep file matches.
+    let mut variant_files: Vec<(String, String)> = Vec::new();
+    for (v, (_, text)) in sweep.file.sweep.variants.iter().zip(&sweep.variant_files) {
+        let f = (
+            v.scenario.display().to_string(),
+            manifest::sha256_hex(text.as_bytes()),
+        );
+        if !variant_files.contains(&f) {
+            variant_files.push(f);
+        }
+    }
+    JournalHeader {
+        authsim_version: manifest::VERSION.into(),
+        git_commit: manifest::git_commit(),
+        sweep_file: file.display().to_string(),
+        sweep_sha256: manifest::sha256_hex(sweep.text.as_bytes()),
+        variant_files,
+        overrides: overrides.to_vec(),
+        seed: sweep.file.sweep.seed,
+        run_seeds_sha256: manifest::sha256_hex(&seeds),
+        runs: sweep.runs.len(),
+        shard: shard.map(str::to_string),
+    }
+}
+
+/// Opens the journal of `out` to resume, or starts one; returns it and the
+/// runs it already holds.
+fn open_journal(
+    out: &Path,
+    header: &JournalHeader,
+    a: &SweepArgs,
+) -> Result<(Journal, BTreeMap<usize, String>), Failure> {
+    let path = out.join(JOURNAL_FILE);
+    let create = || Journal::create(&path, header).map_err(Failure::run);
+    if !path.exists() {
+        if a.resume && !a.quiet {
+            eprintln!(
+                "no journal in {}: starting from the beginning",
+                out.display()
+            );
+        }
+        return Ok((create()?, BTreeMap::new()));
+    }
+    if !a.resume {
+        if a.force {
+            return Ok((create()?, BTreeMap::new()));
+        }
+        return Err(Failure::BadInput(format!(
+            "{} holds the journal of an interrupted sweep: add --resume to continue it, or --force to start over",
+            out.display()
+        )));
+    }
+    let (journal, recovered) = Journal::open(&path).map_err(|e| {
+        Failure::BadInput(format!(
+            "cannot resume: {e} (--force without --resume starts over)"
+        ))
+    })?;
+    if recovered.truncated > 0 {
+        eprintln!(
+            "{}: cut off a torn last record ({} octets) left by an interruption",
+            path.display(),
+            recovered.truncated
+        );
+    }
+    let Some(old) = recovered.header else {
+        return Ok((create()?, BTreeMap::new()));
+    };
+    let diff = old.differences(header);
+    if !diff.is_empty() {
+        return Err(Failure::BadInput(format!(
+            "cannot resume the sweep in {}: {}. Run without --resume and with --force to start over",
+            out.display(),
+            diff.join("; ")
+        )));
+    }
+    Ok((journal, recovered.runs.into_iter().collect()))
+}
+
 fn write(path: &Path, text: &str) -> Result<(), Failure> {
-    std::fs::write(path, text)
-        .map_err(|e| Failure::RunFailed(format!("cannot write {}: {e}", path.display())))
+    write_atomic(path, text.as_bytes()).map_err(Failure::run)
 }
 
 /// Writes runs.csv and everything derived from it.
@@ -150,11 +362,14 @@ fn finish(file: &SweepFile, out: &Path, runs: &str) -> Result<Vec<PathBuf>, Fail
 }
 
 pub fn merge(a: MergeArgs) -> Result<(), Failure> {
+    let started_at = manifest::now();
+    let mut inputs = Vec::new();
     let mut text: Option<String> = None;
     let mut blocks: Vec<(usize, String)> = Vec::new();
     for dir in &a.shards {
         let t = std::fs::read_to_string(dir.join("sweep.toml"))
             .map_err(|e| Failure::BadInput(format!("{}: no sweep.toml ({e})", dir.display())))?;
+        inputs.push(InputFile::of_text(&dir.join("sweep.toml"), &t));
         match &text {
             None => text = Some(t),
             Some(first) if *first != t => {
@@ -167,6 +382,7 @@ pub fn merge(a: MergeArgs) -> Result<(), Failure> {
         }
         let runs = std::fs::read_to_string(dir.join("runs.csv"))
             .map_err(|e| Failure::BadInput(format!("{}: no runs.csv ({e})", dir.display())))?;
+        inputs.push(InputFile::of_text(&dir.join("runs.csv"), &runs));
         // Records, not lines: a quoted label may hold a line break.
         let shard =
             run_blocks(&runs).map_err(|e| Failure::BadInput(format!("{}: {e}", dir.display())))?;
@@ -194,9 +410,29 @@ pub fn merge(a: MergeArgs) -> Result<(), Failure> {
     for (_, b) in blocks {
         runs.push_str(&b);
     }
+    manifest::claim_folder(&a.out, Kind::Sweep, &file.name, a.force)?;
     std::fs::create_dir_all(&a.out).map_err(Failure::run)?;
     write(&a.out.join("sweep.toml"), &text)?;
-    let files = finish(&file, &a.out, &runs)?;
+    let mut files = vec![a.out.join("sweep.toml")];
+    files.extend(finish(&file, &a.out, &runs)?);
+    let m = Manifest {
+        authsim_version: manifest::VERSION.into(),
+        git_commit: manifest::git_commit(),
+        kind: Kind::Sweep,
+        name: file.name.clone(),
+        command: manifest::command_line(),
+        inputs,
+        seed: file.sweep.seed,
+        // The shards' manifests list their runs' seeds.
+        run_seeds: Vec::new(),
+        shard: None,
+        jobs: 1,
+        threads_per_run: 1,
+        started: started_at,
+        finished: String::new(),
+        files: Default::default(),
+    };
+    files.push(m.write(&a.out, &files)?);
     for f in files {
         eprintln!("  wrote {}", f.display());
     }

@@ -1,12 +1,16 @@
 //! authsim: command-line front end.
 //!
-//! Exit codes: 0 success, 1 the run failed, 2 bad input (scenario, flags, hex).
+//! Exit codes: 0 success, 1 the run failed (or `verify` found a difference),
+//! 2 bad input (scenario, flags, hex), 130 a sweep stopped by Ctrl-C / SIGTERM.
 
 mod cmd_calibrate;
 mod cmd_milenage;
 mod cmd_run;
 mod cmd_sweep;
+mod cmd_verify;
+mod manifest;
 mod output;
+mod signals;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -38,6 +42,8 @@ enum Command {
     Sweep(cmd_sweep::SweepArgs),
     /// Merge the outputs of sweep shards into the files an unsharded sweep writes.
     Merge(cmd_sweep::MergeArgs),
+    /// Check an output folder against its manifest.json (SHA-256 of every file).
+    Verify(cmd_verify::VerifyArgs),
     /// Check a scenario file without running it.
     Validate {
         file: PathBuf,
@@ -62,6 +68,12 @@ pub enum Failure {
     /// The run failed: exit code 1.
     #[error("run failed: {0}")]
     RunFailed(String),
+    /// `verify` found files that differ from the manifest: exit code 1.
+    #[error("verification failed: {0}")]
+    Mismatch(String),
+    /// Stopped by a signal, resumable: exit code 130.
+    #[error("stopped: {0}")]
+    Stopped(String),
 }
 
 impl Failure {
@@ -78,7 +90,8 @@ impl Failure {
     fn exit_code(&self) -> u8 {
         match self {
             Failure::BadInput(_) => 2,
-            Failure::RunFailed(_) => 1,
+            Failure::RunFailed(_) | Failure::Mismatch(_) => 1,
+            Failure::Stopped(_) => signals::STOPPED_EXIT,
         }
     }
 }
@@ -89,6 +102,7 @@ fn main() -> ExitCode {
         Command::Run(args) => cmd_run::run(args),
         Command::Sweep(args) => cmd_sweep::sweep(args),
         Command::Merge(args) => cmd_sweep::merge(args),
+        Command::Verify(args) => cmd_verify::verify(args),
         Command::Validate { file, set } => cmd_run::validate(&file, &set),
         Command::List => {
             cmd_run::list();

@@ -4,7 +4,8 @@ use std::path::{Path, PathBuf};
 
 use std::collections::BTreeMap;
 
-use authsim_plots::{Bar, Canvas, LineChart, Scale, Series};
+use authsim_plots::{Bar, Canvas, LineChart, PlotError, Scale, Series};
+use authsim_sim::atomic_file::{AtomicWriteError, produce_atomic, write_atomic};
 use authsim_sim::replications::{runs_csv, summarize, summary_csv};
 use authsim_sim::report::RunResult;
 use authsim_sim::scenario::{PlotFormat, Scenario};
@@ -33,18 +34,47 @@ pub enum OutputError {
     NoMetric { file: String, metric: String },
 }
 
+impl From<AtomicWriteError> for OutputError {
+    fn from(e: AtomicWriteError) -> Self {
+        OutputError::Write {
+            path: e.path,
+            source: e.source,
+        }
+    }
+}
+
 impl OutputError {
     fn plot(e: impl std::error::Error + Send + Sync + 'static) -> Self {
         OutputError::Plot(Box::new(e))
     }
 }
 
+/// Writes `text` to `path` atomically (never a truncated file under its name).
 fn write(path: PathBuf, text: &str, written: &mut Vec<PathBuf>) -> Result<(), OutputError> {
-    if let Err(source) = std::fs::write(&path, text) {
-        return Err(OutputError::Write { path, source });
-    }
+    write_atomic(&path, text.as_bytes())?;
     written.push(path);
     Ok(())
+}
+
+/// Lets `produce` write a temporary name and moves it to `path` when complete;
+/// errors name `path`, not the temporary name.
+fn atomically(
+    path: &Path,
+    produce: impl FnOnce(&Path) -> Result<(), OutputError>,
+) -> Result<(), OutputError> {
+    let mut temp_name = String::new();
+    let produced = produce_atomic(path, |tmp| {
+        temp_name = tmp.display().to_string();
+        produce(tmp)
+    });
+    match produced {
+        Ok(committed) => Ok(committed?),
+        Err(e) => Err(OutputError::Plot(
+            e.to_string()
+                .replace(&temp_name, &path.display().to_string())
+                .into(),
+        )),
+    }
 }
 
 /// One chart's files, in the formats the scenario or sweep asks for (`outputs.formats`).
@@ -69,12 +99,23 @@ impl ChartFiles {
         }
     }
 
-    fn canvas(&self) -> Canvas<'_> {
+    /// Draws the chart into temporary files, moves each into place when complete (so a
+    /// folder never holds a truncated plot under its final name) and records them.
+    fn draw(
+        self,
+        written: &mut Vec<PathBuf>,
+        draw: impl FnOnce(Canvas<'_>) -> Result<(), PlotError>,
+    ) -> Result<(), OutputError> {
+        let plot = |c: Canvas<'_>| draw(c).map_err(OutputError::plot);
         match (self.write_png, self.write_svg) {
-            (true, true) => Canvas::new(&self.png).with_svg(&self.svg),
-            (true, false) => Canvas::new(&self.png),
-            (false, _) => Canvas::svg_only(&self.svg),
+            (true, false) => atomically(&self.png, |png| plot(Canvas::new(png)))?,
+            (false, _) => atomically(&self.svg, |svg| plot(Canvas::svg_only(svg)))?,
+            (true, true) => atomically(&self.png, |png| {
+                atomically(&self.svg, |svg| plot(Canvas::new(png).with_svg(svg)))
+            })?,
         }
+        self.record(written);
+        Ok(())
     }
 
     fn record(self, written: &mut Vec<PathBuf>) {
@@ -152,14 +193,14 @@ fn plot_run(
         })
         .collect();
     let p = ChartFiles::new(dir, "latency_cdf.png", formats);
-    authsim_plots::cdf_chart(
-        p.canvas(),
-        &title("Authentication latency"),
-        "latency from procedure start (ms)",
-        &cdf,
-    )
-    .map_err(OutputError::plot)?;
-    p.record(written);
+    p.draw(written, |canvas| {
+        authsim_plots::cdf_chart(
+            canvas,
+            &title("Authentication latency"),
+            "latency from procedure start (ms)",
+            &cdf,
+        )
+    })?;
 
     let series: Vec<Series> = reporters
         .iter()
@@ -175,15 +216,15 @@ fn plot_run(
         })
         .collect();
     let p = ChartFiles::new(dir, "latency_over_time.png", formats);
-    authsim_plots::scatter_time(
-        p.canvas(),
-        &title("Latency over time"),
-        "completion time (s)",
-        "latency (ms)",
-        &series,
-    )
-    .map_err(OutputError::plot)?;
-    p.record(written);
+    p.draw(written, |canvas| {
+        authsim_plots::scatter_time(
+            canvas,
+            &title("Latency over time"),
+            "completion time (s)",
+            "latency (ms)",
+            &series,
+        )
+    })?;
 
     let bars: Vec<Bar> = r
         .messages
@@ -195,14 +236,14 @@ fn plot_run(
         })
         .collect();
     let p = ChartFiles::new(dir, "messages.png", formats);
-    authsim_plots::grouped_bar_chart(
-        p.canvas(),
-        &title("Transmissions per interface and message"),
-        "transmissions",
-        &bars,
-    )
-    .map_err(OutputError::plot)?;
-    p.record(written);
+    p.draw(written, |canvas| {
+        authsim_plots::grouped_bar_chart(
+            canvas,
+            &title("Transmissions per interface and message"),
+            "transmissions",
+            &bars,
+        )
+    })?;
 
     // Energy per endpoint of population nodes, and of server nodes per device of
     // the population they serve (their total over `population.devices`), so the
@@ -227,14 +268,14 @@ fn plot_run(
         bars.push(Bar::new(group, "radio", n.energy_radio_j / per * 1e3));
     }
     let p = ChartFiles::new(dir, "energy.png", formats);
-    authsim_plots::grouped_bar_chart(
-        p.canvas(),
-        &title("Energy by node: crypto and processing vs radio"),
-        "energy (mJ)",
-        &bars,
-    )
-    .map_err(OutputError::plot)?;
-    p.record(written);
+    p.draw(written, |canvas| {
+        authsim_plots::grouped_bar_chart(
+            canvas,
+            &title("Energy by node: crypto and processing vs radio"),
+            "energy (mJ)",
+            &bars,
+        )
+    })?;
     Ok(())
 }
 
@@ -301,23 +342,23 @@ pub fn write_replications(
         scn.protocol.name()
     );
     let ci_label = ci_label(runs.len());
-    authsim_plots::line_chart(
-        path.canvas(),
-        &LineChart {
-            title: &title,
-            x_label: "percentile",
-            y_label: "latency (ms)",
-            x_scale: Scale::Linear,
-            y_scale: Scale::Linear,
-            series: &series,
-            reference: &[],
-            // p50, p95 and p99 are three statistics, not a curve.
-            points_only: true,
-            ci_label: &ci_label,
-        },
-    )
-    .map_err(OutputError::plot)?;
-    path.record(&mut written);
+    path.draw(&mut written, |canvas| {
+        authsim_plots::line_chart(
+            canvas,
+            &LineChart {
+                title: &title,
+                x_label: "percentile",
+                y_label: "latency (ms)",
+                x_scale: Scale::Linear,
+                y_scale: Scale::Linear,
+                series: &series,
+                reference: &[],
+                // p50, p95 and p99 are three statistics, not a curve.
+                points_only: true,
+                ci_label: &ci_label,
+            },
+        )
+    })?;
     Ok(written)
 }
 
@@ -435,22 +476,22 @@ pub fn sweep_plots(
         let path = ChartFiles::new(dir, &spec.file, &file.outputs.formats);
         let scale = |log: bool| if log { Scale::Log10 } else { Scale::Linear };
         let x_label = spec.x_label.clone().unwrap_or_else(|| spec.x.clone());
-        authsim_plots::line_chart(
-            path.canvas(),
-            &LineChart {
-                title: &spec.title,
-                x_label: &x_label,
-                y_label: &spec.y_label,
-                x_scale: scale(spec.log_x),
-                y_scale: scale(spec.log_y),
-                series: &series,
-                reference: &reference,
-                points_only: false,
-                ci_label: &ci_label(file.sweep.replications as usize),
-            },
-        )
-        .map_err(OutputError::plot)?;
-        path.record(&mut written);
+        path.draw(&mut written, |canvas| {
+            authsim_plots::line_chart(
+                canvas,
+                &LineChart {
+                    title: &spec.title,
+                    x_label: &x_label,
+                    y_label: &spec.y_label,
+                    x_scale: scale(spec.log_x),
+                    y_scale: scale(spec.log_y),
+                    series: &series,
+                    reference: &reference,
+                    points_only: false,
+                    ci_label: &ci_label(file.sweep.replications as usize),
+                },
+            )
+        })?;
     }
     Ok(written)
 }

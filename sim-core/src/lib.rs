@@ -6,10 +6,12 @@
 
 #![deny(unsafe_code)]
 
+pub mod atomic_file;
 pub mod build;
 pub mod engine;
 pub mod host;
 pub mod improvement;
+pub mod journal;
 pub mod latency;
 pub mod link;
 pub mod metrics;

@@ -212,6 +212,9 @@ pub struct Sweep {
     /// Scenario of each variant at each point (validated).
     scenarios: BTreeMap<(usize, usize), Scenario>,
     pub runs: Vec<RunPlan>,
+    /// Each variant's scenario file (resolved path) and the text it was
+    /// built from, so a checkpoint can tell whether an input changed.
+    pub variant_files: Vec<(PathBuf, String)>,
 }
 
 fn value_text(v: &toml::Value) -> String {
@@ -345,6 +348,7 @@ impl Sweep {
         let base = path.parent().unwrap_or(Path::new("."));
         let mut scenarios = BTreeMap::new();
         let mut runs = Vec::new();
+        let mut variant_files = Vec::new();
         for (vi, v) in s.variants.iter().enumerate() {
             let scn_path = base.join(&v.scenario);
             let scn_text = std::fs::read_to_string(&scn_path).map_err(|e| {
@@ -370,6 +374,7 @@ impl Sweep {
                 let scn = Scenario::parse(&scn_text, &scn_path, &sets)?;
                 scenarios.insert((vi, pi), scn);
             }
+            variant_files.push((scn_path, scn_text));
         }
         for (vi, _) in s.variants.iter().enumerate() {
             for point in &points {
@@ -397,6 +402,7 @@ impl Sweep {
             text: text.to_string(),
             scenarios,
             runs,
+            variant_files,
         })
     }
 
