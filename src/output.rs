@@ -27,6 +27,11 @@ pub enum OutputError {
     Json(#[from] serde_json::Error),
     #[error("{0}")]
     Plot(Box<dyn std::error::Error + Send + Sync>),
+    #[error("cannot write the capture {}: {source}", .path.display())]
+    Pcap {
+        path: PathBuf,
+        source: authsim_sim::pcap::PcapError,
+    },
     #[error("plot x axis")]
     NoXAxis,
     #[error("plot {file}: no run has the metric `{metric}` (see docs/outputs.md for metric names)")]
@@ -45,6 +50,36 @@ fn write(path: PathBuf, text: &str, written: &mut Vec<PathBuf>) -> Result<(), Ou
     }
     written.push(path);
     Ok(())
+}
+
+/// The one place a capture file is opened: a buffered `std::io::Write`
+/// (so it can become an atomic temp-and-rename writer with the other outputs).
+fn create_capture(path: &Path) -> Result<std::io::BufWriter<std::fs::File>, OutputError> {
+    std::fs::File::create(path)
+        .map(std::io::BufWriter::new)
+        .map_err(|source| OutputError::Write {
+            path: path.into(),
+            source,
+        })
+}
+
+/// Writes the run's traced transmissions as pcapng (`--pcap`, `--pcap-dir`);
+/// the run must have been traced (`RunOptions { trace: true }`).
+pub fn write_pcap(path: &Path, r: &RunResult) -> Result<PathBuf, OutputError> {
+    use std::io::Write as _;
+    let names: Vec<String> = r.nodes.iter().map(|n| n.name.clone()).collect();
+    let out = create_capture(path)?;
+    let mut out = authsim_sim::pcap::write_pcapng(out, &r.trace, &names).map_err(|source| {
+        OutputError::Pcap {
+            path: path.into(),
+            source,
+        }
+    })?;
+    out.flush().map_err(|source| OutputError::Write {
+        path: path.into(),
+        source,
+    })?;
+    Ok(path.into())
 }
 
 /// Writes everything a run produces into `dir`; returns the files written.
@@ -67,10 +102,10 @@ pub fn write_run(
     let summary = serde_json::to_string_pretty(&r.summary_json())?;
     write(dir.join("summary.json"), &(summary + "\n"), &mut written)?;
     if let Some(path) = trace {
-        let mut text = String::from("time_s,from,to,interface,message,bytes,sender_node,pdu_hex\n");
-        for l in &r.trace {
-            text.push_str(l);
-            text.push('\n');
+        use std::fmt::Write as _;
+        let mut text = format!("{}\n", authsim_sim::trace::Transmission::CSV_HEADER);
+        for t in &r.trace {
+            let _ = writeln!(text, "{t}");
         }
         write(path.to_path_buf(), &text, &mut written)?;
     }
