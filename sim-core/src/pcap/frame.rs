@@ -54,13 +54,7 @@ fn ipv4(src: [u8; 4], dst: [u8; 4], proto: u8, id: u16, payload: &[u8]) -> Vec<u
 }
 
 /// IPv4 + UDP around `payload`, UDP checksum over the pseudo-header.
-pub fn ipv4_udp(
-    src: [u8; 4],
-    dst: [u8; 4],
-    ports: (u16, u16),
-    id: u16,
-    payload: &[u8],
-) -> Vec<u8> {
+pub fn ipv4_udp(src: [u8; 4], dst: [u8; 4], ports: (u16, u16), id: u16, payload: &[u8]) -> Vec<u8> {
     let len = (8 + payload.len()) as u16;
     let mut udp = Vec::with_capacity(len as usize);
     udp.extend_from_slice(&ports.0.to_be_bytes());
@@ -94,13 +88,7 @@ pub struct SctpData {
 /// IPv4 + SCTP common header + one DATA chunk (unfragmented: B and E set)
 /// carrying `payload`, padded to 4 octets; CRC32c over the SCTP packet,
 /// stored least significant octet first (RFC 9260 Appendix A).
-pub fn ipv4_sctp_data(
-    src: [u8; 4],
-    dst: [u8; 4],
-    d: SctpData,
-    id: u16,
-    payload: &[u8],
-) -> Vec<u8> {
+pub fn ipv4_sctp_data(src: [u8; 4], dst: [u8; 4], d: SctpData, id: u16, payload: &[u8]) -> Vec<u8> {
     let chunk_len = 16 + payload.len();
     let pad = (4 - chunk_len % 4) % 4;
     let mut s = Vec::with_capacity(12 + chunk_len + pad);
@@ -168,7 +156,10 @@ mod tests {
         let udp = &p[20..];
         let mut pseudo = vec![10, 0, 0, 1, 10, 16, 0, 1, 0, 17];
         pseudo.extend_from_slice(&(udp.len() as u16).to_be_bytes());
-        assert_eq!(ones_complement_sum(ones_complement_sum(0, &pseudo), udp), 0xffff);
+        assert_eq!(
+            ones_complement_sum(ones_complement_sum(0, &pseudo), udp),
+            0xffff
+        );
     }
 
     #[test]
@@ -195,7 +186,10 @@ mod tests {
         let p = exported_pdu("tcap", [1, 2, 3, 4], [5, 6, 7, 8], &[0xaa]);
         assert_eq!(&p[..8], &[0, 12, 0, 4, b't', b'c', b'a', b'p']);
         let p = exported_pdu("nas-eps", [0; 4], [0; 4], &[]);
-        assert_eq!(&p[..12], &[0, 12, 0, 8, b'n', b'a', b's', b'-', b'e', b'p', b's', 0]);
+        assert_eq!(
+            &p[..12],
+            &[0, 12, 0, 8, b'n', b'a', b's', b'-', b'e', b'p', b's', 0]
+        );
         assert_eq!(&p[p.len() - 4..], &[0, 0, 0, 0]);
     }
 }
