@@ -121,8 +121,7 @@ impl NodeCore {
             departs,
             from,
             receivers,
-            t.interface,
-            t.kind,
+            (t.interface, t.kind),
             &pdu,
             first_delivery,
         );
@@ -135,8 +134,7 @@ impl NodeCore {
         departs: Nanos,
         from: Addr,
         receivers: &[Addr],
-        interface: Interface,
-        kind: &'static str,
+        (interface, kind): (Interface, &'static str),
         pdu: &Pdu,
         first_delivery: usize,
     ) {
