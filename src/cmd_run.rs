@@ -31,6 +31,9 @@ pub struct RunArgs {
     /// Write one line per transmitted message (time, from, to, interface, kind, bytes, hex PDU).
     #[arg(long)]
     trace: Option<PathBuf>,
+    /// Write every transmission as a pcapng capture for Wireshark (docs/wireshark.md).
+    #[arg(long)]
+    pcap: Option<PathBuf>,
     /// No progress or performance report on stderr.
     #[arg(long)]
     quiet: bool,
@@ -80,12 +83,15 @@ pub fn run(a: RunArgs) -> Result<(), Failure> {
         );
     }
     let opts = RunOptions {
-        trace: a.trace.is_some(),
+        trace: a.trace.is_some() || a.pcap.is_some(),
     };
     let t0 = std::time::Instant::now();
     let (result, perf) = runner::run(&scn, seed, &opts).map_err(Failure::run)?;
     let mut files =
         output::write_run(&out, &scn, &result, a.trace.as_deref()).map_err(Failure::run)?;
+    if let Some(path) = &a.pcap {
+        files.push(output::write_pcap(path, &result).map_err(Failure::run)?);
+    }
     let total_s = t0.elapsed().as_secs_f64();
     if scn.run.replications > 1 {
         files.extend(replications(&scn, seed, &result, &out, a.quiet)?);

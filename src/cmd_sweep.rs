@@ -8,7 +8,10 @@ use std::time::Instant;
 
 use authsim_sim::atomic_file::{remove_stale_temps, write_atomic};
 use authsim_sim::journal::{JOURNAL_FILE, Journal, JournalHeader};
-use authsim_sim::sweep::{RunPlan, Sweep, SweepFile, parse_rows, parse_shard, run_blocks};
+use authsim_sim::runner::RunOptions;
+use authsim_sim::sweep::{
+    RunError, RunPlan, Sweep, SweepFile, parse_rows, parse_shard, run_blocks,
+};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
@@ -34,6 +37,10 @@ pub struct SweepArgs {
     /// Override a value in every variant's scenario: path.to.key=value (repeatable).
     #[arg(long = "set", value_name = "PATH=VALUE")]
     set: Vec<String>,
+    /// Also write each run's transmissions as DIR/run-<index>.pcapng (index as
+    /// in runs.csv; docs/wireshark.md). Meant for small sweeps.
+    #[arg(long, value_name = "DIR")]
+    pcap_dir: Option<PathBuf>,
     /// No progress bar.
     #[arg(long)]
     quiet: bool,
@@ -133,6 +140,13 @@ pub fn sweep(a: SweepArgs) -> Result<(), Failure> {
             .progress_chars("=> "),
     );
     bar.set_message(sweep.file.name.clone());
+    if let Some(dir) = &a.pcap_dir {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Failure::RunFailed(format!("cannot create {}: {e}", dir.display())))?;
+    }
+    let opts = RunOptions {
+        trace: a.pcap_dir.is_some(),
+    };
     let started = Instant::now();
     let failed = AtomicBool::new(false);
     // Results are collected in plan order, whatever the number of threads.
@@ -144,7 +158,20 @@ pub fn sweep(a: SweepArgs) -> Result<(), Failure> {
                     return Err(RunFailure::NotStarted);
                 }
                 let r = sweep
-                    .run_one(p)
+                    .run_one_with(p, &opts)
+                    .and_then(|(rows, result)| {
+                        let Some(dir) = &a.pcap_dir else {
+                            return Ok(rows);
+                        };
+                        let path = dir.join(format!("run-{}.pcapng", p.index));
+                        output::write_pcap(&path, &result)
+                            .map(|_| rows)
+                            .map_err(|e| RunError::Failed {
+                                index: p.index,
+                                label: sweep.file.sweep.variants[p.variant].label.clone(),
+                                message: e.to_string(),
+                            })
+                    })
                     .map_err(|e| RunFailure::Failed(Failure::run(e)))
                     .and_then(|rows| {
                         let mut j = journal.lock().unwrap_or_else(|e| e.into_inner());

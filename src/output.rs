@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::collections::BTreeMap;
 
 use authsim_plots::{Bar, Canvas, LineChart, PlotError, Scale, Series};
-use authsim_sim::atomic_file::{AtomicWriteError, produce_atomic, write_atomic};
+use authsim_sim::atomic_file::{AtomicFile, AtomicWriteError, produce_atomic, write_atomic};
 use authsim_sim::replications::{runs_csv, summarize, summary_csv};
 use authsim_sim::report::RunResult;
 use authsim_sim::scenario::{PlotFormat, Scenario};
@@ -28,6 +28,11 @@ pub enum OutputError {
     Json(#[from] serde_json::Error),
     #[error("{0}")]
     Plot(Box<dyn std::error::Error + Send + Sync>),
+    #[error("cannot write the capture {}: {source}", .path.display())]
+    Pcap {
+        path: PathBuf,
+        source: authsim_sim::pcap::PcapError,
+    },
     #[error("plot x axis")]
     NoXAxis,
     #[error("plot {file}: no run has the metric `{metric}` (see docs/outputs.md for metric names)")]
@@ -128,6 +133,22 @@ impl ChartFiles {
     }
 }
 
+/// Writes the run's traced transmissions as pcapng (`--pcap`, `--pcap-dir`);
+/// the run must have been traced (`RunOptions { trace: true }`). Written atomically
+/// like every other output.
+pub fn write_pcap(path: &Path, r: &RunResult) -> Result<PathBuf, OutputError> {
+    let names: Vec<String> = r.nodes.iter().map(|n| n.name.clone()).collect();
+    let out = AtomicFile::create(path)?;
+    let out = authsim_sim::pcap::write_pcapng(out, &r.trace, &names).map_err(|source| {
+        OutputError::Pcap {
+            path: path.into(),
+            source,
+        }
+    })?;
+    out.commit()?;
+    Ok(path.into())
+}
+
 /// Writes everything a run produces into `dir`; returns the files written.
 pub fn write_run(
     dir: &Path,
@@ -148,10 +169,10 @@ pub fn write_run(
     let summary = serde_json::to_string_pretty(&r.summary_json())?;
     write(dir.join("summary.json"), &(summary + "\n"), &mut written)?;
     if let Some(path) = trace {
-        let mut text = String::from("time_s,from,to,interface,message,bytes,sender_node,pdu_hex\n");
-        for l in &r.trace {
-            text.push_str(l);
-            text.push('\n');
+        use std::fmt::Write as _;
+        let mut text = format!("{}\n", authsim_sim::trace::Transmission::CSV_HEADER);
+        for t in &r.trace {
+            let _ = writeln!(text, "{t}");
         }
         write(path.to_path_buf(), &text, &mut written)?;
     }

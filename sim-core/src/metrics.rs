@@ -78,8 +78,8 @@ pub struct NodeReport {
     pub records: Vec<AuthRecord>,
     /// Start time per hosted endpoint that was started (population nodes).
     pub starts: Vec<Option<Nanos>>,
-    /// Trace lines: (departure time, handling order, text).
-    pub trace: Vec<(Nanos, TraceKey, String)>,
+    /// Traced transmissions: (departure time, handling order, record).
+    pub trace: Vec<(Nanos, TraceKey, crate::trace::Transmission)>,
     /// Endpoints the node hosts (devices of a population, 1 for a server).
     pub endpoints: u32,
     /// Bytes this node's radio sent: PDU bytes per transmission plus the link's

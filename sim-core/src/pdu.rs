@@ -20,6 +20,15 @@ impl Pdu {
     }
 }
 
+/// Equal bytes, however held.
+impl PartialEq for Pdu {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl Eq for Pdu {}
+
 impl Default for Pdu {
     fn default() -> Self {
         Pdu::Owned(Vec::new())

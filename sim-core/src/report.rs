@@ -99,7 +99,8 @@ pub struct RunResult {
     pub messages: Vec<MessageRow>,
     pub nodes: Vec<NodeRow>,
     pub auth: Vec<AuthRow>,
-    pub trace: Vec<String>,
+    /// Traced transmissions in departure order (`--trace`, `--pcap`).
+    pub trace: Vec<crate::trace::Transmission>,
 }
 
 impl RunResult {

@@ -425,13 +425,23 @@ impl Sweep {
 
     /// Runs one plan and returns its metric rows as CSV lines.
     pub fn run_one(&self, plan: &RunPlan) -> Result<String, RunError> {
+        self.run_one_with(plan, &RunOptions::default())
+            .map(|(rows, _)| rows)
+    }
+
+    /// [`Self::run_one`] with run options (a trace for `--pcap-dir`); also
+    /// returns the run's result.
+    pub fn run_one_with(
+        &self,
+        plan: &RunPlan,
+        opts: &RunOptions,
+    ) -> Result<(String, RunResult), RunError> {
         let scn = self.scenario(plan);
-        let (result, _) =
-            runner::run(scn, plan.seed, &RunOptions::default()).map_err(|e| RunError::Failed {
-                index: plan.index,
-                label: self.file.sweep.variants[plan.variant].label.clone(),
-                message: e.to_string(),
-            })?;
+        let (result, _) = runner::run(scn, plan.seed, opts).map_err(|e| RunError::Failed {
+            index: plan.index,
+            label: self.file.sweep.variants[plan.variant].label.clone(),
+            message: e.to_string(),
+        })?;
         let mut w = csv_writer();
         let prefix = self.row_prefix(plan);
         for (metric, value) in metrics(&result) {
@@ -439,7 +449,7 @@ impl Sweep {
             let fields = prefix.iter().map(String::as_str);
             write_record(&mut w, fields.chain([metric.as_str(), value.as_str()]));
         }
-        Ok(csv_text(w))
+        Ok((csv_text(w), result))
     }
 
     /// The fields of a runs.csv row before `metric,value`.

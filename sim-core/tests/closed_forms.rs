@@ -71,8 +71,8 @@ fn s6a_sizes(vectors: u32) -> (u64, u64) {
     };
     let aia = AuthenticationInformationAnswer::answering(
         &air,
-        "hss.authsim",
-        "authsim",
+        &authsim_protocols::eps_aka::realm::epc_host("hss", &cfg.plmn_digits),
+        &authsim_protocols::eps_aka::realm::epc_realm(&cfg.plmn_digits),
         DiameterResult::SUCCESS,
         Some(info),
     );
@@ -99,7 +99,7 @@ fn nas_bytes_per_attach() -> u64 {
         ciphering_algorithm: 0,
         integrity_algorithm: 2,
         nas_ksi: 0,
-        replayed_ue_security_capabilities: nas::TYPICAL_UE_NETWORK_CAPABILITY[..2].to_vec(),
+        replayed_ue_security_capabilities: nas::TYPICAL_UE_NETWORK_CAPABILITY.to_vec(),
         imeisv_request: None,
     });
     let smcc = NasMessage::SecurityModeComplete(nas::SecurityModeComplete { imeisv: None });
@@ -141,9 +141,9 @@ fn eps_aka_counts_equal_the_closed_form() {
             assert_eq!(ok as u32, 2 * n, "both sides authenticate every device");
         }
     }
-    // The documented constants: 92 NAS octets per attach; AIR 352, AIA 192 + 148 b.
-    assert_eq!(nas_bytes_per_attach(), 92);
-    assert_eq!(s6a_sizes(1), (352, 340));
+    // The documented constants: 94 NAS octets per attach; AIR 352, AIA 248 + 148 b.
+    assert_eq!(nas_bytes_per_attach(), 94);
+    assert_eq!(s6a_sizes(1), (352, 396));
     assert_eq!(s6a_sizes(5).1 - s6a_sizes(1).1, 4 * 148);
 }
 
@@ -167,9 +167,9 @@ fn fig9_sweep_counts_equal_the_closed_forms_at_every_n() {
         };
         // (device-SN transmissions, bytes), (SN-HN transmissions, bytes)
         let expected = match label {
-            "EPS-AKA" => ((5 * n, 92 * n), (2 * n, (544 + 148) * n)),
+            "EPS-AKA" => ((5 * n, 94 * n), (2 * n, (600 + 148) * n)),
             "UMTS AKA" => ((4 * n, 79 * n), (2 * n, (75 + 153) * n)),
-            "Group AKA" => ((5 * n, 116 * n - 18), (2, 892)),
+            "Group AKA" => ((5 * n, 118 * n - 18), (2, 948)),
             other => panic!("unexpected variant {other}"),
         };
         assert_eq!((seg("device_sn"), seg("sn_hn")), expected, "{label} n={n}");

@@ -58,9 +58,12 @@ fn compare_with(scn: &Scenario, trace_order: bool) {
     assert_eq!(a.end_time, b.end_time);
     assert_eq!(a.trace.len(), b.trace.len());
     if !trace_order {
-        let (mut ta, mut tb) = (a.trace.clone(), b.trace.clone());
-        ta.sort();
-        tb.sort();
+        let lines = |r: &authsim_sim::report::RunResult| {
+            let mut l: Vec<String> = r.trace.iter().map(|t| t.to_string()).collect();
+            l.sort();
+            l
+        };
+        let (ta, tb) = (lines(&a), lines(&b));
         assert!(ta == tb, "trace lines differ");
         return;
     }

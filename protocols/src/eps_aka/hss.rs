@@ -28,6 +28,8 @@ pub struct Hss {
 
 impl Hss {
     pub fn new(cfg: Arc<Config>, subscribers: Vec<Subscriber>) -> Self {
+        let origin_host = super::realm::epc_host("hss", &cfg.plmn_digits);
+        let origin_realm = super::realm::epc_realm(&cfg.plmn_digits);
         Self {
             cfg,
             answer: Aia {
@@ -36,8 +38,8 @@ impl Hss {
                 session_id: String::new(),
                 vendor_specific_application_id: None,
                 result: DiameterResult::SUCCESS,
-                origin_host: "hss.authsim".into(),
-                origin_realm: "authsim".into(),
+                origin_host,
+                origin_realm,
                 authentication_info: None,
             },
             request: Air::empty(),

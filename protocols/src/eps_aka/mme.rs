@@ -101,12 +101,8 @@ impl AirBuilder {
     /// Origin and destination per the 3GPP naming
     /// `mme.epc.mncXXX.mccYYY.3gppnetwork.org`.
     pub(crate) fn new(plmn_digits: &str, plmn: [u8; 3]) -> Self {
-        let realm = format!(
-            "epc.mnc{:03}.mcc{}.3gppnetwork.org",
-            plmn_digits[3..].parse::<u32>().unwrap_or(1),
-            &plmn_digits[..3]
-        );
-        let origin_host = format!("mme.{realm}");
+        let realm = super::realm::epc_realm(plmn_digits);
+        let origin_host = super::realm::epc_host("mme", plmn_digits);
         let air = Air {
             hop_by_hop: 0,
             end_to_end: 0,
@@ -199,7 +195,7 @@ pub(crate) fn security_mode_command(
         ciphering_algorithm: EEA0,
         integrity_algorithm: EIA2,
         nas_ksi: ksi,
-        replayed_ue_security_capabilities: UE_NETWORK_CAPABILITY[..2].to_vec(),
+        replayed_ue_security_capabilities: UE_NETWORK_CAPABILITY.to_vec(),
         imeisv_request: None,
     });
     let pdu = super::protect_first(

@@ -7,6 +7,7 @@
 
 pub(crate) mod hss;
 pub(crate) mod mme;
+pub mod realm;
 pub(crate) mod ue;
 
 pub use crate::aka::{Subscriber, imsi, imsi_index, imsi_into};
@@ -61,8 +62,9 @@ pub const EIA2: u8 = 2;
 /// Ciphering algorithm: EEA0 (null), so the simulated messages stay readable;
 /// ciphering would not change any size.
 pub const EEA0: u8 = 0;
-/// UE network capability advertised in the attach request (TS 24.301 §9.9.3.34);
-/// its first two octets (EEA/EIA) are replayed in the security mode command.
+/// UE network capability advertised in the attach request (TS 24.301 §9.9.3.34).
+/// Its octets EEA, EIA, UEA and UIA are the UE security capability
+/// (§9.9.3.36), which the security mode command replays in full (§5.4.3.2).
 pub const UE_NETWORK_CAPABILITY: [u8; 4] = crate::wire::nas::TYPICAL_UE_NETWORK_CAPABILITY;
 
 /// 128-EIA2 direction bits (TS 33.401 B.2.3).

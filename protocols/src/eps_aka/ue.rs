@@ -192,9 +192,7 @@ pub(crate) fn security_mode<V: DeviceVariant>(
             &p.mac,
             &mut cx.fx.crypto,
         )
-        && smc
-            .replayed_ue_security_capabilities
-            .starts_with(&UE_NETWORK_CAPABILITY[..2]);
+        && smc.replayed_ue_security_capabilities == UE_NETWORK_CAPABILITY;
     if !ok {
         k_int.zeroize();
         a.detected("smc_integrity_failure", cx);

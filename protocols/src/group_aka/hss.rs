@@ -44,10 +44,12 @@ pub struct Hss {
 
 impl Hss {
     pub fn new(cfg: Arc<Config>, subscribers: Vec<Subscriber>, groups: Vec<Group>) -> Self {
+        let origin_host = crate::eps_aka::realm::epc_host("hss", &cfg.plmn_digits);
+        let origin_realm = crate::eps_aka::realm::epc_realm(&cfg.plmn_digits);
         Self {
             cfg,
-            origin_host: "hss.authsim".into(),
-            origin_realm: "authsim".into(),
+            origin_host,
+            origin_realm,
             subscribers,
             groups: groups
                 .into_iter()

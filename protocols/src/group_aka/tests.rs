@@ -22,10 +22,12 @@ const ATTACH: usize = 30;
 const AUTH_REQ: usize = 36;
 const GROUP_AUTH_REQ: usize = 54;
 const AUTH_RESP: usize = 11;
-const SMC: usize = 13;
+/// 6-octet security header + 9: the full UE security capability `e0 60 c0 40`
+/// replayed (TS 24.301 §5.4.3.2).
+const SMC: usize = 15;
 const SMC_COMPLETE: usize = 8;
 const AIR_GROUP: usize = 368;
-const AIA_GROUP: usize = 524;
+const AIA_GROUP: usize = 580;
 
 /// Subscriber i's USIM.
 fn usim(i: u32) -> Milenage {
@@ -148,11 +150,12 @@ fn leader_then_members_with_one_s6a_exchange_and_real_sizes() {
         r.crypto[&dev(0)].get(Prim::AesBlock)
     );
     // The MME: per device K_NASint twice (SMC, SMComplete: 8 SHA-256) and
-    // two 128-EIA2 MACs (2 AES each); per member also K_i,G and K_ASME
-    // (8 SHA-256) and the MILENAGE vector (5 AES).
+    // two 128-EIA2 MACs (the SMC's 18-octet input spans two CMAC blocks: 3
+    // AES with the subkey; the SMComplete's one block: 2 AES); per member
+    // also K_i,G and K_ASME (8 SHA-256) and the MILENAGE vector (5 AES).
     assert_eq!(r.crypto[&MME].get(Prim::Sha256Block), 5 * 8 + 4 * 8);
-    assert_eq!(r.crypto[&MME].get(Prim::AesBlock), 5 * 4 + 4 * 5);
-    assert_eq!(r.crypto[&dev(1)].get(Prim::AesBlock), 5 + 4);
+    assert_eq!(r.crypto[&MME].get(Prim::AesBlock), 5 * 5 + 4 * 5);
+    assert_eq!(r.crypto[&dev(1)].get(Prim::AesBlock), 5 + 5);
     assert!(r.timers.is_empty(), "all timers cancelled: {:?}", r.timers);
     drop(r);
     assert!(n.devices.iter().all(|(_, m)| m.is_registered()));
@@ -558,16 +561,16 @@ fn run_group(n: u32) -> ((usize, usize), (usize, usize), usize) {
 }
 
 /// Closed form (docs/counting.md), one group of n members, loss-free:
-/// NAS 5n transmissions and 116n − 18 octets; S6a 2 transmissions and
-/// AIR_G + AIA_G = 368 + 524 octets.
+/// NAS 5n transmissions and 118n − 18 octets; S6a 2 transmissions and
+/// AIR_G + AIA_G = 368 + 580 octets.
 #[test]
 fn group_counts_match_the_closed_form() {
     for n in [1u32, 2, 5, 10] {
         let (nas, s6a, ok) = run_group(n);
         let n = n as usize;
-        assert_eq!(nas, (5 * n, 116 * n - 18), "n = {n}");
+        assert_eq!(nas, (5 * n, 118 * n - 18), "n = {n}");
         assert_eq!(
-            116 * n - 18,
+            118 * n - 18,
             n * (ATTACH + AUTH_RESP + SMC + SMC_COMPLETE) + AUTH_REQ + (n - 1) * GROUP_AUTH_REQ
         );
         assert_eq!(s6a, (2, AIR_GROUP + AIA_GROUP));
@@ -576,8 +579,8 @@ fn group_counts_match_the_closed_form() {
 }
 
 /// The EPS-AKA baseline (crate::eps_aka), n UEs each attaching once with b
-/// vectors per AIR: NAS 5n transmissions, 92n octets; S6a 2n transmissions,
-/// n (352 + 192 + 148 b) octets.
+/// vectors per AIR: NAS 5n transmissions, 94n octets; S6a 2n transmissions,
+/// n (352 + 248 + 148 b) octets.
 #[test]
 fn eps_aka_baseline_counts_match_the_closed_form() {
     use crate::eps_aka as eps;
@@ -596,10 +599,10 @@ fn eps_aka_baseline_counts_match_the_closed_form() {
             let mut r = net.router(5);
             attach_all(&mut r, (0..n).map(dev));
             let n = n as usize;
-            assert_eq!(per_interface(&r, Interface::Nas), (5 * n, 92 * n));
+            assert_eq!(per_interface(&r, Interface::Nas), (5 * n, 94 * n));
             assert_eq!(
                 per_interface(&r, Interface::S6a),
-                (2 * n, n * (352 + 192 + 148 * b as usize)),
+                (2 * n, n * (352 + 248 + 148 * b as usize)),
                 "b = {b}, n = {n}"
             );
         }

@@ -1,7 +1,6 @@
 //! A node's transmissions: link timing, deliveries, message counters and
-//! trace lines.
+//! traced transmissions.
 
-use std::fmt::Write as _;
 use std::sync::atomic::Ordering;
 
 use authsim_protocols::core::{Addr, Destination, Interface, Nanos, Transmit};
@@ -10,6 +9,7 @@ use super::node_core::{NodeCore, TraceOrder};
 use super::{Delivery, RouteGap};
 use crate::metrics::{MessageCounters, MessageKey, TraceKey};
 use crate::pdu::Pdu;
+use crate::trace::Transmission;
 
 impl NodeCore {
     /// Index of the counters of (interface, kind) in `self.counters` (a few
@@ -117,19 +117,26 @@ impl NodeCore {
                 shared
             }
         };
-        self.trace_line(departs, from, receivers, t.interface, t.kind, &pdu);
+        self.trace_line(
+            departs,
+            from,
+            receivers,
+            (t.interface, t.kind),
+            &pdu,
+            first_delivery,
+        );
     }
 
-    /// Records one trace line, keyed so that lines of equal departure time
-    /// sort in the order the transmissions were made.
+    /// Records one traced transmission, keyed so that records of equal
+    /// departure time sort in the order the transmissions were made.
     fn trace_line(
         &mut self,
         departs: Nanos,
         from: Addr,
         receivers: &[Addr],
-        interface: Interface,
-        kind: &'static str,
-        pdu: &[u8],
+        (interface, kind): (Interface, &'static str),
+        pdu: &Pdu,
+        first_delivery: usize,
     ) {
         let key: TraceKey = match &mut self.trace {
             None => return,
@@ -139,26 +146,22 @@ impl NodeCore {
                 [o[0], o[1], o[2], o[3], o[4], *lines]
             }
         };
-        let mut line = String::with_capacity(64 + 2 * pdu.len());
-        let to = receivers
+        let delivered = &self.outbox[first_delivery..];
+        let lost = receivers
             .iter()
-            .map(|a| a.to_string())
-            .collect::<Vec<_>>()
-            .join(";");
-        let _ = write!(
-            line,
-            "{:.9},{},{},{},{},{},{},",
-            departs as f64 / 1e9,
+            .filter(|a| !delivered.iter().any(|(_, d)| d.to == **a))
+            .copied()
+            .collect();
+        let record = Transmission {
+            departs,
             from,
-            to,
+            to: receivers.to_vec(),
+            lost,
             interface,
             kind,
-            pdu.len(),
-            self.name
-        );
-        for b in pdu {
-            let _ = write!(line, "{b:02x}");
-        }
-        self.report.trace.push((departs, key, line));
+            sender_node: self.name.clone(),
+            pdu: pdu.clone(),
+        };
+        self.report.trace.push((departs, key, record));
     }
 }

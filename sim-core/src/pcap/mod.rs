@@ -1,0 +1,249 @@
+//! `--pcap`: the traced transmissions of a run as a pcapng capture that
+//! Wireshark dissects without preferences. One pcapng interface per authsim
+//! interface; one packet per transmission, stamped with its simulated
+//! departure time in nanoseconds (the `--trace` time). Framing per interface
+//! ([`carrier`]) and the address plan ([`ipv4_of`]) are documented in
+//! docs/outputs.md; the capture is built from the same
+//! [`Transmission`] records `--trace` prints.
+
+pub mod frame;
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::time::Duration;
+
+use authsim_protocols::core::{Addr, Interface};
+use pcap_file::DataLink;
+use pcap_file::pcapng::PcapNgWriter;
+use pcap_file::pcapng::blocks::enhanced_packet::{EnhancedPacketBlock, EnhancedPacketOption};
+use pcap_file::pcapng::blocks::interface_description::{
+    InterfaceDescriptionBlock, InterfaceDescriptionOption,
+};
+use pcap_file::pcapng::blocks::section_header::{SectionHeaderBlock, SectionHeaderOption};
+
+use crate::trace::Transmission;
+
+/// Diameter over SCTP: port 3868 and payload protocol id 46 (RFC 6733 §2.1,
+/// IANA SCTP PPID registry).
+pub const DIAMETER_SCTP_PORT: u16 = 3868;
+pub const DIAMETER_PPID: u32 = 46;
+/// UDP port of the authsim TLV messages (group schemes, MDMS–gateway): no
+/// IANA or Wireshark assignment; `tools/wireshark/authsim.lua` registers it.
+pub const AUTHSIM_UDP_PORT: u16 = 47474;
+/// Destination of a broadcast (limited broadcast, RFC 919).
+const BROADCAST: [u8; 4] = [255, 255, 255, 255];
+
+/// How one authsim interface is framed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Carrier {
+    /// LINKTYPE_WIRESHARK_UPPER_PDU: the PDU handed to the named Wireshark
+    /// dissector, with the IPv4 addresses of the address plan as tags.
+    Exported(&'static str),
+    /// Raw IPv4 + SCTP DATA chunk (Diameter: port 3868, PPID 46).
+    Sctp { port: u16, ppid: u32 },
+    /// Raw IPv4 + UDP on the given port (source and destination).
+    Udp(u16),
+}
+
+impl Carrier {
+    fn link_type(self) -> DataLink {
+        match self {
+            Carrier::Exported(_) => DataLink::WIRESHARK_UPPER_PDU,
+            Carrier::Sctp { .. } | Carrier::Udp(_) => DataLink::RAW,
+        }
+    }
+
+    fn describe(self) -> String {
+        match self {
+            Carrier::Exported(d) => format!("exported PDU for dissector {d}"),
+            Carrier::Sctp { port, ppid } => format!("IPv4/SCTP port {port}, PPID {ppid}"),
+            Carrier::Udp(port) => format!("IPv4/UDP port {port} (tools/wireshark/authsim.lua)"),
+        }
+    }
+}
+
+/// The framing of each interface. NAS EMM, MM and MAP/TCAP go to Wireshark's
+/// dissectors by name (their real carriers S1AP, RANAP and SCCP would need
+/// invented radio-side identifiers); S6a rides SCTP as on a real S6a link;
+/// the documented TLV has no standard dissector and uses a UDP port.
+///
+/// Extension point for 5G (not on main yet): N1 NAS as `Exported("nas-5gs")`;
+/// SBI as HTTP/2 over TCP port 7777 needs a TCP framing (`Carrier::Http2`,
+/// with a connection preface per node pair) beside `Sctp` and `Udp`. The match
+/// is exhaustive, so a new `Interface` cannot be added without choosing here.
+pub const fn carrier(i: Interface) -> Carrier {
+    match i {
+        Interface::Nas => Carrier::Exported("nas-eps"),
+        Interface::UmtsAir => Carrier::Exported("gsm_a_dtap"),
+        Interface::Map => Carrier::Exported("tcap"),
+        Interface::S6a => Carrier::Sctp {
+            port: DIAMETER_SCTP_PORT,
+            ppid: DIAMETER_PPID,
+        },
+        Interface::Han | Interface::Nan | Interface::Wan | Interface::AuthServer => {
+            Carrier::Udp(AUTHSIM_UDP_PORT)
+        }
+    }
+}
+
+/// Endpoints of one node per address block: endpoint i of node k is
+/// 10.0.0.0 + k·2^20 + i + 1 (node 0 from 10.0.0.1, node 1 from 10.16.0.1, ...).
+const NODE_BLOCK_BITS: u32 = 20;
+
+/// Why a capture could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum PcapError {
+    #[error(
+        "address {0} is outside the pcap address plan (at most 16 nodes and 2^20 - 2 endpoints per node)"
+    )]
+    Address(Addr),
+    #[error("writing the pcapng: {0}")]
+    Write(#[from] pcap_file::PcapError),
+}
+
+/// The stable IPv4 address of an endpoint (see docs/outputs.md).
+pub fn ipv4_of(a: Addr) -> Result<[u8; 4], PcapError> {
+    let max_index = (1u32 << NODE_BLOCK_BITS) - 2;
+    if a.node >= 16 || a.index >= max_index {
+        return Err(PcapError::Address(a));
+    }
+    let host = (10u32 << 24) | (u32::from(a.node) << NODE_BLOCK_BITS) | (a.index + 1);
+    Ok(host.to_be_bytes())
+}
+
+/// Per direction of an SCTP association: next TSN and stream sequence number.
+#[derive(Default)]
+struct SctpState {
+    tsn: u32,
+    ssn: u16,
+}
+
+/// The frame of one transmission.
+fn frame(
+    t: &Transmission,
+    carrier: Carrier,
+    ip_id: u16,
+    sctp: &mut BTreeMap<([u8; 4], [u8; 4]), SctpState>,
+) -> Result<Vec<u8>, PcapError> {
+    let src = ipv4_of(t.from)?;
+    let dst = match t.to.as_slice() {
+        [one] => ipv4_of(*one)?,
+        _ => BROADCAST,
+    };
+    Ok(match carrier {
+        Carrier::Exported(d) => frame::exported_pdu(d, src, dst, &t.pdu),
+        Carrier::Udp(port) => frame::ipv4_udp(src, dst, (port, port), ip_id, &t.pdu),
+        Carrier::Sctp { port, ppid } => {
+            let st = sctp.entry((src, dst)).or_default();
+            st.tsn += 1;
+            let d = frame::SctpData {
+                ports: (port, port),
+                // The receiver's tag; stable: its address.
+                verification_tag: u32::from_be_bytes(dst),
+                tsn: st.tsn,
+                stream: 0,
+                ssn: st.ssn,
+                ppid,
+            };
+            st.ssn = st.ssn.wrapping_add(1);
+            frame::ipv4_sctp_data(src, dst, d, ip_id, &t.pdu)
+        }
+    })
+}
+
+/// `node.index (name)` for the frame comment.
+fn who(a: Addr, names: &[String]) -> String {
+    match names.get(a.node as usize) {
+        Some(n) => format!("{n} {a}"),
+        None => a.to_string(),
+    }
+}
+
+/// The frame comment: what authsim logged (kind, interface, sender,
+/// receivers) and which deliveries the link lost.
+fn comment(t: &Transmission, names: &[String]) -> String {
+    let to: Vec<String> = t.to.iter().map(|a| who(*a, names)).collect();
+    let mut c = format!(
+        "authsim {} on {}: {} -> {}",
+        t.kind,
+        t.interface,
+        who(t.from, names),
+        to.join(", ")
+    );
+    if !t.lost.is_empty() {
+        let lost: Vec<String> = t.lost.iter().map(|a| a.to_string()).collect();
+        c.push_str(&format!("; lost on the way to {}", lost.join(", ")));
+    }
+    c
+}
+
+/// Writes `trace` as pcapng into `out` (little-endian, so the bytes are the
+/// same on every machine) and returns `out`. `names` are the node names in
+/// node order (frame comments).
+pub fn write_pcapng<W: Write>(
+    out: W,
+    trace: &[Transmission],
+    names: &[String],
+) -> Result<W, PcapError> {
+    let section = SectionHeaderBlock {
+        endianness: pcap_file::Endianness::Little,
+        major_version: 1,
+        minor_version: 0,
+        section_length: -1,
+        options: vec![SectionHeaderOption::UserApplication(Cow::Owned(format!(
+            "authsim {}",
+            env!("CARGO_PKG_VERSION")
+        )))],
+    };
+    let mut w = PcapNgWriter::with_section_header(out, section)?;
+    // One pcapng interface per authsim interface used, in a fixed order.
+    let mut ids: BTreeMap<Interface, u32> = BTreeMap::new();
+    for i in Interface::ALL {
+        if !trace.iter().any(|t| t.interface == i) {
+            continue;
+        }
+        let c = carrier(i);
+        ids.insert(i, ids.len() as u32);
+        w.write_pcapng_block(InterfaceDescriptionBlock {
+            linktype: c.link_type(),
+            snaplen: 0,
+            options: vec![
+                InterfaceDescriptionOption::IfName(Cow::Borrowed(i.name())),
+                InterfaceDescriptionOption::IfDescription(Cow::Owned(format!(
+                    "authsim interface {}: {}",
+                    i.name(),
+                    c.describe()
+                ))),
+                // Nanosecond timestamps.
+                InterfaceDescriptionOption::IfTsResol(9),
+            ],
+        })?;
+    }
+    let mut sctp = BTreeMap::new();
+    for (n, t) in trace.iter().enumerate() {
+        let data = frame(t, carrier(t.interface), (n + 1) as u16, &mut sctp)?;
+        w.write_pcapng_block(EnhancedPacketBlock {
+            interface_id: ids[&t.interface],
+            timestamp: Duration::from_nanos(t.departs),
+            original_len: data.len() as u32,
+            data: Cow::Owned(data),
+            options: vec![EnhancedPacketOption::Comment(Cow::Owned(comment(t, names)))],
+        })?;
+    }
+    Ok(w.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn address_plan_is_stable_and_bounded() {
+        assert_eq!(ipv4_of(Addr::new(0, 0)).unwrap(), [10, 0, 0, 1]);
+        assert_eq!(ipv4_of(Addr::new(1, 0)).unwrap(), [10, 16, 0, 1]);
+        assert_eq!(ipv4_of(Addr::new(0, 999_999)).unwrap(), [10, 15, 66, 64]);
+        assert!(ipv4_of(Addr::new(16, 0)).is_err());
+        assert!(ipv4_of(Addr::new(0, (1 << 20) - 2)).is_err());
+    }
+}

@@ -1,0 +1,215 @@
+-- authsim.lua: Wireshark dissector for authsim's own encodings.
+--
+--   * the documented TLV (docs/wire-formats.md "Custom TLV"; message types in
+--     protocols/src/gas/msg/): Harn/Chien GAS and the threshold GAS (group
+--     authentication, GSK delivery, MDMS-gateway phase), on UDP port 47474;
+--   * the two group AKA NAS IEs (protocols/src/wire/group.rs) that follow the
+--     standard Attach request / Authentication request, which Wireshark's
+--     nas-eps dissector shows as "Extraneous Data": decoded by a postdissector.
+--
+-- Every octet is put in a field; whatever does not fit the format is flagged
+-- with an expert error, so "no undecoded bytes" is checkable with tshark.
+-- Install: copy into Wireshark's personal plugins folder (docs/wireshark.md),
+-- or run tshark -X lua_script:tools/wireshark/authsim.lua.
+
+local UDP_PORT = 47474
+
+local msg_types = {
+    [0x60] = "HarnStart", [0x61] = "HarnToken", [0x62] = "ChienStart", [0x63] = "ChienToken",
+    [0x68] = "GaRequest", [0x69] = "GaJoin", [0x6a] = "GaChallenge", [0x6b] = "GaToken",
+    [0x6c] = "GskDelivery",
+    [0x70] = "MgAccessRequest", [0x71] = "MgMeterPoint", [0x72] = "MgAggregate",
+    [0x73] = "MgSessionMdms", [0x74] = "MgSessionGateway", [0x75] = "MgAuth",
+}
+
+-- Field tags (protocols/src/gas/msg/mod.rs) and how their values are laid out.
+local tags = {
+    [1] = "SID", [2] = "ID", [3] = "IDS", [4] = "POINT", [5] = "SCALAR", [6] = "HASH",
+    [7] = "NONCE", [8] = "CIPHERTEXT", [9] = "SESSION", [10] = "METER", [11] = "RAND",
+    [12] = "ID_MDMS", [13] = "ID_GW",
+}
+
+local p = Proto("authsim", "authsim TLV")
+local f = {
+    kind = ProtoField.string("authsim.kind", "Message"),
+    msg_type = ProtoField.uint8("authsim.msg_type", "Message type", base.HEX, msg_types),
+    version = ProtoField.uint8("authsim.version", "Version"),
+    length = ProtoField.uint16("authsim.length", "Length of the fields"),
+    field = ProtoField.bytes("authsim.field", "Field", base.NONE),
+    tag = ProtoField.uint8("authsim.tag", "Tag", base.DEC, tags),
+    field_len = ProtoField.uint16("authsim.field_len", "Field length"),
+    sid = ProtoField.uint64("authsim.sid", "Session id (SID)", base.HEX),
+    id = ProtoField.uint64("authsim.id", "Identifier", base.HEX),
+    id_mdms = ProtoField.uint64("authsim.id_mdms", "ID_MDMS", base.HEX),
+    id_gw = ProtoField.uint64("authsim.id_gw", "ID_GW", base.HEX),
+    session = ProtoField.uint32("authsim.session", "Session index"),
+    point = ProtoField.bytes("authsim.point", "P-256 point (SEC1 compressed)"),
+    scalar = ProtoField.bytes("authsim.scalar", "Scalar"),
+    hash = ProtoField.bytes("authsim.hash", "SHA-256 value"),
+    nonce = ProtoField.bytes("authsim.nonce", "Nonce"),
+    ciphertext = ProtoField.bytes("authsim.ciphertext", "Ciphertext and GCM tag"),
+    rand = ProtoField.bytes("authsim.rand", "Random number R"),
+    meter_id = ProtoField.uint64("authsim.meter.id", "Meter ID_S", base.HEX),
+    meter_x = ProtoField.bytes("authsim.meter.x", "Meter x"),
+    meter_y = ProtoField.bytes("authsim.meter.y", "Meter y"),
+    value = ProtoField.bytes("authsim.value", "Value (unknown tag)"),
+}
+p.fields = f
+local e_malformed = ProtoExpert.new("authsim.malformed", "authsim TLV does not fit its format",
+    expert.group.MALFORMED, expert.severity.ERROR)
+local e_unknown = ProtoExpert.new("authsim.unknown", "Unknown authsim message type or tag",
+    expert.group.UNDECODED, expert.severity.WARN)
+p.experts = { e_malformed, e_unknown }
+
+-- Fixed value widths (octets) per tag; nil = variable.
+local widths = { [1] = 8, [2] = 8, [4] = 33, [5] = 32, [6] = 32, [9] = 4, [11] = 16, [12] = 8, [13] = 8 }
+
+local function value(tree, tag, tvb)
+    local n = tvb:len()
+    local w = widths[tag]
+    if w and w ~= n then
+        tree:add_proto_expert_info(e_malformed, "value of " .. (tags[tag] or tag) .. " is " .. n .. " octets, not " .. w)
+        tree:add(f.value, tvb)
+        return
+    end
+    if tag == 1 then tree:add(f.sid, tvb)
+    elseif tag == 2 then tree:add(f.id, tvb)
+    elseif tag == 12 then tree:add(f.id_mdms, tvb)
+    elseif tag == 13 then tree:add(f.id_gw, tvb)
+    elseif tag == 9 then tree:add(f.session, tvb)
+    elseif tag == 4 then tree:add(f.point, tvb)
+    elseif tag == 5 then tree:add(f.scalar, tvb)
+    elseif tag == 6 then tree:add(f.hash, tvb)
+    elseif tag == 7 then tree:add(f.nonce, tvb)
+    elseif tag == 8 then tree:add(f.ciphertext, tvb)
+    elseif tag == 11 then tree:add(f.rand, tvb)
+    elseif tag == 3 then
+        if n == 0 or n % 8 ~= 0 then
+            tree:add_proto_expert_info(e_malformed, "identifier list is not a non-zero multiple of 8 octets")
+            tree:add(f.value, tvb)
+            return
+        end
+        for i = 0, n - 8, 8 do tree:add(f.id, tvb(i, 8)) end
+    elseif tag == 10 then
+        if n ~= 72 then
+            tree:add_proto_expert_info(e_malformed, "meter point is not 72 octets")
+            tree:add(f.value, tvb)
+            return
+        end
+        tree:add(f.meter_id, tvb(0, 8))
+        tree:add(f.meter_x, tvb(8, 32))
+        tree:add(f.meter_y, tvb(40, 32))
+    else
+        tree:add_proto_expert_info(e_unknown, "unknown tag " .. tag)
+        tree:add(f.value, tvb)
+    end
+end
+
+function p.dissector(tvb, pinfo, root)
+    local n = tvb:len()
+    if n < 4 then return 0 end
+    pinfo.cols.protocol = "authsim"
+    local tree = root:add(p, tvb(), "authsim TLV")
+    local ty = tvb(0, 1):uint()
+    local name = msg_types[ty]
+    tree:add(f.kind, tvb(0, 1), name or "unknown"):set_generated()
+    local ti = tree:add(f.msg_type, tvb(0, 1))
+    if not name then ti:add_proto_expert_info(e_unknown) end
+    tree:add(f.version, tvb(1, 1))
+    local len = tvb(2, 2):uint()
+    local lt = tree:add(f.length, tvb(2, 2))
+    pinfo.cols.info = name or string.format("type 0x%02x", ty)
+    if 4 + len ~= n then
+        lt:add_proto_expert_info(e_malformed, "length " .. len .. " does not match the " .. (n - 4) .. " octets that follow")
+    end
+    local off = 4
+    local last = math.min(n, 4 + len)
+    while off < last do
+        if last - off < 3 then
+            tree:add(f.value, tvb(off, last - off)):add_proto_expert_info(e_malformed, "truncated field header")
+            off = last
+            break
+        end
+        local tag = tvb(off, 1):uint()
+        local flen = tvb(off + 1, 2):uint()
+        if off + 3 + flen > last then
+            local ft = tree:add(f.field, tvb(off, last - off))
+            ft:add_proto_expert_info(e_malformed, "field overruns the message")
+            off = last
+            break
+        end
+        local ft = tree:add(f.field, tvb(off, 3 + flen))
+        ft:set_text((tags[tag] or ("tag " .. tag)) .. " (" .. flen .. " octets)")
+        ft:add(f.tag, tvb(off, 1))
+        ft:add(f.field_len, tvb(off + 1, 2))
+        if flen > 0 then value(ft, tag, tvb(off + 3, flen)) end
+        off = off + 3 + flen
+    end
+    if off < n then
+        tree:add(f.value, tvb(off, n - off)):add_proto_expert_info(e_malformed, "octets after the message")
+    end
+    return n
+end
+
+DissectorTable.get("udp.port"):add(UDP_PORT, p)
+
+-- Group AKA NAS IEs after the standard messages (exported PDUs for nas-eps).
+local g = Proto("authsim_group_nas", "authsim group AKA NAS IEs")
+local gf = {
+    iei = ProtoField.uint8("authsim_group_nas.iei", "IEI", base.HEX,
+        { [0x3f] = "Group identity", [0x3e] = "Group authentication parameter RAND_G" }),
+    len = ProtoField.uint8("authsim_group_nas.length", "Length"),
+    group_id = ProtoField.uint32("authsim_group_nas.group_id", "Group id"),
+    rand_g = ProtoField.bytes("authsim_group_nas.rand_g", "RAND_G"),
+}
+g.fields = gf
+local prot_name = Field.new("exported_pdu.prot_name")
+
+-- Offset of the exported PDU's payload: after the END_OF_OPT tag.
+local function exported_payload(tvb)
+    local off = 0
+    while off + 4 <= tvb:len() do
+        local tag, len = tvb(off, 2):uint(), tvb(off + 2, 2):uint()
+        off = off + 4 + len
+        if tag == 0 then return off end
+    end
+    return nil
+end
+
+-- Offset of the optional part of a plain ATTACH REQUEST at `s`.
+local function attach_optional(tvb, s)
+    local off = s + 3                                   -- header, KSI + attach type
+    off = off + 1 + tvb(off, 1):uint()                  -- EPS mobile identity LV
+    off = off + 1 + tvb(off, 1):uint()                  -- UE network capability LV
+    off = off + 2 + tvb(off, 2):uint()                  -- ESM message container LV-E
+    return off
+end
+
+function g.dissector(tvb, pinfo, root)
+    local pn = prot_name()
+    if not pn or pn.value ~= "nas-eps" then return end
+    local s = exported_payload(tvb)
+    if not s or tvb:len() - s < 2 or tvb(s, 1):uint() ~= 0x07 then return end
+    local ty = tvb(s + 1, 1):uint()
+    local off, iei, want
+    if ty == 0x41 then
+        off, iei, want = attach_optional(tvb, s), 0x3f, 4
+    elseif ty == 0x52 then
+        off, iei, want = s + 36, 0x3e, 16
+    else
+        return
+    end
+    if off + 2 + want ~= tvb:len() or tvb(off, 1):uint() ~= iei or tvb(off + 1, 1):uint() ~= want then
+        return
+    end
+    local t = root:add(g, tvb(off, 2 + want))
+    t:add(gf.iei, tvb(off, 1))
+    t:add(gf.len, tvb(off + 1, 1))
+    if iei == 0x3f then
+        t:add(gf.group_id, tvb(off + 2, 4))
+    else
+        t:add(gf.rand_g, tvb(off + 2, 16))
+    end
+end
+
+register_postdissector(g)

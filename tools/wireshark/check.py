@@ -1,0 +1,243 @@
+#!/usr/bin/env python3
+"""Outside-decoder check (issue 14): dissect authsim's pcapng captures with tshark.
+
+For a loss-free and a lossy small run of every protocol, `authsim run --trace
+--pcap` writes a capture; tshark (with tools/wireshark/authsim.lua and the
+AuthsimGroup Diameter dictionary) must then show:
+  * one frame per traced transmission, stamped with its departure time (ns);
+  * no "Malformed Packet" and no expert info of severity warning or error;
+  * in every frame the message type authsim logged for it;
+  * the custom formats (authsim TLV, group AKA NAS IEs, AuthsimGroup AVPs)
+    decoded with every octet inside a field.
+Usage: check.py AUTHSIM_BINARY WORK_DIR. Exits 1 on the first failing run, naming
+the frame. Only the Python standard library and tshark are needed.
+"""
+
+import csv
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent.parent
+
+# (label, scenario, settings for a small run, settings that add loss)
+RUNS = [
+    ("EPS-AKA", "scenarios/fig9/eps-aka.toml", ["population.devices=8"],
+     ["links[0].loss=0.3", "links[1].loss=0.3"]),
+    ("UMTS AKA", "scenarios/fig9/umts-aka.toml", ["population.devices=8"],
+     ["links[0].loss=0.3", "links[1].loss=0.3"]),
+    ("group AKA", "scenarios/fig9/group-aka.toml",
+     ["population.devices=8", "protocol.group_size=4"],
+     ["links[0].loss=0.3", "links[1].loss=0.3"]),
+    ("Harn GAS", "scenarios/harn-gas.toml", ["population.devices=20"], ["links[0].loss=0.2"]),
+    ("Chien GAS", "scenarios/chien-gas.toml", ["population.devices=20"], ["links[0].loss=0.2"]),
+    ("threshold GAS", "scenarios/threshold-gas.toml",
+     ["population.devices=100"], ["links[0].loss=0.1"]),
+]
+
+NAS_EMM = {
+    0x41: "AttachRequest", 0x44: "AttachReject", 0x52: "AuthenticationRequest",
+    0x53: "AuthenticationResponse", 0x54: "AuthenticationReject",
+    0x5C: "AuthenticationFailure", 0x5D: "SecurityModeCommand",
+    0x5E: "SecurityModeComplete", 0x5F: "SecurityModeReject",
+}
+MM = {
+    0x08: "LocationUpdatingRequest", 0x12: "AuthenticationRequest",
+    0x14: "AuthenticationResponse", 0x1C: "AuthenticationFailure",
+    0x11: "AuthenticationReject", 0x02: "LocationUpdatingAccept",
+    0x04: "LocationUpdatingReject",
+}
+SEVERITY_WARN = 0x00600000
+
+
+class Fail(Exception):
+    pass
+
+
+def fields(pkt, name):
+    return [f for f in pkt.iter("field") if f.get("name") == name]
+
+
+def protos(pkt, name):
+    return [p for p in pkt.iter("proto") if p.get("name") == name]
+
+
+def value(f):
+    return int(f.get("show"), 0)
+
+
+def decoded_kind(pkt):
+    """The message type tshark found in one frame, as authsim names it."""
+    names = [p.get("name") for p in pkt.iter("proto")]
+    if "authsim" in names:
+        return fields(pkt, "authsim.kind")[0].get("show")
+    if "diameter" in names:
+        code = value(fields(pkt, "diameter.cmd.code")[0])
+        request = value(fields(pkt, "diameter.flags.request")[0])
+        if code != 318:
+            return f"diameter command {code}"
+        return "AIR" if request else "AIA"
+    if "nas-eps" in names:
+        types = fields(pkt, "nas_eps.nas_msg_emm_type")
+        if not types:
+            return "NAS without a decoded EMM message type"
+        kind = NAS_EMM.get(value(types[-1]), f"EMM type {types[-1].get('show')}")
+        if kind == "AuthenticationRequest" and fields(pkt, "authsim_group_nas.rand_g"):
+            return "GroupAuthenticationRequest"
+        return kind
+    if "gsm_a.dtap" in names:
+        t = fields(pkt, "gsm_a.dtap.msg_mm_type")
+        return MM.get(value(t[0]), "MM type ?") if t else "DTAP without an MM type"
+    if "tcap" in names:
+        op = [value(f) for f in fields(pkt, "gsm_old.localValue")]
+        if 56 not in op:
+            return f"TCAP without sendAuthenticationInfo (opcodes {op})"
+        if fields(pkt, "tcap.begin_element"):
+            return "SendAuthInfo"
+        if fields(pkt, "gsm_old.returnError_element"):
+            return "SendAuthInfoError"
+        return "SendAuthInfoResult"
+    return "nothing decoded (" + ",".join(names) + ")"
+
+
+def covered(proto_el):
+    """Whether the leaf fields under a protocol cover all its octets."""
+    start, size = int(proto_el.get("pos")), int(proto_el.get("size"))
+    spans = sorted(
+        (int(f.get("pos")), int(f.get("pos")) + int(f.get("size")))
+        for f in proto_el.iter("field")
+        if not list(f) and int(f.get("size", "0")) > 0
+    )
+    at = start
+    for a, b in spans:
+        if a > at:
+            return False, at
+        at = max(at, b)
+    return at >= start + size, at
+
+
+def check_frame(i, pkt, row):
+    where = f"frame {i + 1} ({row['message']} {row['from']}->{row['to']})"
+    if protos(pkt, "_ws.malformed") or fields(pkt, "_ws.malformed"):
+        raise Fail(f"{where}: Malformed Packet")
+    for e in fields(pkt, "_ws.expert.severity"):
+        if value(e) >= SEVERITY_WARN:
+            msgs = [f.get("showname") for f in fields(pkt, "_ws.expert.message")]
+            raise Fail(f"{where}: expert info of severity >= warning: {msgs}")
+    kind = decoded_kind(pkt)
+    if kind != row["message"]:
+        raise Fail(f"{where}: tshark decoded {kind!r}, authsim logged {row['message']!r}")
+    t = fields(pkt, "frame.time_epoch")[0].get("show")
+    if t.replace(".", "").lstrip("0") != row["time_s"].replace(".", "").lstrip("0"):
+        raise Fail(f"{where}: frame time {t}, authsim departure {row['time_s']}")
+    frame_len = int(fields(pkt, "frame.len")[0].get("show"))
+    for p in protos(pkt, "authsim"):
+        ok, at = covered(p)
+        if not ok:
+            raise Fail(f"{where}: authsim TLV octet {at} is in no field")
+    pdu_len = int(row["bytes"])
+    if row["interface"] == "nas":
+        # Octets nas-eps leaves as extraneous (the group AKA IEs): the
+        # postdissector must take all of them.
+        group = protos(pkt, "authsim_group_nas")
+        messages = [f.get("showname") or "" for f in fields(pkt, "_ws.expert.message")]
+        if any("Extraneous Data" in m for m in messages) or row["message"] == "GroupAuthenticationRequest":
+            if not group:
+                raise Fail(f"{where}: group AKA IE not decoded")
+            g = group[0]
+            ok, at = covered(g)
+            if not ok or int(g.get("pos")) + int(g.get("size")) != frame_len:
+                raise Fail(f"{where}: group AKA NAS octets left undecoded")
+    if row["interface"] == "s6a":
+        for a in fields(pkt, "diameter.avp"):
+            if "Unknown" in (a.get("showname") or ""):
+                raise Fail(f"{where}: undecoded Diameter AVP: {a.get('showname')}")
+        diam = protos(pkt, "diameter")[0]
+        if int(diam.get("size")) != pdu_len:
+            raise Fail(f"{where}: Diameter is {diam.get('size')} octets, authsim sent {pdu_len}")
+    return kind
+
+
+def sandbox():
+    """A world-readable temporary folder with Wireshark's data files plus the
+    AuthsimGroup dictionary (installed as docs/wireshark.md says), the Lua
+    dissector and an empty personal configuration."""
+    box = Path(tempfile.mkdtemp(prefix="authsim-tshark-"))
+    src = Path(os.environ.get("AUTHSIM_WIRESHARK_DATA", "/usr/share/wireshark"))
+    data = box / "data"
+    shutil.copytree(src, data, symlinks=True)
+    shutil.copy(HERE / "diameter" / "AuthsimGroup.xml", data / "diameter" / "AuthsimGroup.xml")
+    custom = data / "diameter" / "Custom.xml"
+    custom.write_text(
+        custom.read_text()
+        + '\n<!ENTITY AuthsimGroup SYSTEM "AuthsimGroup.xml">\n&AuthsimGroup;\n'
+    )
+    shutil.copy(HERE / "authsim.lua", box / "authsim.lua")
+    (box / "home").mkdir()
+    for d, _, files in os.walk(box):
+        os.chmod(d, 0o755)
+        for f in files:
+            os.chmod(Path(d) / f, 0o644)
+    return box
+
+
+def tshark(box, pcap):
+    """PDML of `pcap` (read from standard input). Wireshark ignores
+    WIRESHARK_DATA_DIR for root, so as root tshark runs as `nobody`."""
+    env = [f"WIRESHARK_DATA_DIR={box / 'data'}", f"HOME={box / 'home'}",
+           f"XDG_CONFIG_HOME={box / 'home'}"]
+    # Checksums are verified (a wrong one is an expert error).
+    prefs = ["-o", "ip.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE",
+             "-o", "sctp.checksum:CRC 32c"]
+    cmd = ["env"] + env + ["tshark", "-n", "-r", "-", "-T", "pdml", *prefs,
+                           "-X", f"lua_script:{box / 'authsim.lua'}"]
+    if os.geteuid() == 0:
+        cmd = ["runuser", "-u", "nobody", "--"] + cmd
+    with open(pcap, "rb") as f:
+        return subprocess.run(cmd, stdin=f, check=True, capture_output=True).stdout
+
+
+def main():
+    if len(sys.argv) != 3:
+        sys.exit(__doc__)
+    authsim, work = Path(sys.argv[1]).resolve(), Path(sys.argv[2]).resolve()
+    work.mkdir(parents=True, exist_ok=True)
+    box = sandbox()
+    total = 0
+    for label, scenario, sets, lossy in RUNS:
+        for loss in (False, True):
+            name = label.replace(" ", "-").lower() + ("-lossy" if loss else "")
+            out = work / name
+            cmd = [str(authsim), "run", str(REPO / scenario), "--quiet", "--out", str(out),
+                   "--trace", str(out / "trace.csv"), "--pcap", str(out / "run.pcapng")]
+            for s in sets + (lossy if loss else []) + ["outputs.plots=false"]:
+                cmd += ["--set", s]
+            out.mkdir(parents=True, exist_ok=True)
+            subprocess.run(cmd, check=True)
+            rows = list(csv.DictReader(open(out / "trace.csv", newline="")))
+            pdml = tshark(box, out / "run.pcapng")
+            packets = ET.fromstring(pdml).findall("packet")
+            try:
+                if len(packets) != len(rows):
+                    raise Fail(f"{len(packets)} frames for {len(rows)} transmissions")
+                kinds = {}
+                for i, (pkt, row) in enumerate(zip(packets, rows)):
+                    k = check_frame(i, pkt, row)
+                    kinds[k] = kinds.get(k, 0) + 1
+            except Fail as e:
+                print(f"FAIL {name}: {e}")
+                sys.exit(1)
+            total += len(packets)
+            summary = ", ".join(f"{k} {n}" for k, n in sorted(kinds.items()))
+            print(f"ok {name}: {len(packets)} frames, 0 malformed, 0 warnings/errors; {summary}")
+    shutil.rmtree(box)
+    print(f"tshark check passed: {total} frames")
+
+
+if __name__ == "__main__":
+    main()
