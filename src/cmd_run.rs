@@ -27,7 +27,8 @@ pub struct RunArgs {
     /// Override a scenario value: path.to.key=value (repeatable).
     #[arg(long = "set", value_name = "PATH=VALUE")]
     set: Vec<String>,
-    /// Write one line per transmitted message (time, from, to, interface, kind, bytes, hex PDU).
+    /// Write one CSV line per transmitted message: time_s, from, to (endpoints; `;` between
+    /// broadcast receivers), interface, message, bytes, sender_node, pdu_hex.
     #[arg(long)]
     trace: Option<PathBuf>,
     /// No progress or performance report on stderr.
@@ -37,18 +38,6 @@ pub struct RunArgs {
 
 fn load(file: &Path, set: &[String]) -> Result<Scenario, Failure> {
     Scenario::load(file, set).map_err(Failure::input)
-}
-
-pub fn validate(file: &Path, set: &[String]) -> Result<(), Failure> {
-    let scn = load(file, set)?;
-    println!(
-        "{}: ok (scenario `{}`, protocol `{}`, {} devices)",
-        file.display(),
-        scn.name,
-        scn.protocol.name(),
-        scn.population.devices
-    );
-    Ok(())
 }
 
 pub fn run(a: RunArgs) -> Result<(), Failure> {

@@ -6,9 +6,9 @@ mod cmd_calibrate;
 mod cmd_milenage;
 mod cmd_run;
 mod cmd_sweep;
+mod cmd_validate;
 mod output;
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -38,13 +38,8 @@ enum Command {
     Sweep(cmd_sweep::SweepArgs),
     /// Merge the outputs of sweep shards into the files an unsharded sweep writes.
     Merge(cmd_sweep::MergeArgs),
-    /// Check a scenario file without running it.
-    Validate {
-        file: PathBuf,
-        /// Override a scenario value: path.to.key=value (repeatable).
-        #[arg(long = "set", value_name = "PATH=VALUE")]
-        set: Vec<String>,
-    },
+    /// Check a scenario or sweep file without running it (a sweep: every variant at every axis value).
+    Validate(cmd_validate::ValidateArgs),
     /// List protocols, their nodes and parameters, and the scenario keys.
     List,
     /// Compute Milenage outputs (TS 35.206) and optionally K_ASME as JSON.
@@ -89,7 +84,7 @@ fn main() -> ExitCode {
         Command::Run(args) => cmd_run::run(args),
         Command::Sweep(args) => cmd_sweep::sweep(args),
         Command::Merge(args) => cmd_sweep::merge(args),
-        Command::Validate { file, set } => cmd_run::validate(&file, &set),
+        Command::Validate(args) => cmd_validate::validate(args),
         Command::List => {
             cmd_run::list();
             Ok(())

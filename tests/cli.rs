@@ -508,3 +508,219 @@ fn replications_summarise_with_confidence_intervals() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("run.replications"), "{}", stderr(&o));
 }
+
+/// Every shipped scenario and sweep file validates (issue 15 item 4), and a
+/// sweep is checked at every axis value of every variant: a bad value in one
+/// axis is found without running anything.
+#[test]
+fn validate_checks_shipped_scenarios_and_every_point_of_a_sweep() {
+    let mut sweeps = 0;
+    for entry in std::fs::read_dir(root().join("scenarios")).unwrap() {
+        let p = entry.unwrap().path();
+        if p.extension().is_none_or(|e| e != "toml") {
+            continue;
+        }
+        let o = authsim(&["validate", p.to_str().unwrap()]);
+        assert!(o.status.success(), "{}: {}", p.display(), stderr(&o));
+        let out = String::from_utf8_lossy(&o.stdout).into_owned();
+        if out.contains("(sweep `") {
+            sweeps += 1;
+        }
+    }
+    assert!(sweeps >= 5, "validate reported {sweeps} sweeps");
+    let tmp = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(root().join("tests/data/small-sweep.toml"))
+        .unwrap()
+        .replace(
+            "../../scenarios/",
+            &format!("{}/", scenario("").trim_end_matches('/')),
+        )
+        .replace("values = [1, 10, 50]", "values = [1, 0, 50]");
+    let p = tmp.path().join("bad-axis.toml");
+    std::fs::write(&p, text).unwrap();
+    let o = authsim(&["validate", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    for needle in ["quickstart.toml", "population.devices", "at least 1"] {
+        assert!(stderr(&o).contains(needle), "{needle}: {}", stderr(&o));
+    }
+}
+
+/// Issue 15 item 7: each mistake says what to do instead.
+#[test]
+fn mistakes_come_with_hints() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("o").display().to_string();
+    let check = |args: &[&str], needles: &[&str]| {
+        let o = authsim(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        for n in needles {
+            assert!(stderr(&o).contains(n), "{args:?}: `{n}` in {}", stderr(&o));
+        }
+    };
+    let sweep_file = scenario("lai2012-fig9.toml");
+    let run_file = scenario("quickstart.toml");
+    check(
+        &["run", &sweep_file, "--out", &out],
+        &["this is a sweep file", "authsim sweep"],
+    );
+    check(
+        &["sweep", &run_file, "--out", &out],
+        &["this is a scenario file", "authsim run"],
+    );
+    // A negative count names the field, its line and the allowed range.
+    let (code, err) = validate(&quickstart_with("devices = 1000", "devices = -5"));
+    assert_eq!(code, Some(2));
+    for n in ["bad.toml:13", "population.devices", "-5", "0 to 4294967295"] {
+        assert!(err.contains(n), "`{n}` in {err}");
+    }
+    // A --set that makes the scenario invalid is blamed, not the file.
+    check(
+        &["validate", &run_file, "--set", "population.devices=0"],
+        &["--set `population.devices=0`", "at least 1"],
+    );
+    check(
+        &["validate", &run_file, "--set", "population.devices=-5"],
+        &["--set `population.devices=-5`", "0 to 4294967295"],
+    );
+    let o = authsim(&["validate", &run_file, "--set", "population.devices=0"]);
+    // No line of the file is blamed (the file says `devices = 1000` on line 13).
+    assert!(!stderr(&o).contains("quickstart.toml:13"), "{}", stderr(&o));
+    // An unknown profile lists the valid ones.
+    check(
+        &["validate", &run_file, "--set", "nodes.ue.profile=gpu"],
+        &[
+            "unknown profile `gpu`",
+            "constrained-device",
+            "smart-meter",
+            "free",
+        ],
+    );
+}
+
+/// Issue 15 item 5: a sweep's seed and replications come from the command
+/// line too (and reach the sweep.toml a merge reads); an override that
+/// would change nothing is an error, not a silent no-op.
+#[test]
+fn sweep_seed_and_replications_flags_and_no_silent_overrides() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = root()
+        .join("tests/data/small-sweep.toml")
+        .display()
+        .to_string();
+    let dir = |n: &str| tmp.path().join(n).display().to_string();
+    let sweep = |out: &str, extra: &[&str]| {
+        let o = authsim(&[&["sweep", &file, "--out", &dir(out), "--quiet"][..], extra].concat());
+        assert!(o.status.success(), "{extra:?}: {}", stderr(&o));
+        String::from_utf8(read(&tmp.path().join(out).join("runs.csv"))).unwrap()
+    };
+    let base = sweep("base", &[]);
+    let same = sweep("seed3", &["--seed", "3"]);
+    assert_eq!(base, same, "--seed 3 is the file's own seed");
+    let other = sweep("seed9", &["--seed", "9"]);
+    assert_ne!(base, other, "--seed 9 changes the runs");
+    let seeds = |t: &str| -> Vec<String> {
+        t.lines()
+            .skip(1)
+            .map(|l| l.split(',').nth(4).unwrap().to_string())
+            .collect()
+    };
+    assert!(seeds(&base).iter().zip(seeds(&other)).all(|(a, b)| *a != b));
+    let one = sweep("r1", &["--replications", "1"]);
+    let reps: std::collections::BTreeSet<&str> = one
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(3).unwrap())
+        .collect();
+    assert_eq!(reps.into_iter().collect::<Vec<_>>(), ["0"]);
+    let four = sweep("r4", &["--replications", "4"]);
+    assert!(four.lines().any(|l| l.split(',').nth(3) == Some("3")));
+    // Shards of a sweep run with flags merge into that sweep.
+    for k in ["1/2", "2/2"] {
+        sweep(&k.replace('/', "of"), &["--seed", "9", "--shard", k]);
+    }
+    let o = authsim(&["merge", "--out", &dir("merged"), &dir("1of2"), &dir("2of2")]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        read(&tmp.path().join("merged/runs.csv")),
+        other.as_bytes(),
+        "merged shards of --seed 9"
+    );
+    // Overrides a sweep would ignore or that would flatten an axis.
+    for (set, needle) in [
+        ("run.seed=5", "--seed"),
+        ("sweep.replications=5", "--replications"),
+        ("run.replications=5", "--replications"),
+        ("population.devices=5", "axis `n`"),
+        ("protocol.no_such_key=1", "matches no key"),
+    ] {
+        let o = authsim(&["sweep", &file, "--out", &dir("x"), "--quiet", "--set", set]);
+        assert_eq!(o.status.code(), Some(2), "{set}: {}", stderr(&o));
+        assert!(stderr(&o).contains(needle), "{set}: {}", stderr(&o));
+    }
+    let o = authsim(&[
+        "run",
+        &scenario("quickstart.toml"),
+        "--set",
+        "protocol.no_such_key=1",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("--set `protocol.no_such_key=1`"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// Issue 15 item 7: `merge` names the shards it was not given.
+#[test]
+fn merge_names_missing_shards() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = root()
+        .join("tests/data/small-sweep.toml")
+        .display()
+        .to_string();
+    let dir = |n: &str| tmp.path().join(n).display().to_string();
+    for k in ["1/4", "3/4"] {
+        let o = authsim(&[
+            "sweep",
+            &file,
+            "--out",
+            &dir(&k.replace('/', "of")),
+            "--shard",
+            k,
+            "--quiet",
+            "--replications",
+            "1",
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let o = authsim(&["merge", "--out", &dir("m"), &dir("1of4"), &dir("3of4")]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("shard 2/4 (runs 1, 5)"), "{err}");
+    assert!(err.contains("shard 4/4 (runs 3)"), "{err}");
+    assert!(!err.contains("shard 1/4"), "{err}");
+}
+
+/// Issue 15 items 3 and 7: help that says what a command takes and writes.
+#[test]
+fn help_texts_describe_validate_and_the_trace_columns() {
+    let o = authsim(&["validate", "--help"]);
+    let help = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(help.contains("sweep"), "{help}");
+    assert!(
+        help.contains("<FILE>") && help.contains("Scenario file or sweep file"),
+        "{help}"
+    );
+    let o = authsim(&["run", "--help"]);
+    let help = String::from_utf8_lossy(&o.stdout).into_owned();
+    for col in ["time_s", "sender_node", "pdu_hex"] {
+        assert!(help.contains(col), "{col}: {help}");
+    }
+    let o = authsim(&["sweep", "--help"]);
+    let help = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(
+        help.contains("--seed") && help.contains("--replications"),
+        "{help}"
+    );
+}
