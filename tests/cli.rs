@@ -724,3 +724,65 @@ fn help_texts_describe_validate_and_the_trace_columns() {
         "{help}"
     );
 }
+
+/// Issue 15 item 8: endpoint ids in auth.csv and the trace are text to a
+/// numbers-first CSV reader (pandas, R, Excel), so 1000 devices stay 1000
+/// distinct values; the form `0.10` read as 0.1 and collapsed them to 901.
+#[test]
+fn endpoint_ids_stay_distinct_when_a_csv_reader_tries_numbers_first() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("q");
+    let trace = tmp.path().join("trace.csv");
+    let o = authsim(&[
+        "run",
+        &scenario("quickstart.toml"),
+        "--out",
+        out.to_str().unwrap(),
+        "--trace",
+        trace.to_str().unwrap(),
+        "--set",
+        "population.devices=1000",
+        "--quiet",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // What a numbers-first reader keeps of a field: the number if it parses.
+    let as_read = |v: &str| match v.parse::<f64>() {
+        Ok(x) => format!("number {x}"),
+        Err(_) => format!("text {v}"),
+    };
+    let auth = String::from_utf8(read(&out.join("auth.csv"))).unwrap();
+    let mut ues = std::collections::BTreeSet::new();
+    for line in auth.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        for id in [f[2], f[3]] {
+            assert!(
+                id.parse::<f64>().is_err(),
+                "`{id}` reads as a number: {line}"
+            );
+            assert!(id.split_once(':').is_some(), "`{id}` is not NODE:INDEX");
+        }
+        if f[1] == "ue" {
+            assert!(f[2].starts_with("ue:"), "{line}");
+            ues.insert(as_read(f[2]));
+        }
+    }
+    assert_eq!(ues.len(), 1000, "distinct UE ids as a CSV reader sees them");
+    assert!(ues.contains("text ue:10") && ues.contains("text ue:1"));
+    let trace = String::from_utf8(read(&trace)).unwrap();
+    let mut senders = std::collections::BTreeSet::new();
+    for line in trace.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        for id in std::iter::once(f[1]).chain(f[2].split(';')) {
+            assert!(
+                id.parse::<f64>().is_err(),
+                "`{id}` reads as a number: {line}"
+            );
+        }
+        assert!(
+            f[1].starts_with(&format!("{}:", f[6])),
+            "from is the sender: {line}"
+        );
+        senders.insert(as_read(f[1]));
+    }
+    assert_eq!(senders.len(), 1000 + 2, "1000 UEs, the MME and the HSS");
+}

@@ -53,6 +53,17 @@ pub struct AuthRecord {
 /// the transmissions were made.
 pub type TraceKey = [u64; 6];
 
+/// One transmission of the trace. The endpoints stay addresses until the
+/// run's report names them (`ue:10`), since a node knows only its own name.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TraceLine {
+    pub from: Addr,
+    /// Receivers (several for a broadcast).
+    pub to: Vec<Addr>,
+    /// `interface,message,bytes,sender_node,pdu_hex`.
+    pub rest: String,
+}
+
 /// Everything one node measured; collected after the run.
 #[derive(Clone, Debug, Default)]
 pub struct NodeReport {
@@ -79,7 +90,7 @@ pub struct NodeReport {
     /// Start time per hosted endpoint that was started (population nodes).
     pub starts: Vec<Option<Nanos>>,
     /// Trace lines: (departure time, handling order, text).
-    pub trace: Vec<(Nanos, TraceKey, String)>,
+    pub trace: Vec<(Nanos, TraceKey, TraceLine)>,
     /// Endpoints the node hosts (devices of a population, 1 for a server).
     pub endpoints: u32,
     /// Bytes this node's radio sent: PDU bytes per transmission plus the link's

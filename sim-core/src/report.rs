@@ -187,7 +187,10 @@ impl RunResult {
                 .collect(),
             nodes,
             auth,
-            trace: trace.into_iter().map(|(_, _, l)| l).collect(),
+            trace: trace
+                .into_iter()
+                .map(|(departs, _, l)| trace_text(departs, &l, names))
+                .collect(),
         }
     }
 
@@ -251,6 +254,13 @@ impl RunResult {
         }))
     }
 
+    /// The name of the node at `index` (empty if there is none).
+    fn node_name(&self, index: u16) -> &str {
+        self.nodes
+            .get(index as usize)
+            .map_or("", |n| n.name.as_str())
+    }
+
     /// `auth.csv`, one [`AuthCsvRow`] per verdict (millions in a storm: the
     /// text fields are formatted into buffers reused from row to row).
     pub fn auth_csv(&self) -> String {
@@ -262,8 +272,8 @@ impl RunResult {
                 b.clear();
             }
             write_secs(&mut time, a.time);
-            let _ = write!(reporter, "{}", a.reporter);
-            let _ = write!(subject, "{}", a.subject);
+            write_endpoint(&mut reporter, self.node_name(a.reporter.node), a.reporter);
+            write_endpoint(&mut subject, self.node_name(a.subject.node), a.subject);
             if let Some(l) = a.latency {
                 write_secs(&mut latency, l);
             }
@@ -563,4 +573,31 @@ mod tests {
         sort_rows(&mut rows);
         assert_eq!(rows, expected);
     }
+}
+
+/// Writes an endpoint id for CSV: `NODE:INDEX` (`ue:10`, `mme:0`), the
+/// node's name and the endpoint's index within it. Unlike the address form
+/// `0.10`, no CSV reader (pandas, R, Excel) takes it for a number, so
+/// distinct endpoints stay distinct values (docs/outputs.md).
+pub fn write_endpoint(out: &mut String, node: &str, a: Addr) {
+    let _ = write!(out, "{node}:{}", a.index);
+}
+
+/// One trace line: `time_s,from,to,interface,message,bytes,sender_node,pdu_hex`
+/// with endpoint ids (`;` between the receivers of a broadcast).
+fn trace_text(departs: Nanos, l: &crate::metrics::TraceLine, names: &[(String, String)]) -> String {
+    let name = |a: Addr| names.get(a.node as usize).map_or("", |n| n.0.as_str());
+    let mut line = String::with_capacity(32 + l.rest.len() + 12 * l.to.len());
+    let _ = write!(line, "{:.9},", departs as f64 / 1e9);
+    write_endpoint(&mut line, name(l.from), l.from);
+    line.push(',');
+    for (i, &to) in l.to.iter().enumerate() {
+        if i > 0 {
+            line.push(';');
+        }
+        write_endpoint(&mut line, name(to), to);
+    }
+    line.push(',');
+    line.push_str(&l.rest);
+    line
 }

@@ -8,7 +8,7 @@ use authsim_protocols::core::{Addr, Destination, Interface, Nanos, Transmit};
 
 use super::node_core::{NodeCore, TraceOrder};
 use super::{Delivery, RouteGap};
-use crate::metrics::{MessageCounters, MessageKey, TraceKey};
+use crate::metrics::{MessageCounters, MessageKey, TraceKey, TraceLine};
 use crate::pdu::Pdu;
 
 impl NodeCore {
@@ -139,26 +139,16 @@ impl NodeCore {
                 [o[0], o[1], o[2], o[3], o[4], *lines]
             }
         };
-        let mut line = String::with_capacity(64 + 2 * pdu.len());
-        let to = receivers
-            .iter()
-            .map(|a| a.to_string())
-            .collect::<Vec<_>>()
-            .join(";");
-        let _ = write!(
-            line,
-            "{:.9},{},{},{},{},{},{},",
-            departs as f64 / 1e9,
-            from,
-            to,
-            interface,
-            kind,
-            pdu.len(),
-            self.name
-        );
+        let mut rest = String::with_capacity(48 + 2 * pdu.len());
+        let _ = write!(rest, "{},{},{},{},", interface, kind, pdu.len(), self.name);
         for b in pdu {
-            let _ = write!(line, "{b:02x}");
+            let _ = write!(rest, "{b:02x}");
         }
+        let line = TraceLine {
+            from,
+            to: receivers.to_vec(),
+            rest,
+        };
         self.report.trace.push((departs, key, line));
     }
 }
