@@ -531,6 +531,33 @@ fn round9(x: f64) -> f64 {
     (x * 1e9).round() / 1e9
 }
 
+/// Writes an endpoint id for CSV: `NODE:INDEX` (`ue:10`, `mme:0`), the
+/// node's name and the endpoint's index within it. Unlike the address form
+/// `0.10`, no CSV reader (pandas, R, Excel) takes it for a number, so
+/// distinct endpoints stay distinct values (docs/outputs.md).
+pub fn write_endpoint(out: &mut String, node: &str, a: Addr) {
+    let _ = write!(out, "{node}:{}", a.index);
+}
+
+/// One trace line: `time_s,from,to,interface,message,bytes,sender_node,pdu_hex`
+/// with endpoint ids (`;` between the receivers of a broadcast).
+fn trace_text(departs: Nanos, l: &crate::metrics::TraceLine, names: &[(String, String)]) -> String {
+    let name = |a: Addr| names.get(a.node as usize).map_or("", |n| n.0.as_str());
+    let mut line = String::with_capacity(32 + l.rest.len() + 12 * l.to.len());
+    let _ = write!(line, "{:.9},", departs as f64 / 1e9);
+    write_endpoint(&mut line, name(l.from), l.from);
+    line.push(',');
+    for (i, &to) in l.to.iter().enumerate() {
+        if i > 0 {
+            line.push(';');
+        }
+        write_endpoint(&mut line, name(to), to);
+    }
+    line.push(',');
+    line.push_str(&l.rest);
+    line
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -573,31 +600,4 @@ mod tests {
         sort_rows(&mut rows);
         assert_eq!(rows, expected);
     }
-}
-
-/// Writes an endpoint id for CSV: `NODE:INDEX` (`ue:10`, `mme:0`), the
-/// node's name and the endpoint's index within it. Unlike the address form
-/// `0.10`, no CSV reader (pandas, R, Excel) takes it for a number, so
-/// distinct endpoints stay distinct values (docs/outputs.md).
-pub fn write_endpoint(out: &mut String, node: &str, a: Addr) {
-    let _ = write!(out, "{node}:{}", a.index);
-}
-
-/// One trace line: `time_s,from,to,interface,message,bytes,sender_node,pdu_hex`
-/// with endpoint ids (`;` between the receivers of a broadcast).
-fn trace_text(departs: Nanos, l: &crate::metrics::TraceLine, names: &[(String, String)]) -> String {
-    let name = |a: Addr| names.get(a.node as usize).map_or("", |n| n.0.as_str());
-    let mut line = String::with_capacity(32 + l.rest.len() + 12 * l.to.len());
-    let _ = write!(line, "{:.9},", departs as f64 / 1e9);
-    write_endpoint(&mut line, name(l.from), l.from);
-    line.push(',');
-    for (i, &to) in l.to.iter().enumerate() {
-        if i > 0 {
-            line.push(';');
-        }
-        write_endpoint(&mut line, name(to), to);
-    }
-    line.push(',');
-    line.push_str(&l.rest);
-    line
 }
