@@ -4,6 +4,7 @@
 
 mod cmd_calibrate;
 mod cmd_milenage;
+mod cmd_report;
 mod cmd_run;
 mod cmd_sweep;
 mod cmd_validate;
@@ -38,6 +39,8 @@ enum Command {
     Sweep(cmd_sweep::SweepArgs),
     /// Merge the outputs of sweep shards into the files an unsharded sweep writes.
     Merge(cmd_sweep::MergeArgs),
+    /// Run the shipped sweeps and write docs/results.md from their CSV files (--check: compare).
+    Report(cmd_report::ReportArgs),
     /// Check a scenario or sweep file without running it (a sweep: every variant at every axis value).
     Validate(cmd_validate::ValidateArgs),
     /// List protocols, their nodes and parameters, and the scenario keys.
@@ -85,6 +88,7 @@ fn main() -> ExitCode {
         Command::Sweep(args) => cmd_sweep::sweep(args),
         Command::Merge(args) => cmd_sweep::merge(args),
         Command::Validate(args) => cmd_validate::validate(args),
+        Command::Report(args) => cmd_report::report(args),
         Command::List => {
             cmd_run::list();
             Ok(())
