@@ -831,3 +831,27 @@ fn p256_floor_is_opt_in_and_counted_in_all() {
         "{in_all} s in all, {wall} s wall: {floor}"
     );
 }
+
+/// Issue 15 item 3: the TOML the README shows as the quick start is
+/// scenarios/quickstart.toml, byte for byte.
+#[test]
+fn readme_quickstart_block_is_the_shipped_file() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let file = std::fs::read_to_string(root().join("scenarios/quickstart.toml")).unwrap();
+    let blocks: Vec<&str> = readme
+        .split("```toml\n")
+        .skip(1)
+        .filter_map(|b| b.split("```\n").next())
+        .collect();
+    let quick = blocks
+        .iter()
+        .find(|b| b.contains("name = \"quickstart\""))
+        .expect("README shows the quick start TOML");
+    assert_eq!(
+        *quick, file,
+        "README's quick start block differs from the file"
+    );
+    for profile in ["constrained-device", "`free`", "mtc-device", "smart-meter"] {
+        assert!(readme.contains(profile), "README omits profile {profile}");
+    }
+}
