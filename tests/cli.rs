@@ -855,3 +855,73 @@ fn readme_quickstart_block_is_the_shipped_file() {
         assert!(readme.contains(profile), "README omits profile {profile}");
     }
 }
+
+/// Issue 15 item 12: the Slurm job-array script, run as Slurm would (one
+/// process per array task, all at once), gives shards that merge into
+/// exactly the files of an unsharded sweep.
+#[test]
+fn slurm_array_shards_merge_into_the_unsharded_sweep() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = root()
+        .join("tests/data/small-sweep.toml")
+        .display()
+        .to_string();
+    let out = tmp.path().join("array");
+    let dir = |n: &str| tmp.path().join(n).display().to_string();
+    let o = authsim(&["sweep", &file, "--out", &dir("whole"), "--quiet"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let script = root().join("tools/slurm/sweep-array.sh");
+    let tasks: Vec<std::process::Child> = (1..=3)
+        .map(|k| {
+            Command::new("bash")
+                .arg(&script)
+                .arg(&file)
+                .arg(&out)
+                .env("SLURM_ARRAY_TASK_ID", k.to_string())
+                .env("SLURM_ARRAY_TASK_COUNT", "3")
+                .env("SLURM_CPUS_PER_TASK", "1")
+                .env("AUTHSIM", env!("CARGO_BIN_EXE_authsim"))
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("bash runs the script")
+        })
+        .collect();
+    for t in tasks {
+        let o = t.wait_with_output().unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    for k in 1..=3 {
+        let shard = std::fs::read_to_string(out.join(format!("shard-{k}/shard.txt"))).unwrap();
+        assert!(shard.starts_with(&format!("shard {k}/3 ")), "{shard}");
+    }
+    let shards: Vec<String> = (1..=3)
+        .map(|k| out.join(format!("shard-{k}")).display().to_string())
+        .collect();
+    let merged_dir = dir("merged");
+    let mut args = vec!["merge", "--out", &merged_dir];
+    args.extend(shards.iter().map(String::as_str));
+    let o = authsim(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for f in [
+        "runs.csv",
+        "summary.csv",
+        "improvements.csv",
+        "bytes_per_device.png",
+    ] {
+        assert_eq!(
+            read(&tmp.path().join("whole").join(f)),
+            read(&tmp.path().join("merged").join(f)),
+            "{f}: merged Slurm shards vs one sweep"
+        );
+    }
+    // Outside an array the script refuses, naming what is missing.
+    let o = Command::new("bash")
+        .arg(&script)
+        .arg(&file)
+        .arg(&out)
+        .env_remove("SLURM_ARRAY_TASK_ID")
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("sbatch --array"), "{}", stderr(&o));
+}
