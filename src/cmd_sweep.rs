@@ -10,7 +10,7 @@ use authsim_sim::atomic_file::{remove_stale_temps, write_atomic};
 use authsim_sim::journal::{JOURNAL_FILE, Journal, JournalHeader};
 use authsim_sim::runner::RunOptions;
 use authsim_sim::sweep::{
-    RunError, RunPlan, Sweep, SweepFile, parse_rows, parse_shard, run_blocks,
+    RunError, RunPlan, Sweep, SweepFile, SweepFlags, parse_rows, parse_shard, run_blocks,
 };
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -41,6 +41,12 @@ pub struct SweepArgs {
     /// in runs.csv; docs/wireshark.md). Meant for small sweeps.
     #[arg(long, value_name = "DIR")]
     pcap_dir: Option<PathBuf>,
+    /// Root seed, overriding `sweep.seed` (run seeds derive from it).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Replications per variant and point, overriding `sweep.replications`.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    replications: Option<u32>,
     /// No progress bar.
     #[arg(long)]
     quiet: bool,
@@ -83,7 +89,11 @@ pub fn sweep(a: SweepArgs) -> Result<(), Failure> {
     if a.jobs == 0 {
         return Err(Failure::BadInput("--jobs must be at least 1".into()));
     }
-    let sweep = Sweep::load(&a.file, &a.set).map_err(Failure::input)?;
+    let flags = SweepFlags {
+        seed: a.seed,
+        replications: a.replications,
+    };
+    let sweep = Sweep::load_with(&a.file, &a.set, flags).map_err(Failure::input)?;
     let out = a
         .out
         .clone()
@@ -427,10 +437,12 @@ pub fn merge(a: MergeArgs) -> Result<(), Failure> {
     let expected = file.run_count();
     let indices: Vec<usize> = blocks.iter().map(|b| b.0).collect();
     if indices != (0..expected).collect::<Vec<_>>() {
-        let missing = (0..expected).filter(|i| !indices.contains(i)).count();
+        let missing: Vec<usize> = (0..expected).filter(|i| !indices.contains(i)).collect();
         return Err(Failure::BadInput(format!(
-            "shards do not cover the sweep exactly once: {} run blocks for {expected} runs, {missing} missing",
-            indices.len()
+            "shards do not cover the sweep exactly once: {} run blocks for {expected} runs, {} missing{}",
+            indices.len(),
+            missing.len(),
+            missing_shards(&a.shards, &missing)
         )));
     }
     let mut runs = file.runs_header();
@@ -464,4 +476,37 @@ pub fn merge(a: MergeArgs) -> Result<(), Failure> {
         eprintln!("  wrote {}", f.display());
     }
     Ok(())
+}
+
+/// Names the shards that hold the `missing` runs, from the `shard k/N`
+/// line every shard folder's shard.txt carries (run i belongs to shard
+/// i mod N + 1): ": shard 2/4 (runs 1, 5, 9, ...) not given".
+fn missing_shards(dirs: &[PathBuf], missing: &[usize]) -> String {
+    let count = |dir: &PathBuf| -> Option<usize> {
+        let t = std::fs::read_to_string(dir.join("shard.txt")).ok()?;
+        let spec = t.strip_prefix("shard ")?.split_whitespace().next()?;
+        parse_shard(spec).ok().map(|(_, n)| n)
+    };
+    let counts: Vec<Option<usize>> = dirs.iter().map(count).collect();
+    let n = match counts.first() {
+        Some(Some(n)) if counts.iter().all(|c| *c == Some(*n)) => *n,
+        _ => {
+            let shown: Vec<String> = missing.iter().take(10).map(|i| i.to_string()).collect();
+            let more = if missing.len() > 10 { ", ..." } else { "" };
+            return format!(" (runs {}{more})", shown.join(", "));
+        }
+    };
+    let mut by_shard: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
+    for &i in missing {
+        by_shard.entry(i % n + 1).or_default().push(i);
+    }
+    let parts: Vec<String> = by_shard
+        .iter()
+        .map(|(k, runs)| {
+            let shown: Vec<String> = runs.iter().take(5).map(|i| i.to_string()).collect();
+            let more = if runs.len() > 5 { ", ..." } else { "" };
+            format!("shard {k}/{n} (runs {}{more})", shown.join(", "))
+        })
+        .collect();
+    format!(": not given: {}", parts.join("; "))
 }

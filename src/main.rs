@@ -5,14 +5,15 @@
 
 mod cmd_calibrate;
 mod cmd_milenage;
+mod cmd_report;
 mod cmd_run;
 mod cmd_sweep;
+mod cmd_validate;
 mod cmd_verify;
 mod manifest;
 mod output;
 mod signals;
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -44,13 +45,10 @@ enum Command {
     Merge(cmd_sweep::MergeArgs),
     /// Check an output folder against its manifest.json (SHA-256 of every file).
     Verify(cmd_verify::VerifyArgs),
-    /// Check a scenario file without running it.
-    Validate {
-        file: PathBuf,
-        /// Override a scenario value: path.to.key=value (repeatable).
-        #[arg(long = "set", value_name = "PATH=VALUE")]
-        set: Vec<String>,
-    },
+    /// Run the shipped sweeps and write docs/results.md from their CSV files (--check: compare).
+    Report(cmd_report::ReportArgs),
+    /// Check a scenario or sweep file without running it (a sweep: every variant at every axis value).
+    Validate(cmd_validate::ValidateArgs),
     /// List protocols, their nodes and parameters, and the scenario keys.
     List,
     /// Compute Milenage outputs (TS 35.206) and optionally K_ASME as JSON.
@@ -103,7 +101,8 @@ fn main() -> ExitCode {
         Command::Sweep(args) => cmd_sweep::sweep(args),
         Command::Merge(args) => cmd_sweep::merge(args),
         Command::Verify(args) => cmd_verify::verify(args),
-        Command::Validate { file, set } => cmd_run::validate(&file, &set),
+        Command::Validate(args) => cmd_validate::validate(args),
+        Command::Report(args) => cmd_report::report(args),
         Command::List => {
             cmd_run::list();
             Ok(())

@@ -171,8 +171,9 @@ pub fn write_run(
     if let Some(path) = trace {
         use std::fmt::Write as _;
         let mut text = format!("{}\n", authsim_sim::trace::Transmission::CSV_HEADER);
+        let names: Vec<String> = r.nodes.iter().map(|n| n.name.clone()).collect();
         for t in &r.trace {
-            let _ = writeln!(text, "{t}");
+            let _ = writeln!(text, "{}", t.csv_line(&names));
         }
         write(path.to_path_buf(), &text, &mut written)?;
     }

@@ -35,9 +35,9 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn small_sweep() -> String {
+fn resume_sweep() -> String {
     root()
-        .join("tests/data/small-sweep.toml")
+        .join("tests/data/resume-sweep.toml")
         .display()
         .to_string()
 }
@@ -119,7 +119,7 @@ fn sigkill_at_random_moments_then_resume_matches_an_uninterrupted_sweep() {
     let seed = clock_seed();
     let mut rng = Rng(seed);
     let tmp = tempfile::tempdir().unwrap();
-    let file = small_sweep();
+    let file = resume_sweep();
     for shard in [None, Some("2/3")] {
         let tag = shard.map_or("all".to_string(), |s| s.replace('/', "of"));
         let reference = tmp.path().join(format!("ref-{tag}"));
@@ -188,7 +188,7 @@ fn sigkill_at_random_moments_then_resume_matches_an_uninterrupted_sweep() {
 #[test]
 fn ctrl_c_stops_gracefully_and_the_printed_command_resumes() {
     let tmp = tempfile::tempdir().unwrap();
-    let file = small_sweep();
+    let file = resume_sweep();
     let reference = tmp.path().join("ref");
     let o = authsim(&[
         "sweep",
@@ -249,7 +249,7 @@ fn resume_refuses_changed_inputs_naming_them() {
     let quickstart = root().join("scenarios/quickstart.toml");
     let variant = tmp.path().join("variant.toml");
     std::fs::copy(&quickstart, &variant).unwrap();
-    let sweep_text = std::fs::read_to_string(small_sweep())
+    let sweep_text = std::fs::read_to_string(resume_sweep())
         .unwrap()
         .replace("../../scenarios/quickstart.toml", "variant.toml");
     let file = tmp.path().join("sweep.toml");
@@ -297,7 +297,7 @@ fn resume_refuses_changed_inputs_naming_them() {
     assert!(!err.contains("the sweep file changed"), "{err}");
     std::fs::write(&variant, &v).unwrap();
 
-    let o = resume(&["--set", "population.devices=7"]);
+    let o = resume(&["--set", "nodes.mme.servers=3"]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("overrides changed"), "{}", stderr(&o));
 
@@ -409,8 +409,8 @@ fn runs_and_sweeps_keep_to_their_own_folders() {
     let scn = tmp.path().join("same-name.toml");
     let text = std::fs::read_to_string(root().join("scenarios/quickstart.toml"))
         .unwrap()
-        .replace("name = \"quickstart\"", "name = \"small-sweep\"");
-    assert!(text.contains("small-sweep"));
+        .replace("name = \"quickstart\"", "name = \"resume-sweep\"");
+    assert!(text.contains("resume-sweep"));
     std::fs::write(&scn, text).unwrap();
     let in_tmp = |args: &[&str]| {
         Command::new(bin())
@@ -422,10 +422,10 @@ fn runs_and_sweeps_keep_to_their_own_folders() {
     let small = ["--set", "population.devices=10", "--quiet"];
     let o = in_tmp(&[&["run", scn.to_str().unwrap()], &small[..]].concat());
     assert!(o.status.success(), "{}", stderr(&o));
-    let o = in_tmp(&["sweep", &small_sweep(), "--quiet"]);
+    let o = in_tmp(&["sweep", &resume_sweep(), "--quiet"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let run_dir = tmp.path().join("out/small-sweep");
-    let sweep_dir = tmp.path().join("out/small-sweep-sweep");
+    let run_dir = tmp.path().join("out/resume-sweep");
+    let sweep_dir = tmp.path().join("out/resume-sweep-sweep");
     assert!(run_dir.join("messages.csv").exists());
     assert!(!run_dir.join("runs.csv").exists());
     assert!(sweep_dir.join("runs.csv").exists());
@@ -434,14 +434,14 @@ fn runs_and_sweeps_keep_to_their_own_folders() {
     // Into the other's folder: refused (exit 2), naming the owner.
     let o = in_tmp(&[
         "sweep",
-        &small_sweep(),
+        &resume_sweep(),
         "--out",
-        "out/small-sweep",
+        "out/resume-sweep",
         "--quiet",
     ]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(
-        stderr(&o).contains("scenario `small-sweep`"),
+        stderr(&o).contains("scenario `resume-sweep`"),
         "{}",
         stderr(&o)
     );
@@ -453,7 +453,7 @@ fn runs_and_sweeps_keep_to_their_own_folders() {
                 "run",
                 quickstart.to_str().unwrap(),
                 "--out",
-                "out/small-sweep",
+                "out/resume-sweep",
             ],
             &small[..],
         ]
@@ -470,7 +470,7 @@ fn runs_and_sweeps_keep_to_their_own_folders() {
                 "run",
                 quickstart.to_str().unwrap(),
                 "--out",
-                "out/small-sweep",
+                "out/resume-sweep",
                 "--force",
             ],
             &small[..],

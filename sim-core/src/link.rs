@@ -30,9 +30,6 @@ pub struct LinkState {
     latency: LatencySampler,
     /// When the transmitter finishes serializing what is queued.
     free_at: Nanos,
-    /// Bytes a receiver counts per delivery beyond the PDU and the header
-    /// (0 except for the Harn/Chien broadcast medium, `protocols/gas.rs`).
-    pub rx_extra_bytes: u32,
 }
 
 /// When one transmission leaves and reaches the far end.
@@ -49,13 +46,12 @@ impl LinkState {
             spec,
             latency,
             free_at: 0,
-            rx_extra_bytes: 0,
         })
     }
 
     /// Bytes a receiver counts per delivery on top of the PDU.
     pub fn rx_overhead_bytes(&self) -> u64 {
-        self.spec.header_bytes as u64 + self.rx_extra_bytes as u64
+        self.spec.header_bytes as u64
     }
 
     /// The shortest latency this link can draw: every delivery arrives at

@@ -252,6 +252,13 @@ impl RunResult {
         }))
     }
 
+    /// The name of the node at `index` (empty if there is none).
+    fn node_name(&self, index: u16) -> &str {
+        self.nodes
+            .get(index as usize)
+            .map_or("", |n| n.name.as_str())
+    }
+
     /// `auth.csv`, one [`AuthCsvRow`] per verdict (millions in a storm: the
     /// text fields are formatted into buffers reused from row to row).
     pub fn auth_csv(&self) -> String {
@@ -263,8 +270,8 @@ impl RunResult {
                 b.clear();
             }
             write_secs(&mut time, a.time);
-            let _ = write!(reporter, "{}", a.reporter);
-            let _ = write!(subject, "{}", a.subject);
+            write_endpoint(&mut reporter, self.node_name(a.reporter.node), a.reporter);
+            write_endpoint(&mut subject, self.node_name(a.subject.node), a.subject);
             if let Some(l) = a.latency {
                 write_secs(&mut latency, l);
             }
@@ -520,6 +527,14 @@ fn secs_f(ns: Nanos) -> f64 {
 
 fn round9(x: f64) -> f64 {
     (x * 1e9).round() / 1e9
+}
+
+/// Writes an endpoint id for CSV: `NODE:INDEX` (`ue:10`, `mme:0`), the
+/// node's name and the endpoint's index within it. Unlike the address form
+/// `0.10`, no CSV reader (pandas, R, Excel) takes it for a number, so
+/// distinct endpoints stay distinct values (docs/outputs.md).
+pub fn write_endpoint(out: &mut String, node: &str, a: Addr) {
+    let _ = write!(out, "{node}:{}", a.index);
 }
 
 #[cfg(test)]

@@ -346,6 +346,143 @@ pub fn apply_override(table: &mut toml::Table, assignment: &str) -> Result<(), O
     Ok(())
 }
 
+/// The `--set` (last one wins) whose path is `field`, inside it or around it:
+/// a validation error on that field is the override's, not the file's.
+fn blamed_override<'a>(overrides: &'a [String], field: &str) -> Option<&'a str> {
+    overrides.iter().rev().map(String::as_str).find(|o| {
+        let path = o.split_once('=').map_or(*o, |(p, _)| p).trim();
+        let inside = |outer: &str, inner: &str| {
+            inner == outer
+                || inner
+                    .strip_prefix(outer)
+                    .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
+        };
+        inside(path, field) || inside(field, path)
+    })
+}
+
+/// A type error after the overrides were applied: the `--set` whose value is
+/// the bad integer when it is one (with the allowed range), else the message.
+fn override_type_error(path: &Path, overrides: &[String], message: &str) -> ScenarioError {
+    let got = message.split('`').nth(1).unwrap_or("");
+    if message.starts_with("unknown field")
+        && let Some(o) = overrides.iter().rev().find(|o| {
+            let key = o.split_once('=').map_or(o.as_str(), |(k, _)| k).trim();
+            key.rsplit('.').next() == Some(got)
+        })
+    {
+        return ScenarioError {
+            file: path.into(),
+            line: None,
+            field: o.split_once('=').map(|(p, _)| p.trim().to_string()),
+            message: format!("--set `{o}` matches no key of the scenario: {message}"),
+        };
+    }
+    let culprit = integer_range(message).and_then(|range| {
+        let o = overrides.iter().rev().find(|o| {
+            o.split_once('=')
+                .is_some_and(|(_, v)| !got.is_empty() && v.trim() == got)
+        })?;
+        Some((o, range))
+    });
+    match culprit {
+        Some((o, range)) => ScenarioError {
+            file: path.into(),
+            line: None,
+            field: o.split_once('=').map(|(p, _)| p.trim().to_string()),
+            message: format!("--set `{o}`: got {got}; expected a whole number {range}"),
+        },
+        None => ScenarioError {
+            file: path.into(),
+            line: None,
+            field: None,
+            message: format!("after --set overrides: {message}"),
+        },
+    }
+}
+
+/// A TOML syntax or type error as a [`ScenarioError`] with its line and,
+/// for an integer out of its type's range (a negative count), the field and
+/// the allowed range, which the TOML library's message leaves out.
+pub fn toml_error(text: &str, path: &Path, e: &toml::de::Error) -> ScenarioError {
+    let start = e.span().map(|s| s.start.min(text.len()));
+    let line = start.map(|s| {
+        let l = text[..s].lines().count().max(1);
+        // A span at the very start of a line counts that line.
+        if text[..s].ends_with('\n') { l + 1 } else { l }
+    });
+    let mut out = ScenarioError {
+        file: path.into(),
+        line,
+        field: None,
+        message: e.message().to_string(),
+    };
+    if let (Some(start), Some(range)) = (start, integer_range(e.message())) {
+        out.field = field_at(text, start);
+        let got = e
+            .message()
+            .split('`')
+            .nth(1)
+            .map_or(String::new(), |v| format!("got {v}; "));
+        out.message = format!("{got}expected a whole number {range}");
+    }
+    out
+}
+
+/// The range of the integer type a serde "invalid value: integer" message
+/// expects, if that is what it says.
+fn integer_range(message: &str) -> Option<&'static str> {
+    if !message.starts_with("invalid value: integer") {
+        return None;
+    }
+    Some(match message.rsplit("expected ").next()? {
+        "u8" => "from 0 to 255",
+        "u16" => "from 0 to 65535",
+        "u32" => "from 0 to 4294967295",
+        "u64" | "usize" => "from 0 to 18446744073709551615",
+        "i32" => "from -2147483648 to 2147483647",
+        "i64" => "from -9223372036854775808 to 9223372036854775807",
+        _ => return None,
+    })
+}
+
+/// The dotted path of the key whose value starts at byte `at`, best effort:
+/// the `[table]` / `[[array]]` header above it, then the keys of the line
+/// (`arrivals = { window_s = ` gives `arrivals.window_s`).
+pub fn field_at(text: &str, at: usize) -> Option<String> {
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let mut table = String::new();
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for raw in text[..line_start].lines() {
+        let l = raw.trim();
+        if let Some(h) = l.strip_prefix("[[").and_then(|l| l.split("]]").next()) {
+            let n = counts.entry(h.trim().to_string()).or_default();
+            table = format!("{}[{n}]", h.trim());
+            *n += 1;
+        } else if let Some(h) = l.strip_prefix('[').and_then(|l| l.split(']').next()) {
+            table = h.trim().to_string();
+        }
+    }
+    let mut keys: Vec<String> = Vec::new();
+    for segment in text[line_start..at].split('{') {
+        if let Some((before, _)) = segment.rsplit_once('=') {
+            let key = before.rsplit(',').next()?.trim().trim_matches('"');
+            if !key.is_empty() {
+                keys.push(key.to_string());
+            }
+        }
+    }
+    if keys.is_empty() {
+        return None;
+    }
+    let key = keys.join(".");
+    Some(if table.is_empty() {
+        key
+    } else {
+        format!("{table}.{key}")
+    })
+}
+
 impl Scenario {
     /// Reads, parses, overrides and validates a scenario file.
     pub fn load(path: &Path, overrides: &[String]) -> Result<Scenario, ScenarioError> {
@@ -370,40 +507,34 @@ impl Scenario {
         let direct: Result<Scenario, toml::de::Error> = toml::from_str(text);
         let mut scn = match (direct, overrides.is_empty()) {
             (Ok(s), true) => s,
-            (Err(e), _) => {
-                let line = e
-                    .span()
-                    .map(|s| text[..s.start.min(text.len())].lines().count().max(1));
-                let line = line.map(|l| {
-                    // A span at the very start of a line counts that line.
-                    if e.span()
-                        .is_some_and(|s| text[..s.start.min(text.len())].ends_with('\n'))
-                    {
-                        l + 1
-                    } else {
-                        l
-                    }
-                });
-                return Err(err(line, None, e.message().to_string()));
+            (Err(_), _) if crate::sweep::is_sweep_text(text) => {
+                return Err(err(
+                    None,
+                    None,
+                    format!(
+                        "this is a sweep file (it has a [sweep] section): use `authsim sweep {}`",
+                        path.display()
+                    ),
+                ));
             }
+            (Err(e), _) => return Err(toml_error(text, path, &e)),
             (Ok(_), false) => {
                 let mut table: toml::Table =
                     toml::from_str(text).map_err(|e| err(None, None, e.message().to_string()))?;
                 for o in overrides {
                     apply_override(&mut table, o).map_err(|e| err(None, None, e.to_string()))?;
                 }
-                Scenario::deserialize(toml::Value::Table(table)).map_err(|e| {
-                    err(
-                        None,
-                        None,
-                        format!("after --set overrides: {}", e.message()),
-                    )
-                })?
+                Scenario::deserialize(toml::Value::Table(table))
+                    .map_err(|e| override_type_error(path, overrides, e.message()))?
             }
         };
         scn.source = path.into();
         scn.validate()
-            .map_err(|e| err(locate(text, &e.field), Some(e.field), e.message))?;
+            .map_err(|e| match blamed_override(overrides, &e.field) {
+                // The value came from the command line, not from the file.
+                Some(o) => err(None, Some(e.field), format!("--set `{o}`: {}", e.message)),
+                None => err(locate(text, &e.field), Some(e.field), e.message),
+            })?;
         Ok(scn)
     }
 
@@ -508,9 +639,15 @@ impl Scenario {
                 );
             }
             if self.profile(&n.profile).is_none() {
+                let mut known: Vec<&str> = Profile::BUILTIN.to_vec();
+                known.extend(self.profiles.keys().map(String::as_str));
                 return bad(
                     &format!("nodes.{name}.profile"),
-                    format!("unknown profile `{}`", n.profile),
+                    format!(
+                        "unknown profile `{}`; known profiles: {} (built-ins in docs/profiles.md, your own under [profiles.NAME])",
+                        n.profile,
+                        known.join(", ")
+                    ),
                 );
             }
             if n.servers == 0 {

@@ -233,26 +233,140 @@ fn err(path: &Path, field: Option<String>, message: String) -> ScenarioError {
     }
 }
 
+/// Whether TOML text is a scenario (it has `[run]` or `[protocol]` and no
+/// `[sweep]`): the two file kinds are easy to mix up on the command line.
+pub fn is_scenario_text(text: &str) -> bool {
+    toml::from_str::<toml::Table>(text).is_ok_and(|t| {
+        !t.contains_key("sweep") && (t.contains_key("run") || t.contains_key("protocol"))
+    })
+}
+
+/// Whether TOML text is a sweep file (it has a `[sweep]` section).
+pub fn is_sweep_text(text: &str) -> bool {
+    toml::from_str::<toml::Table>(text).is_ok_and(|t| t.contains_key("sweep"))
+}
+
+/// `authsim sweep --seed / --replications`: values replacing the sweep
+/// file's `sweep.seed` and `sweep.replications`.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct SweepFlags {
+    pub seed: Option<u64>,
+    pub replications: Option<u32>,
+}
+
+/// Rejects a command-line `--set` that would change nothing or undo the
+/// sweep: the seed and replications of a run (a sweep derives them), outputs
+/// (a sweep writes none per run), the sweep's own keys, and paths an axis or a
+/// variant's `bind` sets at every point (the override would flatten the axis).
+fn check_overrides(
+    file: &SweepFile,
+    path: &Path,
+    overrides: &[String],
+) -> Result<(), ScenarioError> {
+    for o in overrides {
+        let key = o.split_once('=').map_or(o.as_str(), |(k, _)| k).trim();
+        let under = |p: &str| key == p || key.starts_with(&format!("{p}."));
+        let why = if under("run.seed") {
+            Some("a sweep derives every run's seed from `sweep.seed`: use `--seed`".to_string())
+        } else if under("run.replications") || under("sweep.replications") {
+            Some("a sweep's replications are `sweep.replications`: use `--replications`".into())
+        } else if under("sweep.seed") {
+            Some("use `--seed`".into())
+        } else if under("sweep") {
+            Some(
+                "--set changes the variants' scenarios, not the sweep file: edit the sweep file"
+                    .into(),
+            )
+        } else if under("outputs") {
+            Some("a sweep writes no per-run outputs, so `outputs.*` would change nothing".into())
+        } else {
+            let axis = file
+                .sweep
+                .axes
+                .iter()
+                .find(|a| a.set.iter().any(|p| p == key));
+            let bound = file
+                .sweep
+                .variants
+                .iter()
+                .find_map(|v| v.bind.get(key).map(|a| (v, a)));
+            match (axis, bound) {
+                (Some(a), _) => Some(format!(
+                    "axis `{}` sets `{key}` at every point; the override would make all its points equal",
+                    a.name
+                )),
+                (None, Some((v, a))) => Some(format!(
+                    "variant `{}` binds `{key}` to axis `{a}`; the override would make all its points equal",
+                    v.label
+                )),
+                (None, None) => None,
+            }
+        };
+        if let Some(why) = why {
+            return Err(err(path, None, format!("--set `{o}`: {why}")));
+        }
+    }
+    Ok(())
+}
+
 impl Sweep {
     /// Reads a sweep file and validates every variant at every point.
     pub fn load(path: &Path, overrides: &[String]) -> Result<Sweep, ScenarioError> {
+        Self::load_with(path, overrides, SweepFlags::default())
+    }
+
+    /// [`Sweep::load`] with the sweep's seed and replications replaced by
+    /// `flags`. The sweep text kept for the outputs (`sweep.toml`) then holds
+    /// the replaced values, so shards run with the same flags merge.
+    pub fn load_with(
+        path: &Path,
+        overrides: &[String],
+        flags: SweepFlags,
+    ) -> Result<Sweep, ScenarioError> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| err(path, None, format!("cannot read: {e}")))?;
+        if flags == SweepFlags::default() {
+            return Self::parse(&text, path, overrides);
+        }
+        let mut table: toml::Table = match toml::from_str(&text) {
+            Ok(t) => t,
+            // Reported with its line by `parse`.
+            Err(_) => return Self::parse(&text, path, overrides),
+        };
+        if let Some(toml::Value::Table(sweep)) = table.get_mut("sweep") {
+            if let Some(seed) = flags.seed {
+                let seed = i64::try_from(seed)
+                    .map_err(|_| err(path, None, format!("--seed {seed}: at most {}", i64::MAX)))?;
+                sweep.insert("seed".into(), toml::Value::Integer(seed));
+            }
+            if let Some(r) = flags.replications {
+                sweep.insert("replications".into(), toml::Value::Integer(r.into()));
+            }
+        }
+        let text = toml::to_string(&table).map_err(|e| {
+            err(
+                path,
+                None,
+                format!("cannot apply --seed/--replications: {e}"),
+            )
+        })?;
         Self::parse(&text, path, overrides)
     }
 
     pub fn parse(text: &str, path: &Path, overrides: &[String]) -> Result<Sweep, ScenarioError> {
-        let file: SweepFile = toml::from_str(text).map_err(|e| {
-            let line = e
-                .span()
-                .map(|s| text[..s.start.min(text.len())].lines().count().max(1));
-            ScenarioError {
-                file: path.into(),
-                line,
-                field: None,
-                message: e.message().to_string(),
-            }
-        })?;
+        if is_scenario_text(text) {
+            return Err(err(
+                path,
+                None,
+                format!(
+                    "this is a scenario file, not a sweep (no [sweep] section): use `authsim run {}`",
+                    path.display()
+                ),
+            ));
+        }
+        let file: SweepFile =
+            toml::from_str(text).map_err(|e| crate::scenario::toml_error(text, path, &e))?;
+        check_overrides(&file, path, overrides)?;
         let s = &file.sweep;
         let f = |field: &str, m: &str| Err(err(path, Some(field.into()), m.into()));
         if s.variants.is_empty() {

@@ -33,25 +33,55 @@ impl Transmission {
         "time_s,from,to,interface,message,bytes,sender_node,pdu_hex";
 }
 
-/// The `--trace` line: `time_s,from,to,interface,message,bytes,sender_node,pdu_hex`.
-impl fmt::Display for Transmission {
+impl Transmission {
+    /// The `--trace` line (`time_s,from,to,interface,message,bytes,sender_node,pdu_hex`),
+    /// endpoints named `NODE:INDEX` with `node_names` in node order (`;` between the
+    /// receivers of a broadcast).
+    pub fn csv_line<'a>(&'a self, node_names: &'a [String]) -> CsvLine<'a> {
+        CsvLine {
+            t: self,
+            node_names,
+        }
+    }
+}
+
+/// A [`Transmission`] rendered as its `--trace` line.
+pub struct CsvLine<'a> {
+    t: &'a Transmission,
+    node_names: &'a [String],
+}
+
+impl CsvLine<'_> {
+    fn endpoint(&self, f: &mut fmt::Formatter<'_>, a: Addr) -> fmt::Result {
+        let node = self
+            .node_names
+            .get(a.node as usize)
+            .map_or("", |n| n.as_str());
+        write!(f, "{node}:{}", a.index)
+    }
+}
+
+impl fmt::Display for CsvLine<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:.9},{},", self.departs as f64 / 1e9, self.from)?;
-        for (i, a) in self.to.iter().enumerate() {
+        let t = self.t;
+        write!(f, "{:.9},", t.departs as f64 / 1e9)?;
+        self.endpoint(f, t.from)?;
+        f.write_str(",")?;
+        for (i, &a) in t.to.iter().enumerate() {
             if i > 0 {
                 f.write_str(";")?;
             }
-            write!(f, "{a}")?;
+            self.endpoint(f, a)?;
         }
         write!(
             f,
             ",{},{},{},{},",
-            self.interface,
-            self.kind,
-            self.pdu.len(),
-            self.sender_node
+            t.interface,
+            t.kind,
+            t.pdu.len(),
+            t.sender_node
         )?;
-        for b in self.pdu.iter() {
+        for b in t.pdu.iter() {
             write!(f, "{b:02x}")?;
         }
         Ok(())

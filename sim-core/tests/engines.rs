@@ -59,7 +59,12 @@ fn compare_with(scn: &Scenario, trace_order: bool) {
     assert_eq!(a.trace.len(), b.trace.len());
     if !trace_order {
         let lines = |r: &authsim_sim::report::RunResult| {
-            let mut l: Vec<String> = r.trace.iter().map(|t| t.to_string()).collect();
+            let names: Vec<String> = r.nodes.iter().map(|n| n.name.clone()).collect();
+            let mut l: Vec<String> = r
+                .trace
+                .iter()
+                .map(|t| t.csv_line(&names).to_string())
+                .collect();
             l.sort();
             l
         };
@@ -69,7 +74,7 @@ fn compare_with(scn: &Scenario, trace_order: bool) {
     }
     if let Some(i) = (0..a.trace.len()).find(|&i| a.trace[i] != b.trace[i]) {
         panic!(
-            "trace line {i} differs:\n  {}\n  {}",
+            "trace line {i} differs:\n  {:?}\n  {:?}",
             a.trace[i], b.trace[i]
         );
     }

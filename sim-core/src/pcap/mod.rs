@@ -152,10 +152,10 @@ fn frame(
     })
 }
 
-/// `node.index (name)` for the frame comment.
+/// The endpoint id `NODE:INDEX`, as in `--trace` and auth.csv, for the frame comment.
 fn who(a: Addr, names: &[String]) -> String {
     match names.get(a.node as usize) {
-        Some(n) => format!("{n} {a}"),
+        Some(n) => format!("{n}:{}", a.index),
         None => a.to_string(),
     }
 }
@@ -172,7 +172,7 @@ fn comment(t: &Transmission, names: &[String]) -> String {
         to.join(", ")
     );
     if !t.lost.is_empty() {
-        let lost: Vec<String> = t.lost.iter().map(|a| a.to_string()).collect();
+        let lost: Vec<String> = t.lost.iter().map(|a| who(*a, names)).collect();
         c.push_str(&format!("; lost on the way to {}", lost.join(", ")));
     }
     c

@@ -27,9 +27,9 @@
 //! Until this medium existed, a relay carried the broadcasts: a radio per
 //! member in `channel` received each delivery and handed it, prefixed with the
 //! 6-octet sender address, to its member over an internal zero-latency link.
-//! The member counted the prefix as received radio bytes; the medium keeps
-//! that count (`RELAY_PREFIX_BYTES`) so that results stay those of the relay
-//! model.
+//! The member counted the prefix as received radio bytes. With the relay gone
+//! no prefix is sent, so none is counted (issue 15): a member receives the
+//! PDU and the link's `header_bytes` per delivery, like every other node.
 
 use std::sync::Arc;
 
@@ -149,10 +149,6 @@ impl Endpoint for Radio {
     }
 }
 
-/// Octets of the sender address the former relay prefixed to every
-/// delivery; still counted as received by the member (module doc).
-pub const RELAY_PREFIX_BYTES: u32 = 6;
-
 /// Makes `member`'s broadcasts travel on a link to itself with the spec of
 /// its link to `channel`, and leaves `channel` idle and `free`.
 pub fn broadcast_medium(
@@ -161,12 +157,11 @@ pub fn broadcast_medium(
     channel: u16,
 ) -> Result<(), BuildError> {
     let (m, c) = (member as usize, channel as usize);
-    let mut medium = setups
+    let medium = setups
         .get_mut(m)
         .and_then(|s| s.links.get_mut(c))
         .and_then(Option::take)
         .ok_or(BuildError::NoMedium)?;
-    medium.rx_extra_bytes = RELAY_PREFIX_BYTES;
     setups[m].links[m] = Some(medium);
     let ch = setups.get_mut(c).ok_or(BuildError::NoChannel)?;
     ch.profile = Profile::free();
