@@ -212,6 +212,7 @@ impl Attach {
                     cx.fx.outcome(Outcome::Authenticated {
                         subject: self.serving,
                         key_id: ksi as u32,
+                        relayed_by: None,
                     });
                 }
             }
@@ -235,6 +236,7 @@ impl Attach {
                 cx.fx.outcome(Outcome::Authenticated {
                     subject: self.serving,
                     key_id: ksi as u32,
+                    relayed_by: None,
                 });
             }
         }

@@ -533,16 +533,19 @@ impl<S: Scheme> Serving<S> {
         None
     }
 
-    /// The device is authenticated: the procedure ends with a key set.
+    /// The device is authenticated: the procedure ends with a key set. The
+    /// verdict names the subscriber whose vector (K_ASME, CK ‖ IK) the final
+    /// message proved — the device of the IMSI the context was opened
+    /// with — not the transport source the context is keyed by; a source
+    /// other than that device is reported as a relay.
     pub fn established(&mut self, device: Addr, cx: &mut Ctx<'_>) {
         cx.fx.cancel(TimerKey::for_peer(device, S::RETX));
         if let Some(c) = self.contexts.get_mut(&device) {
             c.step = Step::Registered;
             c.procedure = None;
-            cx.fx.outcome(Outcome::Authenticated {
-                subject: device,
-                key_id: c.ksi as u32,
-            });
+            let subscriber = super::subscriber_device(c.index);
+            cx.fx
+                .outcome(Outcome::authenticated(subscriber, c.ksi as u32, device));
         }
     }
 

@@ -295,7 +295,12 @@ pub(crate) fn command_security_mode<X: Default>(
 
 /// Ends the procedure if `pdu` (decoded: `p`) is a SECURITY MODE COMPLETE
 /// verifying under `k_int`; a message failing the integrity check is
-/// discarded and reported (TS 24.301 §4.4.4.3).
+/// discarded and reported (TS 24.301 §4.4.4.3). Its security header type
+/// must say "integrity protected and ciphered with new EPS security context"
+/// (4, TS 24.301 §5.4.3.3): the header octet is outside the MAC, so any
+/// other type is discarded before the MAC is checked (§4.4.4.3) and counted
+/// as ignored (`security_header_type`) — the procedure waits on, as for a
+/// lost message.
 pub(crate) fn complete_security_mode<X: Default>(
     core: &mut Serving<Nas<X>>,
     ue: Addr,
@@ -304,6 +309,9 @@ pub(crate) fn complete_security_mode<X: Default>(
     pdu: &[u8],
     cx: &mut Ctx<'_>,
 ) {
+    if p.header_type != header_type::INTEGRITY_PROTECTED_CIPHERED_NEW_CONTEXT {
+        return cx.fx.ignore("security_header_type");
+    }
     if !security_mode_complete(k_int, p, pdu, &mut cx.fx.crypto) {
         cx.fx.outcome(Outcome::AttackDetected {
             subject: ue,

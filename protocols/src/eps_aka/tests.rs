@@ -233,3 +233,115 @@ fn lost_security_mode_complete_is_recovered_by_t3460() {
     assert!(authenticated(&r, MME, UE), "{:?}", r.kinds());
     assert_eq!(verdicts(&r, UE), 1, "the UE reports its verdict once");
 }
+
+/// Issue 10, defect 1: the fuzzer's trigger PDUs are a SECURITY MODE
+/// COMPLETE and a SECURITY MODE COMMAND whose only change is the header type.
+#[test]
+fn the_issue_trigger_pdus_differ_from_genuine_ones_only_in_the_header_type() {
+    for (hex, ht, inner) in [
+        ("37109aa93d00075e", 3, "SecurityModeComplete"),
+        ("47109aa93d00075e", 4, "SecurityModeComplete"),
+        ("278b48836500075d020002e060", 2, "SecurityModeCommand"),
+    ] {
+        let pdu = hex::decode(hex).unwrap();
+        let Ok(nas::Nas::Protected(p)) = nas::decode_any(&pdu) else {
+            panic!("{hex} is a protected EMM message");
+        };
+        assert_eq!((p.header_type, p.seq), (ht, 0));
+        assert_eq!(p.decode_inner().unwrap().kind(), inner);
+    }
+}
+
+#[test]
+fn a_security_mode_complete_with_another_header_type_authenticates_nothing() {
+    for ht in 1..=3 {
+        let mut n = net(Config::default(), 1, 1, 1);
+        let mut r = n.router(1);
+        r.tamper = Some(with_header_type("SecurityModeComplete", ht));
+        r.start(UE);
+        assert!(authenticated(&r, UE, MME));
+        assert!(!authenticated(&r, MME, UE), "header type {ht} accepted");
+        assert_ignored(&r, MME, &["security_header_type"]);
+        // Discarded, not fatal: the genuine complete answering T3460 counts.
+        r.tamper = None;
+        assert!(r.fire_next_timer());
+        assert!(
+            authenticated(&r, MME, UE),
+            "header type {ht}: {:?}",
+            r.kinds()
+        );
+    }
+}
+
+#[test]
+fn a_security_mode_command_with_another_header_type_is_discarded_by_the_ue() {
+    for ht in [1, 2, 4] {
+        let mut n = net(Config::default(), 1, 1, 1);
+        let mut r = n.router(1);
+        r.tamper = Some(with_header_type("SecurityModeCommand", ht));
+        r.start(UE);
+        assert!(!authenticated(&r, UE, MME), "header type {ht} accepted");
+        assert_eq!(count(&r, "SecurityModeComplete"), 0);
+        assert_ignored(&r, UE, &["security_header_type"]);
+        assert!(!authenticated(&r, MME, UE));
+    }
+}
+
+/// Forwards NAS between one UE and the MME under its own address.
+struct Relay {
+    ue: Addr,
+}
+
+impl crate::core::Endpoint for Relay {
+    fn start(&mut self, _: &mut crate::core::Ctx<'_>) {}
+    fn on_message(&mut self, m: crate::core::Incoming<'_>, cx: &mut crate::core::Ctx<'_>) {
+        let to = if m.from == self.ue { MME } else { self.ue };
+        let kind = nas::decode_any(m.pdu).map_or("undecodable", |n| n.kind());
+        cx.fx.send(to, m.interface, kind, m.pdu.to_vec());
+    }
+    fn on_timer(&mut self, _: crate::core::TimerKey, _: &mut crate::core::Ctx<'_>) {}
+}
+
+/// Issue 10, defect 2: the verdict names the subscriber whose K_ASME the
+/// complete proved, and shows the relay it came through.
+#[test]
+fn a_relayed_attach_authenticates_the_subscriber_and_names_the_relay() {
+    const RELAY: Addr = Addr::new(7, 0);
+    let cfg = Arc::new(Config::default());
+    let mut n = Net {
+        devices: vec![(
+            UE,
+            Ue::new(
+                cfg.clone(),
+                UE.index,
+                RELAY,
+                milenage(1),
+                SqnState::default(),
+            ),
+        )],
+        serving: Mme::new(cfg.clone(), HSS),
+        home: Hss::new(cfg, subscribers(4, |_| 1, 1)),
+    };
+    let mut relay = Relay { ue: UE };
+    let mut r = n.router(1);
+    r.add(RELAY, &mut relay);
+    r.start(UE);
+    let verdicts = r.outcomes_of(MME);
+    assert_eq!(
+        verdicts,
+        [Outcome::Authenticated {
+            subject: UE,
+            key_id: 0,
+            relayed_by: Some(RELAY)
+        }]
+    );
+    // A direct attach names no relay.
+    let mut n = net(Config::default(), 1, 1, 1);
+    let mut r = n.router(1);
+    r.start(UE);
+    assert_eq!(
+        r.outcomes_of(MME),
+        [Outcome::authenticated(UE, 0, UE)],
+        "no relay"
+    );
+}

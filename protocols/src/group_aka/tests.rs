@@ -615,3 +615,29 @@ fn per_device_state_stays_small() {
     assert!(size <= 208, "Member is {size} bytes");
     assert!(size - std::mem::size_of::<crate::eps_aka::Ue>() <= 48);
 }
+
+/// Issue 10, defect 1 in group AKA: the security header type of the SMC
+/// (3) and of its complete (4) is checked on both sides.
+#[test]
+fn security_mode_messages_with_another_header_type_authenticate_nothing() {
+    for ht in 1..=3 {
+        let mut n = net(Config::default(), 2, vec![group(1, 0, 2)], |_| 1);
+        let mut r = n.router(1);
+        r.start(dev(0));
+        r.tamper = Some(with_header_type("SecurityModeComplete", ht));
+        r.start(dev(1));
+        assert!(authenticated(&r, dev(1), MME));
+        assert!(!authenticated(&r, MME, dev(1)), "complete type {ht}");
+        assert_ignored(&r, MME, &["security_header_type"]);
+    }
+    for ht in [1, 2, 4] {
+        let mut n = net(Config::default(), 2, vec![group(1, 0, 2)], |_| 1);
+        let mut r = n.router(1);
+        r.start(dev(0));
+        r.tamper = Some(with_header_type("SecurityModeCommand", ht));
+        r.start(dev(1));
+        assert!(!authenticated(&r, dev(1), MME), "command type {ht}");
+        assert!(!authenticated(&r, MME, dev(1)));
+        assert_ignored(&r, dev(1), &["security_header_type"]);
+    }
+}

@@ -18,7 +18,7 @@ pub(crate) const EPS_ROLES: &[(&str, &str)] =
 pub(crate) const EPS_LINKS: &[(&str, &str)] = &[("ue", "mme"), ("mme", "hss")];
 
 /// Node ids of the three-node AKA networks: `nodes[i]` is node i.
-pub const DEVICE_NODE: u16 = 0;
+pub const DEVICE_NODE: u16 = authsim_protocols::aka::SUBSCRIBER_NODE;
 pub const SERVING_NODE: u16 = 1;
 pub const HOME_NODE: u16 = 2;
 
