@@ -424,7 +424,7 @@ impl NasUplink for Mme {
 
     fn on_auth_failure(&mut self, ue: Addr, f: nas::AuthenticationFailure, cx: &mut Ctx<'_>) {
         let label = "AuthenticationFailure";
-        if let Some((rand, auts)) = self.core.on_failure(ue, failure(&f), label, cx) {
+        if let Some((rand, auts)) = self.core.on_failure(&self.nas, ue, failure(&f), label, cx) {
             self.request_vectors(ue, Some(resync_info(rand, auts)), cx);
         }
     }

@@ -345,3 +345,65 @@ fn a_relayed_attach_authenticates_the_subscriber_and_names_the_relay() {
         "no relay"
     );
 }
+
+/// The PDU of the first message of `kind` that passed.
+fn first_pdu(r: &crate::testing::Router, kind: &str) -> Vec<u8> {
+    let p = r.log.iter().find(|p| p.kind == kind);
+    p.unwrap_or_else(|| panic!("no {kind}: {:?}", r.kinds()))
+        .pdu
+        .clone()
+}
+
+/// Issue 10, untested paths: an unknown IMSI gets an AIA with
+/// Experimental-Result {10415, 5001 DIAMETER_ERROR_USER_UNKNOWN}
+/// (TS 29.272 §7.4.3) and the UE an ATTACH REJECT #7.
+#[test]
+fn an_unknown_imsi_gets_experimental_result_5001() {
+    use crate::wire::Message;
+    use crate::wire::diameter::{AuthenticationInformationAnswer as Aia, DiameterResult};
+    let mut n = net(Config::default(), 1, 1, 1);
+    n.devices[0].1 = ue(&Arc::new(Config::default()), 999, 1);
+    let mut r = n.router(1);
+    r.start(UE);
+    let aia = Aia::decode(&first_pdu(&r, "AIA")).unwrap();
+    assert_eq!(aia.result, DiameterResult::ERROR_USER_UNKNOWN);
+    assert_eq!(
+        aia.result,
+        DiameterResult::Experimental {
+            vendor_id: 10415,
+            code: 5001
+        }
+    );
+    assert!(aia.authentication_info.is_none());
+    assert_eq!(first_pdu(&r, "AttachReject"), [0x07, 0x44, 7]);
+    assert!(rejected(&r, MME, UE, "hss_refused"));
+    assert!(rejected(&r, UE, MME, "attach_reject"));
+}
+
+/// A UE whose key differs from the HSS's answers with MAC failure (#20); the
+/// MME ends the procedure with AUTHENTICATION REJECT (07 54, §8.2.6).
+#[test]
+fn a_wrong_key_ends_in_authentication_reject() {
+    let mut n = net(Config::default(), 2, 1, 1);
+    let mut r = n.router(1);
+    r.start(UE);
+    assert_eq!(first_pdu(&r, "AuthenticationFailure"), [0x07, 0x5c, 20]);
+    assert_eq!(first_pdu(&r, "AuthenticationReject"), [0x07, 0x54]);
+    assert!(rejected(&r, MME, UE, "ue_reported_mac_failure"));
+    assert!(rejected(&r, UE, MME, "authentication_reject"));
+    assert!(r.timers.is_empty(), "{:?}", r.timers);
+}
+
+/// A forged SMC MAC gets SECURITY MODE REJECT #24 (07 5f 18, §8.2.22),
+/// which ends the MME's procedure.
+#[test]
+fn a_forged_security_mode_command_gets_security_mode_reject() {
+    let mut n = net(Config::default(), 1, 1, 1);
+    let mut r = n.router(1);
+    r.tamper = Some(flip("SecurityModeCommand", |_| 1)); // a MAC octet
+    r.start(UE);
+    assert_eq!(first_pdu(&r, "SecurityModeReject"), [0x07, 0x5f, 24]);
+    assert!(detected(&r, UE, "smc_integrity_failure"));
+    assert!(rejected(&r, MME, UE, "security_mode_reject"));
+    assert!(!authenticated(&r, UE, MME) && !authenticated(&r, MME, UE));
+}
