@@ -8,6 +8,7 @@
 
 pub mod build;
 pub mod engine;
+pub mod fuzzing;
 pub mod host;
 pub mod latency;
 pub mod link;
