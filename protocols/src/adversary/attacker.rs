@@ -62,8 +62,16 @@ pub struct Packet {
     pub pdu: Vec<u8>,
     /// The genuine endpoint that produced these bytes, if any.
     pub origin: Option<Addr>,
-    /// Whether the bytes are still as their origin sent them.
-    pub intact: bool,
+    /// The bytes as the origin sent them (empty for injected bytes).
+    pub original: std::sync::Arc<[u8]>,
+}
+
+impl Packet {
+    /// Whether the bytes are still as their origin sent them (compared, not
+    /// tracked: a mutation that writes back the same octet changes nothing).
+    pub fn intact(&self) -> bool {
+        self.origin.is_some() && *self.pdu == *self.original
+    }
 }
 
 /// A false acceptance the oracle found.
@@ -175,6 +183,7 @@ impl Network {
                 Destination::Broadcast(v) => v,
             };
             self.genuine.insert(t.pdu.clone());
+            let original: std::sync::Arc<[u8]> = t.pdu.as_slice().into();
             for to in to {
                 let p = Packet {
                     from: at,
@@ -182,7 +191,7 @@ impl Network {
                     interface: t.interface,
                     pdu: t.pdu.clone(),
                     origin: Some(at),
-                    intact: true,
+                    original: original.clone(),
                 };
                 if self.recorded.len() < MAX_RECORDED {
                     self.recorded.push(p.clone());
@@ -214,7 +223,7 @@ impl Network {
         if trigger.is_some_and(|p| !self.genuine.contains(&p.pdu)) {
             return Err(violation("triggered by bytes no genuine endpoint sent"));
         }
-        let now_intact = trigger.is_some_and(|p| p.intact && p.origin == Some(subject));
+        let now_intact = trigger.is_some_and(|p| p.intact() && p.origin == Some(subject));
         if !now_intact && !self.intact.contains(&(subject, reporter)) {
             return Err(violation(
                 "no unmodified message from the subject reached the reporter",
@@ -239,7 +248,7 @@ impl Network {
                 )
             })
         };
-        if let (true, Some(o)) = (p.intact, p.origin) {
+        if let (true, Some(o)) = (p.intact(), p.origin) {
             self.intact.insert((o, p.to));
         }
         result
@@ -300,7 +309,6 @@ impl Network {
                             1 => p.pdu[at] = c.byte(),
                             _ => p.pdu.truncate(at),
                         }
-                        p.intact = false;
                     }
                 }
             }
@@ -333,7 +341,7 @@ impl Network {
                         interface: self.interfaces[c.below(self.interfaces.len())],
                         pdu: c.bytes(MAX_INJECT),
                         origin: None,
-                        intact: false,
+                        original: std::sync::Arc::from(&[][..]),
                     };
                     self.in_flight.push_back(p);
                 }
