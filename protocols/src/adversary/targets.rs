@@ -170,8 +170,11 @@ pub fn threshold_gas() -> Network {
     net
 }
 
+/// How an endpoint target is built.
+pub type Build = fn() -> Network;
+
 /// Every endpoint target: its name and how to build it.
-pub const ENDPOINT_TARGETS: &[(&str, fn() -> Network)] = &[
+pub const ENDPOINT_TARGETS: &[(&str, Build)] = &[
     ("eps_aka", eps_aka),
     ("umts_aka", umts_aka),
     ("group_aka", group_aka),

@@ -359,7 +359,6 @@ fn first_pdu(r: &crate::testing::Router, kind: &str) -> Vec<u8> {
 /// (TS 29.272 §7.4.3) and the UE an ATTACH REJECT #7.
 #[test]
 fn an_unknown_imsi_gets_experimental_result_5001() {
-    use crate::wire::Message;
     use crate::wire::diameter::{AuthenticationInformationAnswer as Aia, DiameterResult};
     let mut n = net(Config::default(), 1, 1, 1);
     n.devices[0].1 = ue(&Arc::new(Config::default()), 999, 1);

@@ -319,7 +319,6 @@ fn counted_transmissions_and_bytes_match_the_closed_form() {
 /// unknownSubscriber (1) (TS 29.002 §17.6.6) in the TCAP End.
 #[test]
 fn an_unknown_imsi_gets_the_map_error_unknown_subscriber() {
-    use crate::wire::Message;
     use crate::wire::map::{SaiOutcome, error_code};
     let mut n = net(Config::default(), 1, 1, 1);
     n.devices[0].1 = ms(&Arc::new(Config::default()), 999, 1);
