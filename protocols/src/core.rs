@@ -310,14 +310,45 @@ impl CryptoOps {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Outcome {
     /// `subject` is authenticated by the reporter; `key_id` names the key
-    /// established (e.g. KSI_ASME), if any.
-    Authenticated { subject: Addr, key_id: u32 },
+    /// established (e.g. KSI_ASME), if any. `subject` is the identity the
+    /// protocol authenticated (the subscriber behind K_ASME, the holder of
+    /// the key that verified the message), never merely the transport source.
+    /// `relayed_by` is that source when it differs: the verdict holds, but
+    /// the final message reached the reporter through a relay (which AKA and
+    /// the group schemes do not prevent; docs/protocols/eps-aka.md).
+    Authenticated {
+        subject: Addr,
+        key_id: u32,
+        relayed_by: Option<Addr>,
+    },
     /// `subject` was rejected; `reason` is a short stable label for CSV output.
     Rejected { subject: Addr, reason: &'static str },
     /// An attack (replay, forgery, MAC failure) was detected.
     AttackDetected { subject: Addr, what: &'static str },
     /// The procedure for `subject` gave up (timers exhausted).
     Failed { subject: Addr, reason: &'static str },
+}
+
+impl Outcome {
+    /// `subject` authenticated with key `key_id`, the final message coming
+    /// from `source`: a source other than the subject is recorded as a relay.
+    pub fn authenticated(subject: Addr, key_id: u32, source: Addr) -> Self {
+        Outcome::Authenticated {
+            subject,
+            key_id,
+            relayed_by: (source != subject).then_some(source),
+        }
+    }
+
+    /// The endpoint the verdict is about.
+    pub fn subject(&self) -> Addr {
+        match self {
+            Outcome::Authenticated { subject, .. }
+            | Outcome::Rejected { subject, .. }
+            | Outcome::AttackDetected { subject, .. }
+            | Outcome::Failed { subject, .. } => *subject,
+        }
+    }
 }
 
 /// Everything an endpoint asks of its host in answer to one input.

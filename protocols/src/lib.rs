@@ -6,6 +6,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod adversary;
 pub mod aka;
 pub mod calibrate;
 pub mod core;

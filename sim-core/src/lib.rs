@@ -9,6 +9,7 @@
 pub mod atomic_file;
 pub mod build;
 pub mod engine;
+pub mod fuzzing;
 pub mod host;
 pub mod improvement;
 pub mod journal;

@@ -34,7 +34,15 @@ pub type MessageKey = (Interface, &'static str);
 /// How an outcome is labelled in CSV.
 pub fn outcome_label(o: &Outcome) -> (&'static str, &'static str, Addr) {
     match o {
-        Outcome::Authenticated { subject, .. } => ("authenticated", "", *subject),
+        Outcome::Authenticated {
+            subject,
+            relayed_by,
+            ..
+        } => {
+            // A relayed final message is visible as such (no claim of an attack).
+            let reason = if relayed_by.is_some() { "relayed" } else { "" };
+            ("authenticated", reason, *subject)
+        }
         Outcome::Rejected { subject, reason } => ("rejected", reason, *subject),
         Outcome::AttackDetected { subject, what } => ("attack_detected", what, *subject),
         Outcome::Failed { subject, reason } => ("failed", reason, *subject),

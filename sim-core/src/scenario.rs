@@ -565,6 +565,30 @@ impl Scenario {
         if self.population.devices == 0 {
             return bad("population.devices", "must be at least 1".into());
         }
+        for (field, share) in [
+            (
+                "population.unknown_imsi_share",
+                self.population.unknown_imsi_share,
+            ),
+            (
+                "population.wrong_key_share",
+                self.population.wrong_key_share,
+            ),
+        ] {
+            if !(0.0..=1.0).contains(&share) {
+                return bad(field, "must be a share between 0 and 1".into());
+            }
+            let name = self.protocol.name();
+            if share > 0.0 && !crate::protocols::SUBSCRIBER_PROTOCOLS.contains(&name) {
+                return bad(
+                    field,
+                    format!(
+                        "protocol `{name}` has no subscriber records; supported by: {}",
+                        crate::protocols::SUBSCRIBER_PROTOCOLS.join(", ")
+                    ),
+                );
+            }
+        }
         match self.population.arrivals {
             ArrivalSpec::AllAtOnce { at_s } => non_negative("population.arrivals.at_s", at_s)?,
             ArrivalSpec::Uniform { start_s, window_s } => {

@@ -35,6 +35,14 @@ pub struct PopulationSpec {
     /// Number of MTC devices.
     pub devices: u32,
     pub arrivals: ArrivalSpec,
+    /// AKA protocols: share of devices attaching with an IMSI the home
+    /// network does not know (0..=1; exact count, seeded choice).
+    #[serde(default)]
+    pub unknown_imsi_share: f64,
+    /// AKA protocols: share of devices whose USIM key differs from the home
+    /// network's record (0..=1; exact count, seeded choice).
+    #[serde(default)]
+    pub wrong_key_share: f64,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]

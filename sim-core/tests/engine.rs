@@ -34,6 +34,7 @@ impl Endpoint for Pinger {
         cx.fx.outcome(Outcome::Authenticated {
             subject: msg.from,
             key_id: 0,
+            relayed_by: None,
         });
     }
     fn on_timer(&mut self, _: TimerKey, cx: &mut Ctx<'_>) {

@@ -112,6 +112,9 @@ pub struct Attach {
     last_res: [u8; 8],
     /// The session key of the last accepted challenge.
     key: Option<[u8; 32]>,
+    /// Whether the procedure of the last accepted challenge completed (an
+    /// honest network never sends that challenge again).
+    last_completed: bool,
 }
 
 impl Drop for Attach {
@@ -132,6 +135,15 @@ impl Attach {
     }
     pub fn state(&self) -> State {
         self.state
+    }
+    /// The RAND of the last challenge the device accepted (kept after a
+    /// restarted attach forgets its key).
+    pub fn last_rand(&self) -> &[u8; 16] {
+        &self.last_rand
+    }
+    /// Whether the procedure of the last accepted challenge completed.
+    pub fn last_completed(&self) -> bool {
+        self.last_completed
     }
     /// The session key of the last accepted challenge, if any.
     pub fn key(&self) -> Option<&[u8; 32]> {
@@ -170,6 +182,7 @@ impl Attach {
         cx: &mut Ctx<'_>,
     ) {
         self.key = Some(key);
+        self.last_completed = false;
         self.last_rand = rand;
         self.last_res = [0; 8];
         let n = res.len().min(8);
@@ -212,6 +225,7 @@ impl Attach {
                     cx.fx.outcome(Outcome::Authenticated {
                         subject: self.serving,
                         key_id: ksi as u32,
+                        relayed_by: None,
                     });
                 }
             }
@@ -231,10 +245,12 @@ impl Attach {
         cx.fx.cancel(TimerKey::own(V::GUARD));
         if self.state != State::Registered {
             self.state = State::Registered;
+            self.last_completed = true;
             if let Some(ksi) = key_id {
                 cx.fx.outcome(Outcome::Authenticated {
                     subject: self.serving,
                     key_id: ksi as u32,
+                    relayed_by: None,
                 });
             }
         }
@@ -276,6 +292,7 @@ impl<V: DeviceVariant> Device<V> {
                 last_rand: [0; 16],
                 last_res: [0; 8],
                 key: None,
+                last_completed: false,
             },
             variant,
         }

@@ -63,6 +63,18 @@ use crate::core::CryptoOps;
 use crate::crypto::ct_eq;
 use crate::crypto::milenage::Milenage;
 
+/// The node hosting the subscribers' devices: subscriber (IMSI MSIN) `i`
+/// is endpoint `i` there. Provisioning, not protocol: it lets a serving node
+/// name the device whose subscription it authenticated, whatever transport
+/// address the final message came from (sim-core places every AKA device
+/// population on this node).
+pub const SUBSCRIBER_NODE: u16 = 0;
+
+/// The device of subscriber `index` (see [`SUBSCRIBER_NODE`]).
+pub const fn subscriber_device(index: u32) -> crate::core::Addr {
+    crate::core::Addr::new(SUBSCRIBER_NODE, index)
+}
+
 /// The AMF "separation bit" (bit 0, the most significant bit of AMF): set in
 /// vectors for E-UTRAN, where the ME must reject AUTN without it (TS 33.401
 /// §6.1.1, Annex H).

@@ -502,9 +502,14 @@ impl<S: Scheme> Serving<S> {
     /// An AUTHENTICATION FAILURE during the challenge. A synch failure
     /// (at most twice per procedure) returns the challenge's RAND with AUTS
     /// for a resynchronisation and drops the stock (its SQNs are stale, TS
-    /// 33.102 §6.3.5); anything else rejects the device.
+    /// 33.102 §6.3.5); a MAC failure or another cause ends the procedure with
+    /// AUTHENTICATION REJECT (TS 24.301 §5.4.2.6 c–f and §5.4.2.5; TS 24.008
+    /// §4.3.2.6):
+    /// the device was identified by its IMSI, so the identification the
+    /// network may try first cannot change anything.
     pub fn on_failure(
         &mut self,
+        s: &S,
         device: Addr,
         failure: Failure,
         label: &'static str,
@@ -526,6 +531,12 @@ impl<S: Scheme> Serving<S> {
             _ => "authentication_failure",
         };
         c.abort();
+        // Synch failures past the limit only end the procedure here: the
+        // device keeps its own guard timer and attempts.
+        if !matches!(failure, Failure::Synch(_)) {
+            let (kind, pdu) = s.authentication_reject();
+            cx.fx.send(device, S::DEVICE, kind, pdu);
+        }
         cx.fx.outcome(Outcome::Rejected {
             subject: device,
             reason,
@@ -533,16 +544,19 @@ impl<S: Scheme> Serving<S> {
         None
     }
 
-    /// The device is authenticated: the procedure ends with a key set.
+    /// The device is authenticated: the procedure ends with a key set. The
+    /// verdict names the subscriber whose vector (K_ASME, CK ‖ IK) the final
+    /// message proved — the device of the IMSI the context was opened
+    /// with — not the transport source the context is keyed by; a source
+    /// other than that device is reported as a relay.
     pub fn established(&mut self, device: Addr, cx: &mut Ctx<'_>) {
         cx.fx.cancel(TimerKey::for_peer(device, S::RETX));
         if let Some(c) = self.contexts.get_mut(&device) {
             c.step = Step::Registered;
             c.procedure = None;
-            cx.fx.outcome(Outcome::Authenticated {
-                subject: device,
-                key_id: c.ksi as u32,
-            });
+            let subscriber = super::subscriber_device(c.index);
+            cx.fx
+                .outcome(Outcome::authenticated(subscriber, c.ksi as u32, device));
         }
     }
 

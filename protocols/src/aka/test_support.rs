@@ -152,6 +152,18 @@ pub fn flip(kind: &'static str, at: impl Fn(usize) -> usize + 'static) -> Tamper
     })
 }
 
+/// Sets the security header type nibble of every message of `kind`; the
+/// octet is outside the 128-EIA2 MAC, so nothing else changes.
+pub fn with_header_type(kind: &'static str, ht: u8) -> Tamper<'static> {
+    Box::new(move |p| {
+        let mut b = p.pdu.clone();
+        if p.kind == kind {
+            b[0] = (ht << 4) | (b[0] & 0x0f);
+        }
+        Some(b)
+    })
+}
+
 /// Fires timers until `done` holds or none is armed (at most `limit`).
 pub fn fire_until(r: &mut Router<'_>, limit: usize, done: impl Fn(&Router) -> bool) {
     let mut fired = 0;

@@ -291,7 +291,12 @@ pub(crate) fn command_security_mode<X: Default>(
 
 /// Ends the procedure if `pdu` (decoded: `p`) is a SECURITY MODE COMPLETE
 /// verifying under `k_int`; a message failing the integrity check is
-/// discarded and reported (TS 24.301 §4.4.4.3).
+/// discarded and reported (TS 24.301 §4.4.4.3). Its security header type
+/// must say "integrity protected and ciphered with new EPS security context"
+/// (4, TS 24.301 §5.4.3.3): the header octet is outside the MAC, so any
+/// other type is discarded before the MAC is checked (§4.4.4.3) and counted
+/// as ignored (`security_header_type`) — the procedure waits on, as for a
+/// lost message.
 pub(crate) fn complete_security_mode<X: Default>(
     core: &mut Serving<Nas<X>>,
     ue: Addr,
@@ -300,6 +305,9 @@ pub(crate) fn complete_security_mode<X: Default>(
     pdu: &[u8],
     cx: &mut Ctx<'_>,
 ) {
+    if p.header_type != header_type::INTEGRITY_PROTECTED_CIPHERED_NEW_CONTEXT {
+        return cx.fx.ignore("security_header_type");
+    }
     if !security_mode_complete(k_int, p, pdu, &mut cx.fx.crypto) {
         cx.fx.outcome(Outcome::AttackDetected {
             subject: ue,
@@ -412,7 +420,7 @@ impl NasUplink for Mme {
 
     fn on_auth_failure(&mut self, ue: Addr, f: nas::AuthenticationFailure, cx: &mut Ctx<'_>) {
         let label = "AuthenticationFailure";
-        if let Some((rand, auts)) = self.core.on_failure(ue, failure(&f), label, cx) {
+        if let Some((rand, auts)) = self.core.on_failure(&self.nas, ue, failure(&f), label, cx) {
             self.request_vectors(ue, Some(resync_info(rand, auts)), cx);
         }
     }

@@ -233,3 +233,176 @@ fn lost_security_mode_complete_is_recovered_by_t3460() {
     assert!(authenticated(&r, MME, UE), "{:?}", r.kinds());
     assert_eq!(verdicts(&r, UE), 1, "the UE reports its verdict once");
 }
+
+/// Issue 10, defect 1: the fuzzer's trigger PDUs are a SECURITY MODE
+/// COMPLETE and a SECURITY MODE COMMAND whose only change is the header type.
+#[test]
+fn the_issue_trigger_pdus_differ_from_genuine_ones_only_in_the_header_type() {
+    for (hex, ht, inner) in [
+        ("37109aa93d00075e", 3, "SecurityModeComplete"),
+        ("47109aa93d00075e", 4, "SecurityModeComplete"),
+        ("278b48836500075d020002e060", 2, "SecurityModeCommand"),
+    ] {
+        let pdu = hex::decode(hex).unwrap();
+        let Ok(nas::Nas::Protected(p)) = nas::decode_any(&pdu) else {
+            panic!("{hex} is a protected EMM message");
+        };
+        assert_eq!((p.header_type, p.seq), (ht, 0));
+        assert_eq!(p.decode_inner().unwrap().kind(), inner);
+    }
+}
+
+#[test]
+fn a_security_mode_complete_with_another_header_type_authenticates_nothing() {
+    for ht in 1..=3 {
+        let mut n = net(Config::default(), 1, 1, 1);
+        let mut r = n.router(1);
+        r.tamper = Some(with_header_type("SecurityModeComplete", ht));
+        r.start(UE);
+        assert!(authenticated(&r, UE, MME));
+        assert!(!authenticated(&r, MME, UE), "header type {ht} accepted");
+        assert_ignored(&r, MME, &["security_header_type"]);
+        // Discarded, not fatal: the genuine complete answering T3460 counts.
+        r.tamper = None;
+        assert!(r.fire_next_timer());
+        assert!(
+            authenticated(&r, MME, UE),
+            "header type {ht}: {:?}",
+            r.kinds()
+        );
+    }
+}
+
+#[test]
+fn a_security_mode_command_with_another_header_type_is_discarded_by_the_ue() {
+    for ht in [1, 2, 4] {
+        let mut n = net(Config::default(), 1, 1, 1);
+        let mut r = n.router(1);
+        r.tamper = Some(with_header_type("SecurityModeCommand", ht));
+        r.start(UE);
+        assert!(!authenticated(&r, UE, MME), "header type {ht} accepted");
+        assert_eq!(count(&r, "SecurityModeComplete"), 0);
+        assert_ignored(&r, UE, &["security_header_type"]);
+        assert!(!authenticated(&r, MME, UE));
+    }
+}
+
+/// Forwards NAS between one UE and the MME under its own address.
+struct Relay {
+    ue: Addr,
+}
+
+impl crate::core::Endpoint for Relay {
+    fn start(&mut self, _: &mut crate::core::Ctx<'_>) {}
+    fn on_message(&mut self, m: crate::core::Incoming<'_>, cx: &mut crate::core::Ctx<'_>) {
+        let to = if m.from == self.ue { MME } else { self.ue };
+        let kind = nas::decode_any(m.pdu).map_or("undecodable", |n| n.kind());
+        cx.fx.send(to, m.interface, kind, m.pdu.to_vec());
+    }
+    fn on_timer(&mut self, _: crate::core::TimerKey, _: &mut crate::core::Ctx<'_>) {}
+}
+
+/// Issue 10, defect 2: the verdict names the subscriber whose K_ASME the
+/// complete proved, and shows the relay it came through.
+#[test]
+fn a_relayed_attach_authenticates_the_subscriber_and_names_the_relay() {
+    const RELAY: Addr = Addr::new(7, 0);
+    let cfg = Arc::new(Config::default());
+    let mut n = Net {
+        devices: vec![(
+            UE,
+            Ue::new(
+                cfg.clone(),
+                UE.index,
+                RELAY,
+                milenage(1),
+                SqnState::default(),
+            ),
+        )],
+        serving: Mme::new(cfg.clone(), HSS),
+        home: Hss::new(cfg, subscribers(4, |_| 1, 1)),
+    };
+    let mut relay = Relay { ue: UE };
+    let mut r = n.router(1);
+    r.add(RELAY, &mut relay);
+    r.start(UE);
+    let verdicts = r.outcomes_of(MME);
+    assert_eq!(
+        verdicts,
+        [Outcome::Authenticated {
+            subject: UE,
+            key_id: 0,
+            relayed_by: Some(RELAY)
+        }]
+    );
+    // A direct attach names no relay.
+    let mut n = net(Config::default(), 1, 1, 1);
+    let mut r = n.router(1);
+    r.start(UE);
+    assert_eq!(
+        r.outcomes_of(MME),
+        [Outcome::authenticated(UE, 0, UE)],
+        "no relay"
+    );
+}
+
+/// The PDU of the first message of `kind` that passed.
+fn first_pdu(r: &crate::testing::Router, kind: &str) -> Vec<u8> {
+    let p = r.log.iter().find(|p| p.kind == kind);
+    p.unwrap_or_else(|| panic!("no {kind}: {:?}", r.kinds()))
+        .pdu
+        .clone()
+}
+
+/// Issue 10, untested paths: an unknown IMSI gets an AIA with
+/// Experimental-Result {10415, 5001 DIAMETER_ERROR_USER_UNKNOWN}
+/// (TS 29.272 §7.4.3) and the UE an ATTACH REJECT #7.
+#[test]
+fn an_unknown_imsi_gets_experimental_result_5001() {
+    use crate::wire::diameter::{AuthenticationInformationAnswer as Aia, DiameterResult};
+    let mut n = net(Config::default(), 1, 1, 1);
+    n.devices[0].1 = ue(&Arc::new(Config::default()), 999, 1);
+    let mut r = n.router(1);
+    r.start(UE);
+    let aia = Aia::decode(&first_pdu(&r, "AIA")).unwrap();
+    assert_eq!(aia.result, DiameterResult::ERROR_USER_UNKNOWN);
+    assert_eq!(
+        aia.result,
+        DiameterResult::Experimental {
+            vendor_id: 10415,
+            code: 5001
+        }
+    );
+    assert!(aia.authentication_info.is_none());
+    assert_eq!(first_pdu(&r, "AttachReject"), [0x07, 0x44, 7]);
+    assert!(rejected(&r, MME, UE, "hss_refused"));
+    assert!(rejected(&r, UE, MME, "attach_reject"));
+}
+
+/// A UE whose key differs from the HSS's answers with MAC failure (#20); the
+/// MME ends the procedure with AUTHENTICATION REJECT (07 54, §8.2.6).
+#[test]
+fn a_wrong_key_ends_in_authentication_reject() {
+    let mut n = net(Config::default(), 2, 1, 1);
+    let mut r = n.router(1);
+    r.start(UE);
+    assert_eq!(first_pdu(&r, "AuthenticationFailure"), [0x07, 0x5c, 20]);
+    assert_eq!(first_pdu(&r, "AuthenticationReject"), [0x07, 0x54]);
+    assert!(rejected(&r, MME, UE, "ue_reported_mac_failure"));
+    assert!(rejected(&r, UE, MME, "authentication_reject"));
+    assert!(r.timers.is_empty(), "{:?}", r.timers);
+}
+
+/// A forged SMC MAC gets SECURITY MODE REJECT #24 (07 5f 18, §8.2.22),
+/// which ends the MME's procedure.
+#[test]
+fn a_forged_security_mode_command_gets_security_mode_reject() {
+    let mut n = net(Config::default(), 1, 1, 1);
+    let mut r = n.router(1);
+    r.tamper = Some(flip("SecurityModeCommand", |_| 1)); // a MAC octet
+    r.start(UE);
+    assert_eq!(first_pdu(&r, "SecurityModeReject"), [0x07, 0x5f, 24]);
+    assert!(detected(&r, UE, "smc_integrity_failure"));
+    assert!(rejected(&r, MME, UE, "security_mode_reject"));
+    assert!(!authenticated(&r, UE, MME) && !authenticated(&r, MME, UE));
+}

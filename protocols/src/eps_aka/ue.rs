@@ -172,6 +172,14 @@ pub(crate) fn security_mode<V: DeviceVariant>(
     if !matches!(a.state(), State::Attaching | State::Registered) {
         return cx.fx.ignore(label);
     }
+    // The command starts a new context: sent unciphered with security header
+    // type 3, "integrity protected with new EPS security context" (TS 24.301
+    // §5.4.3.2). Types 1 and 2 would name a current context the device does
+    // not have, type 4 a ciphered command: such a message is discarded
+    // (§4.4.4.2), before any key is derived. The type is outside the MAC.
+    if p.header_type != header_type::INTEGRITY_PROTECTED_NEW_CONTEXT {
+        return cx.fx.ignore("security_header_type");
+    }
     let smc = match p.decode_inner() {
         Ok(NasMessage::SecurityModeCommand(smc)) => smc,
         Ok(other) => return cx.fx.ignore(other.kind()),

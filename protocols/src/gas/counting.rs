@@ -513,7 +513,8 @@ mod tests {
                 r.outcomes_of(mdms_a),
                 vec![Outcome::Authenticated {
                     subject: gw_a,
-                    key_id: 1
+                    key_id: 1,
+                    relayed_by: None,
                 }]
             );
             for a in &meter_addrs {

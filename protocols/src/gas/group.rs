@@ -303,6 +303,7 @@ impl<S: Scheme> GroupMember<S> {
                 cx.fx.outcome(Outcome::Authenticated {
                     subject: addr,
                     key_id: s.index,
+                    relayed_by: None,
                 });
             }
         } else {

@@ -164,8 +164,17 @@ impl Membership {
         }
         let sqn_g = sqn_value(&sqn);
         if sqn_g <= self.last_sqn_g {
-            // Authentic but not fresh: a replayed challenge (or an MME whose
-            // group counter is behind). AUTS lets an honest MME catch up.
+            // Authentic but not fresh: a replayed challenge, an MME whose
+            // group counter is behind, or — under loss — the MME resending
+            // the very challenge this member accepted, but whose procedure
+            // never completed, before its attach restarted (T3410 expired,
+            // the key was dropped; the retransmission crossed the new
+            // request). AUTS lets an honest MME catch up in every case. The
+            // last one is told apart — links keep order, so a benign stale
+            // challenge is always the last one accepted — and claims no
+            // attack; the last challenge of a completed procedure is never
+            // sent again by an honest MME, so it stays a replay.
+            let retransmitted = r.rand == *a.last_rand() && !a.last_completed();
             res.zeroize();
             let last = sqn48(self.last_sqn_g);
             let mut ak_star = mr.f5_star(ops);
@@ -176,7 +185,9 @@ impl Membership {
             }
             auts[6..].copy_from_slice(&mac_s);
             ak_star.zeroize();
-            a.detected("group_challenge_replay", cx);
+            if !retransmitted {
+                a.detected("group_challenge_replay", cx);
+            }
             return a.refuse(self, Refusal::SynchFailure(auts), cx);
         }
         self.last_sqn_g = sqn_g;

@@ -403,7 +403,7 @@ impl NasUplink for Mme {
 
     fn on_auth_failure(&mut self, ue: Addr, f: nas::AuthenticationFailure, cx: &mut Ctx<'_>) {
         let label = "AuthenticationFailure";
-        let Some((rand, auts)) = self.core.on_failure(ue, failure(&f), label, cx) else {
+        let Some((rand, auts)) = self.core.on_failure(&self.nas, ue, failure(&f), label, cx) else {
             return;
         };
         let group_challenge = self

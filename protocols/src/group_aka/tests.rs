@@ -618,3 +618,67 @@ fn per_device_state_stays_small() {
     assert!(size <= 208, "Member is {size} bytes");
     assert!(size - std::mem::size_of::<crate::eps_aka::Ue>() <= 48);
 }
+
+/// Issue 10, defect 1 in group AKA: the security header type of the SMC
+/// (3) and of its complete (4) is checked on both sides.
+#[test]
+fn security_mode_messages_with_another_header_type_authenticate_nothing() {
+    for ht in 1..=3 {
+        let mut n = net(Config::default(), 2, vec![group(1, 0, 2)], |_| 1);
+        let mut r = n.router(1);
+        r.start(dev(0));
+        r.tamper = Some(with_header_type("SecurityModeComplete", ht));
+        r.start(dev(1));
+        assert!(authenticated(&r, dev(1), MME));
+        assert!(!authenticated(&r, MME, dev(1)), "complete type {ht}");
+        assert_ignored(&r, MME, &["security_header_type"]);
+    }
+    for ht in [1, 2, 4] {
+        let mut n = net(Config::default(), 2, vec![group(1, 0, 2)], |_| 1);
+        let mut r = n.router(1);
+        r.start(dev(0));
+        r.tamper = Some(with_header_type("SecurityModeCommand", ht));
+        r.start(dev(1));
+        assert!(!authenticated(&r, dev(1), MME), "command type {ht}");
+        assert!(!authenticated(&r, MME, dev(1)));
+        assert_ignored(&r, dev(1), &["security_header_type"]);
+    }
+}
+
+/// Issue 10, false alarm: under loss a member's attach may restart (T3410)
+/// after it accepted a challenge whose answer was lost, and the MME's T3460
+/// retransmission of that challenge cross the new request: the challenge is
+/// now stale. The member asks for a resync without reporting a replay, and
+/// the attach completes.
+#[test]
+fn a_challenge_resent_after_a_restarted_attach_is_no_replay_alarm() {
+    let cfg = Config {
+        t3410: 4 * crate::core::time::SECOND,
+        ..Config::default()
+    };
+    let mut n = net(cfg, 2, vec![group(1, 0, 2)], |_| 1);
+    let mut r = n.router(1);
+    r.start(dev(0));
+    let (mut responses, mut attaches) = (0, 0);
+    r.tamper = Some(Box::new(move |p| {
+        // The first answer is lost, and so is the restarted attach: the
+        // MME's retransmission reaches a member that dropped its key.
+        let lose = match p.kind {
+            "AuthenticationResponse" => {
+                responses += 1;
+                responses == 1
+            }
+            "AttachRequest" => {
+                attaches += 1;
+                attaches == 2
+            }
+            _ => false,
+        };
+        (!lose).then(|| p.pdu.clone())
+    }));
+    r.start(dev(1));
+    fire_until(&mut r, 10, |r| mutually_authenticated(r, dev(1)));
+    assert!(mutually_authenticated(&r, dev(1)), "{:?}", r.kinds());
+    assert_eq!(count(&r, "AuthenticationFailure"), 1, "{:?}", r.kinds());
+    assert!(!detected(&r, dev(1), "group_challenge_replay"));
+}

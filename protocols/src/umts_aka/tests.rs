@@ -314,3 +314,41 @@ fn counted_transmissions_and_bytes_match_the_closed_form() {
         }
     }
 }
+
+/// Issue 10, untested paths: an unknown IMSI gets a MAP returnError with
+/// unknownSubscriber (1) (TS 29.002 §17.6.6) in the TCAP End.
+#[test]
+fn an_unknown_imsi_gets_the_map_error_unknown_subscriber() {
+    use crate::wire::map::{SaiOutcome, error_code};
+    let mut n = net(Config::default(), 1, 1, 1);
+    n.devices[0].1 = ms(&Arc::new(Config::default()), 999, 1);
+    let mut r = n.router(1);
+    r.start(MS);
+    let pdu = &r
+        .log
+        .iter()
+        .find(|p| p.kind == "SendAuthInfoError")
+        .unwrap()
+        .pdu;
+    let MapMessage::End(end) = MapMessage::decode(pdu).unwrap() else {
+        panic!("a TCAP End");
+    };
+    assert_eq!(
+        end.outcome,
+        SaiOutcome::Error(error_code::UNKNOWN_SUBSCRIBER)
+    );
+    assert!(rejected(&r, MS, VLR, "location_updating_reject"));
+}
+
+/// An MS whose key differs from the HLR's answers with MAC failure; the VLR
+/// ends the procedure with MM AUTHENTICATION REJECT (05 11, TS 24.008 §9.2.1).
+#[test]
+fn a_wrong_key_ends_in_mm_authentication_reject() {
+    let mut n = net(Config::default(), 2, 1, 1);
+    let mut r = n.router(1);
+    r.start(MS);
+    let reject = &r.log.iter().find(|p| p.kind == "AuthenticationReject");
+    assert_eq!(reject.map(|p| p.pdu.as_slice()), Some(&[0x05, 0x11][..]));
+    assert!(rejected(&r, VLR, MS, "ms_reported_mac_failure"));
+    assert!(rejected(&r, MS, VLR, "authentication_reject"));
+}

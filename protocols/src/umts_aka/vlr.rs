@@ -191,7 +191,7 @@ impl Vlr {
             _ => Failure::Other,
         };
         let label = "AuthenticationFailure";
-        if let Some((rand, auts)) = self.core.on_failure(ms, failure, label, cx) {
+        if let Some((rand, auts)) = self.core.on_failure(&self.mm, ms, failure, label, cx) {
             self.request_quintets(ms, Some(ResyncInfo { rand, auts }), cx);
         }
     }

@@ -6,7 +6,7 @@ use authsim_protocols::aka::HeSqn;
 use authsim_protocols::crypto::milenage::Milenage;
 use authsim_protocols::eps_aka::Subscriber;
 
-use crate::build::{BuildContext, BuildError, Topology, subscriber_keys};
+use crate::build::{BuildContext, BuildError, Topology, derive_seed, subscriber_keys};
 use crate::host::Host;
 use crate::node::NodeSetup;
 use crate::spec::FieldError;
@@ -18,7 +18,7 @@ pub(crate) const EPS_ROLES: &[(&str, &str)] =
 pub(crate) const EPS_LINKS: &[(&str, &str)] = &[("ue", "mme"), ("mme", "hss")];
 
 /// Node ids of the three-node AKA networks: `nodes[i]` is node i.
-pub const DEVICE_NODE: u16 = 0;
+pub const DEVICE_NODE: u16 = authsim_protocols::aka::SUBSCRIBER_NODE;
 pub const SERVING_NODE: u16 = 1;
 pub const HOME_NODE: u16 = 2;
 
@@ -49,18 +49,53 @@ pub(crate) fn check_common(
     }
 }
 
-/// One device per subscriber of the population, made by `device(index,
-/// USIM)`, and the home network's subscriber records, from the same keys.
+/// The protocols whose devices hold subscriptions, so that
+/// `population.unknown_imsi_share` and `wrong_key_share` apply.
+pub const SUBSCRIBER_PROTOCOLS: &[&str] = &["eps-aka", "umts-aka", "group-aka"];
+
+/// `round(share × n)` distinct devices out of `n`, chosen with a stream of
+/// their own (`label`), so a share of 0 changes nothing else in a run.
+fn chosen(ctx: &BuildContext<'_>, share: f64, label: &str) -> Vec<bool> {
+    use authsim_protocols::core::SimRng;
+    use rand::SeedableRng;
+    let n = ctx.population.devices as usize;
+    let mut picked = vec![false; n];
+    let k = ((share * n as f64).round() as usize).min(n);
+    if k > 0 {
+        let mut rng = SimRng::seed_from_u64(derive_seed(ctx.seed, label));
+        for i in rand::seq::index::sample(&mut rng, n, k) {
+            picked[i] = true;
+        }
+    }
+    picked
+}
+
+/// One device per subscriber of the population, made by `device(position,
+/// subscriber index, USIM)`, and the home network's subscriber records, from the same keys.
+/// Devices in `population.unknown_imsi_share` attach as subscriber n + i,
+/// which the home network (records 0..n) does not know; devices in
+/// `wrong_key_share` hold K with its last bit flipped.
 pub(crate) fn provision<D>(
     ctx: &BuildContext<'_>,
     op: Option<&str>,
-    mut device: impl FnMut(u32, Milenage) -> D,
+    mut device: impl FnMut(u32, u32, Milenage) -> D,
 ) -> Result<(Vec<D>, Vec<Subscriber>), BuildError> {
     let n = ctx.population.devices;
+    let unknown = chosen(
+        ctx,
+        ctx.population.unknown_imsi_share,
+        "population/unknown-imsi",
+    );
+    let wrong_key = chosen(ctx, ctx.population.wrong_key_share, "population/wrong-key");
     let mut devices = Vec::with_capacity(n as usize);
     let mut subscribers = Vec::with_capacity(n as usize);
     for (i, (k, opc)) in subscriber_keys(ctx.seed, op, n)?.enumerate() {
-        devices.push(device(i as u32, Milenage::new(k, opc)));
+        let index = if unknown[i] { n + i as u32 } else { i as u32 };
+        let mut usim_k = k;
+        if wrong_key[i] {
+            usim_k[15] ^= 1;
+        }
+        devices.push(device(i as u32, index, Milenage::new(usim_k, opc)));
         subscribers.push(Subscriber {
             milenage: Milenage::new(k, opc),
             sqn: HeSqn::new(1),

@@ -132,8 +132,8 @@ impl Protocol for Params {
     fn build(&self, ctx: &BuildContext<'_>) -> Result<Vec<NodeSetup>, BuildError> {
         let cfg = Arc::new(self.config());
         let mme = Addr::new(SERVING_NODE, 0);
-        let (ues, subs) = provision(ctx, self.op.as_deref(), |i, usim| {
-            Ue::new(cfg.clone(), i, mme, usim, SqnState::default())
+        let (ues, subs) = provision(ctx, self.op.as_deref(), |_, index, usim| {
+            Ue::new(cfg.clone(), index, mme, usim, SqnState::default())
         })?;
         device_serving_home(
             ctx,

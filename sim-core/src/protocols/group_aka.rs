@@ -204,9 +204,17 @@ impl Protocol for Params {
         let cfg = Arc::new(self.config());
         let groups = self.groups(ctx);
         let mme = Addr::new(SERVING_NODE, 0);
-        let (members, subs) = provision(ctx, self.op.as_deref(), |i, usim| {
+        let (members, subs) = provision(ctx, self.op.as_deref(), |i, index, usim| {
             let g = &groups[(i / self.group_size) as usize];
-            Member::new(cfg.clone(), i, mme, usim, SqnState::default(), g.id, g.gk)
+            Member::new(
+                cfg.clone(),
+                index,
+                mme,
+                usim,
+                SqnState::default(),
+                g.id,
+                g.gk,
+            )
         })?;
         device_serving_home(
             ctx,

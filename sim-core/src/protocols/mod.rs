@@ -18,6 +18,7 @@ mod about;
 mod aka;
 
 pub use about::{About, ParamDefault, ParamDoc};
+pub use aka::SUBSCRIBER_PROTOCOLS;
 
 use crate::build::{BuildContext, BuildError};
 use crate::node::NodeSetup;

@@ -129,8 +129,8 @@ impl Protocol for Params {
     fn build(&self, ctx: &BuildContext<'_>) -> Result<Vec<NodeSetup>, BuildError> {
         let cfg = Arc::new(self.config());
         let vlr = Addr::new(SERVING_NODE, 0);
-        let (mss, subs) = provision(ctx, self.op.as_deref(), |i, usim| {
-            Ms::new(cfg.clone(), i, vlr, usim, SqnState::default())
+        let (mss, subs) = provision(ctx, self.op.as_deref(), |_, index, usim| {
+            Ms::new(cfg.clone(), index, vlr, usim, SqnState::default())
         })?;
         device_serving_home(
             ctx,

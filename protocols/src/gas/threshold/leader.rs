@@ -329,6 +329,7 @@ impl SmartMeter {
             cx.fx.outcome(Outcome::Authenticated {
                 subject: slot.member.addr,
                 key_id: sid as u32,
+                relayed_by: None,
             });
             let k = derive::aead_key(b, &mut cx.fx.crypto);
             let mut nonce = [0u8; GCM_NONCE_LEN];

@@ -182,6 +182,7 @@ impl Mdms {
             cx.fx.outcome(Outcome::Authenticated {
                 subject: self.gateway,
                 key_id: s.sid as u32,
+                relayed_by: None,
             });
         } else {
             cx.fx.outcome(Outcome::AttackDetected {

@@ -171,10 +171,12 @@ impl MeterNode {
             Some(g) => {
                 self.gsk = Some(Zeroizing::new(g));
                 self.state = State::Idle;
-                cx.fx.outcome(Outcome::Authenticated {
-                    subject: from,
-                    key_id: d.sid as u32,
-                });
+                // The key that opened the delivery is b_i, shared with the
+                // smart meter this node is registered with: that meter is
+                // the one authenticated, whoever transported the bytes.
+                let leader = self.leader;
+                cx.fx
+                    .outcome(Outcome::authenticated(leader, d.sid as u32, from));
             }
             None => cx.fx.outcome(Outcome::AttackDetected {
                 subject: from,

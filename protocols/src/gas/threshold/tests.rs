@@ -452,11 +452,13 @@ fn mdms_authenticates_gateway_and_both_derive_sk() {
         vec![
             Outcome::Authenticated {
                 subject: GW,
-                key_id: 1
+                key_id: 1,
+                relayed_by: None,
             },
             Outcome::Authenticated {
                 subject: GW,
-                key_id: 2
+                key_id: 2,
+                relayed_by: None,
             }
         ]
     );
@@ -561,4 +563,36 @@ fn stale_and_unexpected_timers_are_counted_as_ignored() {
     g.nodes[0].on_timer(TimerKey::own(TimerKind::T3410), &mut cx);
     assert_eq!(fx.ignored, vec!["stale_timer", "unexpected_timer"]);
     assert!(fx.outcomes.is_empty() && fx.transmits.is_empty());
+}
+
+/// Issue 10, defect 3: the leader's genuine GSK delivery, delivered with a
+/// spoofed source, authenticates the leader (whose b_i opened it), not the
+/// source; the source shows as a relay.
+#[test]
+fn a_gsk_delivery_from_a_spoofed_source_names_the_key_holder() {
+    let mut g = group(4, 2);
+    let addrs: Vec<Addr> = g.members.iter().map(|m| m.addr).collect();
+    let (target, spoofed) = (addrs[1], addrs[3]);
+    let mut r = router(&mut g);
+    let held = std::rc::Rc::new(std::cell::RefCell::new(None));
+    let keep = held.clone();
+    r.tamper = Some(Box::new(move |p| {
+        if p.kind == GskDelivery::KIND && p.to == crate::core::Destination::Unicast(target) {
+            *keep.borrow_mut() = Some(p.pdu.clone());
+            return None;
+        }
+        Some(p.pdu.clone())
+    }));
+    r.start(LEADER);
+    assert_eq!(r.outcomes_of(target), vec![]);
+    let pdu = held.borrow_mut().take().expect("delivery held back");
+    r.inject(spoofed, target, crate::core::Interface::Han, pdu);
+    assert_eq!(
+        r.outcomes_of(target),
+        vec![Outcome::Authenticated {
+            subject: LEADER,
+            key_id: 1,
+            relayed_by: Some(spoofed),
+        }]
+    );
 }

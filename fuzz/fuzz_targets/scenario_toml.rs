@@ -1,0 +1,7 @@
+//! The scenario loader on the input: a scenario or an error, never a panic.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+fuzz_target!(|data: &[u8]| {
+    authsim_sim::fuzzing::scenario_toml(data);
+});

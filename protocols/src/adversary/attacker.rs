@@ -1,0 +1,384 @@
+//! The real endpoints of one protocol behind an attacker who owns the
+//! network: every transmission goes into the attacker's hands, and a stream
+//! of choices (fuzz bytes, or a seeded RNG's) decides what happens next —
+//! deliver, reorder, drop, mutate, redirect, spoof the source, replay a
+//! recorded PDU, inject arbitrary bytes, fire a timer, start a procedure.
+//!
+//! The oracle is checked on every `Authenticated` verdict: its subject must
+//! be a genuine endpoint, some PDU that subject really sent must have reached
+//! the reporter unmodified before, and a verdict given on a delivery must be
+//! triggered by bytes a genuine endpoint sent (possibly relayed, replayed or
+//! redirected, but not altered). Anything else is a false acceptance.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet, VecDeque};
+
+use rand::SeedableRng;
+
+use crate::core::{
+    Addr, Ctx, Destination, Effects, Endpoint, Incoming, Interface, Nanos, Outcome, SimRng,
+    TimerCmd, TimerKey,
+};
+
+/// The choices the attacker makes, read from a byte string; zeros once it
+/// is used up (so every input ends).
+pub struct Choices<'a> {
+    data: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Choices<'a> {
+    pub fn new(data: &'a [u8]) -> Self {
+        Self { data, at: 0 }
+    }
+    pub fn is_empty(&self) -> bool {
+        self.at >= self.data.len()
+    }
+    pub fn byte(&mut self) -> u8 {
+        let b = self.data.get(self.at).copied().unwrap_or(0);
+        self.at += 1;
+        b
+    }
+    /// A choice in `0..n` (0 when `n` is 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        if n == 0 {
+            return 0;
+        }
+        let v = u16::from_le_bytes([self.byte(), self.byte()]) as usize;
+        v % n
+    }
+    /// Up to `max` bytes.
+    pub fn bytes(&mut self, max: usize) -> Vec<u8> {
+        let n = self.below(max + 1);
+        (0..n).map(|_| self.byte()).collect()
+    }
+}
+
+/// One PDU in the attacker's hands.
+#[derive(Clone, Debug)]
+pub struct Packet {
+    pub from: Addr,
+    pub to: Addr,
+    pub interface: Interface,
+    pub pdu: Vec<u8>,
+    /// The genuine endpoint that produced these bytes, if any.
+    pub origin: Option<Addr>,
+    /// The bytes as the origin sent them (empty for injected bytes).
+    pub original: std::sync::Arc<[u8]>,
+}
+
+impl Packet {
+    /// Whether the bytes are still as their origin sent them (compared, not
+    /// tracked: a mutation that writes back the same octet changes nothing).
+    pub fn intact(&self) -> bool {
+        self.origin.is_some() && *self.pdu == *self.original
+    }
+}
+
+/// A false acceptance the oracle found.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{reporter} authenticated {subject}: {why} (last input: {input})")]
+pub struct Violation {
+    pub reporter: Addr,
+    pub subject: Addr,
+    pub why: &'static str,
+    pub input: String,
+}
+
+/// The endpoints of one protocol and the attacker between them.
+pub struct Network {
+    endpoints: BTreeMap<Addr, Box<dyn Endpoint>>,
+    /// Endpoints a start may be given to (devices, group members, leaders).
+    initiators: Vec<Addr>,
+    interfaces: Vec<Interface>,
+    in_flight: VecDeque<Packet>,
+    /// Every PDU a genuine endpoint sent, with its origin and interface.
+    recorded: Vec<Packet>,
+    /// Bytes some genuine endpoint sent.
+    genuine: HashSet<Vec<u8>>,
+    /// (origin, receiver) pairs of intact deliveries so far.
+    intact: HashSet<(Addr, Addr)>,
+    timers: BTreeMap<(Addr, TimerKey), Nanos>,
+    now: Nanos,
+    rng: SimRng,
+    fx: Effects,
+    /// Authenticated verdicts seen: (reporter, subject).
+    pub verdicts: BTreeSet<(Addr, Addr)>,
+    pub deliveries: u64,
+}
+
+/// Bounds that keep every run short.
+const MAX_IN_FLIGHT: usize = 256;
+const MAX_RECORDED: usize = 512;
+const MAX_STEPS: usize = 2_000;
+const MAX_INJECT: usize = 256;
+
+impl Network {
+    pub fn new(interfaces: &[Interface]) -> Self {
+        Self {
+            endpoints: BTreeMap::new(),
+            initiators: Vec::new(),
+            interfaces: interfaces.to_vec(),
+            in_flight: VecDeque::new(),
+            recorded: Vec::new(),
+            genuine: HashSet::new(),
+            intact: HashSet::new(),
+            timers: BTreeMap::new(),
+            now: 0,
+            rng: SimRng::seed_from_u64(7),
+            fx: Effects::default(),
+            verdicts: BTreeSet::new(),
+            deliveries: 0,
+        }
+    }
+
+    /// Adds a genuine endpoint; `initiator` if the attacker may start it.
+    pub fn add(&mut self, addr: Addr, ep: Box<dyn Endpoint>, initiator: bool) {
+        self.endpoints.insert(addr, ep);
+        if initiator {
+            self.initiators.push(addr);
+        }
+    }
+
+    fn addrs(&self) -> Vec<Addr> {
+        self.endpoints.keys().copied().collect()
+    }
+
+    /// Runs one input of the endpoint at `at` and takes its effects.
+    fn step(
+        &mut self,
+        at: Addr,
+        trigger: Option<&Packet>,
+        f: impl FnOnce(&mut dyn Endpoint, &mut Ctx<'_>),
+    ) -> Result<(), Violation> {
+        let Some(ep) = self.endpoints.get_mut(&at) else {
+            return Ok(()); // no one there: lost
+        };
+        self.fx.clear();
+        let mut cx = Ctx {
+            me: at,
+            now: self.now,
+            rng: &mut self.rng,
+            fx: &mut self.fx,
+        };
+        f(ep.as_mut(), &mut cx);
+        for o in std::mem::take(&mut self.fx.outcomes) {
+            if let Outcome::Authenticated { subject, .. } = o {
+                self.check(at, subject, trigger)?;
+                self.verdicts.insert((at, subject));
+            }
+        }
+        for t in std::mem::take(&mut self.fx.timers) {
+            match t {
+                TimerCmd::Arm { key, at: when } => {
+                    self.timers.insert((at, key), when);
+                }
+                TimerCmd::Cancel { key } => {
+                    self.timers.remove(&(at, key));
+                }
+            }
+        }
+        for t in std::mem::take(&mut self.fx.transmits) {
+            let to = match t.to {
+                Destination::Unicast(a) => vec![a],
+                Destination::Broadcast(v) => v,
+            };
+            self.genuine.insert(t.pdu.clone());
+            let original: std::sync::Arc<[u8]> = t.pdu.as_slice().into();
+            for to in to {
+                let p = Packet {
+                    from: at,
+                    to,
+                    interface: t.interface,
+                    pdu: t.pdu.clone(),
+                    origin: Some(at),
+                    original: original.clone(),
+                };
+                if self.recorded.len() < MAX_RECORDED {
+                    self.recorded.push(p.clone());
+                }
+                if self.in_flight.len() < MAX_IN_FLIGHT {
+                    self.in_flight.push_back(p);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The oracle, for `reporter`'s verdict on `subject`.
+    fn check(
+        &self,
+        reporter: Addr,
+        subject: Addr,
+        trigger: Option<&Packet>,
+    ) -> Result<(), Violation> {
+        let violation = |why| Violation {
+            reporter,
+            subject,
+            why,
+            input: trigger.map_or("a timer".into(), |p| hex::encode(&p.pdu)),
+        };
+        if !self.endpoints.contains_key(&subject) {
+            return Err(violation("the subject has no genuine endpoint"));
+        }
+        if trigger.is_some_and(|p| !self.genuine.contains(&p.pdu)) {
+            return Err(violation("triggered by bytes no genuine endpoint sent"));
+        }
+        let now_intact = trigger.is_some_and(|p| p.intact() && p.origin == Some(subject));
+        if !now_intact && !self.intact.contains(&(subject, reporter)) {
+            return Err(violation(
+                "no unmodified message from the subject reached the reporter",
+            ));
+        }
+        Ok(())
+    }
+
+    fn deliver(&mut self, p: Packet) -> Result<(), Violation> {
+        self.deliveries += 1;
+        let msg_to = p.to;
+        let result = {
+            let q = p.clone();
+            self.step(msg_to, Some(&p), |ep, cx| {
+                ep.on_message(
+                    Incoming {
+                        from: q.from,
+                        interface: q.interface,
+                        pdu: &q.pdu,
+                    },
+                    cx,
+                )
+            })
+        };
+        if let (true, Some(o)) = (p.intact(), p.origin) {
+            self.intact.insert((o, p.to));
+        }
+        result
+    }
+
+    fn fire(&mut self, pick: Option<usize>) -> Result<bool, Violation> {
+        let chosen = match pick {
+            Some(i) if !self.timers.is_empty() => self
+                .timers
+                .iter()
+                .nth(i % self.timers.len())
+                .map(|(k, v)| (*k, *v)),
+            _ => self
+                .timers
+                .iter()
+                .min_by_key(|(_, at)| **at)
+                .map(|(k, v)| (*k, *v)),
+        };
+        let Some(((addr, key), at)) = chosen else {
+            return Ok(false);
+        };
+        self.timers.remove(&(addr, key));
+        self.now = self.now.max(at);
+        self.step(addr, None, |ep, cx| ep.on_timer(key, cx))?;
+        Ok(true)
+    }
+
+    /// One attacker move read from `c`.
+    fn attack(&mut self, c: &mut Choices<'_>) -> Result<(), Violation> {
+        let addrs = self.addrs();
+        let n = self.in_flight.len();
+        match c.byte() % 12 {
+            // Deliver in order (the most common move keeps protocols going).
+            0..=2 => {
+                if let Some(p) = self.in_flight.pop_front() {
+                    self.deliver(p)?;
+                }
+            }
+            3 => {
+                if n > 0 {
+                    let p = self.in_flight.remove(c.below(n)).expect("index below len");
+                    self.deliver(p)?;
+                }
+            }
+            4 => {
+                if n > 0 {
+                    self.in_flight.remove(c.below(n));
+                }
+            }
+            5 => {
+                if n > 0 {
+                    let i = c.below(n);
+                    let p = &mut self.in_flight[i];
+                    if !p.pdu.is_empty() {
+                        let at = c.below(p.pdu.len());
+                        match c.byte() % 3 {
+                            0 => p.pdu[at] ^= 1 << (c.byte() % 8),
+                            1 => p.pdu[at] = c.byte(),
+                            _ => p.pdu.truncate(at),
+                        }
+                    }
+                }
+            }
+            6 => {
+                if n > 0 && !addrs.is_empty() {
+                    let i = c.below(n);
+                    self.in_flight[i].to = addrs[c.below(addrs.len())];
+                }
+            }
+            7 => {
+                if n > 0 && !addrs.is_empty() {
+                    let i = c.below(n);
+                    self.in_flight[i].from = addrs[c.below(addrs.len())];
+                }
+            }
+            8 => {
+                let r = self.recorded.len();
+                if r > 0 && !addrs.is_empty() && self.in_flight.len() < MAX_IN_FLIGHT {
+                    let mut p = self.recorded[c.below(r)].clone();
+                    p.to = addrs[c.below(addrs.len())];
+                    p.from = addrs[c.below(addrs.len())];
+                    self.in_flight.push_back(p);
+                }
+            }
+            9 => {
+                if !addrs.is_empty() && self.in_flight.len() < MAX_IN_FLIGHT {
+                    let p = Packet {
+                        from: addrs[c.below(addrs.len())],
+                        to: addrs[c.below(addrs.len())],
+                        interface: self.interfaces[c.below(self.interfaces.len())],
+                        pdu: c.bytes(MAX_INJECT),
+                        origin: None,
+                        original: std::sync::Arc::from(&[][..]),
+                    };
+                    self.in_flight.push_back(p);
+                }
+            }
+            10 => {
+                let pick = c.byte();
+                self.fire((pick & 1 == 1).then_some(pick as usize >> 1))?;
+            }
+            _ => {
+                if !self.initiators.is_empty() {
+                    let a = self.initiators[c.below(self.initiators.len())];
+                    self.step(a, None, |ep, cx| ep.start(cx))?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Starts every initiator, lets the attacker move until `c` is used up,
+    /// then lets the network settle (deliver everything, fire timers).
+    pub fn run(&mut self, c: &mut Choices<'_>) -> Result<(), Violation> {
+        for a in self.initiators.clone() {
+            self.step(a, None, |ep, cx| ep.start(cx))?;
+        }
+        let mut steps = 0;
+        while !c.is_empty() && steps < MAX_STEPS {
+            self.attack(c)?;
+            steps += 1;
+        }
+        while steps < 2 * MAX_STEPS {
+            steps += 1;
+            if let Some(p) = self.in_flight.pop_front() {
+                self.deliver(p)?;
+            } else if !self.fire(None)? {
+                break;
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,30 @@
+//! An adversary for the protocols' own endpoints, shared by the fuzz targets
+//! (`fuzz/`, libFuzzer) and by bounded randomized tests that run the same
+//! targets on stable in `cargo test`:
+//!
+//! - [`decoders`]: every wire decoder on hostile bytes, with round trips;
+//! - [`attacker`]: real endpoints behind an attacker who delivers, reorders,
+//!   drops, mutates, redirects, spoofs, replays, injects and fires timers,
+//!   with the oracle that no authenticated verdict comes from its input;
+//! - [`targets`]: each protocol's roles set up for it.
+//!
+//! The attacker model is meant to be reused by the simulator's attack
+//! scenarios: it names moves, not fuzzing.
+
+pub mod attacker;
+pub mod decoders;
+pub mod targets;
+
+#[cfg(test)]
+mod tests;
+
+pub use attacker::{Choices, Network, Violation};
+pub use decoders::{DECODERS, RoundTripError};
+pub use targets::ENDPOINT_TARGETS;
+
+/// Runs endpoint target `build` under the attacker moves in `data`.
+pub fn run_endpoints(build: fn() -> Network, data: &[u8]) -> Result<Network, Violation> {
+    let mut net = build();
+    net.run(&mut Choices::new(data))?;
+    Ok(net)
+}

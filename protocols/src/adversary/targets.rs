@@ -1,0 +1,184 @@
+//! The endpoint targets: each protocol's real roles, as a scenario would
+//! place them, behind the attacker of [`super::attacker`]. Small on purpose
+//! (two or three devices, one serving and one home node; groups of four) so
+//! that a fuzzer explores message orders, not populations. Every home node
+//! also holds a subscriber with no device, so a verdict naming it would be
+//! caught by the oracle.
+
+use std::sync::Arc;
+
+use rand::SeedableRng;
+
+use super::attacker::Network;
+use crate::aka::{HeSqn, SqnState, Subscriber, subscriber_device};
+use crate::core::{Addr, CryptoOps, Endpoint, Interface, SimRng, time};
+use crate::crypto::milenage::{Milenage, opc};
+use crate::gas::Member;
+use crate::gas::group::Roster;
+use crate::gas::{chien, harn, threshold};
+
+/// Serving and home node of the AKA targets (as in sim-core).
+const SERVING: Addr = Addr::new(1, 0);
+const HOME: Addr = Addr::new(2, 0);
+/// Devices with endpoints; the home node knows one more subscriber.
+const DEVICES: u32 = 2;
+
+fn usim(i: u32) -> Milenage {
+    let k = [0x40 + i as u8; 16];
+    Milenage::new(k, opc(&k, &[0x5a; 16], &mut Default::default()))
+}
+
+fn subscribers() -> Vec<Subscriber> {
+    (0..=DEVICES)
+        .map(|i| Subscriber {
+            milenage: usim(i),
+            sqn: HeSqn::new(1),
+        })
+        .collect()
+}
+
+/// EPS-AKA: UEs, MME, HSS.
+pub fn eps_aka() -> Network {
+    use crate::eps_aka::{Config, Hss, Mme, Ue};
+    let cfg = Arc::new(Config::default());
+    let mut net = Network::new(&[Interface::Nas, Interface::S6a]);
+    for i in 0..DEVICES {
+        let ue = Ue::new(cfg.clone(), i, SERVING, usim(i), SqnState::default());
+        net.add(subscriber_device(i), Box::new(ue), true);
+    }
+    net.add(SERVING, Box::new(Mme::new(cfg.clone(), HOME)), false);
+    net.add(HOME, Box::new(Hss::new(cfg, subscribers())), false);
+    net
+}
+
+/// UMTS AKA: MSs, VLR, HLR.
+pub fn umts_aka() -> Network {
+    use crate::umts_aka::{Config, Hlr, Ms, Vlr};
+    let cfg = Arc::new(Config::default());
+    let mut net = Network::new(&[Interface::UmtsAir, Interface::Map]);
+    for i in 0..DEVICES {
+        let ms = Ms::new(cfg.clone(), i, SERVING, usim(i), SqnState::default());
+        net.add(subscriber_device(i), Box::new(ms), true);
+    }
+    net.add(SERVING, Box::new(Vlr::new(cfg.clone(), HOME)), false);
+    net.add(HOME, Box::new(Hlr::new(cfg, subscribers())), false);
+    net
+}
+
+/// Group AKA: three members of one group (the first leads), MME, HSS; the
+/// group also lists the subscriber without a device.
+pub fn group_aka() -> Network {
+    use crate::group_aka::{Config, Group, Hss, Member, Mme};
+    let cfg = Arc::new(Config::default());
+    let gk = [0x3c; 32];
+    let mut net = Network::new(&[Interface::Nas, Interface::S6a]);
+    for i in 0..DEVICES {
+        let m = Member::new(cfg.clone(), i, SERVING, usim(i), SqnState::default(), 1, gk);
+        net.add(subscriber_device(i), Box::new(m), true);
+    }
+    let group = Group {
+        id: 1,
+        gk,
+        first: 0,
+        count: DEVICES + 1,
+    };
+    net.add(SERVING, Box::new(Mme::new(cfg.clone(), HOME)), false);
+    net.add(
+        HOME,
+        Box::new(Hss::new(cfg, subscribers(), vec![group])),
+        false,
+    );
+    net
+}
+
+/// Group members for Harn and Chien: four registered, three with endpoints.
+fn roster() -> Arc<Roster> {
+    let members = (0..4)
+        .map(|i| Member {
+            id: 100 + 7 * i,
+            addr: Addr::new(0, i as u32),
+        })
+        .collect();
+    Roster::new(members).expect("distinct non-zero identifiers")
+}
+
+/// Adds members 0..3 of `roster`; member 0 initiates with members 0..3.
+fn gas_members<E: Endpoint + 'static>(
+    roster: &Roster,
+    mut members: Vec<E>,
+    participants: impl FnOnce(&mut E, Vec<u64>),
+) -> Network {
+    let mut net = Network::new(&[Interface::Han]);
+    let ids: Vec<u64> = roster.members()[..3].iter().map(|m| m.id).collect();
+    if let Some(first) = members.first_mut() {
+        participants(first, ids);
+    }
+    for (i, (m, ep)) in roster.members().iter().zip(members).enumerate().take(3) {
+        net.add(m.addr, Box::new(ep), i == 0);
+    }
+    net
+}
+
+/// Harn's scheme (GAS2, two sessions within the budget), t = 2.
+pub fn harn_gas() -> Network {
+    let cfg = harn::HarnConfig {
+        t: 2,
+        variant: harn::HarnVariant::Multi { k: 2, sessions: 1 },
+        token_timeout: time::SECOND,
+    };
+    let r = roster();
+    let mut rng = SimRng::seed_from_u64(3);
+    let ms = harn::setup(&cfg, r.clone(), &mut rng, &mut CryptoOps::default())
+        .expect("within the budget");
+    gas_members(&r, ms, |m, ids| m.set_participants(ids))
+}
+
+/// Chien's scheme, t = 2, two sessions.
+pub fn chien_gas() -> Network {
+    let cfg = chien::ChienConfig {
+        t: 2,
+        sessions: 2,
+        token_timeout: time::SECOND,
+    };
+    let r = roster();
+    let mut rng = SimRng::seed_from_u64(3);
+    let ms = chien::setup(&cfg, r.clone(), &mut rng, &mut CryptoOps::default())
+        .expect("valid threshold");
+    gas_members(&r, ms, |m, ids| m.set_participants(ids))
+}
+
+/// The threshold GAS: a smart meter (leader) and three of its four
+/// registered meter nodes, t = 2.
+pub fn threshold_gas() -> Network {
+    use threshold::{MeterNode, SmartMeter, ThresholdConfig, register};
+    const LEADER: Addr = Addr::new(1, 0);
+    let members: Vec<Member> = (0..4)
+        .map(|i| Member {
+            id: 1000 + 17 * i,
+            addr: Addr::new(0, i as u32),
+        })
+        .collect();
+    let ids: Vec<u64> = members.iter().map(|m| m.id).collect();
+    let mut rng = SimRng::seed_from_u64(21);
+    let reg = register(2, &ids, &mut rng, &mut CryptoOps::default()).expect("valid threshold");
+    let mut net = Network::new(&[Interface::Han]);
+    for (m, keys) in members.iter().zip(reg.nodes).take(3) {
+        net.add(m.addr, Box::new(MeterNode::new(keys, LEADER)), false);
+    }
+    let leader = SmartMeter::new(reg.leader, members, ThresholdConfig::new(2));
+    net.add(LEADER, Box::new(leader), true);
+    net
+}
+
+/// How an endpoint target is built.
+pub type Build = fn() -> Network;
+
+/// Every endpoint target: its name and how to build it.
+pub const ENDPOINT_TARGETS: &[(&str, Build)] = &[
+    ("eps_aka", eps_aka),
+    ("umts_aka", umts_aka),
+    ("group_aka", group_aka),
+    ("harn_gas", harn_gas),
+    ("chien_gas", chien_gas),
+    ("threshold_gas", threshold_gas),
+];

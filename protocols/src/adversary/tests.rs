@@ -1,0 +1,184 @@
+//! The fuzz targets as bounded randomized tests: a fixed number of seeded
+//! inputs per target, so CI runs them on stable on every change.
+
+use rand::{Rng, RngExt, SeedableRng};
+
+use super::*;
+use crate::core::{Addr, Ctx, Endpoint, Incoming, Interface, Outcome, SimRng, TimerKey};
+
+/// The seed corpus of a fuzz target (`fuzz/corpus/<name>/`), sorted.
+fn corpus(name: &str) -> Vec<Vec<u8>> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../fuzz/corpus")
+        .join(name);
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    files
+        .into_iter()
+        .map(|p| std::fs::read(p).unwrap())
+        .collect()
+}
+
+/// A mutant of `seed`: flips, replaced, inserted, deleted octets, a cut.
+fn mutant(seed: &[u8], rng: &mut SimRng) -> Vec<u8> {
+    let mut v = seed.to_vec();
+    for _ in 0..rng.random_range(1..=4) {
+        if v.is_empty() {
+            v.push(rng.next_u32() as u8);
+        }
+        let i = rng.random_range(0..v.len());
+        match rng.random_range(0..5) {
+            0 => v[i] ^= 1 << rng.random_range(0..8),
+            1 => v[i] = rng.next_u32() as u8,
+            2 => v.insert(i, rng.next_u32() as u8),
+            3 => {
+                v.remove(i);
+            }
+            _ => v.truncate(i),
+        }
+    }
+    v
+}
+
+/// Mutants per corpus entry for the decoders.
+const DECODER_MUTANTS: usize = 400;
+
+#[test]
+fn every_decoder_survives_mutants_of_real_pdus_with_exact_round_trips() {
+    let seeds = corpus("decoders");
+    assert!(seeds.len() >= 10, "a corpus from real traces");
+    let mut rng = SimRng::seed_from_u64(10);
+    let mut accepted = vec![0usize; DECODERS.len()];
+    for seed in &seeds {
+        for input in std::iter::once(seed.clone())
+            .chain((0..DECODER_MUTANTS).map(|_| mutant(seed, &mut rng)))
+        {
+            for (d, n) in DECODERS.iter().zip(accepted.iter_mut()) {
+                *n += usize::from((d.check)(&input).unwrap_or_else(|e| panic!("{e}")));
+            }
+        }
+    }
+    // Every decoder accepted something: the corpus reaches each of them.
+    for (d, n) in DECODERS.iter().zip(&accepted) {
+        assert!(*n > 0, "{} accepted nothing", d.name);
+    }
+}
+
+/// Attacker inputs per endpoint target, and their longest length.
+const ENDPOINT_RUNS: usize = 150;
+const ENDPOINT_INPUT: usize = 600;
+
+#[test]
+fn no_attacker_gets_an_authenticated_verdict_out_of_any_endpoint() {
+    let mut rng = SimRng::seed_from_u64(11);
+    for (name, build) in ENDPOINT_TARGETS {
+        let seeds = corpus("endpoints");
+        let mut runs = 0;
+        for seed in &seeds {
+            for i in 0..ENDPOINT_RUNS / seeds.len().max(1) {
+                let input = if i % 2 == 0 {
+                    mutant(seed, &mut rng)
+                } else {
+                    let n = rng.random_range(0..ENDPOINT_INPUT);
+                    (0..n).map(|_| rng.next_u32() as u8).collect()
+                };
+                if let Err(v) = run_endpoints(*build, &input) {
+                    panic!("{name}: {v}\ninput {}", hex::encode(&input));
+                }
+                runs += 1;
+            }
+        }
+        assert!(runs > 0);
+    }
+}
+
+/// Without interference the targets do what they are for: every genuine
+/// pair authenticates, so the oracle has verdicts to judge.
+#[test]
+fn left_alone_every_target_authenticates() {
+    for (name, build) in ENDPOINT_TARGETS {
+        let net = run_endpoints(*build, &[]).unwrap_or_else(|v| panic!("{name}: {v}"));
+        assert!(net.verdicts.len() >= 3, "{name}: {:?}", net.verdicts);
+    }
+}
+
+/// The oracle can fail: an endpoint that authenticates whoever sends it
+/// anything, or a subject with no endpoint, is caught.
+#[test]
+fn the_oracle_catches_false_acceptances() {
+    struct Gullible(Addr);
+    impl Endpoint for Gullible {
+        fn start(&mut self, cx: &mut Ctx<'_>) {
+            cx.fx
+                .send(Addr::new(1, 0), Interface::Han, "Hello", vec![1]);
+        }
+        fn on_message(&mut self, m: Incoming<'_>, cx: &mut Ctx<'_>) {
+            let subject = if self.0 == Addr::new(9, 9) {
+                self.0
+            } else {
+                m.from
+            };
+            cx.fx.outcome(Outcome::authenticated(subject, 0, m.from));
+        }
+        fn on_timer(&mut self, _: TimerKey, _: &mut Ctx<'_>) {}
+    }
+    let build = |who: Addr| {
+        let mut net = Network::new(&[Interface::Han]);
+        net.add(Addr::new(0, 0), Box::new(Gullible(Addr::new(0, 0))), true);
+        net.add(Addr::new(1, 0), Box::new(Gullible(who)), false);
+        net
+    };
+    // Left alone, the genuine hello is a fair verdict.
+    let mut net = build(Addr::new(1, 0));
+    assert!(net.run(&mut Choices::new(&[])).is_ok());
+    // Injected bytes (move 9) are not.
+    let mut net = build(Addr::new(1, 0));
+    let inject = [9, 0, 0, 1, 0, 0, 0, 1, 0, 0x42];
+    let v = net.run(&mut Choices::new(&inject)).unwrap_err();
+    assert_eq!(v.why, "triggered by bytes no genuine endpoint sent");
+    // Nor is a subject without an endpoint.
+    let mut net = build(Addr::new(9, 9));
+    let v = net.run(&mut Choices::new(&[])).unwrap_err();
+    assert_eq!(v.why, "the subject has no genuine endpoint");
+}
+
+fn regression(name: &str) -> Vec<u8> {
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../fuzz/regressions")
+        .join(name);
+    std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+/// Found by `endpoints_harn_gas` / `endpoints_chien_gas` (60 s runs): the
+/// attacker "mutated" a token by writing back the octet it held, and the
+/// harness counted the unchanged token as altered. Intactness is now
+/// compared, not tracked; the verdicts were sound.
+#[test]
+fn an_unchanged_mutation_is_no_violation() {
+    for (file, build) in [
+        (
+            "endpoints_harn_gas-oracle-same-octet",
+            targets::harn_gas as fn() -> Network,
+        ),
+        ("endpoints_chien_gas-oracle-same-octet", targets::chien_gas),
+    ] {
+        let net = run_endpoints(build, &regression(file)).unwrap_or_else(|v| panic!("{file}: {v}"));
+        assert!(!net.verdicts.is_empty());
+    }
+}
+
+/// Open (issue 10 report): found by `endpoints_umts_aka`. The VLR does not
+/// check the MS's send sequence number N(SD) (bits 8-7 of the MM message
+/// type octet, TS 24.007 §11.2.3.2.3, outside any protection before
+/// ciphering), so a response whose N(SD) an attacker changed still yields
+/// the verdict: RES is genuine, but the bytes are not. The fix is the
+/// network's duplicate detection of §11.2.3.2.3.3 (the VLR keeping the last
+/// N(SD) per MS).
+#[test]
+#[ignore = "open finding: MM N(SD) not checked by the VLR"]
+fn an_altered_mm_send_sequence_number_yields_no_verdict() {
+    run_endpoints(targets::umts_aka, &regression("endpoints_umts_aka-mm-nsd")).unwrap();
+}
