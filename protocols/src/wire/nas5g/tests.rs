@@ -190,6 +190,37 @@ fn malformed_pdus_name_field_and_offset() {
         .unwrap_err();
     assert_eq!((e.offset, e.what), (4, "RES*"));
     // A SUCI inside a Registration Request reports its offset in the PDU.
-    let e = Nas5gMessage::decode(&hex::decode("7e004171000401 0a2410".replace(" ", "")).unwrap()).unwrap_err();
+    let e = Nas5gMessage::decode(&hex::decode("7e004171000401 0a2410".replace(" ", "")).unwrap())
+        .unwrap_err();
     assert_eq!((e.offset, e.what), (7, "MCC/MNC"));
+}
+
+/// The sizes docs/wire-formats.md states for the 5GMM messages.
+#[test]
+fn documented_sizes() {
+    let s = samples();
+    let len = |i: usize| s[i].encoded_len();
+    assert_eq!(len(0), 63, "Registration request, profile-A SUCI");
+    assert_eq!((len(14), len(15)), (19, 5), "Registration accept");
+    assert_eq!(len(16), 4, "Registration reject");
+    assert_eq!(len(2), 42, "Authentication request (5G-AKA)");
+    assert_eq!(len(4), 21, "Authentication response (RES*)");
+    assert_eq!(len(6), 3, "Authentication reject");
+    assert_eq!((len(8), len(9)), (4, 20), "Authentication failure");
+    assert_eq!(len(10), 9, "Security mode command");
+    assert_eq!((len(12), len(13)), (3, 10), "Security mode complete");
+    let id_len = |output: usize| {
+        MobileIdentity5gs::Suci(Suci {
+            plmn: Plmn::new("274", "012").unwrap(),
+            routing_indicator: "0".into(),
+            protection_scheme: 0,
+            hn_key_id: 0,
+            scheme_output: vec![0; output],
+        })
+        .encoded_len()
+    };
+    assert_eq!(
+        (id_len(5), id_len(32 + 5 + 8), id_len(33 + 5 + 8)),
+        (13, 53, 54)
+    );
 }
