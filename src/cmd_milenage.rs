@@ -29,6 +29,8 @@ pub struct MilenageArgs {
     /// Serving network id (PLMN identity), 6 hex digits: adds `kasme`.
     #[arg(long)]
     snid: Option<String>,
+    #[command(flatten)]
+    fiveg: crate::cmd_milenage_5g::FiveGArgs,
 }
 
 fn hex_arg<const N: usize>(name: &str, v: &str) -> Result<[u8; N], Failure> {
@@ -85,6 +87,15 @@ pub fn run(a: MilenageArgs) -> Result<(), Failure> {
         let sqn_xor_ak: [u8; 6] = std::array::from_fn(|i| sqn[i] ^ ak[i]);
         put("kasme", &kdf::kasme(&ck, &ik, &sn, &sqn_xor_ak, &mut ops));
     }
+    let sqn_xor_ak: [u8; 6] = std::array::from_fn(|i| sqn[i] ^ ak[i]);
+    let aka = crate::cmd_milenage_5g::AkaOutputs {
+        rand: &rand,
+        res: &res,
+        ck: &ck,
+        ik: &ik,
+        sqn_xor_ak: &sqn_xor_ak,
+    };
+    crate::cmd_milenage_5g::extend(&a.fiveg, &aka, &mut ops, &mut put)?;
     println!("{}", serde_json::Value::Object(out));
     Ok(())
 }

@@ -5,8 +5,10 @@
 
 mod cmd_calibrate;
 mod cmd_milenage;
+mod cmd_milenage_5g;
 mod cmd_report;
 mod cmd_run;
+mod cmd_suci;
 mod cmd_sweep;
 mod cmd_validate;
 mod cmd_verify;
@@ -53,6 +55,8 @@ enum Command {
     List,
     /// Compute Milenage outputs (TS 35.206) and optionally K_ASME as JSON.
     Milenage(cmd_milenage::MilenageArgs),
+    /// Conceal a SUPI into a SUCI (TS 33.501 Annex C, profile A or B), or de-conceal one.
+    Suci(cmd_suci::SuciArgs),
     /// Measure this machine's cost per crypto primitive; write a profile snippet.
     Calibrate(cmd_calibrate::CalibrateArgs),
 }
@@ -108,6 +112,7 @@ fn main() -> ExitCode {
             Ok(())
         }
         Command::Milenage(args) => cmd_milenage::run(args),
+        Command::Suci(args) => cmd_suci::run(args),
         Command::Calibrate(args) => cmd_calibrate::run(args),
     };
     match result {

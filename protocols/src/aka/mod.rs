@@ -45,6 +45,7 @@
 //! failure (+ f5*, f1*); `hss_resync` 3 (TEMP, f5*, f1*).
 
 pub mod device;
+pub mod fiveg;
 pub mod home;
 pub mod imsi;
 pub mod serving;

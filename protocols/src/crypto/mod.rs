@@ -6,9 +6,12 @@
 //! nothing here knows about time.
 
 pub mod aes_blocks;
+pub mod eap_aka_prime;
 pub mod eia2;
 pub mod kdf;
+pub mod kdf_5g;
 pub mod milenage;
+pub mod suci;
 
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};

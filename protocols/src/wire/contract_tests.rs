@@ -160,6 +160,28 @@ fn nas_messages() {
 }
 
 #[test]
+fn nas5g_messages() {
+    use super::nas5g::{Nas5g, SecurityProtected5g};
+    let mut decoded = 0;
+    for m in super::nas5g::tests::samples() {
+        decoded += check_strict(&m);
+        for ht in 1..=4 {
+            let p = SecurityProtected5g {
+                header_type: ht,
+                mac: [0xde, 0xad, 0xbe, ht],
+                seq: 7 * ht,
+                inner: m.encode(),
+            };
+            decoded += check_strict(&p);
+            assert_eq!(p.kind(), m.kind());
+            decoded += check_strict(&Nas5g::Protected(p));
+        }
+        decoded += check_strict(&Nas5g::Plain(m));
+    }
+    assert!(decoded > 50_000, "only {decoded} variants decoded");
+}
+
+#[test]
 fn mm_messages() {
     let mut decoded = 0;
     for (m, _) in super::mm::tests::samples() {

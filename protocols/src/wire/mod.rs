@@ -13,6 +13,7 @@ mod ie;
 pub mod map;
 pub mod mm;
 pub mod nas;
+pub mod nas5g;
 pub mod tlv;
 
 #[cfg(test)]
