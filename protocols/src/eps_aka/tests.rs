@@ -530,3 +530,32 @@ fn crypto_per_attach_is_what_docs_counting_md_states() {
         assert_eq!(count(&r, "AIR"), 1);
     }
 }
+
+/// Issue 19: an AUTS whose MAC-S does not verify (here altered on its way) is
+/// reported by the HSS as an attack naming the subscriber's device. SQN_HE
+/// stays and fresh vectors follow (TS 33.102 §6.3.5); the next one happens to
+/// be fresh for the USIM's SQN array, so the attach then completes.
+#[test]
+fn a_forged_auts_is_reported_by_the_hss() {
+    let mut n = net(Config::default(), 1, 1, 1);
+    n.router(1).start(UE);
+    n.home = Hss::new(Arc::new(Config::default()), subscribers(4, |_| 1, 0));
+    let mut r = n.router(1);
+    r.tamper = Some(flip("AuthenticationFailure", |len| len - 1)); // MAC-S
+    r.start(UE);
+    let forged = Outcome::AttackDetected {
+        subject: crate::aka::subscriber_device(UE.index),
+        what: "resync_auts_mac_failure",
+    };
+    assert_eq!(r.outcomes_of(HSS), [forged]);
+    assert_eq!(count(&r, "AIR"), 2);
+    assert_eq!(count(&r, "AuthenticationFailure"), 1);
+    assert!(mutually_authenticated(&r, UE));
+    drop(r);
+    // An untouched AUTS resynchronises silently.
+    n.home = Hss::new(Arc::new(Config::default()), subscribers(4, |_| 1, 0));
+    let mut r = n.router(1);
+    r.start(UE);
+    assert_eq!(r.outcomes_of(HSS), []);
+    assert!(authenticated(&r, MME, UE));
+}
