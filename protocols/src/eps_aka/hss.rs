@@ -61,6 +61,7 @@ impl Hss {
             .ok_or(DiameterResult::AUTHENTICATION_DATA_UNAVAILABLE)?;
         let sub = &mut self.subscribers[index];
         Ok(eutran_vectors(
+            index as u32,
             sub,
             req,
             &air.visited_plmn_id,
@@ -72,8 +73,10 @@ impl Hss {
 
 /// The E-UTRAN vectors an AIR asks for (at most `max`), after a
 /// resynchronisation if it carries one: RAND, XRES, AUTN and K_ASME for the
-/// visited PLMN (TS 33.401 §6.1.2). Also the group HSS's vectors.
+/// visited PLMN (TS 33.401 §6.1.2), for subscriber `index` (`sub`). Also
+/// the group HSS's vectors.
 pub(crate) fn eutran_vectors(
+    index: u32,
     sub: &mut Subscriber,
     req: &RequestedAuthInfo,
     visited_plmn: &[u8; 3],
@@ -87,7 +90,7 @@ pub(crate) fn eutran_vectors(
         (rand, auts)
     });
     let n = req.number_of_requested_vectors.unwrap_or(1).clamp(1, max);
-    home::vectors(sub, resync, n, aka::AMF_EPS, cx, |item, av, ops| {
+    home::vectors(index, sub, resync, n, aka::AMF_EPS, cx, |item, av, ops| {
         let kasme = kdf::kasme(&av.ck, &av.ik, visited_plmn, &av.sqn_xor_ak(), ops);
         EutranVector {
             item_number: Some(item),

@@ -54,9 +54,8 @@ fn attach_authenticates_both_sides_with_real_sizes() {
             _ => assert!(p.kind == "AIR" || p.kind == "AIA"),
         }
     }
-    // The UE ran Milenage and the KDFs; the MME only KDF + EIA2; HSS Milenage + KDF.
-    assert!(r.crypto[&UE].get(Prim::AesBlock) > 0 && r.crypto[&UE].get(Prim::Sha256Block) > 0);
-    assert!(r.crypto[&HSS].get(Prim::AesBlock) > 0);
+    // The crypto counts are pinned exactly by
+    // crypto_per_attach_is_what_docs_counting_md_states.
     assert!(r.timers.is_empty(), "all timers cancelled: {:?}", r.timers);
 }
 
@@ -405,4 +404,158 @@ fn a_forged_security_mode_command_gets_security_mode_reject() {
     assert!(detected(&r, UE, "smc_integrity_failure"));
     assert!(rejected(&r, MME, UE, "security_mode_reject"));
     assert!(!authenticated(&r, UE, MME) && !authenticated(&r, MME, UE));
+}
+
+/// Issue 19: the ME's AMF separation-bit check (TS 33.401 §6.1.1). A
+/// challenge that is genuine for the UE's key and fresh, but built with the
+/// UMTS AMF (separation bit 0), is refused with EMM cause #26 before the
+/// USIM runs: the MME rejects with "authentication_failure". Without the
+/// check the USIM would accept it and the UE answer with a RES.
+#[test]
+fn a_challenge_without_the_amf_separation_bit_is_refused_with_cause_26() {
+    use crate::aka::{AMF_UMTS, HeSqn, generate_vector};
+    let mut n = net(Config::default(), 1, 1, 1);
+    let mut r = n.router(1);
+    let sqn = HeSqn::new(1).next();
+    let umts = generate_vector(
+        &milenage(1),
+        sqn,
+        AMF_UMTS,
+        [7; 16],
+        &mut Default::default(),
+    );
+    let forged = NasMessage::AuthenticationRequest(AuthenticationRequest {
+        nas_ksi: 0,
+        rand: umts.rand,
+        autn: umts.autn,
+    })
+    .encode();
+    r.tamper = Some(Box::new(move |p| {
+        Some(if p.kind == "AuthenticationRequest" {
+            forged.clone()
+        } else {
+            p.pdu.clone()
+        })
+    }));
+    r.start(UE);
+    assert_eq!(first_pdu(&r, "AuthenticationFailure"), [0x07, 0x5c, 26]);
+    assert_eq!(count(&r, "AuthenticationResponse"), 0);
+    assert_eq!(first_pdu(&r, "AuthenticationReject"), [0x07, 0x54]);
+    assert_eq!(
+        r.outcomes_of(MME),
+        [Outcome::Rejected {
+            subject: UE,
+            reason: "authentication_failure"
+        }]
+    );
+    assert_eq!(
+        r.outcomes_of(UE),
+        [Outcome::Rejected {
+            subject: MME,
+            reason: "authentication_reject"
+        }]
+    );
+    // The ME refused before the USIM computed anything.
+    assert_eq!(r.crypto[&UE].get(Prim::AesBlock), 0);
+}
+
+/// SHA-256 compressions of one HMAC-SHA-256 KDF (TS 33.220 B.2) with a key of
+/// at most 64 octets and an `s`-octet S: the inner hash over the 64-octet
+/// ipad block and S (with 9 octets of padding and length), the outer hash
+/// over the opad block and the 32-octet inner digest.
+fn kdf_sha256_blocks(s: usize) -> u64 {
+    ((64 + s + 9).div_ceil(64) + (64 + 32 + 9_usize).div_ceil(64)) as u64
+}
+
+/// AES blocks of one 128-EIA2 MAC over the MAC input of `pdu` (sequence
+/// number ‖ message): CMAC's subkey block plus one per 128-bit block of the
+/// 64-bit COUNT ‖ BEARER ‖ DIRECTION prefix and the input (TS 33.401 B.2.3).
+fn eia2_aes_blocks(pdu: &[u8]) -> u64 {
+    let input = pdu.len() - (nas::SecurityProtected::HEADER_LEN - 1);
+    1 + (8 + input).div_ceil(16) as u64
+}
+
+/// `who` counted exactly `aes` AES blocks, `sha` SHA-256 blocks and nothing else.
+fn assert_crypto(r: &crate::testing::Router, who: Addr, aes: u64, sha: u64) {
+    let ops = r.crypto.get(&who).copied().unwrap_or_default();
+    for p in Prim::ALL {
+        let want = match p {
+            Prim::AesBlock => aes,
+            Prim::Sha256Block => sha,
+            _ => 0,
+        };
+        assert_eq!(ops.get(p), want, "{who}: {p:?}");
+    }
+}
+
+/// Issue 19: the crypto work per attach of docs/counting.md, per node and
+/// exactly. Milenage: 5 AES blocks for f1..f5 (USIM check or one vector);
+/// K_ASME (S = 14 octets) and K_NASint (S = 7 octets) by the KDF; one
+/// 128-EIA2 MAC over each protected message as it was on the wire (the
+/// SECURITY MODE COMMAND's is one AES block longer than the COMPLETE's).
+#[test]
+fn crypto_per_attach_is_what_docs_counting_md_states() {
+    for attaches in [1u64, 2] {
+        let cfg = Config {
+            vectors_per_request: attaches as u32,
+            ..Config::default()
+        };
+        let mut n = net(cfg, 1, 1, 1);
+        let mut r = n.router(1);
+        for _ in 0..attaches {
+            r.start(UE);
+        }
+        assert_eq!(verdicts(&r, MME), attaches as usize);
+        let (smc, complete) = (
+            first_pdu(&r, "SecurityModeCommand"),
+            first_pdu(&r, "SecurityModeComplete"),
+        );
+        assert_eq!(
+            (smc.len(), complete.len()),
+            (15, 8),
+            "docs/counting.md sizes"
+        );
+        let (mac_smc, mac_complete) = (eia2_aes_blocks(&smc), eia2_aes_blocks(&complete));
+        assert_eq!((mac_smc, mac_complete), (3, 2));
+        let (milenage, kasme, k_nas_int) = (5, kdf_sha256_blocks(14), kdf_sha256_blocks(7));
+        assert_eq!((kasme, k_nas_int), (4, 4));
+        // UE: USIM check, K_ASME, K_NASint, verify the command, protect the complete.
+        let ue_aes = milenage + mac_smc + mac_complete;
+        assert_crypto(&r, UE, attaches * ue_aes, attaches * (kasme + k_nas_int));
+        // MME: K_NASint, protect the command, verify the complete.
+        let mme_aes = mac_smc + mac_complete;
+        assert_crypto(&r, MME, attaches * mme_aes, attaches * k_nas_int);
+        // HSS: Milenage and K_ASME per vector (all in one AIR here).
+        assert_crypto(&r, HSS, attaches * milenage, attaches * kasme);
+        assert_eq!(count(&r, "AIR"), 1);
+    }
+}
+
+/// Issue 19: an AUTS whose MAC-S does not verify (here altered on its way) is
+/// reported by the HSS as an attack naming the subscriber's device. SQN_HE
+/// stays and fresh vectors follow (TS 33.102 §6.3.5); the next one happens to
+/// be fresh for the USIM's SQN array, so the attach then completes.
+#[test]
+fn a_forged_auts_is_reported_by_the_hss() {
+    let mut n = net(Config::default(), 1, 1, 1);
+    n.router(1).start(UE);
+    n.home = Hss::new(Arc::new(Config::default()), subscribers(4, |_| 1, 0));
+    let mut r = n.router(1);
+    r.tamper = Some(flip("AuthenticationFailure", |len| len - 1)); // MAC-S
+    r.start(UE);
+    let forged = Outcome::AttackDetected {
+        subject: crate::aka::subscriber_device(UE.index),
+        what: "resync_auts_mac_failure",
+    };
+    assert_eq!(r.outcomes_of(HSS), [forged]);
+    assert_eq!(count(&r, "AIR"), 2);
+    assert_eq!(count(&r, "AuthenticationFailure"), 1);
+    assert!(mutually_authenticated(&r, UE));
+    drop(r);
+    // An untouched AUTS resynchronises silently.
+    n.home = Hss::new(Arc::new(Config::default()), subscribers(4, |_| 1, 0));
+    let mut r = n.router(1);
+    r.start(UE);
+    assert_eq!(r.outcomes_of(HSS), []);
+    assert!(authenticated(&r, MME, UE));
 }

@@ -83,7 +83,14 @@ impl Hss {
             .as_ref()
             .ok_or(DiameterResult::AUTHENTICATION_DATA_UNAVAILABLE)?;
         let sub = &mut self.subscribers[index];
-        let vectors = eutran_vectors(sub, req, &air.visited_plmn_id, self.max_vectors, cx);
+        let vectors = eutran_vectors(
+            index as u32,
+            sub,
+            req,
+            &air.visited_plmn_id,
+            self.max_vectors,
+            cx,
+        );
         let info = group.map(|rec| {
             let mut rand_g = [0u8; 16];
             cx.rng.fill_bytes(&mut rand_g);

@@ -682,3 +682,31 @@ fn a_challenge_resent_after_a_restarted_attach_is_no_replay_alarm() {
     assert_eq!(count(&r, "AuthenticationFailure"), 1, "{:?}", r.kinds());
     assert!(!detected(&r, dev(1), "group_challenge_replay"));
 }
+
+/// Issue 19: the group HSS checks the MAC-S of an AIR's
+/// Re-Synchronization-Info like the EPS HSS, and reports a forged AUTS as an
+/// attack naming the subscriber's device.
+#[test]
+fn a_forged_auts_is_reported_by_the_group_hss() {
+    let cfg = Arc::new(Config::default());
+    let eps_cfg = Arc::new(crate::eps_aka::Config::default());
+    let ue = crate::eps_aka::Ue::new(eps_cfg, 9, MME, usim(9), SqnState::default());
+    let mut n = Net {
+        devices: vec![(dev(9), ue)],
+        serving: Mme::new(cfg.clone(), HSS),
+        home: Hss::new(cfg.clone(), subscribers(16, |i| i as u8 + 1, 1), vec![]),
+    };
+    n.router(1).start(dev(9));
+    // A new MME and an HSS whose counter restarted: the next vector is stale.
+    n.serving = Mme::new(cfg.clone(), HSS);
+    n.home = Hss::new(cfg, subscribers(16, |i| i as u8 + 1, 0), vec![]);
+    let mut r = n.router(1);
+    r.tamper = Some(flip("AuthenticationFailure", |len| len - 1)); // MAC-S
+    r.start(dev(9));
+    let forged = crate::core::Outcome::AttackDetected {
+        subject: crate::aka::subscriber_device(9),
+        what: "resync_auts_mac_failure",
+    };
+    assert_eq!(r.outcomes_of(HSS), [forged]);
+    assert_eq!(count(&r, "AuthenticationFailure"), 1);
+}

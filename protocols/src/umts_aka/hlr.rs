@@ -35,6 +35,7 @@ impl Hlr {
             .clamp(1, self.max_vectors.max(1));
         let sub = &mut self.subscribers[index];
         Ok(home::vectors(
+            index as u32,
             sub,
             resync,
             n.into(),

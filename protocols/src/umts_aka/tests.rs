@@ -352,3 +352,21 @@ fn a_wrong_key_ends_in_mm_authentication_reject() {
     assert!(rejected(&r, VLR, MS, "ms_reported_mac_failure"));
     assert!(rejected(&r, MS, VLR, "authentication_reject"));
 }
+
+/// Issue 19: a forged AUTS is reported by the HLR as an attack naming the
+/// subscriber's device (docs/protocols/umts-aka.md).
+#[test]
+fn a_forged_auts_is_reported_by_the_hlr() {
+    let mut n = net(Config::default(), 1, 1, 1);
+    n.router(1).start(MS);
+    n.home = Hlr::new(Arc::new(Config::default()), subscribers(4, |_| 1, 0));
+    let mut r = n.router(1);
+    r.tamper = Some(flip("AuthenticationFailure", |len| len - 1)); // MAC-S
+    r.start(MS);
+    let forged = crate::core::Outcome::AttackDetected {
+        subject: crate::aka::subscriber_device(MS.index),
+        what: "resync_auts_mac_failure",
+    };
+    assert_eq!(r.outcomes_of(HLR), [forged]);
+    assert_eq!(count(&r, "AuthenticationFailure"), 1);
+}

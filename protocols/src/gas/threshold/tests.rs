@@ -596,3 +596,75 @@ fn a_gsk_delivery_from_a_spoofed_source_names_the_key_holder() {
         }]
     );
 }
+
+/// Issue 19: the leader's threshold test `present.len() < t` at its edge.
+/// All five nodes join; the tokens of the nodes from `present` on are lost.
+/// Returns the router after the token timer, and the leader's counted work
+/// before that timer and after it.
+fn run_with_tokens_from(g: &mut Group, present: usize) -> (Router<'_>, CryptoOps, CryptoOps) {
+    let lost: Vec<Addr> = g.members[present..].iter().map(|m| m.addr).collect();
+    let mut r = router(g);
+    r.tamper = Some(Box::new(move |p| {
+        (p.kind != GaToken::KIND || !lost.contains(&p.from)).then(|| p.pdu.clone())
+    }));
+    r.start(LEADER);
+    let before = r.crypto[&LEADER];
+    assert!(r.fire_next_timer(), "token timer");
+    let after = r.crypto[&LEADER];
+    (r, before, after)
+}
+
+/// Exactly t − 1 tokens: the leader concludes without any further work (no
+/// identification, no GSK) and fails the present nodes as below threshold.
+#[test]
+fn t_minus_one_tokens_fail_below_threshold_without_identification() {
+    let (n, t) = (5, 3);
+    let mut g = group(n, t);
+    let addrs: Vec<Addr> = g.members.iter().map(|m| m.addr).collect();
+    let (r, before, after) = run_with_tokens_from(&mut g, t - 1);
+    let mut want: Vec<Outcome> = addrs[t - 1..]
+        .iter()
+        .map(|&subject| Outcome::Failed {
+            subject,
+            reason: "no_token",
+        })
+        .collect();
+    want.extend(addrs[..t - 1].iter().map(|&subject| Outcome::Failed {
+        subject,
+        reason: "below_threshold",
+    }));
+    assert_eq!(r.outcomes_of(LEADER), want);
+    for p in Prim::ALL {
+        assert_eq!(after.get(p), before.get(p), "{p:?} spent below threshold");
+    }
+    assert_eq!(count_kind(&r, GskDelivery::KIND), 0);
+}
+
+/// Exactly t tokens: the threshold is met, the subset check of
+/// identification runs once and the t nodes are authenticated.
+#[test]
+fn exactly_t_tokens_authenticate_through_the_subset_check() {
+    let (n, t) = (5u64, 3u64);
+    let mut g = group(n as usize, t as usize);
+    let addrs: Vec<Addr> = g.members.iter().map(|m| m.addr).collect();
+    let (r, before, after) = run_with_tokens_from(&mut g, t as usize);
+    assert_eq!(auth_by_leader(&r), addrs[..t as usize].to_vec());
+    assert_eq!(leader_authenticated_by(&r), addrs[..t as usize].to_vec());
+    // The subset check: c_i for each of the t present tokens (2(m − 2) + 1
+    // + (t − 1) + 1 multiplications, one inversion), r·Σc_i, one fixed-base
+    // multiplication, t − 1 additions.
+    let spent = |p| after.get(p) - before.get(p);
+    assert_eq!(
+        spent(Prim::ScalarMul),
+        t * (2 * (n - 2) + 1 + (t - 1) + 1) + 1
+    );
+    assert_eq!(spent(Prim::ScalarInv), t);
+    assert_eq!(spent(Prim::P256MulBase), 1);
+    assert_eq!(spent(Prim::P256Add), t - 1);
+    assert_eq!(spent(Prim::P256Mul), 0);
+    assert_eq!(count_kind(&r, GskDelivery::KIND), t as usize);
+}
+
+fn count_kind(r: &Router<'_>, kind: &str) -> usize {
+    r.kinds().iter().filter(|k| **k == kind).count()
+}
