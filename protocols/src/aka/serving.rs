@@ -144,6 +144,13 @@ impl<V: Vector, X: Default> Default for Procedure<V, X> {
     }
 }
 
+impl<V: Vector, X> Procedure<V, X> {
+    /// Retransmissions of the last downlink PDU (RETX expiries) so far.
+    pub fn retransmissions(&self) -> u32 {
+        self.retx
+    }
+}
+
 impl<V: Vector, X> Drop for Procedure<V, X> {
     fn drop(&mut self) {
         if let Some(v) = self.current.as_mut() {

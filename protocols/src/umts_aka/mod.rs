@@ -8,6 +8,7 @@
 
 mod hlr;
 mod ms;
+mod nsd;
 mod vlr;
 
 pub use crate::aka::Subscriber;

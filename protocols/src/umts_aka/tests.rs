@@ -187,6 +187,46 @@ fn lost_response_is_recovered_by_t3260() {
     // The second answer reuses the stored RES: Milenage ran once.
     assert_eq!(r.crypto[&MS].get(Prim::AesBlock), 5);
     assert!(r.timers.is_empty());
+    // It is the MS's third message, N(SD) 2, and the VLR takes it: the first
+    // answer may have been lost after the first challenge.
+    let second = r.log.iter().rfind(|p| p.kind == "AuthenticationResponse");
+    assert_eq!(
+        MmMessage::decode_with_nsd(&second.unwrap().pdu).unwrap().1,
+        2
+    );
+    assert_nothing_ignored(&r);
+}
+
+/// N(SD) is outside RES: a response whose N(SD) was changed in flight is
+/// discarded as out of sequence (TS 24.007 §11.2.3.2.3.3) and counted, for
+/// each value but the MS's own.
+#[test]
+fn an_altered_send_sequence_number_is_discarded_and_counted() {
+    for nsd in [0, 2, 3] {
+        let mut n = net(Config::default(), 1, 1, 1);
+        let mut r = n.router(1);
+        r.tamper = Some(Box::new(move |p| {
+            let mut b = p.pdu.clone();
+            if p.kind == "AuthenticationResponse" {
+                b[1] = (nsd << 6) | (b[1] & 0x3f);
+            }
+            Some(b)
+        }));
+        r.start(MS);
+        assert_eq!(verdicts(&r, VLR), 0, "N(SD) {nsd}");
+        assert_ignored(&r, VLR, &["nsd_out_of_sequence"]);
+    }
+    // A location updating request must open the connection with N(SD) 0.
+    let mut n = net(Config::default(), 1, 1, 1);
+    let mut r = n.router(1);
+    r.tamper = Some(Box::new(|p| {
+        let mut b = p.pdu.clone();
+        b[1] |= 0x40;
+        Some(b)
+    }));
+    r.start(MS);
+    assert_eq!(r.kinds(), ["LocationUpdatingRequest"]);
+    assert_ignored(&r, VLR, &["nsd_out_of_sequence"]);
 }
 
 #[test]

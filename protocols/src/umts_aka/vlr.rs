@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use super::Config;
+use super::nsd::Receiver;
 use crate::aka::imsi::{imsi, imsi_index};
 use crate::aka::serving::{Failure, Scheme, Serving, Step, Timers};
 use crate::core::{Addr, Ctx, Endpoint, Incoming, Interface, TimerKey, TimerKind};
@@ -14,6 +15,9 @@ use crate::wire::mm::{
     self, AuthenticationRequest, LocationUpdatingAccept, MmMessage, RejectCause,
 };
 
+/// Ignore label of an MS message discarded by the N(SD) check ([`Receiver`]).
+const NSD_OUT_OF_SEQUENCE: &str = "nsd_out_of_sequence";
+
 /// MM towards the MSs, MAP towards the HLR.
 struct Mm {
     timers: Timers,
@@ -21,7 +25,8 @@ struct Mm {
 
 impl Scheme for Mm {
     type Vector = Quintuplet;
-    type Extra = ();
+    /// The MS's send sequence numbers in the procedure's RR connection.
+    type Extra = Receiver;
     type Cause = RejectCause;
     const DEVICE: Interface = Interface::UmtsAir;
     const HOME: Interface = Interface::Map;
@@ -114,25 +119,34 @@ impl Vlr {
     fn on_location_updating(
         &mut self,
         ms: Addr,
+        nsd: u8,
         req: mm::LocationUpdatingRequest,
         cx: &mut Ctx<'_>,
     ) {
+        // The initial message of a new RR connection: N(SD) 0.
+        let Some(receiver) = Receiver::initial(nsd, req.classmark_1) else {
+            return cx.fx.ignore(NSD_OUT_OF_SEQUENCE);
+        };
         let Some(index) = imsi_index(&self.cfg.plmn_digits, &req.imsi) else {
             let cause = RejectCause::ILLEGAL_MS;
             return self.core.reject(&self.mm, ms, cause, "foreign_imsi", cx);
         };
-        // A repeated request while we wait for the HLR: keep waiting. During
-        // a challenge it means the MS restarted (T3210): it has deleted its
-        // stored RAND/RES (TS 24.008 §4.3.2.5) and would answer the old RAND
-        // with a synch failure, so a new authentication starts.
-        if self
+        // A repeated request while we wait for the HLR: keep waiting, on the
+        // MS's new RR connection. During a challenge it means the MS
+        // restarted (T3210): it has deleted its stored RAND/RES (TS 24.008
+        // §4.3.2.5) and would answer the old RAND with a synch failure, so a
+        // new authentication starts.
+        if let Some(c) = self
             .core
-            .context(ms)
-            .is_some_and(|c| c.step == Step::WaitVectors)
+            .context_mut(ms)
+            .filter(|c| c.step == Step::WaitVectors)
         {
+            c.procedure().extra = receiver;
             return cx.fx.ignore("LocationUpdatingRequest");
         }
-        if self.core.begin(ms, index).stocked() == 0 {
+        let c = self.core.begin(ms, index);
+        c.procedure().extra = receiver;
+        if c.stocked() == 0 {
             self.request_quintets(ms, None, cx);
         } else {
             self.core.challenge(&self.mm, ms, None, cx);
@@ -165,9 +179,25 @@ impl Vlr {
         }
     }
 
+    /// Whether the MS's answer with `nsd` is in sequence ([`Receiver`]); an answer
+    /// no challenge waits for passes on, to be counted by the AKA core.
+    fn in_sequence(&mut self, ms: Addr, nsd: u8) -> bool {
+        match self.core.context_mut(ms) {
+            Some(c) if c.step == Step::WaitResponse => {
+                let p = c.procedure();
+                let requests = 1 + p.retransmissions();
+                p.extra.accept(nsd, requests)
+            }
+            _ => true,
+        }
+    }
+
     /// A matching RES ends the procedure: CK/IK would go to the RNC for
     /// ciphering and integrity (RANAP security mode, not modelled).
-    fn on_auth_response(&mut self, ms: Addr, res: &[u8], cx: &mut Ctx<'_>) {
+    fn on_auth_response(&mut self, ms: Addr, nsd: u8, res: &[u8], cx: &mut Ctx<'_>) {
+        if !self.in_sequence(ms, nsd) {
+            return cx.fx.ignore(NSD_OUT_OF_SEQUENCE);
+        }
         let label = "AuthenticationResponse";
         if self
             .core
@@ -184,7 +214,16 @@ impl Vlr {
         cx.fx.send_msg(ms, Interface::UmtsAir, &msg);
     }
 
-    fn on_auth_failure(&mut self, ms: Addr, f: mm::AuthenticationFailure, cx: &mut Ctx<'_>) {
+    fn on_auth_failure(
+        &mut self,
+        ms: Addr,
+        nsd: u8,
+        f: mm::AuthenticationFailure,
+        cx: &mut Ctx<'_>,
+    ) {
+        if !self.in_sequence(ms, nsd) {
+            return cx.fx.ignore(NSD_OUT_OF_SEQUENCE);
+        }
         let failure = match (f.cause, f.auts) {
             (RejectCause::SYNCH_FAILURE, Some(auts)) => Failure::Synch(auts),
             (RejectCause::MAC_FAILURE, _) => Failure::Mac,
@@ -204,11 +243,17 @@ impl Endpoint for Vlr {
         let ms = msg.from;
         match msg.interface {
             Interface::Map => self.on_map(msg.pdu, cx),
-            Interface::UmtsAir => match MmMessage::decode(msg.pdu) {
-                Ok(MmMessage::LocationUpdatingRequest(r)) => self.on_location_updating(ms, r, cx),
-                Ok(MmMessage::AuthenticationResponse(r)) => self.on_auth_response(ms, &r.res, cx),
-                Ok(MmMessage::AuthenticationFailure(f)) => self.on_auth_failure(ms, f, cx),
-                Ok(other) => cx.fx.ignore(other.kind()),
+            Interface::UmtsAir => match MmMessage::decode_with_nsd(msg.pdu) {
+                Ok((MmMessage::LocationUpdatingRequest(r), nsd)) => {
+                    self.on_location_updating(ms, nsd, r, cx)
+                }
+                Ok((MmMessage::AuthenticationResponse(r), nsd)) => {
+                    self.on_auth_response(ms, nsd, &r.res, cx)
+                }
+                Ok((MmMessage::AuthenticationFailure(f), nsd)) => {
+                    self.on_auth_failure(ms, nsd, f, cx)
+                }
+                Ok((other, _)) => cx.fx.ignore(other.kind()),
                 Err(_) => cx.fx.ignore("undecodable"),
             },
             other => cx.fx.ignore(other.name()),
