@@ -24,6 +24,23 @@ fn quickstart_with_outputs(dir: &Path, outputs: &str) -> PathBuf {
     p
 }
 
+/// Runs the quick start with 50 devices and `outputs` into `dir/name`; returns that folder.
+fn run_small(dir: &Path, outputs: &str, name: &str) -> PathBuf {
+    let scn = quickstart_with_outputs(dir, outputs);
+    let out = dir.join(name);
+    let o = authsim(&[
+        "run",
+        scn.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--set",
+        "population.devices=50",
+        "--quiet",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    out
+}
+
 fn files_with_ext(dir: &Path, ext: &str) -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
@@ -39,36 +56,14 @@ fn files_with_ext(dir: &Path, ext: &str) -> Vec<String> {
 #[test]
 fn run_writes_svg_beside_every_png_when_asked() {
     let tmp = tempfile::tempdir().unwrap();
-    let both = quickstart_with_outputs(tmp.path(), r#"formats = ["png", "svg"]"#);
-    let out = tmp.path().join("both");
-    let o = authsim(&[
-        "run",
-        both.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--set",
-        "population.devices=50",
-        "--quiet",
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = run_small(tmp.path(), r#"formats = ["png", "svg"]"#, "both");
     let (png, svg) = (files_with_ext(&out, "png"), files_with_ext(&out, "svg"));
     assert!(png.len() >= 4, "{png:?}");
     assert_eq!(png, svg, "one SVG per PNG");
     let text = std::fs::read_to_string(out.join("messages.svg")).unwrap();
     assert!(text.starts_with("<svg") && text.contains("AttachRequest"));
 
-    let only = quickstart_with_outputs(tmp.path(), r#"formats = ["svg"]"#);
-    let out = tmp.path().join("svg");
-    let o = authsim(&[
-        "run",
-        only.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--set",
-        "population.devices=50",
-        "--quiet",
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = run_small(tmp.path(), r#"formats = ["svg"]"#, "svg");
     assert!(files_with_ext(&out, "png").is_empty());
     assert_eq!(files_with_ext(&out, "svg"), svg);
 }
