@@ -66,10 +66,16 @@ pub enum Interface {
     Wan,
     /// MDMS / gateway <-> subscriber authentication server.
     AuthServer,
+    /// 5G: UE <-> AMF, 5GS NAS (TS 24.501).
+    N1,
+    /// 5G: AMF/SEAF <-> AUSF, Nausf_UEAuthentication (TS 29.509) on the SBI.
+    N12,
+    /// 5G: AUSF <-> UDM, Nudm_UEAuthentication (TS 29.503) on the SBI.
+    N13,
 }
 
 impl Interface {
-    pub const ALL: [Interface; 8] = [
+    pub const ALL: [Interface; 11] = [
         Interface::Nas,
         Interface::S6a,
         Interface::UmtsAir,
@@ -78,6 +84,9 @@ impl Interface {
         Interface::Nan,
         Interface::Wan,
         Interface::AuthServer,
+        Interface::N1,
+        Interface::N12,
+        Interface::N13,
     ];
 
     /// Short lowercase name used in scenario files, CSV columns and traces.
@@ -91,6 +100,9 @@ impl Interface {
             Interface::Nan => "nan",
             Interface::Wan => "wan",
             Interface::AuthServer => "auth_server",
+            Interface::N1 => "n1",
+            Interface::N12 => "n12",
+            Interface::N13 => "n13",
         }
     }
 
@@ -103,8 +115,10 @@ impl Interface {
     /// network) for the cellular protocols.
     pub const fn segment(self) -> Option<&'static str> {
         match self {
-            Interface::Nas | Interface::UmtsAir => Some("device_sn"),
-            Interface::S6a | Interface::Map => Some("sn_hn"),
+            Interface::Nas | Interface::UmtsAir | Interface::N1 => Some("device_sn"),
+            // The AUSF is in the home network: N12 crosses from the serving
+            // network to it, N13 stays inside it; both count as SN-HN work.
+            Interface::S6a | Interface::Map | Interface::N12 | Interface::N13 => Some("sn_hn"),
             _ => None,
         }
     }
@@ -163,6 +177,12 @@ pub enum TimerKind {
     MeterReadings,
     /// Threshold GAS MDMS: waiting for the gateway's session to complete.
     MdmsSession,
+    /// 5G UE registration guard (TS 24.501 §5.5.1.2.7).
+    T3510,
+    /// AMF authentication / security mode retransmission (TS 24.501 §5.4.1.3.7, §5.4.2.7).
+    T3560,
+    /// AMF: waiting for the AUSF's HTTP/2 response on N12.
+    SbiTx,
 }
 
 impl TimerKind {
@@ -179,6 +199,9 @@ impl TimerKind {
             TimerKind::GroupJoin => "GroupJoin",
             TimerKind::MeterReadings => "MeterReadings",
             TimerKind::MdmsSession => "MdmsSession",
+            TimerKind::T3510 => "T3510",
+            TimerKind::T3560 => "T3560",
+            TimerKind::SbiTx => "SbiTx",
         }
     }
 }

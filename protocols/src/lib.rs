@@ -12,6 +12,7 @@ pub mod calibrate;
 pub mod core;
 pub mod crypto;
 pub mod eps_aka;
+pub mod fiveg_aka;
 pub mod gas;
 pub mod group_aka;
 #[cfg(test)]

@@ -85,8 +85,18 @@ pub trait DeviceVariant {
     fn send_attach(&mut self, to: Addr, index: u32, cx: &mut Ctx<'_>);
     fn send_response(&mut self, to: Addr, res: &[u8], cx: &mut Ctx<'_>);
     fn send_refusal(&mut self, to: Addr, refusal: Refusal, cx: &mut Ctx<'_>);
-    /// The key the device keeps from an accepted challenge (K_ASME, CK ‖ IK).
+    /// The key the device keeps from an accepted challenge (K_ASME, CK ‖ IK, 5G: K_AMF).
     fn session_key(&self, accept: &UsimAccept, autn: &[u8; 16], ops: &mut CryptoOps) -> [u8; 32];
+    /// What the device answers an accepted challenge with: RES (this
+    /// default), or what the variant derives from it (5G: RES*, 16 octets).
+    fn response_value(
+        &mut self,
+        accept: &UsimAccept,
+        _rand: &[u8; 16],
+        _ops: &mut CryptoOps,
+    ) -> ResponseValue {
+        ResponseValue::new(&accept.res)
+    }
     /// Handles a [`Downlink::Variant`] message; `label` names it.
     fn on_message(
         &mut self,
@@ -96,6 +106,34 @@ pub trait DeviceVariant {
         pdu: &[u8],
         cx: &mut Ctx<'_>,
     );
+}
+
+/// A challenge's answer value (RES or RES*), at most 16 octets.
+#[derive(Clone, Copy)]
+pub struct ResponseValue {
+    octets: [u8; 16],
+    len: u8,
+}
+
+impl ResponseValue {
+    /// The first 16 octets of `v` (RES is 4..=16 octets, RES* 16).
+    pub fn new(v: &[u8]) -> Self {
+        let mut octets = [0u8; 16];
+        let n = v.len().min(16);
+        octets[..n].copy_from_slice(&v[..n]);
+        Self {
+            octets,
+            len: n as u8,
+        }
+    }
+
+    pub fn as_slice(&self) -> &[u8] {
+        &self.octets[..self.len as usize]
+    }
+
+    fn wipe(&mut self) {
+        self.octets.zeroize();
+    }
 }
 
 /// The state every AKA device keeps: its USIM and its attach procedure.
@@ -109,7 +147,7 @@ pub struct Attach {
     /// The last challenge answered and its RES, so that a retransmitted
     /// challenge gets the same answer (TS 24.301 §5.4.2.7 c, TS 24.008 §4.3.2.5).
     last_rand: [u8; 16],
-    last_res: [u8; 8],
+    last_res: ResponseValue,
     /// The session key of the last accepted challenge.
     key: Option<[u8; 32]>,
     /// Whether the procedure of the last accepted challenge completed (an
@@ -120,7 +158,7 @@ pub struct Attach {
 impl Drop for Attach {
     fn drop(&mut self) {
         self.forget_key();
-        self.last_res.zeroize();
+        self.last_res.wipe();
     }
 }
 
@@ -166,7 +204,8 @@ impl Attach {
         cx: &mut Ctx<'_>,
     ) -> bool {
         if self.key.is_some() && *rand == self.last_rand {
-            v.send_response(self.serving, &self.last_res, cx);
+            let res = self.last_res;
+            v.send_response(self.serving, res.as_slice(), cx);
             return true;
         }
         false
@@ -184,9 +223,7 @@ impl Attach {
         self.key = Some(key);
         self.last_completed = false;
         self.last_rand = rand;
-        self.last_res = [0; 8];
-        let n = res.len().min(8);
-        self.last_res[..n].copy_from_slice(&res[..n]);
+        self.last_res = ResponseValue::new(res);
         v.send_response(self.serving, res, cx);
     }
 
@@ -220,7 +257,9 @@ impl Attach {
         match super::usim_check(&self.usim, &rand, &autn, &mut self.sqn, &mut cx.fx.crypto) {
             Ok(acc) => {
                 let key = v.session_key(&acc, &autn, &mut cx.fx.crypto);
-                self.answer(v, rand, &acc.res, key, cx);
+                let mut res = v.response_value(&acc, &rand, &mut cx.fx.crypto);
+                self.answer(v, rand, res.as_slice(), key, cx);
+                res.wipe();
                 if V::AUTHENTICATED_AT_CHALLENGE {
                     cx.fx.outcome(Outcome::Authenticated {
                         subject: self.serving,
@@ -290,7 +329,7 @@ impl<V: DeviceVariant> Device<V> {
                 state: State::Idle,
                 attempts: 0,
                 last_rand: [0; 16],
-                last_res: [0; 8],
+                last_res: ResponseValue::new(&[]),
                 key: None,
                 last_completed: false,
             },

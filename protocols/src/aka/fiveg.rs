@@ -57,6 +57,12 @@ pub fn he_av(
     ops: &mut CryptoOps,
 ) -> HeAv5g {
     let v: AuthVector = generate_vector(m, sqn, amf, rand, ops);
+    he_av_from(&v, snn, ops)
+}
+
+/// ARPF: the 5G HE AV of a MILENAGE vector already generated (XRES* and
+/// K_AUSF for the serving network `snn`, TS 33.501 A.4 and A.2).
+pub fn he_av_from(v: &AuthVector, snn: &ServingNetworkName, ops: &mut CryptoOps) -> HeAv5g {
     let xres_star = match kdf_5g::res_star(&v.ck, &v.ik, snn, &v.rand, &v.xres, ops) {
         Ok(x) => x,
         // RES is at most 16 octets and SNN is bounded by its type.
@@ -64,7 +70,7 @@ pub fn he_av(
     };
     let kausf = kdf_5g::kausf(&v.ck, &v.ik, snn, &v.sqn_xor_ak(), ops);
     HeAv5g {
-        rand,
+        rand: v.rand,
         autn: v.autn,
         xres_star,
         kausf,

@@ -14,6 +14,7 @@ pub mod map;
 pub mod mm;
 pub mod nas;
 pub mod nas5g;
+pub mod sbi;
 pub mod tlv;
 
 #[cfg(test)]

@@ -1,0 +1,293 @@
+//! The AUSF: Nausf_UEAuthentication (TS 29.509) towards the AMF on N12,
+//! Nudm_UEAuthentication_Get towards the UDM on N13. It keeps XRES* and
+//! K_AUSF per authentication context, gives the SEAF the 5G SE AV (HXRES*),
+//! checks RES* and returns K_SEAF with the SUPI (TS 33.501 §6.1.3.2).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use rustc_hash::FxHashMap;
+
+use super::Config;
+use crate::aka::fiveg::HeAv5g;
+use crate::core::{Addr, Ctx, Endpoint, Incoming, Interface, TimerKey};
+use crate::wire::Message;
+use crate::wire::sbi::{
+    self, AUSF_UE_AUTHENTICATIONS, AuthResult, AuthType, AuthenticationInfo,
+    AuthenticationInfoRequest, AuthenticationVector, Av5gAka, Body, ConfirmationData,
+    ConfirmationDataResponse, Head, Link, Method, ProblemDetails, SbiMessage, UeAuthenticationCtx,
+};
+
+/// An AMF request waiting for the UDM's answer.
+struct Pending {
+    amf: Addr,
+    amf_stream: u32,
+}
+
+/// One authentication context (`authCtxId`) until its confirmation.
+struct AuthCtx {
+    he: HeAv5g,
+    supi: String,
+}
+
+/// Home network: the authentication server function.
+pub struct Ausf {
+    cfg: Arc<Config>,
+    udm: Addr,
+    /// Its own `:authority` and that of the UDM.
+    authority: String,
+    udm_authority: String,
+    /// Requests to the UDM by request id (stream = `stream_of(id)`).
+    pending: FxHashMap<u32, Pending>,
+    next_request: u32,
+    contexts: FxHashMap<u32, AuthCtx>,
+    next_ctx: u32,
+}
+
+/// `authCtxId` number `n` as a UUID-shaped string (36 characters, version
+/// 4 and variant nibbles as a random UUID has them), so every context id
+/// has the size a real one has.
+pub fn ctx_id(n: u32) -> String {
+    format!("00000000-0000-4000-8000-{n:012}")
+}
+
+fn ctx_number(id: &str) -> Option<u32> {
+    id.strip_prefix("00000000-0000-4000-8000-")
+        .filter(|d| d.len() == 12)?
+        .parse()
+        .ok()
+}
+
+impl Ausf {
+    pub fn new(cfg: Arc<Config>, udm: Addr) -> Self {
+        Self {
+            authority: sbi::nf_fqdn("ausf", &cfg.mcc, &cfg.mnc),
+            udm_authority: sbi::nf_fqdn("udm", &cfg.mcc, &cfg.mnc),
+            cfg,
+            udm,
+            pending: FxHashMap::default(),
+            next_request: 1,
+            contexts: FxHashMap::default(),
+            next_ctx: 1,
+        }
+    }
+
+    /// Authentication contexts awaiting confirmation.
+    pub fn contexts(&self) -> usize {
+        self.contexts.len()
+    }
+
+    fn respond(
+        &self,
+        to: Addr,
+        stream: u32,
+        status: u16,
+        location: Option<String>,
+        body: Body,
+        cx: &mut Ctx<'_>,
+    ) {
+        let msg = SbiMessage {
+            stream_id: stream,
+            head: Head::Response { status, location },
+            body,
+        };
+        cx.fx.send_msg(to, Interface::N12, &msg);
+    }
+
+    fn problem(&self, to: Addr, stream: u32, status: u16, cause: &str, cx: &mut Ctx<'_>) {
+        let body = Body::ProblemDetails(ProblemDetails {
+            status,
+            cause: cause.into(),
+        });
+        self.respond(to, stream, status, None, body, cx);
+    }
+
+    /// POST ue-authentications: the serving network must be this PLMN's
+    /// (TS 33.501 §6.1.2); then Nudm_UEAuthentication_Get.
+    fn on_authenticate(
+        &mut self,
+        amf: Addr,
+        stream: u32,
+        info: AuthenticationInfo,
+        cx: &mut Ctx<'_>,
+    ) {
+        if info.serving_network_name != self.cfg.snn.as_str() {
+            return self.problem(amf, stream, 403, "SERVING_NETWORK_NOT_AUTHORIZED", cx);
+        }
+        if sbi::generate_auth_data_subject(&sbi::generate_auth_data_path(&info.supi_or_suci))
+            .is_none()
+        {
+            return self.problem(amf, stream, 400, "MANDATORY_IE_INCORRECT", cx);
+        }
+        let id = self.next_request;
+        self.next_request = self.next_request.wrapping_add(1).max(1);
+        self.pending.insert(
+            id,
+            Pending {
+                amf,
+                amf_stream: stream,
+            },
+        );
+        let msg = SbiMessage {
+            stream_id: sbi::stream_of(id),
+            head: Head::Request {
+                method: Method::Post,
+                authority: self.udm_authority.clone(),
+                path: sbi::generate_auth_data_path(&info.supi_or_suci),
+            },
+            body: Body::AuthenticationInfoRequest(AuthenticationInfoRequest {
+                serving_network_name: info.serving_network_name,
+                resynchronization_info: info.resynchronization_info,
+                ausf_instance_id: self.cfg.ausf_instance_id.clone(),
+            }),
+        };
+        cx.fx.send_msg(self.udm, Interface::N13, &msg);
+    }
+
+    /// PUT 5g-aka-confirmation: RES* against XRES* (constant time); K_SEAF
+    /// and the SUPI on success. The context ends either way.
+    fn on_confirm(
+        &mut self,
+        amf: Addr,
+        stream: u32,
+        path: &str,
+        data: ConfirmationData,
+        cx: &mut Ctx<'_>,
+    ) {
+        let ctx = sbi::confirmation_ctx(path)
+            .and_then(ctx_number)
+            .and_then(|n| self.contexts.remove(&n));
+        let Some(ctx) = ctx else {
+            return self.problem(amf, stream, 404, "CONTEXT_NOT_FOUND", cx);
+        };
+        let res_star = hex::decode(&data.res_star).unwrap_or_default();
+        let body = match ctx.he.confirm(&res_star, &self.cfg.snn, &mut cx.fx.crypto) {
+            Some(kseaf) => ConfirmationDataResponse {
+                auth_result: AuthResult::AuthenticationSuccess,
+                supi: Some(ctx.supi),
+                kseaf: Some(sbi::hex_of(&kseaf)),
+            },
+            None => ConfirmationDataResponse {
+                auth_result: AuthResult::AuthenticationFailure,
+                supi: None,
+                kseaf: None,
+            },
+        };
+        self.respond(
+            amf,
+            stream,
+            200,
+            None,
+            Body::ConfirmationDataResponse(body),
+            cx,
+        );
+    }
+
+    /// The UDM's answer: keep the 5G HE AV, give the AMF the 5G SE AV
+    /// (HXRES*) and the confirmation link; relay a problem as it is.
+    fn on_udm(&mut self, msg: SbiMessage, cx: &mut Ctx<'_>) {
+        let Some(p) = self.pending.remove(&sbi::id_of(msg.stream_id)) else {
+            return cx.fx.ignore(msg.kind());
+        };
+        let result = match msg.body {
+            Body::AuthenticationInfoResult(r) => r,
+            Body::ProblemDetails(pd) => {
+                return self.problem(p.amf, p.amf_stream, pd.status, &pd.cause, cx);
+            }
+            other => return cx.fx.ignore(other.name()),
+        };
+        let AuthenticationVector::FiveGHeAka(av) = result.authentication_vector;
+        let he = match (
+            sbi::octets(&av.rand),
+            sbi::octets(&av.autn),
+            sbi::octets(&av.xres_star),
+            sbi::octets(&av.kausf),
+        ) {
+            (Some(rand), Some(autn), Some(xres_star), Some(kausf)) => HeAv5g {
+                rand,
+                autn,
+                xres_star,
+                kausf,
+            },
+            _ => return self.problem(p.amf, p.amf_stream, 500, "SYSTEM_FAILURE", cx),
+        };
+        let se = he.se_av(&mut cx.fx.crypto);
+        let n = self.next_ctx;
+        self.next_ctx = self.next_ctx.wrapping_add(1);
+        let id = ctx_id(n);
+        self.contexts.insert(
+            n,
+            AuthCtx {
+                he,
+                supi: result.supi,
+            },
+        );
+        let base = format!("https://{}", self.authority);
+        let links = BTreeMap::from([(
+            "5g-aka".to_string(),
+            Link {
+                href: format!("{base}{}", sbi::confirmation_path(&id)),
+            },
+        )]);
+        let body = Body::UeAuthenticationCtx(UeAuthenticationCtx {
+            auth_type: AuthType::FiveGAka,
+            five_g_auth_data: Av5gAka {
+                rand: sbi::hex_of(&se.rand),
+                hxres_star: sbi::hex_of(&se.hxres_star),
+                autn: sbi::hex_of(&se.autn),
+            },
+            links,
+            serving_network_name: None,
+        });
+        let location = format!("{base}{AUSF_UE_AUTHENTICATIONS}/{id}");
+        self.respond(p.amf, p.amf_stream, 201, Some(location), body, cx);
+    }
+}
+
+impl Endpoint for Ausf {
+    fn start(&mut self, _: &mut Ctx<'_>) {}
+
+    fn on_message(&mut self, msg: Incoming<'_>, cx: &mut Ctx<'_>) {
+        let iface = msg.interface;
+        if !matches!(iface, Interface::N12 | Interface::N13) {
+            return cx.fx.ignore(iface.name());
+        }
+        let m = match SbiMessage::decode(msg.pdu) {
+            Ok(m) => m,
+            Err(_) => return cx.fx.ignore("undecodable"),
+        };
+        let kind = m.kind();
+        match (iface, m.head, m.body) {
+            (Interface::N13, head @ Head::Response { .. }, body) => {
+                let m = SbiMessage {
+                    stream_id: m.stream_id,
+                    head,
+                    body,
+                };
+                self.on_udm(m, cx);
+            }
+            (
+                Interface::N12,
+                Head::Request {
+                    method: Method::Post,
+                    ..
+                },
+                Body::AuthenticationInfo(info),
+            ) => self.on_authenticate(msg.from, m.stream_id, info, cx),
+            (
+                Interface::N12,
+                Head::Request {
+                    method: Method::Put,
+                    path,
+                    ..
+                },
+                Body::ConfirmationData(d),
+            ) => self.on_confirm(msg.from, m.stream_id, &path, d, cx),
+            _ => cx.fx.ignore(kind),
+        }
+    }
+
+    fn on_timer(&mut self, key: TimerKey, cx: &mut Ctx<'_>) {
+        cx.fx.ignore(key.kind().name());
+    }
+}

@@ -1,0 +1,251 @@
+//! Whole 5G-AKA registrations through the in-memory test router.
+
+use std::sync::Arc;
+
+use super::*;
+use crate::aka::SqnState;
+use crate::aka::test_support::*;
+use crate::core::{Addr, Interface, Prim};
+use crate::crypto::suci::Profile;
+use crate::testing::Router;
+use crate::wire::Message;
+use crate::wire::nas5g::Nas5g;
+use crate::wire::sbi::{Body, SbiMessage};
+
+const UE: Addr = dev(3);
+const AMF: Addr = SERVING;
+const AUSF: Addr = HOME;
+const UDM: Addr = Addr::new(3, 0);
+
+/// One UE, an AMF, an AUSF and a UDM with four subscribers.
+struct Net5g {
+    ue: Ue,
+    amf: Amf,
+    ausf: Ausf,
+    udm: Udm,
+}
+
+impl Net5g {
+    fn new(ue_cfg: Config, net_cfg: Config, ue_key: u8, udm_key: u8, udm_seq: u64) -> Self {
+        let (ue_cfg, cfg) = (Arc::new(ue_cfg), Arc::new(net_cfg));
+        Self {
+            ue: Ue::new(ue_cfg, UE.index, AMF, milenage(ue_key), SqnState::default()),
+            amf: Amf::new(cfg.clone(), AUSF),
+            ausf: Ausf::new(cfg.clone(), UDM),
+            udm: Udm::new(cfg, subscribers(4, |_| udm_key, udm_seq)),
+        }
+    }
+
+    fn with(protection: Option<Profile>) -> Self {
+        let cfg =
+            Config::with_protection(protection, Config::default_hn_private(protection)).unwrap();
+        Self::new(cfg.clone(), cfg, 1, 1, 1)
+    }
+
+    fn router(&mut self, seed: u64) -> Router<'_> {
+        let mut r = Router::new(seed);
+        r.add(UE, &mut self.ue);
+        r.add(AMF, &mut self.amf);
+        r.add(AUSF, &mut self.ausf);
+        r.add(UDM, &mut self.udm);
+        r
+    }
+}
+
+const FLOW: [&str; 11] = [
+    "RegistrationRequest",
+    "AuthenticationInfo",
+    "AuthenticationInfoRequest",
+    "AuthenticationInfoResult",
+    "UEAuthenticationCtx",
+    "AuthenticationRequest",
+    "AuthenticationResponse",
+    "ConfirmationData",
+    "ConfirmationDataResponse",
+    "SecurityModeCommand",
+    "SecurityModeComplete",
+];
+
+/// Every PDU decodes as the kind it was labelled with, on its interface.
+fn assert_labels_decode(r: &Router) {
+    for p in &r.log {
+        let kind = match p.interface {
+            Interface::N1 => Nas5g::decode(&p.pdu).unwrap().kind(),
+            Interface::N12 | Interface::N13 => SbiMessage::decode(&p.pdu).unwrap().kind(),
+            other => panic!("unexpected interface {other}"),
+        };
+        assert_eq!(kind, p.kind);
+    }
+}
+
+#[test]
+fn registration_authenticates_both_sides_with_every_protection_scheme() {
+    // Registration Request: header 3, ngKSI/type 1, identity LV-E 2 + 8 +
+    // scheme output, UE security capability TLV 2 + 2. Scheme output: BCD
+    // MSIN (5), or ephemeral key (32 / 33) + ciphertext (5) + MAC tag (8).
+    for (protection, output) in [(None, 5), (Some(Profile::A), 45), (Some(Profile::B), 46)] {
+        let mut n = Net5g::with(protection);
+        let mut r = n.router(7);
+        r.start(UE);
+        assert_eq!(r.kinds(), FLOW, "{protection:?}");
+        assert!(authenticated(&r, AMF, UE) && authenticated(&r, UE, AMF));
+        assert_eq!(size(&r, "RegistrationRequest"), 3 + 1 + 2 + 8 + output + 4);
+        // ngKSI, ABBA LV (3), RAND TV (17), AUTN TLV (18).
+        assert_eq!(size(&r, "AuthenticationRequest"), 3 + 1 + 3 + 17 + 18);
+        assert_eq!(size(&r, "AuthenticationResponse"), 3 + 18);
+        assert_labels_decode(&r);
+        assert_nothing_ignored(&r);
+        assert!(r.timers.is_empty(), "all timers cancelled: {:?}", r.timers);
+        let ue_ops = r.crypto[&UE];
+        let udm_ops = r.crypto[&UDM];
+        match protection {
+            None => assert_eq!(ue_ops.get(Prim::P256Mul) + udm_ops.get(Prim::P256Mul), 0),
+            Some(Profile::A) => assert_eq!(ue_ops.get(Prim::P256Mul), 0),
+            Some(Profile::B) => {
+                assert_eq!(
+                    (ue_ops.get(Prim::P256MulBase), ue_ops.get(Prim::P256Mul)),
+                    (1, 1)
+                );
+                assert_eq!(udm_ops.get(Prim::P256Mul), 1);
+            }
+        }
+        drop(r);
+        assert_eq!(
+            n.ausf.contexts(),
+            0,
+            "the AUSF context ends at confirmation"
+        );
+    }
+}
+
+#[test]
+fn sbi_messages_are_http2_frames_with_hpack_and_the_schema_json() {
+    let mut n = Net5g::with(Some(Profile::A));
+    let mut r = n.router(1);
+    r.start(UE);
+    for p in r.log.iter().filter(|p| p.interface != Interface::N1) {
+        let m = SbiMessage::decode(&p.pdu).unwrap();
+        let json = m.body.json();
+        // HEADERS frame header + HPACK block + DATA frame header + JSON.
+        let block_len = u32::from_be_bytes([0, p.pdu[0], p.pdu[1], p.pdu[2]]) as usize;
+        assert_eq!(p.pdu.len(), 9 + block_len + 9 + json.len(), "{}", p.kind);
+        assert_eq!(&p.pdu[p.pdu.len() - json.len()..], &json[..]);
+        crate::wire::sbi::tests::assert_schema(&m.body);
+    }
+    let ctx = r
+        .log
+        .iter()
+        .find(|p| p.kind == "UEAuthenticationCtx")
+        .unwrap();
+    match SbiMessage::decode(&ctx.pdu).unwrap().body {
+        Body::UeAuthenticationCtx(c) => {
+            assert!(c.links["5g-aka"].href.ends_with("/5g-aka-confirmation"))
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_wrong_key_is_a_mac_failure_and_ends_in_authentication_reject() {
+    let cfg = Config::default();
+    let mut n = Net5g::new(cfg.clone(), cfg, 2, 1, 1);
+    let mut r = n.router(1);
+    r.start(UE);
+    assert!(detected(&r, UE, "network_mac_failure"));
+    assert_eq!(count(&r, "AuthenticationFailure"), 1);
+    assert!(rejected(&r, AMF, UE, "ue_reported_mac_failure"));
+    assert!(rejected(&r, UE, AMF, "authentication_reject"));
+    assert_nothing_ignored(&r);
+}
+
+#[test]
+fn a_stale_sqn_resynchronises_through_ausf_and_udm() {
+    let cfg = Config::default();
+    let mut n = Net5g::new(cfg.clone(), cfg, 1, 1, 1);
+    {
+        let mut r = n.router(1);
+        r.start(UE);
+        assert!(authenticated(&r, AMF, UE));
+    }
+    // A UDM whose SEQ_HE starts over: the next AUTN is stale for the USIM.
+    n.udm = Udm::new(Arc::new(Config::default()), subscribers(4, |_| 1, 1));
+    let mut r = n.router(2);
+    r.start(UE);
+    assert_eq!(count(&r, "AuthenticationFailure"), 1);
+    assert_eq!(count(&r, "AuthenticationInfoRequest"), 2);
+    let resync = r
+        .log
+        .iter()
+        .filter(|p| p.kind == "AuthenticationInfo")
+        .nth(1)
+        .map(|p| SbiMessage::decode(&p.pdu).unwrap().body);
+    assert!(
+        matches!(resync, Some(Body::AuthenticationInfo(i)) if i.resynchronization_info.is_some())
+    );
+    assert!(authenticated(&r, AMF, UE) && authenticated(&r, UE, AMF));
+    assert_nothing_ignored(&r);
+}
+
+#[test]
+fn an_unknown_subscriber_and_an_undecodable_suci_are_rejected() {
+    // Subscriber 3 is unknown to a UDM with three subscribers.
+    let cfg = Arc::new(Config::default());
+    let mut n = Net5g::with(Some(Profile::A));
+    n.udm = Udm::new(cfg, subscribers(3, |_| 1, 1));
+    let mut r = n.router(1);
+    r.start(UE);
+    assert!(rejected(&r, AMF, UE, "user_not_found"));
+    assert!(rejected(&r, UE, AMF, "registration_reject"));
+
+    // The UE conceals with the profile B key while the SIDF holds profile A's.
+    let a = Config::default();
+    let b = Config::with_protection(Some(Profile::B), ANNEX_C4_PROFILE_B_HN_PRIVATE).unwrap();
+    let mut n = Net5g::new(b, a, 1, 1, 1);
+    let mut r = n.router(1);
+    r.start(UE);
+    assert!(rejected(&r, AMF, UE, "authentication_rejected"));
+    assert!(rejected(&r, UE, AMF, "registration_reject"));
+    assert_nothing_ignored(&r);
+}
+
+#[test]
+fn a_wrong_res_star_fails_the_hres_check_at_the_seaf() {
+    let mut n = Net5g::with(None);
+    let mut r = n.router(1);
+    r.tamper = Some(flip("AuthenticationResponse", |len| len - 1));
+    r.start(UE);
+    assert!(rejected(&r, AMF, UE, "res_mismatch"));
+    assert!(rejected(&r, UE, AMF, "authentication_reject"));
+    assert_eq!(count(&r, "ConfirmationData"), 0, "the AUSF is not asked");
+}
+
+#[test]
+fn a_lost_authentication_request_is_retransmitted_on_t3560() {
+    let mut n = Net5g::with(None);
+    let mut r = n.router(1);
+    r.tamper = Some(drop_first("AuthenticationRequest"));
+    r.start(UE);
+    assert!(!authenticated(&r, AMF, UE));
+    assert!(r.fire_next_timer());
+    assert_eq!(count(&r, "AuthenticationRequest"), 2);
+    assert!(authenticated(&r, AMF, UE) && authenticated(&r, UE, AMF));
+}
+
+#[test]
+fn a_non_5g_vector_is_refused_with_cause_26() {
+    // A UDM without the AMF separation bit cannot be configured; the bit is
+    // cleared in flight (octet 7 of AUTN: AUTN TLV starts after RAND).
+    let mut n = Net5g::with(None);
+    let mut r = n.router(1);
+    r.tamper = Some(Box::new(|p| {
+        let mut b = p.pdu.clone();
+        if p.kind == "AuthenticationRequest" {
+            let at = b.len() - 16 + 6;
+            b[at] &= !crate::aka::AMF_SEPARATION_BIT;
+        }
+        Some(b)
+    }));
+    r.start(UE);
+    assert_eq!(count(&r, "AuthenticationFailure"), 1);
+    assert!(rejected(&r, UE, AMF, "authentication_reject"));
+}

@@ -1,0 +1,544 @@
+//! The 5G service based interface (SBI) messages of 5G-AKA: N12
+//! (Nausf_UEAuthentication, TS 29.509) and N13 (Nudm_UEAuthentication,
+//! TS 29.503), as one HTTP/2 request or response each.
+//!
+//! A message is what one side writes on its HTTP/2 connection for one
+//! stream (RFC 9113): a HEADERS frame (9-octet frame header, flag
+//! END_HEADERS) carrying the HPACK block (RFC 7541) of the request or
+//! response headers, then a DATA frame (9-octet frame header, flag
+//! END_STREAM) carrying the JSON body, with the field names of TS 29.509 /
+//! TS 29.503. Its size is the length of those octets; the connection
+//! preface, SETTINGS, WINDOW_UPDATE and the TCP/TLS layers below are not
+//! counted (docs/wire-formats.md, "SBI").
+//!
+//! HPACK blocks come from `loona-hpack`, each encoded by a fresh encoder
+//! (as the first request on a new connection: no dynamic table entry is
+//! reused). That crate does not Huffman-code string literals (RFC 7541 §5.2
+//! makes it optional), so a block is the size an encoder without Huffman
+//! coding sends; docs/wire-formats.md says why this crate.
+//!
+//! Decoding is strict: a PDU decodes only if encoding the decoded message
+//! gives the same octets back, so `encode(decode(b)) == b`.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::{Message, WireError};
+
+/// Octets of an HTTP/2 frame header (RFC 9113 §4.1).
+pub const FRAME_HEADER_LEN: usize = 9;
+const FRAME_DATA: u8 = 0x0;
+const FRAME_HEADERS: u8 = 0x1;
+const FLAG_END_STREAM: u8 = 0x1;
+const FLAG_END_HEADERS: u8 = 0x4;
+
+/// API roots and resources (TS 29.509 §6.1.1, §6.1.3; TS 29.503 §6.3.1, §6.3.3).
+pub const AUSF_UE_AUTHENTICATIONS: &str = "/nausf-auth/v1/ue-authentications";
+pub const CONFIRMATION_5G_AKA: &str = "5g-aka-confirmation";
+const UDM_UEAU: &str = "/nudm-ueau/v1/";
+const GENERATE_AUTH_DATA: &str = "/security-information/generate-auth-data";
+
+/// Content types (TS 29.500 §5.4; TS 29.509 §6.1.3.2.3.1 for the HAL body).
+pub const JSON: &str = "application/json";
+pub const HAL_JSON: &str = "application/3gppHal+json";
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// `ResynchronizationInfo` (TS 29.503 §6.3.6.2).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ResynchronizationInfo {
+    pub rand: String,
+    pub auts: String,
+}
+
+/// `AuthenticationInfo` (TS 29.509 §6.1.6.2): the body of
+/// Nausf_UEAuthentication_Authenticate (POST ue-authentications).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AuthenticationInfo {
+    pub supi_or_suci: String,
+    pub serving_network_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resynchronization_info: Option<ResynchronizationInfo>,
+}
+
+/// `AuthType` (TS 29.509 §6.1.6.3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AuthType {
+    #[serde(rename = "5G_AKA")]
+    FiveGAka,
+    #[serde(rename = "EAP_AKA_PRIME")]
+    EapAkaPrime,
+}
+
+/// `Av5gAka` (TS 29.509 §6.1.6.2): the 5G SE AV as the SEAF receives it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Av5gAka {
+    pub rand: String,
+    pub hxres_star: String,
+    pub autn: String,
+}
+
+/// `LinksValueSchema` / `Link` (TS 29.571 §5.2.4).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Link {
+    pub href: String,
+}
+
+/// `UEAuthenticationCtx` (TS 29.509 §6.1.6.2), the 201 answer to
+/// AuthenticationInfo; for 5G-AKA `5gAuthData` is an `Av5gAka` and
+/// `_links` holds the `5g-aka` confirmation resource.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UeAuthenticationCtx {
+    pub auth_type: AuthType,
+    #[serde(rename = "5gAuthData")]
+    pub five_g_auth_data: Av5gAka,
+    #[serde(rename = "_links")]
+    pub links: BTreeMap<String, Link>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub serving_network_name: Option<String>,
+}
+
+/// `ConfirmationData` (TS 29.509 §6.1.6.2): RES* for the 5G-AKA confirmation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ConfirmationData {
+    pub res_star: String,
+}
+
+/// `AuthResult` (TS 29.509 §6.1.6.3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum AuthResult {
+    AuthenticationSuccess,
+    AuthenticationFailure,
+}
+
+/// `ConfirmationDataResponse` (TS 29.509 §6.1.6.2).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ConfirmationDataResponse {
+    pub auth_result: AuthResult,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supi: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kseaf: Option<String>,
+}
+
+/// `AuthenticationInfoRequest` (TS 29.503 §6.3.6.2): the body of
+/// Nudm_UEAuthentication_Get (POST generate-auth-data).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AuthenticationInfoRequest {
+    pub serving_network_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resynchronization_info: Option<ResynchronizationInfo>,
+    pub ausf_instance_id: String,
+}
+
+/// `Av5GHeAka` (TS 29.503 §6.3.6.2), the 5G HE AV; `avType` is
+/// written by [`AuthenticationVector`]'s tag.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Av5gHeAka {
+    pub rand: String,
+    pub xres_star: String,
+    pub autn: String,
+    pub kausf: String,
+}
+
+/// `AuthenticationVector` (TS 29.503 §6.3.6.3): one of the AV types,
+/// told apart by `avType` (`AvType`, §6.3.6.3).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "avType")]
+pub enum AuthenticationVector {
+    #[serde(rename = "5G_HE_AKA")]
+    FiveGHeAka(Av5gHeAka),
+}
+
+/// `AuthenticationInfoResult` (TS 29.503 §6.3.6.2).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AuthenticationInfoResult {
+    pub auth_type: AuthType,
+    pub authentication_vector: AuthenticationVector,
+    pub supi: String,
+}
+
+/// `ProblemDetails` (TS 29.571 §5.2.4) with the application error of
+/// TS 29.509 §6.1.7 / TS 29.503 §6.3.7 in `cause`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProblemDetails {
+    pub status: u16,
+    pub cause: String,
+}
+
+/// The JSON body of one message, by its TS 29.509 / 29.503 type.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Body {
+    AuthenticationInfo(AuthenticationInfo),
+    UeAuthenticationCtx(UeAuthenticationCtx),
+    ConfirmationData(ConfirmationData),
+    ConfirmationDataResponse(ConfirmationDataResponse),
+    AuthenticationInfoRequest(AuthenticationInfoRequest),
+    AuthenticationInfoResult(AuthenticationInfoResult),
+    ProblemDetails(ProblemDetails),
+}
+
+impl Body {
+    /// The schema name, which is also the message kind.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Body::AuthenticationInfo(_) => "AuthenticationInfo",
+            Body::UeAuthenticationCtx(_) => "UEAuthenticationCtx",
+            Body::ConfirmationData(_) => "ConfirmationData",
+            Body::ConfirmationDataResponse(_) => "ConfirmationDataResponse",
+            Body::AuthenticationInfoRequest(_) => "AuthenticationInfoRequest",
+            Body::AuthenticationInfoResult(_) => "AuthenticationInfoResult",
+            Body::ProblemDetails(_) => "ProblemDetails",
+        }
+    }
+
+    /// The JSON text (serde_json's compact form).
+    pub fn json(&self) -> Vec<u8> {
+        let r = match self {
+            Body::AuthenticationInfo(b) => serde_json::to_vec(b),
+            Body::UeAuthenticationCtx(b) => serde_json::to_vec(b),
+            Body::ConfirmationData(b) => serde_json::to_vec(b),
+            Body::ConfirmationDataResponse(b) => serde_json::to_vec(b),
+            Body::AuthenticationInfoRequest(b) => serde_json::to_vec(b),
+            Body::AuthenticationInfoResult(b) => serde_json::to_vec(b),
+            Body::ProblemDetails(b) => serde_json::to_vec(b),
+        };
+        match r {
+            Ok(v) => v,
+            // Plain structs of strings and enums always serialize.
+            Err(e) => unreachable!("SBI body serializes: {e}"),
+        }
+    }
+
+    fn content_type(&self) -> &'static str {
+        match self {
+            Body::UeAuthenticationCtx(_) => HAL_JSON,
+            Body::ProblemDetails(_) => PROBLEM_JSON,
+            _ => JSON,
+        }
+    }
+}
+
+/// The request line or status of a message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Head {
+    /// `:method` POST or PUT, `:authority` (the NF's FQDN) and `:path`.
+    Request {
+        method: Method,
+        authority: String,
+        path: String,
+    },
+    /// `:status`, and `location` for a 201 (TS 29.509 §6.1.3.2.3.1).
+    Response {
+        status: u16,
+        location: Option<String>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    Post,
+    Put,
+}
+
+impl Method {
+    fn as_str(self) -> &'static str {
+        match self {
+            Method::Post => "POST",
+            Method::Put => "PUT",
+        }
+    }
+}
+
+/// One SBI request or response on one HTTP/2 stream.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SbiMessage {
+    /// The HTTP/2 stream (odd, client-initiated; RFC 9113 §5.1.1).
+    pub stream_id: u32,
+    pub head: Head,
+    pub body: Body,
+}
+
+/// The HTTP/2 stream of the `id`-th request of a client (ids from 1):
+/// 1, 3, 5, ... kept below 2^31.
+pub const fn stream_of(id: u32) -> u32 {
+    ((id.wrapping_sub(1) % (1 << 30)) << 1) | 1
+}
+
+/// The request id of a stream built by [`stream_of`] (modulo 2^30).
+pub const fn id_of(stream: u32) -> u32 {
+    (stream >> 1) + 1
+}
+
+/// The FQDN of an NF of the home PLMN (TS 23.003 §28.3.2.3):
+/// `<nf>.5gc.mnc<MNC>.mcc<MCC>.3gppnetwork.org`.
+pub fn nf_fqdn(nf: &str, mcc: &str, mnc: &str) -> String {
+    format!("{nf}.5gc.mnc{mnc:0>3}.mcc{mcc}.3gppnetwork.org")
+}
+
+/// `:path` of the 5G-AKA confirmation of authentication context `ctx`.
+pub fn confirmation_path(ctx: &str) -> String {
+    format!("{AUSF_UE_AUTHENTICATIONS}/{ctx}/{CONFIRMATION_5G_AKA}")
+}
+
+/// The authentication context of a confirmation path or URI.
+pub fn confirmation_ctx(path_or_uri: &str) -> Option<&str> {
+    let start = path_or_uri.find(AUSF_UE_AUTHENTICATIONS)? + AUSF_UE_AUTHENTICATIONS.len();
+    let rest = path_or_uri[start..].strip_prefix('/')?;
+    let ctx = rest.strip_suffix(CONFIRMATION_5G_AKA)?.strip_suffix('/')?;
+    (!ctx.is_empty() && !ctx.contains('/')).then_some(ctx)
+}
+
+/// `:path` of Nudm_UEAuthentication_Get for `supi_or_suci`.
+pub fn generate_auth_data_path(supi_or_suci: &str) -> String {
+    format!("{UDM_UEAU}{supi_or_suci}{GENERATE_AUTH_DATA}")
+}
+
+/// The `supiOrSuci` of a generate-auth-data path.
+pub fn generate_auth_data_subject(path: &str) -> Option<&str> {
+    let s = path
+        .strip_prefix(UDM_UEAU)?
+        .strip_suffix(GENERATE_AUTH_DATA)?;
+    (!s.is_empty() && !s.contains('/')).then_some(s)
+}
+
+impl SbiMessage {
+    /// The header list in the order it is encoded.
+    fn headers(&self) -> Vec<(&[u8], Vec<u8>)> {
+        let mut h: Vec<(&[u8], Vec<u8>)> = Vec::with_capacity(6);
+        match &self.head {
+            Head::Request {
+                method,
+                authority,
+                path,
+            } => {
+                h.push((b":method", method.as_str().into()));
+                h.push((b":scheme", b"https".to_vec()));
+                h.push((b":authority", authority.as_bytes().to_vec()));
+                h.push((b":path", path.as_bytes().to_vec()));
+            }
+            Head::Response { status, location } => {
+                h.push((b":status", status.to_string().into_bytes()));
+                if let Some(l) = location {
+                    h.push((b"location", l.as_bytes().to_vec()));
+                }
+            }
+        }
+        h.push((b"content-type", self.body.content_type().into()));
+        h
+    }
+
+    fn header_block(&self) -> Vec<u8> {
+        let headers = self.headers();
+        loona_hpack::Encoder::new().encode(headers.iter().map(|(n, v)| (*n, &v[..])))
+    }
+
+    fn frames(&self, block: &[u8], json: &[u8], out: &mut Vec<u8>) {
+        out.reserve(2 * FRAME_HEADER_LEN + block.len() + json.len());
+        frame_header(
+            out,
+            block.len(),
+            FRAME_HEADERS,
+            FLAG_END_HEADERS,
+            self.stream_id,
+        );
+        out.extend_from_slice(block);
+        frame_header(out, json.len(), FRAME_DATA, FLAG_END_STREAM, self.stream_id);
+        out.extend_from_slice(json);
+    }
+}
+
+fn frame_header(out: &mut Vec<u8>, len: usize, ty: u8, flags: u8, stream: u32) {
+    assert!(
+        len < 1 << 14,
+        "one frame within the default SETTINGS_MAX_FRAME_SIZE"
+    );
+    assert!(stream & 0x8000_0000 == 0, "stream id is 31 bits");
+    out.extend_from_slice(&(len as u32).to_be_bytes()[1..]);
+    out.push(ty);
+    out.push(flags);
+    out.extend_from_slice(&stream.to_be_bytes());
+}
+
+/// Reads one frame header at `at`: (payload length, type, flags, stream).
+fn read_frame_header(pdu: &[u8], at: usize) -> Result<(usize, u8, u8, u32), WireError> {
+    let h = pdu.get(at..at + FRAME_HEADER_LEN).ok_or(WireError::new(
+        at,
+        "HTTP/2 frame header",
+        "PDU ends early",
+    ))?;
+    let len = u32::from_be_bytes([0, h[0], h[1], h[2]]) as usize;
+    let stream = u32::from_be_bytes([h[5], h[6], h[7], h[8]]);
+    Ok((len, h[3], h[4], stream))
+}
+
+fn payload<'a>(
+    pdu: &'a [u8],
+    at: usize,
+    len: usize,
+    what: &'static str,
+) -> Result<&'a [u8], WireError> {
+    pdu.get(at..at + len)
+        .ok_or(WireError::new(at, what, "PDU ends early"))
+}
+
+fn json<T: for<'de> Deserialize<'de>>(data: &[u8], at: usize) -> Result<T, WireError> {
+    serde_json::from_slice(data).map_err(|e| {
+        WireError::new(
+            at + e.column().saturating_sub(1),
+            "JSON body",
+            "not the schema's JSON",
+        )
+    })
+}
+
+impl Message for SbiMessage {
+    fn kind(&self) -> &'static str {
+        self.body.name()
+    }
+
+    fn encoded_len(&self) -> usize {
+        2 * FRAME_HEADER_LEN + self.header_block().len() + self.body.json().len()
+    }
+
+    fn encode_into(&self, out: &mut Vec<u8>) {
+        let (block, json) = (self.header_block(), self.body.json());
+        self.frames(&block, &json, out);
+    }
+
+    fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        self.encode_into(&mut out);
+        out
+    }
+
+    fn decode(pdu: &[u8]) -> Result<Self, WireError> {
+        let (hlen, ty, flags, stream_id) = read_frame_header(pdu, 0)?;
+        if ty != FRAME_HEADERS || flags != FLAG_END_HEADERS {
+            return Err(WireError::new(
+                3,
+                "HTTP/2 frame",
+                "not HEADERS with END_HEADERS",
+            ));
+        }
+        if stream_id & 0x8000_0001 != 1 {
+            return Err(WireError::new(
+                5,
+                "stream identifier",
+                "not an odd 31-bit stream",
+            ));
+        }
+        let block = payload(pdu, FRAME_HEADER_LEN, hlen, "header block")?;
+        let at = FRAME_HEADER_LEN + hlen;
+        let (dlen, ty, flags, stream) = read_frame_header(pdu, at)?;
+        if ty != FRAME_DATA || flags != FLAG_END_STREAM || stream != stream_id {
+            return Err(WireError::new(
+                at + 3,
+                "HTTP/2 frame",
+                "not DATA with END_STREAM on the same stream",
+            ));
+        }
+        let data_at = at + FRAME_HEADER_LEN;
+        let data = payload(pdu, data_at, dlen, "JSON body")?;
+        if data_at + dlen != pdu.len() {
+            return Err(WireError::new(
+                data_at + dlen,
+                "PDU",
+                "octets after the DATA frame",
+            ));
+        }
+        let headers = loona_hpack::Decoder::new()
+            .decode(block)
+            .map_err(|_| WireError::new(FRAME_HEADER_LEN, "header block", "not valid HPACK"))?;
+        let get = |name: &[u8]| {
+            headers
+                .iter()
+                .find(|(n, _)| n == name)
+                .and_then(|(_, v)| String::from_utf8(v.clone()).ok())
+        };
+        let bad_head = |problem| WireError::new(FRAME_HEADER_LEN, "header block", problem);
+        let (head, body) = if let Some(method) = get(b":method") {
+            let method = match method.as_str() {
+                "POST" => Method::Post,
+                "PUT" => Method::Put,
+                _ => return Err(bad_head("method is not POST or PUT")),
+            };
+            let path = get(b":path").ok_or(bad_head("no :path"))?;
+            let authority = get(b":authority").ok_or(bad_head("no :authority"))?;
+            let body = match method {
+                Method::Post if path == AUSF_UE_AUTHENTICATIONS => {
+                    Body::AuthenticationInfo(json(data, data_at)?)
+                }
+                Method::Put if confirmation_ctx(&path).is_some() => {
+                    Body::ConfirmationData(json(data, data_at)?)
+                }
+                Method::Post if generate_auth_data_subject(&path).is_some() => {
+                    Body::AuthenticationInfoRequest(json(data, data_at)?)
+                }
+                _ => return Err(bad_head("not a 5G-AKA resource")),
+            };
+            let head = Head::Request {
+                method,
+                authority,
+                path,
+            };
+            (head, body)
+        } else {
+            let status: u16 = get(b":status")
+                .and_then(|s| s.parse().ok())
+                .ok_or(bad_head("no :status"))?;
+            let location = get(b"location");
+            let body = match status {
+                201 => Body::UeAuthenticationCtx(json(data, data_at)?),
+                // The two 200 bodies differ in their required fields.
+                200 => match json::<ConfirmationDataResponse>(data, data_at) {
+                    Ok(b) => Body::ConfirmationDataResponse(b),
+                    Err(_) => Body::AuthenticationInfoResult(json(data, data_at)?),
+                },
+                400..=599 => Body::ProblemDetails(json(data, data_at)?),
+                _ => return Err(bad_head("status is not 200, 201 or an error")),
+            };
+            (Head::Response { status, location }, body)
+        };
+        let msg = SbiMessage {
+            stream_id,
+            head,
+            body,
+        };
+        // Strict: only the octets this codec writes for the message decode.
+        if msg.encode() != pdu {
+            return Err(WireError::new(
+                0,
+                "SBI message",
+                "not the canonical encoding",
+            ));
+        }
+        Ok(msg)
+    }
+}
+
+/// Lowercase hex of `b` (the SBI's hex fields; the patterns allow both cases).
+pub fn hex_of(b: &[u8]) -> String {
+    hex::encode(b)
+}
+
+/// `N` octets from a hex string of exactly `2N` digits.
+pub fn octets<const N: usize>(s: &str) -> Option<[u8; N]> {
+    let v = hex::decode(s).ok()?;
+    v.try_into().ok()
+}
+
+#[cfg(test)]
+pub(crate) mod tests;
