@@ -4,6 +4,7 @@
 //! Wireshark's exported-PDU tags (LINKTYPE_WIRESHARK_UPPER_PDU).
 
 /// IANA protocol numbers.
+const IPPROTO_TCP: u8 = 6;
 const IPPROTO_UDP: u8 = 17;
 const IPPROTO_SCTP: u8 = 132;
 
@@ -107,6 +108,37 @@ pub fn ipv4_sctp_data(src: [u8; 4], dst: [u8; 4], d: SctpData, id: u16, payload:
     let crc = CRC32C.checksum(&s);
     s[8..12].copy_from_slice(&crc.to_le_bytes());
     ipv4(src, dst, IPPROTO_SCTP, id, &s)
+}
+
+/// The fields of one TCP segment that change from packet to packet.
+#[derive(Clone, Copy, Debug)]
+pub struct TcpSegment {
+    pub ports: (u16, u16),
+    pub seq: u32,
+    /// The acknowledgment number, with the ACK flag, if any.
+    pub ack: Option<u32>,
+}
+
+/// IPv4 + TCP (20-octet header, PSH, window 65535) around `payload`, TCP
+/// checksum over the pseudo-header.
+pub fn ipv4_tcp(src: [u8; 4], dst: [u8; 4], s: TcpSegment, id: u16, payload: &[u8]) -> Vec<u8> {
+    let len = 20 + payload.len();
+    let mut tcp = Vec::with_capacity(len);
+    tcp.extend_from_slice(&s.ports.0.to_be_bytes());
+    tcp.extend_from_slice(&s.ports.1.to_be_bytes());
+    tcp.extend_from_slice(&s.seq.to_be_bytes());
+    tcp.extend_from_slice(&s.ack.unwrap_or(0).to_be_bytes());
+    let flags = if s.ack.is_some() { 0x18 } else { 0x08 };
+    tcp.extend_from_slice(&[5 << 4, flags, 0xff, 0xff, 0, 0, 0, 0]);
+    tcp.extend_from_slice(payload);
+    let mut pseudo = Vec::with_capacity(12);
+    pseudo.extend_from_slice(&src);
+    pseudo.extend_from_slice(&dst);
+    pseudo.extend_from_slice(&[0, IPPROTO_TCP]);
+    pseudo.extend_from_slice(&(len as u16).to_be_bytes());
+    let sum = internet_checksum(ones_complement_sum(ones_complement_sum(0, &pseudo), &tcp));
+    tcp[16..18].copy_from_slice(&sum.to_be_bytes());
+    ipv4(src, dst, IPPROTO_TCP, id, &tcp)
 }
 
 fn exp_tag(out: &mut Vec<u8>, tag: u16, value: &[u8]) {

@@ -31,6 +31,11 @@ pub const DIAMETER_PPID: u32 = 46;
 /// UDP port of the authsim TLV messages (group schemes, MDMS–gateway): no
 /// IANA or Wireshark assignment; `tools/wireshark/authsim.lua` registers it.
 pub const AUTHSIM_UDP_PORT: u16 = 47474;
+/// TCP port of the SBI (HTTP/2 with prior knowledge, as `http2` decodes
+/// it: tools/wireshark/check.py decodes this port as HTTP/2).
+pub const SBI_TCP_PORT: u16 = 7777;
+/// The client side's port of an SBI connection.
+pub const SBI_CLIENT_PORT: u16 = 40000;
 /// Destination of a broadcast (limited broadcast, RFC 919).
 const BROADCAST: [u8; 4] = [255, 255, 255, 255];
 
@@ -44,13 +49,17 @@ pub enum Carrier {
     Sctp { port: u16, ppid: u32 },
     /// Raw IPv4 + UDP on the given port (source and destination).
     Udp(u16),
+    /// Raw IPv4 + TCP, one connection per node pair, server on the given
+    /// port: HTTP/2 with the client preface (RFC 9113 §3.4) and an empty
+    /// SETTINGS frame ahead of the first message of each side.
+    Http2(u16),
 }
 
 impl Carrier {
     fn link_type(self) -> DataLink {
         match self {
             Carrier::Exported(_) => DataLink::WIRESHARK_UPPER_PDU,
-            Carrier::Sctp { .. } | Carrier::Udp(_) => DataLink::RAW,
+            Carrier::Sctp { .. } | Carrier::Udp(_) | Carrier::Http2(_) => DataLink::RAW,
         }
     }
 
@@ -59,6 +68,7 @@ impl Carrier {
             Carrier::Exported(d) => format!("exported PDU for dissector {d}"),
             Carrier::Sctp { port, ppid } => format!("IPv4/SCTP port {port}, PPID {ppid}"),
             Carrier::Udp(port) => format!("IPv4/UDP port {port} (tools/wireshark/authsim.lua)"),
+            Carrier::Http2(port) => format!("IPv4/TCP port {port}, HTTP/2"),
         }
     }
 }
@@ -68,10 +78,9 @@ impl Carrier {
 /// invented radio-side identifiers); S6a rides SCTP as on a real S6a link;
 /// the documented TLV has no standard dissector and uses a UDP port.
 ///
-/// Extension point for 5G (not on main yet): N1 NAS as `Exported("nas-5gs")`;
-/// SBI as HTTP/2 over TCP port 7777 needs a TCP framing (`Carrier::Http2`,
-/// with a connection preface per node pair) beside `Sctp` and `Udp`. The match
-/// is exhaustive, so a new `Interface` cannot be added without choosing here.
+/// 5G: N1 NAS goes to `nas-5gs`; the SBI (N12, N13) rides TCP as HTTP/2.
+/// The match is exhaustive, so a new `Interface` cannot be added without
+/// choosing here.
 pub const fn carrier(i: Interface) -> Carrier {
     match i {
         Interface::Nas => Carrier::Exported("nas-eps"),
@@ -84,6 +93,8 @@ pub const fn carrier(i: Interface) -> Carrier {
         Interface::Han | Interface::Nan | Interface::Wan | Interface::AuthServer => {
             Carrier::Udp(AUTHSIM_UDP_PORT)
         }
+        Interface::N1 => Carrier::Exported("nas-5gs"),
+        Interface::N12 | Interface::N13 => Carrier::Http2(SBI_TCP_PORT),
     }
 }
 
@@ -119,13 +130,78 @@ struct SctpState {
     ssn: u16,
 }
 
+/// One HTTP/2-over-TCP connection between two endpoints: the client (the
+/// first sender) and each direction's next sequence number and whether its
+/// first segment (preface, SETTINGS) was written.
+struct TcpConn {
+    client: [u8; 4],
+    next_seq: [u32; 2],
+    started: [bool; 2],
+}
+
+/// Per-capture transport state.
+#[derive(Default)]
+struct Streams {
+    sctp: BTreeMap<([u8; 4], [u8; 4]), SctpState>,
+    tcp: BTreeMap<([u8; 4], [u8; 4]), TcpConn>,
+}
+
+/// HTTP/2 client connection preface (RFC 9113 §3.4).
+const HTTP2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+/// An empty SETTINGS frame (type 4, stream 0).
+const HTTP2_EMPTY_SETTINGS: [u8; 9] = [0, 0, 0, 4, 0, 0, 0, 0, 0];
+
+/// The TCP segment of one SBI message between `src` and `dst`.
+fn http2_segment(
+    tcp: &mut BTreeMap<([u8; 4], [u8; 4]), TcpConn>,
+    port: u16,
+    (src, dst): ([u8; 4], [u8; 4]),
+    ip_id: u16,
+    pdu: &[u8],
+) -> Vec<u8> {
+    let key = (src.min(dst), src.max(dst));
+    let conn = tcp.entry(key).or_insert(TcpConn {
+        client: src,
+        next_seq: [1, 1],
+        started: [false, false],
+    });
+    let side = usize::from(src != conn.client);
+    let mut payload = Vec::with_capacity(HTTP2_PREFACE.len() + 9 + pdu.len());
+    if !conn.started[side] {
+        conn.started[side] = true;
+        if side == 0 {
+            payload.extend_from_slice(HTTP2_PREFACE);
+        }
+        payload.extend_from_slice(&HTTP2_EMPTY_SETTINGS);
+    }
+    payload.extend_from_slice(pdu);
+    let ports = if side == 0 {
+        (SBI_CLIENT_PORT, port)
+    } else {
+        (port, SBI_CLIENT_PORT)
+    };
+    let seq = conn.next_seq[side];
+    // What the other side sent so far is acknowledged; before it sent
+    // anything there is nothing to acknowledge (no ACK flag).
+    let ack = conn.started[1 - side].then_some(conn.next_seq[1 - side]);
+    conn.next_seq[side] = seq.wrapping_add(payload.len() as u32);
+    frame::ipv4_tcp(
+        src,
+        dst,
+        frame::TcpSegment { ports, seq, ack },
+        ip_id,
+        &payload,
+    )
+}
+
 /// The frame of one transmission.
 fn frame(
     t: &Transmission,
     carrier: Carrier,
     ip_id: u16,
-    sctp: &mut BTreeMap<([u8; 4], [u8; 4]), SctpState>,
+    streams: &mut Streams,
 ) -> Result<Vec<u8>, PcapError> {
+    let sctp = &mut streams.sctp;
     let src = ipv4_of(t.from)?;
     let dst = match t.to.as_slice() {
         [one] => ipv4_of(*one)?,
@@ -149,6 +225,7 @@ fn frame(
             st.ssn = st.ssn.wrapping_add(1);
             frame::ipv4_sctp_data(src, dst, d, ip_id, &t.pdu)
         }
+        Carrier::Http2(port) => http2_segment(&mut streams.tcp, port, (src, dst), ip_id, &t.pdu),
     })
 }
 
@@ -220,9 +297,9 @@ pub fn write_pcapng<W: Write>(
             ],
         })?;
     }
-    let mut sctp = BTreeMap::new();
+    let mut streams = Streams::default();
     for (n, t) in trace.iter().enumerate() {
-        let data = frame(t, carrier(t.interface), (n + 1) as u16, &mut sctp)?;
+        let data = frame(t, carrier(t.interface), (n + 1) as u16, &mut streams)?;
         w.write_pcapng_block(EnhancedPacketBlock {
             interface_id: ids[&t.interface],
             timestamp: Duration::from_nanos(t.departs),

@@ -8,6 +8,7 @@
 
 pub mod chien_gas;
 pub mod eps_aka;
+pub mod fiveg_aka;
 pub mod gas;
 pub mod group_aka;
 pub mod harn_gas;
@@ -50,12 +51,12 @@ pub trait Protocol: Sync {
 /// `EpsAka` is `name = "eps-aka"`), its dispatch to [`Protocol`], and the
 /// list `authsim list` prints.
 macro_rules! registry {
-    ($($variant:ident => $module:ident),+ $(,)?) => {
+    ($($(#[$attr:meta])* $variant:ident => $module:ident),+ $(,)?) => {
         /// `[protocol]` in a scenario: `name` picks the protocol, the rest are its parameters.
         #[derive(Debug, Clone, serde::Deserialize, PartialEq)]
         #[serde(tag = "name", rename_all = "kebab-case")]
         pub enum ProtocolSpec {
-            $($variant($module::Params),)+
+            $($(#[$attr])* $variant($module::Params),)+
         }
 
         impl ProtocolSpec {
@@ -79,6 +80,8 @@ registry! {
     HarnGas => harn_gas,
     ChienGas => chien_gas,
     ThresholdGas => threshold_gas,
+    #[serde(rename = "5g-aka")]
+    FiveGAka => fiveg_aka,
 }
 
 impl ProtocolSpec {
