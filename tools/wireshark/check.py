@@ -14,6 +14,7 @@ the frame. Only the Python standard library and tshark are needed.
 """
 
 import csv
+import json
 import os
 import shutil
 import subprocess
@@ -38,6 +39,8 @@ RUNS = [
     ("Chien GAS", "scenarios/chien-gas.toml", ["population.devices=20"], ["links[0].loss=0.2"]),
     ("threshold GAS", "scenarios/threshold-gas.toml",
      ["population.devices=100"], ["links[0].loss=0.1"]),
+    ("5G-AKA", "scenarios/5g-aka.toml", ["population.devices=8"],
+     ["links[0].loss=0.3", "links[1].loss=0.3", "links[2].loss=0.3"]),
 ]
 
 NAS_EMM = {
@@ -52,7 +55,38 @@ MM = {
     0x11: "AuthenticationReject", 0x02: "LocationUpdatingAccept",
     0x04: "LocationUpdatingReject",
 }
+NAS_5GMM = {
+    0x41: "RegistrationRequest", 0x42: "RegistrationAccept", 0x44: "RegistrationReject",
+    0x56: "AuthenticationRequest", 0x57: "AuthenticationResponse",
+    0x58: "AuthenticationReject", 0x59: "AuthenticationFailure",
+    0x5D: "SecurityModeCommand", 0x5E: "SecurityModeComplete",
+}
 SEVERITY_WARN = 0x00600000
+
+
+def sbi_kind(pkt):
+    """The TS 29.509 / 29.503 body type of one HTTP/2 message, from its
+    pseudo-headers and (for a 200) its JSON body."""
+    names = [f.get("show") for f in fields(pkt, "http2.header.name")]
+    values = [f.get("show") for f in fields(pkt, "http2.header.value")]
+    h = dict(zip(names, values))
+    path = h.get(":path", "")
+    if h.get(":method") == "POST" and path.endswith("/ue-authentications"):
+        return "AuthenticationInfo"
+    if h.get(":method") == "PUT" and path.endswith("/5g-aka-confirmation"):
+        return "ConfirmationData"
+    if h.get(":method") == "POST" and path.endswith("/generate-auth-data"):
+        return "AuthenticationInfoRequest"
+    status = h.get(":status", "")
+    if status == "201":
+        return "UEAuthenticationCtx"
+    if status == "200":
+        data = fields(pkt, "http2.data.data")
+        body = json.loads(bytes.fromhex(data[0].get("value"))) if data else {}
+        return "ConfirmationDataResponse" if "authResult" in body else "AuthenticationInfoResult"
+    if status[:1] in ("4", "5"):
+        return "ProblemDetails"
+    return f"HTTP/2 headers {h}"
 
 
 class Fail(Exception):
@@ -90,6 +124,13 @@ def decoded_kind(pkt):
         if kind == "AuthenticationRequest" and fields(pkt, "authsim_group_nas.rand_g"):
             return "GroupAuthenticationRequest"
         return kind
+    if "nas-5gs" in names:
+        types = fields(pkt, "nas_5gs.mm.message_type")
+        if not types:
+            return "5GS NAS without a decoded 5GMM message type"
+        return NAS_5GMM.get(value(types[-1]), f"5GMM type {types[-1].get('show')}")
+    if "http2" in names:
+        return sbi_kind(pkt)
     if "gsm_a.dtap" in names:
         t = fields(pkt, "gsm_a.dtap.msg_mm_type")
         return MM.get(value(t[0]), "MM type ?") if t else "DTAP without an MM type"
@@ -193,7 +234,10 @@ def tshark(box, pcap):
            f"XDG_CONFIG_HOME={box / 'home'}"]
     # Checksums are verified (a wrong one is an expert error).
     prefs = ["-o", "ip.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE",
-             "-o", "sctp.checksum:CRC 32c"]
+             "-o", "sctp.checksum:CRC 32c", "-o", "tcp.check_checksum:TRUE",
+             # The SBI port carries HTTP/2 with prior knowledge; 5G NAS uses
+             # 5G-EA0, so protected messages are decoded as plain.
+             "-d", "tcp.port==7777,http2", "-o", "nas-5gs.null_decipher:TRUE"]
     cmd = ["env"] + env + ["tshark", "-n", "-r", "-", "-T", "pdml", *prefs,
                            "-X", f"lua_script:{box / 'authsim.lua'}"]
     if os.geteuid() == 0:
