@@ -223,6 +223,19 @@ pub fn measure_all(budget: &Budget) -> Vec<Measurement> {
             black_box(aead::seal(&key, &nonce, b"", black_box(&msg), &mut ops));
         }),
     );
+
+    // X25519: one Diffie-Hellman (a variable-base Montgomery ladder), as the
+    // SUCI profile A computes it.
+    let secret = x25519_dalek::StaticSecret::from([0x35u8; 32]);
+    let mut peer = x25519_dalek::PublicKey::from(&x25519_dalek::StaticSecret::from([0x77u8; 32]));
+    push(
+        Prim::X25519Mul,
+        "X25519 scalar multiplication (x25519-dalek, as in SUCI profile A)",
+        time_op(budget, 1, || {
+            let shared = secret.diffie_hellman(black_box(&peer));
+            peer = x25519_dalek::PublicKey::from(*shared.as_bytes());
+        }),
+    );
     out
 }
 

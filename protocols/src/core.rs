@@ -273,10 +273,12 @@ pub enum Prim {
     AeadByte,
     /// One pairing evaluation (schemes that need bilinear maps).
     Pairing,
+    /// One X25519 scalar multiplication (RFC 7748; SUCI profile A).
+    X25519Mul,
 }
 
 impl Prim {
-    pub const COUNT: usize = 9;
+    pub const COUNT: usize = 10;
     pub const ALL: [Prim; Prim::COUNT] = [
         Prim::AesBlock,
         Prim::Sha256Block,
@@ -287,6 +289,7 @@ impl Prim {
         Prim::ScalarMul,
         Prim::AeadByte,
         Prim::Pairing,
+        Prim::X25519Mul,
     ];
 
     pub const fn name(self) -> &'static str {
@@ -300,6 +303,7 @@ impl Prim {
             Prim::ScalarMul => "scalar_mul",
             Prim::AeadByte => "aead_byte",
             Prim::Pairing => "pairing",
+            Prim::X25519Mul => "x25519_mul",
         }
     }
 

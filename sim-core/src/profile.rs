@@ -68,8 +68,17 @@ pub const REFERENCE_NS: [f64; Prim::COUNT] = {
     r[Prim::AeadByte as usize] = 1.417;
     // No implementation to measure: the earlier placeholder, 1 ms.
     r[Prim::Pairing as usize] = 1_000_000.0;
+    // Not measured in the same session: `p256_mul` above times the ratio
+    // X25519 / P-256 variable-base of one `authsim calibrate` run (issue 11,
+    // docs/profiles.md).
+    r[Prim::X25519Mul as usize] = 343_900.0 * X25519_OVER_P256_MUL;
     r
 };
+
+/// X25519 / P-256 variable-base multiplication time on the reference
+/// machine, from one `authsim calibrate --budget-ms 1500` run:
+/// 158 236 ns / 521 663 ns (docs/profiles.md).
+pub const X25519_OVER_P256_MUL: f64 = 0.3033;
 
 /// `prim`'s cost for a class whose `p256_mul` costs `p256_mul_ns`, scaled by the
 /// reference machine's ratio (for primitives without a published figure).
@@ -104,6 +113,9 @@ pub mod cortex_m4 {
     /// secret 906k (a variable-base multiplication), key generation 327k (base).
     pub const P256_MUL_CYCLES: f64 = 906_000.0;
     pub const P256_MUL_BASE_CYCLES: f64 = 327_000.0;
+    /// X25519-Cortex-M4 (Emil Lenngren), README "Performance": one scalar
+    /// multiplication in 548 873 cycles on Cortex-M4.
+    pub const X25519_MUL_CYCLES: f64 = 548_873.0;
     /// nRF52840 at 3.0 V with DC/DC: CPU current = compounded (CPU + radio)
     /// minus radio alone: IS0 8.1 − IRADIO_TX1 6.40 = 1.70 mA and IS1 8.6 −
     /// IRADIO_RX0 6.26 = 2.34 mA; their mean, 2.02 mA.
@@ -233,6 +245,7 @@ impl Profile {
         let mul = cycles_ns(m::P256_MUL_CYCLES, m::MHZ);
         p[Prim::P256Mul as usize] = mul;
         p[Prim::P256MulBase as usize] = cycles_ns(m::P256_MUL_BASE_CYCLES, m::MHZ);
+        p[Prim::X25519Mul as usize] = cycles_ns(m::X25519_MUL_CYCLES, m::MHZ);
         for prim in [
             Prim::P256Add,
             Prim::ScalarInv,
@@ -277,6 +290,7 @@ impl Profile {
             Prim::ScalarInv,
             Prim::ScalarMul,
             Prim::Pairing,
+            Prim::X25519Mul,
         ] {
             p[prim as usize] = by_reference_ratio(prim, pi3::P256_MUL_NS);
         }
@@ -381,6 +395,9 @@ mod tests {
         assert!((m.prim_ns[Prim::P256Mul as usize] - 14_156_250.0).abs() < 1e-6);
         assert!((cortex_m4::WATTS - 0.00606).abs() < 1e-12);
         assert!((m.prim_uj[Prim::P256Mul as usize] - 14_156_250.0 * 0.00606e-3).abs() < 1e-9);
+        // X25519: 548 873 cycles / 64 MHz = 8.576 ms (X25519-Cortex-M4).
+        assert!((m.prim_ns[Prim::X25519Mul as usize] - 8_576_140.625).abs() < 1e-6);
+        assert!((Profile::server().prim_ns[Prim::X25519Mul as usize] - 104_304.87).abs() < 1e-6);
         // AES-128 block: 644.7 cycles / 64 MHz = 10.073 µs.
         assert!((m.prim_ns[Prim::AesBlock as usize] - 10_073.437_5).abs() < 1e-6);
         // SHA-256: 80 MHz / 867 797 B/s × 64 ≈ 5 900 cycles.

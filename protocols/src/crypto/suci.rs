@@ -11,9 +11,8 @@
 //! (C.3.3) does the same from its private key and checks the tag in constant
 //! time before it decrypts.
 //!
-//! Counted operations: AES blocks, SHA-256 compressions, P-256 scalar
-//! multiplications (profile B). X25519 has no [`Prim`] yet: a new primitive
-//! adds a column to every `nodes.csv`, which the roles' change will do.
+//! Counted operations: AES blocks, SHA-256 compressions, X25519 (profile A)
+//! and P-256 (profile B) scalar multiplications.
 
 use aes::Aes128;
 use ctr::Ctr128BE;
@@ -183,6 +182,7 @@ pub fn public_key(
     match profile {
         Profile::A => {
             let s = x25519_dalek::StaticSecret::from(*private);
+            ops.add(Prim::X25519Mul, 1);
             Ok(x25519_dalek::PublicKey::from(&s).as_bytes().to_vec())
         }
         Profile::B => {
@@ -206,6 +206,7 @@ fn shared_key(
                 .try_into()
                 .map_err(|_| SuciError::BadPublicKey(profile, public.len()))?;
             let s = x25519_dalek::StaticSecret::from(*private);
+            ops.add(Prim::X25519Mul, 1);
             let shared = s.diffie_hellman(&x25519_dalek::PublicKey::from(public));
             // An all-zero output means a small-order public key (RFC 7748 §6.1).
             if !shared.was_contributory() {
@@ -432,6 +433,24 @@ mod tests {
         // KDF: 2 × SHA-256 of 32+4+33 = 69 octets (2 blocks each); HMAC over
         // 5 octets: inner 64+5 octets (2 blocks), outer 64+32 (2 blocks).
         assert_eq!(ops.get(Prim::Sha256Block), 2 * 2 + 2 + 2);
+        assert_eq!(ops.get(Prim::X25519Mul), 0);
+
+        // Profile A: ephemeral public key and shared key, one ladder each;
+        // the SIDF's de-concealment one more.
+        let a = &ANNEX[0];
+        let mut ops = CryptoOps::default();
+        let c = conceal(
+            Profile::A,
+            &hex::decode(a.hn_public).unwrap(),
+            &arr(a.eph_private),
+            &input,
+            &mut ops,
+        )
+        .unwrap();
+        assert_eq!((ops.get(Prim::X25519Mul), ops.get(Prim::P256Mul)), (2, 0));
+        let mut ops = CryptoOps::default();
+        deconceal(Profile::A, &arr(a.hn_private), &c.scheme_output(), &mut ops).unwrap();
+        assert_eq!(ops.get(Prim::X25519Mul), 1);
     }
 
     #[test]

@@ -249,3 +249,52 @@ fn a_non_5g_vector_is_refused_with_cause_26() {
     assert_eq!(count(&r, "AuthenticationFailure"), 1);
     assert!(rejected(&r, UE, AMF, "authentication_reject"));
 }
+
+/// Per registration (loss-free), per node, as docs/counting.md derives them:
+/// SHA-256 blocks: KDF with a 32-octet key = 2 (inner: key block + S) + 2
+/// (outer) while S ≤ 55 octets, 3 + 2 for RES* (S = 63 octets); AES blocks:
+/// MILENAGE 5, 128-NIA2 over the 15-octet SMC 3 and the 10-octet complete 2,
+/// ECIES AES-CTR over the 5-octet MSIN 1; SUCI: X9.63 KDF 2 × 2 blocks,
+/// HMAC tag 4 blocks.
+#[test]
+fn crypto_per_registration_is_what_docs_counting_md_states() {
+    for (protection, suci_sha, suci_aes, p256, x25519) in [
+        (None, 0, 0, (0, 0, 0), (0, 0)),
+        (Some(Profile::A), 8, 1, (0, 0, 0), (2, 1)),
+        (Some(Profile::B), 8, 1, (1, 1, 1), (0, 0)),
+    ] {
+        let mut n = Net5g::with(protection);
+        let mut r = n.router(3);
+        r.start(UE);
+        assert!(authenticated(&r, AMF, UE));
+        let get = |a: Addr, p: Prim| r.crypto[&a].get(p);
+        // UE: USIM 5 + NIA2 3 + 2 (+ CTR); K_AUSF, K_SEAF, K_AMF, K_NASint 4 each, RES* 5.
+        assert_eq!(get(UE, Prim::AesBlock), 10 + suci_aes, "{protection:?}");
+        assert_eq!(get(UE, Prim::Sha256Block), 21 + suci_sha, "{protection:?}");
+        assert_eq!(
+            (get(UE, Prim::P256MulBase), get(UE, Prim::P256Mul)),
+            (p256.0, p256.1)
+        );
+        // AMF: HRES* 1, K_AMF 4, K_NASint 4; NIA2 3 + 2.
+        assert_eq!(
+            (get(AMF, Prim::AesBlock), get(AMF, Prim::Sha256Block)),
+            (5, 9)
+        );
+        // AUSF: HXRES* 1, K_SEAF 4.
+        assert_eq!(
+            (get(AUSF, Prim::AesBlock), get(AUSF, Prim::Sha256Block)),
+            (0, 5)
+        );
+        // UDM: MILENAGE 5 (+ CTR), XRES* 5 + K_AUSF 4 (+ SIDF KDF and tag).
+        assert_eq!(get(UDM, Prim::AesBlock), 5 + suci_aes, "{protection:?}");
+        assert_eq!(get(UDM, Prim::Sha256Block), 9 + suci_sha, "{protection:?}");
+        assert_eq!(get(UDM, Prim::P256Mul), p256.2);
+        assert_eq!(
+            (get(UE, Prim::X25519Mul), get(UDM, Prim::X25519Mul)),
+            x25519
+        );
+        for node in [AMF, AUSF] {
+            assert_eq!(get(node, Prim::X25519Mul) + get(node, Prim::P256Mul), 0);
+        }
+    }
+}
