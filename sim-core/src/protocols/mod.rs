@@ -11,6 +11,7 @@ pub mod eps_aka;
 pub mod gas;
 pub mod group_aka;
 pub mod harn_gas;
+pub mod overload;
 pub mod threshold_gas;
 pub mod umts_aka;
 
