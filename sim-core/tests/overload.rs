@@ -86,3 +86,31 @@ fn nas_congestion_control_keeps_the_mme_out_of_collapse() {
     assert_eq!(sent(&on, "AuthenticationRequest"), 6000);
     assert_eq!(failed(&on), 0);
 }
+
+#[test]
+fn bad_overload_parameters_name_their_field() {
+    for (table, field) in [
+        (
+            "[protocol.congestion]\nt3346_min_s = 1.0\n",
+            "protocol.congestion.t3346_min_s",
+        ),
+        (
+            "[protocol.congestion]\nt3346_min_s = 60.0\nt3346_max_s = 30.0\n",
+            "protocol.congestion.t3346_max_s",
+        ),
+        (
+            "[protocol.congestion]\nmax_wait_s = -1.0\n",
+            "protocol.congestion.max_wait_s",
+        ),
+        (
+            "[protocol.retry]\nt3411_s = 0.0\n",
+            "protocol.retry.t3411_s",
+        ),
+    ] {
+        let text = STORM.replace("[population]", &format!("{table}\n[population]"));
+        let err = Scenario::parse(&text, Path::new("overload.toml"), &[])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(field), "{field}: {err}");
+    }
+}
