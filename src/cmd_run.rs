@@ -248,7 +248,10 @@ pub fn list() {
             "[[links]] between, latency, bandwidth_mbps, loss, header_bytes",
             "latency = {dist = fixed|uniform|exponential|lognormal, ...}",
         ),
-        ("outputs.per_auth_csv, outputs.plots", "what to write"),
+        (
+            "outputs.per_auth_csv, outputs.plots, outputs.storm",
+            "what to write",
+        ),
     ] {
         println!("  {k:<40} {v}");
     }

@@ -177,10 +177,50 @@ pub fn write_run(
         }
         write(path.to_path_buf(), &text, &mut written)?;
     }
+    if scn.outputs.storm {
+        let csv = authsim_sim::storm::goodput_csv(r);
+        write(dir.join("goodput.csv"), &csv, &mut written)?;
+    }
     if scn.outputs.plots {
         plot_run(dir, r, &scn.outputs.formats, &mut written)?;
+        if scn.outputs.storm {
+            plot_goodput(dir, r, &scn.outputs.formats, &mut written)?;
+        }
     }
     Ok(written)
+}
+
+/// `goodput.png`: devices authenticated per second over the run (`outputs.storm`).
+fn plot_goodput(
+    dir: &Path,
+    r: &RunResult,
+    formats: &[PlotFormat],
+    written: &mut Vec<PathBuf>,
+) -> Result<(), OutputError> {
+    let series = [Series::new(
+        "first authentication at the serving network",
+        authsim_sim::storm::goodput_series(r),
+    )];
+    let title = format!(
+        "Goodput over time — {} ({}, {} devices)",
+        r.scenario, r.protocol, r.devices
+    );
+    ChartFiles::new(dir, "goodput.png", formats).draw(written, |canvas| {
+        authsim_plots::line_chart(
+            canvas,
+            &LineChart {
+                title: &title,
+                x_label: "time (s)",
+                y_label: "devices authenticated per second",
+                x_scale: Scale::Linear,
+                y_scale: Scale::Linear,
+                series: &series,
+                reference: &[],
+                points_only: false,
+                ci_label: "",
+            },
+        )
+    })
 }
 
 fn plot_run(

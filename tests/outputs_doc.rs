@@ -58,9 +58,12 @@ fn every_csv_header_is_the_one_docs_outputs_md_gives() {
         "run.replications=2",
         "--set",
         "outputs.plots=false",
+        "--set",
+        "outputs.storm=true",
         "--quiet",
     ]);
     for file in [
+        "goodput.csv",
         "messages.csv",
         "auth.csv",
         "nodes.csv",

@@ -183,6 +183,12 @@ pub enum TimerKind {
     T3560,
     /// AMF: waiting for the AUSF's HTTP/2 response on N12.
     SbiTx,
+    /// UE mobility management back-off after a congestion reject (TS 24.301 §5.5.1.2.5).
+    T3346,
+    /// UE: retry an attach after a failed attempt (TS 24.301 §5.5.1.2.6).
+    T3411,
+    /// UE: retry an attach after five failed attempts (TS 24.301 §5.5.1.2.6).
+    T3402,
 }
 
 impl TimerKind {
@@ -202,6 +208,9 @@ impl TimerKind {
             TimerKind::T3510 => "T3510",
             TimerKind::T3560 => "T3560",
             TimerKind::SbiTx => "SbiTx",
+            TimerKind::T3346 => "T3346",
+            TimerKind::T3411 => "T3411",
+            TimerKind::T3402 => "T3402",
         }
     }
 }
@@ -457,6 +466,11 @@ pub struct Incoming<'a> {
 pub struct Ctx<'a> {
     pub me: Addr,
     pub now: Nanos,
+    /// How long this input waited for a server of its node before `now`
+    /// (0 where every endpoint serves itself): the load signal a serving
+    /// node's overload control reads (docs/protocols/overload.md). The host
+    /// measures it; the role never guesses it.
+    pub wait: Nanos,
     pub rng: &'a mut SimRng,
     pub fx: &'a mut Effects,
 }

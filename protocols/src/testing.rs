@@ -32,6 +32,9 @@ pub type Tamper<'e> = Box<dyn FnMut(&Passed) -> Option<Vec<u8>> + 'e>;
 pub struct Router<'e> {
     pub endpoints: BTreeMap<Addr, &'e mut dyn Endpoint>,
     pub now: Nanos,
+    /// The queueing wait every input is said to have had (`Ctx::wait`), so
+    /// tests can put a serving node under load.
+    pub wait: Nanos,
     pub rng: SimRng,
     pub log: Vec<Passed>,
     pub outcomes: Vec<(Addr, Outcome)>,
@@ -50,6 +53,7 @@ impl<'e> Router<'e> {
         Self {
             endpoints: BTreeMap::new(),
             now: 0,
+            wait: 0,
             rng: SimRng::seed_from_u64(seed),
             log: Vec::new(),
             outcomes: Vec::new(),
@@ -129,6 +133,7 @@ impl<'e> Router<'e> {
             let mut cx = Ctx {
                 me: addr,
                 now: self.now,
+                wait: self.wait,
                 rng: &mut self.rng,
                 fx: &mut fx,
             };

@@ -27,6 +27,7 @@ pub mod report;
 pub mod runner;
 pub mod scenario;
 pub mod spec;
+pub mod storm;
 pub mod sweep;
 pub mod timers;
 pub mod trace;

@@ -101,6 +101,8 @@ pub struct RunResult {
     pub auth: Vec<AuthRow>,
     /// Traced transmissions in departure order (`--trace`, `--pcap`).
     pub trace: Vec<crate::trace::Transmission>,
+    /// Whether the scenario asked for the storm measures (`outputs.storm`).
+    pub storm: bool,
 }
 
 impl RunResult {
@@ -189,6 +191,7 @@ impl RunResult {
             nodes,
             auth,
             trace: trace.into_iter().map(|(_, _, l)| l).collect(),
+            storm: scn.outputs.storm,
         }
     }
 

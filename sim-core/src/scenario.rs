@@ -140,6 +140,11 @@ pub struct OutputSpec {
     /// File formats of every plot: PNG, and SVG for vector figures in papers.
     #[serde(default = "png_only")]
     pub formats: Vec<PlotFormat>,
+    /// Access-storm measures (docs/outputs.md, "Storm metrics"): the
+    /// `storm.*` sweep metrics and a run's `goodput.csv`. Off by default, so
+    /// other scenarios' outputs do not change.
+    #[serde(default)]
+    pub storm: bool,
 }
 
 /// A plot file format.
@@ -194,6 +199,7 @@ impl Default for OutputSpec {
             per_auth_csv: true,
             plots: true,
             formats: png_only(),
+            storm: false,
         }
     }
 }

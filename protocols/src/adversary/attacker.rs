@@ -157,6 +157,7 @@ impl Network {
         let mut cx = Ctx {
             me: at,
             now: self.now,
+            wait: 0,
             rng: &mut self.rng,
             fx: &mut self.fx,
         };

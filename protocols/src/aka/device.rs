@@ -27,6 +27,36 @@ pub enum State {
     Registered,
     /// Rejected or given up.
     Done,
+    /// Attempting to attach (EMM-DEREGISTERED.ATTEMPTING-TO-ATTACH): a
+    /// back-off timer (T3346, T3411, T3402) runs; the attach restarts when it
+    /// expires.
+    Waiting,
+}
+
+/// The attach retry rules of TS 24.301 §5.5.1.2.6 for a failed attempt:
+/// after a failure the device waits T3411 and tries again; after five
+/// failures (the attach attempt counter, `guard().1`) it waits T3402 and the
+/// counter restarts. Without them a device retries at once when T3410
+/// expires and gives up after its last attempt (the model authsim started
+/// with, kept as the default so existing scenarios do not change).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Retry {
+    pub t3411: Nanos,
+    pub t3402: Nanos,
+    /// T3402 periods a device sits out before it gives up (`Failed`,
+    /// `attach_gave_up`): the specification retries for ever; a run must end.
+    pub max_t3402: u32,
+}
+
+impl Default for Retry {
+    /// TS 24.301 table 10.2.2: T3411 10 s, T3402 12 min.
+    fn default() -> Self {
+        Self {
+            t3411: 10 * crate::core::time::SECOND,
+            t3402: 720 * crate::core::time::SECOND,
+            max_t3402: 2,
+        }
+    }
 }
 
 /// Why the device refuses a challenge, as it tells the serving network.
@@ -54,6 +84,10 @@ pub enum Downlink<M> {
     Refuse(Refusal),
     /// The network ended the procedure; the reason of the `Rejected` outcome.
     Reject(&'static str),
+    /// A reject for congestion (EMM cause #22): back off for the T3346 value
+    /// it carries, or (no value, zero or deactivated) treat it as an
+    /// abnormal failure (TS 24.301 §5.5.1.2.5).
+    Congestion(Option<Nanos>),
     /// A message the variant handles itself.
     Variant(M),
     /// Nothing the device acts on (an unexpected kind, or undecodable bytes).
@@ -79,6 +113,10 @@ pub trait DeviceVariant {
 
     /// The guard timer's duration and the attempts allowed.
     fn guard(&self) -> (Nanos, u32);
+    /// The retry rules after a failed attempt, if the device follows them.
+    fn retry(&self) -> Option<Retry> {
+        None
+    }
     /// Decodes a downlink PDU; the label names it for [`crate::core::Effects::ignore`].
     fn decode(&self, pdu: &[u8]) -> (&'static str, Downlink<Self::Message>);
     /// Sends the attach (location updating) request of subscriber `index`.
@@ -143,7 +181,11 @@ pub struct Attach {
     usim: Milenage,
     sqn: SqnState,
     state: State,
+    /// Requests sent since the counter was last reset: with [`Retry`] rules
+    /// this is the attach attempt counter of TS 24.301 §5.5.1.1.
     attempts: u32,
+    /// T3402 periods started (with [`Retry`] rules).
+    t3402_periods: u16,
     /// The last challenge answered and its RES, so that a retransmitted
     /// challenge gets the same answer (TS 24.301 §5.4.2.7 c, TS 24.008 §4.3.2.5).
     last_rand: [u8; 16],
@@ -328,6 +370,7 @@ impl<V: DeviceVariant> Device<V> {
                 sqn,
                 state: State::Idle,
                 attempts: 0,
+                t3402_periods: 0,
                 last_rand: [0; 16],
                 last_res: ResponseValue::new(&[]),
                 key: None,
@@ -345,8 +388,60 @@ impl<V: DeviceVariant> Device<V> {
         &self.variant
     }
 
+    /// Where the attach stands (for tests and hosts).
+    pub fn state(&self) -> State {
+        self.attach.state
+    }
+
+    /// A congestion reject (cause #22, TS 24.301 §5.5.1.2.5): with a T3346
+    /// value that is neither zero nor deactivated, the attempt counter is
+    /// reset and the device waits T3346; otherwise it is an abnormal case
+    /// (§5.5.1.2.6): a failed attempt under the [`Retry`] rules, or the end
+    /// of the procedure for a device without them.
+    fn congested(&mut self, t3346: Option<Nanos>, cx: &mut Ctx<'_>) {
+        cx.fx.cancel(TimerKey::own(V::GUARD));
+        self.attach.forget_key();
+        match t3346 {
+            Some(wait) if wait > 0 => {
+                let a = &mut self.attach;
+                a.attempts = 0;
+                a.state = State::Waiting;
+                cx.fx.arm(TimerKey::own(TimerKind::T3346), cx.now + wait);
+            }
+            _ if self.variant.retry().is_some() => self.attempt_failed(cx),
+            _ => self.attach.finish::<V>("attach_reject", cx),
+        }
+    }
+
+    /// An attempt failed (T3410 expired, or an abnormal reject) under the
+    /// [`Retry`] rules: T3411 while the attach attempt counter is below its
+    /// limit, T3402 when it reaches it; after `max_t3402` T3402 periods the
+    /// device gives up.
+    fn attempt_failed(&mut self, cx: &mut Ctx<'_>) {
+        let Some(r) = self.variant.retry() else {
+            return;
+        };
+        let (_, limit) = self.variant.guard();
+        let a = &mut self.attach;
+        a.forget_key();
+        a.state = State::Waiting;
+        if a.attempts < limit {
+            return cx.fx.arm(TimerKey::own(TimerKind::T3411), cx.now + r.t3411);
+        }
+        if u32::from(a.t3402_periods) >= r.max_t3402 {
+            a.state = State::Done;
+            return cx.fx.outcome(Outcome::Failed {
+                subject: a.serving,
+                reason: "attach_gave_up",
+            });
+        }
+        a.t3402_periods += 1;
+        cx.fx.arm(TimerKey::own(TimerKind::T3402), cx.now + r.t3402);
+    }
+
     fn send_attach(&mut self, cx: &mut Ctx<'_>) {
         let a = &mut self.attach;
+        a.state = State::Attaching;
         a.attempts += 1;
         self.variant.send_attach(a.serving, a.index, cx);
         let (guard, _) = self.variant.guard();
@@ -358,9 +453,10 @@ impl<V: DeviceVariant> Endpoint for Device<V> {
     /// Starts an attach; a registered or finished device attaches again
     /// (periodic re-attach), with a fresh challenge.
     fn start(&mut self, cx: &mut Ctx<'_>) {
-        if self.attach.state != State::Attaching {
+        if !matches!(self.attach.state, State::Attaching | State::Waiting) {
             self.attach.state = State::Attaching;
             self.attach.attempts = 0;
+            self.attach.t3402_periods = 0;
             self.attach.forget_key();
             self.send_attach(cx);
         }
@@ -379,6 +475,7 @@ impl<V: DeviceVariant> Endpoint for Device<V> {
             }
             Downlink::Refuse(refusal) if attaching => a.refuse(v, refusal, cx),
             Downlink::Reject(reason) if attaching => a.finish::<V>(reason, cx),
+            Downlink::Congestion(t3346) if attaching => self.congested(t3346, cx),
             Downlink::Variant(m) => v.on_message(a, m, label, msg.pdu, cx),
             // Anything else, or bytes that do not decode, is ignored
             // (TS 24.301 §7, TS 24.008 §8), and counted.
@@ -388,8 +485,24 @@ impl<V: DeviceVariant> Endpoint for Device<V> {
 
     fn on_timer(&mut self, key: TimerKey, cx: &mut Ctx<'_>) {
         let a = &mut self.attach;
+        let backoff = matches!(
+            key.kind(),
+            TimerKind::T3346 | TimerKind::T3411 | TimerKind::T3402
+        );
+        if backoff && key.peer().is_none() && a.state == State::Waiting {
+            // The counter restarts when T3402 expires (TS 24.301 §5.5.1.1);
+            // T3346 reset it when it started.
+            if key.kind() == TimerKind::T3402 {
+                a.attempts = 0;
+            }
+            return self.send_attach(cx);
+        }
         if key != TimerKey::own(V::GUARD) || a.state != State::Attaching {
             return cx.fx.ignore(key.kind().name());
+        }
+        if self.variant.retry().is_some() {
+            cx.fx.cancel(TimerKey::own(V::GUARD));
+            return self.attempt_failed(cx);
         }
         let (_, attempts) = self.variant.guard();
         if a.attempts >= attempts {

@@ -135,6 +135,18 @@ pub fn drop_first(kind: &'static str) -> Tamper<'static> {
     })
 }
 
+/// Loses the first `n` messages of `kind`.
+pub fn drop_first_n(kind: &'static str, n: usize) -> Tamper<'static> {
+    let mut dropped = 0;
+    Box::new(move |p| {
+        if p.kind == kind && dropped < n {
+            dropped += 1;
+            return None;
+        }
+        Some(p.pdu.clone())
+    })
+}
+
 /// Loses every message of `kind`.
 pub fn drop_all(kind: &'static str) -> Tamper<'static> {
     Box::new(move |p| (p.kind != kind).then(|| p.pdu.clone()))

@@ -18,7 +18,7 @@ use crate::wire::diameter::{
     RequestedAuthInfo, VendorSpecificApplicationId,
 };
 use crate::wire::nas::{
-    self, AttachReject, AuthenticationRequest, EmmCause, EpsMobileIdentity, NasMessage,
+    self, AttachReject, AuthenticationRequest, EmmCause, EpsMobileIdentity, GprsTimer2, NasMessage,
     SecurityModeCommand, header_type,
 };
 
@@ -79,6 +79,7 @@ impl<X: Default> Scheme for Nas<X> {
         let msg = NasMessage::AttachReject(AttachReject {
             cause,
             esm_message_container: None,
+            t3346: None,
         });
         (msg.kind(), msg.encode())
     }
@@ -319,6 +320,18 @@ pub(crate) fn complete_security_mode<X: Default>(
     core.established(ue, cx);
 }
 
+/// ATTACH REJECT with cause #22 and T3346 (TS 24.301 §5.5.1.2.5): no
+/// context is opened and no outcome reported (the device is not refused,
+/// only deferred); the reject is counted as a message like any other.
+fn reject_for_congestion(ue: Addr, t3346: GprsTimer2, cx: &mut Ctx<'_>) {
+    let msg = NasMessage::AttachReject(AttachReject {
+        cause: EmmCause::CONGESTION,
+        esm_message_container: None,
+        t3346: Some(t3346),
+    });
+    cx.fx.send_msg(ue, Interface::Nas, &msg);
+}
+
 /// Serving network: runs the attach/authentication/security mode procedures.
 pub struct Mme {
     cfg: Arc<Config>,
@@ -405,6 +418,13 @@ impl NasUplink for Mme {
                 return self.core.resend_last(ue, cx);
             }
             _ => {}
+        }
+        if let Some(t3346) = self
+            .cfg
+            .congestion
+            .and_then(|c| c.back_off(cx.wait, cx.rng))
+        {
+            return reject_for_congestion(ue, t3346, cx);
         }
         if self.core.begin(ue, index).stocked() == 0 {
             self.request_vectors(ue, None, cx);

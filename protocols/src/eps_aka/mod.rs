@@ -5,12 +5,15 @@
 //! [`Hss`] (home network with the AuC). The flow, the timers and what each side
 //! checks are written up in docs/protocols/eps-aka.md.
 
+pub mod congestion;
 pub(crate) mod hss;
 pub(crate) mod mme;
 pub mod realm;
 pub(crate) mod ue;
 
+pub use crate::aka::device::Retry;
 pub use crate::aka::{Subscriber, imsi, imsi_index, imsi_into};
+pub use congestion::Congestion;
 pub use hss::Hss;
 pub use mme::Mme;
 pub use ue::Ue;
@@ -39,6 +42,10 @@ pub struct Config {
     pub diameter_timeout: Nanos,
     /// AIR retransmissions on Tx expiry before giving up.
     pub diameter_max_retx: u32,
+    /// NAS congestion rejects with T3346 at the MME (off by default).
+    pub congestion: Option<Congestion>,
+    /// The UEs' T3411/T3402 retry rules (off by default: retry at once).
+    pub retry: Option<Retry>,
 }
 
 impl Default for Config {
@@ -53,6 +60,8 @@ impl Default for Config {
             attach_max_attempts: 5,
             diameter_timeout: 5 * SECOND,
             diameter_max_retx: 2,
+            congestion: None,
+            retry: None,
         }
     }
 }
@@ -101,5 +110,7 @@ pub fn protect_first(
     pdu
 }
 
+#[cfg(test)]
+mod overload_tests;
 #[cfg(test)]
 mod tests;

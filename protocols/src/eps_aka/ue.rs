@@ -6,9 +6,9 @@ use std::sync::Arc;
 use zeroize::Zeroize;
 
 use super::{Config, EEA0, EIA2, UE_NETWORK_CAPABILITY};
-use crate::aka::device::{Attach, Device, DeviceVariant, Downlink, Refusal, State};
+use crate::aka::device::{Attach, Device, DeviceVariant, Downlink, Refusal, Retry, State};
 use crate::aka::{SqnState, UsimAccept, imsi};
-use crate::core::{Addr, CryptoOps, Ctx, Interface, Nanos, TimerKind};
+use crate::core::{Addr, CryptoOps, Ctx, Interface, Nanos, TimerKind, time::SECOND};
 use crate::crypto::{eia2, kdf, milenage::Milenage};
 use crate::wire::nas::{
     self, AttachRequest, AuthenticationFailure, AuthenticationResponse, EmmCause,
@@ -39,6 +39,10 @@ impl DeviceVariant for Eps {
 
     fn guard(&self) -> (Nanos, u32) {
         (self.cfg.t3410, self.cfg.attach_max_attempts)
+    }
+
+    fn retry(&self) -> Option<Retry> {
+        self.cfg.retry
     }
 
     fn decode(&self, pdu: &[u8]) -> (&'static str, Downlink<nas::SecurityProtected>) {
@@ -92,6 +96,10 @@ pub(crate) fn downlink<M>(
             "AuthenticationReject",
             Downlink::Reject("authentication_reject"),
         ),
+        Ok(nas::Nas::Plain(NasMessage::AttachReject(r))) if r.cause == EmmCause::CONGESTION => {
+            let t3346 = r.t3346.and_then(|t| t.seconds()).map(|s| s * SECOND);
+            ("AttachReject", Downlink::Congestion(t3346))
+        }
         Ok(nas::Nas::Plain(NasMessage::AttachReject(_))) => {
             ("AttachReject", Downlink::Reject("attach_reject"))
         }

@@ -183,6 +183,11 @@ impl<'a> Reader<'a> {
     pub fn is_empty(&self) -> bool {
         self.remaining() == 0
     }
+    /// The next byte without consuming it (an optional IE's IEI).
+    #[inline]
+    pub fn peek(&self) -> Option<u8> {
+        self.buf.get(self.pos).copied()
+    }
     /// An error at the next byte.
     #[inline]
     pub fn err(&self, what: &'static str, problem: &'static str) -> WireError {

@@ -170,6 +170,75 @@ pub struct AttachReject {
     pub cause: EmmCause,
     /// ESM message container (IEI 0x78, TLV-E), e.g. a PDN CONNECTIVITY REJECT.
     pub esm_message_container: Option<Vec<u8>>,
+    /// T3346 value (IEI 0x5F, GPRS timer 2, §9.9.3.16A, TLV of 3 octets):
+    /// the back-off the network asks for with cause #22 (§5.5.1.2.5).
+    pub t3346: Option<GprsTimer2>,
+}
+
+/// GPRS timer 2 (TS 24.301 §9.9.3.16A → TS 24.008 §10.5.7.4): one value
+/// octet, bits 8-6 the unit, bits 5-1 a count of 0..=31 units.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct GprsTimer2(u8);
+
+impl GprsTimer2 {
+    /// Unit "multiples of 2 seconds" (000).
+    pub const UNIT_2S: u8 = 0b000;
+    /// Unit "multiples of 1 minute" (001).
+    pub const UNIT_1MIN: u8 = 0b001;
+    /// Unit "multiples of decihours" (010).
+    pub const UNIT_DECIHOUR: u8 = 0b010;
+    /// "Timer is deactivated" (111).
+    pub const UNIT_DEACTIVATED: u8 = 0b111;
+    /// The timer deactivated (count zero).
+    pub const DEACTIVATED: Self = Self(Self::UNIT_DEACTIVATED << 5);
+
+    /// The value octet, if its unit is one the encoder produces (TS 24.008
+    /// lets a receiver read units 011..=110 as minutes; this strict decoder
+    /// refuses them, as no encoder here writes them).
+    pub fn from_octet(octet: u8) -> Option<Self> {
+        matches!(
+            octet >> 5,
+            Self::UNIT_2S | Self::UNIT_1MIN | Self::UNIT_DECIHOUR | Self::UNIT_DEACTIVATED
+        )
+        .then_some(Self(octet))
+    }
+
+    /// `unit` and `count` (0..=31) as one octet; `None` for another unit or count.
+    pub fn new(unit: u8, count: u8) -> Option<Self> {
+        if count > 31 {
+            return None;
+        }
+        Self::from_octet((unit << 5) | count)
+    }
+
+    /// The closest value not above `seconds` in the finest unit that holds
+    /// it: 2 s steps up to 62 s, minutes up to 31 min, decihours up to
+    /// 186 min (longer values are capped there).
+    pub fn from_seconds(seconds: u64) -> Self {
+        let (unit, step) = if seconds <= 62 {
+            (Self::UNIT_2S, 2)
+        } else if seconds <= 31 * 60 {
+            (Self::UNIT_1MIN, 60)
+        } else {
+            (Self::UNIT_DECIHOUR, 360)
+        };
+        Self((unit << 5) | (seconds / step).min(31) as u8)
+    }
+
+    pub fn octet(self) -> u8 {
+        self.0
+    }
+
+    /// The duration in seconds, `None` when deactivated.
+    pub fn seconds(self) -> Option<u64> {
+        let count = u64::from(self.0 & 0x1f);
+        match self.0 >> 5 {
+            Self::UNIT_2S => Some(2 * count),
+            Self::UNIT_1MIN => Some(60 * count),
+            Self::UNIT_DECIHOUR => Some(360 * count),
+            _ => None,
+        }
+    }
 }
 
 /// One plain EMM message.
@@ -193,6 +262,7 @@ const IEI_AUTH_FAILURE_PARAMETER: u8 = 0x30;
 const IEI_IMEISV: u8 = 0x23;
 const IEI_IMEISV_REQUEST: u8 = 0xc; // type 1: IEI in the upper half octet
 const IEI_ESM_MESSAGE_CONTAINER: u8 = 0x78;
+const IEI_T3346_VALUE: u8 = 0x5f;
 
 impl NasMessage {
     /// The message type octet (§9.8).
@@ -284,15 +354,29 @@ impl NasMessage {
             }
             msg_type::ATTACH_REJECT => {
                 let cause = EmmCause(r.u8("EMM cause")?);
-                let esm_message_container = if r.is_empty() {
+                // Optional IEs in the order of table 8.2.3.1: ESM message
+                // container (0x78), then T3346 value (0x5F).
+                let mut esm_message_container = None;
+                if r.peek() == Some(IEI_ESM_MESSAGE_CONTAINER) {
+                    expect_iei(&mut r, IEI_ESM_MESSAGE_CONTAINER, "ESM message container")?;
+                    esm_message_container = Some(lv_e(&mut r, "ESM message container")?.to_vec());
+                }
+                let t3346 = if r.is_empty() {
                     None
                 } else {
-                    expect_iei(&mut r, IEI_ESM_MESSAGE_CONTAINER, "ESM message container")?;
-                    Some(lv_e(&mut r, "ESM message container")?.to_vec())
+                    expect_iei(&mut r, IEI_T3346_VALUE, "T3346 value")?;
+                    let v = lv_array::<1>(&mut r, "T3346 value")?;
+                    let at = r.offset() - 1;
+                    Some(GprsTimer2::from_octet(v[0]).ok_or(WireError::new(
+                        at,
+                        "T3346 value",
+                        "unknown timer unit",
+                    ))?)
                 };
                 Self::AttachReject(AttachReject {
                     cause,
                     esm_message_container,
+                    t3346,
                 })
             }
             _ => {
@@ -350,6 +434,7 @@ impl Message for NasMessage {
                 Self::SecurityModeReject(_) => 1,
                 Self::AttachReject(m) => {
                     1 + m.esm_message_container.as_ref().map_or(0, |e| 3 + e.len())
+                        + m.t3346.map_or(0, |_| 3)
                 }
             }
     }
@@ -394,6 +479,9 @@ impl Message for NasMessage {
                 if let Some(esm) = &m.esm_message_container {
                     out.push(IEI_ESM_MESSAGE_CONTAINER);
                     put_lv_e(out, esm);
+                }
+                if let Some(t) = m.t3346 {
+                    out.extend_from_slice(&[IEI_T3346_VALUE, 1, t.octet()]);
                 }
             }
         }

@@ -266,6 +266,7 @@ impl NodeCore {
         let mut cx = Ctx {
             me,
             now: start,
+            wait: start - now,
             rng: &mut self.rng,
             fx: &mut self.fx,
         };

@@ -5,6 +5,8 @@ use std::sync::Arc;
 use authsim_protocols::aka::SqnState;
 use authsim_protocols::core::Addr;
 use authsim_protocols::eps_aka::{Config, Hss, Mme, Ue};
+
+use super::overload::{CongestionParams, RetryParams};
 use serde::Deserialize;
 
 use super::aka::{
@@ -55,6 +57,16 @@ fn params() -> Vec<ParamDoc> {
             "AIR retransmissions",
             d.diameter_max_retx,
         ),
+        ParamDoc::value(
+            "congestion",
+            "[protocol.congestion] NAS congestion rejects with T3346 (docs/protocols/overload.md)",
+            "off",
+        ),
+        ParamDoc::value(
+            "retry",
+            "[protocol.retry] UE T3411/T3402 retry rules (docs/protocols/overload.md)",
+            "off: retry at once on T3410",
+        ),
         ParamDoc::derived(
             "op",
             "operator variant key OP, 32 hex digits",
@@ -75,6 +87,8 @@ pub struct Params {
     pub attach_max_attempts: u32,
     pub diameter_timeout_s: f64,
     pub diameter_max_retx: u32,
+    pub congestion: Option<CongestionParams>,
+    pub retry: Option<RetryParams>,
     pub op: Option<String>,
 }
 
@@ -89,6 +103,8 @@ impl Default for Params {
             attach_max_attempts: c.attach_max_attempts,
             diameter_timeout_s: to_seconds(c.diameter_timeout),
             diameter_max_retx: c.diameter_max_retx,
+            congestion: None,
+            retry: None,
             op: None,
         }
     }
@@ -104,6 +120,8 @@ impl Params {
             attach_max_attempts: self.attach_max_attempts,
             diameter_timeout: seconds(self.diameter_timeout_s),
             diameter_max_retx: self.diameter_max_retx,
+            congestion: self.congestion.as_ref().map(CongestionParams::config),
+            retry: self.retry.as_ref().map(RetryParams::config),
             ..Config::default()
         }
     }
@@ -117,6 +135,12 @@ impl Protocol for Params {
     fn validate(&self, _: &PopulationSpec) -> Result<(), FieldError> {
         if !(1..=5).contains(&self.vectors_per_request) {
             return Err(invalid("vectors_per_request", "must be 1..=5 (TS 29.272)"));
+        }
+        if let Some(c) = &self.congestion {
+            c.validate()?;
+        }
+        if let Some(r) = &self.retry {
+            r.validate()?;
         }
         check_common(
             &[

@@ -12,6 +12,7 @@ pub mod fiveg_aka;
 pub mod gas;
 pub mod group_aka;
 pub mod harn_gas;
+pub mod overload;
 pub mod threshold_gas;
 pub mod umts_aka;
 

@@ -555,6 +555,7 @@ fn stale_and_unexpected_timers_are_counted_as_ignored() {
     let mut cx = Ctx {
         me: LEADER,
         now: 0,
+        wait: 0,
         rng: &mut rng,
         fx: &mut fx,
     };

@@ -78,10 +78,22 @@ pub(crate) fn samples() -> Vec<NasMessage> {
         NasMessage::AttachReject(AttachReject {
             cause: EmmCause::ILLEGAL_UE,
             esm_message_container: None,
+            t3346: None,
         }),
         NasMessage::AttachReject(AttachReject {
             cause: EmmCause::NETWORK_FAILURE,
             esm_message_container: Some(vec![0x02, 0x01, 0xd1, 0x1a]),
+            t3346: None,
+        }),
+        NasMessage::AttachReject(AttachReject {
+            cause: EmmCause::CONGESTION,
+            esm_message_container: None,
+            t3346: Some(GprsTimer2::from_seconds(600)),
+        }),
+        NasMessage::AttachReject(AttachReject {
+            cause: EmmCause::CONGESTION,
+            esm_message_container: Some(vec![0x02, 0x01, 0xd1, 0x1a]),
+            t3346: Some(GprsTimer2::DEACTIVATED),
         }),
     ]
 }
@@ -320,9 +332,61 @@ fn decodes_captured_attach_reject() {
     let m = NasMessage::AttachReject(AttachReject {
         cause: EmmCause::NETWORK_FAILURE,
         esm_message_container: None,
+        t3346: None,
     });
     assert_eq!(NasMessage::decode(&pdu).as_ref(), Ok(&m));
     assert_eq!(m.encode(), pdu);
+}
+
+#[test]
+fn attach_reject_congestion_carries_t3346_as_gprs_timer_2() {
+    // Cause #22, then IEI 0x5F, length 1, unit 001 (minutes) count 10.
+    let pdu = hex("0744165f01 2a".replace(' ', "").as_str());
+    let m = NasMessage::AttachReject(AttachReject {
+        cause: EmmCause::CONGESTION,
+        esm_message_container: None,
+        t3346: Some(GprsTimer2::new(GprsTimer2::UNIT_1MIN, 10).unwrap()),
+    });
+    assert_eq!(NasMessage::decode(&pdu).as_ref(), Ok(&m));
+    assert_eq!(m.encode(), pdu);
+    assert_eq!(m.encoded_len(), pdu.len());
+    let NasMessage::AttachReject(r) = &m else {
+        unreachable!()
+    };
+    assert_eq!(r.t3346.and_then(|t| t.seconds()), Some(600));
+}
+
+#[test]
+fn gprs_timer_2_units_and_rounding() {
+    assert_eq!(GprsTimer2::from_seconds(61).octet(), 30); // 2 s x 30
+    assert_eq!(GprsTimer2::from_seconds(62).seconds(), Some(62));
+    assert_eq!(GprsTimer2::from_seconds(125).octet(), 0x20 | 2); // 1 min x 2
+    assert_eq!(GprsTimer2::from_seconds(3600).octet(), 0x40 | 10); // decihours x 10
+    assert_eq!(
+        GprsTimer2::from_seconds(1_000_000).seconds(),
+        Some(31 * 360)
+    );
+    assert_eq!(GprsTimer2::DEACTIVATED.seconds(), None);
+    assert_eq!(GprsTimer2::new(GprsTimer2::UNIT_2S, 32), None);
+    assert_eq!(GprsTimer2::from_octet(0x60), None);
+}
+
+#[test]
+fn attach_reject_refuses_a_bad_t3346() {
+    // Wrong length, unknown unit, IE out of order, trailing octets.
+    for (pdu, offset) in [
+        ("0744165f022a2a", 4),
+        ("0744165f0161", 5),
+        ("0744165f012a780000", 6),
+        ("074416", usize::MAX),
+    ] {
+        let got = NasMessage::decode(&hex(pdu));
+        if offset == usize::MAX {
+            assert!(got.is_ok(), "{pdu}");
+        } else {
+            assert_eq!(got.unwrap_err().offset, offset, "{pdu}");
+        }
+    }
 }
 
 #[test]

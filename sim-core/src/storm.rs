@@ -1,0 +1,133 @@
+//! What an access storm cost and delivered (docs/outputs.md, "Storm
+//! metrics"), from one run's verdicts and counters: written only when the
+//! scenario sets `outputs.storm`, so other outputs stay as they were.
+//!
+//! "Authenticated" means the serving-network role (MME, VLR) reported the
+//! device authenticated; each device counts once, at its first such verdict.
+
+use authsim_protocols::core::Nanos;
+
+use crate::report::RunResult;
+
+/// Width of one `goodput.csv` bin.
+pub const BIN: Nanos = 1_000_000_000;
+
+/// The first serving-network `authenticated` verdict of each device:
+/// (verdict time, latency from the device's start), sorted by time.
+fn first_authentications(r: &RunResult) -> Vec<(Nanos, Option<Nanos>)> {
+    let mut rows: Vec<_> = r
+        .auth
+        .iter()
+        .filter(|a| a.outcome == "authenticated")
+        .filter(|a| crate::protocols::role_of(&r.protocol, &a.reporter_node) == Some("serving"))
+        .map(|a| (a.subject, a.time, a.latency))
+        .collect();
+    rows.sort_unstable_by_key(|&(s, t, _)| (s, t));
+    rows.dedup_by_key(|&mut (s, _, _)| s);
+    let mut firsts: Vec<_> = rows.into_iter().map(|(_, t, l)| (t, l)).collect();
+    firsts.sort_unstable();
+    firsts
+}
+
+fn sent(r: &RunResult, kind: &str) -> u64 {
+    r.messages
+        .iter()
+        .filter(|m| m.kind == kind)
+        .map(|m| m.counters.transmissions)
+        .sum()
+}
+
+/// The `storm.*` metrics of a run (empty unless `outputs.storm`).
+pub fn metrics(r: &RunResult) -> Vec<(String, f64)> {
+    if !r.storm {
+        return Vec::new();
+    }
+    let firsts = first_authentications(r);
+    let devices = f64::from(r.devices.max(1));
+    let n = firsts.len() as f64;
+    let within = |limit_s: u64| {
+        let limit = limit_s * 1_000_000_000;
+        firsts
+            .iter()
+            .filter(|(_, l)| l.is_some_and(|l| l <= limit))
+            .count() as f64
+            / devices
+    };
+    let drain = firsts.last().map_or(0, |&(t, _)| t);
+    let bins = goodput_bins(&firsts);
+    let peak = bins.iter().copied().max().unwrap_or(0);
+    let tx: u64 = r.messages.iter().map(|m| m.counters.transmissions).sum();
+    let device_energy: f64 = r
+        .nodes
+        .iter()
+        .filter(|n| n.servers == 0 && n.endpoints > 1)
+        .map(|n| n.energy_total_j())
+        .sum();
+    let mut m: Vec<(String, f64)> = vec![
+        ("storm.authenticated_share".into(), n / devices),
+        ("storm.within_60s_share".into(), within(60)),
+        ("storm.within_600s_share".into(), within(600)),
+        ("storm.drain_s".into(), drain as f64 / 1e9),
+        (
+            "storm.goodput_per_s".into(),
+            if drain > 0 {
+                n / (drain as f64 / 1e9)
+            } else {
+                0.0
+            },
+        ),
+        (
+            "storm.peak_goodput_per_s".into(),
+            peak as f64 * 1e9 / BIN as f64,
+        ),
+        (
+            "storm.attach_requests".into(),
+            sent(r, "AttachRequest") as f64,
+        ),
+        (
+            "storm.congestion_rejects".into(),
+            sent(r, "AttachReject") as f64,
+        ),
+        (
+            "storm.tx_per_authenticated".into(),
+            if n > 0.0 { tx as f64 / n } else { 0.0 },
+        ),
+        (
+            "storm.device_energy_per_authenticated_j".into(),
+            if n > 0.0 { device_energy / n } else { 0.0 },
+        ),
+    ];
+    m.sort_by(|a, b| a.0.cmp(&b.0));
+    m
+}
+
+/// First authentications per [`BIN`] from time 0 to the last one.
+fn goodput_bins(firsts: &[(Nanos, Option<Nanos>)]) -> Vec<u64> {
+    let Some(&(last, _)) = firsts.last() else {
+        return Vec::new();
+    };
+    let mut bins = vec![0u64; (last / BIN) as usize + 1];
+    for &(t, _) in firsts {
+        bins[(t / BIN) as usize] += 1;
+    }
+    bins
+}
+
+/// `goodput.csv`: `time_s,authenticated_per_s` per one-second bin (the bin's
+/// start), devices authenticated for the first time by the serving network.
+pub fn goodput_csv(r: &RunResult) -> String {
+    let mut out = String::from("time_s,authenticated_per_s\n");
+    for (i, n) in goodput_bins(&first_authentications(r)).iter().enumerate() {
+        out.push_str(&format!("{i},{n}\n"));
+    }
+    out
+}
+
+/// (bin start in seconds, authentications per second) for a plot.
+pub fn goodput_series(r: &RunResult) -> Vec<(f64, f64)> {
+    goodput_bins(&first_authentications(r))
+        .iter()
+        .enumerate()
+        .map(|(i, &n)| (i as f64, n as f64))
+        .collect()
+}
