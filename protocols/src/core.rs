@@ -66,10 +66,16 @@ pub enum Interface {
     Wan,
     /// MDMS / gateway <-> subscriber authentication server.
     AuthServer,
+    /// Proxy multiparty: MTC device <-> MTC device access point (MTCAP).
+    DevAp,
+    /// Proxy multiparty: MTCAP <-> core network (CN).
+    ApCn,
+    /// Proxy multiparty: CN <-> MTC server outside the operator domain.
+    CnServer,
 }
 
 impl Interface {
-    pub const ALL: [Interface; 8] = [
+    pub const ALL: [Interface; 11] = [
         Interface::Nas,
         Interface::S6a,
         Interface::UmtsAir,
@@ -78,6 +84,9 @@ impl Interface {
         Interface::Nan,
         Interface::Wan,
         Interface::AuthServer,
+        Interface::DevAp,
+        Interface::ApCn,
+        Interface::CnServer,
     ];
 
     /// Short lowercase name used in scenario files, CSV columns and traces.
@@ -91,6 +100,9 @@ impl Interface {
             Interface::Nan => "nan",
             Interface::Wan => "wan",
             Interface::AuthServer => "auth_server",
+            Interface::DevAp => "dev_ap",
+            Interface::ApCn => "ap_cn",
+            Interface::CnServer => "cn_server",
         }
     }
 
@@ -163,6 +175,8 @@ pub enum TimerKind {
     MeterReadings,
     /// Threshold GAS MDMS: waiting for the gateway's session to complete.
     MdmsSession,
+    /// Proxy multiparty device: waiting for the MTCAP's challenge.
+    ProxyGuard,
 }
 
 impl TimerKind {
@@ -179,6 +193,7 @@ impl TimerKind {
             TimerKind::GroupJoin => "GroupJoin",
             TimerKind::MeterReadings => "MeterReadings",
             TimerKind::MdmsSession => "MdmsSession",
+            TimerKind::ProxyGuard => "ProxyGuard",
         }
     }
 }
