@@ -11,6 +11,7 @@ pub mod eps_aka;
 pub mod gas;
 pub mod group_aka;
 pub mod harn_gas;
+pub mod proxy_multiparty;
 pub mod threshold_gas;
 pub mod umts_aka;
 
@@ -79,6 +80,7 @@ registry! {
     HarnGas => harn_gas,
     ChienGas => chien_gas,
     ThresholdGas => threshold_gas,
+    ProxyMultiparty => proxy_multiparty,
 }
 
 impl ProtocolSpec {
