@@ -38,6 +38,8 @@ RUNS = [
     ("Chien GAS", "scenarios/chien-gas.toml", ["population.devices=20"], ["links[0].loss=0.2"]),
     ("threshold GAS", "scenarios/threshold-gas.toml",
      ["population.devices=100"], ["links[0].loss=0.1"]),
+    ("proxy multiparty", "scenarios/proxy-multiparty.toml", ["population.devices=8"],
+     ["links[0].loss=0.3", "links[1].loss=0.3"]),
 ]
 
 NAS_EMM = {
