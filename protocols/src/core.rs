@@ -72,6 +72,12 @@ pub enum Interface {
     N12,
     /// 5G: AUSF <-> UDM, Nudm_UEAuthentication (TS 29.503) on the SBI.
     N13,
+    /// Proxy multiparty: MTC device <-> MTC device access point (MTCAP).
+    DevAp,
+    /// Proxy multiparty: MTCAP <-> core network (CN).
+    ApCn,
+    /// Proxy multiparty: CN <-> MTC server outside the operator domain.
+    CnServer,
 }
 
 impl Interface {
@@ -87,6 +93,9 @@ impl Interface {
         Interface::N1,
         Interface::N12,
         Interface::N13,
+        Interface::DevAp,
+        Interface::ApCn,
+        Interface::CnServer,
     ];
 
     /// Short lowercase name used in scenario files, CSV columns and traces.
@@ -103,6 +112,9 @@ impl Interface {
             Interface::N1 => "n1",
             Interface::N12 => "n12",
             Interface::N13 => "n13",
+            Interface::DevAp => "dev_ap",
+            Interface::ApCn => "ap_cn",
+            Interface::CnServer => "cn_server",
         }
     }
 
@@ -189,6 +201,8 @@ pub enum TimerKind {
     T3411,
     /// UE: retry an attach after five failed attempts (TS 24.301 §5.5.1.2.6).
     T3402,
+    /// Proxy multiparty device: waiting for the MTCAP's challenge.
+    ProxyGuard,
 }
 
 impl TimerKind {
@@ -211,6 +225,7 @@ impl TimerKind {
             TimerKind::T3346 => "T3346",
             TimerKind::T3411 => "T3411",
             TimerKind::T3402 => "T3402",
+            TimerKind::ProxyGuard => "ProxyGuard",
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod eps_aka;
 pub mod fiveg_aka;
 pub mod gas;
 pub mod group_aka;
+pub mod proxy;
 #[cfg(test)]
 pub(crate) mod testing;
 pub mod umts_aka;

@@ -2,7 +2,9 @@
 --
 --   * the documented TLV (docs/wire-formats.md "Custom TLV"; message types in
 --     protocols/src/gas/msg/): Harn/Chien GAS and the threshold GAS (group
---     authentication, GSK delivery, MDMS-gateway phase), on UDP port 47474;
+--     authentication, GSK delivery, MDMS-gateway phase) and the proxy multiparty
+--     messages (protocols/src/proxy/msg.rs, types 0xa0-0xa8, their own tags), on
+--     UDP port 47474;
 --   * the two group AKA NAS IEs (protocols/src/wire/group.rs) that follow the
 --     standard Attach request / Authentication request, which Wireshark's
 --     nas-eps dissector shows as "Extraneous Data": decoded by a postdissector.
@@ -20,7 +22,21 @@ local msg_types = {
     [0x6c] = "GskDelivery",
     [0x70] = "MgAccessRequest", [0x71] = "MgMeterPoint", [0x72] = "MgAggregate",
     [0x73] = "MgSessionMdms", [0x74] = "MgSessionGateway", [0x75] = "MgAuth",
+    [0xa0] = "PxHello", [0xa1] = "PxAuthRequest", [0xa2] = "PxCredRequest",
+    [0xa3] = "PxCredResponse", [0xa4] = "PxAuthVector", [0xa5] = "PxChallenge",
+    [0xa6] = "PxResponse", [0xa7] = "PxConfirm", [0xa8] = "PxReject",
 }
+
+-- Proxy multiparty field tags (protocols/src/proxy/msg.rs), one meaning each.
+local px_tags = {
+    [1] = "Device id", [2] = "MTCAP id", [3] = "n_d", [4] = "n_ap", [5] = "n_cn", [6] = "n_s",
+    [7] = "Device key", [8] = "Warrant CN->MTC server", [9] = "sigma_S (MTC server for CN)",
+    [10] = "Warrant MTC server->CN", [11] = "sigma_CN (CN for MTC server)",
+    [12] = "Warrant CN->MTCAP", [13] = "sigma_AP (MTCAP for CN)", [14] = "sigma_D (device)",
+    [15] = "Cause",
+}
+local px_widths = { [1] = 8, [2] = 8, [3] = 16, [4] = 16, [5] = 16, [6] = 16, [7] = 33,
+    [8] = 149, [9] = 65, [10] = 149, [11] = 65, [12] = 149, [13] = 65, [14] = 65, [15] = 1 }
 
 -- Field tags (protocols/src/gas/msg/mod.rs) and how their values are laid out.
 local tags = {
@@ -53,6 +69,27 @@ local f = {
     meter_x = ProtoField.bytes("authsim.meter.x", "Meter x"),
     meter_y = ProtoField.bytes("authsim.meter.y", "Meter y"),
     value = ProtoField.bytes("authsim.value", "Value (unknown tag)"),
+    px_tag = ProtoField.uint8("authsim.px.tag", "Tag", base.DEC, px_tags),
+    px_device = ProtoField.uint64("authsim.px.device", "Device id"),
+    px_ap = ProtoField.uint64("authsim.px.ap", "MTCAP id"),
+    px_nonce = ProtoField.bytes("authsim.px.nonce", "Nonce"),
+    px_key = ProtoField.bytes("authsim.px.key", "Public key (SEC1 compressed)"),
+    px_sig_r = ProtoField.bytes("authsim.px.sig_r", "Signature R"),
+    px_sig_s = ProtoField.bytes("authsim.px.sig_s", "Signature s"),
+    px_cause = ProtoField.uint8("authsim.px.cause", "Cause", base.DEC,
+        { [1] = "unknown device", [2] = "not delegated", [3] = "bad proxy signature" }),
+    w_version = ProtoField.uint8("authsim.px.w.version", "Warrant version"),
+    w_delegator = ProtoField.uint64("authsim.px.w.delegator", "Delegator"),
+    w_delegator_pk = ProtoField.bytes("authsim.px.w.delegator_pk", "Delegator key"),
+    w_proxy = ProtoField.uint64("authsim.px.w.proxy", "Proxy"),
+    w_proxy_pk = ProtoField.bytes("authsim.px.w.proxy_pk", "Proxy key"),
+    w_not_before = ProtoField.uint64("authsim.px.w.not_before", "Valid from (ms)"),
+    w_not_after = ProtoField.uint64("authsim.px.w.not_after", "Valid until (ms)"),
+    w_purpose = ProtoField.uint8("authsim.px.w.purpose", "Purpose", base.DEC,
+        { [1] = "device credentials", [2] = "access point" }),
+    w_first = ProtoField.uint64("authsim.px.w.first", "First device"),
+    w_last = ProtoField.uint64("authsim.px.w.last", "Last device"),
+    w_r = ProtoField.bytes("authsim.px.w.r_w", "R_w"),
 }
 p.fields = f
 local e_malformed = ProtoExpert.new("authsim.malformed", "authsim TLV does not fit its format",
@@ -105,6 +142,43 @@ local function value(tree, tag, tvb)
     end
 end
 
+-- A proxy multiparty field value (fixed widths, px_widths).
+local function px_value(tree, tag, tvb)
+    local n = tvb:len()
+    local w = px_widths[tag]
+    if not w then
+        tree:add_proto_expert_info(e_unknown, "unknown tag " .. tag)
+        tree:add(f.value, tvb)
+        return
+    end
+    if w ~= n then
+        tree:add_proto_expert_info(e_malformed, "value of " .. px_tags[tag] .. " is " .. n .. " octets, not " .. w)
+        tree:add(f.value, tvb)
+        return
+    end
+    if tag == 1 then tree:add(f.px_device, tvb)
+    elseif tag == 2 then tree:add(f.px_ap, tvb)
+    elseif tag <= 6 then tree:add(f.px_nonce, tvb)
+    elseif tag == 7 then tree:add(f.px_key, tvb)
+    elseif tag == 15 then tree:add(f.px_cause, tvb)
+    elseif tag == 8 or tag == 10 or tag == 12 then
+        tree:add(f.w_version, tvb(0, 1))
+        tree:add(f.w_delegator, tvb(1, 8))
+        tree:add(f.w_delegator_pk, tvb(9, 33))
+        tree:add(f.w_proxy, tvb(42, 8))
+        tree:add(f.w_proxy_pk, tvb(50, 33))
+        tree:add(f.w_not_before, tvb(83, 8))
+        tree:add(f.w_not_after, tvb(91, 8))
+        tree:add(f.w_purpose, tvb(99, 1))
+        tree:add(f.w_first, tvb(100, 8))
+        tree:add(f.w_last, tvb(108, 8))
+        tree:add(f.w_r, tvb(116, 33))
+    else
+        tree:add(f.px_sig_r, tvb(0, 33))
+        tree:add(f.px_sig_s, tvb(33, 32))
+    end
+end
+
 function p.dissector(tvb, pinfo, root)
     local n = tvb:len()
     if n < 4 then return 0 end
@@ -138,11 +212,15 @@ function p.dissector(tvb, pinfo, root)
             off = last
             break
         end
+        local proxy = ty >= 0xa0 and ty <= 0xaf
+        local tag_names = proxy and px_tags or tags
         local ft = tree:add(f.field, tvb(off, 3 + flen))
-        ft:set_text((tags[tag] or ("tag " .. tag)) .. " (" .. flen .. " octets)")
-        ft:add(f.tag, tvb(off, 1))
+        ft:set_text((tag_names[tag] or ("tag " .. tag)) .. " (" .. flen .. " octets)")
+        ft:add(proxy and f.px_tag or f.tag, tvb(off, 1))
         ft:add(f.field_len, tvb(off + 1, 2))
-        if flen > 0 then value(ft, tag, tvb(off + 3, flen)) end
+        if flen > 0 then
+            if proxy then px_value(ft, tag, tvb(off + 3, flen)) else value(ft, tag, tvb(off + 3, flen)) end
+        end
         off = off + 3 + flen
     end
     if off < n then

@@ -41,6 +41,8 @@ RUNS = [
      ["population.devices=100"], ["links[0].loss=0.1"]),
     ("5G-AKA", "scenarios/5g-aka.toml", ["population.devices=8"],
      ["links[0].loss=0.3", "links[1].loss=0.3", "links[2].loss=0.3"]),
+    ("proxy multiparty", "scenarios/proxy-multiparty.toml", ["population.devices=8"],
+     ["links[0].loss=0.3", "links[1].loss=0.3"]),
 ]
 
 NAS_EMM = {

@@ -343,3 +343,12 @@ fn a_decoder_that_accepts_a_non_canonical_input_fails_the_strict_check() {
     });
     assert!(r.is_err(), "N(SD) mutants re-encode differently");
 }
+
+#[test]
+fn proxy_messages() {
+    let mut decoded = 0;
+    for m in crate::proxy::msg::tests::samples() {
+        decoded += check_gas(&m);
+    }
+    assert!(decoded > 1_000, "only {decoded} variants decoded");
+}

@@ -90,9 +90,13 @@ pub const fn carrier(i: Interface) -> Carrier {
             port: DIAMETER_SCTP_PORT,
             ppid: DIAMETER_PPID,
         },
-        Interface::Han | Interface::Nan | Interface::Wan | Interface::AuthServer => {
-            Carrier::Udp(AUTHSIM_UDP_PORT)
-        }
+        Interface::Han
+        | Interface::Nan
+        | Interface::Wan
+        | Interface::AuthServer
+        | Interface::DevAp
+        | Interface::ApCn
+        | Interface::CnServer => Carrier::Udp(AUTHSIM_UDP_PORT),
         Interface::N1 => Carrier::Exported("nas-5gs"),
         Interface::N12 | Interface::N13 => Carrier::Http2(SBI_TCP_PORT),
     }

@@ -13,6 +13,7 @@ pub mod gas;
 pub mod group_aka;
 pub mod harn_gas;
 pub mod overload;
+pub mod proxy_multiparty;
 pub mod threshold_gas;
 pub mod umts_aka;
 
@@ -83,6 +84,7 @@ registry! {
     ThresholdGas => threshold_gas,
     #[serde(rename = "5g-aka")]
     FiveGAka => fiveg_aka,
+    ProxyMultiparty => proxy_multiparty,
 }
 
 impl ProtocolSpec {
