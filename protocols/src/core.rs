@@ -81,7 +81,7 @@ pub enum Interface {
 }
 
 impl Interface {
-    pub const ALL: [Interface; 11] = [
+    pub const ALL: [Interface; 14] = [
         Interface::Nas,
         Interface::S6a,
         Interface::UmtsAir,
