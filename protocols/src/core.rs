@@ -163,6 +163,8 @@ pub enum TimerKind {
     MeterReadings,
     /// Threshold GAS MDMS: waiting for the gateway's session to complete.
     MdmsSession,
+    /// An attack scenario's adversary: its next injection.
+    AttackTick,
 }
 
 impl TimerKind {
@@ -179,6 +181,7 @@ impl TimerKind {
             TimerKind::GroupJoin => "GroupJoin",
             TimerKind::MeterReadings => "MeterReadings",
             TimerKind::MdmsSession => "MdmsSession",
+            TimerKind::AttackTick => "AttackTick",
         }
     }
 }
