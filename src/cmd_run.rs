@@ -86,6 +86,9 @@ pub fn run(a: RunArgs) -> Result<(), Failure> {
     if let Some(path) = &a.pcap {
         files.push(output::write_pcap(path, &result).map_err(Failure::run)?);
     }
+    if !scn.attacks.is_empty() {
+        files.push(attacks_csv(&scn, seed, &result, &out)?);
+    }
     if scn.run.replications > 1 {
         files.extend(replications(&scn, seed, &result, &out, a.quiet)?);
     }
@@ -167,6 +170,27 @@ fn p256_floor(result: &RunResult, sim_s: f64) -> Option<String> {
         fixed_ns / 1e3,
         sim_s / floor_s.max(1e-12),
     ))
+}
+
+/// attacks.csv: the run against the same scenario and seed without its
+/// adversaries (docs/threats.md).
+fn attacks_csv(
+    scn: &Scenario,
+    seed: u64,
+    result: &RunResult,
+    out: &Path,
+) -> Result<PathBuf, Failure> {
+    let mut honest = scn.clone();
+    honest.attacks.clear();
+    let (baseline, _) = runner::run(&honest, seed, &RunOptions::default()).map_err(Failure::run)?;
+    let classes: Vec<&str> = scn.attacks.iter().map(|a| a.class.name()).collect();
+    let row = authsim_sim::attacks::measure(result, &baseline, &classes.join("+"));
+    let text = format!(
+        "{}\n{}",
+        authsim_sim::attacks::ATTACKS_CSV_HEADER,
+        row.csv_line(&scn.name, seed)
+    );
+    output::write_file(&out.join("attacks.csv"), &text).map_err(Failure::run)
 }
 
 /// Runs replications 1..R (replication 0 is `first`, already written) in

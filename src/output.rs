@@ -149,6 +149,13 @@ pub fn write_pcap(path: &Path, r: &RunResult) -> Result<PathBuf, OutputError> {
     Ok(path.into())
 }
 
+/// Writes one output file (atomically); returns its path.
+pub fn write_file(path: &Path, text: &str) -> Result<PathBuf, OutputError> {
+    let mut written = Vec::new();
+    write(path.to_path_buf(), text, &mut written)?;
+    Ok(path.to_path_buf())
+}
+
 /// Writes everything a run produces into `dir`; returns the files written.
 pub fn write_run(
     dir: &Path,

@@ -81,6 +81,24 @@ fn every_csv_header_is_the_one_docs_outputs_md_gives() {
     let cols = &doc[at..at + doc[at..].find('`').unwrap()];
     assert_eq!(header(&trace), cols, "trace");
 
+    let attacked = tmp.path().join("attacked");
+    authsim(&[
+        "run",
+        root().join("tests/data/attack-run.toml").to_str().unwrap(),
+        "--out",
+        attacked.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert_eq!(
+        header(&attacked.join("attacks.csv")),
+        documented(&doc, "attacks.csv", ""),
+        "attacks.csv"
+    );
+    assert!(
+        !run.join("attacks.csv").exists(),
+        "no adversary, no attacks.csv"
+    );
+
     let sweep = tmp.path().join("sweep");
     authsim(&[
         "sweep",

@@ -203,6 +203,8 @@ pub enum TimerKind {
     T3402,
     /// Proxy multiparty device: waiting for the MTCAP's challenge.
     ProxyGuard,
+    /// An attack scenario's adversary: its next injection.
+    AttackTick,
 }
 
 impl TimerKind {
@@ -226,6 +228,7 @@ impl TimerKind {
             TimerKind::T3411 => "T3411",
             TimerKind::T3402 => "T3402",
             TimerKind::ProxyGuard => "ProxyGuard",
+            TimerKind::AttackTick => "AttackTick",
         }
     }
 }

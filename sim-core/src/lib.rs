@@ -7,6 +7,7 @@
 #![deny(unsafe_code)]
 
 pub mod atomic_file;
+pub mod attacks;
 pub mod build;
 pub mod engine;
 pub mod fuzzing;

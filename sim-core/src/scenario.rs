@@ -87,6 +87,9 @@ pub struct Scenario {
     pub links: Vec<LinkConfig>,
     #[serde(default)]
     pub outputs: OutputSpec,
+    /// Adversaries (docs/threats.md); none in an honest scenario.
+    #[serde(default)]
+    pub attacks: Vec<crate::attacks::AttackSpec>,
     /// Set after parsing: where the scenario came from (for error messages).
     #[serde(skip)]
     pub source: PathBuf,
@@ -755,7 +758,8 @@ impl Scenario {
                 );
             }
         }
-        protocol.validate(&self.population)
+        protocol.validate(&self.population)?;
+        crate::attacks::validate(&self.attacks, self.protocol.name())
     }
 
     /// The link spec joining two named nodes, if any.
@@ -792,7 +796,18 @@ impl Scenario {
 
     /// Builds the nodes of one run with `seed`.
     pub fn build(&self, seed: u64) -> Result<Vec<NodeSetup>, BuildError> {
-        self.protocol.protocol().build(&self.build_context(seed)?)
+        let mut setups = self.protocol.protocol().build(&self.build_context(seed)?)?;
+        if !self.attacks.is_empty() {
+            crate::attacks::place(
+                &mut setups,
+                &self.attacks,
+                self.protocol.name(),
+                &self.population,
+                &self.links,
+                seed,
+            )?;
+        }
+        Ok(setups)
     }
 
     /// Resolves a profile name: a `[profiles]` entry or a built-in.

@@ -70,8 +70,25 @@ impl Packet {
     /// Whether the bytes are still as their origin sent them (compared, not
     /// tracked: a mutation that writes back the same octet changes nothing).
     pub fn intact(&self) -> bool {
-        self.origin.is_some() && *self.pdu == *self.original
+        self.intact_under(no_unbound_fields)
     }
+
+    /// Whether the bytes are as their origin sent them once `bound` has
+    /// cleared the fields no verdict rests on (see [`UnboundFields`]).
+    fn intact_under(&self, bound: UnboundFields) -> bool {
+        self.origin.is_some() && bound(&self.pdu) == bound(&self.original)
+    }
+}
+
+/// Clears, in a copy of a PDU, the fields a protocol by design protects in
+/// no way and binds to nothing a verdict claims (so their alteration is no
+/// false acceptance); every other byte stays compared. A target declares
+/// them next to the reason (e.g. [`super::targets::umts_unbound_fields`]).
+pub type UnboundFields = fn(&[u8]) -> std::borrow::Cow<'_, [u8]>;
+
+/// The default: every byte counts.
+pub fn no_unbound_fields(pdu: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    std::borrow::Cow::Borrowed(pdu)
 }
 
 /// A false acceptance the oracle found.
@@ -93,8 +110,10 @@ pub struct Network {
     in_flight: VecDeque<Packet>,
     /// Every PDU a genuine endpoint sent, with its origin and interface.
     recorded: Vec<Packet>,
-    /// Bytes some genuine endpoint sent.
+    /// Bytes some genuine endpoint sent (with unbound fields cleared).
     genuine: HashSet<Vec<u8>>,
+    /// The fields the oracle does not compare.
+    unbound: UnboundFields,
     /// (origin, receiver) pairs of intact deliveries so far.
     intact: HashSet<(Addr, Addr)>,
     timers: BTreeMap<(Addr, TimerKey), Nanos>,
@@ -121,6 +140,7 @@ impl Network {
             in_flight: VecDeque::new(),
             recorded: Vec::new(),
             genuine: HashSet::new(),
+            unbound: no_unbound_fields,
             intact: HashSet::new(),
             timers: BTreeMap::new(),
             now: 0,
@@ -129,6 +149,13 @@ impl Network {
             verdicts: BTreeSet::new(),
             deliveries: 0,
         }
+    }
+
+    /// Declares the fields of this protocol's PDUs that nothing binds (see
+    /// [`UnboundFields`]).
+    pub fn with_unbound_fields(mut self, unbound: UnboundFields) -> Self {
+        self.unbound = unbound;
+        self
     }
 
     /// Adds a genuine endpoint; `initiator` if the attacker may start it.
@@ -183,7 +210,7 @@ impl Network {
                 Destination::Unicast(a) => vec![a],
                 Destination::Broadcast(v) => v,
             };
-            self.genuine.insert(t.pdu.clone());
+            self.genuine.insert((self.unbound)(&t.pdu).into_owned());
             let original: std::sync::Arc<[u8]> = t.pdu.as_slice().into();
             for to in to {
                 let p = Packet {
@@ -221,10 +248,11 @@ impl Network {
         if !self.endpoints.contains_key(&subject) {
             return Err(violation("the subject has no genuine endpoint"));
         }
-        if trigger.is_some_and(|p| !self.genuine.contains(&p.pdu)) {
+        if trigger.is_some_and(|p| !self.genuine.contains((self.unbound)(&p.pdu).as_ref())) {
             return Err(violation("triggered by bytes no genuine endpoint sent"));
         }
-        let now_intact = trigger.is_some_and(|p| p.intact() && p.origin == Some(subject));
+        let now_intact =
+            trigger.is_some_and(|p| p.intact_under(self.unbound) && p.origin == Some(subject));
         if !now_intact && !self.intact.contains(&(subject, reporter)) {
             return Err(violation(
                 "no unmodified message from the subject reached the reporter",
@@ -249,7 +277,7 @@ impl Network {
                 )
             })
         };
-        if let (true, Some(o)) = (p.intact(), p.origin) {
+        if let (true, Some(o)) = (p.intact_under(self.unbound), p.origin) {
             self.intact.insert((o, p.to));
         }
         result

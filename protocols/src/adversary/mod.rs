@@ -6,13 +6,15 @@
 //! - [`attacker`]: real endpoints behind an attacker who delivers, reorders,
 //!   drops, mutates, redirects, spoofs, replays, injects and fires timers,
 //!   with the oracle that no authenticated verdict comes from its input;
-//! - [`targets`]: each protocol's roles set up for it.
+//! - [`targets`]: each protocol's roles set up for it;
+//! - [`injector`]: the adversary endpoint of the simulator's `[[attacks]]`.
 //!
 //! The attacker model is meant to be reused by the simulator's attack
 //! scenarios: it names moves, not fuzzing.
 
 pub mod attacker;
 pub mod decoders;
+pub mod injector;
 pub mod targets;
 
 #[cfg(test)]

@@ -55,7 +55,8 @@ pub fn eps_aka() -> Network {
 pub fn umts_aka() -> Network {
     use crate::umts_aka::{Config, Hlr, Ms, Vlr};
     let cfg = Arc::new(Config::default());
-    let mut net = Network::new(&[Interface::UmtsAir, Interface::Map]);
+    let mut net = Network::new(&[Interface::UmtsAir, Interface::Map])
+        .with_unbound_fields(umts_unbound_fields);
     for i in 0..DEVICES {
         let ms = Ms::new(cfg.clone(), i, SERVING, usim(i), SqnState::default());
         net.add(subscriber_device(i), Box::new(ms), true);
@@ -63,6 +64,30 @@ pub fn umts_aka() -> Network {
     net.add(SERVING, Box::new(Vlr::new(cfg.clone(), HOME)), false);
     net.add(HOME, Box::new(Hlr::new(cfg, subscribers())), false);
     net
+}
+
+/// The one UMTS field nothing binds: the CKSN of an AUTHENTICATION REQUEST
+/// (TS 24.008 §9.2.2, §10.5.1.2). It lies outside MAC-A (which covers SQN,
+/// RAND and AMF only, TS 33.102 §6.3.3), and UMTS has no later message that
+/// repeats it under protection (unlike EPS, whose integrity-protected
+/// SECURITY MODE COMMAND carries the eKSI again). It is a label under which
+/// the MS files CK/IK so that a later connection may skip authentication
+/// (TS 33.102 §6.4.4); an altered label makes the MS present a CKSN the VLR
+/// does not hold, and the VLR then authenticates afresh (TS 24.008
+/// §4.3.2.7) — a forced re-authentication, never keys the MS does not share.
+/// The MS's verdict rests on RAND and AUTN, which stay compared byte for
+/// byte (docs/protocols/umts-aka.md, "The CKSN").
+pub fn umts_unbound_fields(pdu: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    use crate::wire::mm::{PD_MM, msg_type};
+    let is_challenge = pdu.len() > 2
+        && pdu[0] & 0x0f == PD_MM
+        && pdu[1] & 0x3f == msg_type::AUTHENTICATION_REQUEST;
+    if !is_challenge {
+        return std::borrow::Cow::Borrowed(pdu);
+    }
+    let mut masked = pdu.to_vec();
+    masked[2] &= !0x07;
+    std::borrow::Cow::Owned(masked)
 }
 
 /// Group AKA: three members of one group (the first leads), MME, HSS; the

@@ -1,0 +1,242 @@
+//! The adversary of an attack scenario (`[[attacks]]`): one endpoint that,
+//! from `start` to `stop`, injects one crafted PDU every `interval` towards
+//! its target, and plays its part when the network answers (a device
+//! without the key answers a challenge with a RES it cannot compute).
+//!
+//! It forges only what an outsider can: identities in the clear, random
+//! RAND/AUTN/RES. Everything the network spends on it is measured by the
+//! simulator like any other traffic (docs/threats.md).
+
+use rand::{Rng, RngExt};
+
+use crate::core::{Addr, Ctx, Endpoint, Incoming, Interface, Nanos, TimerKey, TimerKind};
+use crate::wire::mm::{self, LocationUpdatingRequest, MmMessage};
+use crate::wire::nas::{self, Nas, NasMessage};
+
+/// The protocol whose messages the adversary forges.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dialect {
+    /// EPS NAS (EPS-AKA).
+    Eps,
+    /// UMTS MM (UMTS AKA).
+    Umts,
+}
+
+/// What the adversary does with each injection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Move {
+    /// Signalling DoS: an attach (location updating) request with a random
+    /// IMSI of the home PLMN outside the first `known` subscribers, each of
+    /// which costs the serving node a home request.
+    FloodRandomIdentities { known: u32 },
+    /// Impersonation: an attach with the IMSI of subscriber `i % victims`
+    /// (round robin), then a random RES for the challenge (no key).
+    ImpersonateDevice { victims: u32 },
+    /// False base station: a challenge with random RAND and AUTN to device
+    /// `i % devices` of the target node.
+    FakeNetworkChallenge { devices: u32 },
+}
+
+/// The adversary endpoint.
+pub struct Injector {
+    dialect: Dialect,
+    mv: Move,
+    /// The serving node (flood, impersonation) or device node (fake network).
+    target: Addr,
+    plmn_digits: String,
+    start: Nanos,
+    stop: Nanos,
+    interval: Nanos,
+    /// This source's place among `stride` sources taking turns: its n-th
+    /// injection is the adversary's `turn + n × stride`-th (round robin
+    /// over victims and devices across sources).
+    turn: u64,
+    stride: u64,
+    injected: u64,
+    answered: u64,
+}
+
+impl Injector {
+    /// `interval` > 0; injections at `start`, `start + interval`, … < `stop`;
+    /// `(turn, stride)`: this source's turn among `stride` sources.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        dialect: Dialect,
+        mv: Move,
+        target: Addr,
+        plmn_digits: String,
+        start: Nanos,
+        stop: Nanos,
+        interval: Nanos,
+        (turn, stride): (u64, u64),
+    ) -> Self {
+        assert!(interval > 0, "an injection interval is positive");
+        Self {
+            dialect,
+            mv,
+            target,
+            plmn_digits,
+            start,
+            stop,
+            interval,
+            turn,
+            stride: stride.max(1),
+            injected: 0,
+            answered: 0,
+        }
+    }
+
+    /// PDUs injected on the adversary's own initiative.
+    pub fn injected(&self) -> u64 {
+        self.injected
+    }
+
+    /// Challenges answered with a forged RES.
+    pub fn answered(&self) -> u64 {
+        self.answered
+    }
+
+    fn interface(&self) -> Interface {
+        match self.dialect {
+            Dialect::Eps => Interface::Nas,
+            Dialect::Umts => Interface::UmtsAir,
+        }
+    }
+
+    fn attach(&self, index: u32, cx: &mut Ctx<'_>) {
+        match self.dialect {
+            Dialect::Eps => {
+                crate::eps_aka::ue::send_attach_request(
+                    self.target,
+                    &self.plmn_digits,
+                    index,
+                    Vec::new(),
+                    cx,
+                );
+            }
+            Dialect::Umts => {
+                let msg = MmMessage::LocationUpdatingRequest(LocationUpdatingRequest {
+                    cksn: mm::CKSN_NO_KEY,
+                    follow_on_request: false,
+                    lu_type: mm::lu_type::IMSI_ATTACH,
+                    lai: crate::umts_aka::Config::default().lai(),
+                    classmark_1: mm::TYPICAL_CLASSMARK_1,
+                    imsi: crate::aka::imsi(&self.plmn_digits, index),
+                    classmark_for_umts: Some(mm::TYPICAL_CLASSMARK_2),
+                });
+                cx.fx.send(
+                    self.target,
+                    Interface::UmtsAir,
+                    msg.kind(),
+                    msg.encode_with_nsd(0),
+                );
+            }
+        }
+    }
+
+    fn inject(&mut self, cx: &mut Ctx<'_>) {
+        let i = self.turn + self.injected * self.stride;
+        self.injected += 1;
+        match self.mv {
+            Move::FloodRandomIdentities { known } => {
+                let index = cx.rng.random_range(known.max(1)..=MAX_MSIN_INDEX);
+                self.attach(index, cx);
+            }
+            Move::ImpersonateDevice { victims } => {
+                self.attach((i % victims.max(1) as u64) as u32, cx);
+            }
+            Move::FakeNetworkChallenge { devices } => {
+                let to = Addr::new(self.target.node, (i % devices.max(1) as u64) as u32);
+                let mut rand = [0u8; 16];
+                let mut autn = [0u8; 16];
+                cx.rng.fill_bytes(&mut rand);
+                cx.rng.fill_bytes(&mut autn);
+                match self.dialect {
+                    Dialect::Eps => {
+                        let msg = NasMessage::AuthenticationRequest(nas::AuthenticationRequest {
+                            nas_ksi: 0,
+                            rand,
+                            autn,
+                        });
+                        cx.fx.send_msg(to, Interface::Nas, &msg);
+                    }
+                    Dialect::Umts => {
+                        let msg = MmMessage::AuthenticationRequest(mm::AuthenticationRequest {
+                            cksn: 0,
+                            rand,
+                            autn: Some(autn),
+                        });
+                        cx.fx.send_msg(to, Interface::UmtsAir, &msg);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether `pdu` is a challenge (AUTHENTICATION REQUEST) of the dialect.
+    fn is_challenge(&self, pdu: &[u8]) -> bool {
+        match self.dialect {
+            Dialect::Eps => matches!(
+                nas::decode_any(pdu),
+                Ok(Nas::Plain(NasMessage::AuthenticationRequest(_)))
+            ),
+            Dialect::Umts => matches!(
+                MmMessage::decode(pdu),
+                Ok(MmMessage::AuthenticationRequest(_))
+            ),
+        }
+    }
+
+    /// A RES of the usual length that the adversary cannot compute.
+    fn forge_response(&mut self, to: Addr, cx: &mut Ctx<'_>) {
+        let mut res = [0u8; 8];
+        cx.rng.fill_bytes(&mut res);
+        self.answered += 1;
+        match self.dialect {
+            Dialect::Eps => crate::eps_aka::ue::send_response(to, &res, cx),
+            Dialect::Umts => {
+                let msg = MmMessage::AuthenticationResponse(mm::AuthenticationResponse {
+                    res: res.to_vec(),
+                });
+                cx.fx
+                    .send(to, Interface::UmtsAir, msg.kind(), msg.encode_with_nsd(1));
+            }
+        }
+    }
+}
+
+/// The largest subscriber index an IMSI with a 10-digit MSIN can carry.
+const MAX_MSIN_INDEX: u32 = u32::MAX;
+
+const TICK: TimerKey = TimerKey::own(TimerKind::AttackTick);
+
+impl Endpoint for Injector {
+    fn start(&mut self, cx: &mut Ctx<'_>) {
+        let at = self.start.max(cx.now);
+        if at < self.stop {
+            cx.fx.arm(TICK, at);
+        }
+    }
+
+    fn on_message(&mut self, m: Incoming<'_>, cx: &mut Ctx<'_>) {
+        let impersonating = matches!(self.mv, Move::ImpersonateDevice { .. });
+        if impersonating && m.interface == self.interface() && self.is_challenge(m.pdu) {
+            self.forge_response(m.from, cx);
+        } else {
+            // The network's answers to the adversary (rejects, failures):
+            // counted, not acted on.
+            cx.fx.ignore("adversary_received");
+        }
+    }
+
+    fn on_timer(&mut self, _: TimerKey, cx: &mut Ctx<'_>) {
+        if cx.now >= self.stop {
+            return;
+        }
+        self.inject(cx);
+        let next = cx.now + self.interval;
+        if next < self.stop {
+            cx.fx.arm(TICK, next);
+        }
+    }
+}
