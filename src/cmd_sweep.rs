@@ -420,9 +420,12 @@ pub fn merge(a: MergeArgs) -> Result<(), Failure> {
         let runs = std::fs::read_to_string(dir.join("runs.csv"))
             .map_err(|e| Failure::BadInput(format!("{}: no runs.csv ({e})", dir.display())))?;
         inputs.push(InputFile::of_text(&dir.join("runs.csv"), &runs));
+        // The axes say how many columns a run row has.
+        let file: SweepFile = toml::from_str(text.as_deref().unwrap_or_default())
+            .map_err(|e| Failure::BadInput(format!("{}: {e}", dir.join("sweep.toml").display())))?;
         // Records, not lines: a quoted label may hold a line break.
-        let shard =
-            run_blocks(&runs).map_err(|e| Failure::BadInput(format!("{}: {e}", dir.display())))?;
+        let shard = run_blocks(&runs, file.sweep.axes.len())
+            .map_err(|e| Failure::BadInput(format!("{}: {e}", dir.display())))?;
         for (run, block) in shard {
             match blocks.last_mut() {
                 Some((r, b)) if *r == run => b.push_str(&block),

@@ -176,12 +176,8 @@ pub fn write_run(
     let summary = serde_json::to_string_pretty(&r.summary_json())?;
     write(dir.join("summary.json"), &(summary + "\n"), &mut written)?;
     if let Some(path) = trace {
-        use std::fmt::Write as _;
-        let mut text = format!("{}\n", authsim_sim::trace::Transmission::CSV_HEADER);
         let names: Vec<String> = r.nodes.iter().map(|n| n.name.clone()).collect();
-        for t in &r.trace {
-            let _ = writeln!(text, "{}", t.csv_line(&names));
-        }
+        let text = authsim_sim::trace::trace_csv(&r.trace, &names);
         write(path.to_path_buf(), &text, &mut written)?;
     }
     if scn.outputs.storm {

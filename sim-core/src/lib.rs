@@ -9,6 +9,7 @@
 pub mod atomic_file;
 pub mod attacks;
 pub mod build;
+pub mod csv_table;
 pub mod engine;
 pub mod fuzzing;
 pub mod host;

@@ -11,7 +11,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::build::derive_seed;
-use crate::sweep::{serde_csv, stats};
+use crate::csv_table::serde_csv;
+use crate::sweep::stats;
 
 /// The seed of replication `r` of a run with root seed `seed`.
 pub fn replication_seed(seed: u64, r: u32) -> u64 {

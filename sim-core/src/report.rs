@@ -11,6 +11,7 @@ use rustc_hash::FxHashMap;
 
 use authsim_protocols::core::{Addr, CryptoOps, Interface, Nanos, Prim};
 
+use crate::csv_table::{RowWriter, Split};
 use crate::metrics::{MessageCounters, NodeReport, outcome_label};
 use crate::profile::Profile;
 use crate::scenario::Scenario;
@@ -241,7 +242,7 @@ impl RunResult {
 
     /// `messages.csv`, one [`MessagesCsvRow`] per interface and message.
     pub fn messages_csv(&self) -> String {
-        crate::sweep::serde_csv(self.messages.iter().map(|m| {
+        crate::csv_table::serde_csv(self.messages.iter().map(|m| {
             let c = &m.counters;
             MessagesCsvRow {
                 interface: m.interface.to_string(),
@@ -265,7 +266,7 @@ impl RunResult {
     /// `auth.csv`, one [`AuthCsvRow`] per verdict (millions in a storm: the
     /// text fields are formatted into buffers reused from row to row).
     pub fn auth_csv(&self) -> String {
-        let mut w = csv::WriterBuilder::new().from_writer(Vec::with_capacity(self.auth.len() * 64));
+        let mut w = RowWriter::<AuthCsvRow>::with_capacity(self.auth.len() * 64);
         let (mut time, mut reporter, mut subject, mut latency) =
             (String::new(), String::new(), String::new(), String::new());
         for a in &self.auth {
@@ -278,7 +279,7 @@ impl RunResult {
             if let Some(l) = a.latency {
                 write_secs(&mut latency, l);
             }
-            let row = AuthCsvRow {
+            w.row(AuthCsvRow {
                 time_s: &time,
                 reporter_node: &a.reporter_node,
                 reporter: &reporter,
@@ -286,44 +287,15 @@ impl RunResult {
                 outcome: a.outcome,
                 reason: a.reason,
                 latency_s: &latency,
-            };
-            w.serialize(row).expect("CSV written to memory");
+            });
         }
-        if self.auth.is_empty() {
-            return crate::sweep::serde_csv(std::iter::empty::<AuthCsvRow>());
-        }
-        let bytes = w.into_inner().expect("CSV written to memory");
-        String::from_utf8(bytes).expect("CSV of UTF-8 fields")
+        w.into_text()
     }
 
+    /// `nodes.csv`, one row per node: a [`NodeHead`], one crypto count per primitive
+    /// (columns named by `Prim::name`, so a [`Split`] row), a [`NodeTail`].
     pub fn nodes_csv(&self) -> String {
-        // One column per primitive in the middle, so records rather than a
-        // serde row type; still quoted by the `csv` crate (node names are free text).
-        let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
-        let head = [
-            "node",
-            "profile",
-            "servers",
-            "inputs",
-            "timer_expiries",
-            "busy_s",
-            "utilization",
-            "wait_mean_s",
-            "wait_max_s",
-        ];
-        let tail = [
-            "endpoints",
-            "tx_bytes",
-            "rx_bytes",
-            "energy_crypto_j",
-            "energy_radio_j",
-            "energy_total_j",
-            "energy_per_endpoint_j",
-            "ignored_inputs",
-        ];
-        let prims = Prim::ALL.iter().map(|p| p.name());
-        w.write_record(head.into_iter().chain(prims).chain(tail))
-            .expect("CSV written to memory");
+        let mut w = Split::<NodeHead, NodeTail>::new(Prim::ALL.iter().map(|p| p.name()));
         for n in &self.nodes {
             let util = if n.servers > 0 && self.end_time > 0 {
                 format!(
@@ -338,34 +310,34 @@ impl RunResult {
             } else {
                 String::new()
             };
-            let mut rec = vec![
-                n.name.clone(),
-                n.profile.clone(),
-                n.servers.to_string(),
-                n.inputs.to_string(),
-                n.timer_expiries.to_string(),
-                secs128(n.busy_ns),
-                util,
-                wait_mean,
-                secs(n.wait_ns_max),
-            ];
-            rec.extend(Prim::ALL.iter().map(|&p| n.crypto.get(p).to_string()));
-            rec.extend([
-                n.endpoints.to_string(),
-                n.tx_bytes.to_string(),
-                n.rx_bytes.to_string(),
-                n.energy_crypto_j.to_string(),
-                n.energy_radio_j.to_string(),
-                n.energy_total_j().to_string(),
-                n.energy_per_endpoint_j()
+            let head = NodeHead {
+                node: &n.name,
+                profile: &n.profile,
+                servers: n.servers,
+                inputs: n.inputs,
+                timer_expiries: n.timer_expiries,
+                busy_s: secs128(n.busy_ns),
+                utilization: util,
+                wait_mean_s: wait_mean,
+                wait_max_s: secs(n.wait_ns_max),
+            };
+            let crypto: Vec<u64> = Prim::ALL.iter().map(|&p| n.crypto.get(p)).collect();
+            let tail = NodeTail {
+                endpoints: n.endpoints,
+                tx_bytes: n.tx_bytes,
+                rx_bytes: n.rx_bytes,
+                energy_crypto_j: n.energy_crypto_j.to_string(),
+                energy_radio_j: n.energy_radio_j.to_string(),
+                energy_total_j: n.energy_total_j().to_string(),
+                energy_per_endpoint_j: n
+                    .energy_per_endpoint_j()
                     .map(|e| e.to_string())
                     .unwrap_or_default(),
-                n.ignored_inputs().to_string(),
-            ]);
-            w.write_record(&rec).expect("CSV written to memory");
+                ignored_inputs: n.ignored_inputs(),
+            };
+            w.row(&head, &crypto, &tail);
         }
-        let bytes = w.into_inner().expect("CSV written to memory");
-        String::from_utf8(bytes).expect("CSV of UTF-8 fields")
+        w.into_text()
     }
 
     /// A short JSON summary: totals, outcomes and latency percentiles.
@@ -497,6 +469,35 @@ struct MessagesCsvRow {
     lost: u64,
     bytes: u64,
     overhead_bytes: u64,
+}
+
+/// The columns of a `nodes.csv` row before the crypto counts. Times and ratios are
+/// text with a fixed number of decimals; empty where undefined (no servers, no input).
+#[derive(serde::Serialize, Default)]
+struct NodeHead<'a> {
+    node: &'a str,
+    profile: &'a str,
+    servers: u32,
+    inputs: u64,
+    timer_expiries: u64,
+    busy_s: String,
+    utilization: String,
+    wait_mean_s: String,
+    wait_max_s: String,
+}
+
+/// The columns of a `nodes.csv` row after the crypto counts. Energies are text in
+/// Rust's shortest round-trip form (`Display`), empty per endpoint for a lone node.
+#[derive(serde::Serialize, Default)]
+struct NodeTail {
+    endpoints: u32,
+    tx_bytes: u64,
+    rx_bytes: u64,
+    energy_crypto_j: String,
+    energy_radio_j: String,
+    energy_total_j: String,
+    energy_per_endpoint_j: String,
+    ignored_inputs: u64,
 }
 
 /// A row of `auth.csv`: its field names are the header. Times are text

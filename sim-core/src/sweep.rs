@@ -9,9 +9,10 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::build::derive_seed;
+use crate::csv_table::{ReadError, Split, read_split};
 use crate::report::{RunResult, percentile};
 use crate::runner::{self, RunOptions};
 use crate::scenario::{Scenario, ScenarioError};
@@ -31,25 +32,10 @@ pub enum RunError {
     Skipped,
 }
 
-/// A `runs.csv` line that is not a run row.
+/// A `runs.csv` record that is not a run row.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum RowError {
-    #[error("runs.csv line {line}: expected {expected} fields, got {got}")]
-    Fields {
-        line: usize,
-        expected: usize,
-        got: usize,
-    },
-    /// Not valid CSV (the `csv` crate's message).
-    #[error("runs.csv: {0}")]
-    Csv(String),
-    #[error("runs.csv line {line}: bad {what} `{text}`")]
-    Number {
-        line: usize,
-        what: &'static str,
-        text: String,
-    },
-}
+#[error("runs.csv {0}")]
+pub struct RowError(#[from] pub ReadError);
 
 /// A `--shard k/N` that is not one.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -556,26 +542,22 @@ impl Sweep {
             label: self.file.sweep.variants[plan.variant].label.clone(),
             message: e.to_string(),
         })?;
-        let mut w = csv_writer();
-        let prefix = self.row_prefix(plan);
+        let mut w = RunsTable::headerless();
+        let head = RunHead {
+            run: plan.index,
+            variant: self.file.sweep.variants[plan.variant].label.clone(),
+        };
+        let point: Vec<String> = plan.point.iter().map(value_text).collect();
         for (metric, value) in metrics(&result) {
-            let value = fmt_value(value);
-            let fields = prefix.iter().map(String::as_str);
-            write_record(&mut w, fields.chain([metric.as_str(), value.as_str()]));
+            let tail = RunTail {
+                replication: plan.replication,
+                seed: plan.seed,
+                metric,
+                value,
+            };
+            w.row(&head, &point, &tail);
         }
-        Ok((csv_text(w), result))
-    }
-
-    /// The fields of a runs.csv row before `metric,value`.
-    fn row_prefix(&self, plan: &RunPlan) -> Vec<String> {
-        let mut p = vec![
-            plan.index.to_string(),
-            self.file.sweep.variants[plan.variant].label.clone(),
-        ];
-        p.extend(plan.point.iter().map(value_text));
-        p.push(plan.replication.to_string());
-        p.push(plan.seed.to_string());
-        p
+        Ok((w.into_text(), result))
     }
 
     pub fn runs_header(&self) -> String {
@@ -583,75 +565,75 @@ impl Sweep {
     }
 }
 
-/// A writer of CSV text in memory. Every sweep CSV goes through the `csv`
-/// crate, so labels with commas, quotes or line breaks are quoted by one
-/// implementation (RFC 4180) and read back by the same one in `merge`.
-/// Numbers are formatted by `fmt_value` before they get here, so the text of
-/// a value does not depend on how the crate would format a float.
-fn csv_writer() -> csv::Writer<Vec<u8>> {
-    csv::WriterBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_writer(Vec::new())
+/// The columns of a `runs.csv` row before the axes (one column per axis, named in
+/// the sweep file; see [`crate::csv_table`]).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+struct RunHead {
+    run: usize,
+    variant: String,
 }
 
-fn write_record<I, T>(w: &mut csv::Writer<Vec<u8>>, fields: I)
-where
-    I: IntoIterator<Item = T>,
-    T: AsRef<[u8]>,
-{
-    // Writing to memory only fails on allocation, which aborts anyway.
-    w.write_record(fields).expect("CSV written to memory");
+/// The columns of a `runs.csv` row after the axes.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+struct RunTail {
+    replication: u32,
+    seed: u64,
+    metric: String,
+    #[serde(serialize_with = "value_text_ser")]
+    value: f64,
 }
 
-fn csv_text(w: csv::Writer<Vec<u8>>) -> String {
-    let bytes = w.into_inner().expect("CSV written to memory");
-    // Every field was a `&str`, so the text is UTF-8.
-    String::from_utf8(bytes).expect("CSV of UTF-8 fields")
+/// runs.csv: run, variant, one column per axis, replication, seed, metric, value.
+type RunsTable = Split<RunHead, RunTail>;
+
+/// The columns of a `summary.csv` row before the axes.
+#[derive(Default, Serialize)]
+struct SummaryHead<'a> {
+    variant: &'a str,
 }
 
-/// One CSV record as a line of text.
-fn csv_record<I, T>(fields: I) -> String
-where
-    I: IntoIterator<Item = T>,
-    T: AsRef<[u8]>,
-{
-    let mut w = csv_writer();
-    write_record(&mut w, fields);
-    csv_text(w)
+/// Mean, sample sd and 95 % CI of `samples` values: the tail of a summary.csv or
+/// improvements.csv row (the mean is named by the table).
+#[derive(Default, Serialize)]
+struct SummaryTail<'a> {
+    metric: &'a str,
+    samples: usize,
+    #[serde(serialize_with = "value_text_ser")]
+    mean: f64,
+    #[serde(serialize_with = "value_text_ser")]
+    sd: f64,
+    #[serde(serialize_with = "value_text_ser")]
+    ci95_low: f64,
+    #[serde(serialize_with = "value_text_ser")]
+    ci95_high: f64,
 }
 
-/// CSV text of serde rows, the header from the row type's field names, so
-/// header and columns have one definition. The header is written even with
-/// no rows (the `csv` crate writes it with the first row).
-pub(crate) fn serde_csv<T: serde::Serialize + Default>(
-    rows: impl IntoIterator<Item = T>,
-) -> String {
-    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
-    let mut empty = true;
-    for r in rows {
-        w.serialize(r).expect("CSV written to memory");
-        empty = false;
-    }
-    if empty {
-        let one = serde_csv([T::default()]);
-        let header = one.split_inclusive('\n').next().unwrap_or("");
-        return header.to_string();
-    }
-    csv_text(w)
+/// The columns of an `improvements.csv` row before the axes.
+#[derive(Default, Serialize)]
+struct ImprovementHead<'a> {
+    scheme: &'a str,
+    baseline: &'a str,
 }
 
-/// A reader of runs.csv text: a header, then records (quoted fields may span lines).
-fn csv_reader(text: &str) -> csv::Reader<&[u8]> {
-    csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(true)
-        .from_reader(text.as_bytes())
+/// The tail of an improvements.csv row: as [`SummaryTail`], the mean named `improvement`.
+#[derive(Default, Serialize)]
+struct ImprovementTail<'a> {
+    metric: &'a str,
+    samples: usize,
+    #[serde(serialize_with = "value_text_ser")]
+    improvement: f64,
+    #[serde(serialize_with = "value_text_ser")]
+    sd: f64,
+    #[serde(serialize_with = "value_text_ser")]
+    ci95_low: f64,
+    #[serde(serialize_with = "value_text_ser")]
+    ci95_high: f64,
 }
 
-/// The line a record starts on (1-based), for error messages.
-fn record_line(r: &csv::StringRecord) -> usize {
-    r.position().map_or(0, |p| p.line() as usize)
+/// A number as `fmt_value` writes it: the text of a value does not depend on how the
+/// `csv` crate would format a float (integers without `.0`).
+fn value_text_ser<S: serde::Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&fmt_value(*v))
 }
 
 fn fmt_value(v: f64) -> String {
@@ -789,58 +771,42 @@ pub struct Row {
     pub value: f64,
 }
 
-/// Parses runs.csv text (a header line, then one record per metric).
+/// Parses runs.csv text (a header line, then one record per metric) with the
+/// row types that wrote it.
 pub fn parse_rows(text: &str, axes: usize) -> Result<Vec<Row>, RowError> {
-    let mut rows = Vec::new();
-    for rec in csv_reader(text).records() {
-        let f = rec.map_err(|e| RowError::Csv(e.to_string()))?;
-        let line = record_line(&f);
-        if f.len() != axes + 6 {
-            return Err(RowError::Fields {
-                line,
-                expected: axes + 6,
-                got: f.len(),
-            });
-        }
-        let num = |s: &str, what: &'static str| {
-            s.parse::<f64>().map_err(|_| RowError::Number {
-                line,
-                what,
-                text: s.into(),
-            })
-        };
-        rows.push(Row {
-            run: num(&f[0], "run")? as usize,
-            variant: f[1].to_string(),
-            point: f.iter().skip(2).take(axes).map(str::to_string).collect(),
-            replication: num(&f[2 + axes], "replication")? as u32,
-            metric: f[4 + axes].to_string(),
-            value: num(&f[5 + axes], "value")?,
-        });
-    }
-    Ok(rows)
+    let rows = read_split::<RunHead, RunTail>(text, axes)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Row {
+            run: r.head.run,
+            variant: r.head.variant,
+            point: r.middle,
+            replication: r.tail.replication,
+            metric: r.tail.metric,
+            value: r.tail.value,
+        })
+        .collect())
 }
 
-/// Splits a shard's runs.csv into one block per run: (run index, its records
-/// as CSV text, in file order). The records are written again by the writer
-/// that wrote them, so a block is byte-identical to the sweep's own text.
-pub fn run_blocks(text: &str) -> Result<Vec<(usize, String)>, RowError> {
-    let mut blocks: Vec<(usize, String)> = Vec::new();
-    for rec in csv_reader(text).records() {
-        let f = rec.map_err(|e| RowError::Csv(e.to_string()))?;
-        let first = f.get(0).unwrap_or("");
-        let run: usize = first.parse().map_err(|_| RowError::Number {
-            line: record_line(&f),
-            what: "run",
-            text: first.into(),
-        })?;
-        let line = csv_record(&f);
-        match blocks.last_mut() {
-            Some((r, b)) if *r == run => b.push_str(&line),
-            _ => blocks.push((run, line)),
+/// Splits a shard's runs.csv (`axes` axis columns) into one block per run: (run index,
+/// its records as CSV text, in file order). The records are read with the row types
+/// and written again by the writer that wrote them, so a block is byte-identical to
+/// the sweep's own text.
+pub fn run_blocks(text: &str, axes: usize) -> Result<Vec<(usize, String)>, RowError> {
+    let mut blocks: Vec<(usize, RunsTable)> = Vec::new();
+    for r in read_split::<RunHead, RunTail>(text, axes)? {
+        let run = r.head.run;
+        if blocks.last().is_none_or(|b| b.0 != run) {
+            blocks.push((run, RunsTable::headerless()));
+        }
+        if let Some((_, w)) = blocks.last_mut() {
+            w.row(&r.head, &r.middle, &r.tail);
         }
     }
-    Ok(blocks)
+    Ok(blocks
+        .into_iter()
+        .map(|(run, w)| (run, w.into_text()))
+        .collect())
 }
 
 /// Two-sided 95 % Student t quantile t_{0.975,df} for `df` degrees of
@@ -893,13 +859,11 @@ pub fn cells(rows: &[Row]) -> BTreeMap<CellKey, Vec<(u32, f64)>> {
 impl SweepFile {
     /// The header of runs.csv (one writer for sweeps and merges).
     pub fn runs_header(&self) -> String {
-        let names = self.sweep.axes.iter().map(|a| a.name.as_str());
-        csv_record(["run", "variant"].into_iter().chain(names).chain([
-            "replication",
-            "seed",
-            "metric",
-            "value",
-        ]))
+        RunsTable::header_text(self.axis_names())
+    }
+
+    fn axis_names(&self) -> impl Iterator<Item = &str> {
+        self.sweep.axes.iter().map(|a| a.name.as_str())
     }
 
     /// Number of runs the whole sweep has (variants × points × replications).
@@ -909,21 +873,22 @@ impl SweepFile {
 
     /// `summary.csv`: mean, sd and 95 % CI per variant, point and metric.
     pub fn summary_csv(&self, rows: &[Row]) -> String {
-        let mut w = csv_writer();
-        let names = self.sweep.axes.iter().map(|a| a.name.as_str());
-        let tail = ["metric", "samples", "mean", "sd", "ci95_low", "ci95_high"];
-        write_record(&mut w, ["variant"].into_iter().chain(names).chain(tail));
-        for ((variant, point, metric), vals) in self.ordered_cells(rows) {
+        let cells = self.ordered_cells(rows);
+        let mut w = Split::<SummaryHead, SummaryTail>::new(self.axis_names());
+        for ((variant, point, metric), vals) in &cells {
             let v: Vec<f64> = vals.iter().map(|x| x.1).collect();
             let (mean, sd, h) = stats(&v);
-            let mut rec = vec![variant];
-            rec.extend(point);
-            rec.push(metric);
-            rec.push(v.len().to_string());
-            rec.extend([mean, sd, mean - h, mean + h].map(fmt_value));
-            write_record(&mut w, &rec);
+            let tail = SummaryTail {
+                metric,
+                samples: v.len(),
+                mean,
+                sd,
+                ci95_low: mean - h,
+                ci95_high: mean + h,
+            };
+            w.row(&SummaryHead { variant }, point, &tail);
         }
-        csv_text(w)
+        w.into_text()
     }
 
     /// Cells in sweep order: variants and points as declared, metrics sorted.
@@ -947,20 +912,7 @@ impl SweepFile {
     /// `improvements.csv`: I = 1 - C_scheme / C_baseline per point, metric and
     /// baseline, paired by replication (the same seed gives the same devices).
     pub fn improvements_csv(&self, rows: &[Row]) -> String {
-        let mut w = csv_writer();
-        let names = self.sweep.axes.iter().map(|a| a.name.as_str());
-        let tail = [
-            "metric",
-            "samples",
-            "improvement",
-            "sd",
-            "ci95_low",
-            "ci95_high",
-        ];
-        write_record(
-            &mut w,
-            ["scheme", "baseline"].into_iter().chain(names).chain(tail),
-        );
+        let mut w = Split::<ImprovementHead, ImprovementTail>::new(self.axis_names());
         let cells = cells(rows);
         for c in &self.sweep.compare {
             for b in &c.baselines {
@@ -980,17 +932,24 @@ impl SweepFile {
                             continue;
                         }
                         let (mean, sd, h) = stats(&pairs);
-                        let mut rec = vec![c.scheme.clone(), b.clone()];
-                        rec.extend(point.iter().cloned());
-                        rec.push(metric.clone());
-                        rec.push(pairs.len().to_string());
-                        rec.extend([mean, sd, mean - h, mean + h].map(fmt_value));
-                        write_record(&mut w, &rec);
+                        let head = ImprovementHead {
+                            scheme: &c.scheme,
+                            baseline: b,
+                        };
+                        let tail = ImprovementTail {
+                            metric,
+                            samples: pairs.len(),
+                            improvement: mean,
+                            sd,
+                            ci95_low: mean - h,
+                            ci95_high: mean + h,
+                        };
+                        w.row(&head, &point, &tail);
                     }
                 }
             }
         }
-        csv_text(w)
+        w.into_text()
     }
 
     /// All points (axis values as text), in the order the sweep runs them.
@@ -1115,21 +1074,24 @@ metrics = ["tx.total"]
     #[test]
     fn hostile_labels_round_trip_through_runs_csv() {
         let label = "EPS, \"quoted\"\nsecond line";
-        let mut text = csv_record([
-            "run",
-            "variant",
-            "n",
-            "replication",
-            "seed",
-            "metric",
-            "value",
-        ]);
+        let mut w = RunsTable::new(["n"]);
         for run in 0..2 {
-            let r = run.to_string();
-            for m in ["tx.total", "a,b"] {
-                text.push_str(&csv_record([r.as_str(), label, "1,2", "0", "7", m, "1.5"]));
+            let head = RunHead {
+                run,
+                variant: label.into(),
+            };
+            for metric in ["tx.total", "a,b"] {
+                let tail = RunTail {
+                    replication: 0,
+                    seed: 7,
+                    metric: metric.into(),
+                    value: 1.5,
+                };
+                w.row(&head, ["1,2"], &tail);
             }
         }
+        let text = w.into_text();
+        assert!(text.starts_with("run,variant,n,replication,seed,metric,value\n"));
         assert!(
             text.contains("\"EPS, \"\"quoted\"\"\nsecond line\""),
             "{text}"
@@ -1140,7 +1102,7 @@ metrics = ["tx.total"]
         assert_eq!(rows[3].point, vec!["1,2"]);
         assert_eq!(rows[3].metric, "a,b");
         assert_eq!(rows[3].value, 1.5);
-        let blocks = run_blocks(&text).unwrap();
+        let blocks = run_blocks(&text, 1).unwrap();
         assert_eq!(blocks.iter().map(|b| b.0).collect::<Vec<_>>(), vec![0, 1]);
         let header_len = text.find("0,").unwrap();
         let joined: String = blocks.iter().map(|b| b.1.as_str()).collect();

@@ -1,8 +1,8 @@
 //! One record per transmission, collected when a run is traced: what
-//! `--trace` prints as a CSV line and `--pcap` frames as a packet (one
+//! `--trace` writes as a CSV row and `--pcap` frames as a packet (one
 //! capture path, two renderings).
 
-use std::fmt;
+use std::fmt::Write as _;
 
 use authsim_protocols::core::{Addr, Interface, Nanos};
 
@@ -28,62 +28,61 @@ pub struct Transmission {
 }
 
 impl Transmission {
-    /// Header of the `--trace` file.
-    pub const CSV_HEADER: &'static str =
-        "time_s,from,to,interface,message,bytes,sender_node,pdu_hex";
-}
+    /// The `--trace` record of this transmission as one CSV line (no header),
+    /// endpoints named `NODE:INDEX` with `node_names` in node order.
+    pub fn csv_line(&self, node_names: &[String]) -> String {
+        let mut w = csv::WriterBuilder::new()
+            .has_headers(false)
+            .from_writer(Vec::new());
+        w.serialize(self.row(node_names))
+            .expect("CSV written to memory");
+        crate::csv_table::text(w)
+    }
 
-impl Transmission {
-    /// The `--trace` line (`time_s,from,to,interface,message,bytes,sender_node,pdu_hex`),
-    /// endpoints named `NODE:INDEX` with `node_names` in node order (`;` between the
-    /// receivers of a broadcast).
-    pub fn csv_line<'a>(&'a self, node_names: &'a [String]) -> CsvLine<'a> {
-        CsvLine {
-            t: self,
-            node_names,
+    fn row<'a>(&'a self, node_names: &'a [String]) -> TraceRow<'a> {
+        let endpoint = |a: Addr| {
+            let node = node_names.get(a.node as usize).map_or("", |n| n.as_str());
+            format!("{node}:{}", a.index)
+        };
+        let mut pdu_hex = String::with_capacity(2 * self.pdu.len());
+        for b in self.pdu.iter() {
+            let _ = write!(pdu_hex, "{b:02x}");
+        }
+        TraceRow {
+            time_s: format!("{:.9}", self.departs as f64 / 1e9),
+            from: endpoint(self.from),
+            to: self
+                .to
+                .iter()
+                .map(|&a| endpoint(a))
+                .collect::<Vec<_>>()
+                .join(";"),
+            interface: self.interface.to_string(),
+            message: self.kind,
+            bytes: self.pdu.len(),
+            sender_node: &self.sender_node,
+            pdu_hex,
         }
     }
 }
 
-/// A [`Transmission`] rendered as its `--trace` line.
-pub struct CsvLine<'a> {
-    t: &'a Transmission,
-    node_names: &'a [String],
+/// The `--trace` file: a header from [`TraceRow`], then one row per transmission
+/// in `trace` (departure order).
+pub fn trace_csv(trace: &[Transmission], node_names: &[String]) -> String {
+    crate::csv_table::serde_csv(trace.iter().map(|t| t.row(node_names)))
 }
 
-impl CsvLine<'_> {
-    fn endpoint(&self, f: &mut fmt::Formatter<'_>, a: Addr) -> fmt::Result {
-        let node = self
-            .node_names
-            .get(a.node as usize)
-            .map_or("", |n| n.as_str());
-        write!(f, "{node}:{}", a.index)
-    }
-}
-
-impl fmt::Display for CsvLine<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let t = self.t;
-        write!(f, "{:.9},", t.departs as f64 / 1e9)?;
-        self.endpoint(f, t.from)?;
-        f.write_str(",")?;
-        for (i, &a) in t.to.iter().enumerate() {
-            if i > 0 {
-                f.write_str(";")?;
-            }
-            self.endpoint(f, a)?;
-        }
-        write!(
-            f,
-            ",{},{},{},{},",
-            t.interface,
-            t.kind,
-            t.pdu.len(),
-            t.sender_node
-        )?;
-        for b in t.pdu.iter() {
-            write!(f, "{b:02x}")?;
-        }
-        Ok(())
-    }
+/// A row of the `--trace` file; its field names are the header. `to` lists every
+/// receiver (`;` between the receivers of a broadcast); the time is seconds with nine
+/// decimals; `pdu_hex` is the encoded PDU in lower-case hex.
+#[derive(serde::Serialize, Default)]
+struct TraceRow<'a> {
+    time_s: String,
+    from: String,
+    to: String,
+    interface: String,
+    message: &'a str,
+    bytes: usize,
+    sender_node: &'a str,
+    pdu_hex: String,
 }

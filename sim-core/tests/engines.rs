@@ -60,11 +60,7 @@ fn compare_with(scn: &Scenario, trace_order: bool) {
     if !trace_order {
         let lines = |r: &authsim_sim::report::RunResult| {
             let names: Vec<String> = r.nodes.iter().map(|n| n.name.clone()).collect();
-            let mut l: Vec<String> = r
-                .trace
-                .iter()
-                .map(|t| t.csv_line(&names).to_string())
-                .collect();
+            let mut l: Vec<String> = r.trace.iter().map(|t| t.csv_line(&names)).collect();
             l.sort();
             l
         };

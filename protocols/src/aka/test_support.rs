@@ -4,7 +4,7 @@
 //! tampering hooks the tests use.
 
 use crate::aka::{HeSqn, Subscriber};
-use crate::core::{Addr, Endpoint, Interface, Outcome};
+use crate::core::{Addr, Endpoint, Interface, Outcome, Prim};
 use crate::crypto::milenage::{Milenage, opc};
 use crate::testing::{Router, Tamper};
 
@@ -107,6 +107,20 @@ pub fn failed(r: &Router, who: Addr, why: &str) -> bool {
 /// Messages of `kind` sent.
 pub fn count(r: &Router, kind: &str) -> usize {
     r.log.iter().filter(|p| p.kind == kind).count()
+}
+
+/// `who` counted exactly `aes` AES blocks, `sha` SHA-256 blocks and nothing else
+/// (issue 19: the per-procedure counts of docs/counting.md, asserted exactly).
+pub fn assert_crypto(r: &Router, who: Addr, aes: u64, sha: u64) {
+    let ops = r.crypto.get(&who).copied().unwrap_or_default();
+    for p in Prim::ALL {
+        let want = match p {
+            Prim::AesBlock => aes,
+            Prim::Sha256Block => sha,
+            _ => 0,
+        };
+        assert_eq!(ops.get(p), want, "{who}: {p:?}");
+    }
 }
 
 /// Octets of the first message of `kind`.

@@ -710,3 +710,67 @@ fn a_forged_auts_is_reported_by_the_group_hss() {
     assert_eq!(r.outcomes_of(HSS), [forged]);
     assert_eq!(count(&r, "AuthenticationFailure"), 1);
 }
+
+/// Issue 19: the crypto work per attach of docs/counting.md, per node and
+/// exactly, for one group of n = 1 (the leader alone) and n = 4 devices.
+/// MILENAGE: 5 AES blocks; a 128-EIA2 MAC: 3 AES blocks over the SECURITY MODE
+/// COMMAND, 2 over the COMPLETE; every KDF here (GAK, K_i,G ‖ OPc_i,G, K_ASME,
+/// K_NASint) is one HMAC-SHA-256 of 4 SHA-256 blocks.
+#[test]
+fn crypto_per_attach_is_what_docs_counting_md_states() {
+    const MILENAGE: u64 = 5;
+    const MACS: u64 = 3 + 2;
+    const KDF: u64 = 4;
+    for n in [1u32, 4] {
+        let mut net = net(Config::default(), n, vec![group(1, 0, n)], |_| 1);
+        let mut r = net.router(1);
+        attach_all(&mut r, (0..n).map(dev));
+        assert_mutually_authenticated(&r, (0..n).map(dev));
+        let members = u64::from(n - 1);
+        // The leader: plain EPS-AKA (USIM check, K_ASME, K_NASint, two MACs).
+        assert_crypto(&r, dev(0), MILENAGE + MACS, 2 * KDF);
+        // A member: GAK and K_i,G ‖ OPc_i,G, then MILENAGE, K_ASME, K_NASint, two MACs.
+        for i in 1..n {
+            assert_crypto(&r, dev(i), MILENAGE + MACS, 4 * KDF);
+        }
+        // The MME: per device K_NASint for the command and again for the complete,
+        // and two MACs; per member also K_i,G ‖ OPc_i,G, the MILENAGE vector and K_ASME.
+        let devices = u64::from(n);
+        assert_crypto(
+            &r,
+            MME,
+            devices * MACS + members * MILENAGE,
+            devices * 2 * KDF + members * 2 * KDF,
+        );
+        // The HSS: the leader's vector and K_ASME, and GAK for the group.
+        assert_crypto(&r, HSS, MILENAGE, 2 * KDF);
+    }
+}
+
+/// Issue 19: the member's AMF separation-bit check on a group challenge
+/// (TS 33.401 §6.1.1, as for the leader's plain challenge). The bit cleared on
+/// the way is refused with EMM cause #26 before MILENAGE runs; without the
+/// check the member would run it and report a MAC failure (cause #20) instead.
+#[test]
+fn a_group_challenge_without_the_amf_separation_bit_is_refused_with_cause_26() {
+    let mut n = net(Config::default(), 2, vec![group(1, 0, 2)], |_| 1);
+    let mut r = n.router(1);
+    // AMF is AUTN octet 6; AUTN starts at octet 20 (PD, type, KSI, RAND 16, length).
+    r.tamper = Some(Box::new(|p| {
+        let mut b = p.pdu.clone();
+        if p.kind == "GroupAuthenticationRequest" {
+            b[20 + 6] &= !crate::aka::AMF_SEPARATION_BIT;
+        }
+        Some(b)
+    }));
+    attach_all(&mut r, (0..2).map(dev));
+    assert!(mutually_authenticated(&r, dev(0)));
+    let failure = r
+        .log
+        .iter()
+        .find(|p| p.kind == "AuthenticationFailure")
+        .map(|p| p.pdu.clone());
+    assert_eq!(failure.as_deref(), Some(&[0x07, 0x5c, 26][..]));
+    assert!(!detected(&r, dev(1), "network_mac_failure"));
+    assert!(!authenticated(&r, MME, dev(1)));
+}

@@ -410,3 +410,30 @@ fn a_forged_auts_is_reported_by_the_hlr() {
     assert_eq!(r.outcomes_of(HLR), [forged]);
     assert_eq!(count(&r, "AuthenticationFailure"), 1);
 }
+
+/// Issue 19: the crypto work per registration of docs/counting.md, per node and
+/// exactly, for batches of b = 1..3 quintets each used up by b registrations.
+/// The MS runs MILENAGE once per challenge (5 AES blocks: TEMP, f2/f5, f1, f3,
+/// f4; CK ‖ IK are the keys, nothing derived); the HLR runs it once per quintet;
+/// the VLR only compares RES with XRES (no primitive).
+#[test]
+fn crypto_per_registration_is_what_docs_counting_md_states() {
+    const MILENAGE: u64 = 5;
+    for b in 1u8..=3 {
+        let cfg = Config {
+            quintets_per_request: b,
+            ..Config::default()
+        };
+        let mut n = net(cfg, 1, 1, 1);
+        let mut r = n.router(1);
+        for _ in 0..b {
+            r.start(MS);
+        }
+        assert_eq!(verdicts(&r, VLR), b as usize);
+        assert_eq!(count(&r, "SendAuthInfo"), 1);
+        let k = u64::from(b);
+        assert_crypto(&r, MS, k * MILENAGE, 0);
+        assert_crypto(&r, VLR, 0, 0);
+        assert_crypto(&r, HLR, k * MILENAGE, 0);
+    }
+}
