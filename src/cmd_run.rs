@@ -185,11 +185,7 @@ fn attacks_csv(
     let (baseline, _) = runner::run(&honest, seed, &RunOptions::default()).map_err(Failure::run)?;
     let classes: Vec<&str> = scn.attacks.iter().map(|a| a.class.name()).collect();
     let row = authsim_sim::attacks::measure(result, &baseline, &classes.join("+"));
-    let text = format!(
-        "{}\n{}",
-        authsim_sim::attacks::ATTACKS_CSV_HEADER,
-        row.csv_line(&scn.name, seed)
-    );
+    let text = row.csv_text(&scn.name, seed);
     output::write_file(&out.join("attacks.csv"), &text).map_err(Failure::run)
 }
 

@@ -330,11 +330,34 @@ pub fn measure(attack: &RunResult, baseline: &RunResult, classes: &str) -> Attac
     }
 }
 
-/// attacks.csv: the header and one row.
-pub const ATTACKS_CSV_HEADER: &str = "scenario,seed,classes,injected,extra_inputs,extra_tx_bytes,extra_crypto_ops,inputs_per_injection,bytes_per_injection,crypto_per_injection,extra_rejections,extra_ignored,false_acceptances,false_alarms,honest_authenticated,honest_authenticated_baseline,honest_p50_ms,honest_p50_ms_baseline";
+/// One row of attacks.csv; the header is these field names (docs/outputs.md).
+/// Ratios and latencies are formatted here, so their text does not depend on
+/// how the csv crate prints a float; an undefined one is empty.
+#[derive(serde::Serialize, Default)]
+struct AttacksCsvRow<'a> {
+    scenario: &'a str,
+    seed: u64,
+    classes: &'a str,
+    injected: u64,
+    extra_inputs: i64,
+    extra_tx_bytes: i64,
+    extra_crypto_ops: i64,
+    inputs_per_injection: String,
+    bytes_per_injection: String,
+    crypto_per_injection: String,
+    extra_rejections: i64,
+    extra_ignored: i64,
+    false_acceptances: u64,
+    false_alarms: u64,
+    honest_authenticated: u64,
+    honest_authenticated_baseline: u64,
+    honest_p50_ms: String,
+    honest_p50_ms_baseline: String,
+}
 
 impl AttackRow {
-    pub fn csv_line(&self, scenario: &str, seed: u64) -> String {
+    /// attacks.csv: the header and this run's row, through the csv crate.
+    pub fn csv_text(&self, scenario: &str, seed: u64) -> String {
         let per = |v: i64| {
             if self.injected == 0 {
                 String::new()
@@ -343,24 +366,25 @@ impl AttackRow {
             }
         };
         let ms = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.3}"));
-        format!(
-            "{scenario},{seed},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
-            self.classes,
-            self.injected,
-            self.extra_inputs,
-            self.extra_tx_bytes,
-            self.extra_crypto_ops,
-            per(self.extra_inputs),
-            per(self.extra_tx_bytes),
-            per(self.extra_crypto_ops),
-            self.extra_rejections,
-            self.extra_ignored,
-            self.false_acceptances,
-            self.false_alarms,
-            self.honest_authenticated,
-            self.honest_authenticated_baseline,
-            ms(self.honest_p50_ms),
-            ms(self.honest_p50_ms_baseline),
-        )
+        crate::csv_table::serde_csv([AttacksCsvRow {
+            scenario,
+            seed,
+            classes: &self.classes,
+            injected: self.injected,
+            extra_inputs: self.extra_inputs,
+            extra_tx_bytes: self.extra_tx_bytes,
+            extra_crypto_ops: self.extra_crypto_ops,
+            inputs_per_injection: per(self.extra_inputs),
+            bytes_per_injection: per(self.extra_tx_bytes),
+            crypto_per_injection: per(self.extra_crypto_ops),
+            extra_rejections: self.extra_rejections,
+            extra_ignored: self.extra_ignored,
+            false_acceptances: self.false_acceptances,
+            false_alarms: self.false_alarms,
+            honest_authenticated: self.honest_authenticated,
+            honest_authenticated_baseline: self.honest_authenticated_baseline,
+            honest_p50_ms: ms(self.honest_p50_ms),
+            honest_p50_ms_baseline: ms(self.honest_p50_ms_baseline),
+        }])
     }
 }

@@ -116,11 +116,17 @@ fn goodput_bins(firsts: &[(Nanos, Option<Nanos>)]) -> Vec<u64> {
 /// `goodput.csv`: `time_s,authenticated_per_s` per one-second bin (the bin's
 /// start), devices authenticated for the first time by the serving network.
 pub fn goodput_csv(r: &RunResult) -> String {
-    let mut out = String::from("time_s,authenticated_per_s\n");
-    for (i, n) in goodput_bins(&first_authentications(r)).iter().enumerate() {
-        out.push_str(&format!("{i},{n}\n"));
+    /// One row of goodput.csv; the header is these field names.
+    #[derive(serde::Serialize, Default)]
+    struct GoodputRow {
+        time_s: u64,
+        authenticated_per_s: u64,
     }
-    out
+    let bins = goodput_bins(&first_authentications(r));
+    crate::csv_table::serde_csv(bins.iter().enumerate().map(|(i, &n)| GoodputRow {
+        time_s: i as u64,
+        authenticated_per_s: n,
+    }))
 }
 
 /// (bin start in seconds, authentications per second) for a plot.
