@@ -66,10 +66,12 @@ pub enum Interface {
     Wan,
     /// MDMS / gateway <-> subscriber authentication server.
     AuthServer,
+    /// Smart meter <-> private key generator (identity-based key registration).
+    Pkg,
 }
 
 impl Interface {
-    pub const ALL: [Interface; 8] = [
+    pub const ALL: [Interface; 9] = [
         Interface::Nas,
         Interface::S6a,
         Interface::UmtsAir,
@@ -78,6 +80,7 @@ impl Interface {
         Interface::Nan,
         Interface::Wan,
         Interface::AuthServer,
+        Interface::Pkg,
     ];
 
     /// Short lowercase name used in scenario files, CSV columns and traces.
@@ -91,6 +94,7 @@ impl Interface {
             Interface::Nan => "nan",
             Interface::Wan => "wan",
             Interface::AuthServer => "auth_server",
+            Interface::Pkg => "pkg",
         }
     }
 
@@ -163,6 +167,10 @@ pub enum TimerKind {
     MeterReadings,
     /// Threshold GAS MDMS: waiting for the gateway's session to complete.
     MdmsSession,
+    /// Aggregate-signature metering: a meter's next reading is due.
+    ReportInterval,
+    /// Aggregate-signature metering: the gateway closes an interval's collection.
+    AggregationWindow,
 }
 
 impl TimerKind {
@@ -179,6 +187,8 @@ impl TimerKind {
             TimerKind::GroupJoin => "GroupJoin",
             TimerKind::MeterReadings => "MeterReadings",
             TimerKind::MdmsSession => "MdmsSession",
+            TimerKind::ReportInterval => "ReportInterval",
+            TimerKind::AggregationWindow => "AggregationWindow",
         }
     }
 }
@@ -250,10 +260,31 @@ pub enum Prim {
     AeadByte,
     /// One pairing evaluation (schemes that need bilinear maps).
     Pairing,
+    /// One Miller loop of a BLS12-381 pairing; a product of k pairings costs k loops and one
+    /// final exponentiation (the aggregate-signature schemes count these, not `Pairing`).
+    MillerLoop,
+    /// One final exponentiation of a BLS12-381 pairing product.
+    FinalExp,
+    /// One BLS12-381 G1 scalar multiplication.
+    G1Mul,
+    /// One BLS12-381 G2 scalar multiplication.
+    G2Mul,
+    /// One BLS12-381 G1 point addition.
+    G1Add,
+    /// One BLS12-381 G2 point addition.
+    G2Add,
+    /// One hash to G1 (RFC 9380 BLS12381G1_XMD:SHA-256_SSWU_RO_, its SHA-256 included).
+    HashToG1,
+    /// One hash to G2 (RFC 9380 BLS12381G2_XMD:SHA-256_SSWU_RO_, its SHA-256 included).
+    HashToG2,
+    /// One decoding of a compressed G1 point with its subgroup check.
+    G1Decompress,
+    /// One decoding of a compressed G2 point with its subgroup check.
+    G2Decompress,
 }
 
 impl Prim {
-    pub const COUNT: usize = 9;
+    pub const COUNT: usize = 19;
     pub const ALL: [Prim; Prim::COUNT] = [
         Prim::AesBlock,
         Prim::Sha256Block,
@@ -264,6 +295,16 @@ impl Prim {
         Prim::ScalarMul,
         Prim::AeadByte,
         Prim::Pairing,
+        Prim::MillerLoop,
+        Prim::FinalExp,
+        Prim::G1Mul,
+        Prim::G2Mul,
+        Prim::G1Add,
+        Prim::G2Add,
+        Prim::HashToG1,
+        Prim::HashToG2,
+        Prim::G1Decompress,
+        Prim::G2Decompress,
     ];
 
     pub const fn name(self) -> &'static str {
@@ -277,6 +318,16 @@ impl Prim {
             Prim::ScalarMul => "scalar_mul",
             Prim::AeadByte => "aead_byte",
             Prim::Pairing => "pairing",
+            Prim::MillerLoop => "miller_loop",
+            Prim::FinalExp => "final_exp",
+            Prim::G1Mul => "g1_mul",
+            Prim::G2Mul => "g2_mul",
+            Prim::G1Add => "g1_add",
+            Prim::G2Add => "g2_add",
+            Prim::HashToG1 => "hash_to_g1",
+            Prim::HashToG2 => "hash_to_g2",
+            Prim::G1Decompress => "g1_decompress",
+            Prim::G2Decompress => "g2_decompress",
         }
     }
 

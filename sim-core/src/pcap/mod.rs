@@ -81,9 +81,11 @@ pub const fn carrier(i: Interface) -> Carrier {
             port: DIAMETER_SCTP_PORT,
             ppid: DIAMETER_PPID,
         },
-        Interface::Han | Interface::Nan | Interface::Wan | Interface::AuthServer => {
-            Carrier::Udp(AUTHSIM_UDP_PORT)
-        }
+        Interface::Han
+        | Interface::Nan
+        | Interface::Wan
+        | Interface::AuthServer
+        | Interface::Pkg => Carrier::Udp(AUTHSIM_UDP_PORT),
     }
 }
 

@@ -6,6 +6,7 @@
 //! is that module, its `pub mod` line and one line in the `registry!` call
 //! below.
 
+pub mod aggregate_signatures;
 pub mod chien_gas;
 pub mod eps_aka;
 pub mod gas;
@@ -79,6 +80,7 @@ registry! {
     HarnGas => harn_gas,
     ChienGas => chien_gas,
     ThresholdGas => threshold_gas,
+    AggregateSignatures => aggregate_signatures,
 }
 
 impl ProtocolSpec {
