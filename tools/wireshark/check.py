@@ -38,6 +38,18 @@ RUNS = [
     ("Chien GAS", "scenarios/chien-gas.toml", ["population.devices=20"], ["links[0].loss=0.2"]),
     ("threshold GAS", "scenarios/threshold-gas.toml",
      ["population.devices=100"], ["links[0].loss=0.1"]),
+    ("aggregate signatures (BLS)", "scenarios/aggregate-signatures.toml",
+     ["population.devices=20", "protocol.meters_per_gateway=10", "protocol.tampered_fraction=0.1"],
+     ["links[0].loss=0.2"]),
+    ("aggregate signatures (IBAS)", "scenarios/aggregate-signatures.toml",
+     ["population.devices=20", "protocol.meters_per_gateway=10", 'protocol.scheme="ibas"',
+      "protocol.tampered_fraction=0.1"], ["links[0].loss=0.2"]),
+    ("aggregate signatures (ECDSA)", "scenarios/aggregate-signatures.toml",
+     ["population.devices=20", "protocol.meters_per_gateway=10", 'protocol.scheme="ecdsa"'],
+     ["links[0].loss=0.2"]),
+    ("aggregate signatures (HMAC)", "scenarios/aggregate-signatures.toml",
+     ["population.devices=20", "protocol.meters_per_gateway=10", 'protocol.scheme="hmac"'],
+     ["links[0].loss=0.2"]),
 ]
 
 NAS_EMM = {

@@ -9,6 +9,7 @@
 
 pub mod batch;
 pub mod bls;
+pub mod closed_form;
 pub mod ecdsa;
 pub mod gateway;
 pub mod ibas;

@@ -27,6 +27,8 @@ pub struct Deployment {
     pub window: Nanos,
     /// Readings per batch (capped by the scheme's TLV limit).
     pub max_batch: usize,
+    /// IBAS: meters check the issued key with pairings.
+    pub check_issued_key: bool,
 }
 
 /// Where each role lives.
@@ -99,6 +101,11 @@ pub fn enrol<R: CryptoRng + ?Sized>(
         records.insert(id, (at.meter(i), record));
         let g = i / d.meters_per_gateway;
         let m = Meter::new(id, key, at.gateway(g), at.pkg(), d.interval, d.intervals);
+        let m = if d.check_issued_key {
+            m.checking_issued_key()
+        } else {
+            m
+        };
         meters.push(if tampered(i) { m.tampered() } else { m });
     }
     let gateways = (0..d.gateways)

@@ -35,6 +35,7 @@ fn deployment(scheme: Scheme, n: u32, intervals: u32) -> Deployment {
         intervals,
         window: 60_000_000_000,
         max_batch: usize::MAX,
+        check_issued_key: true,
     }
 }
 
@@ -56,6 +57,7 @@ struct Run {
     ignored: usize,
     mdms_ops: CryptoOps,
     gateway_ops: CryptoOps,
+    meter_ops: CryptoOps,
     bisection_checks: u64,
     wan_bytes: usize,
 }
@@ -97,6 +99,12 @@ fn run(d: &Deployment, tampered: &[u32]) -> Run {
         ignored: r.ignored.len(),
         mdms_ops: r.crypto.get(&At.mdms()).copied().unwrap_or_default(),
         gateway_ops: r.crypto.get(&At.gateway(0)).copied().unwrap_or_default(),
+        meter_ops: (0..n).fold(CryptoOps::default(), |mut a, i| {
+            if let Some(o) = r.crypto.get(&At.meter(i)) {
+                a.merge(o);
+            }
+            a
+        }),
         bisection_checks: 0,
         wan_bytes,
     };
@@ -142,6 +150,8 @@ fn every_scheme_authenticates_every_reading_of_every_interval() {
         assert_eq!(regs, if scheme == Scheme::Ibas { 6 } else { 0 });
         if scheme == Scheme::Ibas {
             assert_eq!(r.kinds.iter().filter(|k| **k == KeyIssue::KIND).count(), 6);
+            // Each meter checked its key: two equations of two Miller loops.
+            assert_eq!(r.meter_ops.get(Prim::MillerLoop), 6 * 4);
         }
     }
 }
@@ -258,4 +268,56 @@ fn hostile_and_unexpected_inputs_are_ignored_not_fatal() {
     r.inject(At.mdms(), At.gateway(0), Interface::Wan, req.encode());
     assert_eq!(r.ignored.len(), 4);
     assert!(r.outcomes.is_empty());
+}
+
+#[test]
+fn closed_forms_match_simulated_intervals() {
+    use super::closed_form as cf;
+    for scheme in Scheme::ALL {
+        for (n, b) in [(1u32, 1000usize), (7, 1000), (9, 4)] {
+            let mut d = deployment(scheme, n, 1);
+            d.max_batch = b;
+            d.check_issued_key = false;
+            let r = run(&d, &[]);
+            assert_eq!(
+                r.wan_bytes as u64,
+                cf::wan_bytes(scheme, n as u64, b as u64),
+                "{scheme:?} n={n} B={b}"
+            );
+            assert_eq!(
+                r.mdms_ops,
+                cf::mdms_ops(scheme, n as u64, b as u64),
+                "{scheme:?} n={n} B={b}"
+            );
+        }
+        let l = MeterReading {
+            meter_id: 1,
+            interval: 0,
+            value: 0,
+            sig: vec![0; scheme.sig_len()],
+        }
+        .encoded_len() as u64;
+        assert_eq!(l, cf::reading_bytes(scheme));
+    }
+}
+
+#[test]
+fn bisection_of_one_bad_reading_costs_the_closed_form() {
+    use super::closed_form as cf;
+    for scheme in [Scheme::BlsAggregate, Scheme::Ibas] {
+        for j in [1u32, 3] {
+            let m = 1u32 << j;
+            let mut d = deployment(scheme, m, 1);
+            d.check_issued_key = false;
+            let clean = run(&d, &[]).mdms_ops.get(Prim::MillerLoop);
+            let bad = run(&d, &[m - 1]);
+            assert_eq!(forged(&bad.verdicts), vec![m - 1]);
+            assert_eq!(bad.bisection_checks, 2 * j as u64);
+            assert_eq!(
+                bad.mdms_ops.get(Prim::MillerLoop) - clean,
+                cf::bisection_miller_loops(scheme, j),
+                "{scheme:?} j={j}"
+            );
+        }
+    }
 }

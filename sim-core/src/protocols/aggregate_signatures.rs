@@ -1,7 +1,8 @@
 //! Lai 2012 §3.3 in a scenario: meters sign a reading every reporting interval, gateways
 //! aggregate (BLS, IBAS) or forward (ECDSA, HMAC) them to the MDMS, which verifies and, when
 //! an aggregate fails, finds the bad readings by bisection (docs/protocols/aggregate-signatures.md).
-//! `population.devices` = gateways × `meters_per_gateway`; meter i belongs to gateway
+//! `population.devices` = gateways × `meters_per_gateway`; the `pkg` node serves IBAS only
+//! (empty under the other schemes); meter i belongs to gateway
 //! ⌊i / meters_per_gateway⌋ and starts at its arrival time. Enrolment is offline.
 
 use authsim_protocols::aggsig::scheme::Scheme;
@@ -59,6 +60,11 @@ fn params() -> Vec<ParamDoc> {
             "the most one TLV message carries",
         ),
         ParamDoc::value(
+            "check_issued_key",
+            "IBAS: meters check the issued key with pairings (the AEAD already authenticates it)",
+            false,
+        ),
+        ParamDoc::value(
             "tampered_fraction",
             "share of meters whose readings are altered after signing (0..=1)",
             0.0,
@@ -94,6 +100,8 @@ pub struct Params {
     #[serde(default = "defaults::window_s")]
     pub window_s: f64,
     pub max_batch: Option<u32>,
+    #[serde(default)]
+    pub check_issued_key: bool,
     #[serde(default)]
     pub tampered_fraction: f64,
 }
@@ -133,22 +141,6 @@ impl Addresses for At {
 impl Protocol for Params {
     fn about(&self) -> &'static About {
         &ABOUT
-    }
-
-    fn nodes(&self) -> Vec<&'static str> {
-        if self.scheme == Scheme::Ibas.name() {
-            ABOUT.nodes.to_vec()
-        } else {
-            ABOUT.nodes[..3].to_vec()
-        }
-    }
-
-    fn links(&self) -> Vec<(&'static str, &'static str)> {
-        if self.scheme == Scheme::Ibas.name() {
-            LINKS.to_vec()
-        } else {
-            LINKS[..2].to_vec()
-        }
     }
 
     fn validate(&self, pop: &PopulationSpec) -> Result<(), FieldError> {
@@ -201,6 +193,7 @@ impl Protocol for Params {
             intervals: self.intervals,
             window: ns(self.window_s),
             max_batch: self.max_batch.map_or(scheme.max_batch(), |b| b as usize),
+            check_issued_key: self.check_issued_key,
         };
         // Which meters alter their readings: a deterministic draw per meter.
         let mut pick =
@@ -220,9 +213,9 @@ impl Protocol for Params {
         topo.population("meter", Box::new(meters), devices)?;
         topo.server("gateway", Box::new(gateways))?;
         topo.server("mdms", Box::new(vec![mdms]))?;
-        if let Some(p) = pkg {
-            topo.server("pkg", Box::new(vec![p]))?;
-        }
+        // Only IBAS has a PKG; the other schemes leave the node empty (one scenario file
+        // serves every scheme).
+        topo.server("pkg", Box::new(pkg.into_iter().collect::<Vec<_>>()))?;
         topo.finish()
     }
 }
