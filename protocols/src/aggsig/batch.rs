@@ -18,11 +18,14 @@ pub enum Prepared {
     /// (pk_i, H(m_i)).
     Bls(Vec<(G2Affine, G1Affine)>),
     /// Q, P_w and the signers' terms.
-    Ibas {
-        q: G2Affine,
-        pw: G1Affine,
-        terms: Vec<G1Affine>,
-    },
+    Ibas(Box<IbasPrepared>),
+}
+
+/// An IBAS batch prepared for checks.
+pub struct IbasPrepared {
+    q: G2Affine,
+    pw: G1Affine,
+    terms: Vec<G1Affine>,
 }
 
 /// Why a reading cannot be prepared.
@@ -58,11 +61,11 @@ impl Prepared {
                         _ => Err(WrongRecord),
                     })
                     .collect::<Result<_, _>>()?;
-                Ok(Prepared::Ibas {
+                Ok(Prepared::Ibas(Box::new(IbasPrepared {
                     q: *q,
                     pw: ibas::h2(&w, ops),
                     terms,
-                })
+                })))
             }
             _ => Err(WrongRecord),
         }
@@ -71,7 +74,7 @@ impl Prepared {
     pub fn len(&self) -> usize {
         match self {
             Prepared::Bls(p) => p.len(),
-            Prepared::Ibas { terms, .. } => terms.len(),
+            Prepared::Ibas(p) => p.terms.len(),
         }
     }
 
@@ -83,8 +86,8 @@ impl Prepared {
     pub fn check_aggregate(&self, agg: &Aggregate, ops: &mut CryptoOps) -> bool {
         match (self, agg) {
             (Prepared::Bls(pairs), Aggregate::Bls(s)) => MinSig::pairing_check(pairs, s, ops),
-            (Prepared::Ibas { q, pw, terms }, Aggregate::Ibas(s)) => {
-                ibas::verify_terms(q, pw, terms, s, ops).is_ok()
+            (Prepared::Ibas(p), Aggregate::Ibas(s)) => {
+                ibas::verify_terms(&p.q, &p.pw, &p.terms, s, ops).is_ok()
             }
             _ => false,
         }
@@ -103,7 +106,7 @@ impl Prepared {
                 let sub: Vec<_> = idx.iter().map(|&i| pairs[i]).collect();
                 MinSig::pairing_check(&sub, &agg, ops)
             }
-            (Prepared::Ibas { q, pw, terms }, Sigs::Ibas(s)) => {
+            (Prepared::Ibas(p), Sigs::Ibas(s)) => {
                 ops.add(Prim::G1Add, extra);
                 ops.add(Prim::G2Add, extra);
                 let agg = ibas::Signature {
@@ -116,8 +119,8 @@ impl Prepared {
                         .fold(G2Projective::identity(), |a, &i| a + s[i].t)
                         .into(),
                 };
-                let sub: Vec<_> = idx.iter().map(|&i| terms[i]).collect();
-                ibas::verify_terms(q, pw, &sub, &agg, ops).is_ok()
+                let sub: Vec<_> = idx.iter().map(|&i| p.terms[i]).collect();
+                ibas::verify_terms(&p.q, &p.pw, &sub, &agg, ops).is_ok()
             }
             _ => false,
         }

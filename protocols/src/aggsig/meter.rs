@@ -6,7 +6,7 @@ use rand::RngExt;
 
 use super::ibas;
 use super::msg::{KeyIssue, KeyRequest, MeterReading};
-use super::scheme::{MeterKey, ibas_identity, reading_message};
+use super::scheme::{IbasMeterKey, MeterKey, ibas_identity, reading_message};
 use crate::core::{Addr, Ctx, Endpoint, Incoming, Interface, Nanos, Outcome, TimerKey, TimerKind};
 use crate::gas::aead;
 
@@ -100,7 +100,7 @@ impl Meter {
 impl Endpoint for Meter {
     fn start(&mut self, cx: &mut Ctx<'_>) {
         match &self.key {
-            MeterKey::Ibas { key: None, .. } => {
+            MeterKey::Ibas(k) if k.key.is_none() => {
                 cx.fx
                     .send_msg(self.pkg, Interface::Pkg, &KeyRequest { meter_id: self.id });
             }
@@ -113,15 +113,15 @@ impl Endpoint for Meter {
             cx.fx.ignore("undecodable");
             return;
         };
-        let MeterKey::Ibas {
-            q,
-            install_key,
-            key,
-        } = &mut self.key
-        else {
+        let MeterKey::Ibas(ibas_key) = &mut self.key else {
             cx.fx.ignore(KeyIssue::KIND);
             return;
         };
+        let IbasMeterKey {
+            q,
+            install_key,
+            key,
+        } = &mut **ibas_key;
         if key.is_some() || issue.meter_id != self.id {
             cx.fx.ignore(KeyIssue::KIND);
             return;

@@ -198,7 +198,7 @@ impl Message for ReadingBatch {
         let seq = p.take_u32(tag::BATCH_SEQ, "batch number")?;
         let ef = p.take(tag::ENTRIES, "entries")?;
         let el = scheme.entry_len();
-        if ef.value.len() % el != 0 {
+        if !ef.value.len().is_multiple_of(el) {
             return Err(WireError::new(
                 ef.offset,
                 "entries",

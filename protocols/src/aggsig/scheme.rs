@@ -102,16 +102,18 @@ pub fn ibas_identity(meter_id: u64) -> [u8; 8] {
     meter_id.to_be_bytes()
 }
 
+/// A meter's IBAS material: the PKG's Q, the installation key that seals the key issue, and
+/// the private key once issued.
+pub struct IbasMeterKey {
+    pub q: G2Affine,
+    pub install_key: Zeroizing<[u8; 32]>,
+    pub key: Option<ibas::PrivateKey>,
+}
+
 /// A meter's signing material.
 pub enum MeterKey {
     Bls(Scalar),
-    /// The PKG's Q, the installation key that seals the key issue, and the private key once
-    /// issued.
-    Ibas {
-        q: G2Affine,
-        install_key: Zeroizing<[u8; 32]>,
-        key: Option<ibas::PrivateKey>,
-    },
+    Ibas(Box<IbasMeterKey>),
     Ecdsa(SigningKey),
     Hmac(Zeroizing<[u8; 32]>),
 }
@@ -128,7 +130,7 @@ impl MeterKey {
     pub fn scheme(&self) -> Scheme {
         match self {
             MeterKey::Bls(_) => Scheme::BlsAggregate,
-            MeterKey::Ibas { .. } => Scheme::Ibas,
+            MeterKey::Ibas(_) => Scheme::Ibas,
             MeterKey::Ecdsa(_) => Scheme::Ecdsa,
             MeterKey::Hmac(_) => Scheme::Hmac,
         }
@@ -145,9 +147,9 @@ impl MeterKey {
     ) -> Option<Vec<u8>> {
         Some(match self {
             MeterKey::Bls(sk) => MinSig::encode_sig(&bls::sign::<MinSig>(sk, msg, BLS_DST, ops)),
-            MeterKey::Ibas { key, .. } => {
+            MeterKey::Ibas(k) => {
                 let _ = meter_id;
-                ibas::sign(key.as_ref()?, &ibas_state(interval), msg, rng, ops)
+                ibas::sign(k.key.as_ref()?, &ibas_state(interval), msg, rng, ops)
                     .to_bytes()
                     .to_vec()
             }

@@ -12,7 +12,7 @@ use super::gateway::Gateway;
 use super::mdms::Mdms;
 use super::meter::Meter;
 use super::pkg::Pkg;
-use super::scheme::{MeterKey, MeterRecord, Scheme, ibas_identity};
+use super::scheme::{IbasMeterKey, MeterKey, MeterRecord, Scheme, ibas_identity};
 use super::{ecdsa, ibas, random_scalar};
 use crate::core::{Addr, CryptoOps, Nanos};
 
@@ -79,11 +79,11 @@ pub fn enrol<R: CryptoRng + ?Sized>(
                 install_keys.insert(id, k.clone());
                 let q = pkg_master.as_ref().map(|p| p.q).unwrap_or_default();
                 (
-                    MeterKey::Ibas {
+                    MeterKey::Ibas(Box::new(IbasMeterKey {
                         q,
                         install_key: k,
                         key: None,
-                    },
+                    })),
                     MeterRecord::Ibas(ibas::VerifierIdentity::new(&ibas_identity(id), offline)),
                 )
             }

@@ -146,7 +146,7 @@ impl Protocol for Params {
     fn validate(&self, pop: &PopulationSpec) -> Result<(), FieldError> {
         let scheme = self.scheme()?;
         let n = self.meters_per_gateway;
-        if n == 0 || pop.devices % n != 0 || pop.devices == 0 {
+        if n == 0 || !pop.devices.is_multiple_of(n) || pop.devices == 0 {
             return Err(invalid(
                 "meters_per_gateway",
                 format!(
