@@ -85,6 +85,9 @@ mod defaults {
     pub fn window_s() -> f64 {
         60.0
     }
+    pub fn meters_per_gateway() -> u32 {
+        100
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -92,6 +95,7 @@ mod defaults {
 pub struct Params {
     #[serde(default = "defaults::scheme")]
     pub scheme: String,
+    #[serde(default = "defaults::meters_per_gateway")]
     pub meters_per_gateway: u32,
     #[serde(default = "defaults::interval_s")]
     pub interval_s: f64,
