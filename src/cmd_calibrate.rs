@@ -86,7 +86,7 @@ pub fn run(a: CalibrateArgs) -> Result<(), Failure> {
     let budget = Budget::per_primitive(Duration::from_millis(a.budget_ms));
     eprintln!(
         "measuring {} primitives, about {} ms each...",
-        Prim::COUNT - 1,
+        Prim::COUNT,
         a.budget_ms
     );
     let m = measure_all(&budget);
@@ -111,10 +111,6 @@ pub fn run(a: CalibrateArgs) -> Result<(), Failure> {
         "# Measured by `authsim calibrate` on {cpu} ({} primitives, {} ms each; median of 7 batches).",
         m.len(),
         a.budget_ms
-    );
-    let _ = writeln!(
-        s,
-        "# `pairing` has no implementation and keeps the base profile's value."
     );
     let _ = writeln!(s, "[profiles.{}]", a.name);
     let _ = writeln!(s, "base = \"{}\"", a.base);

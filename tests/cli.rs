@@ -404,6 +404,17 @@ fn calibrate_writes_a_profile_that_a_scenario_accepts() {
             "scalar_inv",
             "scalar_mul",
             "aead_byte",
+            "pairing",
+            "miller_loop",
+            "final_exp",
+            "g1_mul",
+            "g2_mul",
+            "g1_add",
+            "g2_add",
+            "hash_to_g1",
+            "hash_to_g2",
+            "g1_decompress",
+            "g2_decompress",
         ] {
             let v = prims[name].as_float().unwrap();
             assert!(v > 0.0 && v.is_finite(), "{table}.{name} = {v}");

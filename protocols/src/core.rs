@@ -78,10 +78,12 @@ pub enum Interface {
     ApCn,
     /// Proxy multiparty: CN <-> MTC server outside the operator domain.
     CnServer,
+    /// Smart meter <-> private key generator (identity-based key registration).
+    Pkg,
 }
 
 impl Interface {
-    pub const ALL: [Interface; 14] = [
+    pub const ALL: [Interface; 15] = [
         Interface::Nas,
         Interface::S6a,
         Interface::UmtsAir,
@@ -96,6 +98,7 @@ impl Interface {
         Interface::DevAp,
         Interface::ApCn,
         Interface::CnServer,
+        Interface::Pkg,
     ];
 
     /// Short lowercase name used in scenario files, CSV columns and traces.
@@ -115,6 +118,7 @@ impl Interface {
             Interface::DevAp => "dev_ap",
             Interface::ApCn => "ap_cn",
             Interface::CnServer => "cn_server",
+            Interface::Pkg => "pkg",
         }
     }
 
@@ -205,6 +209,10 @@ pub enum TimerKind {
     ProxyGuard,
     /// An attack scenario's adversary: its next injection.
     AttackTick,
+    /// Aggregate-signature metering: a meter's next reading is due.
+    ReportInterval,
+    /// Aggregate-signature metering: the gateway closes an interval's collection.
+    AggregationWindow,
 }
 
 impl TimerKind {
@@ -229,6 +237,8 @@ impl TimerKind {
             TimerKind::T3402 => "T3402",
             TimerKind::ProxyGuard => "ProxyGuard",
             TimerKind::AttackTick => "AttackTick",
+            TimerKind::ReportInterval => "ReportInterval",
+            TimerKind::AggregationWindow => "AggregationWindow",
         }
     }
 }
@@ -302,10 +312,31 @@ pub enum Prim {
     Pairing,
     /// One X25519 scalar multiplication (RFC 7748; SUCI profile A).
     X25519Mul,
+    /// One Miller loop of a BLS12-381 pairing; a product of k pairings costs k loops and one
+    /// final exponentiation (the aggregate-signature schemes count these, not `Pairing`).
+    MillerLoop,
+    /// One final exponentiation of a BLS12-381 pairing product.
+    FinalExp,
+    /// One BLS12-381 G1 scalar multiplication.
+    G1Mul,
+    /// One BLS12-381 G2 scalar multiplication.
+    G2Mul,
+    /// One BLS12-381 G1 point addition.
+    G1Add,
+    /// One BLS12-381 G2 point addition.
+    G2Add,
+    /// One hash to G1 (RFC 9380 BLS12381G1_XMD:SHA-256_SSWU_RO_, its SHA-256 included).
+    HashToG1,
+    /// One hash to G2 (RFC 9380 BLS12381G2_XMD:SHA-256_SSWU_RO_, its SHA-256 included).
+    HashToG2,
+    /// One decoding of a compressed G1 point with its subgroup check.
+    G1Decompress,
+    /// One decoding of a compressed G2 point with its subgroup check.
+    G2Decompress,
 }
 
 impl Prim {
-    pub const COUNT: usize = 10;
+    pub const COUNT: usize = 20;
     pub const ALL: [Prim; Prim::COUNT] = [
         Prim::AesBlock,
         Prim::Sha256Block,
@@ -317,6 +348,16 @@ impl Prim {
         Prim::AeadByte,
         Prim::Pairing,
         Prim::X25519Mul,
+        Prim::MillerLoop,
+        Prim::FinalExp,
+        Prim::G1Mul,
+        Prim::G2Mul,
+        Prim::G1Add,
+        Prim::G2Add,
+        Prim::HashToG1,
+        Prim::HashToG2,
+        Prim::G1Decompress,
+        Prim::G2Decompress,
     ];
 
     pub const fn name(self) -> &'static str {
@@ -331,6 +372,16 @@ impl Prim {
             Prim::AeadByte => "aead_byte",
             Prim::Pairing => "pairing",
             Prim::X25519Mul => "x25519_mul",
+            Prim::MillerLoop => "miller_loop",
+            Prim::FinalExp => "final_exp",
+            Prim::G1Mul => "g1_mul",
+            Prim::G2Mul => "g2_mul",
+            Prim::G1Add => "g1_add",
+            Prim::G2Add => "g2_add",
+            Prim::HashToG1 => "hash_to_g1",
+            Prim::HashToG2 => "hash_to_g2",
+            Prim::G1Decompress => "g1_decompress",
+            Prim::G2Decompress => "g2_decompress",
         }
     }
 

@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 
 pub mod adversary;
+pub mod aggsig;
 pub mod aka;
 pub mod calibrate;
 pub mod core;

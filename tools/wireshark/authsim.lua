@@ -3,7 +3,8 @@
 --   * the documented TLV (docs/wire-formats.md "Custom TLV"; message types in
 --     protocols/src/gas/msg/): Harn/Chien GAS and the threshold GAS (group
 --     authentication, GSK delivery, MDMS-gateway phase) and the proxy multiparty
---     messages (protocols/src/proxy/msg.rs, types 0xa0-0xa8, their own tags), on
+--     messages (protocols/src/proxy/msg.rs, types 0xa0-0xa8, their own tags) and the
+--     aggregate-signature messages (protocols/src/aggsig/msg.rs, types 0xb0-0xb5), on
 --     UDP port 47474;
 --   * the two group AKA NAS IEs (protocols/src/wire/group.rs) that follow the
 --     standard Attach request / Authentication request, which Wireshark's
@@ -25,6 +26,9 @@ local msg_types = {
     [0xa0] = "PxHello", [0xa1] = "PxAuthRequest", [0xa2] = "PxCredRequest",
     [0xa3] = "PxCredResponse", [0xa4] = "PxAuthVector", [0xa5] = "PxChallenge",
     [0xa6] = "PxResponse", [0xa7] = "PxConfirm", [0xa8] = "PxReject",
+    -- Aggregate-signature metering (protocols/src/aggsig/msg.rs), own tag table below.
+    [0xb0] = "MeterReading", [0xb1] = "ReadingBatch", [0xb2] = "SigRequest", [0xb3] = "SigList",
+    [0xb4] = "KeyRequest", [0xb5] = "KeyIssue",
 }
 
 -- Proxy multiparty field tags (protocols/src/proxy/msg.rs), one meaning each.
@@ -44,6 +48,16 @@ local tags = {
     [7] = "NONCE", [8] = "CIPHERTEXT", [9] = "SESSION", [10] = "METER", [11] = "RAND",
     [12] = "ID_MDMS", [13] = "ID_GW",
 }
+
+-- Tags of the aggregate-signature messages (message types 0xb0-0xb5).
+local agg_tags = {
+    [1] = "METER_ID", [2] = "INTERVAL", [3] = "VALUE", [4] = "SIG", [5] = "GATEWAY_ID",
+    [6] = "SCHEME", [7] = "BATCH_SEQ", [8] = "ENTRIES", [9] = "AGGREGATE", [10] = "SIGS",
+    [11] = "NONCE", [12] = "SEALED_KEY",
+}
+local schemes = { [1] = "bls-aggregate", [2] = "ibas", [3] = "ecdsa", [4] = "hmac" }
+-- Signature octets per scheme (BLS min-sig G1, IBAS S || T, ECDSA r || s, HMAC-SHA-256).
+local sig_lens = { [1] = 48, [2] = 144, [3] = 64, [4] = 32 }
 
 local p = Proto("authsim", "authsim TLV")
 local f = {
@@ -90,6 +104,18 @@ local f = {
     w_first = ProtoField.uint64("authsim.px.w.first", "First device"),
     w_last = ProtoField.uint64("authsim.px.w.last", "Last device"),
     w_r = ProtoField.bytes("authsim.px.w.r_w", "R_w"),
+    agg_tag = ProtoField.uint8("authsim.agg.tag", "Tag", base.DEC, agg_tags),
+    agg_meter = ProtoField.uint64("authsim.agg.meter_id", "Meter id", base.DEC),
+    agg_interval = ProtoField.uint32("authsim.agg.interval", "Interval"),
+    agg_value = ProtoField.uint64("authsim.agg.value", "Reading value"),
+    agg_sig = ProtoField.bytes("authsim.agg.sig", "Signature or tag"),
+    agg_gateway = ProtoField.uint64("authsim.agg.gateway_id", "Gateway id", base.DEC),
+    agg_scheme = ProtoField.uint8("authsim.agg.scheme", "Scheme", base.DEC, schemes),
+    agg_seq = ProtoField.uint32("authsim.agg.batch_seq", "Batch number"),
+    agg_entry = ProtoField.bytes("authsim.agg.entry", "Entry"),
+    agg_aggregate = ProtoField.bytes("authsim.agg.aggregate", "Aggregate signature"),
+    agg_nonce = ProtoField.bytes("authsim.agg.nonce", "AES-GCM nonce"),
+    agg_sealed = ProtoField.bytes("authsim.agg.sealed_key", "Sealed IBAS key and GCM tag"),
 }
 p.fields = f
 local e_malformed = ProtoExpert.new("authsim.malformed", "authsim TLV does not fit its format",
@@ -176,6 +202,52 @@ local function px_value(tree, tag, tvb)
     else
         tree:add(f.px_sig_r, tvb(0, 33))
         tree:add(f.px_sig_s, tvb(33, 32))
+-- Fixed widths of the aggregate-signature tags; nil = variable.
+local agg_widths = { [1] = 8, [2] = 4, [3] = 8, [5] = 8, [6] = 1, [7] = 4, [11] = 12, [12] = 112 }
+
+-- One value of an aggregate-signature message; `scheme` is the batch's scheme code (nil
+-- before the SCHEME field).
+local function agg_value(tree, tag, tvb, scheme)
+    local n = tvb:len()
+    local w = agg_widths[tag]
+    if w and w ~= n then
+        tree:add_proto_expert_info(e_malformed, "value of " .. (agg_tags[tag] or tag) .. " is " .. n .. " octets, not " .. w)
+        tree:add(f.value, tvb)
+        return
+    end
+    if tag == 1 then tree:add(f.agg_meter, tvb)
+    elseif tag == 2 then tree:add(f.agg_interval, tvb)
+    elseif tag == 3 then tree:add(f.agg_value, tvb)
+    elseif tag == 4 then tree:add(f.agg_sig, tvb)
+    elseif tag == 5 then tree:add(f.agg_gateway, tvb)
+    elseif tag == 6 then
+        local ti = tree:add(f.agg_scheme, tvb)
+        if not schemes[tvb:uint()] then ti:add_proto_expert_info(e_malformed, "unknown scheme") end
+    elseif tag == 7 then tree:add(f.agg_seq, tvb)
+    elseif tag == 9 then tree:add(f.agg_aggregate, tvb)
+    elseif tag == 10 then tree:add(f.agg_sig, tvb)
+    elseif tag == 11 then tree:add(f.agg_nonce, tvb)
+    elseif tag == 12 then tree:add(f.agg_sealed, tvb)
+    elseif tag == 8 then
+        local e = nil
+        if scheme and sig_lens[scheme] then
+            e = 16
+            if scheme == 3 or scheme == 4 then e = 16 + sig_lens[scheme] end
+        end
+        if not e or n % e ~= 0 then
+            tree:add_proto_expert_info(e_malformed, "entries are not a whole number of entries")
+            tree:add(f.value, tvb)
+            return
+        end
+        for i = 0, n - e, e do
+            local et = tree:add(f.agg_entry, tvb(i, e))
+            et:add(f.agg_meter, tvb(i, 8))
+            et:add(f.agg_value, tvb(i + 8, 8))
+            if e > 16 then et:add(f.agg_sig, tvb(i + 16, e - 16)) end
+        end
+    else
+        tree:add_proto_expert_info(e_unknown, "unknown tag " .. tag)
+        tree:add(f.value, tvb)
     end
 end
 
@@ -198,6 +270,8 @@ function p.dissector(tvb, pinfo, root)
     end
     local off = 4
     local last = math.min(n, 4 + len)
+    local agg = ty >= 0xb0 and ty <= 0xb5
+    local scheme = nil
     while off < last do
         if last - off < 3 then
             tree:add(f.value, tvb(off, last - off)):add_proto_expert_info(e_malformed, "truncated field header")
@@ -213,13 +287,16 @@ function p.dissector(tvb, pinfo, root)
             break
         end
         local proxy = ty >= 0xa0 and ty <= 0xaf
-        local tag_names = proxy and px_tags or tags
+        local tag_names = (proxy and px_tags) or (agg and agg_tags) or tags
         local ft = tree:add(f.field, tvb(off, 3 + flen))
         ft:set_text((tag_names[tag] or ("tag " .. tag)) .. " (" .. flen .. " octets)")
-        ft:add(proxy and f.px_tag or f.tag, tvb(off, 1))
+        ft:add((proxy and f.px_tag) or (agg and f.agg_tag) or f.tag, tvb(off, 1))
         ft:add(f.field_len, tvb(off + 1, 2))
+        if agg and tag == 6 and flen == 1 then scheme = tvb(off + 3, 1):uint() end
         if flen > 0 then
-            if proxy then px_value(ft, tag, tvb(off + 3, flen)) else value(ft, tag, tvb(off + 3, flen)) end
+            if proxy then px_value(ft, tag, tvb(off + 3, flen))
+            elseif agg then agg_value(ft, tag, tvb(off + 3, flen), scheme)
+            else value(ft, tag, tvb(off + 3, flen)) end
         end
         off = off + 3 + flen
     end

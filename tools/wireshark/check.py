@@ -43,6 +43,18 @@ RUNS = [
      ["links[0].loss=0.3", "links[1].loss=0.3", "links[2].loss=0.3"]),
     ("proxy multiparty", "scenarios/proxy-multiparty.toml", ["population.devices=8"],
      ["links[0].loss=0.3", "links[1].loss=0.3"]),
+    ("aggregate signatures (BLS)", "scenarios/aggregate-signatures.toml",
+     ["population.devices=20", "protocol.meters_per_gateway=10", "protocol.tampered_fraction=0.1"],
+     ["links[0].loss=0.2"]),
+    ("aggregate signatures (IBAS)", "scenarios/aggregate-signatures.toml",
+     ["population.devices=20", "protocol.meters_per_gateway=10", 'protocol.scheme="ibas"',
+      "protocol.tampered_fraction=0.1"], ["links[0].loss=0.2"]),
+    ("aggregate signatures (ECDSA)", "scenarios/aggregate-signatures.toml",
+     ["population.devices=20", "protocol.meters_per_gateway=10", 'protocol.scheme="ecdsa"'],
+     ["links[0].loss=0.2"]),
+    ("aggregate signatures (HMAC)", "scenarios/aggregate-signatures.toml",
+     ["population.devices=20", "protocol.meters_per_gateway=10", 'protocol.scheme="hmac"'],
+     ["links[0].loss=0.2"]),
 ]
 
 NAS_EMM = {

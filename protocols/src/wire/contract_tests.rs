@@ -332,6 +332,60 @@ fn gas_messages() {
 }
 
 #[test]
+fn aggregate_signature_messages() {
+    use crate::aggsig::msg::{
+        Entry, KeyIssue, KeyRequest, MeterReading, ReadingBatch, SEALED_KEY_LEN, SigList,
+        SigRequest,
+    };
+    use crate::aggsig::scheme::Scheme;
+    let mut decoded = 0;
+    for scheme in Scheme::ALL {
+        let sig_len = scheme.sig_len();
+        decoded += check_gas(&MeterReading {
+            meter_id: 7,
+            interval: 3,
+            value: 123_456,
+            sig: vec![0x5c; sig_len],
+        });
+        for n in [1u64, 3] {
+            let per = if scheme.aggregates() { 0 } else { sig_len };
+            decoded += check_gas(&ReadingBatch {
+                gateway_id: 2,
+                interval: 3,
+                scheme,
+                seq: 1,
+                entries: (1..=n)
+                    .map(|i| Entry {
+                        meter_id: i,
+                        value: 1000 + i,
+                        sig: vec![i as u8; per],
+                    })
+                    .collect(),
+                aggregate: scheme.aggregates().then(|| vec![0xa7; sig_len]),
+            });
+        }
+    }
+    decoded += check_gas(&SigRequest {
+        gateway_id: 2,
+        interval: 3,
+        seq: 0,
+    });
+    decoded += check_gas(&SigList {
+        gateway_id: 2,
+        interval: 3,
+        seq: 0,
+        sigs: vec![0x42; 3 * 48],
+    });
+    decoded += check_gas(&KeyRequest { meter_id: 9 });
+    decoded += check_gas(&KeyIssue {
+        meter_id: 9,
+        nonce: [1; 12],
+        sealed: [2; SEALED_KEY_LEN],
+    });
+    assert!(decoded > 1_000, "only {decoded} variants decoded");
+}
+
+#[test]
 fn a_decoder_that_accepts_a_non_canonical_input_fails_the_strict_check() {
     // Guards the checker itself: an MM message from the MS carries N(SD),
     // which the trait's decoder drops, so its mutants with N(SD) set decode

@@ -96,7 +96,8 @@ pub const fn carrier(i: Interface) -> Carrier {
         | Interface::AuthServer
         | Interface::DevAp
         | Interface::ApCn
-        | Interface::CnServer => Carrier::Udp(AUTHSIM_UDP_PORT),
+        | Interface::CnServer
+        | Interface::Pkg => Carrier::Udp(AUTHSIM_UDP_PORT),
         Interface::N1 => Carrier::Exported("nas-5gs"),
         Interface::N12 | Interface::N13 => Carrier::Http2(SBI_TCP_PORT),
     }

@@ -6,6 +6,7 @@
 //! is that module, its `pub mod` line and one line in the `registry!` call
 //! below.
 
+pub mod aggregate_signatures;
 pub mod chien_gas;
 pub mod eps_aka;
 pub mod fiveg_aka;
@@ -85,6 +86,7 @@ registry! {
     #[serde(rename = "5g-aka")]
     FiveGAka => fiveg_aka,
     ProxyMultiparty => proxy_multiparty,
+    AggregateSignatures => aggregate_signatures,
 }
 
 impl ProtocolSpec {
