@@ -202,6 +202,9 @@ local function px_value(tree, tag, tvb)
     else
         tree:add(f.px_sig_r, tvb(0, 33))
         tree:add(f.px_sig_s, tvb(33, 32))
+    end
+end
+
 -- Fixed widths of the aggregate-signature tags; nil = variable.
 local agg_widths = { [1] = 8, [2] = 4, [3] = 8, [5] = 8, [6] = 1, [7] = 4, [11] = 12, [12] = 112 }
 
