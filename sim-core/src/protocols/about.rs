@@ -67,6 +67,15 @@ impl ParamDoc {
             default: ParamDefault::Derived(from),
         }
     }
+
+    /// The AKA protocols' operator key `op`, derived from the seed unless given.
+    pub fn operator_key() -> Self {
+        Self::derived(
+            "op",
+            "operator variant key OP, 32 hex digits",
+            "derived from the seed",
+        )
+    }
 }
 
 impl fmt::Display for ParamDoc {

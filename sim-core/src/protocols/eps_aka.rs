@@ -67,11 +67,7 @@ fn params() -> Vec<ParamDoc> {
             "[protocol.retry] UE T3411/T3402 retry rules (docs/protocols/overload.md)",
             "off: retry at once on T3410",
         ),
-        ParamDoc::derived(
-            "op",
-            "operator variant key OP, 32 hex digits",
-            "derived from the seed",
-        ),
+        ParamDoc::operator_key(),
     ]
 }
 

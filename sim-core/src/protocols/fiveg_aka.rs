@@ -99,11 +99,7 @@ fn params() -> Vec<ParamDoc> {
             d.sbi_timeout_s,
         ),
         ParamDoc::value("sbi_max_retx", "N12 request retries", d.sbi_max_retx),
-        ParamDoc::derived(
-            "op",
-            "operator variant key OP, 32 hex digits",
-            "derived from the seed",
-        ),
+        ParamDoc::operator_key(),
     ]
 }
 

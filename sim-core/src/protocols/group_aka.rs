@@ -66,11 +66,7 @@ fn params() -> Vec<ParamDoc> {
             "AIR retransmissions",
             d::diameter_max_retx(),
         ),
-        ParamDoc::derived(
-            "op",
-            "operator variant key OP, 32 hex digits",
-            "derived from the seed",
-        ),
+        ParamDoc::operator_key(),
     ]
 }
 

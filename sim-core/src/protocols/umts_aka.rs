@@ -52,11 +52,7 @@ fn params() -> Vec<ParamDoc> {
             "SendAuthenticationInfo re-invocations",
             d.map_max_retx,
         ),
-        ParamDoc::derived(
-            "op",
-            "operator variant key OP, 32 hex digits",
-            "derived from the seed",
-        ),
+        ParamDoc::operator_key(),
     ]
 }
 
