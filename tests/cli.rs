@@ -19,6 +19,14 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The small sweep most sweep tests run, as a command-line argument.
+fn small_sweep() -> String {
+    root()
+        .join("tests/data/small-sweep.toml")
+        .display()
+        .to_string()
+}
+
 fn scenario(name: &str) -> String {
     root().join("scenarios").join(name).display().to_string()
 }
@@ -110,10 +118,7 @@ fn quickstart_writes_csv_json_png_and_is_deterministic() {
 #[test]
 fn sweeps_are_identical_for_any_job_count_and_after_shard_merge() {
     let tmp = tempfile::tempdir().unwrap();
-    let file = root()
-        .join("tests/data/small-sweep.toml")
-        .display()
-        .to_string();
+    let file = small_sweep();
     let dir = |n: &str| tmp.path().join(n).display().to_string();
     for (out, jobs) in [("j1", "1"), ("j2", "2")] {
         let o = authsim(&[
@@ -614,10 +619,7 @@ fn mistakes_come_with_hints() {
 #[test]
 fn sweep_seed_and_replications_flags_and_no_silent_overrides() {
     let tmp = tempfile::tempdir().unwrap();
-    let file = root()
-        .join("tests/data/small-sweep.toml")
-        .display()
-        .to_string();
+    let file = small_sweep();
     let dir = |n: &str| tmp.path().join(n).display().to_string();
     let sweep = |out: &str, extra: &[&str]| {
         let o = authsim(&[&["sweep", &file, "--out", &dir(out), "--quiet"][..], extra].concat());
@@ -686,10 +688,7 @@ fn sweep_seed_and_replications_flags_and_no_silent_overrides() {
 #[test]
 fn merge_names_missing_shards() {
     let tmp = tempfile::tempdir().unwrap();
-    let file = root()
-        .join("tests/data/small-sweep.toml")
-        .display()
-        .to_string();
+    let file = small_sweep();
     let dir = |n: &str| tmp.path().join(n).display().to_string();
     for k in ["1/4", "3/4"] {
         let o = authsim(&[
@@ -873,10 +872,7 @@ fn readme_quickstart_block_is_the_shipped_file() {
 #[test]
 fn slurm_array_shards_merge_into_the_unsharded_sweep() {
     let tmp = tempfile::tempdir().unwrap();
-    let file = root()
-        .join("tests/data/small-sweep.toml")
-        .display()
-        .to_string();
+    let file = small_sweep();
     let out = tmp.path().join("array");
     let dir = |n: &str| tmp.path().join(n).display().to_string();
     let o = authsim(&["sweep", &file, "--out", &dir("whole"), "--quiet"]);
