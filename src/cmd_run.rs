@@ -41,11 +41,12 @@ pub struct RunArgs {
     /// Write into a folder holding another scenario's or a sweep's results.
     #[arg(long)]
     force: bool,
-    /// After a run that multiplies P-256 points, time those multiplications
-    /// alone on this machine (about 0.8 s, counted in the reported total) and
-    /// report the run's wall time against that floor.
-    #[arg(long)]
-    p256_floor: bool,
+    /// After the run, time each cryptographic primitive it counted (AES and
+    /// SHA-256 blocks, P-256, X25519, BLS12-381 operations) alone on this
+    /// machine (0.2 s per primitive, counted in the reported total) and report
+    /// the simulation's wall time against the time of that work alone.
+    #[arg(long, alias = "p256-floor")]
+    crypto_floor: bool,
 }
 
 fn load(file: &Path, set: &[String]) -> Result<Scenario, Failure> {
@@ -93,9 +94,9 @@ pub fn run(a: RunArgs) -> Result<(), Failure> {
         files.extend(replications(&scn, seed, &result, &out, a.quiet)?);
     }
     // Measured before the total is taken, so "in all" is the command's time.
-    let floor = (a.p256_floor && !a.quiet)
-        .then(|| p256_floor(&result, perf.sim_s))
-        .flatten();
+    let floor_t0 = std::time::Instant::now();
+    let floor = (a.crypto_floor && !a.quiet).then(|| crypto_floor(&result, perf.sim_s));
+    let floor_s = floor_t0.elapsed().as_secs_f64();
     let total_s = t0.elapsed().as_secs_f64();
     let reps = scn.run.replications;
     let m = Manifest {
@@ -122,14 +123,19 @@ pub fn run(a: RunArgs) -> Result<(), Failure> {
     if !a.quiet {
         let sim_s = result.end_time as f64 / 1e9;
         eprintln!(
-            "done: {} devices, {} inputs handled, {} deliveries, simulated {:.3} s in {:.3} s wall (+{:.3} s setup, +{:.3} s results and outputs; {:.3} s in all): {:.0} events/s, {:.1} simulated s per wall s, peak memory {}",
+            "done: {} devices, {} inputs handled, {} deliveries, simulated {:.3} s in {:.3} s wall (+{:.3} s setup, +{:.3} s results and outputs{}; {:.3} s in all): {:.0} events/s, {:.1} simulated s per wall s, peak memory {}",
             result.devices,
             perf.inputs,
             perf.deliveries,
             sim_s,
             perf.sim_s,
             perf.build_s,
-            total_s - perf.build_s - perf.sim_s,
+            total_s - perf.build_s - perf.sim_s - floor_s,
+            if floor.is_some() {
+                format!(", +{floor_s:.3} s timing the crypto floor")
+            } else {
+                String::new()
+            },
             total_s,
             (perf.inputs + perf.deliveries) as f64 / perf.sim_s.max(1e-9),
             sim_s / perf.sim_s.max(1e-9),
@@ -138,8 +144,8 @@ pub fn run(a: RunArgs) -> Result<(), Failure> {
                 b as f64 / 1048576.0
             )),
         );
-        if let Some(line) = floor {
-            eprintln!("{line}");
+        if let Some(lines) = floor {
+            eprint!("{lines}");
         }
         for f in files {
             eprintln!("  wrote {}", f.display());
@@ -148,28 +154,42 @@ pub fn run(a: RunArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-/// For runs that multiply P-256 points (`--p256-floor`): times one
-/// variable-base and one fixed-base multiplication on their own, here and
-/// now, and says what the run's counted multiplications alone would take and
-/// the run's wall time against that floor (how much the simulator adds
-/// around the crypto). None for a run without P-256 work.
-fn p256_floor(result: &RunResult, sim_s: f64) -> Option<String> {
-    use authsim_protocols::calibrate::{Budget, p256_multiplications};
+/// `--crypto-floor`: times each primitive the run counted on its own, here
+/// and now, with the implementations the protocols call, and says what the
+/// run's counted work alone would take and the simulation's wall time against
+/// it (how much the simulator adds around the crypto). One line per
+/// primitive, then the total and the ratio.
+fn crypto_floor(result: &RunResult, sim_s: f64) -> String {
+    use authsim_protocols::calibrate::{Budget, measure};
     use authsim_protocols::core::Prim;
-    let count = |prim| result.nodes.iter().map(|n| n.crypto.get(prim)).sum::<u64>();
-    let (var, fixed) = (count(Prim::P256Mul), count(Prim::P256MulBase));
-    if var + fixed == 0 {
-        return None;
+    let count = |prim: Prim| result.nodes.iter().map(|n| n.crypto.get(prim)).sum::<u64>();
+    let budget = Budget::per_primitive(std::time::Duration::from_millis(200));
+    let measured = measure(&budget, |prim| count(prim) > 0);
+    let mut text = String::new();
+    let mut floor_s = 0.0;
+    for m in &measured {
+        let n = count(m.prim);
+        let s = n as f64 * m.ns / 1e9;
+        floor_s += s;
+        text += &format!(
+            "crypto floor: {n} x {} at {:.1} ns each here = {s:.6} s\n",
+            m.prim.name(),
+            m.ns
+        );
     }
-    let budget = Budget::per_primitive(std::time::Duration::from_millis(400));
-    let [var_ns, fixed_ns] = p256_multiplications(&budget).map(|t| t.0);
-    let floor_s = (var as f64 * var_ns + fixed as f64 * fixed_ns) / 1e9;
-    Some(format!(
-        "P-256: {var} variable-base ({:.1} us each here) and {fixed} fixed-base ({:.1} us) multiplications take {floor_s:.3} s on their own; run / P-256 floor = {:.2}",
-        var_ns / 1e3,
-        fixed_ns / 1e3,
-        sim_s / floor_s.max(1e-12),
-    ))
+    let untimed: Vec<&str> = Prim::ALL
+        .iter()
+        .filter(|&&p| count(p) > 0 && !measured.iter().any(|m| m.prim == p))
+        .map(|p| p.name())
+        .collect();
+    if !untimed.is_empty() {
+        text += &format!("crypto floor: not timed here: {}\n", untimed.join(", "));
+    }
+    text += &format!(
+        "crypto floor: the counted work alone takes {floor_s:.3} s; simulation / crypto floor = {:.2}\n",
+        sim_s / floor_s.max(1e-12)
+    );
+    text
 }
 
 /// attacks.csv: the run against the same scenario and seed without its

@@ -70,9 +70,12 @@ pub struct Measurement {
     pub what: &'static str,
 }
 
+/// (median, min, max) ns per operation and operations per batch.
+pub type Timing = (f64, f64, f64, u64);
+
 /// Times `f`, which performs `ops_per_call` operations per call; returns
 /// (median, min, max) ns per operation and the calls per batch.
-pub fn time_op(budget: &Budget, ops_per_call: u64, mut f: impl FnMut()) -> (f64, f64, f64, u64) {
+pub fn time_op(budget: &Budget, ops_per_call: u64, mut f: impl FnMut()) -> Timing {
     // Calibrate: double the call count until one run takes a tenth of a batch.
     let mut calls: u64 = 1;
     loop {
@@ -111,24 +114,25 @@ pub fn time_op(budget: &Budget, ops_per_call: u64, mut f: impl FnMut()) -> (f64,
     )
 }
 
-/// [`time_op`] of one P-256 variable-base and one fixed-base (generator)
-/// scalar multiplication, each on its own: the cost floor of a run that
-/// performs them (`authsim run` prints its run time against it).
-pub fn p256_multiplications(budget: &Budget) -> [(f64, f64, f64, u64); 2] {
+/// [`time_op`] of one P-256 variable-base scalar multiplication.
+fn p256_variable_base(budget: &Budget) -> Timing {
     let mut rng = SimRng::seed_from_u64(0x9256);
     let k = Scalar::random(&mut rng);
     let mut acc = ProjectivePoint::GENERATOR * Scalar::random(&mut rng);
-    let var = time_op(budget, 1, || {
+    time_op(budget, 1, || {
         acc = black_box(acc) * black_box(k);
-    });
-    let mut s = k;
-    // As `gas::ec::mul_base` does it: p256's precomputed generator table
-    // (`GENERATOR * s` would be a variable-base multiplication).
-    let fixed = time_op(budget, 1, || {
+    })
+}
+
+/// [`time_op`] of one P-256 fixed-base (generator) scalar multiplication,
+/// as `gas::ec::mul_base` does it: p256's precomputed generator table
+/// (`GENERATOR * s` would be a variable-base multiplication).
+fn p256_fixed_base(budget: &Budget) -> Timing {
+    let mut s = Scalar::from(0x9256u64);
+    time_op(budget, 1, || {
         black_box(ProjectivePoint::mul_by_generator(black_box(&s)));
         s += Scalar::ONE;
-    });
-    [var, fixed]
+    })
 }
 
 /// Bytes of plaintext per AES-GCM call when timing `AeadByte`.
@@ -136,9 +140,19 @@ pub const AEAD_MESSAGE_BYTES: usize = 1024;
 
 /// Measures every primitive that has an implementation here, in `Prim` order.
 pub fn measure_all(budget: &Budget) -> Vec<Measurement> {
+    measure(budget, |_| true)
+}
+
+/// Measures the primitives `wanted` selects (those with an implementation
+/// here), in `Prim` order; the others are not timed at all.
+pub fn measure(budget: &Budget, wanted: impl Fn(Prim) -> bool) -> Vec<Measurement> {
     let mut rng = SimRng::seed_from_u64(0x00ca_11b7);
     let mut out = Vec::new();
-    let mut push = |prim: Prim, what: &'static str, r: (f64, f64, f64, u64)| {
+    let mut push = |prim: Prim, what: &'static str, timed: &mut dyn FnMut() -> Timing| {
+        if !wanted(prim) {
+            return;
+        }
+        let r = timed();
         out.push(Measurement {
             prim,
             ns: r.0,
@@ -155,10 +169,12 @@ pub fn measure_all(budget: &Budget) -> Vec<Measurement> {
     push(
         Prim::AesBlock,
         "AES-128 encryption of one block (aes crate, as in Milenage/EIA2)",
-        time_op(budget, 1, || {
-            cipher.encrypt_block((&mut block).into());
-            black_box(&block);
-        }),
+        &mut || {
+            time_op(budget, 1, || {
+                cipher.encrypt_block((&mut block).into());
+                black_box(&block);
+            })
+        },
     );
 
     // SHA-256 compression: one 64-byte block through sha2's compression function.
@@ -167,21 +183,22 @@ pub fn measure_all(budget: &Budget) -> Vec<Measurement> {
     push(
         Prim::Sha256Block,
         "SHA-256 compression of one 64-byte block (sha2 crate)",
-        time_op(budget, 1, || {
-            sha2::block_api::compress256(black_box(&mut state), black_box(&blocks));
-        }),
+        &mut || {
+            time_op(budget, 1, || {
+                sha2::block_api::compress256(black_box(&mut state), black_box(&blocks));
+            })
+        },
     );
 
-    let [var, fixed] = p256_multiplications(budget);
     push(
         Prim::P256Mul,
         "P-256 variable-base scalar multiplication (p256 crate)",
-        var,
+        &mut || p256_variable_base(budget),
     );
     push(
         Prim::P256MulBase,
         "P-256 fixed-base (generator) scalar multiplication (p256 crate)",
-        fixed,
+        &mut || p256_fixed_base(budget),
     );
     let p = ProjectivePoint::GENERATOR * Scalar::random(&mut rng);
     let q = ProjectivePoint::GENERATOR * Scalar::random(&mut rng);
@@ -189,27 +206,33 @@ pub fn measure_all(budget: &Budget) -> Vec<Measurement> {
     push(
         Prim::P256Add,
         "P-256 point addition, projective (p256 crate)",
-        time_op(budget, 1, || {
-            sum = black_box(sum) + black_box(q);
-        }),
+        &mut || {
+            time_op(budget, 1, || {
+                sum = black_box(sum) + black_box(q);
+            })
+        },
     );
     let mut x = Scalar::random(&mut rng);
     push(
         Prim::ScalarInv,
         "inversion in the P-256 scalar field (p256 crate)",
-        time_op(budget, 1, || {
-            let inv = Option::<Scalar>::from(black_box(x).invert()).unwrap_or(Scalar::ONE);
-            x = inv + Scalar::ONE;
-        }),
+        &mut || {
+            time_op(budget, 1, || {
+                let inv = Option::<Scalar>::from(black_box(x).invert()).unwrap_or(Scalar::ONE);
+                x = inv + Scalar::ONE;
+            })
+        },
     );
     let y = Scalar::random(&mut rng);
     let mut z = x;
     push(
         Prim::ScalarMul,
         "multiplication in the P-256 scalar field (p256 crate)",
-        time_op(budget, 1, || {
-            z = black_box(z) * black_box(y);
-        }),
+        &mut || {
+            time_op(budget, 1, || {
+                z = black_box(z) * black_box(y);
+            })
+        },
     );
 
     // AES-256-GCM: seal a 1 KiB message (cipher setup and tag included, as the
@@ -221,9 +244,11 @@ pub fn measure_all(budget: &Budget) -> Vec<Measurement> {
     push(
         Prim::AeadByte,
         "AES-256-GCM seal of a 1024-byte message, per byte (aes-gcm crate)",
-        time_op(budget, AEAD_MESSAGE_BYTES as u64, || {
-            black_box(aead::seal(&key, &nonce, b"", black_box(&msg), &mut ops));
-        }),
+        &mut || {
+            time_op(budget, AEAD_MESSAGE_BYTES as u64, || {
+                black_box(aead::seal(&key, &nonce, b"", black_box(&msg), &mut ops));
+            })
+        },
     );
 
     // X25519: one Diffie-Hellman (a variable-base Montgomery ladder), as the
@@ -233,10 +258,12 @@ pub fn measure_all(budget: &Budget) -> Vec<Measurement> {
     push(
         Prim::X25519Mul,
         "X25519 scalar multiplication (x25519-dalek, as in SUCI profile A)",
-        time_op(budget, 1, || {
-            let shared = secret.diffie_hellman(black_box(&peer));
-            peer = x25519_dalek::PublicKey::from(*shared.as_bytes());
-        }),
+        &mut || {
+            time_op(budget, 1, || {
+                let shared = secret.diffie_hellman(black_box(&peer));
+                peer = x25519_dalek::PublicKey::from(*shared.as_bytes());
+            })
+        },
     );
     measure_bls12_381(budget, &mut rng, &mut push);
     // Report in `Prim` order (the profile's column order), whatever order they ran in.
@@ -248,7 +275,7 @@ pub fn measure_all(budget: &Budget) -> Vec<Measurement> {
 fn measure_bls12_381(
     budget: &Budget,
     rng: &mut SimRng,
-    push: &mut impl FnMut(Prim, &'static str, (f64, f64, f64, u64)),
+    push: &mut impl FnMut(Prim, &'static str, &mut dyn FnMut() -> Timing),
 ) {
     use bls12_381::hash_to_curve::{ExpandMsgXmd, HashToCurve};
     use bls12_381::{G1Affine, G1Projective, G2Affine, G2Prepared, G2Projective, pairing};
@@ -259,96 +286,118 @@ fn measure_bls12_381(
     push(
         Prim::Pairing,
         "BLS12-381 pairing: Miller loop + final exponentiation (bls12_381 crate)",
-        time_op(budget, 1, || {
-            black_box(pairing(black_box(&p1), black_box(&p2)));
-        }),
+        &mut || {
+            time_op(budget, 1, || {
+                black_box(pairing(black_box(&p1), black_box(&p2)));
+            })
+        },
     );
     let prepared = G2Prepared::from(p2);
     push(
         Prim::MillerLoop,
         "BLS12-381 Miller loop, G2 line preparation included (bls12_381 crate)",
-        time_op(budget, 1, || {
-            let q = G2Prepared::from(black_box(p2));
-            black_box(bls12_381::multi_miller_loop(&[(black_box(&p1), &q)]));
-        }),
+        &mut || {
+            time_op(budget, 1, || {
+                let q = G2Prepared::from(black_box(p2));
+                black_box(bls12_381::multi_miller_loop(&[(black_box(&p1), &q)]));
+            })
+        },
     );
     let ml = bls12_381::multi_miller_loop(&[(&p1, &prepared)]);
     push(
         Prim::FinalExp,
         "BLS12-381 final exponentiation (bls12_381 crate)",
-        time_op(budget, 1, || {
-            black_box(black_box(ml).final_exponentiation());
-        }),
+        &mut || {
+            time_op(budget, 1, || {
+                black_box(black_box(ml).final_exponentiation());
+            })
+        },
     );
     let mut a1 = G1Projective::from(p1);
     push(
         Prim::G1Mul,
         "BLS12-381 G1 scalar multiplication (bls12_381 crate)",
-        time_op(budget, 1, || {
-            a1 = black_box(a1) * black_box(k);
-        }),
+        &mut || {
+            time_op(budget, 1, || {
+                a1 = black_box(a1) * black_box(k);
+            })
+        },
     );
     let mut a2 = G2Projective::from(p2);
     push(
         Prim::G2Mul,
         "BLS12-381 G2 scalar multiplication (bls12_381 crate)",
-        time_op(budget, 1, || {
-            a2 = black_box(a2) * black_box(k);
-        }),
+        &mut || {
+            time_op(budget, 1, || {
+                a2 = black_box(a2) * black_box(k);
+            })
+        },
     );
     push(
         Prim::G1Add,
         "BLS12-381 G1 addition, projective + affine (bls12_381 crate)",
-        time_op(budget, 1, || {
-            a1 = black_box(a1) + black_box(p1);
-        }),
+        &mut || {
+            time_op(budget, 1, || {
+                a1 = black_box(a1) + black_box(p1);
+            })
+        },
     );
     push(
         Prim::G2Add,
         "BLS12-381 G2 addition, projective + affine (bls12_381 crate)",
-        time_op(budget, 1, || {
-            a2 = black_box(a2) + black_box(p2);
-        }),
+        &mut || {
+            time_op(budget, 1, || {
+                a2 = black_box(a2) + black_box(p2);
+            })
+        },
     );
     let msg = [0x42u8; 32];
     push(
         Prim::HashToG1,
         "RFC 9380 hash to G1 of a 32-byte message, SHA-256 XMD (bls12_381 crate)",
-        time_op(budget, 1, || {
-            black_box(<G1Projective as HashToCurve<
-                ExpandMsgXmd<sha2_v09::Sha256>,
-            >>::hash_to_curve(
-                black_box(&msg),
-                crate::aggsig::bls::DST_MIN_SIG_NUL,
-            ));
-        }),
+        &mut || {
+            time_op(budget, 1, || {
+                black_box(<G1Projective as HashToCurve<
+                    ExpandMsgXmd<sha2_v09::Sha256>,
+                >>::hash_to_curve(
+                    black_box(&msg),
+                    crate::aggsig::bls::DST_MIN_SIG_NUL,
+                ));
+            })
+        },
     );
     push(
         Prim::HashToG2,
         "RFC 9380 hash to G2 of a 32-byte message, SHA-256 XMD (bls12_381 crate)",
-        time_op(budget, 1, || {
-            black_box(<G2Projective as HashToCurve<
-                ExpandMsgXmd<sha2_v09::Sha256>,
-            >>::hash_to_curve(
-                black_box(&msg), crate::aggsig::bls::DST_MIN_PK_POP
-            ));
-        }),
+        &mut || {
+            time_op(budget, 1, || {
+                black_box(<G2Projective as HashToCurve<
+                    ExpandMsgXmd<sha2_v09::Sha256>,
+                >>::hash_to_curve(
+                    black_box(&msg), crate::aggsig::bls::DST_MIN_PK_POP
+                ));
+            })
+        },
     );
     let c1 = p1.to_compressed();
     push(
         Prim::G1Decompress,
         "BLS12-381 G1 point decompression with subgroup check (bls12_381 crate)",
-        time_op(budget, 1, || {
-            black_box(G1Affine::from_compressed(black_box(&c1)));
-        }),
+        &mut || {
+            time_op(budget, 1, || {
+                black_box(G1Affine::from_compressed(black_box(&c1)));
+            })
+        },
     );
     let c2 = p2.to_compressed();
     push(
         Prim::G2Decompress,
         "BLS12-381 G2 point decompression with subgroup check (bls12_381 crate)",
-        time_op(budget, 1, || {
-            black_box(G2Affine::from_compressed(black_box(&c2)));
-        }),
+        &mut || {
+            time_op(budget, 1, || {
+                black_box(G2Affine::from_compressed(black_box(&c2)));
+            })
+        },
     );
 }
 
