@@ -37,11 +37,13 @@ pub struct ReportArgs {
 }
 
 /// The sweeps the page reports, by file stem under `scenarios/`.
-const SWEEPS: [&str; 4] = [
+const SWEEPS: [&str; 6] = [
     "lai2012-fig9",
     "group-storm",
     "gas-compare-n",
     "energy-comparison-sweep",
+    "aggregate-signatures-sweep",
+    "aggregate-signatures-interval",
 ];
 
 /// `authsim sweep`'s own arguments, parsed from a command line built here.
@@ -280,6 +282,11 @@ fn render(r: &Results) -> Result<String, Failure> {
     storm(&mut s, get(r, "group-storm"))?;
     gas(&mut s, get(r, "gas-compare-n"))?;
     energy_section(&mut s, get(r, "energy-comparison-sweep"))?;
+    aggsig(
+        &mut s,
+        get(r, "aggregate-signatures-sweep"),
+        get(r, "aggregate-signatures-interval"),
+    )?;
     Ok(s)
 }
 
@@ -576,5 +583,113 @@ fn energy_section(s: &mut String, f: &SweepResult) -> Result<(), Failure> {
             ""
         }
     );
+    Ok(())
+}
+
+/// Seconds in the unit that fits (s, ms, µs).
+fn seconds(v: f64) -> String {
+    if v >= 1.0 {
+        format!("{v:.2} s")
+    } else if v >= 1e-3 {
+        format!("{:.2} ms", v * 1e3)
+    } else {
+        format!("{:.1} µs", v * 1e6)
+    }
+}
+
+/// Whether an MDMS at `utilisation` (busy time / interval on its servers) keeps up.
+fn keeps_up(utilisation: f64) -> String {
+    if utilisation <= 1.0 {
+        format!("keeps up ({})", pct(utilisation))
+    } else {
+        format!(
+            "does not keep up ({}: {} servers needed)",
+            pct(utilisation),
+            utilisation.ceil()
+        )
+    }
+}
+
+fn aggsig(s: &mut String, f: &SweepResult, iv: &SweepResult) -> Result<(), Failure> {
+    let labels = f.labels();
+    let points = f.axis_values();
+    let _ = write!(
+        s,
+        "\n## Lai 2012 §3.3: aggregate signatures on smart-metering readings\n\n\
+         `cargo run --release -- sweep scenarios/aggregate-signatures-sweep.toml`\n({}). One\n\
+         gateway of n meters, one 15-minute interval; WAN octets and times per interval, MDMS\n\
+         priced by the `server` profile, the gateway by `gateway`, the meter by `smart-meter`\n\
+         (docs/protocols/aggregate-signatures.md):\n\n\
+         | n | scheme | WAN octets | MDMS time | gateway time | meter energy per reading |\n\
+         |---|---|---|---|---|---|\n",
+        f.size()
+    );
+    for p in &points {
+        for v in &labels {
+            let _ = writeln!(
+                s,
+                "| {p} | {v} | {} | {} | {} | {} |",
+                count(f.mean(v, p, "bytes.wan")?),
+                seconds(f.mean(v, p, "busy_s.mdms")?),
+                seconds(f.mean(v, p, "busy_s.gateway")?),
+                energy(f.mean(v, p, "energy.meter.per_endpoint_j")?),
+            );
+        }
+    }
+    let last = points.last().cloned().unwrap_or_default();
+    let fleet = f.mean(labels[0], &last, "metering.fleet_meters")?;
+    let interval = f.mean(labels[0], &last, "metering.interval_s")?;
+    let _ = write!(
+        s,
+        "\n**Does the MDMS keep up with {} meters at a {}-minute interval?** Its measured\n\
+         time per reading at n = {last}, times {} readings per interval, over the {} s\n\
+         interval on one core of the `server` profile (`metering.fleet_mdms_utilisation`):\n\n\
+         | scheme | MDMS time per reading | MDMS time per interval | verdict |\n|---|---|---|---|\n",
+        count(fleet),
+        count(interval / 60.0),
+        count(fleet),
+        count(interval)
+    );
+    for v in &labels {
+        let _ = writeln!(
+            s,
+            "| {v} | {} | {} | {} |",
+            seconds(f.mean(v, &last, "metering.mdms_s_per_reading")?),
+            seconds(f.mean(v, &last, "metering.fleet_mdms_busy_s")?),
+            keeps_up(f.mean(v, &last, "metering.fleet_mdms_utilisation")?),
+        );
+    }
+    let _ = write!(s, "\nPlots: {}.\n", f.plot_files());
+    let ivl = iv.labels();
+    let ivp = iv.axis_values();
+    let _ = write!(
+        s,
+        "\nOver the reporting interval, `cargo run --release -- sweep\n\
+         scenarios/aggregate-signatures-interval.toml` ({}): MDMS utilisation for {} meters in\n\
+         gateways of 100, and one gateway's WAN octets per second:\n\n| interval |",
+        iv.size(),
+        count(fleet)
+    );
+    for v in &ivl {
+        let _ = write!(s, " {v} |");
+    }
+    s.push_str("\n|---|");
+    for _ in &ivl {
+        s.push_str("---|");
+    }
+    s.push('\n');
+    for p in &ivp {
+        let _ = write!(s, "| {p} s |");
+        for v in &ivl {
+            let _ = write!(
+                s,
+                " {}, {} octets/s |",
+                pct(iv.mean(v, p, "metering.fleet_mdms_utilisation")?),
+                count((iv.mean(v, p, "metering.wan_bytes_per_s")? * 10.0).round() / 10.0)
+            );
+        }
+        s.push('\n');
+    }
+    let _ = write!(s, "\nPlots: {}.\n", iv.plot_files());
     Ok(())
 }

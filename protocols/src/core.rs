@@ -213,6 +213,8 @@ pub enum TimerKind {
     ReportInterval,
     /// Aggregate-signature metering: the gateway closes an interval's collection.
     AggregationWindow,
+    /// Aggregate-signature metering (IBAS): a meter's wait for the PKG's key issue.
+    KeyRequestGuard,
 }
 
 impl TimerKind {
@@ -239,6 +241,7 @@ impl TimerKind {
             TimerKind::AttackTick => "AttackTick",
             TimerKind::ReportInterval => "ReportInterval",
             TimerKind::AggregationWindow => "AggregationWindow",
+            TimerKind::KeyRequestGuard => "KeyRequestGuard",
         }
     }
 }

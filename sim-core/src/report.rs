@@ -104,6 +104,8 @@ pub struct RunResult {
     pub trace: Vec<crate::trace::Transmission>,
     /// Whether the scenario asked for the storm measures (`outputs.storm`).
     pub storm: bool,
+    /// The reporting schedule of an aggregate-signatures run (its `metering.*` metrics).
+    pub metering: Option<crate::protocols::aggregate_signatures::Metering>,
 }
 
 impl RunResult {
@@ -193,6 +195,10 @@ impl RunResult {
             auth,
             trace: trace.into_iter().map(|(_, _, l)| l).collect(),
             storm: scn.outputs.storm,
+            metering: match &scn.protocol {
+                crate::protocols::ProtocolSpec::AggregateSignatures(p) => Some(p.metering()),
+                _ => None,
+            },
         }
     }
 

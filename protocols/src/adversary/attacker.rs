@@ -8,7 +8,10 @@
 //! be a genuine endpoint, some PDU that subject really sent must have reached
 //! the reporter unmodified before, and a verdict given on a delivery must be
 //! triggered by bytes a genuine endpoint sent (possibly relayed, replayed or
-//! redirected, but not altered). Anything else is a false acceptance.
+//! redirected, but not altered). Anything else is a false acceptance. For a
+//! target whose verdicts are given on a relay's message ([`Network::with_relays`]:
+//! an aggregate of the meters' readings), the subject's unmodified PDU must have
+//! reached the relay whose genuine bytes triggered the verdict instead.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet, VecDeque};
 
@@ -116,6 +119,8 @@ pub struct Network {
     unbound: UnboundFields,
     /// (origin, receiver) pairs of intact deliveries so far.
     intact: HashSet<(Addr, Addr)>,
+    /// Whether a verdict's `relayed_by` may stand for the reporter in the oracle.
+    relays: bool,
     timers: BTreeMap<(Addr, TimerKey), Nanos>,
     now: Nanos,
     rng: SimRng,
@@ -142,6 +147,7 @@ impl Network {
             genuine: HashSet::new(),
             unbound: no_unbound_fields,
             intact: HashSet::new(),
+            relays: false,
             timers: BTreeMap::new(),
             now: 0,
             rng: SimRng::seed_from_u64(7),
@@ -155,6 +161,14 @@ impl Network {
     /// [`UnboundFields`]).
     pub fn with_unbound_fields(mut self, unbound: UnboundFields) -> Self {
         self.unbound = unbound;
+        self
+    }
+
+    /// Verdicts are given on a relay's message (a gateway's aggregate): an unmodified PDU
+    /// of the subject must have reached the genuine endpoint that sent the triggering
+    /// bytes (which must still be bytes a genuine endpoint sent).
+    pub fn with_relays(mut self) -> Self {
+        self.relays = true;
         self
     }
 
@@ -191,7 +205,13 @@ impl Network {
         f(ep.as_mut(), &mut cx);
         for o in std::mem::take(&mut self.fx.outcomes) {
             if let Outcome::Authenticated { subject, .. } = o {
-                self.check(at, subject, trigger)?;
+                // The relay is the genuine endpoint whose bytes triggered the verdict (a
+                // transport source can be spoofed; the origin of replayed bytes cannot).
+                let via = match trigger.and_then(|p| p.origin) {
+                    Some(origin) if self.relays => origin,
+                    _ => at,
+                };
+                self.check(at, subject, via, trigger)?;
                 self.verdicts.insert((at, subject));
             }
         }
@@ -232,11 +252,13 @@ impl Network {
         Ok(())
     }
 
-    /// The oracle, for `reporter`'s verdict on `subject`.
+    /// The oracle, for `reporter`'s verdict on `subject`, whose PDU reached it `via`
+    /// (the reporter itself, or the relay of [`Network::with_relays`]).
     fn check(
         &self,
         reporter: Addr,
         subject: Addr,
+        via: Addr,
         trigger: Option<&Packet>,
     ) -> Result<(), Violation> {
         let violation = |why| Violation {
@@ -253,7 +275,7 @@ impl Network {
         }
         let now_intact =
             trigger.is_some_and(|p| p.intact_under(self.unbound) && p.origin == Some(subject));
-        if !now_intact && !self.intact.contains(&(subject, reporter)) {
+        if !now_intact && !self.intact.contains(&(subject, via)) {
             return Err(violation(
                 "no unmodified message from the subject reached the reporter",
             ));

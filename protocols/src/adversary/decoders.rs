@@ -1,12 +1,13 @@
 //! Every wire decoder on hostile bytes: it must not panic, and whatever it
 //! accepts must survive a round trip — re-encoded to the same bytes by the
-//! strict decoders (NAS, MAP/TCAP, group NAS, the GAS TLV messages), to an
-//! encoding that decodes to the same value by the others (MM, Diameter, whose
-//! decoders accept what the encoders never write: AVPs in any order, unknown
-//! optional AVPs, ...).
+//! strict decoders (NAS, MAP/TCAP, group NAS, the GAS and aggregate-signature
+//! TLV messages), to an encoding that decodes to the same value by the others
+//! (MM, Diameter, whose decoders accept what the encoders never write: AVPs in
+//! any order, unknown optional AVPs, ...).
 
 use std::fmt::Debug;
 
+use crate::aggsig::msg::{KeyIssue, KeyRequest, MeterReading, ReadingBatch, SigList, SigRequest};
 use crate::gas::msg::group::GroupMessage;
 use crate::gas::msg::intra::{GaChallenge, GaJoin, GaRequest, GaToken, GskDelivery};
 use crate::gas::msg::uplink::{
@@ -103,6 +104,12 @@ decoders! {
     "gas_mg_session_mdms" => MgSessionMdms, true;
     "gas_mg_session_gateway" => MgSessionGateway, true;
     "gas_mg_auth" => MgAuth, true;
+    "aggsig_meter_reading" => MeterReading, true;
+    "aggsig_reading_batch" => ReadingBatch, true;
+    "aggsig_sig_request" => SigRequest, true;
+    "aggsig_sig_list" => SigList, true;
+    "aggsig_key_request" => KeyRequest, true;
+    "aggsig_key_issue" => KeyIssue, true;
 }
 
 /// Runs every decoder on `data`; the number that accepted it.

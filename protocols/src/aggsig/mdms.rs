@@ -15,6 +15,10 @@ use crate::core::{Addr, Ctx, Endpoint, Incoming, Interface, Outcome, TimerKey};
 
 /// Label of a reading whose signature does not verify.
 pub const FORGED: &str = "forged reading";
+/// Label of a reading (or a batch holding one) for an interval the MDMS already accepted
+/// from that meter: the interval number is in the signed message, so an old reading
+/// verifies, and only this check stops its replay.
+pub const REPLAYED: &str = "replayed reading";
 
 /// A batch waiting for its individual signatures.
 struct Pending {
@@ -31,6 +35,9 @@ pub struct Mdms {
     ibas_q: Option<G2Affine>,
     /// Failed batches by (gateway id, interval, batch number).
     pending: FxHashMap<(u64, u32, u32), Pending>,
+    /// Per meter id, the latest interval of an authenticated reading: a reading for it or
+    /// an earlier interval is a replay.
+    accepted: FxHashMap<u64, u32>,
     /// Sub-aggregates checked by bisection so far (also reported per run by the counts of
     /// Miller loops; kept here for tests).
     pub bisection_checks: u64,
@@ -47,6 +54,7 @@ impl Mdms {
             meters,
             ibas_q,
             pending: FxHashMap::default(),
+            accepted: FxHashMap::default(),
             bisection_checks: 0,
         }
     }
@@ -74,6 +82,24 @@ impl Mdms {
                 }
             }
         }
+        let replayed: Vec<bool> = b
+            .entries
+            .iter()
+            .map(|e| {
+                self.accepted
+                    .get(&e.meter_id)
+                    .is_some_and(|&k| k >= b.interval)
+            })
+            .collect();
+        if self.scheme.aggregates() && replayed.iter().any(|&r| r) {
+            // One aggregate covers the batch: a batch holding an old reading is refused
+            // whole, before any pairing.
+            cx.fx.outcome(Outcome::AttackDetected {
+                subject: from,
+                what: REPLAYED,
+            });
+            return;
+        }
         let msgs: Vec<[u8; 20]> = b
             .entries
             .iter()
@@ -81,13 +107,24 @@ impl Mdms {
             .collect();
         let ops = &mut cx.fx.crypto;
         if !self.scheme.aggregates() {
-            for ((e, m), (r, s)) in b
+            for (((e, m), (r, s)), old) in b
                 .entries
                 .iter()
                 .zip(&msgs)
                 .zip(records.iter().zip(&subjects))
+                .zip(replayed)
             {
+                if old {
+                    cx.fx.outcomes.push(Outcome::AttackDetected {
+                        subject: *s,
+                        what: REPLAYED,
+                    });
+                    continue;
+                }
                 let ok = verify_single(r, m, &e.sig, ops).is_ok();
+                if ok {
+                    self.accepted.insert(e.meter_id, b.interval);
+                }
                 cx.fx.outcomes.push(verdict(*s, ok, from));
             }
             return;
@@ -116,7 +153,8 @@ impl Mdms {
                 .map(Aggregate::Ibas),
         };
         if agg.is_some_and(|a| prepared.check_aggregate(&a, ops)) {
-            for s in subjects {
+            for (s, e) in subjects.into_iter().zip(&b.entries) {
+                self.accepted.insert(e.meter_id, b.interval);
                 cx.fx.outcomes.push(verdict(s, true, from));
             }
             return;
@@ -193,9 +231,24 @@ impl Mdms {
             bad[i] = true;
         }
         for (i, s) in p.subjects.into_iter().enumerate() {
-            cx.fx
-                .outcomes
-                .push(verdict(s, !(bad[i] || undecodable[i]), from));
+            let meter = p.batch.entries[i].meter_id;
+            // Another batch may have had this meter's reading accepted meanwhile.
+            let old = self
+                .accepted
+                .get(&meter)
+                .is_some_and(|&k| k >= p.batch.interval);
+            let ok = !(bad[i] || undecodable[i]);
+            if old {
+                cx.fx.outcomes.push(Outcome::AttackDetected {
+                    subject: s,
+                    what: REPLAYED,
+                });
+                continue;
+            }
+            if ok {
+                self.accepted.insert(meter, p.batch.interval);
+            }
+            cx.fx.outcomes.push(verdict(s, ok, from));
         }
     }
 }

@@ -26,9 +26,35 @@ pub struct Meter {
     /// IBAS: also check the issued key with e(d_j, g2) = e(P_{ID,j}, Q) (four Miller loops);
     /// the AEAD under the installation key already authenticates the issue.
     check_issued_key: bool,
+    /// IBAS: how long to wait for the key issue before asking again, and how many
+    /// `KeyRequest`s to send in all before giving up.
+    key_retry: KeyRetry,
+    /// `KeyRequest`s sent so far.
+    key_requests: u32,
+}
+
+/// The meter's retransmission of its `KeyRequest` (docs/protocols/aggregate-signatures.md):
+/// the paper leaves registration under loss open; a meter without a key cannot report.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct KeyRetry {
+    /// Wait for the `KeyIssue` this long after each request.
+    pub guard: Nanos,
+    /// Requests in all (the first one included); then the meter gives up.
+    pub attempts: u32,
+}
+
+impl Default for KeyRetry {
+    /// 2 s (well above the meter–PKG round trip and the PKG's extraction), 4 requests.
+    fn default() -> Self {
+        KeyRetry {
+            guard: 2_000_000_000,
+            attempts: 4,
+        }
+    }
 }
 
 const REPORT: TimerKey = TimerKey::own(TimerKind::ReportInterval);
+const KEY_GUARD: TimerKey = TimerKey::own(TimerKind::KeyRequestGuard);
 
 impl Meter {
     pub fn new(
@@ -49,6 +75,37 @@ impl Meter {
             sent: 0,
             tampered: false,
             check_issued_key: false,
+            key_retry: KeyRetry::default(),
+            key_requests: 0,
+        }
+    }
+
+    /// Retransmits its `KeyRequest` as `retry` says.
+    pub fn with_key_retry(mut self, retry: KeyRetry) -> Self {
+        self.key_retry = retry;
+        self
+    }
+
+    /// Asks the PKG for its key and waits for the issue under the guard timer.
+    fn request_key(&mut self, cx: &mut Ctx<'_>) {
+        self.key_requests += 1;
+        cx.fx
+            .send_msg(self.pkg, Interface::Pkg, &KeyRequest { meter_id: self.id });
+        cx.fx.arm(KEY_GUARD, cx.now + self.key_retry.guard);
+    }
+
+    /// The guard expired without a key: ask again, or give up after the last request.
+    fn key_guard_expired(&mut self, cx: &mut Ctx<'_>) {
+        let waiting = matches!(&self.key, MeterKey::Ibas(k) if k.key.is_none());
+        if !waiting {
+            cx.fx.ignore("stale key guard");
+        } else if self.key_requests < self.key_retry.attempts {
+            self.request_key(cx);
+        } else {
+            cx.fx.outcome(Outcome::Failed {
+                subject: self.pkg,
+                reason: "no key issue",
+            });
         }
     }
 
@@ -100,10 +157,7 @@ impl Meter {
 impl Endpoint for Meter {
     fn start(&mut self, cx: &mut Ctx<'_>) {
         match &self.key {
-            MeterKey::Ibas(k) if k.key.is_none() => {
-                cx.fx
-                    .send_msg(self.pkg, Interface::Pkg, &KeyRequest { meter_id: self.id });
-            }
+            MeterKey::Ibas(k) if k.key.is_none() => self.request_key(cx),
             _ => self.report(cx),
         }
     }
@@ -136,7 +190,10 @@ impl Endpoint for Meter {
         match checked {
             Some(k) => {
                 *key = Some(k);
-                cx.fx.outcome(Outcome::authenticated(msg.from, 0, msg.from));
+                cx.fx.cancel(KEY_GUARD);
+                // The PKG is who sealed the key under the installation key, whoever
+                // the transport source was.
+                cx.fx.outcome(Outcome::authenticated(self.pkg, 0, msg.from));
                 self.report(cx);
             }
             None => cx.fx.outcome(Outcome::AttackDetected {
@@ -149,6 +206,8 @@ impl Endpoint for Meter {
     fn on_timer(&mut self, key: TimerKey, cx: &mut Ctx<'_>) {
         if key == REPORT {
             self.report(cx);
+        } else if key == KEY_GUARD {
+            self.key_guard_expired(cx);
         } else {
             cx.fx.ignore("timer");
         }

@@ -13,6 +13,7 @@ pub mod closed_form;
 pub mod ecdsa;
 pub mod gateway;
 pub mod ibas;
+pub mod keygen;
 pub mod mdms;
 pub mod meter;
 pub mod msg;

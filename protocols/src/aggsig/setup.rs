@@ -10,7 +10,7 @@ use zeroize::Zeroizing;
 use super::bls::{self, MinSig};
 use super::gateway::Gateway;
 use super::mdms::Mdms;
-use super::meter::Meter;
+use super::meter::{KeyRetry, Meter};
 use super::pkg::Pkg;
 use super::scheme::{IbasMeterKey, MeterKey, MeterRecord, Scheme, ibas_identity};
 use super::{ecdsa, ibas, random_scalar};
@@ -29,6 +29,8 @@ pub struct Deployment {
     pub max_batch: usize,
     /// IBAS: meters check the issued key with pairings.
     pub check_issued_key: bool,
+    /// IBAS: the meters' `KeyRequest` retransmission.
+    pub key_retry: KeyRetry,
 }
 
 /// Where each role lives.
@@ -100,7 +102,8 @@ pub fn enrol<R: CryptoRng + ?Sized>(
         };
         records.insert(id, (at.meter(i), record));
         let g = i / d.meters_per_gateway;
-        let m = Meter::new(id, key, at.gateway(g), at.pkg(), d.interval, d.intervals);
+        let m = Meter::new(id, key, at.gateway(g), at.pkg(), d.interval, d.intervals)
+            .with_key_retry(d.key_retry);
         let m = if d.check_issued_key {
             m.checking_issued_key()
         } else {

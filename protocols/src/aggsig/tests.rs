@@ -3,12 +3,13 @@
 
 use rand::SeedableRng;
 
-use super::mdms::FORGED;
+use super::mdms::{FORGED, REPLAYED};
+use super::meter::KeyRetry;
 use super::msg::{KeyIssue, KeyRequest, MeterReading, ReadingBatch, SigList, SigRequest};
 use super::scheme::Scheme;
 use super::setup::{Addresses, Deployment, World, enrol};
 use crate::core::{Addr, CryptoOps, Endpoint, Interface, Outcome, Prim, SimRng};
-use crate::testing::Router;
+use crate::testing::{Router, Tamper};
 
 struct At;
 impl Addresses for At {
@@ -36,6 +37,7 @@ fn deployment(scheme: Scheme, n: u32, intervals: u32) -> Deployment {
         window: 60_000_000_000,
         max_batch: usize::MAX,
         check_issued_key: true,
+        key_retry: KeyRetry::default(),
     }
 }
 
@@ -53,6 +55,8 @@ fn world(d: &Deployment, tampered: &[u32]) -> World {
 /// Runs every meter for `d.intervals` intervals; returns the router's results.
 struct Run {
     verdicts: Vec<Outcome>,
+    /// The meters' own verdicts (key issue accepted, given up).
+    meter_verdicts: Vec<Outcome>,
     kinds: Vec<&'static str>,
     ignored: usize,
     mdms_ops: CryptoOps,
@@ -63,9 +67,15 @@ struct Run {
 }
 
 fn run(d: &Deployment, tampered: &[u32]) -> Run {
+    run_with(d, tampered, None)
+}
+
+/// [`run`] with a hook on every message in flight (drops, alterations).
+fn run_with(d: &Deployment, tampered: &[u32], tamper: Option<Tamper<'_>>) -> Run {
     let mut w = world(d, tampered);
     let n = w.meters.len() as u32;
     let mut r = Router::new(5);
+    r.tamper = tamper;
     let World {
         meters,
         gateways,
@@ -93,8 +103,10 @@ fn run(d: &Deployment, tampered: &[u32]) -> Run {
         .filter(|p| p.interface == Interface::Wan)
         .map(|p| p.pdu.len())
         .sum();
+    let meter_verdicts = (0..n).flat_map(|i| r.outcomes_of(At.meter(i))).collect();
     let out = Run {
         verdicts,
+        meter_verdicts,
         kinds: r.kinds(),
         ignored: r.ignored.len(),
         mdms_ops: r.crypto.get(&At.mdms()).copied().unwrap_or_default(),
@@ -320,4 +332,184 @@ fn bisection_of_one_bad_reading_costs_the_closed_form() {
             );
         }
     }
+}
+
+/// Drops the first `k` messages of kind `kind`.
+fn drop_first(kind: &'static str, k: usize) -> Tamper<'static> {
+    let mut seen = 0;
+    Box::new(move |p| {
+        if p.kind == kind && seen < k {
+            seen += 1;
+            None
+        } else {
+            Some(p.pdu.clone())
+        }
+    })
+}
+
+fn count(kinds: &[&str], kind: &str) -> usize {
+    kinds.iter().filter(|k| **k == kind).count()
+}
+
+#[test]
+fn a_lost_key_issue_is_requested_again() {
+    let d = deployment(Scheme::Ibas, 1, 1);
+    let r = run_with(&d, &[], Some(drop_first(KeyIssue::KIND, 2)));
+    // Two issues lost: three requests, the third answered; the reading then goes through.
+    assert_eq!(count(&r.kinds, KeyRequest::KIND), 3);
+    assert_eq!(count(&r.kinds, KeyIssue::KIND), 3);
+    assert_eq!(authenticated(&r.meter_verdicts), 1);
+    assert_eq!(authenticated(&r.verdicts), 1);
+    assert_eq!(r.ignored, 0, "the cancelled guard never fires");
+}
+
+#[test]
+fn a_meter_gives_up_after_its_last_key_request() {
+    let mut d = deployment(Scheme::Ibas, 1, 1);
+    d.key_retry = KeyRetry {
+        guard: 1_000_000_000,
+        attempts: 3,
+    };
+    let r = run_with(&d, &[], Some(drop_first(KeyIssue::KIND, usize::MAX)));
+    assert_eq!(count(&r.kinds, KeyRequest::KIND), 3);
+    assert_eq!(
+        r.meter_verdicts,
+        vec![Outcome::Failed {
+            subject: At.pkg(),
+            reason: "no key issue",
+        }]
+    );
+    assert_eq!(count(&r.kinds, MeterReading::KIND), 0, "no key, no reading");
+    assert!(r.verdicts.is_empty());
+}
+
+#[test]
+fn a_late_second_key_issue_is_ignored_and_counted() {
+    // A first issue that arrives after the guard expired, once the answer to the second
+    // request has given the meter its key: the first issue is dropped and a copy of the
+    // accepted one delivered again.
+    let d = deployment(Scheme::Ibas, 1, 1);
+    let mut w = world(&d, &[]);
+    let mut r = Router::new(5);
+    r.tamper = Some(drop_first(KeyIssue::KIND, 1));
+    let World {
+        meters,
+        gateways,
+        mdms,
+        pkg,
+    } = &mut w;
+    let issue_again = {
+        r.add(At.meter(0), &mut meters[0]);
+        r.add(At.gateway(0), &mut gateways[0]);
+        r.add(At.mdms(), mdms);
+        r.add(At.pkg(), pkg.as_mut().expect("IBAS has a PKG"));
+        r.start(At.meter(0));
+        while r.fire_next_timer() {}
+        r.log
+            .iter()
+            .rev()
+            .find(|p| p.kind == KeyIssue::KIND)
+            .map(|p| p.pdu.clone())
+            .expect("an issue passed")
+    };
+    r.inject(At.pkg(), At.meter(0), Interface::Pkg, issue_again);
+    assert_eq!(r.ignored, vec![(At.meter(0), KeyIssue::KIND)]);
+    assert_eq!(authenticated(&r.outcomes_of(At.mdms())), 1);
+}
+
+/// Runs one gateway of `n` meters for one interval through the router, then hands the
+/// router (with every endpoint still in it) to `after`.
+fn with_router(d: &Deployment, tamper: Option<Tamper<'_>>, after: impl FnOnce(&mut Router<'_>)) {
+    let mut w = world(d, &[]);
+    let mut r = Router::new(5);
+    r.tamper = tamper;
+    let World {
+        meters,
+        gateways,
+        mdms,
+        pkg,
+    } = &mut w;
+    for (i, m) in meters.iter_mut().enumerate() {
+        r.add(At.meter(i as u32), m as &mut dyn Endpoint);
+    }
+    r.add(At.gateway(0), &mut gateways[0]);
+    r.add(At.mdms(), mdms);
+    if let Some(p) = pkg {
+        r.add(At.pkg(), p);
+    }
+    for i in 0..d.meters_per_gateway {
+        r.start(At.meter(i));
+    }
+    while r.fire_next_timer() {}
+    after(&mut r);
+}
+
+fn replays(v: &[Outcome]) -> usize {
+    v.iter()
+        .filter(|o| matches!(o, Outcome::AttackDetected { what, .. } if *what == REPLAYED))
+        .count()
+}
+
+#[test]
+fn a_replayed_batch_is_refused_by_its_interval_number() {
+    for scheme in Scheme::ALL {
+        let d = deployment(scheme, 4, 1);
+        with_router(&d, None, |r| {
+            assert_eq!(authenticated(&r.outcomes_of(At.mdms())), 4, "{scheme:?}");
+            let batch = r
+                .log
+                .iter()
+                .find(|p| p.kind == ReadingBatch::KIND)
+                .map(|p| p.pdu.clone())
+                .expect("a batch");
+            let before = r.crypto.get(&At.mdms()).copied().unwrap_or_default();
+            r.inject(At.gateway(0), At.mdms(), Interface::Wan, batch);
+            let v = r.outcomes_of(At.mdms());
+            assert_eq!(authenticated(&v), 4, "{scheme:?}: no second verdict");
+            // Aggregates: the batch is refused whole (one verdict on the gateway), before
+            // any pairing; per-reading schemes: each reading.
+            let expected = if scheme.aggregates() { 1 } else { 4 };
+            assert_eq!(replays(&v), expected, "{scheme:?}");
+            let after = r.crypto.get(&At.mdms()).copied().unwrap_or_default();
+            assert_eq!(
+                after.get(Prim::MillerLoop),
+                before.get(Prim::MillerLoop),
+                "{scheme:?}"
+            );
+        });
+    }
+}
+
+#[test]
+fn a_reading_altered_by_the_gateway_is_found_and_the_others_pass() {
+    for scheme in Scheme::ALL {
+        let d = deployment(scheme, 8, 1);
+        // The gateway (or anyone on the WAN) changes meter 3's value in the batch.
+        let alter: Tamper<'static> = Box::new(|p| {
+            let mut pdu = p.pdu.clone();
+            if p.kind == ReadingBatch::KIND {
+                let mut b = ReadingBatch::decode(&pdu).expect("a genuine batch");
+                if let Some(e) = b.entries.iter_mut().find(|e| e.meter_id == 4) {
+                    e.value ^= 0x10;
+                }
+                pdu = b.encode();
+            }
+            Some(pdu)
+        });
+        with_router(&d, Some(alter), |r| {
+            let v = r.outcomes_of(At.mdms());
+            assert_eq!(forged(&v), vec![3], "{scheme:?}");
+            assert_eq!(authenticated(&v), 7, "{scheme:?}");
+            assert_eq!(r.ignored.len(), 0, "{scheme:?}");
+        });
+    }
+}
+
+#[test]
+fn readings_of_a_later_interval_still_pass() {
+    // The replay check keeps the latest accepted interval per meter; the next interval's
+    // readings are new.
+    let r = run(&deployment(Scheme::BlsAggregate, 3, 3), &[]);
+    assert_eq!(authenticated(&r.verdicts), 9);
+    assert_eq!(replays(&r.verdicts), 0);
 }

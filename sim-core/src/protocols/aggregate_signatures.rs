@@ -5,9 +5,10 @@
 //! (empty under the other schemes); meter i belongs to gateway
 //! ⌊i / meters_per_gateway⌋ and starts at its arrival time. Enrolment is offline.
 
+use authsim_protocols::aggsig::meter::KeyRetry;
 use authsim_protocols::aggsig::scheme::Scheme;
 use authsim_protocols::aggsig::setup::{Addresses, Deployment, World, enrol};
-use authsim_protocols::core::{Addr, CryptoOps, SimRng};
+use authsim_protocols::core::{Addr, CryptoOps, Interface, SimRng};
 use rand::{RngExt, SeedableRng};
 use serde::Deserialize;
 
@@ -15,6 +16,7 @@ use super::gas::{invalid, ns, positive_seconds};
 use super::{About, ParamDoc, Protocol};
 use crate::build::{BuildContext, BuildError, Topology, derive_seed};
 use crate::node::NodeSetup;
+use crate::report::RunResult;
 use crate::spec::{FieldError, PopulationSpec};
 
 pub const ABOUT: About = About {
@@ -65,6 +67,21 @@ fn params() -> Vec<ParamDoc> {
             false,
         ),
         ParamDoc::value(
+            "key_request_guard_s",
+            "IBAS: a meter asks the PKG again when no key issue came this long after its request",
+            d::key_request_guard_s(),
+        ),
+        ParamDoc::value(
+            "key_request_attempts",
+            "IBAS: key requests a meter sends in all before it gives up (`Failed`, no key issue)",
+            d::key_request_attempts(),
+        ),
+        ParamDoc::value(
+            "fleet_meters",
+            "meters the metering.fleet_* metrics scale the MDMS's measured cost per reading to",
+            d::fleet_meters(),
+        ),
+        ParamDoc::value(
             "tampered_fraction",
             "share of meters whose readings are altered after signing (0..=1)",
             0.0,
@@ -88,6 +105,15 @@ mod defaults {
     pub fn meters_per_gateway() -> u32 {
         100
     }
+    pub fn fleet_meters() -> u64 {
+        1_000_000
+    }
+    pub fn key_request_guard_s() -> f64 {
+        authsim_protocols::aggsig::meter::KeyRetry::default().guard as f64 / 1e9
+    }
+    pub fn key_request_attempts() -> u32 {
+        authsim_protocols::aggsig::meter::KeyRetry::default().attempts
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -108,9 +134,24 @@ pub struct Params {
     pub check_issued_key: bool,
     #[serde(default)]
     pub tampered_fraction: f64,
+    #[serde(default = "defaults::fleet_meters")]
+    pub fleet_meters: u64,
+    #[serde(default = "defaults::key_request_guard_s")]
+    pub key_request_guard_s: f64,
+    #[serde(default = "defaults::key_request_attempts")]
+    pub key_request_attempts: u32,
 }
 
 impl Params {
+    /// What the `metering.*` metrics need of these parameters.
+    pub fn metering(&self) -> Metering {
+        Metering {
+            interval_s: self.interval_s,
+            intervals: self.intervals,
+            fleet_meters: self.fleet_meters,
+        }
+    }
+
     fn scheme(&self) -> Result<Scheme, FieldError> {
         Scheme::from_name(&self.scheme).ok_or_else(|| {
             let known: Vec<_> = Scheme::ALL.iter().map(|s| s.name()).collect();
@@ -176,6 +217,13 @@ impl Protocol for Params {
                 ),
             ));
         }
+        positive_seconds("key_request_guard_s", self.key_request_guard_s)?;
+        if self.key_request_attempts == 0 {
+            return Err(invalid("key_request_attempts", "must be at least 1"));
+        }
+        if self.fleet_meters == 0 {
+            return Err(invalid("fleet_meters", "must be at least 1"));
+        }
         if !(0.0..=1.0).contains(&self.tampered_fraction) {
             return Err(invalid(
                 "tampered_fraction",
@@ -198,6 +246,10 @@ impl Protocol for Params {
             window: ns(self.window_s),
             max_batch: self.max_batch.map_or(scheme.max_batch(), |b| b as usize),
             check_issued_key: self.check_issued_key,
+            key_retry: KeyRetry {
+                guard: ns(self.key_request_guard_s),
+                attempts: self.key_request_attempts,
+            },
         };
         // Which meters alter their readings: a deterministic draw per meter.
         let mut pick =
@@ -222,4 +274,66 @@ impl Protocol for Params {
         topo.server("pkg", Box::new(pkg.into_iter().collect::<Vec<_>>()))?;
         topo.finish()
     }
+}
+
+/// The reporting schedule of a run, kept with its results for [`metrics`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Metering {
+    pub interval_s: f64,
+    pub intervals: u32,
+    pub fleet_meters: u64,
+}
+
+/// The metering measures of one run (docs/outputs.md, docs/protocols/aggregate-signatures.md
+/// "Does the MDMS keep up?"): the run's counts per reading and per second of reporting, and
+/// the MDMS's measured (profile-priced) time per reading scaled to `fleet_meters` meters in
+/// gateways like the run's. Every term is a count or a priced busy time of the run; the
+/// scaling is exact because the MDMS's work is a sum over batches, and every gateway of n
+/// meters sends it the same batches.
+pub fn metrics(r: &RunResult) -> Vec<(String, f64)> {
+    let Some(m) = r.metering else {
+        return Vec::new();
+    };
+    let readings = r
+        .auth
+        .iter()
+        .filter(|a| &*a.reporter_node == "mdms")
+        .count() as f64;
+    let Some(mdms) = r.nodes.iter().find(|n| n.name == "mdms") else {
+        return Vec::new();
+    };
+    if readings == 0.0 {
+        return Vec::new();
+    }
+    let wan = r
+        .interface_totals()
+        .get(&Interface::Wan)
+        .map_or(0, |c| c.bytes) as f64;
+    let reporting_s = m.interval_s * f64::from(m.intervals);
+    let mdms_s = mdms.busy_ns as f64 / 1e9;
+    let per_reading_s = mdms_s / readings;
+    let fleet = m.fleet_meters as f64;
+    // One reading per meter and interval.
+    let fleet_busy_s = fleet * per_reading_s;
+    vec![
+        ("metering.readings".into(), readings),
+        ("metering.interval_s".into(), m.interval_s),
+        ("metering.wan_bytes_per_reading".into(), wan / readings),
+        ("metering.wan_bytes_per_s".into(), wan / reporting_s),
+        ("metering.mdms_s_per_reading".into(), per_reading_s),
+        (
+            "metering.mdms_utilisation".into(),
+            mdms_s / reporting_s / f64::from(mdms.servers.max(1)),
+        ),
+        ("metering.fleet_meters".into(), fleet),
+        ("metering.fleet_mdms_busy_s".into(), fleet_busy_s),
+        (
+            "metering.fleet_mdms_utilisation".into(),
+            fleet_busy_s / m.interval_s / f64::from(mdms.servers.max(1)),
+        ),
+        (
+            "metering.fleet_wan_bytes_per_s".into(),
+            fleet * wan / readings / m.interval_s,
+        ),
+    ]
 }
