@@ -2,7 +2,7 @@
 //! metrics"), from one run's verdicts and counters: written only when the
 //! scenario sets `outputs.storm`, so other outputs stay as they were.
 //!
-//! "Authenticated" means the serving-network role (MME, VLR) reported the
+//! "Authenticated" means the serving-network role (MME, VLR, AMF) reported the
 //! device authenticated; each device counts once, at its first such verdict.
 
 use authsim_protocols::core::Nanos;
@@ -29,10 +29,15 @@ fn first_authentications(r: &RunResult) -> Vec<(Nanos, Option<Nanos>)> {
     firsts
 }
 
-fn sent(r: &RunResult, kind: &str) -> u64 {
+/// The device's request for access and the serving network's reject, by
+/// message kind: EPS's ATTACH and 5GS's REGISTRATION (TS 24.501).
+const REQUESTS: [&str; 2] = ["AttachRequest", "RegistrationRequest"];
+const REJECTS: [&str; 2] = ["AttachReject", "RegistrationReject"];
+
+fn sent(r: &RunResult, kinds: &[&str]) -> u64 {
     r.messages
         .iter()
-        .filter(|m| m.kind == kind)
+        .filter(|m| kinds.contains(&m.kind))
         .map(|m| m.counters.transmissions)
         .sum()
 }
@@ -80,14 +85,8 @@ pub fn metrics(r: &RunResult) -> Vec<(String, f64)> {
             "storm.peak_goodput_per_s".into(),
             peak as f64 * 1e9 / BIN as f64,
         ),
-        (
-            "storm.attach_requests".into(),
-            sent(r, "AttachRequest") as f64,
-        ),
-        (
-            "storm.congestion_rejects".into(),
-            sent(r, "AttachReject") as f64,
-        ),
+        ("storm.attach_requests".into(), sent(r, &REQUESTS) as f64),
+        ("storm.congestion_rejects".into(), sent(r, &REJECTS) as f64),
         (
             "storm.tx_per_authenticated".into(),
             if n > 0.0 { tx as f64 / n } else { 0.0 },

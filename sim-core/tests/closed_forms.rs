@@ -147,17 +147,31 @@ fn eps_aka_counts_equal_the_closed_form() {
     assert_eq!(s6a_sizes(5).1 - s6a_sizes(1).1, 4 * 148);
 }
 
+/// Per variant of the Fig. 9 sweep, at n devices: ((device-SN transmissions,
+/// bytes), (SN-HN transmissions, bytes)), the closed forms of docs/counting.md.
+/// A new baseline in the sweep is one line here.
+type Fig9Form = fn(u64) -> ((u64, u64), (u64, u64));
+const FIG9_FORMS: &[(&str, Fig9Form)] = &[
+    ("EPS-AKA", |n| ((5 * n, 94 * n), (2 * n, (600 + 148) * n))),
+    ("UMTS AKA", |n| ((4 * n, 79 * n), (2 * n, (75 + 153) * n))),
+    ("Group AKA", |n| ((5 * n, 118 * n - 18), (2, 948))),
+    // SUCI profile A; the per-registration sizes are asserted from the codecs
+    // in fiveg_closed_forms.rs (N1 151, N12 1204, N13 698).
+    ("5G-AKA", |n| ((5 * n, 151 * n), (6 * n, (1204 + 698) * n))),
+];
+
 /// Every point of the Lai 2012 Fig. 9 sweep equals the closed forms of
-/// docs/counting.md (loss-free, one group of n devices).
+/// docs/counting.md (loss-free, one group of n devices), for every variant.
 #[test]
 fn fig9_sweep_counts_equal_the_closed_forms_at_every_n() {
     use authsim_sim::sweep::Sweep;
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/lai2012-fig9.toml");
     let sweep = Sweep::load(&path, &[]).unwrap();
+    let variants = &sweep.file.sweep.variants;
     let mut checked = 0;
     for plan in sweep.runs.iter().filter(|p| p.replication == 0) {
         let n: u64 = plan.point[0].as_integer().unwrap() as u64;
-        let label = sweep.file.sweep.variants[plan.variant].label.as_str();
+        let label = variants[plan.variant].label.as_str();
         let (r, _) = run(sweep.scenario(plan), plan.seed, &RunOptions::default()).unwrap();
         let seg = |s: &str| {
             r.interface_totals()
@@ -165,14 +179,12 @@ fn fig9_sweep_counts_equal_the_closed_forms_at_every_n() {
                 .filter(|(i, _)| i.segment() == Some(s))
                 .fold((0, 0), |(t, b), (_, c)| (t + c.transmissions, b + c.bytes))
         };
-        // (device-SN transmissions, bytes), (SN-HN transmissions, bytes)
-        let expected = match label {
-            "EPS-AKA" => ((5 * n, 94 * n), (2 * n, (600 + 148) * n)),
-            "UMTS AKA" => ((4 * n, 79 * n), (2 * n, (75 + 153) * n)),
-            "Group AKA" => ((5 * n, 118 * n - 18), (2, 948)),
-            other => panic!("unexpected variant {other}"),
-        };
-        assert_eq!((seg("device_sn"), seg("sn_hn")), expected, "{label} n={n}");
+        let form = FIG9_FORMS
+            .iter()
+            .find(|(l, _)| *l == label)
+            .unwrap_or_else(|| panic!("no closed form for variant {label}"))
+            .1;
+        assert_eq!((seg("device_sn"), seg("sn_hn")), form(n), "{label} n={n}");
         let ok = r
             .auth
             .iter()
@@ -185,7 +197,8 @@ fn fig9_sweep_counts_equal_the_closed_forms_at_every_n() {
         );
         checked += 1;
     }
-    assert_eq!(checked, 3 * 11);
+    assert_eq!(variants.len(), FIG9_FORMS.len(), "a form per variant");
+    assert_eq!(checked, variants.len() * 11);
 }
 
 /// Every metric a shipped sweep compares or plots exists in its runs, so no

@@ -1,8 +1,8 @@
 //! Loss-free simulated 5G-AKA counts equal the closed forms of
-//! docs/counting.md ("5G-AKA"), at several n and for every SUCI protection
-//! scheme. Expected sizes come from encoding representative messages with
-//! the wire codecs (fields of the lengths the roles use), not from the
-//! simulator's output.
+//! docs/counting.md ("5G-AKA"), at every n of the group-size sweep
+//! (lai2012-fig9.toml) and for every SUCI protection scheme. Expected sizes
+//! come from encoding representative messages with the wire codecs (fields
+//! of the lengths the roles use), not from the simulator's output.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -185,12 +185,29 @@ fn sbi_bytes(protection: &str) -> (u64, u64) {
     (n12, n13)
 }
 
+/// The n axis of the group-size sweep (scenarios/lai2012-fig9.toml), so the
+/// forms hold at every n the sweep plots.
+fn fig9_group_sizes() -> Vec<u64> {
+    use authsim_sim::sweep::Sweep;
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/lai2012-fig9.toml");
+    let sweep = Sweep::load(&path, &[]).unwrap();
+    let mut n: Vec<u64> = sweep
+        .runs
+        .iter()
+        .map(|p| p.point[0].as_integer().unwrap() as u64)
+        .collect();
+    n.sort_unstable();
+    n.dedup();
+    assert!(n.len() >= 10 && n.contains(&1), "the sweep's n axis: {n:?}");
+    n
+}
+
 #[test]
 fn counts_per_interface_equal_the_closed_forms_at_every_n() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/5g-aka.toml");
     for protection in ["null", "a", "b"] {
         let (n12, n13) = sbi_bytes(protection);
-        for n in [1u64, 2, 10, 100] {
+        for n in fig9_group_sizes() {
             let sets = [
                 format!("population.devices={n}"),
                 format!("protocol.protection=\"{protection}\""),

@@ -26,6 +26,15 @@ use serde::{Deserialize, Serialize};
 
 use super::{Message, WireError};
 
+/// First capacity of an encoding: above the largest 5G-AKA message
+/// (docs/counting.md), so the buffer is allocated once.
+const ENCODE_CAPACITY: usize = 640;
+
+thread_local! {
+    /// The re-encoding of the strict decode's check, reused from PDU to PDU.
+    static CANONICAL: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// Octets of an HTTP/2 frame header (RFC 9113 §4.1).
 pub const FRAME_HEADER_LEN: usize = 9;
 const FRAME_DATA: u8 = 0x0;
@@ -206,19 +215,25 @@ impl Body {
 
     /// The JSON text (serde_json's compact form).
     pub fn json(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        self.json_into(&mut out);
+        out
+    }
+
+    /// Appends the JSON text to `out`.
+    pub fn json_into(&self, out: &mut Vec<u8>) {
         let r = match self {
-            Body::AuthenticationInfo(b) => serde_json::to_vec(b),
-            Body::UeAuthenticationCtx(b) => serde_json::to_vec(b),
-            Body::ConfirmationData(b) => serde_json::to_vec(b),
-            Body::ConfirmationDataResponse(b) => serde_json::to_vec(b),
-            Body::AuthenticationInfoRequest(b) => serde_json::to_vec(b),
-            Body::AuthenticationInfoResult(b) => serde_json::to_vec(b),
-            Body::ProblemDetails(b) => serde_json::to_vec(b),
+            Body::AuthenticationInfo(b) => serde_json::to_writer(&mut *out, b),
+            Body::UeAuthenticationCtx(b) => serde_json::to_writer(&mut *out, b),
+            Body::ConfirmationData(b) => serde_json::to_writer(&mut *out, b),
+            Body::ConfirmationDataResponse(b) => serde_json::to_writer(&mut *out, b),
+            Body::AuthenticationInfoRequest(b) => serde_json::to_writer(&mut *out, b),
+            Body::AuthenticationInfoResult(b) => serde_json::to_writer(&mut *out, b),
+            Body::ProblemDetails(b) => serde_json::to_writer(&mut *out, b),
         };
-        match r {
-            Ok(v) => v,
+        if let Err(e) = r {
             // Plain structs of strings and enums always serialize.
-            Err(e) => unreachable!("SBI body serializes: {e}"),
+            unreachable!("SBI body serializes: {e}")
         }
     }
 
@@ -315,48 +330,91 @@ pub fn generate_auth_data_subject(path: &str) -> Option<&str> {
 }
 
 impl SbiMessage {
-    /// The header list in the order it is encoded.
-    fn headers(&self) -> Vec<(&[u8], Vec<u8>)> {
-        let mut h: Vec<(&[u8], Vec<u8>)> = Vec::with_capacity(6);
-        match &self.head {
+    /// Appends the HPACK block of the header list, in its encoding order,
+    /// to `out`, from a fresh encoder (see the module comment). The list
+    /// borrows from the message; only a status code is formatted.
+    fn header_block_into(&self, out: &mut Vec<u8>) {
+        let status = match &self.head {
+            Head::Response { status, .. } => Status::new(*status),
+            Head::Request { .. } => Status::new(0),
+        };
+        let mut h: [(&[u8], &[u8]); 5] = [(b"", b""); 5];
+        let n = match &self.head {
             Head::Request {
                 method,
                 authority,
                 path,
             } => {
-                h.push((b":method", method.as_str().into()));
-                h.push((b":scheme", b"https".to_vec()));
-                h.push((b":authority", authority.as_bytes().to_vec()));
-                h.push((b":path", path.as_bytes().to_vec()));
+                h[0] = (b":method", method.as_str().as_bytes());
+                h[1] = (b":scheme", b"https");
+                h[2] = (b":authority", authority.as_bytes());
+                h[3] = (b":path", path.as_bytes());
+                4
             }
-            Head::Response { status, location } => {
-                h.push((b":status", status.to_string().into_bytes()));
-                if let Some(l) = location {
-                    h.push((b"location", l.as_bytes().to_vec()));
+            Head::Response { location, .. } => {
+                h[0] = (b":status", status.as_bytes());
+                match location {
+                    Some(l) => {
+                        h[1] = (b"location", l.as_bytes());
+                        2
+                    }
+                    None => 1,
                 }
             }
+        };
+        h[n] = (b"content-type", self.body.content_type().as_bytes());
+        // Writing to a Vec never fails.
+        let _ = loona_hpack::Encoder::new().encode_into(h[..=n].iter().copied(), out);
+    }
+
+    /// Both frames straight into `out`: each frame header is written with a
+    /// zero length and patched once its payload is in place, so neither the
+    /// header block nor the JSON text is built in a buffer of its own.
+    fn frames_into(&self, out: &mut Vec<u8>) {
+        let at = out.len();
+        frame_header(out, 0, FRAME_HEADERS, FLAG_END_HEADERS, self.stream_id);
+        self.header_block_into(out);
+        patch_len(out, at);
+        let at = out.len();
+        frame_header(out, 0, FRAME_DATA, FLAG_END_STREAM, self.stream_id);
+        self.body.json_into(out);
+        patch_len(out, at);
+    }
+}
+
+/// Writes the payload length of the frame whose header starts at `at`.
+fn patch_len(out: &mut [u8], at: usize) {
+    let len = out.len() - at - FRAME_HEADER_LEN;
+    assert!(
+        len < 1 << 14,
+        "one frame within the default SETTINGS_MAX_FRAME_SIZE"
+    );
+    out[at..at + 3].copy_from_slice(&(len as u32).to_be_bytes()[1..]);
+}
+
+/// An HTTP status code as decimal text, without an allocation.
+struct Status {
+    digits: [u8; 5],
+    start: usize,
+}
+
+impl Status {
+    fn new(mut code: u16) -> Self {
+        let mut digits = [b'0'; 5];
+        let mut start = 5;
+        loop {
+            start -= 1;
+            digits[start] = b'0' + (code % 10) as u8;
+            code /= 10;
+            if code == 0 {
+                break;
+            }
         }
-        h.push((b"content-type", self.body.content_type().into()));
-        h
+        Status { digits, start }
     }
 
-    fn header_block(&self) -> Vec<u8> {
-        let headers = self.headers();
-        loona_hpack::Encoder::new().encode(headers.iter().map(|(n, v)| (*n, &v[..])))
-    }
-
-    fn frames(&self, block: &[u8], json: &[u8], out: &mut Vec<u8>) {
-        out.reserve(2 * FRAME_HEADER_LEN + block.len() + json.len());
-        frame_header(
-            out,
-            block.len(),
-            FRAME_HEADERS,
-            FLAG_END_HEADERS,
-            self.stream_id,
-        );
-        out.extend_from_slice(block);
-        frame_header(out, json.len(), FRAME_DATA, FLAG_END_STREAM, self.stream_id);
-        out.extend_from_slice(json);
+    fn as_bytes(&self) -> &[u8] {
+        &self.digits[self.start..]
     }
 }
 
@@ -410,16 +468,15 @@ impl Message for SbiMessage {
     }
 
     fn encoded_len(&self) -> usize {
-        2 * FRAME_HEADER_LEN + self.header_block().len() + self.body.json().len()
+        self.encode().len()
     }
 
     fn encode_into(&self, out: &mut Vec<u8>) {
-        let (block, json) = (self.header_block(), self.body.json());
-        self.frames(&block, &json, out);
+        self.frames_into(out);
     }
 
     fn encode(&self) -> Vec<u8> {
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(ENCODE_CAPACITY);
         self.encode_into(&mut out);
         out
     }
@@ -459,14 +516,20 @@ impl Message for SbiMessage {
                 "octets after the DATA frame",
             ));
         }
-        let headers = loona_hpack::Decoder::new()
-            .decode(block)
+        // The first value of each header the codec reads; any other header
+        // makes the message non-canonical (the check at the end).
+        const READ: [&[u8]; 5] = [b":method", b":path", b":authority", b":status", b"location"];
+        let mut values: [Option<Vec<u8>>; 5] = Default::default();
+        loona_hpack::Decoder::new()
+            .decode_with_cb(block, |n, v| {
+                if let Some(i) = READ.iter().position(|r| *r == &n[..]) {
+                    values[i].get_or_insert_with(|| v.into_owned());
+                }
+            })
             .map_err(|_| WireError::new(FRAME_HEADER_LEN, "header block", "not valid HPACK"))?;
-        let get = |name: &[u8]| {
-            headers
-                .iter()
-                .find(|(n, _)| n == name)
-                .and_then(|(_, v)| String::from_utf8(v.clone()).ok())
+        let mut get = |name: &[u8]| {
+            let i = READ.iter().position(|r| *r == name)?;
+            values[i].take().and_then(|v| String::from_utf8(v).ok())
         };
         let bad_head = |problem| WireError::new(FRAME_HEADER_LEN, "header block", problem);
         let (head, body) = if let Some(method) = get(b":method") {
@@ -518,7 +581,12 @@ impl Message for SbiMessage {
             body,
         };
         // Strict: only the octets this codec writes for the message decode.
-        if msg.encode() != pdu {
+        let canonical = CANONICAL.with_borrow_mut(|buf| {
+            buf.clear();
+            msg.encode_into(buf);
+            buf[..] == *pdu
+        });
+        if !canonical {
             return Err(WireError::new(
                 0,
                 "SBI message",
@@ -536,8 +604,9 @@ pub fn hex_of(b: &[u8]) -> String {
 
 /// `N` octets from a hex string of exactly `2N` digits.
 pub fn octets<const N: usize>(s: &str) -> Option<[u8; N]> {
-    let v = hex::decode(s).ok()?;
-    v.try_into().ok()
+    let mut out = [0; N];
+    hex::decode_to_slice(s, &mut out).ok()?;
+    Some(out)
 }
 
 #[cfg(test)]
