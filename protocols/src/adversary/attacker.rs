@@ -114,6 +114,10 @@ pub struct Network {
     genuine: HashSet<Vec<u8>>,
     /// The fields the oracle does not compare.
     unbound: UnboundFields,
+    /// Whether a verdict may rest on a chain of intact deliveries through
+    /// genuine relays (multiparty schemes whose credentials travel inside
+    /// other parties' messages); otherwise only on a direct one.
+    relayed: bool,
     /// (origin, receiver) pairs of intact deliveries so far.
     intact: HashSet<(Addr, Addr)>,
     timers: BTreeMap<(Addr, TimerKey), Nanos>,
@@ -141,6 +145,7 @@ impl Network {
             recorded: Vec::new(),
             genuine: HashSet::new(),
             unbound: no_unbound_fields,
+            relayed: false,
             intact: HashSet::new(),
             timers: BTreeMap::new(),
             now: 0,
@@ -156,6 +161,37 @@ impl Network {
     pub fn with_unbound_fields(mut self, unbound: UnboundFields) -> Self {
         self.unbound = unbound;
         self
+    }
+
+    /// Lets a verdict rest on a chain of intact deliveries subject → genuine
+    /// relays → reporter (see `relayed`).
+    pub fn with_relays(mut self) -> Self {
+        self.relayed = true;
+        self
+    }
+
+    /// Whether intact deliveries lead from `from` to `to` (directly, or
+    /// through genuine relays when `relayed`).
+    fn intact_path(&self, from: Addr, to: Addr) -> bool {
+        if from == to || self.intact.contains(&(from, to)) {
+            return true;
+        }
+        if !self.relayed {
+            return false;
+        }
+        let mut seen = HashSet::from([from]);
+        let mut frontier = vec![from];
+        while let Some(a) = frontier.pop() {
+            for &(o, r) in &self.intact {
+                if o == a && seen.insert(r) {
+                    if r == to {
+                        return true;
+                    }
+                    frontier.push(r);
+                }
+            }
+        }
+        false
     }
 
     /// Adds a genuine endpoint; `initiator` if the attacker may start it.
@@ -251,9 +287,12 @@ impl Network {
         if trigger.is_some_and(|p| !self.genuine.contains((self.unbound)(&p.pdu).as_ref())) {
             return Err(violation("triggered by bytes no genuine endpoint sent"));
         }
-        let now_intact =
-            trigger.is_some_and(|p| p.intact_under(self.unbound) && p.origin == Some(subject));
-        if !now_intact && !self.intact.contains(&(subject, reporter)) {
+        let now_intact = trigger.is_some_and(|p| {
+            p.intact_under(self.unbound)
+                && p.origin
+                    .is_some_and(|o| o == subject || (self.relayed && self.intact_path(subject, o)))
+        });
+        if !now_intact && !self.intact_path(subject, reporter) {
             return Err(violation(
                 "no unmodified message from the subject reached the reporter",
             ));

@@ -12,6 +12,8 @@ use crate::gas::msg::intra::{GaChallenge, GaJoin, GaRequest, GaToken, GskDeliver
 use crate::gas::msg::uplink::{
     MgAccessRequest, MgAggregate, MgAuth, MgMeterPoint, MgSessionGateway, MgSessionMdms,
 };
+use crate::proxy::msg::PxMessage;
+use crate::tls13::msg::TlsMessage;
 use crate::wire::Message;
 use crate::wire::diameter::{
     AuthenticationInformationAnswer, AuthenticationInformationRequest, S6aMessage,
@@ -103,6 +105,8 @@ decoders! {
     "gas_mg_session_mdms" => MgSessionMdms, true;
     "gas_mg_session_gateway" => MgSessionGateway, true;
     "gas_mg_auth" => MgAuth, true;
+    "proxy" => PxMessage, true;
+    "tls13" => TlsMessage, true;
 }
 
 /// Runs every decoder on `data`; the number that accepted it.

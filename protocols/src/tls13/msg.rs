@@ -75,15 +75,24 @@ fn record(out: &mut Vec<u8>, ty: u8, version: u16, fragment: &[u8]) {
     out.extend_from_slice(fragment);
 }
 
-/// Reads one record header and returns its fragment.
+/// Reads one record header and returns its fragment; the record version is
+/// 0x0301 for the ClientHello and 0x0303 for every other record (§5.1).
 fn take_record<'a>(r: &mut Reader<'a>, want: u8) -> Result<&'a [u8], WireError> {
+    take_record_of(r, want, 0x0303)
+}
+
+fn take_record_of<'a>(
+    r: &mut Reader<'a>,
+    want: u8,
+    want_version: u16,
+) -> Result<&'a [u8], WireError> {
     let ty = r.u8("record content type")?;
     if ty != want {
         return Err(r.err("record content type", "unexpected content type"));
     }
     let version = r.u16("legacy_record_version")?;
-    if version != 0x0301 && version != 0x0303 {
-        return Err(r.err("legacy_record_version", "not 0x0301 or 0x0303"));
+    if version != want_version {
+        return Err(r.err("legacy_record_version", "not the version authsim sends"));
     }
     let len = r.u16("record length")? as usize;
     r.bytes(len, "record fragment")
@@ -156,7 +165,7 @@ impl ClientHello {
 
     fn parse(pdu: &[u8]) -> Result<Self, WireError> {
         let mut r = Reader::new(pdu);
-        let frag = take_record(&mut r, HANDSHAKE)?;
+        let frag = take_record_of(&mut r, HANDSHAKE, 0x0301)?;
         r.finish("ClientHello record")?;
         let mut h = Reader::with_base(frag, HEADER_LEN);
         if h.u8("handshake type")? != hs::CLIENT_HELLO {
