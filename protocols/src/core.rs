@@ -80,10 +80,12 @@ pub enum Interface {
     CnServer,
     /// Smart meter <-> private key generator (identity-based key registration).
     Pkg,
+    /// Proxy baseline: MTC device <-> MTC server, TLS 1.3 PSK-DHE handshake.
+    DevServer,
 }
 
 impl Interface {
-    pub const ALL: [Interface; 15] = [
+    pub const ALL: [Interface; 16] = [
         Interface::Nas,
         Interface::S6a,
         Interface::UmtsAir,
@@ -99,6 +101,7 @@ impl Interface {
         Interface::ApCn,
         Interface::CnServer,
         Interface::Pkg,
+        Interface::DevServer,
     ];
 
     /// Short lowercase name used in scenario files, CSV columns and traces.
@@ -119,6 +122,7 @@ impl Interface {
             Interface::ApCn => "ap_cn",
             Interface::CnServer => "cn_server",
             Interface::Pkg => "pkg",
+            Interface::DevServer => "dev_server",
         }
     }
 
@@ -215,6 +219,8 @@ pub enum TimerKind {
     AggregationWindow,
     /// Aggregate-signature metering (IBAS): a meter's wait for the PKG's key issue.
     KeyRequestGuard,
+    /// Proxy baseline device: waiting for the MTC server's TLS flight.
+    TlsHandshake,
 }
 
 impl TimerKind {
@@ -242,6 +248,7 @@ impl TimerKind {
             TimerKind::ReportInterval => "ReportInterval",
             TimerKind::AggregationWindow => "AggregationWindow",
             TimerKind::KeyRequestGuard => "KeyRequestGuard",
+            TimerKind::TlsHandshake => "TlsHandshake",
         }
     }
 }

@@ -19,5 +19,6 @@ pub mod group_aka;
 pub mod proxy;
 #[cfg(test)]
 pub(crate) mod testing;
+pub mod tls13;
 pub mod umts_aka;
 pub mod wire;

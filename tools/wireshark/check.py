@@ -43,6 +43,8 @@ RUNS = [
      ["links[0].loss=0.3", "links[1].loss=0.3", "links[2].loss=0.3"]),
     ("proxy multiparty", "scenarios/proxy-multiparty.toml", ["population.devices=8"],
      ["links[0].loss=0.3", "links[1].loss=0.3"]),
+    ("proxy baseline (EPS-AKA + TLS 1.3)", "scenarios/proxy-baseline.toml", ["population.devices=8"],
+     ["links[0].loss=0.3", "links[1].loss=0.3"]),
     ("aggregate signatures (BLS)", "scenarios/aggregate-signatures.toml",
      ["population.devices=20", "protocol.meters_per_gateway=10", "protocol.tampered_fraction=0.1"],
      ["links[0].loss=0.2"]),
@@ -119,6 +121,21 @@ def value(f):
     return int(f.get("show"), 0)
 
 
+def tls_kind(pkt):
+    """The TLS 1.3 PDU of the proxy baseline (tls13/msg.rs): by its first handshake
+    message, else by its record type (a protected Finished is application data)."""
+    hs = [value(f) for f in fields(pkt, "tls.handshake.type")]
+    if hs:
+        return {1: "ClientHello", 2: "ServerHello"}.get(hs[0], f"TLS handshake {hs[0]}")
+    # TLS 1.3 protected records show their outer type as opaque_type.
+    ct = [value(f) for f in fields(pkt, "tls.record.content_type") + fields(pkt, "tls.record.opaque_type")]
+    if ct == [21]:
+        return "Alert"
+    if ct == [23]:
+        return "Finished"
+    return f"TLS records {ct}"
+
+
 def decoded_kind(pkt):
     """The message type tshark found in one frame, as authsim names it."""
     names = [p.get("name") for p in pkt.iter("proto")]
@@ -145,6 +162,8 @@ def decoded_kind(pkt):
         return NAS_5GMM.get(value(types[-1]), f"5GMM type {types[-1].get('show')}")
     if "http2" in names:
         return sbi_kind(pkt)
+    if "tls" in names:
+        return tls_kind(pkt)
     if "gsm_a.dtap" in names:
         t = fields(pkt, "gsm_a.dtap.msg_mm_type")
         return MM.get(value(t[0]), "MM type ?") if t else "DTAP without an MM type"
@@ -208,6 +227,11 @@ def check_frame(i, pkt, row):
             ok, at = covered(g)
             if not ok or int(g.get("pos")) + int(g.get("size")) != frame_len:
                 raise Fail(f"{where}: group AKA NAS octets left undecoded")
+    if row["interface"] == "dev_server":
+        # Every octet of the PDU is inside a TLS record.
+        octets = sum(5 + value(f) for f in fields(pkt, "tls.record.length"))
+        if octets != pdu_len:
+            raise Fail(f"{where}: TLS records cover {octets} octets, authsim sent {pdu_len}")
     if row["interface"] == "s6a":
         for a in fields(pkt, "diameter.avp"):
             if "Unknown" in (a.get("showname") or ""):

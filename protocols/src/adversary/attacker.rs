@@ -9,9 +9,11 @@
 //! the reporter unmodified before, and a verdict given on a delivery must be
 //! triggered by bytes a genuine endpoint sent (possibly relayed, replayed or
 //! redirected, but not altered). Anything else is a false acceptance. For a
-//! target whose verdicts are given on a relay's message ([`Network::with_relays`]:
-//! an aggregate of the meters' readings), the subject's unmodified PDU must have
-//! reached the relay whose genuine bytes triggered the verdict instead.
+//! target whose verdicts rest on other parties' messages ([`Network::with_relays`]:
+//! an aggregate of the meters' readings, credentials relayed by an access point),
+//! a chain of unmodified deliveries from the subject through genuine relays to
+//! the reporter, or to the genuine endpoint whose bytes triggered the verdict,
+//! stands instead.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet, VecDeque};
 
@@ -117,10 +119,12 @@ pub struct Network {
     genuine: HashSet<Vec<u8>>,
     /// The fields the oracle does not compare.
     unbound: UnboundFields,
+    /// Whether a verdict may rest on a chain of intact deliveries through
+    /// genuine relays (multiparty schemes whose credentials travel inside
+    /// other parties' messages); otherwise only on a direct one.
+    relayed: bool,
     /// (origin, receiver) pairs of intact deliveries so far.
     intact: HashSet<(Addr, Addr)>,
-    /// Whether a verdict's `relayed_by` may stand for the reporter in the oracle.
-    relays: bool,
     timers: BTreeMap<(Addr, TimerKey), Nanos>,
     now: Nanos,
     rng: SimRng,
@@ -146,8 +150,8 @@ impl Network {
             recorded: Vec::new(),
             genuine: HashSet::new(),
             unbound: no_unbound_fields,
+            relayed: false,
             intact: HashSet::new(),
-            relays: false,
             timers: BTreeMap::new(),
             now: 0,
             rng: SimRng::seed_from_u64(7),
@@ -164,12 +168,35 @@ impl Network {
         self
     }
 
-    /// Verdicts are given on a relay's message (a gateway's aggregate): an unmodified PDU
-    /// of the subject must have reached the genuine endpoint that sent the triggering
-    /// bytes (which must still be bytes a genuine endpoint sent).
+    /// Lets a verdict rest on a chain of intact deliveries subject → genuine
+    /// relays → reporter (see `relayed`).
     pub fn with_relays(mut self) -> Self {
-        self.relays = true;
+        self.relayed = true;
         self
+    }
+
+    /// Whether intact deliveries lead from `from` to `to` (directly, or
+    /// through genuine relays when `relayed`).
+    fn intact_path(&self, from: Addr, to: Addr) -> bool {
+        if from == to || self.intact.contains(&(from, to)) {
+            return true;
+        }
+        if !self.relayed {
+            return false;
+        }
+        let mut seen = HashSet::from([from]);
+        let mut frontier = vec![from];
+        while let Some(a) = frontier.pop() {
+            for &(o, r) in &self.intact {
+                if o == a && seen.insert(r) {
+                    if r == to {
+                        return true;
+                    }
+                    frontier.push(r);
+                }
+            }
+        }
+        false
     }
 
     /// Adds a genuine endpoint; `initiator` if the attacker may start it.
@@ -205,13 +232,7 @@ impl Network {
         f(ep.as_mut(), &mut cx);
         for o in std::mem::take(&mut self.fx.outcomes) {
             if let Outcome::Authenticated { subject, .. } = o {
-                // The relay is the genuine endpoint whose bytes triggered the verdict (a
-                // transport source can be spoofed; the origin of replayed bytes cannot).
-                let via = match trigger.and_then(|p| p.origin) {
-                    Some(origin) if self.relays => origin,
-                    _ => at,
-                };
-                self.check(at, subject, via, trigger)?;
+                self.check(at, subject, trigger)?;
                 self.verdicts.insert((at, subject));
             }
         }
@@ -252,13 +273,11 @@ impl Network {
         Ok(())
     }
 
-    /// The oracle, for `reporter`'s verdict on `subject`, whose PDU reached it `via`
-    /// (the reporter itself, or the relay of [`Network::with_relays`]).
+    /// The oracle, for `reporter`'s verdict on `subject`.
     fn check(
         &self,
         reporter: Addr,
         subject: Addr,
-        via: Addr,
         trigger: Option<&Packet>,
     ) -> Result<(), Violation> {
         let violation = |why| Violation {
@@ -273,9 +292,12 @@ impl Network {
         if trigger.is_some_and(|p| !self.genuine.contains((self.unbound)(&p.pdu).as_ref())) {
             return Err(violation("triggered by bytes no genuine endpoint sent"));
         }
-        let now_intact =
-            trigger.is_some_and(|p| p.intact_under(self.unbound) && p.origin == Some(subject));
-        if !now_intact && !self.intact.contains(&(subject, via)) {
+        let now_intact = trigger.is_some_and(|p| {
+            p.intact_under(self.unbound)
+                && p.origin
+                    .is_some_and(|o| o == subject || (self.relayed && self.intact_path(subject, o)))
+        });
+        if !now_intact && !self.intact_path(subject, reporter) {
             return Err(violation(
                 "no unmodified message from the subject reached the reporter",
             ));

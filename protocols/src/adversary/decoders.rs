@@ -13,6 +13,8 @@ use crate::gas::msg::intra::{GaChallenge, GaJoin, GaRequest, GaToken, GskDeliver
 use crate::gas::msg::uplink::{
     MgAccessRequest, MgAggregate, MgAuth, MgMeterPoint, MgSessionGateway, MgSessionMdms,
 };
+use crate::proxy::msg::PxMessage;
+use crate::tls13::msg::TlsMessage;
 use crate::wire::Message;
 use crate::wire::diameter::{
     AuthenticationInformationAnswer, AuthenticationInformationRequest, S6aMessage,
@@ -110,6 +112,8 @@ decoders! {
     "aggsig_sig_list" => SigList, true;
     "aggsig_key_request" => KeyRequest, true;
     "aggsig_key_issue" => KeyIssue, true;
+    "proxy" => PxMessage, true;
+    "tls13" => TlsMessage, true;
 }
 
 /// Runs every decoder on `data`; the number that accepted it.

@@ -279,6 +279,50 @@ pub fn aggsig_ibas() -> Network {
     aggsig(crate::aggsig::scheme::Scheme::Ibas)
 }
 
+/// Proxy multiparty (Lai 2012 §3.2): two delegated devices and a third
+/// device with keys but no endpoint, the MTCAP, the CN and the MTC server.
+pub fn proxy_multiparty() -> Network {
+    use crate::proxy::network::{Plan, Provisioned, provision};
+    use crate::proxy::{cn::Cn, device::Device, mtcap::Mtcap, server::MtcServer};
+    let plan = Plan {
+        devices: DEVICES + 1,
+        delegated: DEVICES + 1,
+        validity_ms: 86_400_000,
+        device_node: 0,
+        ap: Addr::new(1, 0),
+        cn: Addr::new(2, 0),
+        server: Addr::new(3, 0),
+        guard: 15 * time::SECOND,
+    };
+    let Provisioned {
+        directory,
+        device_keys,
+        server_for_cn,
+        cn_for_server,
+        ap_for_cn,
+    } = provision(&plan, &mut SimRng::seed_from_u64(31));
+    let server_warrant = *server_for_cn.warrant();
+    let mut net =
+        Network::new(&[Interface::DevAp, Interface::ApCn, Interface::CnServer]).with_relays();
+    for (i, k) in device_keys.into_iter().enumerate().take(DEVICES as usize) {
+        let dev = Device::new(directory.clone(), i as u32, k);
+        net.add(Addr::new(0, i as u32), Box::new(dev), true);
+    }
+    net.add(
+        plan.ap,
+        Box::new(Mtcap::new(directory.clone(), ap_for_cn)),
+        false,
+    );
+    let cn = Cn::new(directory.clone(), cn_for_server, server_warrant);
+    net.add(plan.cn, Box::new(cn), false);
+    net.add(
+        plan.server,
+        Box::new(MtcServer::new(directory, server_for_cn)),
+        false,
+    );
+    net
+}
+
 /// How an endpoint target is built.
 pub type Build = fn() -> Network;
 
@@ -292,4 +336,5 @@ pub const ENDPOINT_TARGETS: &[(&str, Build)] = &[
     ("threshold_gas", threshold_gas),
     ("aggsig_bls", aggsig_bls),
     ("aggsig_ibas", aggsig_ibas),
+    ("proxy", proxy_multiparty),
 ];

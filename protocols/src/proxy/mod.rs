@@ -14,6 +14,7 @@
 //! docs/protocols/proxy-multiparty.md gives the equations, the warrant
 //! format, the message flow and every reading of the paper's sketch.
 
+pub mod baseline;
 pub mod cn;
 pub mod counting;
 pub mod delegation;

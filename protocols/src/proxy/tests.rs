@@ -260,3 +260,41 @@ fn hostile_inputs_are_ignored_or_refused_never_a_panic() {
     assert!(r.outcomes.is_empty());
     assert_eq!(r.ignored.len(), 8);
 }
+
+/// Alters one signature in a message in flight: its s scalar's last octet
+/// (still below q with overwhelming probability, so the signature decodes).
+fn tamper_signature(kind: &'static str) -> crate::testing::Tamper<'static> {
+    Box::new(move |p| {
+        if p.kind != kind {
+            return Some(p.pdu.clone());
+        }
+        let mut m = PxMessage::decode(&p.pdu).unwrap();
+        match &mut m {
+            PxMessage::Challenge(c) => c.sig_ap.s[31] ^= 1,
+            PxMessage::Response(r) => r.sig_d.s[31] ^= 1,
+            _ => unreachable!(),
+        }
+        Some(m.encode())
+    })
+}
+
+#[test]
+fn altered_signatures_are_detected_and_nobody_accepts_them() {
+    // The MTCAP's proxy signature altered on its way to the device.
+    let mut n = net(plan(), 9);
+    let mut r = router(&mut n);
+    r.tamper = Some(tamper_signature(PxChallenge::KIND));
+    r.start(DEV);
+    assert_eq!(rejected(&r, DEV), [(AP, "bad_proxy_signature")]);
+    assert!(authenticated(&r, DEV).is_empty());
+    // The device's signature altered on its way to the MTCAP: refused there,
+    // and it goes no further, so neither the CN nor the server accepts it.
+    let mut n = net(plan(), 10);
+    let mut r = router(&mut n);
+    r.tamper = Some(tamper_signature("PxResponse"));
+    r.start(DEV);
+    assert_eq!(rejected(&r, AP), [(DEV, "bad_device_signature")]);
+    for at in [AP, CN, S] {
+        assert!(!authenticated(&r, at).contains(&DEV), "{at}");
+    }
+}

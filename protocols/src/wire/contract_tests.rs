@@ -406,3 +406,34 @@ fn proxy_messages() {
     }
     assert!(decoded > 1_000, "only {decoded} variants decoded");
 }
+
+#[test]
+fn tls13_messages() {
+    use crate::tls13::msg::TlsMessage;
+    use crate::tls13::msg::{Alert, ClientFinished, ClientHello, ServerFlight, ServerHello};
+    let samples = [
+        TlsMessage::ClientHello(ClientHello {
+            random: [1; 32],
+            key_share: [2; 32],
+            identity: 1005,
+            binder: [3; 32],
+        }),
+        TlsMessage::ServerFlight(ServerFlight {
+            hello: ServerHello {
+                random: [4; 32],
+                key_share: [5; 32],
+            },
+            protected: [&[23u8, 3, 3, 0, 59][..], &[6; 59]].concat(),
+        }),
+        TlsMessage::Finished(ClientFinished {
+            protected: [&[23u8, 3, 3, 0, 53][..], &[7; 53]].concat(),
+        }),
+        TlsMessage::Alert(Alert { description: 51 }),
+    ];
+    let mut decoded = 0;
+    for m in &samples {
+        assert_truncations_fail(&m.encode(), TlsMessage::decode);
+        decoded += check_strict(m);
+    }
+    assert!(decoded > 100, "only {decoded} variants decoded");
+}

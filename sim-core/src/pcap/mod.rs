@@ -34,6 +34,8 @@ pub const AUTHSIM_UDP_PORT: u16 = 47474;
 /// TCP port of the SBI (HTTP/2 with prior knowledge, as `http2` decodes
 /// it: tools/wireshark/check.py decodes this port as HTTP/2).
 pub const SBI_TCP_PORT: u16 = 7777;
+/// TCP port of the TLS 1.3 handshake device–MTC server (HTTPS).
+pub const TLS_TCP_PORT: u16 = 443;
 /// The client side's port of an SBI connection.
 pub const SBI_CLIENT_PORT: u16 = 40000;
 /// Destination of a broadcast (limited broadcast, RFC 919).
@@ -53,13 +55,18 @@ pub enum Carrier {
     /// port: HTTP/2 with the client preface (RFC 9113 §3.4) and an empty
     /// SETTINGS frame ahead of the first message of each side.
     Http2(u16),
+    /// Raw IPv4 + TCP as for HTTP/2, without a prologue: TLS records on the
+    /// given port (443, which tshark's `tls` dissector owns).
+    Tls(u16),
 }
 
 impl Carrier {
     fn link_type(self) -> DataLink {
         match self {
             Carrier::Exported(_) => DataLink::WIRESHARK_UPPER_PDU,
-            Carrier::Sctp { .. } | Carrier::Udp(_) | Carrier::Http2(_) => DataLink::RAW,
+            Carrier::Sctp { .. } | Carrier::Udp(_) | Carrier::Http2(_) | Carrier::Tls(_) => {
+                DataLink::RAW
+            }
         }
     }
 
@@ -69,6 +76,7 @@ impl Carrier {
             Carrier::Sctp { port, ppid } => format!("IPv4/SCTP port {port}, PPID {ppid}"),
             Carrier::Udp(port) => format!("IPv4/UDP port {port} (tools/wireshark/authsim.lua)"),
             Carrier::Http2(port) => format!("IPv4/TCP port {port}, HTTP/2"),
+            Carrier::Tls(port) => format!("IPv4/TCP port {port}, TLS 1.3 records"),
         }
     }
 }
@@ -100,6 +108,7 @@ pub const fn carrier(i: Interface) -> Carrier {
         | Interface::Pkg => Carrier::Udp(AUTHSIM_UDP_PORT),
         Interface::N1 => Carrier::Exported("nas-5gs"),
         Interface::N12 | Interface::N13 => Carrier::Http2(SBI_TCP_PORT),
+        Interface::DevServer => Carrier::Tls(TLS_TCP_PORT),
     }
 }
 
@@ -156,10 +165,12 @@ const HTTP2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 /// An empty SETTINGS frame (type 4, stream 0).
 const HTTP2_EMPTY_SETTINGS: [u8; 9] = [0, 0, 0, 4, 0, 0, 0, 0, 0];
 
-/// The TCP segment of one SBI message between `src` and `dst`.
-fn http2_segment(
+/// The TCP segment of one SBI message (`http2`: with the HTTP/2 prologue)
+/// or TLS record flight between `src` and `dst`.
+fn tcp_segment(
     tcp: &mut BTreeMap<([u8; 4], [u8; 4]), TcpConn>,
     port: u16,
+    http2: bool,
     (src, dst): ([u8; 4], [u8; 4]),
     ip_id: u16,
     pdu: &[u8],
@@ -174,10 +185,12 @@ fn http2_segment(
     let mut payload = Vec::with_capacity(HTTP2_PREFACE.len() + 9 + pdu.len());
     if !conn.started[side] {
         conn.started[side] = true;
-        if side == 0 {
+        if http2 && side == 0 {
             payload.extend_from_slice(HTTP2_PREFACE);
         }
-        payload.extend_from_slice(&HTTP2_EMPTY_SETTINGS);
+        if http2 {
+            payload.extend_from_slice(&HTTP2_EMPTY_SETTINGS);
+        }
     }
     payload.extend_from_slice(pdu);
     let ports = if side == 0 {
@@ -230,7 +243,10 @@ fn frame(
             st.ssn = st.ssn.wrapping_add(1);
             frame::ipv4_sctp_data(src, dst, d, ip_id, &t.pdu)
         }
-        Carrier::Http2(port) => http2_segment(&mut streams.tcp, port, (src, dst), ip_id, &t.pdu),
+        Carrier::Http2(port) => {
+            tcp_segment(&mut streams.tcp, port, true, (src, dst), ip_id, &t.pdu)
+        }
+        Carrier::Tls(port) => tcp_segment(&mut streams.tcp, port, false, (src, dst), ip_id, &t.pdu),
     })
 }
 

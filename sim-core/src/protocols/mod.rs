@@ -14,6 +14,7 @@ pub mod gas;
 pub mod group_aka;
 pub mod harn_gas;
 pub mod overload;
+pub mod proxy_baseline;
 pub mod proxy_multiparty;
 pub mod threshold_gas;
 pub mod umts_aka;
@@ -87,6 +88,7 @@ registry! {
     FiveGAka => fiveg_aka,
     ProxyMultiparty => proxy_multiparty,
     AggregateSignatures => aggregate_signatures,
+    ProxyBaseline => proxy_baseline,
 }
 
 impl ProtocolSpec {
