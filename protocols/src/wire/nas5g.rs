@@ -38,6 +38,7 @@ pub mod msg_type {
     pub const AUTHENTICATION_RESPONSE: u8 = 0x57;
     pub const AUTHENTICATION_REJECT: u8 = 0x58;
     pub const AUTHENTICATION_FAILURE: u8 = 0x59;
+    pub const AUTHENTICATION_RESULT: u8 = 0x5a;
     pub const SECURITY_MODE_COMMAND: u8 = 0x5d;
     pub const SECURITY_MODE_COMPLETE: u8 = 0x5e;
 }
@@ -113,6 +114,18 @@ pub struct AuthenticationFailure {
     pub auts: Option<[u8; 14]>,
 }
 
+/// AUTHENTICATION RESULT (§8.2.3), AMF to UE: the EAP-Success (or a
+/// final EAP-Failure) of an EAP based primary authentication.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuthenticationResult {
+    /// ngKSI (half octet).
+    pub ngksi: u8,
+    /// EAP message (LV-E, mandatory), 4..=1500 octets.
+    pub eap: Vec<u8>,
+    /// ABBA (IEI 0x38), 2..=255 octets.
+    pub abba: Option<Vec<u8>>,
+}
+
 /// SECURITY MODE COMMAND (§8.2.25), AMF to UE.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SecurityModeCommand {
@@ -157,6 +170,7 @@ pub enum Nas5gMessage {
     /// AUTHENTICATION REJECT (§8.2.5), with an EAP-Failure for EAP-AKA'.
     AuthenticationReject(Option<Vec<u8>>),
     AuthenticationFailure(AuthenticationFailure),
+    AuthenticationResult(AuthenticationResult),
     SecurityModeCommand(SecurityModeCommand),
     SecurityModeComplete(SecurityModeComplete),
 }
@@ -170,6 +184,7 @@ const IEI_AUTH_FAILURE_PARAMETER: u8 = 0x30;
 const IEI_IMEISV_REQUEST: u8 = 0xe; // type 1: IEI in the upper half octet
 const IEI_NAS_MESSAGE_CONTAINER: u8 = 0x71;
 const IEI_5G_GUTI: u8 = 0x77;
+const IEI_ABBA: u8 = 0x38;
 
 fn put_eap(out: &mut Vec<u8>, eap: &Option<Vec<u8>>) {
     if let Some(e) = eap {
@@ -216,6 +231,7 @@ impl Nas5gMessage {
             Self::AuthenticationResponse(_) => msg_type::AUTHENTICATION_RESPONSE,
             Self::AuthenticationReject(_) => msg_type::AUTHENTICATION_REJECT,
             Self::AuthenticationFailure(_) => msg_type::AUTHENTICATION_FAILURE,
+            Self::AuthenticationResult(_) => msg_type::AUTHENTICATION_RESULT,
             Self::SecurityModeCommand(_) => msg_type::SECURITY_MODE_COMMAND,
             Self::SecurityModeComplete(_) => msg_type::SECURITY_MODE_COMPLETE,
         }
@@ -333,6 +349,21 @@ impl Nas5gMessage {
                 };
                 Self::AuthenticationFailure(AuthenticationFailure { cause, auts })
             }
+            msg_type::AUTHENTICATION_RESULT => {
+                let ngksi = half_with_spare(&mut r, "ngKSI")?;
+                let at = r.offset();
+                let eap = lv_e(&mut r, "EAP message")?.to_vec();
+                if !(4..=1500).contains(&eap.len()) {
+                    return Err(WireError::new(at, "EAP message", "length not in 4..=1500"));
+                }
+                let abba = if r.is_empty() {
+                    None
+                } else {
+                    expect_iei(&mut r, IEI_ABBA, "ABBA")?;
+                    Some(lv_bounded(&mut r, 2, 255, "ABBA")?.to_vec())
+                };
+                Self::AuthenticationResult(AuthenticationResult { ngksi, eap, abba })
+            }
             msg_type::SECURITY_MODE_COMMAND => {
                 let algs = r.u8("selected NAS security algorithms")?;
                 let ngksi = half_with_spare(&mut r, "ngKSI")?;
@@ -398,6 +429,7 @@ impl Message for Nas5gMessage {
             Self::AuthenticationResponse(_) => "AuthenticationResponse",
             Self::AuthenticationReject(_) => "AuthenticationReject",
             Self::AuthenticationFailure(_) => "AuthenticationFailure",
+            Self::AuthenticationResult(_) => "AuthenticationResult",
             Self::SecurityModeCommand(_) => "SecurityModeCommand",
             Self::SecurityModeComplete(_) => "SecurityModeComplete",
         }
@@ -419,6 +451,9 @@ impl Message for Nas5gMessage {
                 Self::AuthenticationResponse(m) => m.res_star.map_or(0, |_| 18) + eap_len(&m.eap),
                 Self::AuthenticationReject(eap) => eap_len(eap),
                 Self::AuthenticationFailure(m) => 1 + m.auts.map_or(0, |_| 16),
+                Self::AuthenticationResult(m) => {
+                    1 + 2 + m.eap.len() + m.abba.as_ref().map_or(0, |a| 2 + a.len())
+                }
                 Self::SecurityModeCommand(m) => {
                     2 + 1
                         + m.replayed_ue_security_capability.len()
@@ -483,6 +518,20 @@ impl Message for Nas5gMessage {
                 if let Some(auts) = &m.auts {
                     out.push(IEI_AUTH_FAILURE_PARAMETER);
                     put_lv(out, auts);
+                }
+            }
+            Self::AuthenticationResult(m) => {
+                assert!(m.ngksi <= 15, "ngKSI is a half octet");
+                assert!(
+                    (4..=1500).contains(&m.eap.len()),
+                    "EAP message is 4..=1500 octets"
+                );
+                out.push(m.ngksi);
+                put_lv_e(out, &m.eap);
+                if let Some(a) = &m.abba {
+                    assert!((2..=255).contains(&a.len()), "ABBA is 2..=255 octets");
+                    out.push(IEI_ABBA);
+                    put_lv(out, a);
                 }
             }
             Self::SecurityModeCommand(m) => {
