@@ -269,6 +269,26 @@ impl Attach {
         v.send_response(self.serving, res, cx);
     }
 
+    /// The USIM's check of (RAND, AUTN), for a variant that carries the
+    /// challenge in its own messages (EAP-AKA'): on success the SQN is recorded.
+    pub fn usim_check(
+        &mut self,
+        rand: &[u8; 16],
+        autn: &[u8; 16],
+        ops: &mut CryptoOps,
+    ) -> Result<UsimAccept, UsimReject> {
+        super::usim_check(&self.usim, rand, autn, &mut self.sqn, ops)
+    }
+
+    /// Keeps the session key of a challenge a variant accepted and answered
+    /// itself (EAP-AKA'); the variant answers a repeat of `rand`.
+    pub fn accepted(&mut self, rand: [u8; 16], key: [u8; 32]) {
+        self.forget_key();
+        self.key = Some(key);
+        self.last_completed = false;
+        self.last_rand = rand;
+    }
+
     pub fn refuse<V: DeviceVariant>(&self, v: &mut V, refusal: Refusal, cx: &mut Ctx<'_>) {
         v.send_refusal(self.serving, refusal, cx);
     }

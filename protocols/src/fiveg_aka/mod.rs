@@ -11,6 +11,7 @@
 
 pub(crate) mod amf;
 pub(crate) mod ausf;
+pub mod eap;
 pub(crate) mod suci_id;
 pub(crate) mod udm;
 pub(crate) mod ue;
@@ -18,6 +19,7 @@ pub(crate) mod ue;
 pub use crate::aka::{Subscriber, imsi, imsi_index};
 pub use amf::Amf;
 pub use ausf::Ausf;
+pub use eap::AuthMethod;
 pub use udm::Udm;
 pub use ue::Ue;
 
@@ -62,6 +64,9 @@ pub struct Config {
     /// The AMF's wait for an AUSF response, and the retries after it.
     pub sbi_timeout: Nanos,
     pub sbi_max_retx: u32,
+    /// The primary authentication method of every subscription (the UDM
+    /// chooses it; the UE answers whichever the network runs).
+    pub method: AuthMethod,
 }
 
 /// The profile A home network private key of TS 33.501 Annex C.4.3 (test
@@ -105,6 +110,7 @@ impl Config {
             registration_max_attempts: 5,
             sbi_timeout: 5 * SECOND,
             sbi_max_retx: 2,
+            method: AuthMethod::FiveGAka,
         })
     }
 

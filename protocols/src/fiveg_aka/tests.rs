@@ -298,3 +298,5 @@ fn crypto_per_registration_is_what_docs_counting_md_states() {
         }
     }
 }
+
+mod eap;

@@ -177,7 +177,7 @@ impl Attribute {
             at::MAC => Attribute::Mac(arr16("AT_MAC")?),
             at::RES => {
                 let bits = u16::from_be_bytes([body[0], body[1]]) as usize;
-                if bits % 8 != 0 || !(32..=128).contains(&bits) {
+                if !bits.is_multiple_of(8) || !(32..=128).contains(&bits) {
                     return Err(WireError::new(
                         body_at,
                         "AT_RES",
