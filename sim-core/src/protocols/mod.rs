@@ -8,6 +8,7 @@
 
 pub mod aggregate_signatures;
 pub mod chien_gas;
+pub mod eap_aka_prime;
 pub mod eps_aka;
 pub mod fiveg_aka;
 pub mod gas;
@@ -87,6 +88,7 @@ registry! {
     FiveGAka => fiveg_aka,
     ProxyMultiparty => proxy_multiparty,
     AggregateSignatures => aggregate_signatures,
+    EapAkaPrime => eap_aka_prime,
 }
 
 impl ProtocolSpec {
