@@ -76,7 +76,7 @@ NAS_5GMM = {
     0x56: "AuthenticationRequest", 0x57: "AuthenticationResponse",
     0x58: "AuthenticationReject", 0x59: "AuthenticationFailure",
     0x5A: "AuthenticationResult",
-    0x5D: "SecurityModeCommand", 0x5E: "SecurityModeComplete",
+    0x5D: "SecurityModeCommand", 0x5E: "SecurityModeComplete", 0x5F: "SecurityModeReject",
 }
 # N1 messages that carry an EAP packet under EAP-AKA' (nas-5gs hands it to
 # the eap dissector).

@@ -553,6 +553,15 @@ impl Endpoint for Amf {
             Ok(Nas5g::Plain(Nas5gMessage::AuthenticationFailure(f))) => {
                 self.on_auth_failure(ue, f.cause, f.auts, cx)
             }
+            Ok(Nas5g::Plain(Nas5gMessage::SecurityModeReject(_))) => {
+                // TS 24.501 §5.4.2.5: stop T3560, abort the procedure.
+                match self.core.context(ue).map(|c| c.step) {
+                    Some(Step::WaitSecurityMode) => {
+                        self.core.device_ended(ue, "security_mode_reject", cx)
+                    }
+                    _ => cx.fx.ignore("SecurityModeReject"),
+                }
+            }
             Ok(Nas5g::Protected(p)) => self.on_protected(ue, p, cx),
             Ok(other) => cx.fx.ignore(other.kind()),
             Err(_) => cx.fx.ignore("undecodable"),

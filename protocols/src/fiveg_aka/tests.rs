@@ -300,3 +300,27 @@ fn crypto_per_registration_is_what_docs_counting_md_states() {
 }
 
 mod eap;
+
+/// A forged SMC MAC gets SECURITY MODE REJECT #24 (7e 00 5f 18, TS 24.501
+/// §8.2.27), which ends the AMF's procedure at once (no T3560 run-out).
+#[test]
+fn a_forged_security_mode_command_gets_security_mode_reject() {
+    let mut n = Net5g::with(None);
+    let mut r = n.router(1);
+    r.tamper = Some(flip("SecurityModeCommand", |_| 2)); // a MAC octet
+    r.start(UE);
+    assert!(detected(&r, UE, "smc_integrity_failure"));
+    let reject = r
+        .log
+        .iter()
+        .find(|p| p.kind == "SecurityModeReject")
+        .unwrap();
+    assert_eq!(reject.pdu, [0x7e, 0x00, 0x5f, 24]);
+    assert!(rejected(&r, AMF, UE, "security_mode_reject"));
+    assert!(!authenticated(&r, UE, AMF) && !authenticated(&r, AMF, UE));
+    assert!(
+        !r.timers.iter().any(|t| format!("{t:?}").contains("T3560")),
+        "T3560 stopped: {:?}",
+        r.timers
+    );
+}

@@ -367,8 +367,7 @@ impl FiveG {
 /// COMMAND (security header type 3, NAS COUNT 0, downlink) with K_NASint
 /// from K_AMF, answer SECURITY MODE COMPLETE (type 4, uplink); the
 /// registration's authentication is then complete. A command that fails
-/// its checks is reported and left unanswered (the AMF's T3560 runs out):
-/// SECURITY MODE REJECT is not modelled.
+/// its checks is reported and answered with SECURITY MODE REJECT.
 fn security_mode<V: DeviceVariant>(
     a: &mut Attach,
     p: SecurityProtected5g,
@@ -396,7 +395,15 @@ fn security_mode<V: DeviceVariant>(
         && smc.replayed_ue_security_capability == TYPICAL_UE_SECURITY_CAPABILITY;
     if !ok {
         k_int.zeroize();
-        return a.detected("smc_integrity_failure", cx);
+        a.detected("smc_integrity_failure", cx);
+        // TS 24.501 §5.4.2.5: #23 for replayed capabilities that are not the
+        // UE's, #24 otherwise.
+        let cause = if smc.replayed_ue_security_capability != TYPICAL_UE_SECURITY_CAPABILITY {
+            Cause5gmm::UE_SECURITY_CAPABILITIES_MISMATCH
+        } else {
+            Cause5gmm::SECURITY_MODE_REJECTED_UNSPECIFIED
+        };
+        return send(a.serving(), &Nas5gMessage::SecurityModeReject(cause), cx);
     }
     debug_assert_eq!(smc.ciphering_algorithm, NEA0);
     let inner = Nas5gMessage::SecurityModeComplete(SecurityModeComplete {

@@ -41,6 +41,7 @@ pub mod msg_type {
     pub const AUTHENTICATION_RESULT: u8 = 0x5a;
     pub const SECURITY_MODE_COMMAND: u8 = 0x5d;
     pub const SECURITY_MODE_COMPLETE: u8 = 0x5e;
+    pub const SECURITY_MODE_REJECT: u8 = 0x5f;
 }
 
 /// 5GS registration type values (§9.11.3.7, bits 3-1; bit 4 is "follow-on request").
@@ -61,6 +62,7 @@ impl Cause5gmm {
     pub const SYNCH_FAILURE: Self = Self(21);
     pub const CONGESTION: Self = Self(22);
     pub const UE_SECURITY_CAPABILITIES_MISMATCH: Self = Self(23);
+    pub const SECURITY_MODE_REJECTED_UNSPECIFIED: Self = Self(24);
     pub const NGKSI_ALREADY_IN_USE: Self = Self(71);
     pub const NON_5G_AUTHENTICATION_UNACCEPTABLE: Self = Self(26);
 }
@@ -173,6 +175,8 @@ pub enum Nas5gMessage {
     AuthenticationResult(AuthenticationResult),
     SecurityModeCommand(SecurityModeCommand),
     SecurityModeComplete(SecurityModeComplete),
+    /// SECURITY MODE REJECT (§8.2.27): header + 5GMM cause (#23, #24).
+    SecurityModeReject(Cause5gmm),
 }
 
 const IEI_UE_SECURITY_CAPABILITY: u8 = 0x2e;
@@ -234,6 +238,7 @@ impl Nas5gMessage {
             Self::AuthenticationResult(_) => msg_type::AUTHENTICATION_RESULT,
             Self::SecurityModeCommand(_) => msg_type::SECURITY_MODE_COMMAND,
             Self::SecurityModeComplete(_) => msg_type::SECURITY_MODE_COMPLETE,
+            Self::SecurityModeReject(_) => msg_type::SECURITY_MODE_REJECT,
         }
     }
 
@@ -292,6 +297,9 @@ impl Nas5gMessage {
             }
             msg_type::REGISTRATION_REJECT => {
                 Self::RegistrationReject(Cause5gmm(r.u8("5GMM cause")?))
+            }
+            msg_type::SECURITY_MODE_REJECT => {
+                Self::SecurityModeReject(Cause5gmm(r.u8("5GMM cause")?))
             }
             msg_type::AUTHENTICATION_REQUEST => {
                 let ngksi = half_with_spare(&mut r, "ngKSI")?;
@@ -432,6 +440,7 @@ impl Message for Nas5gMessage {
             Self::AuthenticationResult(_) => "AuthenticationResult",
             Self::SecurityModeCommand(_) => "SecurityModeCommand",
             Self::SecurityModeComplete(_) => "SecurityModeComplete",
+            Self::SecurityModeReject(_) => "SecurityModeReject",
         }
     }
 
@@ -444,7 +453,7 @@ impl Message for Nas5gMessage {
                         + m.ue_security_capability.as_ref().map_or(0, |c| 2 + c.len())
                 }
                 Self::RegistrationAccept(m) => 2 + m.guti.map_or(0, |_| 3 + 11),
-                Self::RegistrationReject(_) => 1,
+                Self::RegistrationReject(_) | Self::SecurityModeReject(_) => 1,
                 Self::AuthenticationRequest(m) => {
                     1 + 1 + m.abba.len() + m.rand_autn.map_or(0, |_| 17 + 18) + eap_len(&m.eap)
                 }
@@ -491,7 +500,7 @@ impl Message for Nas5gMessage {
                     MobileIdentity5gs::Guti(g).encode_into(out);
                 }
             }
-            Self::RegistrationReject(cause) => out.push(cause.0),
+            Self::RegistrationReject(cause) | Self::SecurityModeReject(cause) => out.push(cause.0),
             Self::AuthenticationRequest(m) => {
                 assert!(m.ngksi <= 15, "ngKSI is a half octet");
                 assert!((2..=255).contains(&m.abba.len()), "ABBA is 2..=255 octets");

@@ -30,6 +30,7 @@ KNOWN = [
     "7e004403",
     "7e005a0000040307000438020000",
     "7e005a02000403080004",
+    "7e005f18",
 ]
 
 # (message name pycrate gives, {field path: expected value}) per sample.
@@ -53,6 +54,7 @@ EXPECT = [
     ("5GMMRegistrationReject", {"5GMMCause": 3}),
     ("5GMMAuthenticationResult", {"NAS_KSI": 0}),
     ("5GMMAuthenticationResult", {"NAS_KSI": 2}),
+    ("5GMMSecurityModeReject", {"5GMMCause": 24}),
 ]
 
 

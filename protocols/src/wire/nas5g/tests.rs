@@ -115,6 +115,7 @@ pub(crate) fn samples() -> Vec<Nas5gMessage> {
             eap: vec![3, 8, 0, 4],
             abba: None,
         }),
+        Nas5gMessage::SecurityModeReject(Cause5gmm::SECURITY_MODE_REJECTED_UNSPECIFIED),
     ]
 }
 
@@ -140,6 +141,7 @@ pub(crate) const KNOWN: &[&str] = &[
     "7e004403",
     "7e005a0000040307000438020000",
     "7e005a02000403080004",
+    "7e005f18",
 ];
 
 #[test]
