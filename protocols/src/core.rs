@@ -213,6 +213,8 @@ pub enum TimerKind {
     ReportInterval,
     /// Aggregate-signature metering: the gateway closes an interval's collection.
     AggregationWindow,
+    /// 5G UE: waiting for the network after AUTHENTICATION FAILURE (TS 24.501 §5.4.1.3.7).
+    T3520,
 }
 
 impl TimerKind {
@@ -239,6 +241,7 @@ impl TimerKind {
             TimerKind::AttackTick => "AttackTick",
             TimerKind::ReportInterval => "ReportInterval",
             TimerKind::AggregationWindow => "AggregationWindow",
+            TimerKind::T3520 => "T3520",
         }
     }
 }

@@ -58,6 +58,8 @@ pub struct Config {
     pub t3560_max_retx: u32,
     /// UE registration guard T3510 (15 s).
     pub t3510: Nanos,
+    /// UE wait after AUTHENTICATION FAILURE, T3520 (15 s, TS 24.501 table 10.2.1).
+    pub t3520: Nanos,
     /// Registration attempts before the UE gives up (5, the attempt counter
     /// limit of TS 24.501 §5.5.1.2.7).
     pub registration_max_attempts: u32,
@@ -107,6 +109,7 @@ impl Config {
             t3560: 6 * SECOND,
             t3560_max_retx: 4,
             t3510: 15 * SECOND,
+            t3520: 15 * SECOND,
             registration_max_attempts: 5,
             sbi_timeout: 5 * SECOND,
             sbi_max_retx: 2,

@@ -324,3 +324,33 @@ fn a_forged_security_mode_command_gets_security_mode_reject() {
         r.timers
     );
 }
+
+/// T3520 (TS 24.501 §5.4.1.3.7): after AUTHENTICATION FAILURE the UE waits
+/// T3520; an answer stops it, no answer aborts the procedure
+/// (`Failed(t3520_expired)`) before the registration attempts run out.
+#[test]
+fn t3520_runs_after_authentication_failure() {
+    // Answered (AUTHENTICATION REJECT): stopped.
+    let cfg = Config::default();
+    let mut n = Net5g::new(cfg.clone(), cfg, 2, 1, 1);
+    let mut r = n.router(1);
+    r.start(UE);
+    assert!(rejected(&r, UE, AMF, "authentication_reject"));
+    assert!(r.timers.is_empty(), "T3520 stopped: {:?}", r.timers);
+
+    // Unanswered: every AUTHENTICATION REJECT is lost. (With the default
+    // 15 s of both, T3510, started earlier, always expires first.)
+    let cfg = Config {
+        t3520: 5 * crate::core::time::SECOND,
+        ..Config::default()
+    };
+    let mut n = Net5g::new(cfg.clone(), cfg, 2, 1, 1);
+    let mut r = n.router(1);
+    r.tamper = Some(drop_all("AuthenticationReject"));
+    r.start(UE);
+    fire_until(&mut r, 20, |r| {
+        failed(r, UE, "t3520_expired") || failed(r, UE, "t3510_expired")
+    });
+    assert!(failed(&r, UE, "t3520_expired"));
+    assert!(!failed(&r, UE, "t3510_expired"));
+}

@@ -125,6 +125,10 @@ impl DeviceVariant for FiveG {
         (self.cfg.t3510, self.cfg.registration_max_attempts)
     }
 
+    fn refusal_timer(&self) -> Option<(TimerKind, Nanos)> {
+        Some((TimerKind::T3520, self.cfg.t3520))
+    }
+
     fn decode(&self, pdu: &[u8]) -> (&'static str, Downlink<UeDownlink>) {
         match Nas5g::decode(pdu) {
             Ok(Nas5g::Plain(Nas5gMessage::AuthenticationRequest(r))) => {
