@@ -221,6 +221,8 @@ pub enum TimerKind {
     KeyRequestGuard,
     /// Proxy baseline device: waiting for the MTC server's TLS flight.
     TlsHandshake,
+    /// 5G UE: waiting for the network after AUTHENTICATION FAILURE (TS 24.501 §5.4.1.3.7).
+    T3520,
 }
 
 impl TimerKind {
@@ -249,6 +251,7 @@ impl TimerKind {
             TimerKind::AggregationWindow => "AggregationWindow",
             TimerKind::KeyRequestGuard => "KeyRequestGuard",
             TimerKind::TlsHandshake => "TlsHandshake",
+            TimerKind::T3520 => "T3520",
         }
     }
 }

@@ -41,6 +41,8 @@ RUNS = [
      ["population.devices=100"], ["links[0].loss=0.1"]),
     ("5G-AKA", "scenarios/5g-aka.toml", ["population.devices=8"],
      ["links[0].loss=0.3", "links[1].loss=0.3", "links[2].loss=0.3"]),
+    ("EAP-AKA'", "scenarios/eap-aka-prime.toml", ["population.devices=8"],
+     ["links[0].loss=0.3", "links[1].loss=0.3", "links[2].loss=0.3"]),
     ("proxy multiparty", "scenarios/proxy-multiparty.toml", ["population.devices=8"],
      ["links[0].loss=0.3", "links[1].loss=0.3"]),
     ("proxy baseline (EPS-AKA + TLS 1.3)", "scenarios/proxy-baseline.toml", ["population.devices=8"],
@@ -75,8 +77,12 @@ NAS_5GMM = {
     0x41: "RegistrationRequest", 0x42: "RegistrationAccept", 0x44: "RegistrationReject",
     0x56: "AuthenticationRequest", 0x57: "AuthenticationResponse",
     0x58: "AuthenticationReject", 0x59: "AuthenticationFailure",
-    0x5D: "SecurityModeCommand", 0x5E: "SecurityModeComplete",
+    0x5A: "AuthenticationResult",
+    0x5D: "SecurityModeCommand", 0x5E: "SecurityModeComplete", 0x5F: "SecurityModeReject",
 }
+# N1 messages that carry an EAP packet under EAP-AKA' (nas-5gs hands it to
+# the eap dissector).
+EAP_IN_NAS = {"AuthenticationRequest", "AuthenticationResponse", "AuthenticationResult"}
 SEVERITY_WARN = 0x00600000
 
 
@@ -93,12 +99,16 @@ def sbi_kind(pkt):
         return "ConfirmationData"
     if h.get(":method") == "POST" and path.endswith("/generate-auth-data"):
         return "AuthenticationInfoRequest"
+    if h.get(":method") == "POST" and path.endswith("/eap-session"):
+        return "EapSession"
     status = h.get(":status", "")
     if status == "201":
         return "UEAuthenticationCtx"
     if status == "200":
         data = fields(pkt, "http2.data.data")
         body = json.loads(bytes.fromhex(data[0].get("value"))) if data else {}
+        if "eapPayload" in body:
+            return "EapSession"
         return "ConfirmationDataResponse" if "authResult" in body else "AuthenticationInfoResult"
     if status[:1] in ("4", "5"):
         return "ProblemDetails"
@@ -195,7 +205,26 @@ def covered(proto_el):
     return at >= start + size, at
 
 
-def check_frame(i, pkt, row):
+def check_eap(where, pkt, row, label):
+    """Under EAP-AKA', the EAP packet in an N1 message is dissected whole by
+    the eap dissector as EAP-AKA' (type 50), every attribute known."""
+    if label != "EAP-AKA'" or row["message"] not in EAP_IN_NAS:
+        return
+    eap = protos(pkt, "eap")
+    if not eap:
+        raise Fail(f"{where}: no EAP packet decoded in the NAS message")
+    length = value(fields(pkt, "eap.len")[0])
+    if int(eap[0].get("size")) != length:
+        raise Fail(f"{where}: EAP is {eap[0].get('size')} octets, its length field {length}")
+    types = fields(pkt, "eap.type")
+    if row["message"] != "AuthenticationResult" and (not types or value(types[0]) != 50):
+        raise Fail(f"{where}: EAP type is not EAP-AKA' (50)")
+    for a in fields(pkt, "eap.aka.subtype.type"):
+        if "Unknown" in (a.get("showname") or ""):
+            raise Fail(f"{where}: unknown EAP-AKA' attribute: {a.get('showname')}")
+
+
+def check_frame(i, pkt, row, label):
     where = f"frame {i + 1} ({row['message']} {row['from']}->{row['to']})"
     if protos(pkt, "_ws.malformed") or fields(pkt, "_ws.malformed"):
         raise Fail(f"{where}: Malformed Packet")
@@ -204,6 +233,7 @@ def check_frame(i, pkt, row):
             msgs = [f.get("showname") for f in fields(pkt, "_ws.expert.message")]
             raise Fail(f"{where}: expert info of severity >= warning: {msgs}")
     kind = decoded_kind(pkt)
+    check_eap(where, pkt, row, label)
     if kind != row["message"]:
         raise Fail(f"{where}: tshark decoded {kind!r}, authsim logged {row['message']!r}")
     t = fields(pkt, "frame.time_epoch")[0].get("show")
@@ -309,7 +339,7 @@ def main():
                     raise Fail(f"{len(packets)} frames for {len(rows)} transmissions")
                 kinds = {}
                 for i, (pkt, row) in enumerate(zip(packets, rows)):
-                    k = check_frame(i, pkt, row)
+                    k = check_frame(i, pkt, row, label)
                     kinds[k] = kinds.get(k, 0) + 1
             except Fail as e:
                 print(f"FAIL {name}: {e}")

@@ -117,6 +117,11 @@ pub trait DeviceVariant {
     fn retry(&self) -> Option<Retry> {
         None
     }
+    /// The timer the device runs after refusing a challenge (5G: T3520,
+    /// TS 24.501 §5.4.1.3.7) and its duration; `None`: no such timer.
+    fn refusal_timer(&self) -> Option<(TimerKind, Nanos)> {
+        None
+    }
     /// Decodes a downlink PDU; the label names it for [`crate::core::Effects::ignore`].
     fn decode(&self, pdu: &[u8]) -> (&'static str, Downlink<Self::Message>);
     /// Sends the attach (location updating) request of subscriber `index`.
@@ -269,8 +274,31 @@ impl Attach {
         v.send_response(self.serving, res, cx);
     }
 
+    /// The USIM's check of (RAND, AUTN), for a variant that carries the
+    /// challenge in its own messages (EAP-AKA'): on success the SQN is recorded.
+    pub fn usim_check(
+        &mut self,
+        rand: &[u8; 16],
+        autn: &[u8; 16],
+        ops: &mut CryptoOps,
+    ) -> Result<UsimAccept, UsimReject> {
+        super::usim_check(&self.usim, rand, autn, &mut self.sqn, ops)
+    }
+
+    /// Keeps the session key of a challenge a variant accepted and answered
+    /// itself (EAP-AKA'); the variant answers a repeat of `rand`.
+    pub fn accepted(&mut self, rand: [u8; 16], key: [u8; 32]) {
+        self.forget_key();
+        self.key = Some(key);
+        self.last_completed = false;
+        self.last_rand = rand;
+    }
+
     pub fn refuse<V: DeviceVariant>(&self, v: &mut V, refusal: Refusal, cx: &mut Ctx<'_>) {
         v.send_refusal(self.serving, refusal, cx);
+        if let Some((kind, wait)) = v.refusal_timer() {
+            cx.fx.arm(TimerKey::own(kind), cx.now + wait);
+        }
     }
 
     /// Reports an attack by the serving network (or someone posing as it).
@@ -469,6 +497,17 @@ impl<V: DeviceVariant> Endpoint for Device<V> {
         let (label, downlink) = self.variant.decode(msg.pdu);
         let (a, v) = (&mut self.attach, &mut self.variant);
         let attaching = a.state == State::Attaching;
+        // The network answered a refusal: the refusal timer stops (TS 24.501
+        // §5.4.1.3.7: a new AUTHENTICATION REQUEST, or a reject).
+        if let Some((kind, _)) = v.refusal_timer()
+            && attaching
+            && matches!(
+                downlink,
+                Downlink::Challenge { .. } | Downlink::Reject(_) | Downlink::Congestion(_)
+            )
+        {
+            cx.fx.cancel(TimerKey::own(kind));
+        }
         match downlink {
             Downlink::Challenge { ksi, rand, autn } if attaching => {
                 a.challenge(v, ksi, rand, autn, cx)
@@ -496,6 +535,20 @@ impl<V: DeviceVariant> Endpoint for Device<V> {
                 a.attempts = 0;
             }
             return self.send_attach(cx);
+        }
+        if let Some((kind, _)) = self.variant.refusal_timer()
+            && key == TimerKey::own(kind)
+            && a.state == State::Attaching
+        {
+            // No answer to the refusal: the network is deemed to have failed
+            // the authentication check; the procedure is aborted (§5.4.1.3.7).
+            cx.fx.cancel(TimerKey::own(V::GUARD));
+            a.forget_key();
+            a.state = State::Done;
+            return cx.fx.outcome(Outcome::Failed {
+                subject: a.serving,
+                reason: "t3520_expired",
+            });
         }
         if key != TimerKey::own(V::GUARD) || a.state != State::Attaching {
             return cx.fx.ignore(key.kind().name());

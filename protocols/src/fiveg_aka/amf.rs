@@ -16,31 +16,55 @@ use crate::crypto::kdf_5g;
 use crate::wire::Message;
 use crate::wire::nas5g::identity::MobileIdentity5gs;
 use crate::wire::nas5g::{
-    AuthenticationRequest, Cause5gmm, Nas5g, Nas5gMessage, RegistrationRequest,
-    SecurityModeCommand, SecurityProtected5g, TYPICAL_UE_SECURITY_CAPABILITY, header_type,
+    AuthenticationRequest, AuthenticationResult, Cause5gmm, Nas5g, Nas5gMessage,
+    RegistrationRequest, SecurityModeCommand, SecurityProtected5g, TYPICAL_UE_SECURITY_CAPABILITY,
+    header_type,
 };
 use crate::wire::sbi::{
-    self, AUSF_UE_AUTHENTICATIONS, AuthResult, AuthenticationInfo, Body, ConfirmationData, Head,
-    Method, ResynchronizationInfo, SbiMessage,
+    self, AUSF_UE_AUTHENTICATIONS, AuthResult, AuthenticationInfo, Body, ConfirmationData,
+    EapSession, Head, Method, ResynchronizationInfo, SbiMessage,
 };
 
-/// The 5G SE AV as the SEAF keeps it, with the AUSF's authentication
-/// context for the confirmation.
-pub struct SeVector {
-    pub av: SeAv5g,
-    pub ctx: String,
+/// What the SEAF keeps of one challenge, with the AUSF's authentication
+/// context (the resource it confirms on or posts EAP packets to).
+pub enum SeVector {
+    /// 5G-AKA: the 5G SE AV.
+    FiveG { av: SeAv5g, ctx: String },
+    /// EAP-AKA': the EAP-Request the SEAF relays; RAND and the expected
+    /// answer stay inside EAP, with the AUSF.
+    Eap { request: Vec<u8>, ctx: String },
+}
+
+/// The RAND the SEAF does not know for EAP-AKA'.
+const NO_RAND: [u8; 16] = [0; 16];
+
+impl SeVector {
+    fn ctx(&self) -> &str {
+        match self {
+            SeVector::FiveG { ctx, .. } | SeVector::Eap { ctx, .. } => ctx,
+        }
+    }
 }
 
 impl Vector for SeVector {
     fn rand(&self) -> &[u8; 16] {
-        &self.av.rand
+        match self {
+            SeVector::FiveG { av, .. } => &av.rand,
+            SeVector::Eap { .. } => &NO_RAND,
+        }
     }
-    /// The SEAF compares HRES* with HXRES* (TS 33.501 §6.1.3.2 step 10).
+    /// The SEAF compares HRES* with HXRES* (TS 33.501 §6.1.3.2 step 10);
+    /// for EAP-AKA' it compares nothing (empty: no response matches).
     fn xres(&self) -> &[u8] {
-        &self.av.hxres_star
+        match self {
+            SeVector::FiveG { av, .. } => &av.hxres_star,
+            SeVector::Eap { .. } => &[],
+        }
     }
     fn wipe(&mut self) {
-        self.av.hxres_star.zeroize();
+        if let SeVector::FiveG { av, .. } = self {
+            av.hxres_star.zeroize();
+        }
     }
 }
 
@@ -80,11 +104,15 @@ impl Scheme for N1 {
     }
 
     fn challenge(&self, ksi: u8, v: &SeVector) -> (&'static str, Vec<u8>) {
+        let (rand_autn, eap) = match v {
+            SeVector::FiveG { av, .. } => (Some((av.rand, av.autn)), None),
+            SeVector::Eap { request, .. } => (None, Some(request.clone())),
+        };
         let msg = Nas5gMessage::AuthenticationRequest(AuthenticationRequest {
             ngksi: ksi,
             abba: self.abba.to_vec(),
-            rand_autn: Some((v.av.rand, v.av.autn)),
-            eap: None,
+            rand_autn,
+            eap,
         });
         (msg.kind(), msg.encode())
     }
@@ -211,9 +239,10 @@ impl Amf {
     fn on_auth_response(&mut self, ue: Addr, res_star: [u8; 16], cx: &mut Ctx<'_>) {
         let label = "AuthenticationResponse";
         let rand = match self.core.context_mut(ue) {
-            Some(c) if c.step == Step::WaitResponse => {
-                c.procedure().current.as_ref().map(|v| v.av.rand)
-            }
+            Some(c) if c.step == Step::WaitResponse => match c.procedure().current.as_ref() {
+                Some(SeVector::FiveG { av, .. }) => Some(av.rand),
+                _ => None,
+            },
             _ => None,
         };
         let Some(rand) = rand else {
@@ -223,7 +252,7 @@ impl Amf {
         let Some(acc) = self.core.on_response(&self.n1, ue, &hres, label, cx) else {
             return;
         };
-        let path = sbi::confirmation_path(&acc.vector.ctx);
+        let path = sbi::confirmation_path(acc.vector.ctx());
         cx.fx.cancel(TimerKey::for_peer(ue, TimerKind::T3560));
         let body = Body::ConfirmationData(ConfirmationData {
             res_star: sbi::hex_of(&res_star),
@@ -241,7 +270,16 @@ impl Amf {
         auts: Option<[u8; 14]>,
         cx: &mut Ctx<'_>,
     ) {
+        // Under EAP-AKA' the UE reports failures inside EAP (RFC 9048); a
+        // 5GMM AUTHENTICATION FAILURE then has no RAND to resynchronise.
+        let eap = matches!(
+            self.core
+                .context_mut(ue)
+                .and_then(|c| c.procedure().current.as_ref()),
+            Some(SeVector::Eap { .. })
+        );
         let failure = match (cause, auts) {
+            _ if eap => Failure::Other,
             (Cause5gmm::SYNCH_FAILURE, Some(auts)) => Failure::Synch(auts),
             (Cause5gmm::MAC_FAILURE, _) => Failure::Mac,
             _ => Failure::Other,
@@ -281,7 +319,7 @@ impl Amf {
                     sbi::octets(&av.hxres_star),
                     link,
                 ) {
-                    (Some(rand), Some(autn), Some(hxres_star), Some(link)) => SeVector {
+                    (Some(rand), Some(autn), Some(hxres_star), Some(link)) => SeVector::FiveG {
                         av: SeAv5g {
                             rand,
                             autn,
@@ -312,6 +350,14 @@ impl Amf {
                     }
                 }
             }
+            Body::UeAuthenticationCtxEap(ctx) => {
+                let link = ctx
+                    .links
+                    .get(sbi::EAP_SESSION)
+                    .and_then(|l| sbi::eap_session_ctx(&l.href));
+                self.eap_challenge(ue, &ctx.five_g_auth_data, link, cx);
+            }
+            Body::EapSession(s) => self.on_eap_session(ue, s, cx),
             Body::ProblemDetails(p) => {
                 let reason = match p.cause.as_str() {
                     "USER_NOT_FOUND" => "user_not_found",
@@ -322,6 +368,96 @@ impl Amf {
                     .reject(&self.n1, ue, Cause5gmm::ILLEGAL_UE, reason, cx);
             }
             other => cx.fx.ignore(other.name()),
+        }
+    }
+
+    /// Relays an EAP-Request of the AUSF in AUTHENTICATION REQUEST (with
+    /// ngKSI and ABBA, TS 24.501 §5.4.1.3.2) under T3560. The SEAF checks only
+    /// that the payload is an EAP packet's length of base64.
+    fn eap_challenge(&mut self, ue: Addr, payload: &str, link: Option<&str>, cx: &mut Ctx<'_>) {
+        let request = sbi::base64_octets(payload).filter(|p| (4..=1500).contains(&p.len()));
+        let (Some(request), Some(link)) = (request, link) else {
+            let cause = Cause5gmm::ILLEGAL_UE;
+            return self.core.reject(&self.n1, ue, cause, "ausf_bad_answer", cx);
+        };
+        let v = SeVector::Eap {
+            request,
+            ctx: link.to_string(),
+        };
+        self.core.challenge(&self.n1, ue, Some(v), cx);
+    }
+
+    /// AUTHENTICATION RESPONSE with an EAP message: relayed to the AUSF's
+    /// EAP session (POST .../eap-session, TS 29.509 §5.2.2.2.3).
+    fn on_eap_response(&mut self, ue: Addr, eap: Vec<u8>, cx: &mut Ctx<'_>) {
+        let label = "AuthenticationResponse";
+        let ctx = match self.core.context_mut(ue) {
+            Some(c) if c.step == Step::WaitResponse => match c.procedure().current.as_ref() {
+                Some(SeVector::Eap { ctx, .. }) => Some(ctx.clone()),
+                _ => None,
+            },
+            _ => None,
+        };
+        let Some(ctx) = ctx else {
+            return cx.fx.ignore(label);
+        };
+        cx.fx.cancel(TimerKey::for_peer(ue, TimerKind::T3560));
+        let body = Body::EapSession(EapSession {
+            eap_payload: sbi::base64_of(&eap),
+            k_seaf: None,
+            links: None,
+            auth_result: None,
+            supi: None,
+        });
+        let path = sbi::eap_session_path(&ctx);
+        let authority = &self.ausf_authority;
+        let build = |id, _| request(authority, id, path, Method::Post, body);
+        let (n1, core) = (&self.n1, &mut self.core);
+        core.request(n1, ue, build, cx);
+    }
+
+    /// The AUSF's EapSession answer: success → AUTHENTICATION RESULT with
+    /// the EAP-Success, then the security mode step with K_SEAF; failure →
+    /// AUTHENTICATION REJECT with the EAP-Failure; no result yet → the next
+    /// EAP-Request (after a resynchronisation) is relayed.
+    fn on_eap_session(&mut self, ue: Addr, s: EapSession, cx: &mut Ctx<'_>) {
+        let payload = sbi::base64_octets(&s.eap_payload).filter(|p| (4..=1500).contains(&p.len()));
+        let Some(payload) = payload else {
+            let cause = Cause5gmm::ILLEGAL_UE;
+            return self.core.reject(&self.n1, ue, cause, "ausf_bad_answer", cx);
+        };
+        match s.auth_result {
+            None => {
+                let link = s
+                    .links
+                    .as_ref()
+                    .and_then(|l| l.get(sbi::EAP_SESSION))
+                    .and_then(|l| sbi::eap_session_ctx(&l.href));
+                self.eap_challenge(ue, &s.eap_payload, link, cx);
+            }
+            Some(AuthResult::AuthenticationSuccess) => {
+                let keys = s
+                    .supi
+                    .as_deref()
+                    .and_then(|supi| supi.strip_prefix("imsi-"))
+                    .zip(s.k_seaf.as_deref().and_then(sbi::octets::<32>));
+                let (Some((digits, kseaf)), Some(c)) = (keys, self.core.context(ue)) else {
+                    let cause = Cause5gmm::ILLEGAL_UE;
+                    return self.core.reject(&self.n1, ue, cause, "ausf_bad_answer", cx);
+                };
+                let result = Nas5gMessage::AuthenticationResult(AuthenticationResult {
+                    ngksi: c.ksi,
+                    eap: payload,
+                    abba: Some(self.cfg.abba.to_vec()),
+                });
+                cx.fx.send_msg(ue, Interface::N1, &result);
+                self.security_mode(ue, digits, kseaf, cx);
+            }
+            Some(AuthResult::AuthenticationFailure) => {
+                let reject = Nas5gMessage::AuthenticationReject(Some(payload));
+                cx.fx.send_msg(ue, Interface::N1, &reject);
+                self.core.device_ended(ue, "ausf_eap_failure", cx);
+            }
         }
     }
 
@@ -407,12 +543,24 @@ impl Endpoint for Amf {
             Ok(Nas5g::Plain(Nas5gMessage::RegistrationRequest(r))) => {
                 self.on_registration(ue, r, cx)
             }
-            Ok(Nas5g::Plain(Nas5gMessage::AuthenticationResponse(r))) => match r.res_star {
-                Some(res_star) => self.on_auth_response(ue, res_star, cx),
-                None => cx.fx.ignore("AuthenticationResponse"),
-            },
+            Ok(Nas5g::Plain(Nas5gMessage::AuthenticationResponse(r))) => {
+                match (r.res_star, r.eap) {
+                    (Some(res_star), None) => self.on_auth_response(ue, res_star, cx),
+                    (None, Some(eap)) => self.on_eap_response(ue, eap, cx),
+                    _ => cx.fx.ignore("AuthenticationResponse"),
+                }
+            }
             Ok(Nas5g::Plain(Nas5gMessage::AuthenticationFailure(f))) => {
                 self.on_auth_failure(ue, f.cause, f.auts, cx)
+            }
+            Ok(Nas5g::Plain(Nas5gMessage::SecurityModeReject(_))) => {
+                // TS 24.501 §5.4.2.5: stop T3560, abort the procedure.
+                match self.core.context(ue).map(|c| c.step) {
+                    Some(Step::WaitSecurityMode) => {
+                        self.core.device_ended(ue, "security_mode_reject", cx)
+                    }
+                    _ => cx.fx.ignore("SecurityModeReject"),
+                }
             }
             Ok(Nas5g::Protected(p)) => self.on_protected(ue, p, cx),
             Ok(other) => cx.fx.ignore(other.kind()),

@@ -7,27 +7,34 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
+use zeroize::Zeroize;
 
 use super::Config;
+use super::eap::{self, EapAv, EapServer, ServerVerdict};
 use crate::aka::fiveg::HeAv5g;
 use crate::core::{Addr, Ctx, Endpoint, Incoming, Interface, TimerKey};
 use crate::wire::Message;
 use crate::wire::sbi::{
     self, AUSF_UE_AUTHENTICATIONS, AuthResult, AuthType, AuthenticationInfo,
     AuthenticationInfoRequest, AuthenticationVector, Av5gAka, Body, ConfirmationData,
-    ConfirmationDataResponse, Head, Link, Method, ProblemDetails, SbiMessage, UeAuthenticationCtx,
+    ConfirmationDataResponse, EapSession, Head, Link, Method, ProblemDetails,
+    ResynchronizationInfo, SbiMessage, UeAuthenticationCtx, UeAuthenticationCtxEap,
 };
 
 /// An AMF request waiting for the UDM's answer.
 struct Pending {
     amf: Addr,
     amf_stream: u32,
+    /// The EAP session this request resynchronises (its answer is a new
+    /// challenge in that session), or `None` for a new authentication.
+    eap_ctx: Option<u32>,
 }
 
-/// One authentication context (`authCtxId`) until its confirmation.
-struct AuthCtx {
-    he: HeAv5g,
-    supi: String,
+/// One authentication context (`authCtxId`) until its confirmation (5G-AKA)
+/// or the end of its EAP session (EAP-AKA').
+enum AuthCtx {
+    FiveG { he: HeAv5g, supi: String },
+    Eap { server: EapServer, supi: String },
 }
 
 /// Home network: the authentication server function.
@@ -42,6 +49,8 @@ pub struct Ausf {
     next_request: u32,
     contexts: FxHashMap<u32, AuthCtx>,
     next_ctx: u32,
+    /// EAP sessions waiting for the UDM's resynchronised vector.
+    resyncing: FxHashMap<u32, EapServerSlot>,
 }
 
 /// `authCtxId` number `n` as a UUID-shaped string (36 characters, version
@@ -69,12 +78,14 @@ impl Ausf {
             next_request: 1,
             contexts: FxHashMap::default(),
             next_ctx: 1,
+            resyncing: FxHashMap::default(),
         }
     }
 
-    /// Authentication contexts awaiting confirmation.
+    /// Authentication contexts awaiting confirmation (5G-AKA) or the peer's
+    /// EAP-Response (EAP-AKA'), and EAP sessions being resynchronised.
     pub fn contexts(&self) -> usize {
-        self.contexts.len()
+        self.contexts.len() + self.resyncing.len()
     }
 
     fn respond(
@@ -119,29 +130,100 @@ impl Ausf {
         {
             return self.problem(amf, stream, 400, "MANDATORY_IE_INCORRECT", cx);
         }
+        let pending = Pending {
+            amf,
+            amf_stream: stream,
+            eap_ctx: None,
+        };
+        self.ask_udm(pending, &info.supi_or_suci, info.resynchronization_info, cx);
+    }
+
+    /// Nudm_UEAuthentication_Get for `subject` (SUCI or SUPI).
+    fn ask_udm(
+        &mut self,
+        pending: Pending,
+        subject: &str,
+        resync: Option<ResynchronizationInfo>,
+        cx: &mut Ctx<'_>,
+    ) {
         let id = self.next_request;
         self.next_request = self.next_request.wrapping_add(1).max(1);
-        self.pending.insert(
-            id,
-            Pending {
-                amf,
-                amf_stream: stream,
-            },
-        );
+        self.pending.insert(id, pending);
         let msg = SbiMessage {
             stream_id: sbi::stream_of(id),
             head: Head::Request {
                 method: Method::Post,
                 authority: self.udm_authority.clone(),
-                path: sbi::generate_auth_data_path(&info.supi_or_suci),
+                path: sbi::generate_auth_data_path(subject),
             },
             body: Body::AuthenticationInfoRequest(AuthenticationInfoRequest {
-                serving_network_name: info.serving_network_name,
-                resynchronization_info: info.resynchronization_info,
+                serving_network_name: self.cfg.snn.as_str().to_string(),
+                resynchronization_info: resync,
                 ausf_instance_id: self.cfg.ausf_instance_id.clone(),
             }),
         };
         cx.fx.send_msg(self.udm, Interface::N13, &msg);
+    }
+
+    /// POST eap-session: the EAP server's step on an EAP-Response (TS
+    /// 33.501 §6.1.3.1 steps 6-9). Success ends the session with
+    /// EAP-Success, K_SEAF and the SUPI; a Synchronization-Failure (at most
+    /// twice) resynchronises through the UDM and challenges again in the
+    /// same session; anything else ends it with EAP-Failure.
+    fn on_eap_session(
+        &mut self,
+        amf: Addr,
+        stream: u32,
+        path: &str,
+        session: EapSession,
+        cx: &mut Ctx<'_>,
+    ) {
+        let n = sbi::eap_session_ctx(path).and_then(ctx_number);
+        let Some(AuthCtx::Eap { server, supi }) = n.and_then(|n| self.contexts.remove(&n)) else {
+            return self.problem(amf, stream, 404, "CONTEXT_NOT_FOUND", cx);
+        };
+        let pdu = sbi::base64_octets(&session.eap_payload).unwrap_or_default();
+        let identifier = server.identifier;
+        let verdict = server.on_response(&pdu, &mut cx.fx.crypto);
+        let (success, kseaf, supi_out) = match verdict {
+            ServerVerdict::Success { mut kausf } => {
+                let k = eap::kseaf(&kausf, &self.cfg.snn, &mut cx.fx.crypto);
+                kausf.zeroize();
+                (true, Some(sbi::hex_of(&k)), Some(supi))
+            }
+            ServerVerdict::Resync { auts } if server.resyncs < 2 => {
+                let resync = ResynchronizationInfo {
+                    rand: sbi::hex_of(&server.rand),
+                    auts: sbi::hex_of(&auts),
+                };
+                let pending = Pending {
+                    amf,
+                    amf_stream: stream,
+                    eap_ctx: n,
+                };
+                let next = EapServerSlot {
+                    identifier: identifier.wrapping_add(1),
+                    resyncs: server.resyncs + 1,
+                };
+                if let Some(n) = n {
+                    self.resyncing.insert(n, next);
+                }
+                return self.ask_udm(pending, &supi, Some(resync), cx);
+            }
+            ServerVerdict::Resync { .. } | ServerVerdict::Failure(_) => (false, None, None),
+        };
+        let body = Body::EapSession(EapSession {
+            eap_payload: sbi::base64_of(&eap::result_packet(identifier, success)),
+            k_seaf: kseaf,
+            links: None,
+            auth_result: Some(if success {
+                AuthResult::AuthenticationSuccess
+            } else {
+                AuthResult::AuthenticationFailure
+            }),
+            supi: supi_out,
+        });
+        self.respond(amf, stream, 200, None, body, cx);
     }
 
     /// PUT 5g-aka-confirmation: RES* against XRES* (constant time); K_SEAF
@@ -154,17 +236,15 @@ impl Ausf {
         data: ConfirmationData,
         cx: &mut Ctx<'_>,
     ) {
-        let ctx = sbi::confirmation_ctx(path)
-            .and_then(ctx_number)
-            .and_then(|n| self.contexts.remove(&n));
-        let Some(ctx) = ctx else {
+        let n = sbi::confirmation_ctx(path).and_then(ctx_number);
+        let Some(AuthCtx::FiveG { he, supi }) = n.and_then(|n| self.contexts.remove(&n)) else {
             return self.problem(amf, stream, 404, "CONTEXT_NOT_FOUND", cx);
         };
         let res_star = hex::decode(&data.res_star).unwrap_or_default();
-        let body = match ctx.he.confirm(&res_star, &self.cfg.snn, &mut cx.fx.crypto) {
+        let body = match he.confirm(&res_star, &self.cfg.snn, &mut cx.fx.crypto) {
             Some(kseaf) => ConfirmationDataResponse {
                 auth_result: AuthResult::AuthenticationSuccess,
-                supi: Some(ctx.supi),
+                supi: Some(supi),
                 kseaf: Some(sbi::hex_of(&kseaf)),
             },
             None => ConfirmationDataResponse {
@@ -192,11 +272,22 @@ impl Ausf {
         let result = match msg.body {
             Body::AuthenticationInfoResult(r) => r,
             Body::ProblemDetails(pd) => {
+                if let Some(n) = p.eap_ctx {
+                    self.resyncing.remove(&n);
+                }
                 return self.problem(p.amf, p.amf_stream, pd.status, &pd.cause, cx);
             }
             other => return cx.fx.ignore(other.name()),
         };
-        let AuthenticationVector::FiveGHeAka(av) = result.authentication_vector;
+        let av = match result.authentication_vector {
+            AuthenticationVector::FiveGHeAka(av) => av,
+            AuthenticationVector::EapAkaPrime(av) => {
+                return self.on_eap_vector(p, av, result.supi, cx);
+            }
+        };
+        if p.eap_ctx.is_some() {
+            return self.problem(p.amf, p.amf_stream, 500, "SYSTEM_FAILURE", cx);
+        }
         let he = match (
             sbi::octets(&av.rand),
             sbi::octets(&av.autn),
@@ -217,7 +308,7 @@ impl Ausf {
         let id = ctx_id(n);
         self.contexts.insert(
             n,
-            AuthCtx {
+            AuthCtx::FiveG {
                 he,
                 supi: result.supi,
             },
@@ -242,6 +333,97 @@ impl Ausf {
         let location = format!("{base}{AUSF_UE_AUTHENTICATIONS}/{id}");
         self.respond(p.amf, p.amf_stream, 201, Some(location), body, cx);
     }
+}
+
+impl Ausf {
+    /// The UDM's EAP-AKA' vector: the EAP server's keys and the
+    /// EAP-Request/AKA'-Challenge, sent as the 201 UEAuthenticationCtx of a
+    /// new authentication or as the 200 EapSession of a resynchronised one.
+    fn on_eap_vector(
+        &mut self,
+        p: Pending,
+        av: sbi::AvEapAkaPrime,
+        supi: String,
+        cx: &mut Ctx<'_>,
+    ) {
+        let av = match (
+            sbi::octets(&av.rand),
+            sbi::octets(&av.autn),
+            hex::decode(&av.xres)
+                .ok()
+                .filter(|x| (4..=16).contains(&x.len())),
+            sbi::octets(&av.ck_prime),
+            sbi::octets(&av.ik_prime),
+        ) {
+            (Some(rand), Some(autn), Some(xres), Some(ck_prime), Some(ik_prime)) => EapAv {
+                rand,
+                autn,
+                xres,
+                ck_prime,
+                ik_prime,
+            },
+            _ => return self.problem(p.amf, p.amf_stream, 500, "SYSTEM_FAILURE", cx),
+        };
+        let (n, slot) = match p.eap_ctx {
+            Some(n) => match self.resyncing.remove(&n) {
+                Some(slot) => (n, slot),
+                None => return self.problem(p.amf, p.amf_stream, 404, "CONTEXT_NOT_FOUND", cx),
+            },
+            None => {
+                let n = self.next_ctx;
+                self.next_ctx = self.next_ctx.wrapping_add(1);
+                // The first Identifier of a session: any value (RFC 3748 §4);
+                // the low octet of the context number spreads them.
+                let slot = EapServerSlot {
+                    identifier: n as u8,
+                    resyncs: 0,
+                };
+                (n, slot)
+            }
+        };
+        let (server, request) = EapServer::challenge(
+            &av,
+            &supi,
+            &self.cfg.snn,
+            slot.identifier,
+            slot.resyncs,
+            &mut cx.fx.crypto,
+        );
+        self.contexts.insert(n, AuthCtx::Eap { server, supi });
+        let id = ctx_id(n);
+        let base = format!("https://{}", self.authority);
+        let links = BTreeMap::from([(
+            sbi::EAP_SESSION.to_string(),
+            Link {
+                href: format!("{base}{}", sbi::eap_session_path(&id)),
+            },
+        )]);
+        let payload = sbi::base64_of(&request);
+        if p.eap_ctx.is_some() {
+            let body = Body::EapSession(EapSession {
+                eap_payload: payload,
+                k_seaf: None,
+                links: Some(links),
+                auth_result: None,
+                supi: None,
+            });
+            return self.respond(p.amf, p.amf_stream, 200, None, body, cx);
+        }
+        let body = Body::UeAuthenticationCtxEap(UeAuthenticationCtxEap {
+            auth_type: AuthType::EapAkaPrime,
+            five_g_auth_data: payload,
+            links,
+        });
+        let location = format!("{base}{AUSF_UE_AUTHENTICATIONS}/{id}");
+        self.respond(p.amf, p.amf_stream, 201, Some(location), body, cx);
+    }
+}
+
+/// Identifier and resynchronisation count of an EAP session's next
+/// challenge while the UDM resynchronises.
+struct EapServerSlot {
+    identifier: u8,
+    resyncs: u8,
 }
 
 impl Endpoint for Ausf {
@@ -283,6 +465,15 @@ impl Endpoint for Ausf {
                 },
                 Body::ConfirmationData(d),
             ) => self.on_confirm(msg.from, m.stream_id, &path, d, cx),
+            (
+                Interface::N12,
+                Head::Request {
+                    method: Method::Post,
+                    path,
+                    ..
+                },
+                Body::EapSession(e),
+            ) => self.on_eap_session(msg.from, m.stream_id, &path, e, cx),
             _ => cx.fx.ignore(kind),
         }
     }

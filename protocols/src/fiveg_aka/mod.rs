@@ -11,6 +11,7 @@
 
 pub(crate) mod amf;
 pub(crate) mod ausf;
+pub mod eap;
 pub(crate) mod suci_id;
 pub(crate) mod udm;
 pub(crate) mod ue;
@@ -18,6 +19,7 @@ pub(crate) mod ue;
 pub use crate::aka::{Subscriber, imsi, imsi_index};
 pub use amf::Amf;
 pub use ausf::Ausf;
+pub use eap::AuthMethod;
 pub use udm::Udm;
 pub use ue::Ue;
 
@@ -56,12 +58,17 @@ pub struct Config {
     pub t3560_max_retx: u32,
     /// UE registration guard T3510 (15 s).
     pub t3510: Nanos,
+    /// UE wait after AUTHENTICATION FAILURE, T3520 (15 s, TS 24.501 table 10.2.1).
+    pub t3520: Nanos,
     /// Registration attempts before the UE gives up (5, the attempt counter
     /// limit of TS 24.501 §5.5.1.2.7).
     pub registration_max_attempts: u32,
     /// The AMF's wait for an AUSF response, and the retries after it.
     pub sbi_timeout: Nanos,
     pub sbi_max_retx: u32,
+    /// The primary authentication method of every subscription (the UDM
+    /// chooses it; the UE answers whichever the network runs).
+    pub method: AuthMethod,
 }
 
 /// The profile A home network private key of TS 33.501 Annex C.4.3 (test
@@ -102,9 +109,11 @@ impl Config {
             t3560: 6 * SECOND,
             t3560_max_retx: 4,
             t3510: 15 * SECOND,
+            t3520: 15 * SECOND,
             registration_max_attempts: 5,
             sbi_timeout: 5 * SECOND,
             sbi_max_retx: 2,
+            method: AuthMethod::FiveGAka,
         })
     }
 

@@ -298,3 +298,59 @@ fn crypto_per_registration_is_what_docs_counting_md_states() {
         }
     }
 }
+
+mod eap;
+
+/// A forged SMC MAC gets SECURITY MODE REJECT #24 (7e 00 5f 18, TS 24.501
+/// §8.2.27), which ends the AMF's procedure at once (no T3560 run-out).
+#[test]
+fn a_forged_security_mode_command_gets_security_mode_reject() {
+    let mut n = Net5g::with(None);
+    let mut r = n.router(1);
+    r.tamper = Some(flip("SecurityModeCommand", |_| 2)); // a MAC octet
+    r.start(UE);
+    assert!(detected(&r, UE, "smc_integrity_failure"));
+    let reject = r
+        .log
+        .iter()
+        .find(|p| p.kind == "SecurityModeReject")
+        .unwrap();
+    assert_eq!(reject.pdu, [0x7e, 0x00, 0x5f, 24]);
+    assert!(rejected(&r, AMF, UE, "security_mode_reject"));
+    assert!(!authenticated(&r, UE, AMF) && !authenticated(&r, AMF, UE));
+    assert!(
+        !r.timers.iter().any(|t| format!("{t:?}").contains("T3560")),
+        "T3560 stopped: {:?}",
+        r.timers
+    );
+}
+
+/// T3520 (TS 24.501 §5.4.1.3.7): after AUTHENTICATION FAILURE the UE waits
+/// T3520; an answer stops it, no answer aborts the procedure
+/// (`Failed(t3520_expired)`) before the registration attempts run out.
+#[test]
+fn t3520_runs_after_authentication_failure() {
+    // Answered (AUTHENTICATION REJECT): stopped.
+    let cfg = Config::default();
+    let mut n = Net5g::new(cfg.clone(), cfg, 2, 1, 1);
+    let mut r = n.router(1);
+    r.start(UE);
+    assert!(rejected(&r, UE, AMF, "authentication_reject"));
+    assert!(r.timers.is_empty(), "T3520 stopped: {:?}", r.timers);
+
+    // Unanswered: every AUTHENTICATION REJECT is lost. (With the default
+    // 15 s of both, T3510, started earlier, always expires first.)
+    let cfg = Config {
+        t3520: 5 * crate::core::time::SECOND,
+        ..Config::default()
+    };
+    let mut n = Net5g::new(cfg.clone(), cfg, 2, 1, 1);
+    let mut r = n.router(1);
+    r.tamper = Some(drop_all("AuthenticationReject"));
+    r.start(UE);
+    fire_until(&mut r, 20, |r| {
+        failed(r, UE, "t3520_expired") || failed(r, UE, "t3510_expired")
+    });
+    assert!(failed(&r, UE, "t3520_expired"));
+    assert!(!failed(&r, UE, "t3510_expired"));
+}

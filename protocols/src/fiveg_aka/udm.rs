@@ -1,11 +1,13 @@
 //! The UDM with the ARPF and the SIDF: Nudm_UEAuthentication_Get (TS 29.503)
 //! on N13. The SIDF de-conceals the SUCI (TS 33.501 §6.12.2, Annex C.3),
-//! the ARPF makes a 5G HE AV (RAND, AUTN, XRES*, K_AUSF) after a
-//! resynchronisation if asked.
+//! the ARPF makes a 5G HE AV (RAND, AUTN, XRES*, K_AUSF) or, for
+//! EAP-AKA' subscriptions, the EAP-AKA' AV (RAND, AUTN, XRES, CK', IK'),
+//! after a resynchronisation if asked.
 
 use std::sync::Arc;
 
 use super::Config;
+use super::eap::{AuthMethod, EapAv, eap_av_from};
 use super::suci_id;
 use crate::aka::fiveg::{HeAv5g, he_av_from};
 use crate::aka::{self, Subscriber, home};
@@ -16,7 +18,7 @@ use crate::wire::Message;
 use crate::wire::nas5g::identity::SCHEME_NULL;
 use crate::wire::sbi::{
     self, AuthType, AuthenticationInfoRequest, AuthenticationInfoResult, AuthenticationVector,
-    Av5gHeAka, Body, Head, Method, ProblemDetails, SbiMessage,
+    Av5gHeAka, AvEapAkaPrime, Body, Head, Method, ProblemDetails, SbiMessage,
 };
 
 /// Home network: subscription data, ARPF and SIDF.
@@ -89,6 +91,33 @@ impl Udm {
             .as_ref()
             .and_then(|r| Some((sbi::octets::<16>(&r.rand)?, sbi::octets::<14>(&r.auts)?)));
         let sub = &mut self.subscribers[index];
+        let supi = format!("imsi-{digits}");
+        // The AMF separation bit is set for both methods (TS 33.501 §6.1.3.1 step 2).
+        if self.cfg.method == AuthMethod::EapAkaPrime {
+            let mut avs: Vec<EapAv> = home::vectors(
+                index as u32,
+                sub,
+                resync,
+                1,
+                aka::AMF_EPS,
+                cx,
+                |_, av, ops| eap_av_from(av, &snn, ops),
+            );
+            let Some(av) = avs.pop() else {
+                unreachable!("one vector was asked for");
+            };
+            return Ok(AuthenticationInfoResult {
+                auth_type: AuthType::EapAkaPrime,
+                authentication_vector: AuthenticationVector::EapAkaPrime(AvEapAkaPrime {
+                    rand: sbi::hex_of(&av.rand),
+                    xres: sbi::hex_of(&av.xres),
+                    autn: sbi::hex_of(&av.autn),
+                    ck_prime: sbi::hex_of(&av.ck_prime),
+                    ik_prime: sbi::hex_of(&av.ik_prime),
+                }),
+                supi,
+            });
+        }
         let mut avs: Vec<HeAv5g> = home::vectors(
             index as u32,
             sub,
@@ -109,7 +138,7 @@ impl Udm {
                 autn: sbi::hex_of(&av.autn),
                 kausf: sbi::hex_of(&av.kausf),
             }),
-            supi: format!("imsi-{digits}"),
+            supi,
         })
     }
 }

@@ -7,14 +7,16 @@ use std::sync::Arc;
 use rand::Rng;
 use zeroize::Zeroize;
 
+use super::eap;
 use super::{Config, DOWNLINK, NEA0, NIA2, UPLINK};
 use crate::aka::device::{Attach, Device, DeviceVariant, Downlink, Refusal, ResponseValue, State};
-use crate::aka::{SqnState, UsimAccept, imsi};
+use crate::aka::{SqnState, UsimAccept, UsimReject, amf_separation_bit, imsi};
 use crate::core::{Addr, CryptoOps, Ctx, Interface, Nanos, TimerKind};
 use crate::crypto::kdf_5g;
 use crate::crypto::milenage::Milenage;
 use crate::crypto::suci::{self, SuciError};
 use crate::wire::Message;
+use crate::wire::eap::{Attribute, EapPacket, KDF_1, subtype};
 use crate::wire::nas5g::identity::{MobileIdentity5gs, Plmn, SCHEME_NULL, Suci};
 use crate::wire::nas5g::{
     AuthenticationFailure, AuthenticationResponse, Cause5gmm, NGKSI_NO_KEY, Nas5g, Nas5gMessage,
@@ -25,17 +27,37 @@ use crate::wire::nas5g::{
 /// One 5G device: its USIM and its registration procedure.
 pub type Ue = Device<FiveG>;
 
-/// What a 5G-AKA device does differently from other AKA devices.
+/// What a 5G device does differently from other AKA devices: 5G-AKA, or
+/// EAP-AKA' when the network runs it.
 pub struct FiveG {
     cfg: Arc<Config>,
     /// The subscriber index: the MSIN of its SUPI.
     index: u32,
+    /// EAP-AKA': the RAND and Identifier of the last challenge answered and
+    /// the EAP-Response sent, so that a retransmitted request gets the same
+    /// answer (RFC 4187 §4.1 retransmission by the authenticator).
+    last_eap: Option<([u8; 16], u8, Vec<u8>)>,
 }
 
 impl Ue {
     pub fn new(cfg: Arc<Config>, index: u32, amf: Addr, usim: Milenage, sqn: SqnState) -> Self {
-        Device::with_variant(FiveG { cfg, index }, index, amf, usim, sqn)
+        let v = FiveG {
+            cfg,
+            index,
+            last_eap: None,
+        };
+        Device::with_variant(v, index, amf, usim, sqn)
     }
+}
+
+/// The 5GMM messages the 5G variant handles itself.
+pub enum UeDownlink {
+    /// SECURITY MODE COMMAND (and any other protected message).
+    Protected(SecurityProtected5g),
+    /// AUTHENTICATION REQUEST with an EAP-Request (EAP-AKA').
+    EapRequest(Vec<u8>),
+    /// AUTHENTICATION RESULT with the EAP-Success.
+    EapResult(Vec<u8>),
 }
 
 impl FiveG {
@@ -91,7 +113,7 @@ fn send(to: Addr, msg: &impl Message, cx: &mut Ctx<'_>) {
 }
 
 impl DeviceVariant for FiveG {
-    type Message = SecurityProtected5g;
+    type Message = UeDownlink;
     const INTERFACE: Interface = Interface::N1;
     const GUARD: TimerKind = TimerKind::T3510;
     const GUARD_EXPIRED: &'static str = "t3510_expired";
@@ -103,20 +125,33 @@ impl DeviceVariant for FiveG {
         (self.cfg.t3510, self.cfg.registration_max_attempts)
     }
 
-    fn decode(&self, pdu: &[u8]) -> (&'static str, Downlink<SecurityProtected5g>) {
+    fn refusal_timer(&self) -> Option<(TimerKind, Nanos)> {
+        Some((TimerKind::T3520, self.cfg.t3520))
+    }
+
+    fn decode(&self, pdu: &[u8]) -> (&'static str, Downlink<UeDownlink>) {
         match Nas5g::decode(pdu) {
-            Ok(Nas5g::Plain(Nas5gMessage::AuthenticationRequest(r))) => match r.rand_autn {
-                Some((rand, autn)) => (
-                    "AuthenticationRequest",
-                    Downlink::Challenge {
-                        ksi: r.ngksi,
-                        rand,
-                        autn,
-                    },
-                ),
-                // An EAP challenge is not 5G-AKA's.
-                None => ("AuthenticationRequest", Downlink::Ignore),
-            },
+            Ok(Nas5g::Plain(Nas5gMessage::AuthenticationRequest(r))) => {
+                match (r.rand_autn, r.eap) {
+                    (Some((rand, autn)), None) => (
+                        "AuthenticationRequest",
+                        Downlink::Challenge {
+                            ksi: r.ngksi,
+                            rand,
+                            autn,
+                        },
+                    ),
+                    (None, Some(eap)) => (
+                        "AuthenticationRequest",
+                        Downlink::Variant(UeDownlink::EapRequest(eap)),
+                    ),
+                    _ => ("AuthenticationRequest", Downlink::Ignore),
+                }
+            }
+            Ok(Nas5g::Plain(Nas5gMessage::AuthenticationResult(r))) => (
+                "AuthenticationResult",
+                Downlink::Variant(UeDownlink::EapResult(r.eap)),
+            ),
             Ok(Nas5g::Plain(Nas5gMessage::AuthenticationReject(_))) => (
                 "AuthenticationReject",
                 Downlink::Reject("authentication_reject"),
@@ -125,7 +160,10 @@ impl DeviceVariant for FiveG {
                 "RegistrationReject",
                 Downlink::Reject("registration_reject"),
             ),
-            Ok(Nas5g::Protected(p)) => ("SecurityProtected", Downlink::Variant(p)),
+            Ok(Nas5g::Protected(p)) => (
+                "SecurityProtected",
+                Downlink::Variant(UeDownlink::Protected(p)),
+            ),
             Ok(other) => (other.kind(), Downlink::Ignore),
             Err(_) => ("undecodable", Downlink::Ignore),
         }
@@ -198,12 +236,134 @@ impl DeviceVariant for FiveG {
     fn on_message(
         &mut self,
         a: &mut Attach,
-        p: SecurityProtected5g,
+        m: UeDownlink,
         label: &'static str,
         _pdu: &[u8],
         cx: &mut Ctx<'_>,
     ) {
-        security_mode::<Self>(a, p, label, cx);
+        match m {
+            UeDownlink::Protected(p) => security_mode::<Self>(a, p, label, cx),
+            UeDownlink::EapRequest(eap) => self.on_eap_request(a, &eap, cx),
+            UeDownlink::EapResult(eap) => self.on_eap_result(a, &eap, cx),
+        }
+    }
+}
+
+impl FiveG {
+    fn send_eap(&self, a: &Attach, eap: Vec<u8>, cx: &mut Ctx<'_>) {
+        let msg = Nas5gMessage::AuthenticationResponse(AuthenticationResponse {
+            res_star: None,
+            eap: Some(eap),
+        });
+        send(a.serving(), &msg, cx);
+    }
+
+    /// The EAP peer on an EAP-Request/AKA'-Challenge (RFC 9048 §3, TS
+    /// 33.501 §6.1.3.1 step 5): a repeat gets the same answer; the KDF is
+    /// negotiated (only KDF 1 is supported); AT_KDF_INPUT must be the
+    /// UE's serving network name and AUTN must carry the AMF separation
+    /// bit, else Authentication-Reject; then the USIM: a MAC failure is
+    /// reported and answered with Authentication-Reject, a stale SQN with
+    /// Synchronization-Failure (AT_AUTS); an accepted challenge whose AT_MAC
+    /// verifies is answered with AT_RES and AT_MAC, one whose AT_MAC fails
+    /// with Client-Error (RFC 4187 §6.3.1).
+    fn on_eap_request(&mut self, a: &mut Attach, eap: &[u8], cx: &mut Ctx<'_>) {
+        let label = "AuthenticationRequest";
+        if a.state() != State::Attaching {
+            return cx.fx.ignore(label);
+        }
+        let request = match EapPacket::decode(eap) {
+            Ok(p @ EapPacket::Request { .. }) => p,
+            _ => return cx.fx.ignore("eap_undecodable"),
+        };
+        let id = request.identifier();
+        let Some(method) = request.method().filter(|m| m.subtype == subtype::CHALLENGE) else {
+            return cx.fx.ignore("eap_not_a_challenge");
+        };
+        let (Some(rand), Some(autn), Some(_)) = (method.rand(), method.autn(), method.mac()) else {
+            let reply = eap::response(
+                id,
+                subtype::CLIENT_ERROR,
+                vec![Attribute::ClientErrorCode(0)],
+            );
+            return self.send_eap(a, reply, cx);
+        };
+        if let Some((r, i, reply)) = &self.last_eap
+            && *r == rand
+            && *i == id
+            && a.key().is_some()
+        {
+            return self.send_eap(a, reply.clone(), cx);
+        }
+        let reject = |me: &Self, a: &Attach, cx: &mut Ctx<'_>| {
+            let reply = eap::response(id, subtype::AUTHENTICATION_REJECT, Vec::new());
+            me.send_eap(a, reply, cx);
+        };
+        let kdfs = method.kdfs();
+        if kdfs.first() != Some(&KDF_1) {
+            // RFC 9048 §3.2: pick a supported KDF offered later, or refuse.
+            if kdfs.contains(&KDF_1) {
+                let reply = eap::response(id, subtype::CHALLENGE, vec![Attribute::Kdf(KDF_1)]);
+                return self.send_eap(a, reply, cx);
+            }
+            return reject(self, a, cx);
+        }
+        let snn = &self.cfg.snn;
+        if method.kdf_input() != Some(snn.as_str().as_bytes()) || !amf_separation_bit(&autn) {
+            return reject(self, a, cx);
+        }
+        let supi = self.supi_digits();
+        match a.usim_check(&rand, &autn, &mut cx.fx.crypto) {
+            Err(UsimReject::MacFailure) => {
+                a.detected("network_mac_failure", cx);
+                reject(self, a, cx)
+            }
+            Err(UsimReject::SynchFailure { auts }) => {
+                let attrs = vec![Attribute::Auts(auts), Attribute::Kdf(KDF_1)];
+                let reply = eap::response(id, subtype::SYNCHRONIZATION_FAILURE, attrs);
+                self.send_eap(a, reply, cx);
+            }
+            Ok(acc) => {
+                let ops = &mut cx.fx.crypto;
+                let Some(peer) = eap::peer_accept(&request, &acc, &autn, snn, &supi, ops) else {
+                    a.detected("eap_mac_failure", cx);
+                    let reply = eap::response(
+                        id,
+                        subtype::CLIENT_ERROR,
+                        vec![Attribute::ClientErrorCode(0)],
+                    );
+                    return self.send_eap(a, reply, cx);
+                };
+                let kamf = self.kamf_from_kausf(&peer.kausf, ops);
+                a.accepted(rand, kamf);
+                self.last_eap = Some((rand, id, peer.response.clone()));
+                self.send_eap(a, peer.response.clone(), cx);
+            }
+        }
+    }
+
+    /// AUTHENTICATION RESULT: the EAP-Success of the challenge answered
+    /// (same Identifier) ends the EAP method; the security mode command
+    /// that follows proves the key. Anything else is ignored.
+    fn on_eap_result(&mut self, a: &mut Attach, eap: &[u8], cx: &mut Ctx<'_>) {
+        let answered = self.last_eap.as_ref().map(|(_, id, _)| *id);
+        match EapPacket::decode(eap) {
+            Ok(EapPacket::Success { identifier })
+                if Some(identifier) == answered && a.key().is_some() => {}
+            _ => cx.fx.ignore("AuthenticationResult"),
+        }
+    }
+
+    /// K_AMF from K_AUSF (TS 33.501 A.6, A.7).
+    fn kamf_from_kausf(&self, kausf: &[u8; 32], ops: &mut CryptoOps) -> [u8; 32] {
+        let cfg = &self.cfg;
+        let mut kseaf = kdf_5g::kseaf(kausf, &cfg.snn, ops);
+        let kamf = kdf_5g::kamf(&kseaf, self.supi_digits().as_bytes(), &cfg.abba, ops);
+        kseaf.zeroize();
+        match kamf {
+            Ok(k) => k,
+            Err(e) => unreachable!("SUPI and ABBA are short: {e}"),
+        }
     }
 }
 
@@ -211,8 +371,7 @@ impl DeviceVariant for FiveG {
 /// COMMAND (security header type 3, NAS COUNT 0, downlink) with K_NASint
 /// from K_AMF, answer SECURITY MODE COMPLETE (type 4, uplink); the
 /// registration's authentication is then complete. A command that fails
-/// its checks is reported and left unanswered (the AMF's T3560 runs out):
-/// SECURITY MODE REJECT is not modelled.
+/// its checks is reported and answered with SECURITY MODE REJECT.
 fn security_mode<V: DeviceVariant>(
     a: &mut Attach,
     p: SecurityProtected5g,
@@ -240,7 +399,15 @@ fn security_mode<V: DeviceVariant>(
         && smc.replayed_ue_security_capability == TYPICAL_UE_SECURITY_CAPABILITY;
     if !ok {
         k_int.zeroize();
-        return a.detected("smc_integrity_failure", cx);
+        a.detected("smc_integrity_failure", cx);
+        // TS 24.501 §5.4.2.5: #23 for replayed capabilities that are not the
+        // UE's, #24 otherwise.
+        let cause = if smc.replayed_ue_security_capability != TYPICAL_UE_SECURITY_CAPABILITY {
+            Cause5gmm::UE_SECURITY_CAPABILITIES_MISMATCH
+        } else {
+            Cause5gmm::SECURITY_MODE_REJECTED_UNSPECIFIED
+        };
+        return send(a.serving(), &Nas5gMessage::SecurityModeReject(cause), cx);
     }
     debug_assert_eq!(smc.ciphering_algorithm, NEA0);
     let inner = Nas5gMessage::SecurityModeComplete(SecurityModeComplete {

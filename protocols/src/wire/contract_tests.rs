@@ -182,6 +182,15 @@ fn nas5g_messages() {
 }
 
 #[test]
+fn eap_aka_prime_packets() {
+    let mut decoded = 0;
+    for m in super::eap::tests::samples() {
+        decoded += check_strict(&m);
+    }
+    assert!(decoded > 1_000, "only {decoded} variants decoded");
+}
+
+#[test]
 fn mm_messages() {
     let mut decoded = 0;
     for (m, _) in super::mm::tests::samples() {

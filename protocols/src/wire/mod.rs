@@ -8,6 +8,7 @@
 //! offset.
 
 pub mod diameter;
+pub mod eap;
 pub mod group;
 mod ie;
 pub mod map;

@@ -38,8 +38,10 @@ pub mod msg_type {
     pub const AUTHENTICATION_RESPONSE: u8 = 0x57;
     pub const AUTHENTICATION_REJECT: u8 = 0x58;
     pub const AUTHENTICATION_FAILURE: u8 = 0x59;
+    pub const AUTHENTICATION_RESULT: u8 = 0x5a;
     pub const SECURITY_MODE_COMMAND: u8 = 0x5d;
     pub const SECURITY_MODE_COMPLETE: u8 = 0x5e;
+    pub const SECURITY_MODE_REJECT: u8 = 0x5f;
 }
 
 /// 5GS registration type values (§9.11.3.7, bits 3-1; bit 4 is "follow-on request").
@@ -60,6 +62,7 @@ impl Cause5gmm {
     pub const SYNCH_FAILURE: Self = Self(21);
     pub const CONGESTION: Self = Self(22);
     pub const UE_SECURITY_CAPABILITIES_MISMATCH: Self = Self(23);
+    pub const SECURITY_MODE_REJECTED_UNSPECIFIED: Self = Self(24);
     pub const NGKSI_ALREADY_IN_USE: Self = Self(71);
     pub const NON_5G_AUTHENTICATION_UNACCEPTABLE: Self = Self(26);
 }
@@ -113,6 +116,18 @@ pub struct AuthenticationFailure {
     pub auts: Option<[u8; 14]>,
 }
 
+/// AUTHENTICATION RESULT (§8.2.3), AMF to UE: the EAP-Success (or a
+/// final EAP-Failure) of an EAP based primary authentication.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuthenticationResult {
+    /// ngKSI (half octet).
+    pub ngksi: u8,
+    /// EAP message (LV-E, mandatory), 4..=1500 octets.
+    pub eap: Vec<u8>,
+    /// ABBA (IEI 0x38), 2..=255 octets.
+    pub abba: Option<Vec<u8>>,
+}
+
 /// SECURITY MODE COMMAND (§8.2.25), AMF to UE.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SecurityModeCommand {
@@ -157,8 +172,11 @@ pub enum Nas5gMessage {
     /// AUTHENTICATION REJECT (§8.2.5), with an EAP-Failure for EAP-AKA'.
     AuthenticationReject(Option<Vec<u8>>),
     AuthenticationFailure(AuthenticationFailure),
+    AuthenticationResult(AuthenticationResult),
     SecurityModeCommand(SecurityModeCommand),
     SecurityModeComplete(SecurityModeComplete),
+    /// SECURITY MODE REJECT (§8.2.27): header + 5GMM cause (#23, #24).
+    SecurityModeReject(Cause5gmm),
 }
 
 const IEI_UE_SECURITY_CAPABILITY: u8 = 0x2e;
@@ -170,6 +188,7 @@ const IEI_AUTH_FAILURE_PARAMETER: u8 = 0x30;
 const IEI_IMEISV_REQUEST: u8 = 0xe; // type 1: IEI in the upper half octet
 const IEI_NAS_MESSAGE_CONTAINER: u8 = 0x71;
 const IEI_5G_GUTI: u8 = 0x77;
+const IEI_ABBA: u8 = 0x38;
 
 fn put_eap(out: &mut Vec<u8>, eap: &Option<Vec<u8>>) {
     if let Some(e) = eap {
@@ -216,8 +235,10 @@ impl Nas5gMessage {
             Self::AuthenticationResponse(_) => msg_type::AUTHENTICATION_RESPONSE,
             Self::AuthenticationReject(_) => msg_type::AUTHENTICATION_REJECT,
             Self::AuthenticationFailure(_) => msg_type::AUTHENTICATION_FAILURE,
+            Self::AuthenticationResult(_) => msg_type::AUTHENTICATION_RESULT,
             Self::SecurityModeCommand(_) => msg_type::SECURITY_MODE_COMMAND,
             Self::SecurityModeComplete(_) => msg_type::SECURITY_MODE_COMPLETE,
+            Self::SecurityModeReject(_) => msg_type::SECURITY_MODE_REJECT,
         }
     }
 
@@ -277,6 +298,9 @@ impl Nas5gMessage {
             msg_type::REGISTRATION_REJECT => {
                 Self::RegistrationReject(Cause5gmm(r.u8("5GMM cause")?))
             }
+            msg_type::SECURITY_MODE_REJECT => {
+                Self::SecurityModeReject(Cause5gmm(r.u8("5GMM cause")?))
+            }
             msg_type::AUTHENTICATION_REQUEST => {
                 let ngksi = half_with_spare(&mut r, "ngKSI")?;
                 let abba = lv_bounded(&mut r, 2, 255, "ABBA")?.to_vec();
@@ -332,6 +356,21 @@ impl Nas5gMessage {
                     Some(lv_array::<14>(&mut r, "AUTS")?)
                 };
                 Self::AuthenticationFailure(AuthenticationFailure { cause, auts })
+            }
+            msg_type::AUTHENTICATION_RESULT => {
+                let ngksi = half_with_spare(&mut r, "ngKSI")?;
+                let at = r.offset();
+                let eap = lv_e(&mut r, "EAP message")?.to_vec();
+                if !(4..=1500).contains(&eap.len()) {
+                    return Err(WireError::new(at, "EAP message", "length not in 4..=1500"));
+                }
+                let abba = if r.is_empty() {
+                    None
+                } else {
+                    expect_iei(&mut r, IEI_ABBA, "ABBA")?;
+                    Some(lv_bounded(&mut r, 2, 255, "ABBA")?.to_vec())
+                };
+                Self::AuthenticationResult(AuthenticationResult { ngksi, eap, abba })
             }
             msg_type::SECURITY_MODE_COMMAND => {
                 let algs = r.u8("selected NAS security algorithms")?;
@@ -398,8 +437,10 @@ impl Message for Nas5gMessage {
             Self::AuthenticationResponse(_) => "AuthenticationResponse",
             Self::AuthenticationReject(_) => "AuthenticationReject",
             Self::AuthenticationFailure(_) => "AuthenticationFailure",
+            Self::AuthenticationResult(_) => "AuthenticationResult",
             Self::SecurityModeCommand(_) => "SecurityModeCommand",
             Self::SecurityModeComplete(_) => "SecurityModeComplete",
+            Self::SecurityModeReject(_) => "SecurityModeReject",
         }
     }
 
@@ -412,13 +453,16 @@ impl Message for Nas5gMessage {
                         + m.ue_security_capability.as_ref().map_or(0, |c| 2 + c.len())
                 }
                 Self::RegistrationAccept(m) => 2 + m.guti.map_or(0, |_| 3 + 11),
-                Self::RegistrationReject(_) => 1,
+                Self::RegistrationReject(_) | Self::SecurityModeReject(_) => 1,
                 Self::AuthenticationRequest(m) => {
                     1 + 1 + m.abba.len() + m.rand_autn.map_or(0, |_| 17 + 18) + eap_len(&m.eap)
                 }
                 Self::AuthenticationResponse(m) => m.res_star.map_or(0, |_| 18) + eap_len(&m.eap),
                 Self::AuthenticationReject(eap) => eap_len(eap),
                 Self::AuthenticationFailure(m) => 1 + m.auts.map_or(0, |_| 16),
+                Self::AuthenticationResult(m) => {
+                    1 + 2 + m.eap.len() + m.abba.as_ref().map_or(0, |a| 2 + a.len())
+                }
                 Self::SecurityModeCommand(m) => {
                     2 + 1
                         + m.replayed_ue_security_capability.len()
@@ -456,7 +500,7 @@ impl Message for Nas5gMessage {
                     MobileIdentity5gs::Guti(g).encode_into(out);
                 }
             }
-            Self::RegistrationReject(cause) => out.push(cause.0),
+            Self::RegistrationReject(cause) | Self::SecurityModeReject(cause) => out.push(cause.0),
             Self::AuthenticationRequest(m) => {
                 assert!(m.ngksi <= 15, "ngKSI is a half octet");
                 assert!((2..=255).contains(&m.abba.len()), "ABBA is 2..=255 octets");
@@ -483,6 +527,20 @@ impl Message for Nas5gMessage {
                 if let Some(auts) = &m.auts {
                     out.push(IEI_AUTH_FAILURE_PARAMETER);
                     put_lv(out, auts);
+                }
+            }
+            Self::AuthenticationResult(m) => {
+                assert!(m.ngksi <= 15, "ngKSI is a half octet");
+                assert!(
+                    (4..=1500).contains(&m.eap.len()),
+                    "EAP message is 4..=1500 octets"
+                );
+                out.push(m.ngksi);
+                put_lv_e(out, &m.eap);
+                if let Some(a) = &m.abba {
+                    assert!((2..=255).contains(&a.len()), "ABBA is 2..=255 octets");
+                    out.push(IEI_ABBA);
+                    put_lv(out, a);
                 }
             }
             Self::SecurityModeCommand(m) => {

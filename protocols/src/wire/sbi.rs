@@ -45,6 +45,8 @@ const FLAG_END_HEADERS: u8 = 0x4;
 /// API roots and resources (TS 29.509 §6.1.1, §6.1.3; TS 29.503 §6.3.1, §6.3.3).
 pub const AUSF_UE_AUTHENTICATIONS: &str = "/nausf-auth/v1/ue-authentications";
 pub const CONFIRMATION_5G_AKA: &str = "5g-aka-confirmation";
+/// The EAP session resource of an authentication context (TS 29.509 §6.1.3.4).
+pub const EAP_SESSION: &str = "eap-session";
 const UDM_UEAU: &str = "/nudm-ueau/v1/";
 const GENERATE_AUTH_DATA: &str = "/security-information/generate-auth-data";
 
@@ -112,6 +114,38 @@ pub struct UeAuthenticationCtx {
     pub serving_network_name: Option<String>,
 }
 
+/// `UEAuthenticationCtx` for EAP-AKA' (TS 29.509 §6.1.6.2): `5gAuthData`
+/// is an `EapPayload` (the base64 EAP-Request/AKA'-Challenge) and `_links`
+/// holds the `eap-session` resource. Same schema name as
+/// [`UeAuthenticationCtx`]; a separate type so each variant keeps a plain
+/// struct with `deny_unknown_fields`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UeAuthenticationCtxEap {
+    pub auth_type: AuthType,
+    #[serde(rename = "5gAuthData")]
+    pub five_g_auth_data: String,
+    #[serde(rename = "_links")]
+    pub links: BTreeMap<String, Link>,
+}
+
+/// `EapSession` (TS 29.509 §6.1.6.2.4): the EAP packet (base64) both ways
+/// on the `eap-session` resource; the AUSF's last answer adds
+/// `authResult`, and on success K_SEAF and the SUPI.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EapSession {
+    pub eap_payload: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub k_seaf: Option<String>,
+    #[serde(rename = "_links", default, skip_serializing_if = "Option::is_none")]
+    pub links: Option<BTreeMap<String, Link>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_result: Option<AuthResult>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supi: Option<String>,
+}
+
 /// `ConfirmationData` (TS 29.509 §6.1.6.2): RES* for the 5G-AKA confirmation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -160,6 +194,18 @@ pub struct Av5gHeAka {
     pub kausf: String,
 }
 
+/// `AvEapAkaPrime` (TS 29.503 §6.3.6.2): the EAP-AKA' vector (RAND, XRES,
+/// AUTN, CK', IK'); `avType` is written by [`AuthenticationVector`]'s tag.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AvEapAkaPrime {
+    pub rand: String,
+    pub xres: String,
+    pub autn: String,
+    pub ck_prime: String,
+    pub ik_prime: String,
+}
+
 /// `AuthenticationVector` (TS 29.503 §6.3.6.3): one of the AV types,
 /// told apart by `avType` (`AvType`, §6.3.6.3).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -167,6 +213,8 @@ pub struct Av5gHeAka {
 pub enum AuthenticationVector {
     #[serde(rename = "5G_HE_AKA")]
     FiveGHeAka(Av5gHeAka),
+    #[serde(rename = "EAP_AKA_PRIME")]
+    EapAkaPrime(AvEapAkaPrime),
 }
 
 /// `AuthenticationInfoResult` (TS 29.503 §6.3.6.2).
@@ -192,6 +240,8 @@ pub struct ProblemDetails {
 pub enum Body {
     AuthenticationInfo(AuthenticationInfo),
     UeAuthenticationCtx(UeAuthenticationCtx),
+    UeAuthenticationCtxEap(UeAuthenticationCtxEap),
+    EapSession(EapSession),
     ConfirmationData(ConfirmationData),
     ConfirmationDataResponse(ConfirmationDataResponse),
     AuthenticationInfoRequest(AuthenticationInfoRequest),
@@ -204,7 +254,8 @@ impl Body {
     pub fn name(&self) -> &'static str {
         match self {
             Body::AuthenticationInfo(_) => "AuthenticationInfo",
-            Body::UeAuthenticationCtx(_) => "UEAuthenticationCtx",
+            Body::UeAuthenticationCtx(_) | Body::UeAuthenticationCtxEap(_) => "UEAuthenticationCtx",
+            Body::EapSession(_) => "EapSession",
             Body::ConfirmationData(_) => "ConfirmationData",
             Body::ConfirmationDataResponse(_) => "ConfirmationDataResponse",
             Body::AuthenticationInfoRequest(_) => "AuthenticationInfoRequest",
@@ -225,6 +276,8 @@ impl Body {
         let r = match self {
             Body::AuthenticationInfo(b) => serde_json::to_writer(&mut *out, b),
             Body::UeAuthenticationCtx(b) => serde_json::to_writer(&mut *out, b),
+            Body::UeAuthenticationCtxEap(b) => serde_json::to_writer(&mut *out, b),
+            Body::EapSession(b) => serde_json::to_writer(&mut *out, b),
             Body::ConfirmationData(b) => serde_json::to_writer(&mut *out, b),
             Body::ConfirmationDataResponse(b) => serde_json::to_writer(&mut *out, b),
             Body::AuthenticationInfoRequest(b) => serde_json::to_writer(&mut *out, b),
@@ -239,7 +292,7 @@ impl Body {
 
     fn content_type(&self) -> &'static str {
         match self {
-            Body::UeAuthenticationCtx(_) => HAL_JSON,
+            Body::UeAuthenticationCtx(_) | Body::UeAuthenticationCtxEap(_) => HAL_JSON,
             Body::ProblemDetails(_) => PROBLEM_JSON,
             _ => JSON,
         }
@@ -314,6 +367,31 @@ pub fn confirmation_ctx(path_or_uri: &str) -> Option<&str> {
     let rest = path_or_uri[start..].strip_prefix('/')?;
     let ctx = rest.strip_suffix(CONFIRMATION_5G_AKA)?.strip_suffix('/')?;
     (!ctx.is_empty() && !ctx.contains('/')).then_some(ctx)
+}
+
+/// `:path` of the EAP session of authentication context `ctx`.
+pub fn eap_session_path(ctx: &str) -> String {
+    format!("{AUSF_UE_AUTHENTICATIONS}/{ctx}/{EAP_SESSION}")
+}
+
+/// The authentication context of an EAP session path or URI.
+pub fn eap_session_ctx(path_or_uri: &str) -> Option<&str> {
+    let start = path_or_uri.find(AUSF_UE_AUTHENTICATIONS)? + AUSF_UE_AUTHENTICATIONS.len();
+    let rest = path_or_uri[start..].strip_prefix('/')?;
+    let ctx = rest.strip_suffix(EAP_SESSION)?.strip_suffix('/')?;
+    (!ctx.is_empty() && !ctx.contains('/')).then_some(ctx)
+}
+
+/// Standard base64 with padding (RFC 4648 §4), the `EapPayload` format.
+pub fn base64_of(b: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(b)
+}
+
+/// The octets of a base64 `EapPayload`, if it is canonical base64.
+pub fn base64_octets(s: &str) -> Option<Vec<u8>> {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.decode(s).ok()
 }
 
 /// `:path` of Nudm_UEAuthentication_Get for `supi_or_suci`.
@@ -547,10 +625,13 @@ impl Message for SbiMessage {
                 Method::Put if confirmation_ctx(&path).is_some() => {
                     Body::ConfirmationData(json(data, data_at)?)
                 }
+                Method::Post if eap_session_ctx(&path).is_some() => {
+                    Body::EapSession(json(data, data_at)?)
+                }
                 Method::Post if generate_auth_data_subject(&path).is_some() => {
                     Body::AuthenticationInfoRequest(json(data, data_at)?)
                 }
-                _ => return Err(bad_head("not a 5G-AKA resource")),
+                _ => return Err(bad_head("not a 5G-AKA or EAP-AKA' resource")),
             };
             let head = Head::Request {
                 method,
@@ -564,11 +645,18 @@ impl Message for SbiMessage {
                 .ok_or(bad_head("no :status"))?;
             let location = get(b"location");
             let body = match status {
-                201 => Body::UeAuthenticationCtx(json(data, data_at)?),
-                // The two 200 bodies differ in their required fields.
+                // 5gAuthData is an object (5G-AKA) or a string (EAP).
+                201 => match json::<UeAuthenticationCtx>(data, data_at) {
+                    Ok(b) => Body::UeAuthenticationCtx(b),
+                    Err(_) => Body::UeAuthenticationCtxEap(json(data, data_at)?),
+                },
+                // The three 200 bodies differ in their required fields.
                 200 => match json::<ConfirmationDataResponse>(data, data_at) {
                     Ok(b) => Body::ConfirmationDataResponse(b),
-                    Err(_) => Body::AuthenticationInfoResult(json(data, data_at)?),
+                    Err(_) => match json::<EapSession>(data, data_at) {
+                        Ok(b) => Body::EapSession(b),
+                        Err(_) => Body::AuthenticationInfoResult(json(data, data_at)?),
+                    },
                 },
                 400..=599 => Body::ProblemDetails(json(data, data_at)?),
                 _ => return Err(bad_head("status is not 200, 201 or an error")),

@@ -28,6 +28,9 @@ KNOWN = [
     "7e0042010177000bf200f110cafe0100000001",
     "7e00420101",
     "7e004403",
+    "7e005a0000040307000438020000",
+    "7e005a02000403080004",
+    "7e005f18",
 ]
 
 # (message name pycrate gives, {field path: expected value}) per sample.
@@ -49,6 +52,9 @@ EXPECT = [
     ("5GMMRegistrationAccept", {}),
     ("5GMMRegistrationAccept", {}),
     ("5GMMRegistrationReject", {"5GMMCause": 3}),
+    ("5GMMAuthenticationResult", {"NAS_KSI": 0}),
+    ("5GMMAuthenticationResult", {"NAS_KSI": 2}),
+    ("5GMMSecurityModeReject", {"5GMMCause": 24}),
 ]
 
 

@@ -51,7 +51,13 @@ pub(crate) fn check_common(
 
 /// The protocols whose devices hold subscriptions, so that
 /// `population.unknown_imsi_share` and `wrong_key_share` apply.
-pub const SUBSCRIBER_PROTOCOLS: &[&str] = &["eps-aka", "umts-aka", "group-aka", "5g-aka"];
+pub const SUBSCRIBER_PROTOCOLS: &[&str] = &[
+    "eps-aka",
+    "umts-aka",
+    "group-aka",
+    "5g-aka",
+    "eap-aka-prime",
+];
 
 /// `round(share × n)` distinct devices out of `n`, chosen with a stream of
 /// their own (`label`), so a share of 0 changes nothing else in a run.

@@ -25,7 +25,7 @@ const ROLES: &[(&str, &str)] = &[
 const LINKS: &[(&str, &str)] = &[("ue", "amf"), ("amf", "ausf"), ("ausf", "udm")];
 
 /// Node ids in [`NODES`] order (the UEs are node 0, the subscriber node).
-const AMF_NODE: u16 = 1;
+pub(crate) const AMF_NODE: u16 = 1;
 const AUSF_NODE: u16 = 2;
 const UDM_NODE: u16 = 3;
 
@@ -181,18 +181,27 @@ impl Protocol for Params {
     }
 
     fn build(&self, ctx: &BuildContext<'_>) -> Result<Vec<NodeSetup>, BuildError> {
-        let cfg = Arc::new(self.config()?);
-        let amf = Addr::new(AMF_NODE, 0);
-        let (ues, subs) = provision(ctx, self.op.as_deref(), |_, index, usim| {
-            Ue::new(cfg.clone(), index, amf, usim, SqnState::default())
-        })?;
-        let mut topo = Topology::new(ctx, NODES);
-        topo.population(NODES[0], Box::new(ues), ctx.population.devices)?;
-        let ausf = Addr::new(AUSF_NODE, 0);
-        let udm = Addr::new(UDM_NODE, 0);
-        topo.server(NODES[1], Box::new(vec![Amf::new(cfg.clone(), ausf)]))?;
-        topo.server(NODES[2], Box::new(vec![Ausf::new(cfg.clone(), udm)]))?;
-        topo.server(NODES[3], Box::new(vec![Udm::new(cfg, subs)]))?;
-        topo.finish()
+        build_nodes(self.config()?, self.op.as_deref(), ctx)
     }
+}
+
+/// The UEs, the AMF, the AUSF and the UDM of `cfg` (5G-AKA or EAP-AKA').
+pub(crate) fn build_nodes(
+    cfg: Config,
+    op: Option<&str>,
+    ctx: &BuildContext<'_>,
+) -> Result<Vec<NodeSetup>, BuildError> {
+    let cfg = Arc::new(cfg);
+    let amf = Addr::new(AMF_NODE, 0);
+    let (ues, subs) = provision(ctx, op, |_, index, usim| {
+        Ue::new(cfg.clone(), index, amf, usim, SqnState::default())
+    })?;
+    let mut topo = Topology::new(ctx, NODES);
+    topo.population(NODES[0], Box::new(ues), ctx.population.devices)?;
+    let ausf = Addr::new(AUSF_NODE, 0);
+    let udm = Addr::new(UDM_NODE, 0);
+    topo.server(NODES[1], Box::new(vec![Amf::new(cfg.clone(), ausf)]))?;
+    topo.server(NODES[2], Box::new(vec![Ausf::new(cfg.clone(), udm)]))?;
+    topo.server(NODES[3], Box::new(vec![Udm::new(cfg, subs)]))?;
+    topo.finish()
 }

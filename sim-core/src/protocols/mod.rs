@@ -8,6 +8,7 @@
 
 pub mod aggregate_signatures;
 pub mod chien_gas;
+pub mod eap_aka_prime;
 pub mod eps_aka;
 pub mod fiveg_aka;
 pub mod gas;
@@ -89,6 +90,7 @@ registry! {
     ProxyMultiparty => proxy_multiparty,
     AggregateSignatures => aggregate_signatures,
     ProxyBaseline => proxy_baseline,
+    EapAkaPrime => eap_aka_prime,
 }
 
 impl ProtocolSpec {

@@ -105,6 +105,17 @@ pub(crate) fn samples() -> Vec<Nas5gMessage> {
             guti: None,
         }),
         Nas5gMessage::RegistrationReject(Cause5gmm::ILLEGAL_UE),
+        Nas5gMessage::AuthenticationResult(AuthenticationResult {
+            ngksi: 0,
+            eap: vec![3, 7, 0, 4],
+            abba: Some(vec![0, 0]),
+        }),
+        Nas5gMessage::AuthenticationResult(AuthenticationResult {
+            ngksi: 2,
+            eap: vec![3, 8, 0, 4],
+            abba: None,
+        }),
+        Nas5gMessage::SecurityModeReject(Cause5gmm::SECURITY_MODE_REJECTED_UNSPECIFIED),
     ]
 }
 
@@ -128,6 +139,9 @@ pub(crate) const KNOWN: &[&str] = &[
     "7e0042010177000bf200f110cafe0100000001",
     "7e00420101",
     "7e004403",
+    "7e005a0000040307000438020000",
+    "7e005a02000403080004",
+    "7e005f18",
 ];
 
 #[test]

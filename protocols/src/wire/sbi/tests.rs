@@ -72,6 +72,14 @@ fn check_supi_or_suci(s: &str) {
     }
 }
 
+/// `EapPayload` (TS 29.509 §6.1.6.3.2): base64 (RFC 4648) of one EAP packet.
+fn check_eap_payload(v: &serde_json::Value) {
+    let s = v.as_str().unwrap();
+    let b = base64_octets(s).unwrap_or_else(|| panic!("{s} is not base64"));
+    assert_eq!(base64_of(&b), s, "canonical base64");
+    assert!(b.len() >= 4 && u16::from_be_bytes([b[2], b[3]]) as usize == b.len());
+}
+
 /// Required fields, types and patterns of the schemas the roles emit, as
 /// TS 29.509 §6.1.6.2 and TS 29.503 §6.3.6.2 (and their OpenAPI files)
 /// define them, for the fields emitted; no field outside the schema.
@@ -110,6 +118,52 @@ pub(crate) fn assert_schema(body: &Body) {
             assert!(!links.is_empty());
             for l in links.values() {
                 assert!(l["href"].as_str().unwrap().starts_with("https://"));
+            }
+        }
+        // UEAuthenticationCtx of EAP-AKA': 5gAuthData is an EapPayload
+        // (base64 string), _links holds eap-session.
+        Body::UeAuthenticationCtxEap(_) => {
+            allowed(&["authType", "5gAuthData", "_links", "servingNetworkName"]);
+            assert_eq!(v["authType"], "EAP_AKA_PRIME");
+            check_eap_payload(&v["5gAuthData"]);
+            let links = v["_links"].as_object().unwrap();
+            assert!(links.contains_key("eap-session"));
+            for l in links.values() {
+                assert!(l["href"].as_str().unwrap().starts_with("https://"));
+            }
+        }
+        // EapSession: required eapPayload (nullable base64 string).
+        Body::EapSession(_) => {
+            allowed(&[
+                "eapPayload",
+                "kSeaf",
+                "_links",
+                "authResult",
+                "supi",
+                "pvsInfo",
+                "msk",
+            ]);
+            check_eap_payload(&v["eapPayload"]);
+            if v.get("kSeaf").is_some() {
+                check_hex(&v, "kSeaf", 64);
+            }
+            if let Some(r) = v.get("authResult") {
+                assert!(
+                    [
+                        "AUTHENTICATION_SUCCESS",
+                        "AUTHENTICATION_FAILURE",
+                        "AUTHENTICATION_ONGOING"
+                    ]
+                    .contains(&r.as_str().unwrap())
+                );
+            }
+            if let Some(s) = v.get("supi") {
+                check_supi_or_suci(s.as_str().unwrap());
+            }
+            if let Some(l) = v.get("_links") {
+                for l in l.as_object().unwrap().values() {
+                    assert!(l["href"].as_str().unwrap().starts_with("https://"));
+                }
             }
         }
         // ConfirmationData: required resStar.
@@ -151,15 +205,34 @@ pub(crate) fn assert_schema(body: &Body) {
         }
         // AuthenticationInfoResult: required authType; Av5GHeAka: required
         // avType, rand, xresStar, autn, kausf.
+        // AvEapAkaPrime: required avType, rand, xres (8..32 hex), autn,
+        // ckPrime, ikPrime.
         Body::AuthenticationInfoResult(_) => {
             allowed(&["authType", "authenticationVector", "supi"]);
-            assert_eq!(v["authType"], "5G_AKA");
             let av = &v["authenticationVector"];
-            assert_eq!(av["avType"], "5G_HE_AKA");
-            check_hex(av, "rand", 32);
-            check_hex(av, "xresStar", 32);
-            check_hex(av, "autn", 32);
-            check_hex(av, "kausf", 64);
+            if v["authType"] == "EAP_AKA_PRIME" {
+                assert_eq!(av["avType"], "EAP_AKA_PRIME");
+                let keys: Vec<&str> = av.as_object().unwrap().keys().map(String::as_str).collect();
+                for k in keys {
+                    assert!(["avType", "rand", "xres", "autn", "ckPrime", "ikPrime"].contains(&k));
+                }
+                check_hex(av, "rand", 32);
+                let xres = av["xres"].as_str().unwrap();
+                assert!(
+                    (8..=32).contains(&xres.len()) && hex_n(xres, xres.len()),
+                    "{xres}"
+                );
+                check_hex(av, "autn", 32);
+                check_hex(av, "ckPrime", 32);
+                check_hex(av, "ikPrime", 32);
+            } else {
+                assert_eq!(v["authType"], "5G_AKA");
+                assert_eq!(av["avType"], "5G_HE_AKA");
+                check_hex(av, "rand", 32);
+                check_hex(av, "xresStar", 32);
+                check_hex(av, "autn", 32);
+                check_hex(av, "kausf", 64);
+            }
             check_supi_or_suci(v["supi"].as_str().unwrap());
         }
         // ProblemDetails (TS 29.571 §5.2.4.1): status integer, cause string.
@@ -261,6 +334,58 @@ pub(crate) fn samples() -> Vec<SbiMessage> {
                 supi: "imsi-001010000000001".into(),
             }),
         ),
+        req(
+            9,
+            Method::Post,
+            eap_session_path("00000000-0000-4000-8000-000000000001"),
+            Body::EapSession(EapSession {
+                eap_payload: base64_of(&[2, 7, 0, 8, 50, 2, 0, 0]),
+                k_seaf: None,
+                links: None,
+                auth_result: None,
+                supi: None,
+            }),
+        ),
+        resp(
+            201,
+            Some("https://ausf.example/nausf-auth/v1/ue-authentications/1".into()),
+            Body::UeAuthenticationCtxEap(UeAuthenticationCtxEap {
+                auth_type: AuthType::EapAkaPrime,
+                five_g_auth_data: base64_of(&[1, 7, 0, 8, 50, 1, 0, 0]),
+                links: BTreeMap::from([(
+                    "eap-session".into(),
+                    Link {
+                        href: format!("https://ausf.example{}", eap_session_path("1")),
+                    },
+                )]),
+            }),
+        ),
+        resp(
+            200,
+            None,
+            Body::EapSession(EapSession {
+                eap_payload: base64_of(&[3, 7, 0, 4]),
+                k_seaf: Some(hex_of(&[7; 32])),
+                links: None,
+                auth_result: Some(AuthResult::AuthenticationSuccess),
+                supi: Some("imsi-001010000000001".into()),
+            }),
+        ),
+        resp(
+            200,
+            None,
+            Body::AuthenticationInfoResult(AuthenticationInfoResult {
+                auth_type: AuthType::EapAkaPrime,
+                authentication_vector: AuthenticationVector::EapAkaPrime(AvEapAkaPrime {
+                    rand: hex_of(&[1; 16]),
+                    xres: hex_of(&[2; 8]),
+                    autn: hex_of(&[3; 16]),
+                    ck_prime: hex_of(&[4; 16]),
+                    ik_prime: hex_of(&[5; 16]),
+                }),
+                supi: "imsi-001010000000001".into(),
+            }),
+        ),
         resp(
             404,
             None,
@@ -324,7 +449,7 @@ fn hostile_input_is_an_error_never_a_panic() {
         }
     }
     // Extra whitespace in the JSON is valid JSON, not this codec's encoding.
-    let mut pdu = samples()[6].encode();
+    let mut pdu = samples()[10].encode();
     let n = pdu.len();
     pdu.insert(n - 1, b' ');
     assert!(SbiMessage::decode(&pdu).is_err());
