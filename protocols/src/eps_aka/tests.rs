@@ -559,3 +559,74 @@ fn a_forged_auts_is_reported_by_the_hss() {
     assert_eq!(r.outcomes_of(HSS), []);
     assert!(authenticated(&r, MME, UE));
 }
+
+/// A tamper that replaces the SECURITY MODE COMMAND with one edited by
+/// `edit` and MACed again with the right K_NASint (what an MME with the
+/// right key but another algorithm choice, or a bidding-down relay holding
+/// the key, would send), so that only the edited field differs.
+fn resigned_security_mode_command(
+    edit: impl Fn(&mut nas::SecurityModeCommand) + 'static,
+) -> crate::testing::Tamper<'static> {
+    use crate::crypto::kdf;
+    let mut challenge = None;
+    Box::new(move |p| {
+        let Ok(decoded) = nas::decode_any(&p.pdu) else {
+            return Some(p.pdu.clone());
+        };
+        match decoded {
+            nas::Nas::Plain(NasMessage::AuthenticationRequest(r)) => {
+                challenge = Some((r.rand, r.autn));
+            }
+            nas::Nas::Protected(sp) => {
+                if let Ok(NasMessage::SecurityModeCommand(mut smc)) = sp.decode_inner() {
+                    let (rand, autn) = challenge.expect("the challenge came first");
+                    let ops = &mut Default::default();
+                    let (_, ck, ik, _) = milenage(1).with_rand(&rand, ops).f2345(ops);
+                    let sqn_xor_ak: [u8; 6] = autn[..6].try_into().unwrap();
+                    let kasme = kdf::kasme(&ck, &ik, &Config::default().plmn, &sqn_xor_ak, ops);
+                    let k_int = kdf::nas_key(&kasme, kdf::NAS_INT_ALG, EIA2, ops);
+                    edit(&mut smc);
+                    return Some(protect_first(
+                        &k_int,
+                        nas::header_type::INTEGRITY_PROTECTED_NEW_CONTEXT,
+                        DOWNLINK,
+                        &NasMessage::SecurityModeCommand(smc),
+                        ops,
+                    ));
+                }
+            }
+            _ => {}
+        }
+        Some(p.pdu.clone())
+    })
+}
+
+/// Issue 19: the UE's algorithm and capability checks of the SECURITY MODE
+/// COMMAND (TS 24.301 §5.4.3.3, TS 33.401 §7.2.4.4), each isolated from the
+/// MAC check: the command is MACed correctly with K_NASint, only the
+/// selected integrity algorithm (128-EIA1 instead of the 128-EIA2 the key
+/// was derived for) or the replayed UE security capabilities (a bidding-down
+/// attempt) differ. Unedited, the re-signed command is accepted, so the
+/// refusals come from the edited field alone.
+#[test]
+fn a_correctly_maced_security_mode_command_with_another_algorithm_or_capabilities_is_refused() {
+    let run = |edit: fn(&mut nas::SecurityModeCommand)| {
+        let mut n = net(Config::default(), 1, 1, 1);
+        let mut r = n.router(1);
+        r.tamper = Some(resigned_security_mode_command(edit));
+        r.start(UE);
+        let refused = detected(&r, UE, "smc_integrity_failure");
+        let rejected = count(&r, "SecurityModeReject") == 1;
+        (refused && rejected, mutually_authenticated(&r, UE))
+    };
+    // Control: re-signing alone changes nothing.
+    assert_eq!(run(|_| {}), (false, true));
+    // 128-EIA1 named while the MAC is 128-EIA2 under the EIA2 key.
+    assert_eq!(run(|smc| smc.integrity_algorithm = 1), (true, false));
+    // Capabilities replayed as if the UE lacked 128-EIA2 (octet 2 lists
+    // the EIAs: 0x60 is EIA1 and EIA2, 0x40 EIA1 alone).
+    assert_eq!(
+        run(|smc| smc.replayed_ue_security_capabilities[1] = 0x40),
+        (true, false)
+    );
+}
