@@ -34,8 +34,9 @@ def render():
     verdicts = dict(read_tsv(DIR / "verdicts.tsv")) if (DIR / "verdicts.tsv").exists() else {}
     out, survivors, unexplained = [], [], []
     out.append("| area (files) | mutants | caught | missed | unviable | timeout "
-               "| caught of viable | missed after the new tests |")
-    out.append("|---|---|---|---|---|---|---|---|")
+               "| caught of viable | caught after the new tests | still missed: equivalent / other "
+               "| caught of viable non-equivalent |")
+    out.append("|---|---|---|---|---|---|---|---|---|---|")
     for area, files in AREAS:
         tsv = DIR / f"{area}.tsv"
         if not tsv.exists():
@@ -46,8 +47,12 @@ def render():
         pct = f"{100 * n['caught'] / viable:.0f} %" if viable else "–"
         final = [r for r in rows if r[1] in ("missed", "timeout")]
         still = [r for r in final if (r[2] or r[1]) in ("missed", "timeout")]
+        equivalent = [r for r in still if verdicts.get(r[0], "").startswith("equivalent")]
+        caught_now = n["caught"] + sum(r[2] == "caught" for r in final)
+        pct2 = f"{100 * caught_now / (viable - len(equivalent)):.0f} %" if viable > len(equivalent) else "–"
         out.append(f"| {area} ({files}) | {len(rows)} | {n['caught']} | {n['missed']} "
-                   f"| {n['unviable']} | {n['timeout']} | {pct} | {len(still)} |")
+                   f"| {n['unviable']} | {n['timeout']} | {pct} | {caught_now} "
+                   f"| {len(equivalent)} / {len(still) - len(equivalent)} | {pct2} |")
         for r in final:
             after = {"caught": "caught by the re-run", "": "not re-run"}.get(r[2], r[2] + " in the re-run")
             verdict = verdicts.get(r[0])

@@ -630,3 +630,30 @@ fn a_correctly_maced_security_mode_command_with_another_algorithm_or_capabilitie
         (true, false)
     );
 }
+
+/// Issue 19 (a mutant of `downlink` survived): only cause #22 congestion is
+/// a congestion reject. An ATTACH REJECT #7 (an unknown IMSI) ends the
+/// attach for good even when the device retries abnormal failures: no T3411,
+/// no second ATTACH REQUEST. Read as congestion without T3346 it would be
+/// retried like a lost attempt.
+#[test]
+fn a_permanent_attach_reject_is_not_retried_like_congestion() {
+    let cfg = Arc::new(Config {
+        retry: Some(crate::aka::device::Retry::default()),
+        ..Config::default()
+    });
+    let mut n = net((*cfg).clone(), 1, 1, 1);
+    n.devices[0].1 = ue(&cfg, 999, 1);
+    let mut r = n.router(1);
+    r.start(UE);
+    while r.fire_next_timer() {}
+    assert_eq!(first_pdu(&r, "AttachReject"), [0x07, 0x44, 7]);
+    assert_eq!(count(&r, "AttachRequest"), 1);
+    assert_eq!(
+        r.outcomes_of(UE),
+        [Outcome::Rejected {
+            subject: MME,
+            reason: "attach_reject"
+        }]
+    );
+}
