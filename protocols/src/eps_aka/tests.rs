@@ -657,3 +657,59 @@ fn a_permanent_attach_reject_is_not_retried_like_congestion() {
         }]
     );
 }
+
+/// Issue 19 (a mutant of `AirBuilder::build` survived): every AIR opens its
+/// own Diameter session (RFC 6733 §8.8, Session-Id globally and eternally
+/// unique), so the resynchronisation AIR after a stale SQN carries a new
+/// Session-Id, of the same fixed width.
+#[test]
+fn each_air_opens_its_own_diameter_session() {
+    use crate::wire::diameter::AuthenticationInformationRequest as Air;
+    let mut n = net(Config::default(), 1, 1, 1);
+    n.router(1).start(UE);
+    n.home = Hss::new(Arc::new(Config::default()), subscribers(4, |_| 1, 0));
+    let mut r = n.router(1);
+    r.start(UE);
+    let ids: Vec<String> = r
+        .log
+        .iter()
+        .filter(|p| p.kind == "AIR")
+        .map(|p| Air::decode(&p.pdu).unwrap().session_id)
+        .collect();
+    assert_eq!(ids.len(), 2);
+    assert_ne!(ids[0], ids[1]);
+    assert_eq!(ids[0].len(), ids[1].len());
+}
+
+/// Issue 19 (mutants of `Mme::contexts` survived): a fresh MME holds no UE
+/// context, and one after a UE registered.
+#[test]
+fn the_mme_holds_a_context_once_a_ue_attached() {
+    let mut n = net(Config::default(), 1, 1, 1);
+    assert_eq!(n.serving.contexts(), 0);
+    n.router(1).start(UE);
+    assert_eq!(n.serving.contexts(), 1);
+}
+
+/// Issue 19 (a mutant of `on_aia` survived): an AIA that reports success but
+/// carries no vector is a refusal too; the MME rejects the attach instead of
+/// challenging without a vector.
+#[test]
+fn a_successful_aia_without_vectors_is_a_refusal() {
+    use crate::wire::diameter::AuthenticationInformationAnswer as Aia;
+    let mut n = net(Config::default(), 1, 1, 1);
+    let mut r = n.router(1);
+    r.tamper = Some(Box::new(|p| {
+        Some(if p.kind == "AIA" {
+            let mut aia = Aia::decode(&p.pdu).unwrap();
+            assert!(aia.result.is_success());
+            aia.authentication_info = None;
+            aia.encode()
+        } else {
+            p.pdu.clone()
+        })
+    }));
+    r.start(UE);
+    assert_eq!(count(&r, "AuthenticationRequest"), 0);
+    assert!(rejected(&r, MME, UE, "hss_refused"));
+}
