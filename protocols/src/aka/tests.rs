@@ -250,3 +250,36 @@ fn generated_vectors_match_all_milenage_outputs() {
     assert_eq!(v.autn[8..], m.f1(&rand, &sqn, &AMF_EPS, &mut ops2));
     assert_eq!(v.amf(), AMF_EPS);
 }
+
+/// Debug output of a vector or a USIM answer shows its public parts (RAND,
+/// AUTN; SQN, AMF) and nothing secret: logs and panic messages must not carry
+/// CK, IK, XRES, RES, XRES* or K_AUSF (issue 19: the redacting `Debug` impls
+/// were unpinned).
+#[test]
+fn vectors_debug_print_their_public_parts_and_no_secret() {
+    use crate::crypto::kdf_5g::ServingNetworkName;
+    let m = milenage();
+    let mut ops = CryptoOps::default();
+    let sqn = HeSqn::default().next();
+    let v = generate_vector(&m, sqn, AMF_EPS, [0x11; 16], &mut ops);
+    let public = |name: &str| {
+        format!(
+            "{name} {{ rand: \"{}\", autn: \"{}\", .. }}",
+            hex::encode(v.rand),
+            hex::encode(v.autn)
+        )
+    };
+    assert_eq!(format!("{v:?}"), public("AuthVector"));
+    let he = fiveg::he_av_from(&v, &ServingNetworkName::for_plmn(1, 1), &mut ops);
+    assert_eq!(format!("{he:?}"), public("HeAv5g"));
+    let mut usim = SqnState::default();
+    let accept = usim_check(&m, &v.rand, &v.autn, &mut usim, &mut ops).unwrap();
+    assert_eq!(
+        format!("{accept:?}"),
+        format!(
+            "UsimAccept {{ sqn: \"{}\", amf: \"{}\", .. }}",
+            hex::encode(sqn),
+            hex::encode(AMF_EPS)
+        )
+    );
+}

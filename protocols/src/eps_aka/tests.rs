@@ -559,3 +559,157 @@ fn a_forged_auts_is_reported_by_the_hss() {
     assert_eq!(r.outcomes_of(HSS), []);
     assert!(authenticated(&r, MME, UE));
 }
+
+/// A tamper that replaces the SECURITY MODE COMMAND with one edited by
+/// `edit` and MACed again with the right K_NASint (what an MME with the
+/// right key but another algorithm choice, or a bidding-down relay holding
+/// the key, would send), so that only the edited field differs.
+fn resigned_security_mode_command(
+    edit: impl Fn(&mut nas::SecurityModeCommand) + 'static,
+) -> crate::testing::Tamper<'static> {
+    use crate::crypto::kdf;
+    let mut challenge = None;
+    Box::new(move |p| {
+        let Ok(decoded) = nas::decode_any(&p.pdu) else {
+            return Some(p.pdu.clone());
+        };
+        match decoded {
+            nas::Nas::Plain(NasMessage::AuthenticationRequest(r)) => {
+                challenge = Some((r.rand, r.autn));
+            }
+            nas::Nas::Protected(sp) => {
+                if let Ok(NasMessage::SecurityModeCommand(mut smc)) = sp.decode_inner() {
+                    let (rand, autn) = challenge.expect("the challenge came first");
+                    let ops = &mut Default::default();
+                    let (_, ck, ik, _) = milenage(1).with_rand(&rand, ops).f2345(ops);
+                    let sqn_xor_ak: [u8; 6] = autn[..6].try_into().unwrap();
+                    let kasme = kdf::kasme(&ck, &ik, &Config::default().plmn, &sqn_xor_ak, ops);
+                    let k_int = kdf::nas_key(&kasme, kdf::NAS_INT_ALG, EIA2, ops);
+                    edit(&mut smc);
+                    return Some(protect_first(
+                        &k_int,
+                        nas::header_type::INTEGRITY_PROTECTED_NEW_CONTEXT,
+                        DOWNLINK,
+                        &NasMessage::SecurityModeCommand(smc),
+                        ops,
+                    ));
+                }
+            }
+            _ => {}
+        }
+        Some(p.pdu.clone())
+    })
+}
+
+/// Issue 19: the UE's algorithm and capability checks of the SECURITY MODE
+/// COMMAND (TS 24.301 §5.4.3.3, TS 33.401 §7.2.4.4), each isolated from the
+/// MAC check: the command is MACed correctly with K_NASint, only the
+/// selected integrity algorithm (128-EIA1 instead of the 128-EIA2 the key
+/// was derived for) or the replayed UE security capabilities (a bidding-down
+/// attempt) differ. Unedited, the re-signed command is accepted, so the
+/// refusals come from the edited field alone.
+#[test]
+fn a_correctly_maced_security_mode_command_with_another_algorithm_or_capabilities_is_refused() {
+    let run = |edit: fn(&mut nas::SecurityModeCommand)| {
+        let mut n = net(Config::default(), 1, 1, 1);
+        let mut r = n.router(1);
+        r.tamper = Some(resigned_security_mode_command(edit));
+        r.start(UE);
+        let refused = detected(&r, UE, "smc_integrity_failure");
+        let rejected = count(&r, "SecurityModeReject") == 1;
+        (refused && rejected, mutually_authenticated(&r, UE))
+    };
+    // Control: re-signing alone changes nothing.
+    assert_eq!(run(|_| {}), (false, true));
+    // 128-EIA1 named while the MAC is 128-EIA2 under the EIA2 key.
+    assert_eq!(run(|smc| smc.integrity_algorithm = 1), (true, false));
+    // Capabilities replayed as if the UE lacked 128-EIA2 (octet 2 lists
+    // the EIAs: 0x60 is EIA1 and EIA2, 0x40 EIA1 alone).
+    assert_eq!(
+        run(|smc| smc.replayed_ue_security_capabilities[1] = 0x40),
+        (true, false)
+    );
+}
+
+/// Issue 19 (a mutant of `downlink` survived): only cause #22 congestion is
+/// a congestion reject. An ATTACH REJECT #7 (an unknown IMSI) ends the
+/// attach for good even when the device retries abnormal failures: no T3411,
+/// no second ATTACH REQUEST. Read as congestion without T3346 it would be
+/// retried like a lost attempt.
+#[test]
+fn a_permanent_attach_reject_is_not_retried_like_congestion() {
+    let cfg = Arc::new(Config {
+        retry: Some(crate::aka::device::Retry::default()),
+        ..Config::default()
+    });
+    let mut n = net((*cfg).clone(), 1, 1, 1);
+    n.devices[0].1 = ue(&cfg, 999, 1);
+    let mut r = n.router(1);
+    r.start(UE);
+    while r.fire_next_timer() {}
+    assert_eq!(first_pdu(&r, "AttachReject"), [0x07, 0x44, 7]);
+    assert_eq!(count(&r, "AttachRequest"), 1);
+    assert_eq!(
+        r.outcomes_of(UE),
+        [Outcome::Rejected {
+            subject: MME,
+            reason: "attach_reject"
+        }]
+    );
+}
+
+/// Issue 19 (a mutant of `AirBuilder::build` survived): every AIR opens its
+/// own Diameter session (RFC 6733 §8.8, Session-Id globally and eternally
+/// unique), so the resynchronisation AIR after a stale SQN carries a new
+/// Session-Id, of the same fixed width.
+#[test]
+fn each_air_opens_its_own_diameter_session() {
+    use crate::wire::diameter::AuthenticationInformationRequest as Air;
+    let mut n = net(Config::default(), 1, 1, 1);
+    n.router(1).start(UE);
+    n.home = Hss::new(Arc::new(Config::default()), subscribers(4, |_| 1, 0));
+    let mut r = n.router(1);
+    r.start(UE);
+    let ids: Vec<String> = r
+        .log
+        .iter()
+        .filter(|p| p.kind == "AIR")
+        .map(|p| Air::decode(&p.pdu).unwrap().session_id)
+        .collect();
+    assert_eq!(ids.len(), 2);
+    assert_ne!(ids[0], ids[1]);
+    assert_eq!(ids[0].len(), ids[1].len());
+}
+
+/// Issue 19 (mutants of `Mme::contexts` survived): a fresh MME holds no UE
+/// context, and one after a UE registered.
+#[test]
+fn the_mme_holds_a_context_once_a_ue_attached() {
+    let mut n = net(Config::default(), 1, 1, 1);
+    assert_eq!(n.serving.contexts(), 0);
+    n.router(1).start(UE);
+    assert_eq!(n.serving.contexts(), 1);
+}
+
+/// Issue 19 (a mutant of `on_aia` survived): an AIA that reports success but
+/// carries no vector is a refusal too; the MME rejects the attach instead of
+/// challenging without a vector.
+#[test]
+fn a_successful_aia_without_vectors_is_a_refusal() {
+    use crate::wire::diameter::AuthenticationInformationAnswer as Aia;
+    let mut n = net(Config::default(), 1, 1, 1);
+    let mut r = n.router(1);
+    r.tamper = Some(Box::new(|p| {
+        Some(if p.kind == "AIA" {
+            let mut aia = Aia::decode(&p.pdu).unwrap();
+            assert!(aia.result.is_success());
+            aia.authentication_info = None;
+            aia.encode()
+        } else {
+            p.pdu.clone()
+        })
+    }));
+    r.start(UE);
+    assert_eq!(count(&r, "AuthenticationRequest"), 0);
+    assert!(rejected(&r, MME, UE, "hss_refused"));
+}
