@@ -158,6 +158,10 @@ const FIG9_FORMS: &[(&str, Fig9Form)] = &[
     // SUCI profile A; the per-registration sizes are asserted from the codecs
     // in fiveg_closed_forms.rs (N1 151, N12 1204, N13 698).
     ("5G-AKA", |n| ((5 * n, 151 * n), (6 * n, (1204 + 698) * n))),
+    // SUCI profile A; sizes asserted in eap_closed_forms.rs (N1 266, N12 1261, N13 704).
+    ("EAP-AKA'", |n| {
+        ((6 * n, 266 * n), (6 * n, (1261 + 704) * n))
+    }),
 ];
 
 /// Every point of the Lai 2012 Fig. 9 sweep equals the closed forms of
