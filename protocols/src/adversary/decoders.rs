@@ -1,6 +1,6 @@
 //! Every wire decoder on hostile bytes: it must not panic, and whatever it
 //! accepts must survive a round trip — re-encoded to the same bytes by the
-//! strict decoders (NAS, MAP/TCAP, group NAS, the GAS and aggregate-signature
+//! strict decoders (NAS, 5G NAS, EAP, SBI, MAP/TCAP, group NAS, the GAS and aggregate-signature
 //! TLV messages), to an encoding that decodes to the same value by the others
 //! (MM, Diameter, whose decoders accept what the encoders never write: AVPs in
 //! any order, unknown optional AVPs, ...).
@@ -19,10 +19,13 @@ use crate::wire::Message;
 use crate::wire::diameter::{
     AuthenticationInformationAnswer, AuthenticationInformationRequest, S6aMessage,
 };
+use crate::wire::eap::EapPacket;
 use crate::wire::group::{GroupAia, GroupAir, GroupNas};
 use crate::wire::map::{MapMessage, SaiBegin, SaiEnd};
 use crate::wire::mm::MmMessage;
 use crate::wire::nas::{Nas, SecurityProtected};
+use crate::wire::nas5g::{Nas5g, Nas5gMessage, SecurityProtected5g};
+use crate::wire::sbi::SbiMessage;
 
 /// A decoded message whose round trip was not exact: a decoder bug.
 #[derive(Debug, thiserror::Error)]
@@ -114,6 +117,11 @@ decoders! {
     "aggsig_key_issue" => KeyIssue, true;
     "proxy" => PxMessage, true;
     "tls13" => TlsMessage, true;
+    "nas5g" => Nas5g, true;
+    "nas5g_plain" => Nas5gMessage, true;
+    "nas5g_protected" => SecurityProtected5g, true;
+    "eap" => EapPacket, true;
+    "sbi" => SbiMessage, true;
 }
 
 /// Runs every decoder on `data`; the number that accepted it.

@@ -323,6 +323,43 @@ pub fn proxy_multiparty() -> Network {
     net
 }
 
+/// 5G-AKA: UEs, AMF/SEAF, AUSF, UDM (the nodes of sim-core's 5G scenarios).
+/// The verdicts are the AMF/SEAF's on a UE (on its SECURITY MODE COMPLETE,
+/// after the AUSF confirmed the RES* the AMF relayed) and the UE's on the
+/// AMF, both given on a direct delivery; the AUSF reports none. So the
+/// oracle asks for an intact message from the subject itself, no relay
+/// chain (no [`Network::with_relays`]): an AMF verdict on bytes the UE
+/// never sent is caught even if the AUSF saw a genuine RES*.
+pub fn fiveg_aka() -> Network {
+    fiveg(crate::fiveg_aka::AuthMethod::FiveGAka)
+}
+
+/// EAP-AKA' (the UDM's method switch): the same roles and verdicts; the
+/// EAP-Responses the AMF relays to the AUSF's EAP server are judged there.
+pub fn eap_aka_prime() -> Network {
+    fiveg(crate::fiveg_aka::AuthMethod::EapAkaPrime)
+}
+
+fn fiveg(method: crate::fiveg_aka::AuthMethod) -> Network {
+    use crate::fiveg_aka::{Amf, Ausf, Config, Udm, Ue};
+    const AMF: Addr = Addr::new(1, 0);
+    const AUSF: Addr = Addr::new(2, 0);
+    const UDM: Addr = Addr::new(3, 0);
+    let cfg = Arc::new(Config {
+        method,
+        ..Config::default()
+    });
+    let mut net = Network::new(&[Interface::N1, Interface::N12, Interface::N13]).with_relays();
+    for i in 0..DEVICES {
+        let ue = Ue::new(cfg.clone(), i, AMF, usim(i), SqnState::default());
+        net.add(subscriber_device(i), Box::new(ue), true);
+    }
+    net.add(AMF, Box::new(Amf::new(cfg.clone(), AUSF)), false);
+    net.add(AUSF, Box::new(Ausf::new(cfg.clone(), UDM)), false);
+    net.add(UDM, Box::new(Udm::new(cfg, subscribers())), false);
+    net
+}
+
 /// How an endpoint target is built.
 pub type Build = fn() -> Network;
 
@@ -337,4 +374,6 @@ pub const ENDPOINT_TARGETS: &[(&str, Build)] = &[
     ("aggsig_bls", aggsig_bls),
     ("aggsig_ibas", aggsig_ibas),
     ("proxy", proxy_multiparty),
+    ("fiveg_aka", fiveg_aka),
+    ("eap_aka_prime", eap_aka_prime),
 ];

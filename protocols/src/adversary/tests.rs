@@ -210,3 +210,25 @@ fn an_altered_mm_cksn_is_no_false_acceptance() {
     assert_ne!(f(&genuine), f(&rand));
     assert_ne!(f(&other), f(&[0x05, 0x14, 0x00, 0xaa, 0xbb]));
 }
+
+/// The 5G targets' verdicts are the AMF/SEAF's on each UE (after its
+/// SECURITY MODE COMPLETE) and each UE's on the AMF, given on direct
+/// deliveries: the AUSF's RES* check reports no verdict of its own, so the
+/// oracle needs no relay chain (`targets::fiveg_aka` sets none).
+#[test]
+fn left_alone_the_5g_targets_authenticate_ue_and_amf_both_ways() {
+    let amf = Addr::new(1, 0);
+    for (name, build) in [
+        ("fiveg_aka", targets::fiveg_aka as fn() -> Network),
+        ("eap_aka_prime", targets::eap_aka_prime),
+    ] {
+        let net = run_endpoints(build, &[]).unwrap_or_else(|v| panic!("{name}: {v}"));
+        let want: std::collections::BTreeSet<_> = (0..2)
+            .flat_map(|i| {
+                let ue = crate::aka::subscriber_device(i);
+                [(ue, amf), (amf, ue)]
+            })
+            .collect();
+        assert_eq!(net.verdicts, want, "{name}");
+    }
+}
