@@ -5,9 +5,7 @@
 //! from the simulator's output.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
-use authsim_protocols::core::Interface;
 use authsim_protocols::wire::Message;
 use authsim_protocols::wire::eap::{AkaPrime, Attribute, EapPacket, KDF_1, subtype};
 use authsim_protocols::wire::nas5g::identity::{MobileIdentity5gs, Plmn, Suci};
@@ -20,8 +18,8 @@ use authsim_protocols::wire::sbi::{
     AuthenticationInfoResult, AuthenticationVector, AvEapAkaPrime, Body, EapSession, Head, Link,
     Method, SbiMessage, UeAuthenticationCtxEap,
 };
-use authsim_sim::runner::{RunOptions, run};
-use authsim_sim::scenario::Scenario;
+
+mod common;
 
 const SNN: &str = "5G:mnc001.mcc001.3gppnetwork.org";
 
@@ -225,30 +223,18 @@ fn sbi_bytes(protection: &str) -> (u64, u64) {
 
 #[test]
 fn eap_counts_per_interface_equal_the_closed_forms_at_every_n() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/eap-aka-prime.toml");
     for protection in ["null", "a", "b"] {
         let (n12, n13) = sbi_bytes(protection);
         for n in [1u64, 2, 10, 100] {
-            let sets = [
-                format!("population.devices={n}"),
-                format!("protocol.protection=\"{protection}\""),
-                "outputs.plots=false".into(),
-            ];
-            let s = Scenario::load(&path, &sets).unwrap();
-            let (r, _) = run(&s, 1, &RunOptions::default()).unwrap();
-            let t = r.interface_totals();
-            let got = |i: Interface| {
-                let c = t.get(&i).copied().unwrap_or_default();
-                (c.transmissions, c.bytes)
-            };
-            let at = format!("{protection}, n = {n}");
             assert_eq!(
-                got(Interface::N1),
-                (6 * n, n1_bytes(protection) * n),
-                "{at}"
+                common::fiveg_interface_counts("eap-aka-prime.toml", protection, n),
+                [
+                    (6 * n, n1_bytes(protection) * n),
+                    (4 * n, n12 * n),
+                    (2 * n, n13 * n)
+                ],
+                "{protection}, n = {n}"
             );
-            assert_eq!(got(Interface::N12), (4 * n, n12 * n), "{at}");
-            assert_eq!(got(Interface::N13), (2 * n, n13 * n), "{at}");
         }
     }
     // The per-registration sizes docs/counting.md states.

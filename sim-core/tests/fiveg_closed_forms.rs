@@ -7,7 +7,6 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use authsim_protocols::core::Interface;
 use authsim_protocols::wire::Message;
 use authsim_protocols::wire::nas5g::identity::{MobileIdentity5gs, Plmn, Suci};
 use authsim_protocols::wire::nas5g::{
@@ -19,8 +18,8 @@ use authsim_protocols::wire::sbi::{
     AuthenticationInfoResult, AuthenticationVector, Av5gAka, Av5gHeAka, Body, ConfirmationData,
     ConfirmationDataResponse, Head, Link, Method, SbiMessage, UeAuthenticationCtx,
 };
-use authsim_sim::runner::{RunOptions, run};
-use authsim_sim::scenario::Scenario;
+
+mod common;
 
 /// Octets of the scheme output: BCD MSIN (5), or ephemeral key + 5 + tag 8.
 fn scheme_output_len(protection: &str) -> usize {
@@ -204,30 +203,18 @@ fn fig9_group_sizes() -> Vec<u64> {
 
 #[test]
 fn counts_per_interface_equal_the_closed_forms_at_every_n() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/5g-aka.toml");
     for protection in ["null", "a", "b"] {
         let (n12, n13) = sbi_bytes(protection);
         for n in fig9_group_sizes() {
-            let sets = [
-                format!("population.devices={n}"),
-                format!("protocol.protection=\"{protection}\""),
-                "outputs.plots=false".into(),
-            ];
-            let s = Scenario::load(&path, &sets).unwrap();
-            let (r, _) = run(&s, 1, &RunOptions::default()).unwrap();
-            let t = r.interface_totals();
-            let got = |i: Interface| {
-                let c = t.get(&i).copied().unwrap_or_default();
-                (c.transmissions, c.bytes)
-            };
-            let at = format!("{protection}, n = {n}");
             assert_eq!(
-                got(Interface::N1),
-                (5 * n, n1_bytes(protection) * n),
-                "{at}"
+                common::fiveg_interface_counts("5g-aka.toml", protection, n),
+                [
+                    (5 * n, n1_bytes(protection) * n),
+                    (4 * n, n12 * n),
+                    (2 * n, n13 * n)
+                ],
+                "{protection}, n = {n}"
             );
-            assert_eq!(got(Interface::N12), (4 * n, n12 * n), "{at}");
-            assert_eq!(got(Interface::N13), (2 * n, n13 * n), "{at}");
         }
     }
     // The per-registration sizes docs/counting.md states.
