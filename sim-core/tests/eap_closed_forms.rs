@@ -21,28 +21,9 @@ use authsim_protocols::wire::sbi::{
 
 mod common;
 
+use common::{scheme_output_len, suci};
+
 const SNN: &str = "5G:mnc001.mcc001.3gppnetwork.org";
-
-fn scheme_output_len(protection: &str) -> usize {
-    match protection {
-        "null" => 5,
-        "a" => 32 + 5 + 8,
-        _ => 33 + 5 + 8,
-    }
-}
-
-fn suci(protection: &str) -> String {
-    match protection {
-        "null" => "suci-0-001-01-0-0-0-0000000000".into(),
-        p => {
-            let scheme = if p == "a" { 1 } else { 2 };
-            format!(
-                "suci-0-001-01-0-{scheme}-1-{}",
-                "ab".repeat(scheme_output_len(p))
-            )
-        }
-    }
-}
 
 /// EAP-Request/AKA'-Challenge, EAP-Response/AKA'-Challenge (RES of 8
 /// octets, MILENAGE's default), EAP-Success.

@@ -21,28 +21,7 @@ use authsim_protocols::wire::sbi::{
 
 mod common;
 
-/// Octets of the scheme output: BCD MSIN (5), or ephemeral key + 5 + tag 8.
-fn scheme_output_len(protection: &str) -> usize {
-    match protection {
-        "null" => 5,
-        "a" => 32 + 5 + 8,
-        _ => 33 + 5 + 8,
-    }
-}
-
-/// The SUCI string on the SBI: the MSIN digits or the scheme output in hex.
-fn suci(protection: &str) -> String {
-    match protection {
-        "null" => "suci-0-001-01-0-0-0-0000000000".into(),
-        p => {
-            let scheme = if p == "a" { 1 } else { 2 };
-            format!(
-                "suci-0-001-01-0-{scheme}-1-{}",
-                "ab".repeat(scheme_output_len(p))
-            )
-        }
-    }
-}
+use common::{scheme_output_len, suci};
 
 fn n1_bytes(protection: &str) -> u64 {
     let registration = Nas5gMessage::RegistrationRequest(RegistrationRequest {
