@@ -67,6 +67,15 @@ const FLOW: [&str; 11] = [
 ];
 
 /// Every PDU decodes as the kind it was labelled with, on its interface.
+/// The body of the `nth` (from 0) SBI message of `kind` the router carried.
+fn nth_sbi_body(r: &Router, kind: &str, nth: usize) -> Option<Body> {
+    r.log
+        .iter()
+        .filter(|p| p.kind == kind)
+        .nth(nth)
+        .map(|p| SbiMessage::decode(&p.pdu).unwrap().body)
+}
+
 fn assert_labels_decode(r: &Router) {
     for p in &r.log {
         let kind = match p.interface {
@@ -173,12 +182,7 @@ fn a_stale_sqn_resynchronises_through_ausf_and_udm() {
     r.start(UE);
     assert_eq!(count(&r, "AuthenticationFailure"), 1);
     assert_eq!(count(&r, "AuthenticationInfoRequest"), 2);
-    let resync = r
-        .log
-        .iter()
-        .filter(|p| p.kind == "AuthenticationInfo")
-        .nth(1)
-        .map(|p| SbiMessage::decode(&p.pdu).unwrap().body);
+    let resync = nth_sbi_body(&r, "AuthenticationInfo", 1);
     assert!(
         matches!(resync, Some(Body::AuthenticationInfo(i)) if i.resynchronization_info.is_some())
     );

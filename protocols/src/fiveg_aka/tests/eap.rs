@@ -152,12 +152,7 @@ fn a_stale_sqn_resynchronises_inside_the_eap_session() {
         [subtype::SYNCHRONIZATION_FAILURE, subtype::CHALLENGE]
     );
     assert_eq!(count(&r, "AuthenticationInfoRequest"), 2);
-    let resync = r
-        .log
-        .iter()
-        .filter(|p| p.kind == "AuthenticationInfoRequest")
-        .nth(1)
-        .map(|p| SbiMessage::decode(&p.pdu).unwrap().body);
+    let resync = nth_sbi_body(&r, "AuthenticationInfoRequest", 1);
     assert!(
         matches!(resync, Some(Body::AuthenticationInfoRequest(i)) if i.resynchronization_info.is_some())
     );
