@@ -203,8 +203,7 @@ fn attacks_csv(
     let mut honest = scn.clone();
     honest.attacks.clear();
     let (baseline, _) = runner::run(&honest, seed, &RunOptions::default()).map_err(Failure::run)?;
-    let classes: Vec<&str> = scn.attacks.iter().map(|a| a.class.name()).collect();
-    let row = authsim_sim::attacks::measure(result, &baseline, &classes.join("+"));
+    let row = authsim_sim::attacks::measure_scenario(result, &baseline, &scn.attacks);
     let text = row.csv_text(&scn.name, seed);
     output::write_file(&out.join("attacks.csv"), &text).map_err(Failure::run)
 }

@@ -6,10 +6,12 @@
 //! classes, what each exercises and how the numbers are read: docs/threats.md.
 
 use authsim_protocols::adversary::injector::{Dialect, Injector, Move};
-use authsim_protocols::core::{Addr, Nanos};
+use authsim_protocols::adversary::mitm::{Field, Mitm, Recorded, Tamper};
+use authsim_protocols::core::{Addr, Ctx, Destination, Endpoint, Incoming, Nanos, TimerKey};
 use serde::Deserialize;
 
 use crate::build::{BuildError, derive_seed};
+use crate::host::Host;
 use crate::link::LinkState;
 use crate::node::{NodeSetup, Service};
 use crate::profile::Profile;
@@ -27,13 +29,45 @@ pub struct AttackSpec {
     #[serde(default)]
     pub start_s: f64,
     pub stop_s: f64,
-    /// Injections per second (one every 1/rate s from `start_s`).
-    pub rate_per_s: f64,
+    /// Injections per second (one every 1/rate s from `start_s`); the
+    /// man-in-the-middle classes other than `replay` take none.
+    #[serde(default)]
+    pub rate_per_s: Option<f64>,
     /// Radio identities (sources) the adversary takes turns with: a serving
     /// node keeps one procedure per source, so a flood from one source
-    /// mostly meets its own pending procedure.
+    /// mostly meets its own pending procedure. For the man-in-the-middle
+    /// classes: the victim devices (devices 0 .. sources), one relay each.
     #[serde(default = "crate::spec::one")]
     pub sources: u32,
+    /// `modification`: the field altered.
+    #[serde(default)]
+    pub field: Option<FieldSpec>,
+    /// `replay`: the PDU recorded and re-sent.
+    #[serde(default)]
+    pub pdu: Option<PduSpec>,
+    /// `relay`: the delay the relay adds to every PDU, ms.
+    #[serde(default)]
+    pub delay_ms: Option<f64>,
+}
+
+/// `attacks[].field` of a `modification`.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldSpec {
+    Rand,
+    Autn,
+    Res,
+    Mac,
+}
+
+/// `attacks[].pdu` of a `replay`.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum PduSpec {
+    AttachRequest,
+    AuthenticationResponse,
+    SecurityModeComplete,
+    AuthenticationRequest,
 }
 
 /// The attack classes built so far (issue 10 lists more; docs/threats.md).
@@ -46,6 +80,15 @@ pub enum AttackClass {
     Impersonation,
     /// Forgery: a fake serving network challenging devices.
     FalseBaseStation,
+    /// Man in the middle: relays victims' PDUs with an added delay.
+    Relay,
+    /// Man in the middle: alters a field of victims' PDUs in flight.
+    Modification,
+    /// Man in the middle: records a victim's PDU and re-sends it.
+    Replay,
+    /// Man in the middle: answers a victim's new attempt with a stale
+    /// recorded challenge (synch failure, resynchronisation).
+    Desync,
 }
 
 impl AttackClass {
@@ -54,7 +97,31 @@ impl AttackClass {
             AttackClass::AttachFlood => "attach_flood",
             AttackClass::Impersonation => "impersonation",
             AttackClass::FalseBaseStation => "false_base_station",
+            AttackClass::Relay => "relay",
+            AttackClass::Modification => "modification",
+            AttackClass::Replay => "replay",
+            AttackClass::Desync => "desync",
         }
+    }
+
+    /// Whether the adversary stands in the victims' radio path (routes
+    /// their traffic) rather than beside it.
+    pub fn in_path(self) -> bool {
+        matches!(
+            self,
+            AttackClass::Relay
+                | AttackClass::Modification
+                | AttackClass::Replay
+                | AttackClass::Desync
+        )
+    }
+
+    /// Whether the class injects at `rate_per_s` (the others take none).
+    fn has_rate(self) -> bool {
+        !matches!(
+            self,
+            AttackClass::Relay | AttackClass::Modification | AttackClass::Desync
+        )
     }
 }
 
@@ -74,11 +141,12 @@ fn dialect(protocol: &str) -> Option<(Dialect, &'static str, &'static str)> {
         .map(|s| (s.1, s.2, s.3))
 }
 
-/// Checks every entry; errors name `attacks[i].field`.
-pub fn validate(attacks: &[AttackSpec], protocol: &str) -> Result<(), FieldError> {
+/// Checks every entry against the protocol and its `devices`; errors name
+/// `attacks[i].field`.
+pub fn validate(attacks: &[AttackSpec], protocol: &str, devices: u32) -> Result<(), FieldError> {
     for (i, a) in attacks.iter().enumerate() {
         let f = |field: &str| format!("attacks[{i}].{field}");
-        let Some((_, device, serving)) = dialect(protocol) else {
+        let Some((dialect, device, serving)) = dialect(protocol) else {
             let names: Vec<&str> = SUPPORTED.iter().map(|s| s.0).collect();
             return Err(FieldError::new(
                 f("class"),
@@ -91,6 +159,7 @@ pub fn validate(attacks: &[AttackSpec], protocol: &str) -> Result<(), FieldError
         let want = match a.class {
             AttackClass::AttachFlood | AttackClass::Impersonation => serving,
             AttackClass::FalseBaseStation => device,
+            _ => device,
         };
         if a.target != want {
             return Err(FieldError::new(
@@ -114,30 +183,125 @@ pub fn validate(attacks: &[AttackSpec], protocol: &str) -> Result<(), FieldError
                 format!("must be after start_s ({}), got {}", a.start_s, a.stop_s),
             ));
         }
-        if !(a.rate_per_s.is_finite() && a.rate_per_s > 0.0) {
-            return Err(FieldError::new(
-                f("rate_per_s"),
-                format!("must be a positive number, got {}", a.rate_per_s),
-            ));
-        }
         if a.sources == 0 || a.sources > 100_000 {
             return Err(FieldError::new(
                 f("sources"),
                 format!("must be 1..=100000, got {}", a.sources),
             ));
         }
-        if seconds(1.0 / a.rate_per_s) == 0 {
+        if a.class.in_path() && a.sources > devices {
+            return Err(FieldError::new(
+                f("sources"),
+                format!(
+                    "class `{}` relays devices 0..sources; the population has {devices}",
+                    a.class.name()
+                ),
+            ));
+        }
+        validate_class_fields(a, dialect, &f)?;
+        if a.class.in_path() && attacks[..i].iter().any(|b| b.class.in_path()) {
+            return Err(FieldError::new(
+                f("class"),
+                "one man-in-the-middle entry per scenario (they would relay the same devices)",
+            ));
+        }
+        let rate = match (a.class.has_rate(), a.rate_per_s) {
+            (true, Some(rate)) => rate,
+            (true, None) => {
+                return Err(FieldError::new(
+                    f("rate_per_s"),
+                    format!("class `{}` needs an injection rate", a.class.name()),
+                ));
+            }
+            (false, Some(_)) => {
+                return Err(FieldError::new(
+                    f("rate_per_s"),
+                    format!(
+                        "class `{}` injects no PDUs of its own at a rate; remove the field",
+                        a.class.name()
+                    ),
+                ));
+            }
+            (false, None) => continue,
+        };
+        if !(rate.is_finite() && rate > 0.0) {
+            return Err(FieldError::new(
+                f("rate_per_s"),
+                format!("must be a positive number, got {rate}"),
+            ));
+        }
+        if seconds(1.0 / rate) == 0 {
             return Err(FieldError::new(
                 f("rate_per_s"),
                 "is above 10^9 per second (the clock's nanosecond)",
             ));
         }
-        if (a.stop_s - a.start_s) * a.rate_per_s > MAX_INJECTIONS {
+        if (a.stop_s - a.start_s) * rate > MAX_INJECTIONS {
             return Err(FieldError::new(
                 f("rate_per_s"),
                 format!("(stop_s - start_s) × rate_per_s exceeds {MAX_INJECTIONS:e} injections"),
             ));
         }
+    }
+    Ok(())
+}
+
+/// `field`, `pdu` and `delay_ms` belong to one class each, and some
+/// choices have no meaning in a dialect (UMTS MM carries no NAS MAC and no
+/// security mode procedure).
+fn validate_class_fields(
+    a: &AttackSpec,
+    dialect: Dialect,
+    f: &dyn Fn(&str) -> String,
+) -> Result<(), FieldError> {
+    let class = a.class.name();
+    let needs = |field: &str, present: bool, wanted: bool| {
+        if present == wanted {
+            return Ok(());
+        }
+        Err(FieldError::new(
+            f(field),
+            if wanted {
+                format!("class `{class}` needs it")
+            } else {
+                format!(
+                    "only for class `{}`",
+                    match field {
+                        "field" => "modification",
+                        "pdu" => "replay",
+                        _ => "relay",
+                    }
+                )
+            },
+        ))
+    };
+    needs(
+        "field",
+        a.field.is_some(),
+        a.class == AttackClass::Modification,
+    )?;
+    needs("pdu", a.pdu.is_some(), a.class == AttackClass::Replay)?;
+    needs(
+        "delay_ms",
+        a.delay_ms.is_some(),
+        a.class == AttackClass::Relay,
+    )?;
+    if let Some(d) = a.delay_ms
+        && !(d.is_finite() && (0.0..=60_000.0).contains(&d))
+    {
+        return Err(FieldError::new(
+            f("delay_ms"),
+            format!("must be 0..=60000, got {d}"),
+        ));
+    }
+    if dialect == Dialect::Umts
+        && (a.field == Some(FieldSpec::Mac) || a.pdu == Some(PduSpec::SecurityModeComplete))
+    {
+        let which = if a.field.is_some() { "field" } else { "pdu" };
+        return Err(FieldError::new(
+            f(which),
+            "UMTS MM has no NAS MAC and no security mode procedure (TS 24.008)",
+        ));
     }
     Ok(())
 }
@@ -188,43 +352,40 @@ pub fn place(
         setups[target].links[me as usize] = Some(link(&a.target, &name)?);
         let mut own_links: Vec<Option<LinkState>> = (0..total).map(|_| None).collect();
         own_links[target] = Some(link(&name, &a.target)?);
-        let mv = match a.class {
-            AttackClass::AttachFlood => Move::FloodRandomIdentities {
-                known: population.devices,
-            },
-            AttackClass::Impersonation => Move::ImpersonateDevice {
-                victims: population.devices,
-            },
-            AttackClass::FalseBaseStation => Move::FakeNetworkChallenge {
-                devices: population.devices,
-            },
-        };
-        // Source k injects at start + k/rate, then every sources/rate.
-        let step = seconds(1.0 / a.rate_per_s);
         let (start, stop) = (seconds(a.start_s), seconds(a.stop_s));
-        let mut injectors = Vec::new();
-        let mut arrivals = Vec::new();
-        for k in 0..a.sources {
-            let first: Nanos = start + k as Nanos * step;
-            if first >= stop {
-                break;
-            }
-            injectors.push(Injector::new(
+        let (host, arrivals): (Box<dyn Host>, Vec<(Nanos, u32)>) = if a.class.in_path() {
+            // The victims' uplink is routed to this node, which reaches the
+            // serving node over a copy of the radio link.
+            let serving_id = id_of(setups, serving)?;
+            setups[serving_id].links[me as usize] = Some(link(serving, &name)?);
+            own_links[serving_id] = Some(link(&name, serving)?);
+            let inner = std::mem::replace(&mut setups[target].host, Box::new(Vec::<Mitm>::new()));
+            setups[target].host = Box::new(Tapped {
+                inner,
+                victims: a.sources,
+                serving: serving_id as u16,
+                adversary: me,
+                current: 0,
+            });
+            man_in_the_middle(
+                a,
                 dialect,
-                mv,
+                (target as u16, serving_id as u16, me),
+                (start, stop),
+            )
+        } else {
+            injectors(
+                a,
+                dialect,
+                population,
                 Addr::new(target as u16, 0),
-                "00101".into(),
-                first,
-                stop,
-                step * a.sources as Nanos,
-                (k as u64, a.sources as u64),
-            ));
-            arrivals.push((first, k));
-        }
+                (start, stop),
+            )
+        };
         setups.push(NodeSetup {
             id: me,
             name: name.clone(),
-            host: Box::new(injectors),
+            host,
             profile: Profile::builtin("free").expect("built-in profile"),
             service: Service::PerEndpoint,
             links: own_links,
@@ -237,11 +398,176 @@ pub fn place(
     Ok(())
 }
 
+/// Source k of an injecting entry starts at `start + k/rate`, then injects
+/// every `sources/rate`: (first injection, interval) per source.
+fn schedule(a: &AttackSpec, start: Nanos, stop: Nanos) -> Vec<(Nanos, Nanos)> {
+    let step = seconds(1.0 / a.rate_per_s.unwrap_or(1.0));
+    (0..a.sources)
+        .map(|k| (start + k as Nanos * step, step * a.sources as Nanos))
+        .take_while(|&(first, _)| first < stop)
+        .collect()
+}
+
+/// The injecting classes: one [`Injector`] per source.
+fn injectors(
+    a: &AttackSpec,
+    dialect: Dialect,
+    population: &PopulationSpec,
+    target: Addr,
+    (start, stop): (Nanos, Nanos),
+) -> (Box<dyn Host>, Vec<(Nanos, u32)>) {
+    let mv = match a.class {
+        AttackClass::AttachFlood => Move::FloodRandomIdentities {
+            known: population.devices,
+        },
+        AttackClass::Impersonation => Move::ImpersonateDevice {
+            victims: population.devices,
+        },
+        _ => Move::FakeNetworkChallenge {
+            devices: population.devices,
+        },
+    };
+    let mut hosted = Vec::new();
+    let mut arrivals = Vec::new();
+    for (k, (first, interval)) in schedule(a, start, stop).into_iter().enumerate() {
+        hosted.push(Injector::new(
+            dialect,
+            mv,
+            target,
+            "00101".into(),
+            first,
+            stop,
+            interval,
+            (k as u64, a.sources as u64),
+        ));
+        arrivals.push((first, k as u32));
+    }
+    (Box::new(hosted), arrivals)
+}
+
+/// The man-in-the-middle classes: one [`Mitm`] per victim device, each
+/// started at time 0 (a replay relay arms its first re-send there).
+fn man_in_the_middle(
+    a: &AttackSpec,
+    dialect: Dialect,
+    (device, serving, _me): (u16, u16, u16),
+    (start, stop): (Nanos, Nanos),
+) -> (Box<dyn Host>, Vec<(Nanos, u32)>) {
+    let replays = schedule(a, start, stop);
+    let hosted: Vec<Mitm> = (0..a.sources)
+        .map(|k| {
+            let tamper = match a.class {
+                AttackClass::Relay => Tamper::Relay {
+                    delay: seconds(a.delay_ms.unwrap_or(0.0) / 1e3),
+                },
+                AttackClass::Modification => Tamper::Modify(match a.field {
+                    Some(FieldSpec::Rand) | None => Field::Rand,
+                    Some(FieldSpec::Autn) => Field::Autn,
+                    Some(FieldSpec::Res) => Field::Res,
+                    Some(FieldSpec::Mac) => Field::Mac,
+                }),
+                AttackClass::Replay => {
+                    let (first, interval) = replays.get(k as usize).copied().unwrap_or((stop, 1));
+                    Tamper::Replay {
+                        pdu: match a.pdu {
+                            Some(PduSpec::AttachRequest) | None => Recorded::AttachRequest,
+                            Some(PduSpec::AuthenticationResponse) => {
+                                Recorded::AuthenticationResponse
+                            }
+                            Some(PduSpec::SecurityModeComplete) => Recorded::SecurityModeComplete,
+                            Some(PduSpec::AuthenticationRequest) => Recorded::AuthenticationRequest,
+                        },
+                        first,
+                        interval,
+                        other: Addr::new(device, (k + 1) % a.sources),
+                    }
+                }
+                _ => Tamper::Desync,
+            };
+            Mitm::new(
+                dialect,
+                Addr::new(device, k),
+                Addr::new(serving, 0),
+                tamper,
+                start,
+                stop,
+            )
+        })
+        .collect();
+    let arrivals = (0..a.sources).map(|k| (0, k)).collect();
+    (Box::new(hosted), arrivals)
+}
+
+/// A device node whose first `victims` devices reach the serving node
+/// through the adversary: their roles are unchanged, only the destination
+/// of what they send to the serving node is rewritten to their relay
+/// (`adversary`, index = device index), as a radio attacker standing
+/// between them and the network would capture it.
+struct Tapped {
+    inner: Box<dyn Host>,
+    victims: u32,
+    serving: u16,
+    adversary: u16,
+    /// The victim the host was last asked for (the node calls one
+    /// endpoint at a time).
+    current: u32,
+}
+
+impl Tapped {
+    fn around(&mut self, cx: &mut Ctx<'_>, call: impl FnOnce(&mut dyn Endpoint, &mut Ctx<'_>)) {
+        let before = cx.fx.transmits.len();
+        let Some(ep) = self.inner.endpoint(self.current) else {
+            return;
+        };
+        call(ep, cx);
+        let relay = Addr::new(self.adversary, self.current);
+        for t in &mut cx.fx.transmits[before..] {
+            match &mut t.to {
+                Destination::Unicast(to) if to.node == self.serving => *to = relay,
+                Destination::Broadcast(all) => {
+                    for to in all.iter_mut().filter(|to| to.node == self.serving) {
+                        *to = relay;
+                    }
+                }
+                Destination::Unicast(_) => {}
+            }
+        }
+    }
+}
+
+impl Host for Tapped {
+    fn len(&self) -> u32 {
+        self.inner.len()
+    }
+    fn endpoint(&mut self, index: u32) -> Option<&mut dyn Endpoint> {
+        if index < self.victims && index < self.inner.len() {
+            self.current = index;
+            Some(self)
+        } else {
+            self.inner.endpoint(index)
+        }
+    }
+}
+
+impl Endpoint for Tapped {
+    fn start(&mut self, cx: &mut Ctx<'_>) {
+        self.around(cx, |ep, cx| ep.start(cx));
+    }
+    fn on_message(&mut self, m: Incoming<'_>, cx: &mut Ctx<'_>) {
+        self.around(cx, |ep, cx| ep.on_message(m, cx));
+    }
+    fn on_timer(&mut self, key: TimerKey, cx: &mut Ctx<'_>) {
+        self.around(cx, |ep, cx| ep.on_timer(key, cx));
+    }
+}
+
 /// What one attack run cost and what it achieved, against the same scenario
 /// and seed without adversary (one row of attacks.csv).
 #[derive(Clone, Debug, PartialEq)]
 pub struct AttackRow {
     pub classes: String,
+    /// PDUs the adversary sent of its own making: forged, altered, replayed,
+    /// substituted or held back (its nodes' timer expiries that sent one).
     pub injected: u64,
     /// Inputs, bytes sent and crypto operations of the protocol's nodes,
     /// attack run minus baseline.
@@ -253,8 +579,23 @@ pub struct AttackRow {
     /// Inputs the protocol's nodes ignored (nodes.csv `ignored_inputs`),
     /// attack run minus baseline: injections not acted on.
     pub extra_ignored: i64,
+    /// Which check stopped the attack: the rejected / attack-detected
+    /// verdicts and ignored inputs per node and reason, attack run minus
+    /// baseline, as `node:outcome:reason=n` joined by `;` (positive only).
+    pub detections: String,
     /// Authenticated verdicts caused by adversary input (see [`measure`]).
     pub false_acceptances: u64,
+    /// Authenticated verdicts reached through the adversary's relay of a
+    /// genuine device (AKA does not prevent a relay; docs/threats.md).
+    pub relayed: u64,
+    /// SECURITY MODE REJECT verdicts at the serving node, attack run minus
+    /// baseline (TS 24.301 §5.4.3.5: the UE refused a security mode command).
+    pub security_mode_rejects: i64,
+    /// AUTHENTICATION FAILURE messages (MAC or synch failures) and messages
+    /// on the serving–home interface, attack run minus baseline: the
+    /// resynchronisation round trips a desynchronisation costs.
+    pub extra_auth_failures: i64,
+    pub extra_home_messages: i64,
     /// Attack-detected verdicts in the baseline run (no adversary).
     pub false_alarms: u64,
     /// Honest authenticated verdicts at the serving node (not relayed).
@@ -265,13 +606,43 @@ pub struct AttackRow {
     pub honest_p50_ms_baseline: Option<f64>,
 }
 
-/// Compares an attack run with its baseline. The protocol's nodes are the
-/// baseline's nodes; the adversary nodes are the rest. A false acceptance
-/// is an authenticated verdict whose final message came from another
-/// address than the identity it names (the adversary's; honest devices
-/// never relay), or any authenticated verdict a node gives beyond its
-/// baseline count (honest devices authenticate once each).
+/// [`measure_victims`] for adversaries that relay no device.
 pub fn measure(attack: &RunResult, baseline: &RunResult, classes: &str) -> AttackRow {
+    measure_victims(attack, baseline, classes, 0)
+}
+
+/// [`measure_victims`] for the entries of a scenario.
+pub fn measure_scenario(
+    attack: &RunResult,
+    baseline: &RunResult,
+    attacks: &[AttackSpec],
+) -> AttackRow {
+    let classes: Vec<&str> = attacks.iter().map(|a| a.class.name()).collect();
+    let victims = attacks
+        .iter()
+        .filter(|a| a.class.in_path())
+        .map(|a| a.sources)
+        .max()
+        .unwrap_or(0);
+    measure_victims(attack, baseline, &classes.join("+"), victims)
+}
+
+/// Compares an attack run with its baseline. The protocol's nodes are the
+/// baseline's nodes (the first is the device node); the adversary nodes
+/// are the rest; devices `0..victims` reach the network through the
+/// adversary's relay. A false acceptance is an authenticated verdict an
+/// endpoint gives about a subject beyond its baseline count for that
+/// subject (honest devices authenticate once each; a relayed device's own
+/// verdicts about the network are not counted, see below), or a relayed
+/// one about a device the adversary does not relay (its final message
+/// came from the adversary's address).
+pub fn measure_victims(
+    attack: &RunResult,
+    baseline: &RunResult,
+    classes: &str,
+    victims: u32,
+) -> AttackRow {
+    use std::collections::BTreeMap;
     let protocol_nodes = baseline.nodes.len();
     let (own, adversary) = attack
         .nodes
@@ -288,15 +659,22 @@ pub fn measure(attack: &RunResult, baseline: &RunResult, classes: &str) -> Attac
     };
     let relayed =
         |a: &crate::report::AuthRow| a.outcome == "authenticated" && a.reason == "relayed";
-    let mut excess = 0u64;
-    for n in &baseline.nodes {
-        let of = |r: &RunResult| {
-            count(r, &|a| {
-                a.outcome == "authenticated" && a.reason != "relayed" && *a.reporter_node == *n.name
-            })
-        };
-        excess += of(attack).saturating_sub(of(baseline));
+    let relayed_device = |a: Addr| a.node == 0 && a.index < victims;
+    let victim = |a: &crate::report::AuthRow| relayed_device(a.subject);
+    // Authenticated verdicts per (reporter, subject), attack minus baseline.
+    // A relayed device's own verdicts are left out: the relay shows it
+    // genuine challenges of extra procedures (a replayed attach, a new
+    // attempt), each of which it rightly accepts.
+    let counted =
+        |a: &&crate::report::AuthRow| a.outcome == "authenticated" && !relayed_device(a.reporter);
+    let mut per_subject: BTreeMap<(Addr, Addr), i64> = BTreeMap::new();
+    for a in attack.auth.iter().filter(counted) {
+        *per_subject.entry((a.reporter, a.subject)).or_default() += 1;
     }
+    for a in baseline.auth.iter().filter(counted) {
+        *per_subject.entry((a.reporter, a.subject)).or_default() -= 1;
+    }
+    let excess: u64 = per_subject.values().map(|&d| d.max(0) as u64).sum();
     let serving = baseline
         .nodes
         .get(1)
@@ -312,22 +690,88 @@ pub fn measure(attack: &RunResult, baseline: &RunResult, classes: &str) -> Attac
         l.sort_unstable();
         (!l.is_empty()).then(|| crate::report::percentile(&l, 0.5) as f64 / 1e6)
     };
+    let messages = |r: &RunResult, pred: &dyn Fn(&crate::report::MessageRow) -> bool| {
+        r.messages
+            .iter()
+            .filter(|m| pred(m))
+            .map(|m| m.counters.transmissions)
+            .sum::<u64>() as i64
+    };
+    let failures = |m: &crate::report::MessageRow| m.kind == "AuthenticationFailure";
+    let home = |m: &crate::report::MessageRow| {
+        matches!(
+            m.interface,
+            authsim_protocols::core::Interface::S6a | authsim_protocols::core::Interface::Map
+        )
+    };
+    let smr = |r: &RunResult| {
+        count(r, &|a| {
+            a.outcome == "rejected"
+                && a.reason == "security_mode_reject"
+                && *a.reporter_node == *serving
+        }) as i64
+    };
+    let nothing = |n: &crate::report::NodeRow| {
+        n.ignored
+            .get("adversary_nothing_recorded")
+            .copied()
+            .unwrap_or(0)
+    };
     AttackRow {
         classes: classes.to_string(),
-        injected: adversary.iter().map(|n| n.timer_expiries).sum(),
+        injected: adversary
+            .iter()
+            .map(|n| n.timer_expiries - nothing(n))
+            .sum(),
         extra_inputs: sum(own, &|r| r.inputs) - sum(&baseline.nodes, &|r| r.inputs),
         extra_tx_bytes: sum(own, &|r| r.tx_bytes) - sum(&baseline.nodes, &|r| r.tx_bytes),
         extra_crypto_ops: sum(own, &crypto) - sum(&baseline.nodes, &crypto),
         extra_rejections: count(attack, &rejection) as i64 - count(baseline, &rejection) as i64,
         extra_ignored: sum(own, &|r| r.ignored_inputs())
             - sum(&baseline.nodes, &|r| r.ignored_inputs()),
-        false_acceptances: count(attack, &relayed) + excess,
+        detections: detections(attack, baseline, own),
+        false_acceptances: count(attack, &|a| relayed(a) && !victim(a)) + excess,
+        relayed: count(attack, &relayed),
+        security_mode_rejects: smr(attack) - smr(baseline),
+        extra_auth_failures: messages(attack, &failures) - messages(baseline, &failures),
+        extra_home_messages: messages(attack, &home) - messages(baseline, &home),
         false_alarms: count(baseline, &|a| a.outcome == "attack_detected"),
         honest_authenticated: honest(attack),
         honest_authenticated_baseline: honest(baseline),
         honest_p50_ms: p50(attack),
         honest_p50_ms_baseline: p50(baseline),
     }
+}
+
+/// The `detections` column: rejections and ignored inputs of the protocol's
+/// nodes by node and reason, attack run minus baseline, positive only, in
+/// key order (deterministic).
+fn detections(attack: &RunResult, baseline: &RunResult, own: &[crate::report::NodeRow]) -> String {
+    use std::collections::BTreeMap;
+    let mut diff: BTreeMap<String, i64> = BTreeMap::new();
+    for (sign, r) in [(1i64, attack), (-1, baseline)] {
+        for ((node, outcome, reason), n) in r.outcome_counts() {
+            if matches!(outcome, "rejected" | "attack_detected" | "failed") {
+                *diff
+                    .entry(format!("{node}:{outcome}:{reason}"))
+                    .or_default() += sign * n as i64;
+            }
+        }
+    }
+    for (sign, rows) in [(1i64, own), (-1, baseline.nodes.as_slice())] {
+        for n in rows {
+            for (label, c) in &n.ignored {
+                *diff
+                    .entry(format!("{}:ignored:{label}", n.name))
+                    .or_default() += sign * *c as i64;
+            }
+        }
+    }
+    diff.into_iter()
+        .filter(|&(_, n)| n > 0)
+        .map(|(k, n)| format!("{k}={n}"))
+        .collect::<Vec<_>>()
+        .join(";")
 }
 
 /// One row of attacks.csv; the header is these field names (docs/outputs.md).
@@ -347,7 +791,12 @@ struct AttacksCsvRow<'a> {
     crypto_per_injection: String,
     extra_rejections: i64,
     extra_ignored: i64,
+    detections: &'a str,
     false_acceptances: u64,
+    relayed: u64,
+    security_mode_rejects: i64,
+    extra_auth_failures: i64,
+    extra_home_messages: i64,
     false_alarms: u64,
     honest_authenticated: u64,
     honest_authenticated_baseline: u64,
@@ -379,7 +828,12 @@ impl AttackRow {
             crypto_per_injection: per(self.extra_crypto_ops),
             extra_rejections: self.extra_rejections,
             extra_ignored: self.extra_ignored,
+            detections: &self.detections,
             false_acceptances: self.false_acceptances,
+            relayed: self.relayed,
+            security_mode_rejects: self.security_mode_rejects,
+            extra_auth_failures: self.extra_auth_failures,
+            extra_home_messages: self.extra_home_messages,
             false_alarms: self.false_alarms,
             honest_authenticated: self.honest_authenticated,
             honest_authenticated_baseline: self.honest_authenticated_baseline,

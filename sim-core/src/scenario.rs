@@ -759,7 +759,7 @@ impl Scenario {
             }
         }
         protocol.validate(&self.population)?;
-        crate::attacks::validate(&self.attacks, self.protocol.name())
+        crate::attacks::validate(&self.attacks, self.protocol.name(), self.population.devices)
     }
 
     /// The link spec joining two named nodes, if any.

@@ -89,7 +89,7 @@ fn bad_attack_entries_name_their_field() {
     .unwrap_err();
     assert!(e.contains("attacks[0].sources"), "{e}");
     let spec = parse(&scenario("eps-aka", eps, &attack("attach_flood", "mme"))).unwrap();
-    let e = authsim_sim::attacks::validate(&spec.attacks, "harn-gas").unwrap_err();
+    let e = authsim_sim::attacks::validate(&spec.attacks, "harn-gas", 50).unwrap_err();
     assert_eq!(e.field, "attacks[0].class");
     assert!(e.message.contains("eps-aka, umts-aka"), "{e}");
 }

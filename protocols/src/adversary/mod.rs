@@ -7,7 +7,9 @@
 //!   drops, mutates, redirects, spoofs, replays, injects and fires timers,
 //!   with the oracle that no authenticated verdict comes from its input;
 //! - [`targets`]: each protocol's roles set up for it;
-//! - [`injector`]: the adversary endpoint of the simulator's `[[attacks]]`.
+//! - [`injector`]: the adversary endpoint of the simulator's `[[attacks]]`;
+//! - [`mitm`]: the man in the middle of `[[attacks]]` (relay, modification,
+//!   replay, desynchronisation) on a victim device's radio link.
 //!
 //! The attacker model is meant to be reused by the simulator's attack
 //! scenarios: it names moves, not fuzzing.
@@ -15,6 +17,7 @@
 pub mod attacker;
 pub mod decoders;
 pub mod injector;
+pub mod mitm;
 pub mod targets;
 
 #[cfg(test)]

@@ -1,0 +1,348 @@
+//! A man in the middle on one device's radio link (`[[attacks]]` classes
+//! `relay`, `modification`, `replay` and `desync`): the simulator routes
+//! the victim device's uplink to this endpoint, which forwards it to the
+//! serving node under its own address and forwards the serving node's
+//! answers back to the device. Between `start` and `stop` it tampers:
+//!
+//! - [`Tamper::Relay`]: holds every PDU for a fixed delay, changes nothing;
+//! - [`Tamper::Modify`]: flips one bit of a chosen field (RAND, AUTN, RES,
+//!   the NAS MAC) of the PDU carrying it;
+//! - [`Tamper::Replay`]: records the first PDU of a kind and re-sends it at
+//!   a fixed rate (uplink ones to the serving node on the victim's session,
+//!   a challenge to another victim device);
+//! - [`Tamper::Desync`]: lets the victim accept a genuine challenge, drops
+//!   its answer so the attempt fails, and answers the device's next attempt
+//!   with that recorded (now stale) challenge: the USIM reports a synch
+//!   failure and the network pays a resynchronisation (AUTS) round trip.
+//!
+//! Every PDU the adversary alters, replays, substitutes or holds back is
+//! sent from its own timer (`AttackTick`), so the simulator counts these
+//! as the adversary's injections; PDUs forwarded untouched are not.
+//! It holds no key: nothing it sends was computed with one.
+
+use std::collections::VecDeque;
+
+use crate::core::{Addr, Ctx, Endpoint, Incoming, Interface, Nanos, TimerKey, TimerKind};
+use crate::wire::mm::MmMessage;
+use crate::wire::nas::{self, Nas, NasMessage};
+
+use super::injector::Dialect;
+
+/// A field the modification attack alters (one bit flipped).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Field {
+    /// RAND of the AUTHENTICATION REQUEST (downlink).
+    Rand,
+    /// AUTN of the AUTHENTICATION REQUEST (downlink).
+    Autn,
+    /// RES of the AUTHENTICATION RESPONSE (uplink).
+    Res,
+    /// The NAS MAC of the SECURITY MODE COMMAND (downlink; EPS only: UMTS
+    /// MM messages carry no MAC).
+    Mac,
+}
+
+/// The PDU kind the replay attack records and re-sends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Recorded {
+    /// ATTACH REQUEST / LOCATION UPDATING REQUEST (uplink).
+    AttachRequest,
+    /// AUTHENTICATION RESPONSE (uplink).
+    AuthenticationResponse,
+    /// SECURITY MODE COMPLETE (uplink, EPS only).
+    SecurityModeComplete,
+    /// AUTHENTICATION REQUEST (downlink), re-sent to another victim device.
+    AuthenticationRequest,
+}
+
+impl Recorded {
+    fn uplink(self) -> bool {
+        !matches!(self, Recorded::AuthenticationRequest)
+    }
+}
+
+/// What the man in the middle does while active.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tamper {
+    Relay {
+        delay: Nanos,
+    },
+    Modify(Field),
+    /// `first`: the first re-send; then every `interval`; a recorded
+    /// challenge goes to `other` (another victim device).
+    Replay {
+        pdu: Recorded,
+        first: Nanos,
+        interval: Nanos,
+        other: Addr,
+    },
+    Desync,
+}
+
+/// Where the desynchronisation stands for this victim.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    /// Waiting for the victim's first challenge.
+    Fresh,
+    /// The challenge was recorded and forwarded; the attempt is starved.
+    Starving,
+    /// The next attempt's challenge is to be replaced by the recorded one.
+    Substitute,
+    /// Done: everything is forwarded.
+    Faithful,
+}
+
+/// The man-in-the-middle endpoint for one victim device.
+pub struct Mitm {
+    dialect: Dialect,
+    victim: Addr,
+    serving: Addr,
+    tamper: Tamper,
+    start: Nanos,
+    stop: Nanos,
+    /// PDUs waiting for their `AttackTick`, in sending order.
+    pending: VecDeque<(Addr, Interface, &'static str, Vec<u8>)>,
+    next_tag: u32,
+    recorded: Option<(&'static str, Vec<u8>)>,
+    phase: Phase,
+}
+
+/// The adversary's own timer: a replay tick (own) or a pending PDU (tagged
+/// with a sequence number in the peer slot, so several can be armed).
+const REPLAY_TICK: TimerKey = TimerKey::own(TimerKind::AttackTick);
+
+impl Mitm {
+    /// A man in the middle between `victim` and `serving`, tampering from
+    /// `start` to `stop` (outside it, everything is forwarded untouched).
+    pub fn new(
+        dialect: Dialect,
+        victim: Addr,
+        serving: Addr,
+        tamper: Tamper,
+        start: Nanos,
+        stop: Nanos,
+    ) -> Self {
+        Self {
+            dialect,
+            victim,
+            serving,
+            tamper,
+            start,
+            stop,
+            pending: VecDeque::new(),
+            next_tag: 0,
+            recorded: None,
+            phase: Phase::Fresh,
+        }
+    }
+
+    fn interface(&self) -> Interface {
+        match self.dialect {
+            Dialect::Eps => Interface::Nas,
+            Dialect::Umts => Interface::UmtsAir,
+        }
+    }
+
+    /// Sends `pdu` from the adversary's own timer at `at` (counted as an injection).
+    fn hold(&mut self, to: Addr, kind: &'static str, pdu: Vec<u8>, at: Nanos, cx: &mut Ctx<'_>) {
+        let interface = self.interface();
+        self.pending.push_back((to, interface, kind, pdu));
+        let tag = Addr::new(0, self.next_tag);
+        self.next_tag = self.next_tag.wrapping_add(1);
+        cx.fx
+            .arm(TimerKey::for_peer(tag, TimerKind::AttackTick), at);
+    }
+
+    fn active(&self, now: Nanos) -> bool {
+        (self.start..self.stop).contains(&now)
+    }
+}
+
+/// What the adversary recognises of a PDU: its kind label and role.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Seen {
+    Attach,
+    Challenge,
+    Response,
+    SecurityModeCommand,
+    SecurityModeComplete,
+    Other,
+}
+
+fn classify(dialect: Dialect, pdu: &[u8]) -> (&'static str, Seen) {
+    match dialect {
+        Dialect::Eps => match nas::decode_any(pdu) {
+            Ok(m) => {
+                let seen = match &m {
+                    Nas::Plain(NasMessage::AttachRequest(_)) => Seen::Attach,
+                    Nas::Plain(NasMessage::AuthenticationRequest(_)) => Seen::Challenge,
+                    Nas::Plain(NasMessage::AuthenticationResponse(_)) => Seen::Response,
+                    Nas::Protected(_) => match m.kind() {
+                        "SecurityModeCommand" => Seen::SecurityModeCommand,
+                        "SecurityModeComplete" => Seen::SecurityModeComplete,
+                        _ => Seen::Other,
+                    },
+                    _ => Seen::Other,
+                };
+                (m.kind(), seen)
+            }
+            Err(_) => ("undecodable", Seen::Other),
+        },
+        Dialect::Umts => match MmMessage::decode(pdu) {
+            Ok(m) => {
+                let seen = match &m {
+                    MmMessage::LocationUpdatingRequest(_) => Seen::Attach,
+                    MmMessage::AuthenticationRequest(_) => Seen::Challenge,
+                    MmMessage::AuthenticationResponse(_) => Seen::Response,
+                    _ => Seen::Other,
+                };
+                (m.kind(), seen)
+            }
+            Err(_) => ("undecodable", Seen::Other),
+        },
+    }
+}
+
+/// `pdu` with one bit of `field` flipped, if `pdu` carries it.
+fn flip(dialect: Dialect, field: Field, pdu: &[u8]) -> Option<Vec<u8>> {
+    match dialect {
+        Dialect::Eps => match (field, nas::decode_any(pdu).ok()?) {
+            (Field::Rand, Nas::Plain(NasMessage::AuthenticationRequest(mut m))) => {
+                m.rand[0] ^= 1;
+                Some(NasMessage::AuthenticationRequest(m).encode())
+            }
+            (Field::Autn, Nas::Plain(NasMessage::AuthenticationRequest(mut m))) => {
+                // A bit of MAC-A (the last 8 octets of AUTN).
+                m.autn[15] ^= 1;
+                Some(NasMessage::AuthenticationRequest(m).encode())
+            }
+            (Field::Res, Nas::Plain(NasMessage::AuthenticationResponse(mut m))) => {
+                *m.res.first_mut()? ^= 1;
+                Some(NasMessage::AuthenticationResponse(m).encode())
+            }
+            (Field::Mac, Nas::Protected(mut p))
+                if NasMessage::decode(&p.inner)
+                    .is_ok_and(|m| matches!(m, NasMessage::SecurityModeCommand(_))) =>
+            {
+                p.mac[0] ^= 1;
+                Some(Nas::Protected(p).encode())
+            }
+            _ => None,
+        },
+        Dialect::Umts => {
+            let (m, nsd) = MmMessage::decode_with_nsd(pdu).ok()?;
+            match (field, m) {
+                (Field::Rand, MmMessage::AuthenticationRequest(mut m)) => {
+                    m.rand[0] ^= 1;
+                    Some(MmMessage::AuthenticationRequest(m).encode())
+                }
+                (Field::Autn, MmMessage::AuthenticationRequest(mut m)) => {
+                    m.autn.as_mut()?[15] ^= 1;
+                    Some(MmMessage::AuthenticationRequest(m).encode())
+                }
+                (Field::Res, MmMessage::AuthenticationResponse(mut m)) => {
+                    *m.res.first_mut()? ^= 1;
+                    Some(MmMessage::AuthenticationResponse(m).encode_with_nsd(nsd))
+                }
+                _ => None,
+            }
+        }
+    }
+}
+
+impl Endpoint for Mitm {
+    fn start(&mut self, cx: &mut Ctx<'_>) {
+        if let Tamper::Replay { first, .. } = self.tamper
+            && first < self.stop
+        {
+            cx.fx.arm(REPLAY_TICK, first.max(cx.now));
+        }
+    }
+
+    fn on_message(&mut self, m: Incoming<'_>, cx: &mut Ctx<'_>) {
+        let uplink = m.from == self.victim;
+        if m.interface != self.interface() || !(uplink || m.from == self.serving) {
+            return cx.fx.ignore("adversary_received");
+        }
+        let to = if uplink { self.serving } else { self.victim };
+        let (kind, seen) = classify(self.dialect, m.pdu);
+        let now = cx.now;
+        if !self.active(now) && self.phase != Phase::Starving && self.phase != Phase::Substitute {
+            cx.fx.send(to, m.interface, kind, m.pdu.to_vec());
+            return;
+        }
+        match self.tamper {
+            Tamper::Relay { delay } => self.hold(to, kind, m.pdu.to_vec(), now + delay, cx),
+            Tamper::Modify(field) => match flip(self.dialect, field, m.pdu) {
+                Some(altered) => self.hold(to, kind, altered, now, cx),
+                None => cx.fx.send(to, m.interface, kind, m.pdu.to_vec()),
+            },
+            Tamper::Replay { pdu, .. } => {
+                let wanted = match pdu {
+                    Recorded::AttachRequest => Seen::Attach,
+                    Recorded::AuthenticationResponse => Seen::Response,
+                    Recorded::SecurityModeComplete => Seen::SecurityModeComplete,
+                    Recorded::AuthenticationRequest => Seen::Challenge,
+                };
+                if seen == wanted && uplink == pdu.uplink() && self.recorded.is_none() {
+                    self.recorded = Some((kind, m.pdu.to_vec()));
+                }
+                cx.fx.send(to, m.interface, kind, m.pdu.to_vec());
+            }
+            Tamper::Desync => match (self.phase, uplink, seen) {
+                (Phase::Fresh, false, Seen::Challenge) => {
+                    self.recorded = Some((kind, m.pdu.to_vec()));
+                    self.phase = Phase::Starving;
+                    cx.fx.send(to, m.interface, kind, m.pdu.to_vec());
+                }
+                // The attempt is starved (its answer and the network's
+                // retransmissions dropped) until the device tries again.
+                (Phase::Starving, true, Seen::Attach) => {
+                    self.phase = Phase::Substitute;
+                    cx.fx.send(to, m.interface, kind, m.pdu.to_vec());
+                }
+                (Phase::Starving, _, _) => cx.fx.ignore("adversary_dropped"),
+                (Phase::Substitute, false, Seen::Challenge) => {
+                    self.phase = Phase::Faithful;
+                    cx.fx.ignore("adversary_dropped");
+                    if let Some((kind, stale)) = self.recorded.clone() {
+                        self.hold(self.victim, kind, stale, now, cx);
+                    }
+                }
+                _ => cx.fx.send(to, m.interface, kind, m.pdu.to_vec()),
+            },
+        }
+    }
+
+    fn on_timer(&mut self, key: TimerKey, cx: &mut Ctx<'_>) {
+        if key.peer().is_some() {
+            if let Some((to, interface, kind, pdu)) = self.pending.pop_front() {
+                cx.fx.send(to, interface, kind, pdu);
+            }
+            return;
+        }
+        let Tamper::Replay {
+            pdu,
+            interval,
+            other,
+            ..
+        } = self.tamper
+        else {
+            return;
+        };
+        if cx.now >= self.stop {
+            return;
+        }
+        if let Some((kind, bytes)) = self.recorded.clone() {
+            let to = if pdu.uplink() { self.serving } else { other };
+            cx.fx.send(to, self.interface(), kind, bytes);
+        } else {
+            // Nothing recorded yet: this tick has nothing to replay.
+            cx.fx.ignore("adversary_nothing_recorded");
+        }
+        let next = cx.now + interval;
+        if next < self.stop {
+            cx.fx.arm(REPLAY_TICK, next);
+        }
+    }
+}
