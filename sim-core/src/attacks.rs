@@ -601,7 +601,8 @@ pub struct AttackRow {
     /// Honest authenticated verdicts at the serving node (not relayed).
     pub honest_authenticated: u64,
     pub honest_authenticated_baseline: u64,
-    /// Median honest attach latency at the serving node, ms.
+    /// Median latency of the honest (not relayed) authenticated verdicts at
+    /// the serving node, ms.
     pub honest_p50_ms: Option<f64>,
     pub honest_p50_ms_baseline: Option<f64>,
 }
@@ -686,7 +687,16 @@ pub fn measure_victims(
         })
     };
     let p50 = |r: &RunResult| {
-        let mut l = r.latencies(&serving, "authenticated");
+        let mut l: Vec<Nanos> = r
+            .auth
+            .iter()
+            .filter(|a| {
+                a.outcome == "authenticated"
+                    && a.reason != "relayed"
+                    && *a.reporter_node == *serving
+            })
+            .filter_map(|a| a.latency)
+            .collect();
         l.sort_unstable();
         (!l.is_empty()).then(|| crate::report::percentile(&l, 0.5) as f64 / 1e6)
     };
