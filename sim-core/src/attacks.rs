@@ -80,6 +80,9 @@ pub enum AttackClass {
     Impersonation,
     /// Forgery: a fake serving network challenging devices.
     FalseBaseStation,
+    /// Forgery: a fake serving network sending AUTHENTICATION REJECT
+    /// (not integrity protected) to devices.
+    FakeReject,
     /// Man in the middle: relays victims' PDUs with an added delay.
     Relay,
     /// Man in the middle: alters a field of victims' PDUs in flight.
@@ -97,6 +100,7 @@ impl AttackClass {
             AttackClass::AttachFlood => "attach_flood",
             AttackClass::Impersonation => "impersonation",
             AttackClass::FalseBaseStation => "false_base_station",
+            AttackClass::FakeReject => "fake_reject",
             AttackClass::Relay => "relay",
             AttackClass::Modification => "modification",
             AttackClass::Replay => "replay",
@@ -422,6 +426,9 @@ fn injectors(
         },
         AttackClass::Impersonation => Move::ImpersonateDevice {
             victims: population.devices,
+        },
+        AttackClass::FakeReject => Move::FakeReject {
+            devices: population.devices,
         },
         _ => Move::FakeNetworkChallenge {
             devices: population.devices,

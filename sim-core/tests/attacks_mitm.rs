@@ -248,3 +248,43 @@ fn man_in_the_middle_entries_name_their_bad_field() {
     let e = parse(&scenario("eps-aka", EPS, &two)).unwrap_err();
     assert!(e.contains("attacks[1].class"), "{e}");
 }
+
+/// A known weakness, demonstrated: AUTHENTICATION REJECT carries no
+/// integrity protection (TS 24.301 §4.4.4.2 lets the UE process it
+/// unprotected; TS 24.008 for the MS), so a false base station ends the
+/// attaches of the devices it reaches (Lai 2012 §2.4). Nothing is accepted:
+/// the break is a denial of service, counted as the devices' rejections
+/// and the honest goodput lost.
+#[test]
+fn an_unprotected_reject_from_a_fake_network_ends_attaches() {
+    for (p, nodes) in both() {
+        let entry = format!(
+            "[[attacks]]\nclass = \"fake_reject\"\ntarget = \"{}\"\nstart_s = 0.0\nstop_s = 2.0\nrate_per_s = 200.0\n",
+            nodes[0]
+        );
+        let with = parse(&scenario(p, nodes, &entry)).unwrap();
+        let without = parse(&scenario(p, nodes, "")).unwrap();
+        let (a, _) = run(&with, 5, &RunOptions::default()).unwrap();
+        let (b, _) = run(&without, 5, &RunOptions::default()).unwrap();
+        let r = measure_scenario(&a, &b, &with.attacks);
+        let what = format!("{p}: {r:?}");
+        assert_eq!(r.injected, 400, "{what}");
+        assert_eq!(r.false_acceptances, 0, "{what}");
+        let dev = nodes[0];
+        assert!(
+            has(&r, &format!("{dev}:rejected:authentication_reject")),
+            "{what}"
+        );
+        assert!(
+            r.honest_authenticated < r.honest_authenticated_baseline,
+            "the reject ends honest attaches: {what}"
+        );
+    }
+    let e = parse(&scenario(
+        "eps-aka",
+        EPS,
+        "[[attacks]]\nclass = \"fake_reject\"\ntarget = \"mme\"\nstop_s = 1.0\nrate_per_s = 1.0\n",
+    ))
+    .unwrap_err();
+    assert!(e.contains("attacks[0].target"), "{e}");
+}

@@ -35,6 +35,9 @@ pub enum Move {
     /// False base station: a challenge with random RAND and AUTN to device
     /// `i % devices` of the target node.
     FakeNetworkChallenge { devices: u32 },
+    /// False base station: an AUTHENTICATION REJECT, which carries no
+    /// integrity protection, to device `i % devices` (Lai 2012 §2.4).
+    FakeReject { devices: u32 },
 }
 
 /// The adversary endpoint.
@@ -144,6 +147,19 @@ impl Injector {
             }
             Move::ImpersonateDevice { victims } => {
                 self.attach((i % victims.max(1) as u64) as u32, cx);
+            }
+            Move::FakeReject { devices } => {
+                let to = Addr::new(self.target.node, (i % devices.max(1) as u64) as u32);
+                match self.dialect {
+                    Dialect::Eps => {
+                        cx.fx
+                            .send_msg(to, Interface::Nas, &NasMessage::AuthenticationReject)
+                    }
+                    Dialect::Umts => {
+                        cx.fx
+                            .send_msg(to, Interface::UmtsAir, &MmMessage::AuthenticationReject)
+                    }
+                }
             }
             Move::FakeNetworkChallenge { devices } => {
                 let to = Addr::new(self.target.node, (i % devices.max(1) as u64) as u32);
