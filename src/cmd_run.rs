@@ -47,6 +47,13 @@ pub struct RunArgs {
     /// the simulation's wall time against the time of that work alone.
     #[arg(long, alias = "p256-floor")]
     crypto_floor: bool,
+    /// Threads one run may use: a device population whose devices are
+    /// independent (EPS-AKA, UMTS AKA) hands each window's inputs to them on
+    /// this many threads. The outputs are the same bytes for any number
+    /// (docs/architecture.md, "Parallel windows"). Off (1) by default: on
+    /// 2 cores it did not pay (docs/performance.md, "Threads in one run").
+    #[arg(long, default_value_t = 1)]
+    threads: usize,
 }
 
 fn load(file: &Path, set: &[String]) -> Result<Scenario, Failure> {
@@ -55,6 +62,9 @@ fn load(file: &Path, set: &[String]) -> Result<Scenario, Failure> {
 
 pub fn run(a: RunArgs) -> Result<(), Failure> {
     let started_at = manifest::now();
+    if a.threads == 0 {
+        return Err(Failure::BadInput("--threads must be at least 1".into()));
+    }
     let scn = load(&a.file, &a.set)?;
     // Hashed for the manifest as it is now, not after a long run.
     let scenario = std::fs::read(&a.file)
@@ -79,6 +89,7 @@ pub fn run(a: RunArgs) -> Result<(), Failure> {
     }
     let opts = RunOptions {
         trace: a.trace.is_some() || a.pcap.is_some(),
+        threads: a.threads,
     };
     let t0 = std::time::Instant::now();
     let (result, perf) = runner::run(&scn, seed, &opts).map_err(Failure::run)?;
@@ -114,7 +125,7 @@ pub fn run(a: RunArgs) -> Result<(), Failure> {
         } else {
             1
         },
-        threads_per_run: 1,
+        threads_per_run: a.threads,
         started: started_at,
         finished: String::new(),
         files: Default::default(),
@@ -144,6 +155,12 @@ pub fn run(a: RunArgs) -> Result<(), Failure> {
                 b as f64 / 1048576.0
             )),
         );
+        if a.threads > 1 {
+            eprintln!(
+                "  {} of {} inputs handled apart on {} threads",
+                perf.handled_apart, perf.inputs, a.threads
+            );
+        }
         if let Some(lines) = floor {
             eprint!("{lines}");
         }

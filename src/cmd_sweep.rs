@@ -154,8 +154,10 @@ pub fn sweep(a: SweepArgs) -> Result<(), Failure> {
         std::fs::create_dir_all(dir)
             .map_err(|e| Failure::RunFailed(format!("cannot create {}: {e}", dir.display())))?;
     }
+    // Runs already share the cores (--jobs): each keeps to one thread.
     let opts = RunOptions {
         trace: a.pcap_dir.is_some(),
+        threads: 1,
     };
     let started = Instant::now();
     let failed = AtomicBool::new(false);

@@ -96,4 +96,7 @@ pub struct NodeReport {
     /// Bytes this node's radio received: PDU plus header bytes per delivery
     /// handed to it (lost deliveries are not received).
     pub rx_bytes: u64,
+    /// Inputs whose endpoint handled them apart, on the node's threads (a
+    /// performance figure, not a result: the outputs do not depend on it).
+    pub handled_apart: u64,
 }

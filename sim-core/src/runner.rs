@@ -17,6 +17,10 @@ use crate::scenario::{Scenario, seconds};
 pub struct RunOptions {
     /// Collect one trace line per transmission.
     pub trace: bool,
+    /// Threads a node with independent endpoints may use inside one window
+    /// (0 or 1: none besides the engine's own). Results are the same for any
+    /// number.
+    pub threads: usize,
 }
 
 /// How long the run took and how big it got (not part of the results).
@@ -28,6 +32,8 @@ pub struct Perf {
     pub sim_s: f64,
     pub inputs: u64,
     pub deliveries: u64,
+    /// Inputs handled apart on a node's threads (`RunOptions::threads`).
+    pub handled_apart: u64,
 }
 
 /// Why a run produced no result: its nodes could not be built, or the
@@ -41,7 +47,9 @@ pub enum RunError {
 }
 
 pub fn run(scn: &Scenario, seed: u64, opts: &RunOptions) -> Result<(RunResult, Perf), RunError> {
-    run_on(scn, seed, opts, engine::run)
+    run_on(scn, seed, opts, |setups, until| {
+        engine::run_threads(setups, until, opts.threads)
+    })
 }
 
 /// [`run`] on a given engine (both engines give identical results; tests
@@ -101,6 +109,7 @@ fn run_on(
             sim_s,
             inputs: out.inputs,
             deliveries,
+            handled_apart: out.handled_apart,
         },
     ))
 }

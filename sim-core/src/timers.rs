@@ -139,6 +139,24 @@ impl TimerQueue {
         Some((e.2, e.3))
     }
 
+    /// Calls `f` with the endpoint and deadline of every live timer due
+    /// before `end` (lanes are in deadline order, so each is read only up to
+    /// `end`).
+    pub fn for_each_due_before(&self, end: Nanos, mut f: impl FnMut(u32, Nanos)) {
+        for (_, lane) in &self.lanes {
+            for e in lane.iter().take_while(|e| e.0 < end) {
+                if self.is_live(e) {
+                    f(e.2, e.0);
+                }
+            }
+        }
+        for Reverse(e) in &self.heap {
+            if e.0 < end && self.is_live(e) {
+                f(e.2, e.0);
+            }
+        }
+    }
+
     pub fn live_count(&self) -> usize {
         self.live.len()
     }

@@ -47,7 +47,10 @@ const MME_HSS: &str = r#"latency = { dist = "fixed", ms = 5.0 }"#;
 /// Runs both engines; `trace_order`: also compare the order of trace lines
 /// with equal departure times at different nodes (see below).
 fn compare_with(scn: &Scenario, trace_order: bool) {
-    let opts = RunOptions { trace: true };
+    let opts = RunOptions {
+        trace: true,
+        ..Default::default()
+    };
     let (a, _) = run_with_engine(scn, scn.run.seed, &opts, Engine::PerMessage).unwrap();
     let (b, pb) = run_with_engine(scn, scn.run.seed, &opts, Engine::Windowed).unwrap();
     assert!(pb.inputs > 0);

@@ -52,7 +52,15 @@ fn ones_complement_ok(header: &[u8]) -> bool {
 #[test]
 fn capture_holds_every_traced_transmission_in_its_framing() {
     let scn = eps_scenario();
-    let (r, _) = run(&scn, 3, &RunOptions { trace: true }).unwrap();
+    let (r, _) = run(
+        &scn,
+        3,
+        &RunOptions {
+            trace: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
     assert!(
         r.trace.iter().any(|t| !t.lost.is_empty()),
         "the lossy run lost something"

@@ -98,6 +98,12 @@ impl Agenda {
         self.pending.pop_before(end)
     }
 
+    /// Calls `f` with every pending input due before `end` (time and event),
+    /// in no particular order, without removing any.
+    pub(crate) fn for_each_before<'s>(&'s self, end: Nanos, mut f: impl FnMut(Nanos, &'s Event)) {
+        self.pending.for_each_before(end, |p| f(p.at, &p.event));
+    }
+
     /// The input that comes next, if cheaply known (a hint).
     pub(crate) fn peek_next(&self) -> Option<&Event> {
         self.pending.peek_next().map(|p| &p.event)

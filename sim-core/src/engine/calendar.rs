@@ -173,6 +173,36 @@ impl<T> Calendar<T> {
         self.slots[e.slot as usize].take()
     }
 
+    /// Calls `f` with every item due earlier than `end`, in no particular
+    /// order, without changing the queue.
+    pub(crate) fn for_each_before<'s>(&'s self, end: Nanos, mut f: impl FnMut(&'s T)) {
+        if end == 0 {
+            return;
+        }
+        let last = ((end - 1) / self.width).min(self.base + RING as u64 - 1);
+        let mut no = self.base;
+        while no <= last {
+            for e in &self.ring[(no % RING as u64) as usize] {
+                if e.at < end
+                    && let Some(item) = &self.slots[e.slot as usize]
+                {
+                    f(item);
+                }
+            }
+            no += 1;
+        }
+        // `later` holds only entries beyond the ring.
+        if end > (self.base + RING as u64).saturating_mul(self.width) {
+            for e in &self.later {
+                if e.at < end
+                    && let Some(item) = &self.slots[e.slot as usize]
+                {
+                    f(item);
+                }
+            }
+        }
+    }
+
     /// Makes bucket `no` (not before the current one) current and brings the
     /// entries of `later` that the ring now reaches into it.
     fn advance(&mut self, no: u64) {

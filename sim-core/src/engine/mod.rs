@@ -37,6 +37,8 @@ pub struct RunOutput {
     pub end_time: Nanos,
     /// nexosim events are not counted by nexosim; we count inputs handled.
     pub inputs: u64,
+    /// Inputs handled apart on a node's threads (`run_threads`).
+    pub handled_apart: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -54,7 +56,18 @@ pub enum EngineError {
 
 /// Runs the nodes until no event is left or `until` is reached.
 pub fn run(setups: Vec<NodeSetup>, until: Option<Nanos>) -> Result<RunOutput, EngineError> {
-    run_on::<windowed::WindowedNode>(setups, until)
+    run_threads(setups, until, 1)
+}
+
+/// [`run`], letting a node whose endpoints are independent hand each window's
+/// inputs to them on up to `threads` threads (the outputs are the same for
+/// any number; docs/architecture.md, "Parallel windows").
+pub fn run_threads(
+    setups: Vec<NodeSetup>,
+    until: Option<Nanos>,
+    threads: usize,
+) -> Result<RunOutput, EngineError> {
+    run_on::<windowed::WindowedNode>(setups, until, threads)
 }
 
 /// Which engine runs a bench (both give identical results).
@@ -75,8 +88,8 @@ pub fn run_with(
     engine: Engine,
 ) -> Result<RunOutput, EngineError> {
     match engine {
-        Engine::Windowed => run_on::<windowed::WindowedNode>(setups, until),
-        Engine::PerMessage => run_on::<oracle::PerMessageNode>(setups, until),
+        Engine::Windowed => run_on::<windowed::WindowedNode>(setups, until, 1),
+        Engine::PerMessage => run_on::<oracle::PerMessageNode>(setups, until, 1),
     }
 }
 
@@ -121,6 +134,7 @@ impl<M: Model> ProtoModel for Proto<M> {
 fn run_on<M: NodeModel>(
     setups: Vec<NodeSetup>,
     until: Option<Nanos>,
+    threads: usize,
 ) -> Result<RunOutput, EngineError> {
     // Node ids are positions: ports are indexed by them, and nexosim's origin
     // ids (which order simultaneous events) follow the order models are added.
@@ -130,7 +144,7 @@ fn run_on<M: NodeModel>(
     let halt = Halt::default();
     let mut cores: Vec<NodeCore> = setups
         .into_iter()
-        .map(|s| NodeCore::new(s, halt.clone()))
+        .map(|s| NodeCore::new(s, halt.clone(), threads))
         .collect();
     // Each device's procedure usually ends in one verdict at each end.
     let endpoints: usize = cores.iter().map(|c| c.endpoints() as usize).sum();
@@ -204,9 +218,11 @@ fn run_bench<M: NodeModel>(
         None => reports.iter().map(|r| r.last_event).max().unwrap_or(0),
     };
     let inputs = reports.iter().map(|r| r.inputs).sum();
+    let handled_apart = reports.iter().map(|r| r.handled_apart).sum();
     Ok(RunOutput {
         reports,
         end_time,
         inputs,
+        handled_apart,
     })
 }

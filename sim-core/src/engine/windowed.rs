@@ -38,6 +38,12 @@ impl WindowedEnv {
     /// Handles, in order, every pending input of the window starting at `from`.
     fn run_window(&mut self, from: Nanos, until: Option<Nanos>) {
         let end = self.agenda.window_end(from, until);
+        if self.core.can_handle_apart() {
+            let mut window = Vec::new();
+            self.agenda
+                .for_each_before(end, |at, event| window.push((at, event)));
+            self.core.handle_apart(end, &window);
+        }
         while let Some(p) = self.agenda.pop_before(end) {
             if let Some(next) = self.agenda.peek_next() {
                 self.core.prefetch_for(next);
@@ -48,6 +54,7 @@ impl WindowedEnv {
             }
             self.core.step(p.at, p.event, &mut self.agenda);
         }
+        self.core.end_window();
     }
 }
 

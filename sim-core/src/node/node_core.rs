@@ -9,10 +9,11 @@ use authsim_protocols::core::{
     Addr, Ctx, Effects, Incoming, Interface, Nanos, SimRng, TimerCmd, TimerKey,
 };
 use rand::SeedableRng;
+use rustc_hash::FxHashMap;
 
 use super::servers::Servers;
 use super::{Delivery, Event, Halt, NodeSetup, RouteGap, Router, Unroutable};
-use crate::host::Host;
+use crate::host::{Host, Job, JobInput};
 use crate::link::{LinkState, Timing};
 use crate::metrics::{AuthRecord, MessageCounters, MessageKey, NodeReport};
 use crate::profile::Profile;
@@ -58,10 +59,20 @@ pub(crate) struct NodeCore {
     /// Message counters, folded into `report.messages` by `take_report`.
     pub(super) counters: Vec<(MessageKey, MessageCounters)>,
     halt: Halt,
+    /// Threads this node may hand a window's inputs to (1: none).
+    threads: usize,
+    /// Effects of inputs of the current window already handed to their
+    /// endpoints apart (`handle_apart`), by endpoint, applied in turn by `handle`.
+    ready: FxHashMap<u32, Effects>,
+    /// Effects buffers kept for their capacity.
+    spare: Vec<Effects>,
 }
 
+/// Fewer inputs than this in a window are not worth a thread.
+const MIN_APART: usize = 16;
+
 impl NodeCore {
-    pub(crate) fn new(s: NodeSetup, halt: Halt) -> Self {
+    pub(crate) fn new(s: NodeSetup, halt: Halt, threads: usize) -> Self {
         let report = NodeReport {
             node: s.id,
             starts: if s.arrivals.is_empty() {
@@ -92,6 +103,9 @@ impl NodeCore {
             timings: Vec::new(),
             counters: Vec::new(),
             halt,
+            threads: threads.max(1),
+            ready: FxHashMap::default(),
+            spare: Vec::new(),
         }
     }
 
@@ -248,10 +262,32 @@ impl NodeCore {
         }
         let start = self.servers.start(now);
         let me = Addr::new(self.id, index);
+        let ready = match self.ready.is_empty() {
+            true => None,
+            false => self.ready.remove(&index),
+        };
+        match ready {
+            Some(fx) => {
+                let used = std::mem::replace(&mut self.fx, fx);
+                self.spare.push(used);
+            }
+            None => {
+                if !self.call_endpoint(me, now, start, &input) {
+                    return;
+                }
+            }
+        }
+        self.apply(me, index, now, start);
+    }
+
+    /// Hands `input` to its endpoint, its effects into `self.fx`; false if
+    /// no endpoint has its index (a run error for a message).
+    fn call_endpoint(&mut self, me: Addr, now: Nanos, start: Nanos, input: &Input) -> bool {
+        let index = me.index;
         self.fx.clear();
         let Some(ep) = self.host.endpoint(index) else {
             // Starts and timers name hosted endpoints; a message may not.
-            if let Input::Message(d) = &input {
+            if let Input::Message(d) = input {
                 let endpoints = self.host.len();
                 self.fail(
                     d.from,
@@ -261,7 +297,7 @@ impl NodeCore {
                     RouteGap::NoEndpoint { endpoints },
                 );
             }
-            return;
+            return false;
         };
         let mut cx = Ctx {
             me,
@@ -270,7 +306,7 @@ impl NodeCore {
             rng: &mut self.rng,
             fx: &mut self.fx,
         };
-        match &input {
+        match input {
             Input::Start(_) => ep.start(&mut cx),
             Input::Timer(_, id) => ep.on_timer(*id, &mut cx),
             Input::Message(d) => ep.on_message(
@@ -282,6 +318,12 @@ impl NodeCore {
                 &mut cx,
             ),
         }
+        true
+    }
+
+    /// Turns the effects of the input just handled into deliveries (in
+    /// `outbox`), armed timers and metrics.
+    fn apply(&mut self, me: Addr, index: u32, now: Nanos, start: Nanos) {
         let service = self.profile.service_time(&self.fx.crypto);
         let finish = start + service;
         if self.servers.occupy(finish) {
@@ -314,6 +356,99 @@ impl NodeCore {
             self.transmit(me, finish, t);
         }
         self.fx.transmits = transmits;
+    }
+
+    /// Whether this node may hand inputs to its endpoints apart: it has
+    /// threads to spare, every endpoint serves itself (no shared queue whose
+    /// wait depends on earlier inputs) and nothing it sends comes back to it
+    /// within a window (no link to itself).
+    pub(crate) fn can_handle_apart(&self) -> bool {
+        self.threads > 1
+            && matches!(self.servers, Servers::PerEndpoint)
+            && self.links.get(self.id as usize).is_none_or(|l| l.is_none())
+            && self.halt.get().is_none()
+    }
+
+    /// Before a window ending at `end` whose pending inputs are `window`:
+    /// hands each endpoint's first input of the window to it on the node's
+    /// threads, if the host's endpoints are independent, keeping the effects
+    /// for `handle` to apply in the sequential order. Only an endpoint's
+    /// first input qualifies (an endpoint with one known input and no live
+    /// timer due at or before it): nothing else can reach it earlier in the
+    /// window (its own timers come after it, and nothing sent in a window
+    /// comes back within it), so its state and `now` (service starts on arrival) are what the
+    /// sequential engine would give it; it must not draw randomness (checked:
+    /// the node's generator is shared in the sequential order).
+    pub(crate) fn handle_apart(&mut self, end: Nanos, window: &[(Nanos, &Event)]) {
+        let len = self.host.len();
+        let mut inputs: Vec<(u32, Nanos, JobInput<'_>)> = Vec::with_capacity(window.len());
+        for &(at, event) in window {
+            if let Event::Deliver(d) = event
+                && d.to.index < len
+            {
+                inputs.push((d.to.index, at, JobInput::Message(d)));
+            }
+        }
+        let due = self.arrivals.get(self.next_arrival..).unwrap_or_default();
+        for &(at, index) in due.iter().take_while(|(at, _)| *at < end) {
+            if index < len {
+                inputs.push((index, at, JobInput::Start));
+            }
+        }
+        if inputs.len() < MIN_APART {
+            return;
+        }
+        // Each endpoint's earliest live timer due in the window.
+        let mut timed: FxHashMap<u32, Nanos> = FxHashMap::default();
+        self.timers.for_each_due_before(end, |i, at| {
+            let t = timed.entry(i).or_insert(at);
+            *t = (*t).min(at);
+        });
+        inputs.sort_by_key(|x| x.0);
+        let mut jobs = Vec::with_capacity(inputs.len());
+        for group in inputs.chunk_by_mut(|a, b| a.0 == b.0) {
+            let [(index, now, input)] = group else {
+                continue;
+            };
+            // A timer fires no earlier than its deadline: one due after the
+            // input comes after it.
+            if timed.get(index).is_some_and(|at| at <= now) {
+                continue;
+            }
+            let mut fx = self.spare.pop().unwrap_or_default();
+            fx.clear();
+            jobs.push(Job {
+                index: *index,
+                me: Addr::new(self.id, *index),
+                now: *now,
+                input: std::mem::replace(input, JobInput::Start),
+                fx,
+                rng: SimRng::seed_from_u64(0),
+            });
+        }
+        if jobs.len() < MIN_APART || !self.host.handle_apart(&mut jobs, self.threads) {
+            self.spare.extend(jobs.into_iter().map(|j| j.fx));
+            return;
+        }
+        for job in jobs {
+            // A role hosted as independent that draws randomness is a bug in
+            // its registry entry: its outputs would depend on the threads.
+            assert!(
+                !job.drew(),
+                "node `{}`: endpoint {} drew from the node's generator but is hosted as independent",
+                self.name,
+                job.index
+            );
+            self.report.handled_apart += 1;
+            self.ready.insert(job.index, job.fx);
+        }
+    }
+
+    /// The window is over: every effect handed apart has been applied
+    /// (unless the run failed meanwhile).
+    pub(crate) fn end_window(&mut self) {
+        debug_assert!(self.ready.is_empty() || self.halt.get().is_some());
+        self.spare.extend(self.ready.drain().map(|(_, fx)| fx));
     }
 
     /// Records the run's first routing failure, which stops every node.

@@ -15,6 +15,7 @@ use super::aka::{
 };
 use super::{About, ParamDoc, Protocol};
 use crate::build::{BuildContext, BuildError};
+use crate::host::Independent;
 use crate::node::NodeSetup;
 use crate::spec::{FieldError, PopulationSpec, seconds, to_seconds};
 
@@ -158,7 +159,9 @@ impl Protocol for Params {
         device_serving_home(
             ctx,
             ABOUT.nodes,
-            Box::new(ues),
+            // Each device's attach touches only its own state and draws no
+            // randomness: a window's inputs may be handled on several threads.
+            Box::new(Independent(ues)),
             Box::new(vec![Mme::new(cfg.clone(), Addr::new(HOME_NODE, 0))]),
             Box::new(vec![Hss::new(cfg, subs)]),
         )

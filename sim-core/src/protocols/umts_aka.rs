@@ -10,6 +10,7 @@ use serde::Deserialize;
 use super::aka::{HOME_NODE, SERVING_NODE, check_common, device_serving_home, invalid, provision};
 use super::{About, ParamDoc, Protocol};
 use crate::build::{BuildContext, BuildError};
+use crate::host::Independent;
 use crate::node::NodeSetup;
 use crate::spec::{FieldError, PopulationSpec, seconds, to_seconds};
 
@@ -131,7 +132,9 @@ impl Protocol for Params {
         device_serving_home(
             ctx,
             ABOUT.nodes,
-            Box::new(mss),
+            // Each device's attach touches only its own state and draws no
+            // randomness: a window's inputs may be handled on several threads.
+            Box::new(Independent(mss)),
             Box::new(vec![Vlr::new(cfg.clone(), Addr::new(HOME_NODE, 0))]),
             Box::new(vec![Hlr::new(cfg, subs)]),
         )
