@@ -125,9 +125,7 @@ impl Ausf {
         if info.serving_network_name != self.cfg.snn.as_str() {
             return self.problem(amf, stream, 403, "SERVING_NETWORK_NOT_AUTHORIZED", cx);
         }
-        if sbi::generate_auth_data_subject(&sbi::generate_auth_data_path(&info.supi_or_suci))
-            .is_none()
-        {
+        if !sbi::is_path_subject(&info.supi_or_suci) {
             return self.problem(amf, stream, 400, "MANDATORY_IE_INCORRECT", cx);
         }
         let pending = Pending {

@@ -356,6 +356,18 @@ pub fn nf_fqdn(nf: &str, mcc: &str, mnc: &str) -> String {
     format!("{nf}.5gc.mnc{mnc:0>3}.mcc{mcc}.3gppnetwork.org")
 }
 
+/// Where the first `AUSF_UE_AUTHENTICATIONS` in a path or URI ends: a
+/// path starts with it (checked first; a `str::find` builds a searcher on
+/// every call), a URI has it after its authority.
+fn api_root_end(path_or_uri: &str) -> Option<usize> {
+    let at = if path_or_uri.starts_with(AUSF_UE_AUTHENTICATIONS) {
+        0
+    } else {
+        path_or_uri.find(AUSF_UE_AUTHENTICATIONS)?
+    };
+    Some(at + AUSF_UE_AUTHENTICATIONS.len())
+}
+
 /// `:path` of the 5G-AKA confirmation of authentication context `ctx`.
 pub fn confirmation_path(ctx: &str) -> String {
     format!("{AUSF_UE_AUTHENTICATIONS}/{ctx}/{CONFIRMATION_5G_AKA}")
@@ -363,7 +375,7 @@ pub fn confirmation_path(ctx: &str) -> String {
 
 /// The authentication context of a confirmation path or URI.
 pub fn confirmation_ctx(path_or_uri: &str) -> Option<&str> {
-    let start = path_or_uri.find(AUSF_UE_AUTHENTICATIONS)? + AUSF_UE_AUTHENTICATIONS.len();
+    let start = api_root_end(path_or_uri)?;
     let rest = path_or_uri[start..].strip_prefix('/')?;
     let ctx = rest.strip_suffix(CONFIRMATION_5G_AKA)?.strip_suffix('/')?;
     (!ctx.is_empty() && !ctx.contains('/')).then_some(ctx)
@@ -376,7 +388,7 @@ pub fn eap_session_path(ctx: &str) -> String {
 
 /// The authentication context of an EAP session path or URI.
 pub fn eap_session_ctx(path_or_uri: &str) -> Option<&str> {
-    let start = path_or_uri.find(AUSF_UE_AUTHENTICATIONS)? + AUSF_UE_AUTHENTICATIONS.len();
+    let start = api_root_end(path_or_uri)?;
     let rest = path_or_uri[start..].strip_prefix('/')?;
     let ctx = rest.strip_suffix(EAP_SESSION)?.strip_suffix('/')?;
     (!ctx.is_empty() && !ctx.contains('/')).then_some(ctx)
@@ -404,7 +416,14 @@ pub fn generate_auth_data_subject(path: &str) -> Option<&str> {
     let s = path
         .strip_prefix(UDM_UEAU)?
         .strip_suffix(GENERATE_AUTH_DATA)?;
-    (!s.is_empty() && !s.contains('/')).then_some(s)
+    is_path_subject(s).then_some(s)
+}
+
+/// Whether `supi_or_suci` can be the subject of a generate-auth-data path
+/// (what [`generate_auth_data_subject`] gives back from
+/// [`generate_auth_data_path`]): one non-empty path segment.
+pub fn is_path_subject(supi_or_suci: &str) -> bool {
+    !supi_or_suci.is_empty() && !supi_or_suci.contains('/')
 }
 
 impl SbiMessage {
@@ -441,8 +460,22 @@ impl SbiMessage {
             }
         };
         h[n] = (b"content-type", self.body.content_type().as_bytes());
-        // Writing to a Vec never fails.
-        let _ = loona_hpack::Encoder::new().encode_into(h[..=n].iter().copied(), out);
+        // Every name here is in the static table, so the encoder codes each
+        // header as an index or a literal with an indexed name and adds
+        // nothing to its dynamic table: each header's octets are those a
+        // fresh encoder writes for it alone, and a block is their
+        // concatenation (`hpack_block_is_per_header` checks it).
+        for (i, header) in h[..=n].iter().enumerate() {
+            let varies = match &self.head {
+                Head::Request { .. } => i == 3,
+                Head::Response { .. } => i == 1 && n == 2,
+            };
+            if varies {
+                hpack_header_into(*header, out);
+            } else {
+                hpack_cached_into(*header, out);
+            }
+        }
     }
 
     /// Both frames straight into `out`: each frame header is written with a
@@ -458,6 +491,48 @@ impl SbiMessage {
         self.body.json_into(out);
         patch_len(out, at);
     }
+}
+
+/// At most this many (name, value) encodings are kept per thread: the
+/// headers whose values come from a small set (method, scheme, the NF
+/// authorities, status codes, content types); beyond it headers are
+/// encoded each time.
+const HPACK_CACHE_ENTRIES: usize = 32;
+
+/// One header's HPACK octets, from a fresh `loona-hpack` encoder.
+type CachedHeader = (Box<[u8]>, Box<[u8]>, Box<[u8]>);
+
+thread_local! {
+    /// The octets of the headers that repeat from message to message, as
+    /// `loona-hpack` wrote them the first time (its static-table search
+    /// is the costly part of encoding a block).
+    static HPACK_CACHE: std::cell::RefCell<Vec<CachedHeader>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Appends the octets a fresh `loona-hpack` encoder writes for `header`.
+fn hpack_header_into(header: (&[u8], &[u8]), out: &mut Vec<u8>) {
+    // Writing to a Vec never fails.
+    let _ = loona_hpack::Encoder::new().encode_header_into(header, out);
+}
+
+/// [`hpack_header_into`] through the per-thread cache of repeating headers.
+fn hpack_cached_into((name, value): (&[u8], &[u8]), out: &mut Vec<u8>) {
+    HPACK_CACHE.with_borrow_mut(|cache| {
+        if let Some((_, _, octets)) = cache
+            .iter()
+            // Values first: they differ in length more often than names.
+            .find(|(n, v, _)| **v == *value && **n == *name)
+        {
+            out.extend_from_slice(octets);
+            return;
+        }
+        let at = out.len();
+        hpack_header_into((name, value), out);
+        if cache.len() < HPACK_CACHE_ENTRIES {
+            cache.push((name.into(), value.into(), out[at..].into()));
+        }
+    });
 }
 
 /// Writes the payload length of the frame whose header starts at `at`.
@@ -651,11 +726,21 @@ impl Message for SbiMessage {
                     Err(_) => Body::UeAuthenticationCtxEap(json(data, data_at)?),
                 },
                 // The three 200 bodies differ in their required fields.
-                200 => match json::<ConfirmationDataResponse>(data, data_at) {
-                    Ok(b) => Body::ConfirmationDataResponse(b),
-                    Err(_) => match json::<EapSession>(data, data_at) {
-                        Ok(b) => Body::EapSession(b),
-                        Err(_) => Body::AuthenticationInfoResult(json(data, data_at)?),
+                // An AuthenticationInfoResult (N13) has `authType`, which
+                // the other two deny, so it is tried first when its text
+                // starts with it; the order below decides otherwise.
+                200 => match data
+                    .starts_with(br#"{"authType""#)
+                    .then(|| json::<AuthenticationInfoResult>(data, data_at).ok())
+                    .flatten()
+                {
+                    Some(b) => Body::AuthenticationInfoResult(b),
+                    None => match json::<ConfirmationDataResponse>(data, data_at) {
+                        Ok(b) => Body::ConfirmationDataResponse(b),
+                        Err(_) => match json::<EapSession>(data, data_at) {
+                            Ok(b) => Body::EapSession(b),
+                            Err(_) => Body::AuthenticationInfoResult(json(data, data_at)?),
+                        },
                     },
                 },
                 400..=599 => Body::ProblemDetails(json(data, data_at)?),
@@ -686,15 +771,55 @@ impl Message for SbiMessage {
 }
 
 /// Lowercase hex of `b` (the SBI's hex fields; the patterns allow both cases).
+/// (The `hex` crate collects chars one by one; this writes the digits
+/// straight into one allocation.)
 pub fn hex_of(b: &[u8]) -> String {
-    hex::encode(b)
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(2 * b.len());
+    for &x in b {
+        s.push(DIGITS[usize::from(x >> 4)] as char);
+        s.push(DIGITS[usize::from(x & 0xf)] as char);
+    }
+    s
 }
 
-/// `N` octets from a hex string of exactly `2N` digits.
+/// The value of each ASCII hex digit (either case); `INVALID` for any
+/// other octet.
+const HEX_VALUE: [u8; 256] = {
+    let mut t = [INVALID; 256];
+    let mut c = 0;
+    while c < 256 {
+        t[c] = match c as u8 {
+            d @ b'0'..=b'9' => d - b'0',
+            d @ b'a'..=b'f' => d - b'a' + 10,
+            d @ b'A'..=b'F' => d - b'A' + 10,
+            _ => INVALID,
+        };
+        c += 1;
+    }
+    t
+};
+const INVALID: u8 = 0xff;
+
+/// `N` octets from a hex string of exactly `2N` digits (either case, as
+/// `hex::decode_to_slice` accepts them). A table lookup per digit and one
+/// validity test at the end: these fields are decoded on every message.
 pub fn octets<const N: usize>(s: &str) -> Option<[u8; N]> {
+    let s = s.as_bytes();
+    if s.len() != 2 * N {
+        return None;
+    }
     let mut out = [0; N];
-    hex::decode_to_slice(s, &mut out).ok()?;
-    Some(out)
+    let mut seen = 0;
+    for (o, pair) in out.iter_mut().zip(s.chunks_exact(2)) {
+        let (hi, lo) = (
+            HEX_VALUE[usize::from(pair[0])],
+            HEX_VALUE[usize::from(pair[1])],
+        );
+        seen |= hi | lo;
+        *o = (hi << 4) | (lo & 0xf);
+    }
+    (seen & 0xf0 == 0).then_some(out)
 }
 
 #[cfg(test)]

@@ -454,3 +454,61 @@ fn hostile_input_is_an_error_never_a_panic() {
     pdu.insert(n - 1, b' ');
     assert!(SbiMessage::decode(&pdu).is_err());
 }
+
+/// The header block written header by header (constant headers from the
+/// per-thread cache) is the block a fresh `loona-hpack` encoder writes for
+/// the whole list, for every sample and for a `:path` and a `location`
+/// longer than 127 octets (multi-octet length); twice, so the second pass
+/// reads the cache the first one filled.
+#[test]
+fn hpack_block_is_per_header() {
+    let mut messages = samples();
+    let long = format!(
+        "{AUSF_UE_AUTHENTICATIONS}/{}/{CONFIRMATION_5G_AKA}",
+        "c".repeat(200)
+    );
+    for m in samples() {
+        let mut m = m;
+        match &mut m.head {
+            Head::Request { path, .. } => *path = long.clone(),
+            Head::Response { location, .. } => *location = Some(long.clone()),
+        }
+        messages.push(m);
+    }
+    for _ in 0..2 {
+        for m in &messages {
+            let pdu = m.encode();
+            let len = u32::from_be_bytes([0, pdu[0], pdu[1], pdu[2]]) as usize;
+            let block = &pdu[9..9 + len];
+            let headers = loona_hpack::Decoder::new().decode(block).unwrap();
+            let whole =
+                loona_hpack::Encoder::new().encode(headers.iter().map(|(n, v)| (&n[..], &v[..])));
+            assert_eq!(block, &whole[..], "{}", m.kind());
+        }
+    }
+}
+
+/// `hex_of` and `octets` agree with the `hex` crate they replace: lowercase
+/// digits out; both cases, exact length and digits only in.
+#[test]
+fn hex_helpers_match_the_hex_crate() {
+    let bytes: Vec<u8> = (0..=255).collect();
+    assert_eq!(hex_of(&bytes), hex::encode(&bytes));
+    assert_eq!(hex_of(&[]), "");
+    let upper = hex::encode_upper(&bytes[..16]);
+    let cases = [
+        hex::encode(&bytes[240..]),
+        upper.clone(),
+        upper[..31].to_string(),
+        format!("{upper}00"),
+        format!("{}g", &upper[..31]),
+        format!("{} ", &upper[..31]),
+        String::new(),
+        "é".repeat(16),
+    ];
+    for s in cases {
+        let mut want = [0u8; 16];
+        let want = hex::decode_to_slice(&s, &mut want).ok().map(|_| want);
+        assert_eq!(octets::<16>(&s), want, "{s:?}");
+    }
+}
