@@ -40,6 +40,8 @@ impl Hss {
                 result: DiameterResult::SUCCESS,
                 origin_host,
                 origin_realm,
+                oc_supported_features: None,
+                oc_olr: None,
                 authentication_info: None,
             },
             request: Air::empty(),

@@ -114,6 +114,7 @@ impl AirBuilder {
             destination_host: None,
             destination_realm: realm,
             user_name: String::new(),
+            oc_supported_features: None,
             requested_eutran: None,
             requested_utran_geran: None,
             visited_plmn_id: plmn,
