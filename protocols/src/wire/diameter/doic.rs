@@ -110,7 +110,7 @@ impl OcOlr {
     /// If the percentage exceeds 100 or the validity 86400 s (the decoder
     /// refuses both, so the encoder does not write them).
     pub(crate) fn put(&self, out: &mut Vec<u8>) {
-        assert!(self.reduction().le(&100), "OC-Reduction-Percentage > 100");
+        assert!(self.reduction() <= 100, "OC-Reduction-Percentage > 100");
         assert!(
             self.validity_s() <= MAX_VALIDITY_S,
             "OC-Validity-Duration > 86400"
