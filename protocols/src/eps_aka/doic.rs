@@ -38,8 +38,12 @@ pub struct DoicReporting {
     pub enter_wait: Nanos,
     /// An AIR that waited less than this ends it.
     pub exit_wait: Nanos,
-    /// OC-Reduction-Percentage of the report (1..=100).
+    /// OC-Reduction-Percentage of the report (1..=100); with `adaptive`, the
+    /// least it asks for.
     pub reduction_percentage: u32,
+    /// Scale the reduction with the wait: `100 (1 − enter_wait / wait)`,
+    /// in steps of 10 points, never below `reduction_percentage`.
+    pub adaptive: bool,
     /// OC-Validity-Duration, whole seconds (1..=86400).
     pub validity_s: u32,
 }
@@ -50,8 +54,24 @@ impl Default for DoicReporting {
             enter_wait: SECOND,
             exit_wait: SECOND / 10,
             reduction_percentage: 50,
+            adaptive: false,
             validity_s: 30,
         }
+    }
+}
+
+impl DoicReporting {
+    /// The reduction to ask for when an AIR waited `wait` (overloaded).
+    fn reduction(&self, wait: Nanos) -> u32 {
+        if !self.adaptive || wait == 0 {
+            return self.reduction_percentage;
+        }
+        // Proportional: the share of the offered AIRs beyond what keeps the
+        // wait at enter_wait, rounded up to a step of 10 so that reports
+        // change (and get new numbers) only on a real change of load.
+        let excess = 1.0 - self.enter_wait as f64 / wait as f64;
+        let p = ((excess * 10.0).ceil() * 10.0).clamp(0.0, 100.0) as u32;
+        p.max(self.reduction_percentage)
     }
 }
 
@@ -64,6 +84,8 @@ pub struct Reporter {
     sequence: u64,
     /// When the current report got its number.
     issued: Nanos,
+    /// The reduction of the current report.
+    percentage: u32,
 }
 
 impl Reporter {
@@ -73,6 +95,7 @@ impl Reporter {
             overloaded: false,
             sequence: 0,
             issued: 0,
+            percentage: 0,
         }
     }
 
@@ -93,8 +116,16 @@ impl Reporter {
         } else {
             false
         };
+        // While overloaded, a new wait above the entry threshold may change
+        // the reduction (adaptive); between the thresholds it stays.
+        let percentage = match (self.overloaded, wait > self.cfg.enter_wait) {
+            (false, _) => 0,
+            (true, true) => self.cfg.reduction(wait),
+            (true, false) => self.percentage.max(self.cfg.reduction_percentage),
+        };
         let refresh = self.overloaded && now.saturating_sub(self.issued) >= validity / 2;
-        if changed || refresh {
+        if changed || refresh || percentage != self.percentage {
+            self.percentage = percentage;
             self.sequence += 1;
             self.issued = now;
         }
@@ -104,11 +135,7 @@ impl Reporter {
         Some(OcOlr {
             sequence_number: self.sequence,
             report_type: ReportType::Host,
-            reduction_percentage: Some(if self.overloaded {
-                self.cfg.reduction_percentage
-            } else {
-                0
-            }),
+            reduction_percentage: Some(self.percentage),
             validity_duration: Some(if self.overloaded {
                 self.cfg.validity_s
             } else {
@@ -242,8 +269,31 @@ mod tests {
             enter_wait: SECOND,
             exit_wait: SECOND / 10,
             reduction_percentage: 60,
+            adaptive: false,
             validity_s: 20,
         })
+    }
+
+    #[test]
+    fn the_adaptive_reduction_follows_the_wait_in_steps_of_ten() {
+        let mut h = Reporter::new(DoicReporting {
+            adaptive: true,
+            reduction_percentage: 10,
+            ..DoicReporting::default()
+        });
+        // enter_wait 1 s: a 4 s wait asks for 75 % → 80 %.
+        let a = h.report(0, 4 * SECOND).unwrap();
+        assert_eq!((a.sequence_number, a.reduction()), (1, 80));
+        // 10 s: 90 %, a new report.
+        let b = h.report(SECOND, 10 * SECOND).unwrap();
+        assert_eq!((b.sequence_number, b.reduction()), (2, 90));
+        // Same step: same report.
+        assert_eq!(h.report(2 * SECOND, 9 * SECOND + SECOND / 2), Some(b));
+        // 1.05 s: 5 % → 10 %, the configured floor.
+        let c = h.report(3 * SECOND, SECOND + SECOND / 20).unwrap();
+        assert_eq!((c.sequence_number, c.reduction()), (3, 10));
+        // Between the thresholds: kept.
+        assert_eq!(h.report(4 * SECOND, SECOND / 2), Some(c));
     }
 
     #[test]

@@ -24,6 +24,7 @@ fn doic(congestion: Option<Congestion>) -> Config {
             enter_wait: SECOND,
             exit_wait: SECOND / 10,
             reduction_percentage: 50,
+            adaptive: false,
             validity_s: 30,
         }),
         congestion,
