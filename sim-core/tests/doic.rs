@@ -66,7 +66,7 @@ fn counters(r: &RunResult, kind: &str) -> (u64, u64) {
 fn verdicts(r: &RunResult, outcome: &str, reason: &str) -> usize {
     r.auth
         .iter()
-        .filter(|a| &*a.reporter_node == "mme" && a.outcome == outcome && &*a.reason == reason)
+        .filter(|a| &*a.reporter_node == "mme" && a.outcome == outcome && a.reason == reason)
         .count()
 }
 
