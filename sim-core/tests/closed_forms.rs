@@ -50,6 +50,7 @@ fn s6a_sizes(vectors: u32) -> (u64, u64) {
         destination_host: None,
         destination_realm: realm,
         user_name: imsi(&cfg.plmn_digits, 0),
+        oc_supported_features: None,
         requested_eutran: Some(RequestedAuthInfo {
             number_of_requested_vectors: Some(vectors),
             immediate_response_preferred: true,

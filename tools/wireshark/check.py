@@ -30,6 +30,13 @@ REPO = HERE.parent.parent
 RUNS = [
     ("EPS-AKA", "scenarios/fig9/eps-aka.toml", ["population.devices=8"],
      ["links[0].loss=0.3", "links[1].loss=0.3"]),
+    # Diameter overload control (RFC 7683): a 60-device burst within 0.1 s
+    # overloads the 3 ms HSS past a 1 ms threshold, so AIAs carry an OC-OLR.
+    ("EPS-AKA with DOIC", "scenarios/overload-doic/doic.toml",
+     ["population.devices=60", "population.arrivals.window_s=0.1",
+      "protocol.doic.enter_wait_s=0.001", "protocol.doic.exit_wait_s=0.0",
+      "outputs.storm=false"],
+     ["links[0].loss=0.3", "links[1].loss=0.3"]),
     ("UMTS AKA", "scenarios/fig9/umts-aka.toml", ["population.devices=8"],
      ["links[0].loss=0.3", "links[1].loss=0.3"]),
     ("group AKA", "scenarios/fig9/group-aka.toml",
@@ -84,6 +91,10 @@ NAS_5GMM = {
 # the eap dissector).
 EAP_IN_NAS = {"AuthenticationRequest", "AuthenticationResponse", "AuthenticationResult"}
 SEVERITY_WARN = 0x00600000
+# The RFC 7683 AVPs the DOIC run must show decoded by the diameter dissector.
+DOIC_FIELDS = {"diameter.OC-Feature-Vector", "diameter.OC-Sequence-Number",
+               "diameter.OC-Report-Type", "diameter.OC-Reduction-Percentage",
+               "diameter.OC-Validity-Duration"}
 
 
 def sbi_kind(pkt):
@@ -341,6 +352,10 @@ def main():
                 for i, (pkt, row) in enumerate(zip(packets, rows)):
                     k = check_frame(i, pkt, row, label)
                     kinds[k] = kinds.get(k, 0) + 1
+                if "DOIC" in label:
+                    seen = {f.get("name") for pkt in packets for f in pkt.iter("field")}
+                    if DOIC_FIELDS - seen:
+                        raise Fail(f"DOIC AVPs not decoded: {sorted(DOIC_FIELDS - seen)}")
             except Fail as e:
                 print(f"FAIL {name}: {e}")
                 sys.exit(1)

@@ -34,13 +34,19 @@ impl Congestion {
         if wait <= self.max_wait {
             return None;
         }
+        Some(self.t3346(rng))
+    }
+
+    /// A T3346 value drawn from the range (for any reject that defers the
+    /// device: its own congestion, or an overloaded HSS under DOIC).
+    pub fn t3346(&self, rng: &mut SimRng) -> GprsTimer2 {
         let (lo, hi) = (self.t3346_min / SECOND, self.t3346_max / SECOND);
         let seconds = if hi > lo {
             rng.random_range(lo..=hi)
         } else {
             lo
         };
-        Some(GprsTimer2::from_seconds(seconds))
+        GprsTimer2::from_seconds(seconds)
     }
 }
 

@@ -3,12 +3,14 @@
 use std::sync::Arc;
 
 use super::Config;
+use super::doic::Reporter;
 use crate::aka::{self, Subscriber, home};
 use crate::core::{Ctx, Endpoint, Incoming, Interface, TimerKey};
 use crate::crypto::kdf;
 use crate::wire::diameter::{
     AuthenticationInfo, AuthenticationInformationAnswer as Aia,
-    AuthenticationInformationRequest as Air, DiameterResult, EutranVector, RequestedAuthInfo,
+    AuthenticationInformationRequest as Air, DiameterResult, EutranVector, OLR_DEFAULT_ALGO,
+    RequestedAuthInfo,
 };
 
 /// Home network: generates E-UTRAN authentication vectors.
@@ -24,6 +26,8 @@ pub struct Hss {
     subscribers: Vec<Subscriber>,
     /// Most vectors one AIA carries (TS 29.272 §7.3.11: up to 5).
     pub max_vectors: u32,
+    /// Overload detection and reports (DOIC configured).
+    doic: Option<Reporter>,
 }
 
 impl Hss {
@@ -31,6 +35,7 @@ impl Hss {
         let origin_host = super::realm::epc_host("hss", &cfg.plmn_digits);
         let origin_realm = super::realm::epc_realm(&cfg.plmn_digits);
         Self {
+            doic: cfg.doic.map(Reporter::new),
             cfg,
             answer: Aia {
                 hop_by_hop: 0,
@@ -40,6 +45,8 @@ impl Hss {
                 result: DiameterResult::SUCCESS,
                 origin_host,
                 origin_realm,
+                oc_supported_features: None,
+                oc_olr: None,
                 authentication_info: None,
             },
             request: Air::empty(),
@@ -115,6 +122,10 @@ impl Endpoint for Hss {
             self.request = air;
             return cx.fx.ignore("undecodable");
         }
+        // The overload state follows every request; the report goes only to
+        // a requester that announced DOIC (RFC 7683 §5.2).
+        let olr = self.doic.as_mut().and_then(|r| r.report(cx.now, cx.wait));
+        let doic = self.doic.is_some() && air.oc_supported_features.is_some();
         let (result, info) = match self.vectors(&air, cx) {
             Ok(v) => (
                 DiameterResult::SUCCESS,
@@ -133,6 +144,8 @@ impl Endpoint for Hss {
         a.vendor_specific_application_id = air.vendor_specific_application_id;
         a.result = result;
         a.authentication_info = info;
+        a.oc_supported_features = doic.then_some(OLR_DEFAULT_ALGO);
+        a.oc_olr = olr.filter(|_| doic);
         cx.fx.send_msg(msg.from, Interface::S6a, &*a);
         a.authentication_info = None;
         self.request = air;

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use zeroize::Zeroize;
 
+use super::doic::Reactor;
 use super::{Config, EEA0, EIA2, UE_NETWORK_CAPABILITY};
 use crate::aka::imsi::{imsi_index, imsi_into, push_zero_padded};
 use crate::aka::serving::{Failure, Scheme, Serving, Step, Timers};
@@ -114,6 +115,7 @@ impl AirBuilder {
             destination_host: None,
             destination_realm: realm,
             user_name: String::new(),
+            oc_supported_features: None,
             requested_eutran: None,
             requested_utran_geran: None,
             visited_plmn_id: plmn,
@@ -123,6 +125,11 @@ impl AirBuilder {
             air,
             next_session: 1,
         }
+    }
+
+    /// Announce DOIC support (RFC 7683 OC-Supported-Features) in every AIR.
+    pub(crate) fn announce_doic(&mut self, features: u64) {
+        self.air.oc_supported_features = Some(features);
     }
 
     /// The AIR with `hop_by_hop` for `n` vectors of subscriber `index`.
@@ -340,6 +347,8 @@ pub struct Mme {
     air: AirBuilder,
     /// The last AIA, decoded into kept buffers.
     aia: Aia,
+    /// The HSS's overload report and the AIR throttle (DOIC configured).
+    doic: Option<Reactor>,
 }
 
 impl Mme {
@@ -350,18 +359,44 @@ impl Mme {
             tx: cfg.diameter_timeout,
             tx_max: cfg.diameter_max_retx,
         });
+        let mut air = AirBuilder::new(&cfg.plmn_digits, cfg.plmn);
+        let doic = cfg.doic.map(|_| Reactor::default());
+        if doic.is_some() {
+            air.announce_doic(Reactor::FEATURES);
+        }
         Self {
-            air: AirBuilder::new(&cfg.plmn_digits, cfg.plmn),
+            air,
             cfg,
             core: Serving::new(hss),
             nas,
             aia: Aia::empty(),
+            doic,
         }
     }
 
     /// UE contexts currently held (registered or in progress).
     pub fn contexts(&self) -> usize {
         self.core.len()
+    }
+
+    /// An attach whose AIR DOIC throttles (docs/protocols/overload.md,
+    /// "DOIC"): with NAS congestion control configured, the congestion
+    /// reject with a T3346 drawn from its range (the device is deferred, no
+    /// verdict); otherwise ATTACH REJECT cause #22 without T3346, which the
+    /// UE handles as an abnormal case (TS 24.301 §5.5.1.2.6: attempt counter,
+    /// T3411), reported as a rejection (`diameter_overload`).
+    fn reject_for_hss_overload(&mut self, ue: Addr, cx: &mut Ctx<'_>) {
+        match self.cfg.congestion {
+            Some(c) => {
+                let t3346 = c.t3346(cx.rng);
+                reject_for_congestion(ue, t3346, cx);
+            }
+            None => {
+                let cause = EmmCause::CONGESTION;
+                self.core
+                    .reject(&self.nas, ue, cause, "diameter_overload", cx);
+            }
+        }
     }
 
     fn request_vectors(&mut self, ue: Addr, resync: Option<[u8; 30]>, cx: &mut Ctx<'_>) {
@@ -385,6 +420,9 @@ impl NasUplink for Mme {
     fn on_aia(&mut self, pdu: &[u8], cx: &mut Ctx<'_>) {
         if self.aia.decode_into(pdu).is_err() {
             return cx.fx.ignore("undecodable");
+        }
+        if let (Some(reactor), Some(olr)) = (&mut self.doic, &self.aia.oc_olr) {
+            reactor.receive(olr, cx.now);
         }
         // Decoded into kept buffers; the vectors are taken out at once (and
         // dropped with this call when unused, as a decoded value would be).
@@ -425,6 +463,10 @@ impl NasUplink for Mme {
             .and_then(|c| c.back_off(cx.wait, cx.rng))
         {
             return reject_for_congestion(ue, t3346, cx);
+        }
+        let needs_air = self.core.context(ue).is_none_or(|c| c.stocked() == 0);
+        if needs_air && self.doic.as_mut().is_some_and(|r| r.throttle(cx.now)) {
+            return self.reject_for_hss_overload(ue, cx);
         }
         if self.core.begin(ue, index).stocked() == 0 {
             self.request_vectors(ue, None, cx);

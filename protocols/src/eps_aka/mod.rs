@@ -6,6 +6,7 @@
 //! checks are written up in docs/protocols/eps-aka.md.
 
 pub mod congestion;
+pub mod doic;
 pub(crate) mod hss;
 pub(crate) mod mme;
 pub mod realm;
@@ -14,6 +15,7 @@ pub(crate) mod ue;
 pub use crate::aka::device::Retry;
 pub use crate::aka::{Subscriber, imsi, imsi_index, imsi_into};
 pub use congestion::Congestion;
+pub use doic::DoicReporting;
 pub use hss::Hss;
 pub use mme::Mme;
 pub use ue::Ue;
@@ -46,6 +48,9 @@ pub struct Config {
     pub congestion: Option<Congestion>,
     /// The UEs' T3411/T3402 retry rules (off by default: retry at once).
     pub retry: Option<Retry>,
+    /// Diameter overload control (RFC 7683) between MME and HSS, with the
+    /// HSS's overload detection (off by default).
+    pub doic: Option<DoicReporting>,
 }
 
 impl Default for Config {
@@ -62,6 +67,7 @@ impl Default for Config {
             diameter_max_retx: 2,
             congestion: None,
             retry: None,
+            doic: None,
         }
     }
 }
@@ -110,6 +116,8 @@ pub fn protect_first(
     pdu
 }
 
+#[cfg(test)]
+mod doic_tests;
 #[cfg(test)]
 mod overload_tests;
 #[cfg(test)]

@@ -16,12 +16,14 @@
 //! PDUs the typed layer would not write.
 
 pub mod avp;
+pub mod doic;
 pub mod s6a;
 #[cfg(test)]
 pub(crate) mod tree;
 
 use super::{Reader, WireError};
 pub use avp::{AvpDef, AvpRef, VENDOR_3GPP};
+pub use doic::{OLR_DEFAULT_ALGO, OcOlr, ReportType};
 pub use s6a::{
     AuthenticationInfo, AuthenticationInformationAnswer, AuthenticationInformationRequest,
     DiameterResult, EutranVector, RequestedAuthInfo, S6aMessage, UtranVector,

@@ -6,7 +6,7 @@ use authsim_protocols::aka::SqnState;
 use authsim_protocols::core::Addr;
 use authsim_protocols::eps_aka::{Config, Hss, Mme, Ue};
 
-use super::overload::{CongestionParams, RetryParams};
+use super::overload::{CongestionParams, DoicParams, RetryParams};
 use serde::Deserialize;
 
 use super::aka::{
@@ -68,6 +68,11 @@ fn params() -> Vec<ParamDoc> {
             "[protocol.retry] UE T3411/T3402 retry rules (docs/protocols/overload.md)",
             "off: retry at once on T3410",
         ),
+        ParamDoc::value(
+            "doic",
+            "[protocol.doic] Diameter overload control, RFC 7683 (docs/protocols/overload.md)",
+            "off",
+        ),
         ParamDoc::operator_key(),
     ]
 }
@@ -86,6 +91,7 @@ pub struct Params {
     pub diameter_max_retx: u32,
     pub congestion: Option<CongestionParams>,
     pub retry: Option<RetryParams>,
+    pub doic: Option<DoicParams>,
     pub op: Option<String>,
 }
 
@@ -102,6 +108,7 @@ impl Default for Params {
             diameter_max_retx: c.diameter_max_retx,
             congestion: None,
             retry: None,
+            doic: None,
             op: None,
         }
     }
@@ -119,6 +126,7 @@ impl Params {
             diameter_max_retx: self.diameter_max_retx,
             congestion: self.congestion.as_ref().map(CongestionParams::config),
             retry: self.retry.as_ref().map(RetryParams::config),
+            doic: self.doic.as_ref().map(DoicParams::config),
             ..Config::default()
         }
     }
@@ -138,6 +146,9 @@ impl Protocol for Params {
         }
         if let Some(r) = &self.retry {
             r.validate()?;
+        }
+        if let Some(d) = &self.doic {
+            d.validate()?;
         }
         check_common(
             &[

@@ -1,9 +1,10 @@
 //! The overload-control tables an AKA protocol may carry (docs/protocols/overload.md):
 //! `[protocol.congestion]` (NAS congestion rejects with T3346 at the serving
-//! node) and `[protocol.retry]` (the devices' T3411/T3402 rules). Both are
-//! off unless the scenario writes the table.
+//! node), `[protocol.retry]` (the devices' T3411/T3402 rules) and
+//! `[protocol.doic]` (Diameter overload control, RFC 7683, between MME and
+//! HSS). Each is off unless the scenario writes the table.
 
-use authsim_protocols::eps_aka::{Congestion, Retry};
+use authsim_protocols::eps_aka::{Congestion, DoicReporting, Retry};
 use serde::Deserialize;
 
 use super::aka::invalid;
@@ -103,6 +104,76 @@ impl RetryParams {
             if !(v.is_finite() && v > 0.0) {
                 return Err(invalid(f, "must be a positive number of seconds"));
             }
+        }
+        Ok(())
+    }
+}
+
+/// `[protocol.doic]`: the HSS's overload detection and report (RFC 7683,
+/// loss algorithm); the MME reacts whenever the table is present.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct DoicParams {
+    /// An AIR that queued longer than this at the HSS starts its overload.
+    pub enter_wait_s: f64,
+    /// An AIR that queued less than this ends it (< enter_wait_s).
+    pub exit_wait_s: f64,
+    /// OC-Reduction-Percentage (1..=100); with `adaptive`, the least.
+    pub reduction_percentage: u32,
+    /// Scale the reduction with the HSS's wait (docs/protocols/overload.md).
+    pub adaptive: bool,
+    /// OC-Validity-Duration in whole seconds (1..=86400).
+    pub validity_s: u32,
+}
+
+impl Default for DoicParams {
+    fn default() -> Self {
+        let d = DoicReporting::default();
+        Self {
+            enter_wait_s: to_seconds(d.enter_wait),
+            exit_wait_s: to_seconds(d.exit_wait),
+            reduction_percentage: d.reduction_percentage,
+            adaptive: d.adaptive,
+            validity_s: d.validity_s,
+        }
+    }
+}
+
+impl DoicParams {
+    pub fn config(&self) -> DoicReporting {
+        DoicReporting {
+            enter_wait: seconds(self.enter_wait_s),
+            exit_wait: seconds(self.exit_wait_s),
+            reduction_percentage: self.reduction_percentage,
+            adaptive: self.adaptive,
+            validity_s: self.validity_s,
+        }
+    }
+
+    pub fn validate(&self) -> Result<(), FieldError> {
+        if !(self.enter_wait_s.is_finite() && self.enter_wait_s > 0.0) {
+            return Err(invalid(
+                "doic.enter_wait_s",
+                "must be a positive number of seconds",
+            ));
+        }
+        if !(self.exit_wait_s.is_finite()
+            && self.exit_wait_s >= 0.0
+            && self.exit_wait_s < self.enter_wait_s)
+        {
+            return Err(invalid(
+                "doic.exit_wait_s",
+                "must be seconds >= 0 and below enter_wait_s (hysteresis)",
+            ));
+        }
+        if !(1..=100).contains(&self.reduction_percentage) {
+            return Err(invalid("doic.reduction_percentage", "must be 1..=100"));
+        }
+        if !(1..=86_400).contains(&self.validity_s) {
+            return Err(invalid(
+                "doic.validity_s",
+                "must be 1..=86400 s (RFC 7683 §7.4)",
+            ));
         }
         Ok(())
     }

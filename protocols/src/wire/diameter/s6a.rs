@@ -6,6 +6,7 @@
 //! unknown AVPs whose M bit is set (RFC 6733 §4.1).
 
 use super::avp::{self, AvpDef, AvpIter, AvpRef, VENDOR_3GPP, padded_len};
+use super::doic::{self, OcOlr};
 use super::{APP_ID_S6A, CMD_AUTHENTICATION_INFORMATION, HEADER_LEN, Header};
 use crate::wire::{Message, WireError, delegate_to_variants, inherent_message_methods};
 
@@ -54,6 +55,9 @@ pub struct AuthenticationInformationRequest {
     pub destination_realm: String,
     /// The IMSI as text.
     pub user_name: String,
+    /// OC-Supported-Features (RFC 7683): the MME's OC-Feature-Vector when it
+    /// supports DOIC.
+    pub oc_supported_features: Option<u64>,
     pub requested_eutran: Option<RequestedAuthInfo>,
     pub requested_utran_geran: Option<RequestedAuthInfo>,
     /// MCC/MNC as encoded in TS 24.008 §10.5.1.3 (§7.3.9).
@@ -139,6 +143,11 @@ pub struct AuthenticationInformationAnswer {
     pub result: DiameterResult,
     pub origin_host: String,
     pub origin_realm: String,
+    /// OC-Supported-Features (RFC 7683): the HSS's selected features, only
+    /// in answers to requests that announced DOIC.
+    pub oc_supported_features: Option<u64>,
+    /// OC-OLR (RFC 7683): the HSS's overload report.
+    pub oc_olr: Option<OcOlr>,
     pub authentication_info: Option<AuthenticationInfo>,
 }
 
@@ -150,7 +159,7 @@ pub enum S6aMessage {
 }
 
 // AVPs each context knows (RFC 6733 §4.1: unknown ones with M set fail).
-const AIR_AVPS: [AvpDef; 11] = [
+const AIR_AVPS: [AvpDef; 12] = [
     avp::SESSION_ID,
     avp::VENDOR_SPECIFIC_APPLICATION_ID,
     avp::AUTH_SESSION_STATE,
@@ -159,11 +168,12 @@ const AIR_AVPS: [AvpDef; 11] = [
     avp::DESTINATION_HOST,
     avp::DESTINATION_REALM,
     avp::USER_NAME,
+    doic::OC_SUPPORTED_FEATURES,
     avp::REQUESTED_EUTRAN_AUTHENTICATION_INFO,
     avp::REQUESTED_UTRAN_GERAN_AUTHENTICATION_INFO,
     avp::VISITED_PLMN_ID,
 ];
-const AIA_AVPS: [AvpDef; 8] = [
+const AIA_AVPS: [AvpDef; 10] = [
     avp::SESSION_ID,
     avp::VENDOR_SPECIFIC_APPLICATION_ID,
     avp::RESULT_CODE,
@@ -171,6 +181,8 @@ const AIA_AVPS: [AvpDef; 8] = [
     avp::AUTH_SESSION_STATE,
     avp::ORIGIN_HOST,
     avp::ORIGIN_REALM,
+    doic::OC_SUPPORTED_FEATURES,
+    doic::OC_OLR,
     avp::AUTHENTICATION_INFO,
 ];
 const VSAI_AVPS: [AvpDef; 2] = [avp::VENDOR_ID, avp::AUTH_APPLICATION_ID];
@@ -233,6 +245,7 @@ impl AuthenticationInformationRequest {
             destination_host: None,
             destination_realm: String::new(),
             user_name: String::new(),
+            oc_supported_features: None,
             requested_eutran: None,
             requested_utran_geran: None,
             visited_plmn_id: [0; 3],
@@ -267,6 +280,7 @@ impl AuthenticationInformationRequest {
         }
         set_text(&mut self.destination_realm, m.text(avp::DESTINATION_REALM)?);
         set_text(&mut self.user_name, m.text(avp::USER_NAME)?);
+        self.oc_supported_features = m.oc_supported_features()?;
         self.requested_eutran = requested(avp::REQUESTED_EUTRAN_AUTHENTICATION_INFO)?;
         self.requested_utran_geran = requested(avp::REQUESTED_UTRAN_GERAN_AUTHENTICATION_INFO)?;
         self.visited_plmn_id = m
@@ -296,6 +310,9 @@ impl Message for AuthenticationInformationRequest {
                 .map_or(0, |h| text_len(avp::DESTINATION_HOST, h))
             + text_len(avp::DESTINATION_REALM, &self.destination_realm)
             + text_len(avp::USER_NAME, &self.user_name)
+            + self
+                .oc_supported_features
+                .map_or(0, |_| doic::supported_features_len())
             + self.requested_eutran.as_ref().map_or(0, |r| {
                 r.encoded_len(avp::REQUESTED_EUTRAN_AUTHENTICATION_INFO)
             })
@@ -324,6 +341,9 @@ impl Message for AuthenticationInformationRequest {
             self.destination_realm.as_bytes(),
         );
         avp::put_octets(out, avp::USER_NAME, self.user_name.as_bytes());
+        if let Some(f) = self.oc_supported_features {
+            doic::put_supported_features(out, f);
+        }
         if let Some(r) = &self.requested_eutran {
             r.put(out, avp::REQUESTED_EUTRAN_AUTHENTICATION_INFO);
         }
@@ -366,6 +386,8 @@ impl AuthenticationInformationAnswer {
             result,
             origin_host: origin_host.into(),
             origin_realm: origin_realm.into(),
+            oc_supported_features: None,
+            oc_olr: None,
             authentication_info,
         }
     }
@@ -384,6 +406,8 @@ impl AuthenticationInformationAnswer {
             result: DiameterResult::Base(0),
             origin_host: String::new(),
             origin_realm: String::new(),
+            oc_supported_features: None,
+            oc_olr: None,
             authentication_info: None,
         }
     }
@@ -428,6 +452,11 @@ impl AuthenticationInformationAnswer {
         self.result = result;
         set_text(&mut self.origin_host, m.text(avp::ORIGIN_HOST)?);
         set_text(&mut self.origin_realm, m.text(avp::ORIGIN_REALM)?);
+        self.oc_supported_features = m.oc_supported_features()?;
+        self.oc_olr = m
+            .opt(doic::OC_OLR)?
+            .map(|a| OcOlr::from_ref(&a))
+            .transpose()?;
         self.authentication_info = m
             .opt(avp::AUTHENTICATION_INFO)?
             .map(|a| AuthenticationInfo::from_ref(&a))
@@ -458,6 +487,10 @@ impl Message for AuthenticationInformationAnswer {
             + text_len(avp::ORIGIN_HOST, &self.origin_host)
             + text_len(avp::ORIGIN_REALM, &self.origin_realm)
             + self
+                .oc_supported_features
+                .map_or(0, |_| doic::supported_features_len())
+            + self.oc_olr.as_ref().map_or(0, OcOlr::encoded_len)
+            + self
                 .authentication_info
                 .as_ref()
                 .map_or(0, AuthenticationInfo::encoded_len)
@@ -485,6 +518,12 @@ impl Message for AuthenticationInformationAnswer {
         avp::put_u32(out, avp::AUTH_SESSION_STATE, NO_STATE_MAINTAINED);
         avp::put_octets(out, avp::ORIGIN_HOST, self.origin_host.as_bytes());
         avp::put_octets(out, avp::ORIGIN_REALM, self.origin_realm.as_bytes());
+        if let Some(f) = self.oc_supported_features {
+            doic::put_supported_features(out, f);
+        }
+        if let Some(olr) = &self.oc_olr {
+            olr.put(out);
+        }
         if let Some(info) = &self.authentication_info {
             info.put(out);
         }
@@ -786,7 +825,7 @@ impl Slot {
 /// ABNF of that context names. Parsed in one pass without allocating: each
 /// known AVP lands in its slot; the first unknown AVP with the M bit set is
 /// kept for [`Avps::reject_unknown`].
-struct Avps<'a, const N: usize> {
+pub(super) struct Avps<'a, const N: usize> {
     known: &'static [AvpDef; N],
     slots: [Slot; N],
     /// The AVP bytes and their PDU offset, for iterating repeated AVPs.
@@ -861,7 +900,11 @@ impl<'a, const N: usize> Avps<'a, N> {
     }
 
     /// The children of Grouped AVP `a` (of definition `def`).
-    fn group(a: &AvpRef<'a>, def: AvpDef, known: &'static [AvpDef; N]) -> Result<Self, WireError> {
+    pub(super) fn group(
+        a: &AvpRef<'a>,
+        def: AvpDef,
+        known: &'static [AvpDef; N],
+    ) -> Result<Self, WireError> {
         let g = Self::parse(
             a.data,
             a.data_offset,
@@ -879,7 +922,7 @@ impl<'a, const N: usize> Avps<'a, N> {
     }
 
     /// The AVP if present; an error if it occurs twice.
-    fn opt(&self, def: AvpDef) -> Result<Option<AvpRef<'a>>, WireError> {
+    pub(super) fn opt(&self, def: AvpDef) -> Result<Option<AvpRef<'a>>, WireError> {
         let Some(i) = self.known.iter().position(|d| d.is(def)) else {
             debug_assert!(false, "{} is not an AVP of {}", def.name, self.context);
             return Ok(None);
@@ -906,7 +949,7 @@ impl<'a, const N: usize> Avps<'a, N> {
         }))
     }
 
-    fn one(&self, def: AvpDef) -> Result<AvpRef<'a>, WireError> {
+    pub(super) fn one(&self, def: AvpDef) -> Result<AvpRef<'a>, WireError> {
         self.opt(def)?
             .ok_or(WireError::new(self.end, def.name, "missing mandatory AVP"))
     }
@@ -946,6 +989,13 @@ impl<'a, const N: usize> Avps<'a, N> {
             )),
             _ => s.text(avp::SESSION_ID.name),
         }
+    }
+
+    /// OC-Supported-Features (RFC 7683 §7.1), if present: its feature vector.
+    fn oc_supported_features(&self) -> Result<Option<u64>, WireError> {
+        self.opt(doic::OC_SUPPORTED_FEATURES)?
+            .map(|a| doic::supported_features_from_ref(&a))
+            .transpose()
     }
 
     fn check_auth_session_state(&self) -> Result<(), WireError> {

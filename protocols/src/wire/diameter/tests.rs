@@ -22,6 +22,7 @@ fn air(vectors: u32) -> AuthenticationInformationRequest {
         destination_host: None,
         destination_realm: REALM.into(),
         user_name: "001010123456789".into(),
+        oc_supported_features: None,
         requested_eutran: Some(RequestedAuthInfo {
             number_of_requested_vectors: Some(vectors),
             immediate_response_preferred: true,
@@ -54,6 +55,15 @@ fn aia(vectors: u32) -> AuthenticationInformationAnswer {
             utran_vectors: Vec::new(),
         }),
     )
+}
+
+fn olr() -> OcOlr {
+    OcOlr {
+        sequence_number: 0x0102_0304_0506_0708,
+        report_type: ReportType::Host,
+        reduction_percentage: Some(40),
+        validity_duration: Some(30),
+    }
 }
 
 /// Every message shape: AIR/AIA variants with each optional part.
@@ -96,8 +106,23 @@ pub(crate) fn samples() -> Vec<S6aMessage> {
         info.eutran_vectors[0].xres = vec![9; 4];
         info.eutran_vectors[0].item_number = None;
     }
+    let mut doic_air = air(1);
+    doic_air.oc_supported_features = Some(OLR_DEFAULT_ALGO);
+    let mut doic_aia = aia(1);
+    doic_aia.oc_supported_features = Some(OLR_DEFAULT_ALGO);
+    doic_aia.oc_olr = Some(olr());
+    let mut doic_bare = aia(0);
+    doic_bare.oc_olr = Some(OcOlr {
+        sequence_number: u64::MAX,
+        report_type: ReportType::Realm,
+        reduction_percentage: None,
+        validity_duration: None,
+    });
     vec![
         S6aMessage::Air(air(1)),
+        S6aMessage::Air(doic_air),
+        S6aMessage::Aia(doic_aia),
+        S6aMessage::Aia(doic_bare),
         S6aMessage::Air(resync),
         S6aMessage::Air(umts),
         S6aMessage::Aia(aia(1)),
@@ -197,6 +222,7 @@ fn minimal_air_matches_hand_assembled_bytes() {
         destination_host: None,
         destination_realm: "epc".into(),
         user_name: "001010123456789".into(),
+        oc_supported_features: None,
         requested_eutran: Some(RequestedAuthInfo {
             number_of_requested_vectors: Some(1),
             immediate_response_preferred: false,
@@ -474,4 +500,94 @@ fn decode_into_reuses_a_target_and_agrees_with_decode() {
         let r = aia.decode_into(&pdu).map(|()| aia.clone());
         assert_eq!(r, AuthenticationInformationAnswer::decode(&pdu));
     }
+}
+
+#[test]
+fn doic_avps_match_hand_assembled_bytes() {
+    // RFC 7683 §7: base AVPs (no V bit), M bit clear; codes from the IANA
+    // registry: 621 OC-Supported-Features, 622 OC-Feature-Vector, 623
+    // OC-OLR, 624 OC-Sequence-Number, 625 OC-Validity-Duration, 626
+    // OC-Report-Type, 627 OC-Reduction-Percentage.
+    let mut a = aia(0);
+    a.oc_supported_features = Some(OLR_DEFAULT_ALGO);
+    a.oc_olr = Some(olr());
+    let pdu = a.encode();
+    let features = hex(concat!(
+        "0000026d 00000018",                  // 621, flags 0, length 24
+        "0000026e 00000010 0000000000000001", // 622, 16, OLR_DEFAULT_ALGO
+    )
+    .replace(' ', "")
+    .as_str());
+    let report = hex(concat!(
+        "0000026f 0000003c",                  // 623, length 60
+        "00000270 00000010 0102030405060708", // 624, Unsigned64
+        "00000272 0000000c 00000000",         // 626 HOST_REPORT
+        "00000273 0000000c 00000028",         // 627: 40 %
+        "00000271 0000000c 0000001e",         // 625: 30 s
+    )
+    .replace(' ', "")
+    .as_str());
+    let at = avp_offset(&pdu, 621);
+    assert_eq!(&pdu[at..at + features.len()], &features[..]);
+    let at = avp_offset(&pdu, 623);
+    assert_eq!(&pdu[at..at + report.len()], &report[..]);
+    assert_eq!(pdu.len(), a.encoded_len());
+    assert_eq!(
+        pdu.len(),
+        aia(0).encoded_len() + features.len() + report.len()
+    );
+    assert_eq!(AuthenticationInformationAnswer::decode(&pdu).unwrap(), a);
+}
+
+#[test]
+fn doic_values_out_of_range_are_refused_at_their_offset() {
+    let mut a = aia(0);
+    a.oc_supported_features = Some(OLR_DEFAULT_ALGO);
+    a.oc_olr = Some(olr());
+    let good = a.encode();
+    let err = |pdu: &[u8]| AuthenticationInformationAnswer::decode(pdu).unwrap_err();
+    let olr_at = avp_offset(&good, 623);
+    // Children of the OC-OLR: sequence at +8 (data +16), report type at +24
+    // (data +32), percentage at +36 (data +44), validity at +48 (data +56).
+    let mut bad = good.clone();
+    bad[olr_at + 35] = 2;
+    let e = err(&bad);
+    assert_eq!((e.offset, e.what), (olr_at + 32, "OC-Report-Type"));
+    let mut bad = good.clone();
+    bad[olr_at + 47] = 101;
+    let e = err(&bad);
+    assert_eq!((e.offset, e.what), (olr_at + 44, "OC-Reduction-Percentage"));
+    let mut bad = good.clone();
+    bad[olr_at + 56..olr_at + 60].copy_from_slice(&86_401u32.to_be_bytes());
+    let e = err(&bad);
+    assert_eq!((e.offset, e.what), (olr_at + 56, "OC-Validity-Duration"));
+    let mut bad = good.clone();
+    let f_at = avp_offset(&good, 621);
+    bad[f_at + 16..f_at + 24].fill(0);
+    let e = err(&bad);
+    assert_eq!((e.offset, e.what), (f_at + 16, "OC-Feature-Vector"));
+    // A report without its sequence number is refused at the group's end.
+    let mut b = a.clone();
+    b.oc_olr = None;
+    let mut pdu = b.encode();
+    let missing = hex("0000026f 00000014 00000272 0000000c 00000000"
+        .replace(' ', "")
+        .as_str());
+    let start = pdu.len();
+    pdu.extend_from_slice(&missing);
+    let len = pdu.len() as u32;
+    pdu[1..4].copy_from_slice(&len.to_be_bytes()[1..]);
+    let e = err(&pdu);
+    assert_eq!((e.offset, e.what), (start + 20, "OC-Sequence-Number"));
+}
+
+#[test]
+fn doic_codes_do_not_clash_with_the_3gpp_keys() {
+    // 625 and 626 are also Confidentiality-Key / Integrity-Key (vendor 10415).
+    assert_eq!(
+        doic::OC_VALIDITY_DURATION.code,
+        avp::CONFIDENTIALITY_KEY.code
+    );
+    assert!(!doic::OC_VALIDITY_DURATION.is(avp::CONFIDENTIALITY_KEY));
+    assert!(!doic::OC_REPORT_TYPE.is(avp::INTEGRITY_KEY));
 }

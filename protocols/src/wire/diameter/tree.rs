@@ -4,6 +4,7 @@
 //! typed encoders against an independent encoding.
 
 use super::avp::{self, *};
+use super::doic::{self, OcOlr};
 use super::s6a::{
     AuthenticationInfo, AuthenticationInformationAnswer, AuthenticationInformationRequest,
     DiameterResult, EutranVector, NO_STATE_MAINTAINED, RequestedAuthInfo, UtranVector,
@@ -43,6 +44,13 @@ const S6A_DICTIONARY: &[AvpDef] = &[
     XRES,
     AUTN,
     KASME,
+    doic::OC_SUPPORTED_FEATURES,
+    doic::OC_FEATURE_VECTOR,
+    doic::OC_OLR,
+    doic::OC_SEQUENCE_NUMBER,
+    doic::OC_VALIDITY_DURATION,
+    doic::OC_REPORT_TYPE,
+    doic::OC_REDUCTION_PERCENTAGE,
 ];
 
 /// Whether `(code, vendor)` is a Grouped AVP of [`S6A_DICTIONARY`].
@@ -82,6 +90,10 @@ impl Avp {
     }
     /// Unsigned32 / Enumerated.
     pub fn u32(def: AvpDef, v: u32) -> Self {
+        Self::octets(def, &v.to_be_bytes())
+    }
+    /// Unsigned64.
+    pub fn u64(def: AvpDef, v: u64) -> Self {
         Self::octets(def, &v.to_be_bytes())
     }
     /// UTF8String / DiameterIdentity.
@@ -222,6 +234,7 @@ impl AuthenticationInformationRequest {
         }
         v.push(Avp::text(avp::DESTINATION_REALM, &self.destination_realm));
         v.push(Avp::text(avp::USER_NAME, &self.user_name));
+        v.extend(self.oc_supported_features.map(supported_features));
         if let Some(r) = &self.requested_eutran {
             v.push(requested(r, avp::REQUESTED_EUTRAN_AUTHENTICATION_INFO));
         }
@@ -251,11 +264,42 @@ impl AuthenticationInformationAnswer {
         v.push(Avp::u32(avp::AUTH_SESSION_STATE, NO_STATE_MAINTAINED));
         v.push(Avp::text(avp::ORIGIN_HOST, &self.origin_host));
         v.push(Avp::text(avp::ORIGIN_REALM, &self.origin_realm));
+        v.extend(self.oc_supported_features.map(supported_features));
+        v.extend(self.oc_olr.as_ref().map(olr));
         if let Some(info) = &self.authentication_info {
             v.push(authentication_info(info));
         }
         v
     }
+}
+
+fn supported_features(f: u64) -> Avp {
+    Avp::grouped(
+        doic::OC_SUPPORTED_FEATURES,
+        vec![Avp::u64(doic::OC_FEATURE_VECTOR, f)],
+    )
+}
+
+fn olr(o: &OcOlr) -> Avp {
+    let mut c = vec![
+        Avp::u64(doic::OC_SEQUENCE_NUMBER, o.sequence_number),
+        Avp::u32(
+            doic::OC_REPORT_TYPE,
+            match o.report_type {
+                doic::ReportType::Host => 0,
+                doic::ReportType::Realm => 1,
+            },
+        ),
+    ];
+    c.extend(
+        o.reduction_percentage
+            .map(|p| Avp::u32(doic::OC_REDUCTION_PERCENTAGE, p)),
+    );
+    c.extend(
+        o.validity_duration
+            .map(|v| Avp::u32(doic::OC_VALIDITY_DURATION, v)),
+    );
+    Avp::grouped(doic::OC_OLR, c)
 }
 
 fn vsai(a: VendorSpecificApplicationId) -> Avp {

@@ -19,6 +19,7 @@ pub(crate) fn air() -> AuthenticationInformationRequest {
         destination_host: None,
         destination_realm: REALM.into(),
         user_name: "001010000000003".into(),
+        oc_supported_features: None,
         requested_eutran: Some(RequestedAuthInfo {
             number_of_requested_vectors: Some(1),
             immediate_response_preferred: true,
