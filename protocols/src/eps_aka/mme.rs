@@ -13,6 +13,7 @@ use crate::core::{
     Addr, CryptoOps, Ctx, Endpoint, Incoming, Interface, Outcome, TimerKey, TimerKind,
 };
 use crate::crypto::{eia2, kdf};
+use crate::ran::MmeOverload;
 use crate::wire::diameter::{
     AuthenticationInformationAnswer as Aia, AuthenticationInformationRequest as Air, EutranVector,
     RequestedAuthInfo, VendorSpecificApplicationId,
@@ -340,6 +341,8 @@ pub struct Mme {
     air: AirBuilder,
     /// The last AIA, decoded into kept buffers.
     aia: Aia,
+    /// S1 overload control towards the eNB, if configured.
+    overload: Option<MmeOverload>,
 }
 
 impl Mme {
@@ -350,11 +353,16 @@ impl Mme {
             tx: cfg.diameter_timeout,
             tx_max: cfg.diameter_max_retx,
         });
+        let overload = cfg
+            .overload
+            .zip(cfg.ran)
+            .map(|(o, ran)| MmeOverload::new(o, vec![ran.enb]));
         Self {
             air: AirBuilder::new(&cfg.plmn_digits, cfg.plmn),
             cfg,
             core: Serving::new(hss),
             nas,
+            overload,
             aia: Aia::empty(),
         }
     }
@@ -459,10 +467,21 @@ impl Endpoint for Mme {
     fn start(&mut self, _: &mut Ctx<'_>) {}
 
     fn on_message(&mut self, msg: Incoming<'_>, cx: &mut Ctx<'_>) {
+        if let Some(o) = &mut self.overload {
+            o.observe(cx);
+        }
         on_message(self, msg, cx);
     }
 
     fn on_timer(&mut self, key: TimerKey, cx: &mut Ctx<'_>) {
+        if key == TimerKey::own(TimerKind::OverloadCheck)
+            && let Some(o) = &mut self.overload
+        {
+            return o.on_check(cx);
+        }
+        if let Some(o) = &mut self.overload {
+            o.observe(cx);
+        }
         if let Some(ue) = self.core.on_timer(&self.nas, key, cx) {
             let cause = EmmCause::NETWORK_FAILURE;
             self.core.reject(&self.nas, ue, cause, "s6a_timeout", cx);

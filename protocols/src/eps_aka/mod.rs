@@ -46,6 +46,10 @@ pub struct Config {
     pub congestion: Option<Congestion>,
     /// The UEs' T3411/T3402 retry rules (off by default: retry at once).
     pub retry: Option<Retry>,
+    /// The eNB the UEs attach through (off by default: NAS directly).
+    pub ran: Option<crate::ran::Access>,
+    /// S1 overload control at the MME towards that eNB (needs `ran`).
+    pub overload: Option<crate::ran::OverloadControl>,
 }
 
 impl Default for Config {
@@ -62,6 +66,8 @@ impl Default for Config {
             diameter_max_retx: 2,
             congestion: None,
             retry: None,
+            ran: None,
+            overload: None,
         }
     }
 }
