@@ -1,8 +1,8 @@
 //! The two S1AP procedures of MME overload control (TS 36.413 §8.7.6,
 //! §8.7.7), APER-encoded by hand (X.691 aligned variant): OVERLOAD START
-//! (procedure code 26) with the OverloadResponse IE (id 101) and optionally
+//! (procedure code 34, id-OverloadStart) with the OverloadResponse IE (id 101) and optionally
 //! the Traffic Load Reduction Indication (id 161, 1..99 %), and OVERLOAD
-//! STOP (procedure code 27) with no IE. Both are class 2 procedures of
+//! STOP (procedure code 35, id-OverloadStop) with no IE. Both are class 2 procedures of
 //! criticality "ignore". authsim sends no GUMMEI list: the MME has one.
 //!
 //! Decoding is strict: another procedure, an unknown IE or an option
@@ -10,8 +10,8 @@
 
 use super::{Message, WireError, inherent_message_methods};
 
-pub const PROC_OVERLOAD_START: u8 = 26;
-pub const PROC_OVERLOAD_STOP: u8 = 27;
+pub const PROC_OVERLOAD_START: u8 = 34;
+pub const PROC_OVERLOAD_STOP: u8 = 35;
 const IE_OVERLOAD_RESPONSE: u16 = 101;
 const IE_TRAFFIC_LOAD_REDUCTION: u16 = 161;
 /// Criticality octets as APER writes them (2 bits, then alignment).
@@ -236,14 +236,14 @@ mod tests {
             action: OverloadAction::RejectNonEmergencyMoDt,
             traffic_load_reduction: None,
         };
-        // initiatingMessage, code 26, ignore, 8 octets: no extension, 1 IE:
+        // initiatingMessage, code 34, ignore, 8 octets: no extension, 1 IE:
         // id 101, reject, 1 octet, reject-non-emergency-mo-dt.
         let want = [
-            0x00, 0x1a, 0x40, 0x08, 0x00, 0x00, 0x01, 0x00, 0x65, 0x00, 0x01, 0x00,
+            0x00, 0x22, 0x40, 0x08, 0x00, 0x00, 0x01, 0x00, 0x65, 0x00, 0x01, 0x00,
         ];
         assert_eq!(start.encode(), want);
         assert_eq!(S1ap::decode(&want).unwrap(), start);
-        let stop = [0x00, 0x1b, 0x40, 0x03, 0x00, 0x00, 0x00];
+        let stop = [0x00, 0x23, 0x40, 0x03, 0x00, 0x00, 0x00];
         assert_eq!(S1ap::OverloadStop.encode(), stop);
         assert_eq!(S1ap::decode(&stop).unwrap(), S1ap::OverloadStop);
     }
