@@ -61,7 +61,7 @@ RUNS = [
      ["links[0].loss=0.2"]),
     # A slowed MME (16 ms per message) overloads with 300 devices: OVERLOAD
     # START/STOP on S1AP and RRC connection rejects with extendedWaitTime.
-    ("EPS-AKA through an eNB with overload start (RRC, S1AP)",
+    ("EPS-AKA eNB overload-start",
      "scenarios/overload-control/overload-start.toml",
      ["population.devices=300", "profiles.mme-core.per_input_us=16000",
       "protocol.overload.traffic_load_reduction=90"],
@@ -93,7 +93,9 @@ EAP_IN_NAS = {"AuthenticationRequest", "AuthenticationResponse", "Authentication
 # S1AP procedure codes of MME overload control (TS 36.413 §9.3.7).
 S1AP = {34: "OverloadStart", 35: "OverloadStop"}
 # The CCCH messages as lte-rrc shows their c1 choice.
-LTE_RRC = ("RRCConnectionRequest", "RRCConnectionSetup", "RRCConnectionReject")
+LTE_RRC = {"rrcConnectionRequest": "RRCConnectionRequest",
+           "rrcConnectionSetup": "RRCConnectionSetup",
+           "rrcConnectionReject": "RRCConnectionReject"}
 SEVERITY_WARN = 0x00600000
 
 
@@ -173,8 +175,7 @@ def decoded_kind(pkt):
         return S1AP.get(code, f"S1AP procedure {code}")
     if "lte_rrc" in names:
         c1 = [f.get("showname") or "" for f in fields(pkt, "lte-rrc.c1")]
-        for kind in LTE_RRC:
-            name = kind[0].lower() + kind[1:]
+        for name, kind in LTE_RRC.items():
             if any(c.startswith(f"c1: {name} (") for c in c1):
                 return kind
         return f"lte-rrc c1 {c1}"

@@ -186,8 +186,9 @@ impl Message for S1ap {
                         (IE_OVERLOAD_RESPONSE, CRIT_REJECT) if action.is_none() => {
                             action = Some(OverloadAction::decode(value, at + 4)?)
                         }
+                        // After the OverloadResponse, as the ASN.1 lists them.
                         (IE_TRAFFIC_LOAD_REDUCTION, CRIT_IGNORE)
-                            if traffic_load_reduction.is_none() =>
+                            if action.is_some() && traffic_load_reduction.is_none() =>
                         {
                             match value {
                                 [b] if b & 1 == 0 && (b >> 1) < 99 => {
