@@ -16,7 +16,7 @@ impl BitWriter {
     /// The `n` low bits of `v`, most significant first.
     pub(crate) fn put(&mut self, v: u64, n: u32) {
         for i in (0..n).rev() {
-            if self.bits % 8 == 0 {
+            if self.bits.is_multiple_of(8) {
                 self.out.push(0);
             }
             if (v >> i) & 1 == 1 {
@@ -82,7 +82,7 @@ impl<'a> BitReader<'a> {
                 "octets after the message",
             ));
         }
-        if self.bit % 8 != 0 && self.buf[octets - 1] & (0xff >> (self.bit % 8)) != 0 {
+        if !self.bit.is_multiple_of(8) && self.buf[octets - 1] & (0xff >> (self.bit % 8)) != 0 {
             return Err(WireError::new(
                 octets - 1,
                 "padding",
