@@ -82,7 +82,7 @@ impl Message for RrcConnectionRequest {
         let at = 5;
         let cause = EstablishmentCause::from_bits(r.get(3, "establishmentCause")?)
             .ok_or(WireError::new(at, "establishmentCause", "spare value"))?;
-        r.get(1, "spare")?;
+        r.expect(1, 0, "spare", "not zero")?;
         r.end()?;
         Ok(Self {
             random_value,
