@@ -82,10 +82,16 @@ pub enum Interface {
     Pkg,
     /// Proxy baseline: MTC device <-> MTC server, TLS 1.3 PSK-DHE handshake.
     DevServer,
+    /// UE -> eNB, RRC on the UL-CCCH (TS 36.331): connection requests.
+    RrcUl,
+    /// eNB -> UE, RRC on the DL-CCCH: connection setup or reject.
+    RrcDl,
+    /// MME <-> eNB, S1AP (TS 36.413): overload start and stop.
+    S1Mme,
 }
 
 impl Interface {
-    pub const ALL: [Interface; 16] = [
+    pub const ALL: [Interface; 19] = [
         Interface::Nas,
         Interface::S6a,
         Interface::UmtsAir,
@@ -102,6 +108,9 @@ impl Interface {
         Interface::CnServer,
         Interface::Pkg,
         Interface::DevServer,
+        Interface::RrcUl,
+        Interface::RrcDl,
+        Interface::S1Mme,
     ];
 
     /// Short lowercase name used in scenario files, CSV columns and traces.
@@ -123,6 +132,9 @@ impl Interface {
             Interface::CnServer => "cn_server",
             Interface::Pkg => "pkg",
             Interface::DevServer => "dev_server",
+            Interface::RrcUl => "rrc_ul",
+            Interface::RrcDl => "rrc_dl",
+            Interface::S1Mme => "s1_mme",
         }
     }
 
@@ -223,6 +235,12 @@ pub enum TimerKind {
     TlsHandshake,
     /// 5G UE: waiting for the network after AUTHENTICATION FAILURE (TS 24.501 §5.4.1.3.7).
     T3520,
+    /// UE: waiting for the eNB's answer to an RRC connection request (TS 36.331 §5.3.3.6).
+    T300,
+    /// UE: the wait time of an RRC connection reject (TS 36.331 §5.3.3.8).
+    T302,
+    /// MME overload control: the next look at its load while overloaded.
+    OverloadCheck,
 }
 
 impl TimerKind {
@@ -252,6 +270,9 @@ impl TimerKind {
             TimerKind::KeyRequestGuard => "KeyRequestGuard",
             TimerKind::TlsHandshake => "TlsHandshake",
             TimerKind::T3520 => "T3520",
+            TimerKind::T300 => "T300",
+            TimerKind::T302 => "T302",
+            TimerKind::OverloadCheck => "OverloadCheck",
         }
     }
 }

@@ -17,6 +17,7 @@ pub mod fiveg_aka;
 pub mod gas;
 pub mod group_aka;
 pub mod proxy;
+pub mod ran;
 #[cfg(test)]
 pub(crate) mod testing;
 pub mod tls13;

@@ -66,6 +66,13 @@ RUNS = [
     ("aggregate signatures (HMAC)", "scenarios/aggregate-signatures.toml",
      ["population.devices=20", "protocol.meters_per_gateway=10", 'protocol.scheme="hmac"'],
      ["links[0].loss=0.2"]),
+    # A slowed MME (16 ms per message) overloads with 300 devices: OVERLOAD
+    # START/STOP on S1AP and RRC connection rejects with extendedWaitTime.
+    ("EPS-AKA eNB overload-start",
+     "scenarios/overload-control/overload-start.toml",
+     ["population.devices=300", "profiles.mme-core.per_input_us=16000",
+      "protocol.overload.traffic_load_reduction=90"],
+     ["links[0].loss=0.3", "links[2].loss=0.3"]),
 ]
 
 NAS_EMM = {
@@ -90,6 +97,12 @@ NAS_5GMM = {
 # N1 messages that carry an EAP packet under EAP-AKA' (nas-5gs hands it to
 # the eap dissector).
 EAP_IN_NAS = {"AuthenticationRequest", "AuthenticationResponse", "AuthenticationResult"}
+# S1AP procedure codes of MME overload control (TS 36.413 §9.3.7).
+S1AP = {34: "OverloadStart", 35: "OverloadStop"}
+# The CCCH messages as lte-rrc shows their c1 choice.
+LTE_RRC = {"rrcConnectionRequest": "RRCConnectionRequest",
+           "rrcConnectionSetup": "RRCConnectionSetup",
+           "rrcConnectionReject": "RRCConnectionReject"}
 SEVERITY_WARN = 0x00600000
 # The RFC 7683 AVPs the DOIC run must show decoded by the diameter dissector.
 DOIC_FIELDS = {"diameter.OC-Feature-Vector", "diameter.OC-Sequence-Number",
@@ -168,6 +181,15 @@ def decoded_kind(pkt):
         if code != 318:
             return f"diameter command {code}"
         return "AIR" if request else "AIA"
+    if "s1ap" in names:
+        code = value(fields(pkt, "s1ap.procedureCode")[0])
+        return S1AP.get(code, f"S1AP procedure {code}")
+    if "lte_rrc" in names:
+        c1 = [f.get("showname") or "" for f in fields(pkt, "lte-rrc.c1")]
+        for name, kind in LTE_RRC.items():
+            if any(c.startswith(f"c1: {name} (") for c in c1):
+                return kind
+        return f"lte-rrc c1 {c1}"
     if "nas-eps" in names:
         types = fields(pkt, "nas_eps.nas_msg_emm_type")
         if not types:
@@ -273,6 +295,15 @@ def check_frame(i, pkt, row, label):
         octets = sum(5 + value(f) for f in fields(pkt, "tls.record.length"))
         if octets != pdu_len:
             raise Fail(f"{where}: TLS records cover {octets} octets, authsim sent {pdu_len}")
+    if row["interface"] in ("rrc_ul", "rrc_dl", "s1_mme"):
+        # The whole PDU is one RRC / S1AP message, every octet inside it.
+        p = (protos(pkt, "lte_rrc") or protos(pkt, "s1ap"))[0]
+        if int(p.get("size")) != pdu_len:
+            raise Fail(f"{where}: {p.get('name')} is {p.get('size')} octets, authsim sent {pdu_len}")
+        if row["message"] == "RRCConnectionReject" and not fields(pkt, "lte-rrc.extendedWaitTime_r10"):
+            raise Fail(f"{where}: no extendedWaitTime-r10 decoded")
+        if row["message"] == "OverloadStart" and not fields(pkt, "s1ap.overloadAction"):
+            raise Fail(f"{where}: no OverloadAction decoded")
     if row["interface"] == "s6a":
         for a in fields(pkt, "diameter.avp"):
             if "Unknown" in (a.get("showname") or ""):

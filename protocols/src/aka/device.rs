@@ -17,6 +17,8 @@ use crate::core::{
     Addr, CryptoOps, Ctx, Endpoint, Incoming, Interface, Nanos, Outcome, TimerKey, TimerKind,
 };
 use crate::crypto::milenage::Milenage;
+use crate::ran::Access;
+use crate::wire::rrc::{DlCcch, RrcConnectionRequest};
 
 /// Where a device's attach stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,6 +33,9 @@ pub enum State {
     /// back-off timer (T3346, T3411, T3402) runs; the attach restarts when it
     /// expires.
     Waiting,
+    /// Through an eNB ([`Access`]): the RRC connection request is sent,
+    /// T300 runs; the ATTACH REQUEST follows the connection setup.
+    Accessing,
 }
 
 /// The attach retry rules of TS 24.301 §5.5.1.2.6 for a failed attempt:
@@ -115,6 +120,11 @@ pub trait DeviceVariant {
     fn guard(&self) -> (Nanos, u32);
     /// The retry rules after a failed attempt, if the device follows them.
     fn retry(&self) -> Option<Retry> {
+        None
+    }
+    /// The eNB the device reaches the network through, if the scenario
+    /// models the RAN (docs/protocols/overload.md); `None`: NAS directly.
+    fn access(&self) -> Option<Access> {
         None
     }
     /// The timer the device runs after refusing a challenge (5G: T3520,
@@ -467,7 +477,51 @@ impl<V: DeviceVariant> Device<V> {
         cx.fx.arm(TimerKey::own(TimerKind::T3402), cx.now + r.t3402);
     }
 
+    /// Starts an attach attempt: through the eNB, an RRC connection request
+    /// first (the ATTACH REQUEST follows its setup); else the request itself.
     fn send_attach(&mut self, cx: &mut Ctx<'_>) {
+        let Some(access) = self.variant.access() else {
+            return self.send_request(cx);
+        };
+        self.attach.state = State::Accessing;
+        let req = RrcConnectionRequest {
+            random_value: rand::RngExt::random_range(&mut *cx.rng, 0..1u64 << 40),
+            cause: access.cause,
+        };
+        cx.fx.send_msg(access.enb, Interface::RrcUl, &req);
+        cx.fx
+            .arm(TimerKey::own(TimerKind::T300), cx.now + access.t300);
+    }
+
+    /// The eNB answered the connection request: on a setup the ATTACH
+    /// REQUEST goes out; a reject with an extended wait time starts T3346
+    /// with it (TS 24.301 §5.5.1.2.6, the attach attempt counter unchanged:
+    /// no ATTACH REQUEST was sent), a plain reject T302 (TS 36.331 §5.3.3.8).
+    fn on_rrc(&mut self, pdu: &[u8], cx: &mut Ctx<'_>) {
+        let msg = match DlCcch::decode(pdu) {
+            Ok(m) => m,
+            Err(_) => return cx.fx.ignore("undecodable"),
+        };
+        if self.attach.state != State::Accessing {
+            return cx.fx.ignore(msg.kind());
+        }
+        cx.fx.cancel(TimerKey::own(TimerKind::T300));
+        match msg {
+            DlCcch::Setup(_) => self.send_request(cx),
+            DlCcch::Reject(r) => {
+                self.attach.state = State::Waiting;
+                let (kind, s) = match r.extended_wait_time_s {
+                    Some(e) => (TimerKind::T3346, u64::from(e)),
+                    None => (TimerKind::T302, u64::from(r.wait_time_s)),
+                };
+                let wait = s * crate::core::time::SECOND;
+                cx.fx.arm(TimerKey::own(kind), cx.now + wait);
+            }
+        }
+    }
+
+    /// The ATTACH REQUEST under the guard timer.
+    fn send_request(&mut self, cx: &mut Ctx<'_>) {
         let a = &mut self.attach;
         a.state = State::Attaching;
         a.attempts += 1;
@@ -481,7 +535,10 @@ impl<V: DeviceVariant> Endpoint for Device<V> {
     /// Starts an attach; a registered or finished device attaches again
     /// (periodic re-attach), with a fresh challenge.
     fn start(&mut self, cx: &mut Ctx<'_>) {
-        if !matches!(self.attach.state, State::Attaching | State::Waiting) {
+        if !matches!(
+            self.attach.state,
+            State::Attaching | State::Waiting | State::Accessing
+        ) {
             self.attach.state = State::Attaching;
             self.attach.attempts = 0;
             self.attach.t3402_periods = 0;
@@ -491,6 +548,9 @@ impl<V: DeviceVariant> Endpoint for Device<V> {
     }
 
     fn on_message(&mut self, msg: Incoming<'_>, cx: &mut Ctx<'_>) {
+        if msg.interface == Interface::RrcDl && self.variant.access().is_some() {
+            return self.on_rrc(msg.pdu, cx);
+        }
         if msg.interface != V::INTERFACE {
             return cx.fx.ignore(msg.interface.name());
         }
@@ -526,7 +586,7 @@ impl<V: DeviceVariant> Endpoint for Device<V> {
         let a = &mut self.attach;
         let backoff = matches!(
             key.kind(),
-            TimerKind::T3346 | TimerKind::T3411 | TimerKind::T3402
+            TimerKind::T3346 | TimerKind::T3411 | TimerKind::T3402 | TimerKind::T302
         );
         if backoff && key.peer().is_none() && a.state == State::Waiting {
             // The counter restarts when T3402 expires (TS 24.301 §5.5.1.1);
@@ -550,7 +610,12 @@ impl<V: DeviceVariant> Endpoint for Device<V> {
                 reason: "t3520_expired",
             });
         }
-        if key != TimerKey::own(V::GUARD) || a.state != State::Attaching {
+        // T300 expired: the connection request failed, an attempt like one
+        // whose T3410 expired (TS 24.301 §5.5.1.2.6 b, lower layer failure).
+        let t300 = key == TimerKey::own(TimerKind::T300) && a.state == State::Accessing;
+        if t300 {
+            a.attempts += 1;
+        } else if key != TimerKey::own(V::GUARD) || a.state != State::Attaching {
             return cx.fx.ignore(key.kind().name());
         }
         if self.variant.retry().is_some() {
@@ -562,7 +627,11 @@ impl<V: DeviceVariant> Endpoint for Device<V> {
             a.state = State::Done;
             cx.fx.outcome(Outcome::Failed {
                 subject: a.serving,
-                reason: V::GUARD_EXPIRED,
+                reason: if t300 {
+                    "t300_expired"
+                } else {
+                    V::GUARD_EXPIRED
+                },
             });
             return;
         }

@@ -14,6 +14,7 @@ use crate::core::{
     Addr, CryptoOps, Ctx, Endpoint, Incoming, Interface, Outcome, TimerKey, TimerKind,
 };
 use crate::crypto::{eia2, kdf};
+use crate::ran::MmeOverload;
 use crate::wire::diameter::{
     AuthenticationInformationAnswer as Aia, AuthenticationInformationRequest as Air, EutranVector,
     RequestedAuthInfo, VendorSpecificApplicationId,
@@ -349,6 +350,8 @@ pub struct Mme {
     aia: Aia,
     /// The HSS's overload report and the AIR throttle (DOIC configured).
     doic: Option<Reactor>,
+    /// S1 overload control towards the eNB, if configured.
+    overload: Option<MmeOverload>,
 }
 
 impl Mme {
@@ -364,11 +367,16 @@ impl Mme {
         if doic.is_some() {
             air.announce_doic(Reactor::FEATURES);
         }
+        let overload = cfg
+            .overload
+            .zip(cfg.ran)
+            .map(|(o, ran)| MmeOverload::new(o, vec![ran.enb]));
         Self {
             air,
             cfg,
             core: Serving::new(hss),
             nas,
+            overload,
             aia: Aia::empty(),
             doic,
         }
@@ -501,10 +509,21 @@ impl Endpoint for Mme {
     fn start(&mut self, _: &mut Ctx<'_>) {}
 
     fn on_message(&mut self, msg: Incoming<'_>, cx: &mut Ctx<'_>) {
+        if let Some(o) = &mut self.overload {
+            o.observe(cx);
+        }
         on_message(self, msg, cx);
     }
 
     fn on_timer(&mut self, key: TimerKey, cx: &mut Ctx<'_>) {
+        if key == TimerKey::own(TimerKind::OverloadCheck)
+            && let Some(o) = &mut self.overload
+        {
+            return o.on_check(cx);
+        }
+        if let Some(o) = &mut self.overload {
+            o.observe(cx);
+        }
         if let Some(ue) = self.core.on_timer(&self.nas, key, cx) {
             let cause = EmmCause::NETWORK_FAILURE;
             self.core.reject(&self.nas, ue, cause, "s6a_timeout", cx);

@@ -51,6 +51,10 @@ pub struct Config {
     /// Diameter overload control (RFC 7683) between MME and HSS, with the
     /// HSS's overload detection (off by default).
     pub doic: Option<DoicReporting>,
+    /// The eNB the UEs attach through (off by default: NAS directly).
+    pub ran: Option<crate::ran::Access>,
+    /// S1 overload control at the MME towards that eNB (needs `ran`).
+    pub overload: Option<crate::ran::OverloadControl>,
 }
 
 impl Default for Config {
@@ -68,6 +72,8 @@ impl Default for Config {
             congestion: None,
             retry: None,
             doic: None,
+            ran: None,
+            overload: None,
         }
     }
 }

@@ -45,6 +45,10 @@ impl DeviceVariant for Eps {
         self.cfg.retry
     }
 
+    fn access(&self) -> Option<crate::ran::Access> {
+        self.cfg.ran
+    }
+
     fn decode(&self, pdu: &[u8]) -> (&'static str, Downlink<nas::SecurityProtected>) {
         downlink(nas::decode_any(pdu), |p| p)
     }

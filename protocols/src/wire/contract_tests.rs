@@ -446,3 +446,42 @@ fn tls13_messages() {
     }
     assert!(decoded > 100, "only {decoded} variants decoded");
 }
+
+#[test]
+fn ran_messages() {
+    use super::rrc::{
+        DlCcch, EstablishmentCause, RrcConnectionReject, RrcConnectionRequest, RrcConnectionSetup,
+    };
+    use super::s1ap::{OverloadAction, S1ap};
+    let mut decoded = check_strict(&RrcConnectionRequest {
+        random_value: 0xab_cdef_0123,
+        cause: EstablishmentCause::DelayTolerantAccess,
+    });
+    for m in [
+        DlCcch::Setup(RrcConnectionSetup { transaction_id: 2 }),
+        DlCcch::Reject(RrcConnectionReject {
+            wait_time_s: 16,
+            extended_wait_time_s: Some(600),
+        }),
+        DlCcch::Reject(RrcConnectionReject {
+            wait_time_s: 3,
+            extended_wait_time_s: None,
+        }),
+    ] {
+        decoded += check_strict(&m);
+    }
+    for m in [
+        S1ap::OverloadStart {
+            action: OverloadAction::RejectDelayTolerantAccess,
+            traffic_load_reduction: Some(40),
+        },
+        S1ap::OverloadStart {
+            action: OverloadAction::RejectNonEmergencyMoDt,
+            traffic_load_reduction: None,
+        },
+        S1ap::OverloadStop,
+    ] {
+        decoded += check_strict(&m);
+    }
+    assert!(decoded > 100, "only {decoded} variants decoded");
+}

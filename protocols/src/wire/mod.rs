@@ -15,6 +15,9 @@ pub mod map;
 pub mod mm;
 pub mod nas;
 pub mod nas5g;
+mod per;
+pub mod rrc;
+pub mod s1ap;
 pub mod sbi;
 pub mod tlv;
 

@@ -28,6 +28,9 @@ use crate::trace::Transmission;
 /// IANA SCTP PPID registry).
 pub const DIAMETER_SCTP_PORT: u16 = 3868;
 pub const DIAMETER_PPID: u32 = 46;
+/// S1AP: SCTP port 36412, PPID 18 (TS 36.412 §7).
+pub const S1AP_SCTP_PORT: u16 = 36412;
+pub const S1AP_PPID: u32 = 18;
 /// UDP port of the authsim TLV messages (group schemes, MDMS–gateway): no
 /// IANA or Wireshark assignment; `tools/wireshark/authsim.lua` registers it.
 pub const AUTHSIM_UDP_PORT: u16 = 47474;
@@ -109,6 +112,12 @@ pub const fn carrier(i: Interface) -> Carrier {
         Interface::N1 => Carrier::Exported("nas-5gs"),
         Interface::N12 | Interface::N13 => Carrier::Http2(SBI_TCP_PORT),
         Interface::DevServer => Carrier::Tls(TLS_TCP_PORT),
+        Interface::RrcUl => Carrier::Exported("lte-rrc.ul.ccch"),
+        Interface::RrcDl => Carrier::Exported("lte-rrc.dl.ccch"),
+        Interface::S1Mme => Carrier::Sctp {
+            port: S1AP_SCTP_PORT,
+            ppid: S1AP_PPID,
+        },
     }
 }
 

@@ -5,8 +5,9 @@ use std::sync::Arc;
 use authsim_protocols::aka::SqnState;
 use authsim_protocols::core::Addr;
 use authsim_protocols::eps_aka::{Config, Hss, Mme, Ue};
+use authsim_protocols::ran::{Enb, EnbConfig};
 
-use super::overload::{CongestionParams, DoicParams, RetryParams};
+use super::overload::{CongestionParams, DoicParams, OverloadParams, RanParams, RetryParams};
 use serde::Deserialize;
 
 use super::aka::{
@@ -14,7 +15,7 @@ use super::aka::{
     invalid, provision,
 };
 use super::{About, ParamDoc, Protocol};
-use crate::build::{BuildContext, BuildError};
+use crate::build::{BuildContext, BuildError, Topology};
 use crate::host::Independent;
 use crate::node::NodeSetup;
 use crate::spec::{FieldError, PopulationSpec, seconds, to_seconds};
@@ -73,6 +74,16 @@ fn params() -> Vec<ParamDoc> {
             "[protocol.doic] Diameter overload control, RFC 7683 (docs/protocols/overload.md)",
             "off",
         ),
+        ParamDoc::value(
+            "ran",
+            "[protocol.ran] an eNB node (`enb`, linked to ue and mme) answers RRC connection requests first (docs/protocols/overload.md)",
+            "off: NAS directly",
+        ),
+        ParamDoc::value(
+            "overload",
+            "[protocol.overload] S1 OVERLOAD START/STOP and RRC rejects with extended wait time (needs ran)",
+            "off",
+        ),
         ParamDoc::operator_key(),
     ]
 }
@@ -92,6 +103,8 @@ pub struct Params {
     pub congestion: Option<CongestionParams>,
     pub retry: Option<RetryParams>,
     pub doic: Option<DoicParams>,
+    pub ran: Option<RanParams>,
+    pub overload: Option<OverloadParams>,
     pub op: Option<String>,
 }
 
@@ -109,6 +122,8 @@ impl Default for Params {
             congestion: None,
             retry: None,
             doic: None,
+            ran: None,
+            overload: None,
             op: None,
         }
     }
@@ -127,6 +142,8 @@ impl Params {
             congestion: self.congestion.as_ref().map(CongestionParams::config),
             retry: self.retry.as_ref().map(RetryParams::config),
             doic: self.doic.as_ref().map(DoicParams::config),
+            ran: self.ran.as_ref().map(|r| r.config(Addr::new(ENB_NODE, 0))),
+            overload: self.overload.as_ref().map(OverloadParams::control),
             ..Config::default()
         }
     }
@@ -150,6 +167,15 @@ impl Protocol for Params {
         if let Some(d) = &self.doic {
             d.validate()?;
         }
+        if let Some(r) = &self.ran {
+            r.validate()?;
+        }
+        if let Some(o) = &self.overload {
+            if self.ran.is_none() {
+                return Err(invalid("overload", "needs [protocol.ran] (an eNB to tell)"));
+            }
+            o.validate()?;
+        }
         check_common(
             &[
                 ("t3460_s", self.t3460_s),
@@ -161,20 +187,55 @@ impl Protocol for Params {
         )
     }
 
+    fn nodes(&self) -> Vec<&'static str> {
+        match self.ran {
+            Some(_) => RAN_NODES.to_vec(),
+            None => ABOUT.nodes.to_vec(),
+        }
+    }
+
+    fn links(&self) -> Vec<(&'static str, &'static str)> {
+        match self.ran {
+            Some(_) => RAN_LINKS.to_vec(),
+            None => ABOUT.links.to_vec(),
+        }
+    }
+
     fn build(&self, ctx: &BuildContext<'_>) -> Result<Vec<NodeSetup>, BuildError> {
         let cfg = Arc::new(self.config());
         let mme = Addr::new(SERVING_NODE, 0);
         let (ues, subs) = provision(ctx, self.op.as_deref(), |_, index, usim| {
             Ue::new(cfg.clone(), index, mme, usim, SqnState::default())
         })?;
-        device_serving_home(
-            ctx,
-            ABOUT.nodes,
+        let mme = Box::new(vec![Mme::new(cfg.clone(), Addr::new(HOME_NODE, 0))]);
+        let hss = Box::new(vec![Hss::new(cfg, subs)]);
+        if self.ran.is_none() {
             // Each device's attach touches only its own state and draws no
             // randomness: a window's inputs may be handled on several threads.
-            Box::new(Independent(ues)),
-            Box::new(vec![Mme::new(cfg.clone(), Addr::new(HOME_NODE, 0))]),
-            Box::new(vec![Hss::new(cfg, subs)]),
-        )
+            let ues = Box::new(Independent(ues));
+            return device_serving_home(ctx, ABOUT.nodes, ues, mme, hss);
+        }
+        // The eNB is node 3, after the three of every EPS network, so that
+        // the others keep their numbers.
+        let enb = self.overload.as_ref().map_or(
+            EnbConfig {
+                wait_time_s: 1,
+                extended_wait_min_s: 1,
+                extended_wait_max_s: 1,
+                pace: None,
+            },
+            OverloadParams::enb,
+        );
+        let mut topo = Topology::new(ctx, RAN_NODES);
+        topo.population(RAN_NODES[0], Box::new(ues), ctx.population.devices)?;
+        topo.server(RAN_NODES[1], mme)?;
+        topo.server(RAN_NODES[2], hss)?;
+        topo.server(RAN_NODES[3], Box::new(vec![Enb::new(enb)]))?;
+        topo.finish()
     }
 }
+
+/// With `[protocol.ran]`: the EPS network and its eNB (node 3).
+const RAN_NODES: &[&str] = &["ue", "mme", "hss", "enb"];
+const RAN_LINKS: &[(&str, &str)] = &[("ue", "mme"), ("mme", "hss"), ("ue", "enb"), ("enb", "mme")];
+const ENB_NODE: u16 = 3;

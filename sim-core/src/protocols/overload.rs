@@ -1,10 +1,16 @@
 //! The overload-control tables an AKA protocol may carry (docs/protocols/overload.md):
 //! `[protocol.congestion]` (NAS congestion rejects with T3346 at the serving
-//! node), `[protocol.retry]` (the devices' T3411/T3402 rules) and
-//! `[protocol.doic]` (Diameter overload control, RFC 7683, between MME and
-//! HSS). Each is off unless the scenario writes the table.
+//! node), `[protocol.retry]` (the devices' T3411/T3402 rules), `[protocol.ran]`
+//! (an eNB node between the devices and the MME) and `[protocol.overload]`
+//! (S1 OVERLOAD START/STOP with RRC rejects) and `[protocol.doic]` (Diameter
+//! overload control, RFC 7683, between MME and HSS). All are off unless the
+//! scenario writes the table.
 
+use authsim_protocols::core::Addr;
 use authsim_protocols::eps_aka::{Congestion, DoicReporting, Retry};
+use authsim_protocols::ran::{Access, EnbConfig, OverloadControl};
+use authsim_protocols::wire::rrc::{EstablishmentCause, MAX_EXTENDED_WAIT_S};
+use authsim_protocols::wire::s1ap::OverloadAction;
 use serde::Deserialize;
 
 use super::aka::invalid;
@@ -104,6 +110,183 @@ impl RetryParams {
             if !(v.is_finite() && v > 0.0) {
                 return Err(invalid(f, "must be a positive number of seconds"));
             }
+        }
+        Ok(())
+    }
+}
+
+/// `[protocol.ran]`: the UEs attach through an eNB (node `enb`), each
+/// attempt starting with an RRC connection request (docs/protocols/overload.md).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct RanParams {
+    /// T300 (TS 36.331 §7.3: 100..=2000 ms).
+    pub t300_ms: f64,
+    /// Whether the devices request with establishment cause
+    /// delayTolerantAccess (MTC devices configured for low access priority)
+    /// or mo-Signalling.
+    pub delay_tolerant: bool,
+}
+
+impl Default for RanParams {
+    /// T300 1000 ms (a common operator setting); delay-tolerant MTC devices.
+    fn default() -> Self {
+        Self {
+            t300_ms: 1000.0,
+            delay_tolerant: true,
+        }
+    }
+}
+
+impl RanParams {
+    pub fn config(&self, enb: Addr) -> Access {
+        Access {
+            enb,
+            t300: seconds(self.t300_ms / 1000.0),
+            cause: if self.delay_tolerant {
+                EstablishmentCause::DelayTolerantAccess
+            } else {
+                EstablishmentCause::MoSignalling
+            },
+        }
+    }
+
+    pub fn validate(&self) -> Result<(), FieldError> {
+        if !(100.0..=2000.0).contains(&self.t300_ms) {
+            return Err(invalid("ran.t300_ms", "must be 100..=2000 ms (TS 36.331)"));
+        }
+        Ok(())
+    }
+}
+
+/// `[protocol.overload]`: S1 overload control (needs `[protocol.ran]`).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct OverloadParams {
+    /// OVERLOAD START when an input waited longer than this at the MME.
+    pub start_wait_s: f64,
+    /// OVERLOAD STOP after a check interval in which no input waited this long.
+    pub stop_wait_s: f64,
+    pub check_interval_s: f64,
+    /// "reject_delay_tolerant" or "reject_non_emergency_mo_dt".
+    pub action: String,
+    /// Traffic Load Reduction Indication, 1..=99 %; absent: reject all.
+    pub traffic_load_reduction: Option<u8>,
+    /// The eNB's waitTime (1..=16 s) and extendedWaitTime range (1..=1800 s).
+    pub wait_time_s: u8,
+    pub extended_wait_min_s: u16,
+    pub extended_wait_max_s: u16,
+    /// Paced returns: the eNB spreads the rejected devices' extended wait
+    /// times so that they come back at this many per second (absent: a
+    /// uniform draw from the range).
+    pub return_rate_per_s: Option<f64>,
+}
+
+impl Default for OverloadParams {
+    /// authsim's choice (left to the operator): start past 1 s of
+    /// queueing (as NAS congestion control), stop after a 1 s interval
+    /// below 0.2 s; extended wait 5..90 s.
+    fn default() -> Self {
+        Self {
+            start_wait_s: 1.0,
+            stop_wait_s: 0.2,
+            check_interval_s: 1.0,
+            action: "reject_delay_tolerant".into(),
+            traffic_load_reduction: None,
+            wait_time_s: 16,
+            extended_wait_min_s: 5,
+            extended_wait_max_s: 90,
+            return_rate_per_s: None,
+        }
+    }
+}
+
+impl OverloadParams {
+    fn action(&self) -> Option<OverloadAction> {
+        match self.action.as_str() {
+            "reject_delay_tolerant" => Some(OverloadAction::RejectDelayTolerantAccess),
+            "reject_non_emergency_mo_dt" => Some(OverloadAction::RejectNonEmergencyMoDt),
+            _ => None,
+        }
+    }
+
+    pub fn control(&self) -> OverloadControl {
+        OverloadControl {
+            start_wait: seconds(self.start_wait_s),
+            stop_wait: seconds(self.stop_wait_s),
+            check_interval: seconds(self.check_interval_s),
+            action: self
+                .action()
+                .unwrap_or(OverloadAction::RejectDelayTolerantAccess),
+            traffic_load_reduction: self.traffic_load_reduction,
+        }
+    }
+
+    pub fn enb(&self) -> EnbConfig {
+        EnbConfig {
+            wait_time_s: self.wait_time_s,
+            extended_wait_min_s: self.extended_wait_min_s,
+            extended_wait_max_s: self.extended_wait_max_s,
+            pace: self.return_rate_per_s.map(|r| seconds(1.0 / r)),
+        }
+    }
+
+    pub fn validate(&self) -> Result<(), FieldError> {
+        for (f, v) in [
+            ("overload.start_wait_s", self.start_wait_s),
+            ("overload.stop_wait_s", self.stop_wait_s),
+        ] {
+            if !(v.is_finite() && v >= 0.0) {
+                return Err(invalid(f, "must be a number of seconds >= 0"));
+            }
+        }
+        if self.stop_wait_s > self.start_wait_s {
+            return Err(invalid("overload.stop_wait_s", "must be <= start_wait_s"));
+        }
+        if !(self.check_interval_s.is_finite() && self.check_interval_s > 0.0) {
+            return Err(invalid(
+                "overload.check_interval_s",
+                "must be a positive number of seconds",
+            ));
+        }
+        if self.action().is_none() {
+            return Err(invalid(
+                "overload.action",
+                "must be \"reject_delay_tolerant\" or \"reject_non_emergency_mo_dt\"",
+            ));
+        }
+        if matches!(self.traffic_load_reduction, Some(p) if !(1..=99).contains(&p)) {
+            return Err(invalid(
+                "overload.traffic_load_reduction",
+                "must be 1..=99 %",
+            ));
+        }
+        if matches!(self.return_rate_per_s, Some(r) if !(r.is_finite() && r > 0.0)) {
+            return Err(invalid(
+                "overload.return_rate_per_s",
+                "must be a positive number per second",
+            ));
+        }
+        if !(1..=16).contains(&self.wait_time_s) {
+            return Err(invalid(
+                "overload.wait_time_s",
+                "must be 1..=16 s (TS 36.331)",
+            ));
+        }
+        let ext = 1..=MAX_EXTENDED_WAIT_S;
+        if !ext.contains(&self.extended_wait_min_s) {
+            return Err(invalid(
+                "overload.extended_wait_min_s",
+                "must be 1..=1800 s",
+            ));
+        }
+        if !(ext.contains(&self.extended_wait_max_s)
+            && self.extended_wait_max_s >= self.extended_wait_min_s)
+        {
+            return Err(invalid(
+                "overload.extended_wait_max_s",
+                "must be extended_wait_min_s..=1800 s",
+            ));
         }
         Ok(())
     }
