@@ -2,43 +2,18 @@
 //! EPS-AKA and UMTS AKA is rejected where it should be, with no false
 //! acceptance, no false alarm, and what it costs counted.
 
-use std::path::Path;
+mod three_nodes;
 
 use authsim_sim::attacks::{AttackRow, measure};
 use authsim_sim::runner::{RunOptions, run};
 use authsim_sim::scenario::Scenario;
 
 fn scenario(protocol: &str, nodes: [&str; 3], attacks: &str) -> String {
-    let [dev, serving, home] = nodes;
-    format!(
-        r#"
-name = "attack-test"
-[run]
-seed = 3
-[protocol]
-name = "{protocol}"
-[population]
-devices = 50
-arrivals = {{ pattern = "uniform", window_s = 2.0 }}
-[nodes.{dev}]
-profile = "constrained-device"
-[nodes.{serving}]
-profile = "server"
-[nodes.{home}]
-profile = "server"
-[[links]]
-between = ["{dev}", "{serving}"]
-latency = {{ dist = "fixed", ms = 10.0 }}
-[[links]]
-between = ["{serving}", "{home}"]
-latency = {{ dist = "fixed", ms = 5.0 }}
-{attacks}
-"#
-    )
+    three_nodes::scenario("attack-test", 3, 50, protocol, nodes, attacks)
 }
 
 fn parse(text: &str) -> Result<Scenario, String> {
-    Scenario::parse(text, Path::new("attack-test.toml"), &[]).map_err(|e| e.to_string())
+    three_nodes::parse("attack-test", text)
 }
 
 fn attack(class: &str, target: &str) -> String {

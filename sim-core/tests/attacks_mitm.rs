@@ -3,7 +3,7 @@
 //! check it targets, counted per node and reason, with no false acceptance;
 //! a relay succeeds and is reported as one.
 
-use std::path::Path;
+mod three_nodes;
 
 use authsim_sim::attacks::{AttackRow, measure_scenario};
 use authsim_sim::runner::{RunOptions, run};
@@ -13,36 +13,11 @@ const EPS: [&str; 3] = ["ue", "mme", "hss"];
 const UMTS: [&str; 3] = ["ms", "vlr", "hlr"];
 
 fn scenario(protocol: &str, nodes: [&str; 3], attacks: &str) -> String {
-    let [dev, serving, home] = nodes;
-    format!(
-        r#"
-name = "mitm-test"
-[run]
-seed = 5
-[protocol]
-name = "{protocol}"
-[population]
-devices = 40
-arrivals = {{ pattern = "uniform", window_s = 2.0 }}
-[nodes.{dev}]
-profile = "constrained-device"
-[nodes.{serving}]
-profile = "server"
-[nodes.{home}]
-profile = "server"
-[[links]]
-between = ["{dev}", "{serving}"]
-latency = {{ dist = "fixed", ms = 10.0 }}
-[[links]]
-between = ["{serving}", "{home}"]
-latency = {{ dist = "fixed", ms = 5.0 }}
-{attacks}
-"#
-    )
+    three_nodes::scenario("mitm-test", 5, 40, protocol, nodes, attacks)
 }
 
 fn parse(text: &str) -> Result<Scenario, String> {
-    Scenario::parse(text, Path::new("mitm-test.toml"), &[]).map_err(|e| e.to_string())
+    three_nodes::parse("mitm-test", text)
 }
 
 /// A man-in-the-middle entry on devices 0..20 of the device node, active
