@@ -13,7 +13,11 @@
 //! an aggregate of the meters' readings, credentials relayed by an access point),
 //! a chain of unmodified deliveries from the subject through genuine relays to
 //! the reporter, or to the genuine endpoint whose bytes triggered the verdict,
-//! stands instead.
+//! stands instead. A PDU that carries several subjects' credentials side by
+//! side, each verified on its own ([`Composite`]: a gateway's list of its
+//! meters' signatures), may trigger a verdict on one subject when its frame is
+//! genuine and that subject's own credential is among its parts, whatever was
+//! done to the other parts.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet, VecDeque};
 
@@ -96,6 +100,22 @@ pub fn no_unbound_fields(pdu: &[u8]) -> std::borrow::Cow<'_, [u8]> {
     std::borrow::Cow::Borrowed(pdu)
 }
 
+/// PDUs that carry several subjects' credentials side by side, each verified
+/// on its own: a bisection's list of the meters' individual signatures, where
+/// the MDMS checks meter i's reading against the i-th signature alone. A verdict
+/// on one subject then rests on the frame around the parts and on that
+/// subject's part, not on the others' (an altered neighbour fails its own check).
+/// Found by `endpoints_aggsig` (docs/fuzzing.md, finding 4).
+#[derive(Clone, Copy)]
+pub struct Composite {
+    /// A composite PDU's frame (the parts left out, unbound fields cleared) and
+    /// its parts, concatenated; `None` for any other PDU.
+    pub split: fn(&[u8]) -> Option<(Vec<u8>, Vec<u8>)>,
+    /// The credential a PDU carries as its sender made it (a meter reading's
+    /// signature), which may travel on as one part of a composite PDU.
+    pub credential: fn(&[u8]) -> Option<Vec<u8>>,
+}
+
 /// A false acceptance the oracle found.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{reporter} authenticated {subject}: {why} (last input: {input})")]
@@ -123,6 +143,12 @@ pub struct Network {
     /// genuine relays (multiparty schemes whose credentials travel inside
     /// other parties' messages); otherwise only on a direct one.
     relayed: bool,
+    /// The target's composite PDUs, if it has any.
+    composite: Option<Composite>,
+    /// Frames of the composite PDUs genuine endpoints sent.
+    genuine_frames: HashSet<Vec<u8>>,
+    /// Credentials genuine endpoints sent, by sender.
+    credentials: HashSet<(Addr, Vec<u8>)>,
     /// (origin, receiver) pairs of intact deliveries so far.
     intact: HashSet<(Addr, Addr)>,
     timers: BTreeMap<(Addr, TimerKey), Nanos>,
@@ -151,6 +177,9 @@ impl Network {
             genuine: HashSet::new(),
             unbound: no_unbound_fields,
             relayed: false,
+            composite: None,
+            genuine_frames: HashSet::new(),
+            credentials: HashSet::new(),
             intact: HashSet::new(),
             timers: BTreeMap::new(),
             now: 0,
@@ -173,6 +202,31 @@ impl Network {
     pub fn with_relays(mut self) -> Self {
         self.relayed = true;
         self
+    }
+
+    /// Declares the target's composite PDUs (see [`Composite`]).
+    pub fn with_composite(mut self, composite: Composite) -> Self {
+        self.composite = Some(composite);
+        self
+    }
+
+    /// Whether `pdu` is a composite PDU with a genuine frame that carries,
+    /// as one of its parts, a credential `subject` itself sent.
+    fn carries_own_part(&self, subject: Addr, pdu: &[u8]) -> bool {
+        let Some(c) = self.composite else {
+            return false;
+        };
+        let Some((frame, parts)) = (c.split)(pdu) else {
+            return false;
+        };
+        self.genuine_frames.contains(&frame)
+            && self.credentials.iter().any(|(by, cred)| {
+                *by == subject
+                    && !cred.is_empty()
+                    && parts
+                        .chunks_exact(cred.len())
+                        .any(|part| part == cred.as_slice())
+            })
     }
 
     /// Whether intact deliveries lead from `from` to `to` (directly, or
@@ -252,6 +306,14 @@ impl Network {
                 Destination::Broadcast(v) => v,
             };
             self.genuine.insert((self.unbound)(&t.pdu).into_owned());
+            if let Some(c) = self.composite {
+                if let Some((frame, _)) = (c.split)(&t.pdu) {
+                    self.genuine_frames.insert(frame);
+                }
+                if let Some(cred) = (c.credential)(&t.pdu) {
+                    self.credentials.insert((at, cred));
+                }
+            }
             let original: std::sync::Arc<[u8]> = t.pdu.as_slice().into();
             for to in to {
                 let p = Packet {
@@ -289,7 +351,10 @@ impl Network {
         if !self.endpoints.contains_key(&subject) {
             return Err(violation("the subject has no genuine endpoint"));
         }
-        if trigger.is_some_and(|p| !self.genuine.contains((self.unbound)(&p.pdu).as_ref())) {
+        if trigger.is_some_and(|p| {
+            !self.genuine.contains((self.unbound)(&p.pdu).as_ref())
+                && !self.carries_own_part(subject, &p.pdu)
+        }) {
             return Err(violation("triggered by bytes no genuine endpoint sent"));
         }
         let now_intact = trigger.is_some_and(|p| {

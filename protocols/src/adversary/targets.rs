@@ -235,9 +235,7 @@ fn aggsig(scheme: crate::aggsig::scheme::Scheme) -> Network {
         mdms,
         pkg,
     } = enrol(&d, &At, &|_| false, &mut rng, &mut CryptoOps::default());
-    let mut net = Network::new(&[Interface::Nan, Interface::Wan, Interface::Pkg])
-        .with_relays()
-        .with_unbound_fields(aggsig_unbound_fields);
+    let mut net = aggsig_like(&[Interface::Nan, Interface::Wan, Interface::Pkg]);
     for (i, m) in meters.into_iter().enumerate().take(3) {
         net.add(At.meter(i as u32), Box::new(m), true);
     }
@@ -249,6 +247,18 @@ fn aggsig(scheme: crate::aggsig::scheme::Scheme) -> Network {
         net.add(At.pkg(), Box::new(p), false);
     }
     net
+}
+
+/// An empty network judged as the metering targets are: relays, unbound fields and
+/// composite signature lists.
+pub fn aggsig_like(interfaces: &[Interface]) -> Network {
+    Network::new(interfaces)
+        .with_relays()
+        .with_unbound_fields(aggsig_unbound_fields)
+        .with_composite(super::attacker::Composite {
+            split: aggsig_sig_list_parts,
+            credential: aggsig_reading_signature,
+        })
 }
 
 /// The gateway id and batch number of a `ReadingBatch` or `SigList` are bound to nothing
@@ -267,6 +277,25 @@ pub fn aggsig_unbound_fields(pdu: &[u8]) -> std::borrow::Cow<'_, [u8]> {
         return std::borrow::Cow::Owned(l.encode());
     }
     std::borrow::Cow::Borrowed(pdu)
+}
+
+/// A `SigList` is the meters' individual signatures side by side, and the MDMS checks
+/// meter i's reading against the i-th alone (bisection): its frame is the list with the
+/// signatures left out and the unbound gateway id and batch number cleared (the interval
+/// stays compared), its parts the signatures (finding 4 in docs/fuzzing.md).
+pub fn aggsig_sig_list_parts(pdu: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
+    let mut l = crate::aggsig::msg::SigList::decode(pdu).ok()?;
+    (l.gateway_id, l.seq) = (0, 0);
+    let parts = std::mem::take(&mut l.sigs);
+    Some((l.encode(), parts))
+}
+
+/// A meter's signature as the meter sent it in its reading (the gateway copies it into
+/// a `SigList` unchanged).
+pub fn aggsig_reading_signature(pdu: &[u8]) -> Option<Vec<u8>> {
+    crate::aggsig::msg::MeterReading::decode(pdu)
+        .ok()
+        .map(|r| r.sig)
 }
 
 /// Aggregate-signature metering with BLS aggregates.

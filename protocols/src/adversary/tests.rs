@@ -232,3 +232,79 @@ fn left_alone_the_5g_targets_authenticate_ue_and_amf_both_ways() {
         assert_eq!(net.verdicts, want, "{name}");
     }
 }
+
+/// Found by `endpoints_aggsig` (ten-minute run): the MDMS authenticated meter 0.0 on a
+/// `SigList` no genuine endpoint sent. Triaged as an oracle error, not a wrong verdict.
+/// The attacker altered meter 0.1's reading on its way to the gateway (so the batch's
+/// aggregate failed and the MDMS asked for the individual signatures), then meter 0.2's
+/// signature inside the gateway's `SigList`; meter 0.0's reading, batch entry and
+/// signature stayed as meter 0.0 made them. The MDMS checks each signature against its
+/// own reading alone, so it rightly accepted 0.0 and rejected 0.1 and 0.2 — the verdict
+/// on 0.0 never rested on the altered parts. The oracle now judges such composite PDUs
+/// per part (`attacker::Composite`): a genuine frame and the subject's own signature.
+#[test]
+fn an_aggsig_sig_list_altered_in_a_neighbours_signature_is_no_false_acceptance() {
+    let input = regression("endpoints_aggsig-sig-list-neighbour-altered");
+    let net = run_endpoints(targets::aggsig_bls, &input).unwrap();
+    let (mdms, meter0) = (Addr::new(2, 0), Addr::new(0, 0));
+    assert!(net.verdicts.contains(&(mdms, meter0)), "{:?}", net.verdicts);
+    // The same moves against the IBAS roles break no rule either.
+    run_endpoints(targets::aggsig_ibas, &input).unwrap();
+}
+
+/// The per-part rule stays strict: a gullible receiver that authenticates the sender of
+/// a `SigList` on any delivery is caught once the sender's own part, or the frame, is
+/// altered, and only then.
+#[test]
+fn the_oracle_judges_a_sig_list_per_part() {
+    use crate::aggsig::msg::{MeterReading, SigList};
+    struct Meter;
+    impl Endpoint for Meter {
+        fn start(&mut self, cx: &mut Ctx<'_>) {
+            let to = Addr::new(1, 0);
+            let reading = MeterReading {
+                meter_id: 1,
+                interval: 0,
+                value: 5,
+                sig: vec![7; 48],
+            };
+            cx.fx.send_msg(to, Interface::Wan, &reading);
+            let list = SigList {
+                gateway_id: 1,
+                interval: 0,
+                seq: 0,
+                sigs: [[7u8; 48], [8; 48]].concat(),
+            };
+            cx.fx.send_msg(to, Interface::Wan, &list);
+        }
+        fn on_message(&mut self, _: Incoming<'_>, _: &mut Ctx<'_>) {}
+        fn on_timer(&mut self, _: TimerKey, _: &mut Ctx<'_>) {}
+    }
+    struct Gullible;
+    impl Endpoint for Gullible {
+        fn start(&mut self, _: &mut Ctx<'_>) {}
+        fn on_message(&mut self, m: Incoming<'_>, cx: &mut Ctx<'_>) {
+            cx.fx
+                .outcome(Outcome::authenticated(Addr::new(0, 0), 0, m.from));
+        }
+        fn on_timer(&mut self, _: TimerKey, _: &mut Ctx<'_>) {}
+    }
+    // Sets octet `at` of the second PDU in flight (the SigList: its signatures start
+    // at octet 32, the interval's last octet is 21) to 0x55, then lets all be delivered.
+    let run = |at: u16| {
+        let mut net = targets::aggsig_like(&[Interface::Wan]);
+        net.add(Addr::new(0, 0), Box::new(Meter), true);
+        net.add(Addr::new(1, 0), Box::new(Gullible), false);
+        let [lo, hi] = at.to_le_bytes();
+        net.run(&mut Choices::new(&[5, 1, 0, lo, hi, 1, 0x55]))
+    };
+    assert!(run(100).is_ok(), "the other meter's part");
+    assert!(run(9).is_ok(), "the unbound gateway id");
+    for at in [40, 21] {
+        let v = run(at).unwrap_err();
+        assert_eq!(
+            v.why, "triggered by bytes no genuine endpoint sent",
+            "octet {at}"
+        );
+    }
+}
