@@ -5,6 +5,7 @@
 //! The adversary endpoint is `authsim_protocols::adversary::injector`; the
 //! classes, what each exercises and how the numbers are read: docs/threats.md.
 
+use authsim_protocols::adversary::fiveg::SuciForm;
 use authsim_protocols::adversary::injector::{Dialect, Injector, Move};
 use authsim_protocols::adversary::mitm::{Field, Mitm, Recorded, Tamper};
 use authsim_protocols::core::{Addr, Ctx, Destination, Endpoint, Incoming, Nanos, TimerKey};
@@ -48,6 +49,19 @@ pub struct AttackSpec {
     /// `relay`: the delay the relay adds to every PDU, ms.
     #[serde(default)]
     pub delay_ms: Option<f64>,
+    /// `attach_flood` of 5G-AKA: how the forged registrations' SUCIs are
+    /// written (`"null"`: unknown MSINs in the clear; `"a"`, the default:
+    /// random profile A outputs, each costing the UDM's SIDF a key agreement).
+    #[serde(default)]
+    pub suci: Option<SuciSpec>,
+}
+
+/// `attacks[].suci` of a 5G registration flood.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum SuciSpec {
+    Null,
+    A,
 }
 
 /// `attacks[].field` of a `modification`.
@@ -133,6 +147,7 @@ impl AttackClass {
 const SUPPORTED: &[(&str, Dialect, &str, &str)] = &[
     ("eps-aka", Dialect::Eps, "ue", "mme"),
     ("umts-aka", Dialect::Umts, "ms", "vlr"),
+    ("5g-aka", Dialect::FiveG(SuciForm::ProfileA), "ue", "amf"),
 ];
 
 /// The most injections one entry may make (keeps a typo from running forever).
@@ -285,6 +300,14 @@ fn validate_class_fields(
         a.class == AttackClass::Modification,
     )?;
     needs("pdu", a.pdu.is_some(), a.class == AttackClass::Replay)?;
+    if a.suci.is_some()
+        && !(a.class == AttackClass::AttachFlood && matches!(dialect, Dialect::FiveG(_)))
+    {
+        return Err(FieldError::new(
+            f("suci"),
+            "only for class `attach_flood` of 5G-AKA (the SUCI of a forged registration)",
+        ));
+    }
     needs(
         "delay_ms",
         a.delay_ms.is_some(),
@@ -378,6 +401,10 @@ pub fn place(
                 (start, stop),
             )
         } else {
+            let dialect = match (dialect, a.suci) {
+                (Dialect::FiveG(_), Some(SuciSpec::Null)) => Dialect::FiveG(SuciForm::Null),
+                _ => dialect,
+            };
             injectors(
                 a,
                 dialect,
@@ -718,7 +745,10 @@ pub fn measure_victims(
     let home = |m: &crate::report::MessageRow| {
         matches!(
             m.interface,
-            authsim_protocols::core::Interface::S6a | authsim_protocols::core::Interface::Map
+            authsim_protocols::core::Interface::S6a
+                | authsim_protocols::core::Interface::Map
+                | authsim_protocols::core::Interface::N12
+                | authsim_protocols::core::Interface::N13
         )
     };
     let smr = |r: &RunResult| {

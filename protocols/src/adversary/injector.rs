@@ -20,6 +20,9 @@ pub enum Dialect {
     Eps,
     /// UMTS MM (UMTS AKA).
     Umts,
+    /// 5G NAS (5G-AKA), with the SUCI form of forged registrations
+    /// ([`super::fiveg`]).
+    FiveG(super::fiveg::SuciForm),
 }
 
 /// What the adversary does with each injection.
@@ -103,6 +106,7 @@ impl Injector {
         match self.dialect {
             Dialect::Eps => Interface::Nas,
             Dialect::Umts => Interface::UmtsAir,
+            Dialect::FiveG(_) => Interface::N1,
         }
     }
 
@@ -134,6 +138,9 @@ impl Injector {
                     msg.encode_with_nsd(0),
                 );
             }
+            Dialect::FiveG(form) => {
+                super::fiveg::send_registration(self.target, &self.plmn_digits, index, form, cx)
+            }
         }
     }
 
@@ -146,7 +153,18 @@ impl Injector {
                 self.attach(index, cx);
             }
             Move::ImpersonateDevice { victims } => {
-                self.attach((i % victims.max(1) as u64) as u32, cx);
+                let victim = (i % victims.max(1) as u64) as u32;
+                match self.dialect {
+                    // The victim's SUPI in the clear: a SUCI the UDM resolves.
+                    Dialect::FiveG(_) => super::fiveg::send_registration(
+                        self.target,
+                        &self.plmn_digits,
+                        victim,
+                        super::fiveg::SuciForm::Null,
+                        cx,
+                    ),
+                    _ => self.attach(victim, cx),
+                }
             }
             Move::FakeReject { devices } => {
                 let to = Addr::new(self.target.node, (i % devices.max(1) as u64) as u32);
@@ -159,10 +177,14 @@ impl Injector {
                         cx.fx
                             .send_msg(to, Interface::UmtsAir, &MmMessage::AuthenticationReject)
                     }
+                    Dialect::FiveG(_) => super::fiveg::send_reject(to, cx),
                 }
             }
             Move::FakeNetworkChallenge { devices } => {
                 let to = Addr::new(self.target.node, (i % devices.max(1) as u64) as u32);
+                if let Dialect::FiveG(_) = self.dialect {
+                    return super::fiveg::send_fake_challenge(to, cx);
+                }
                 let mut rand = [0u8; 16];
                 let mut autn = [0u8; 16];
                 cx.rng.fill_bytes(&mut rand);
@@ -184,6 +206,7 @@ impl Injector {
                         });
                         cx.fx.send_msg(to, Interface::UmtsAir, &msg);
                     }
+                    Dialect::FiveG(_) => unreachable!("sent above"),
                 }
             }
         }
@@ -200,6 +223,7 @@ impl Injector {
                 MmMessage::decode(pdu),
                 Ok(MmMessage::AuthenticationRequest(_))
             ),
+            Dialect::FiveG(_) => super::fiveg::is_challenge(pdu),
         }
     }
 
@@ -217,6 +241,7 @@ impl Injector {
                 cx.fx
                     .send(to, Interface::UmtsAir, msg.kind(), msg.encode_with_nsd(1));
             }
+            Dialect::FiveG(_) => super::fiveg::send_forged_response(to, cx),
         }
     }
 }

@@ -140,6 +140,7 @@ impl Mitm {
         match self.dialect {
             Dialect::Eps => Interface::Nas,
             Dialect::Umts => Interface::UmtsAir,
+            Dialect::FiveG(_) => Interface::N1,
         }
     }
 
@@ -200,6 +201,19 @@ fn classify(dialect: Dialect, pdu: &[u8]) -> (&'static str, Seen) {
             }
             Err(_) => ("undecodable", Seen::Other),
         },
+        Dialect::FiveG(_) => {
+            use super::fiveg::Seen5g;
+            let (kind, seen) = super::fiveg::classify(pdu);
+            let seen = match seen {
+                Seen5g::Registration => Seen::Attach,
+                Seen5g::Challenge => Seen::Challenge,
+                Seen5g::Response => Seen::Response,
+                Seen5g::SecurityModeCommand => Seen::SecurityModeCommand,
+                Seen5g::SecurityModeComplete => Seen::SecurityModeComplete,
+                Seen5g::Other => Seen::Other,
+            };
+            (kind, seen)
+        }
     }
 }
 
@@ -246,6 +260,16 @@ fn flip(dialect: Dialect, field: Field, pdu: &[u8]) -> Option<Vec<u8>> {
                 }
                 _ => None,
             }
+        }
+        Dialect::FiveG(_) => {
+            use super::fiveg::Field5g;
+            let field = match field {
+                Field::Rand => Field5g::Rand,
+                Field::Autn => Field5g::Autn,
+                Field::Res => Field5g::ResStar,
+                Field::Mac => Field5g::Mac,
+            };
+            super::fiveg::flip(field, pdu)
         }
     }
 }

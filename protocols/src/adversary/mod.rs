@@ -16,6 +16,7 @@
 
 pub mod attacker;
 pub mod decoders;
+pub mod fiveg;
 pub mod injector;
 pub mod mitm;
 pub mod targets;
