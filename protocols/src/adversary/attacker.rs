@@ -110,11 +110,14 @@ pub fn no_unbound_fields(pdu: &[u8]) -> std::borrow::Cow<'_, [u8]> {
 pub struct Composite {
     /// A composite PDU's frame (the parts left out, unbound fields cleared) and
     /// its parts, concatenated; `None` for any other PDU.
-    pub split: fn(&[u8]) -> Option<(Vec<u8>, Vec<u8>)>,
+    pub split: fn(&[u8]) -> Option<FrameAndParts>,
     /// The credential a PDU carries as its sender made it (a meter reading's
     /// signature), which may travel on as one part of a composite PDU.
     pub credential: fn(&[u8]) -> Option<Vec<u8>>,
 }
+
+/// A composite PDU taken apart: its frame and its parts, concatenated.
+pub type FrameAndParts = (Vec<u8>, Vec<u8>);
 
 /// A false acceptance the oracle found.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -71,6 +71,11 @@ fn params() -> Vec<ParamDoc> {
             d::token_timeout_s(),
         ),
         ParamDoc::value(
+            "wrong_share_nodes",
+            "malicious insiders: the first k taking part in each group hold a wrong share (f(ID_i) + 1), 0..=m",
+            0,
+        ),
+        ParamDoc::value(
             "mdms_phase",
             "also run the MDMS–gateway phase (§4.4); needs nodes gateway, mdms, auth_server",
             bool::default(),
@@ -128,6 +133,11 @@ pub struct Params {
     pub join_timeout_s: f64,
     #[serde(default = "defaults::token_timeout_s")]
     pub token_timeout_s: f64,
+    /// Malicious insiders: the first `wrong_share_nodes` participating nodes of
+    /// every group hold a corrupted share, so their tokens are wrong (Sensors
+    /// 2018 §3.4 claims their identification and exclusion; docs/threats.md).
+    #[serde(default)]
+    pub wrong_share_nodes: u32,
     #[serde(default)]
     pub mdms_phase: bool,
     #[serde(default = "defaults::meters_per_gateway")]
@@ -224,6 +234,16 @@ impl Protocol for Params {
                 format!("must be >= 0 seconds, got {d}"),
             ));
         }
+        if self.wrong_share_nodes > self.participants() {
+            return Err(invalid(
+                "wrong_share_nodes",
+                format!(
+                    "must be 0..=participants ({}), got {}",
+                    self.participants(),
+                    self.wrong_share_nodes
+                ),
+            ));
+        }
         let max = MgAggregate::MAX_METERS as u32;
         if self.meters_per_gateway == 0 || self.meters_per_gateway > max {
             return Err(invalid(
@@ -304,6 +324,11 @@ impl Protocol for Params {
             let reg = register(cfg.t, &ids, &mut rng, &mut offline)?;
             let leader = Addr::new(SMART_METER_NODE, g);
             for (i, keys) in reg.nodes.into_iter().enumerate() {
+                let keys = if (i as u32) < p.wrong_share_nodes {
+                    keys.with_corrupted_share()
+                } else {
+                    keys
+                };
                 let node = MeterNode::new(keys, leader);
                 nodes.push(if (i as u32) < m { node } else { node.offline() });
             }
