@@ -626,7 +626,7 @@ pub struct AttackRow {
     /// baseline (TS 24.301 §5.4.3.5: the UE refused a security mode command).
     pub security_mode_rejects: i64,
     /// AUTHENTICATION FAILURE messages (MAC or synch failures) and messages
-    /// on the serving–home interface, attack run minus baseline: the
+    /// on the serving–home interfaces (S6a, MAP; N12 and N13), attack run minus baseline: the
     /// resynchronisation round trips a desynchronisation costs.
     pub extra_auth_failures: i64,
     pub extra_home_messages: i64,
