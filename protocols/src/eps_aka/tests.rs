@@ -933,3 +933,46 @@ fn timers_outside_their_state_are_ignored() {
     assert_eq!(count(&r, "AttachRequest"), 1);
     assert_eq!(deadline(&r, T3411), Some(t3411));
 }
+
+/// Issue 19 (a surviving mutant deleted the `WaitVectors` arm of the MME's
+/// `on_attach`): an ATTACH REQUEST repeated while the AIR is pending is
+/// counted as ignored; the MME keeps waiting for that AIR's answer instead
+/// of opening a second one.
+#[test]
+fn an_attach_request_repeated_while_the_air_is_pending_opens_no_second_air() {
+    let mut n = net(Config::default(), 1, 1, 1);
+    let mut r = n.router(1);
+    r.tamper = Some(drop_all("AIA"));
+    r.start(UE);
+    assert_eq!(r.kinds(), ["AttachRequest", "AIR", "AIA"]);
+    let attach = first_pdu(&r, "AttachRequest");
+    r.inject(UE, MME, Interface::Nas, attach);
+    assert_ignored(&r, MME, &["AttachRequest"]);
+    assert_eq!(count(&r, "AIR"), 1);
+}
+
+/// Issue 19 (a surviving mutant deleted the `WaitResponse | WaitSecurityMode`
+/// arm of the MME's `on_attach`): a UE that restarts its attach while the
+/// challenge is outstanding (here the challenge was lost) gets the same
+/// challenge again, from the vector in hand: no second AIR, and the attach
+/// then completes on both sides.
+#[test]
+fn an_attach_request_repeated_during_the_challenge_gets_the_challenge_again() {
+    let mut n = net(Config::default(), 1, 1, 1);
+    let mut r = n.router(1);
+    r.tamper = Some(drop_first("AuthenticationRequest"));
+    r.start(UE);
+    assert_eq!(count(&r, "AuthenticationRequest"), 1);
+    let attach = first_pdu(&r, "AttachRequest");
+    r.inject(UE, MME, Interface::Nas, attach);
+    let challenges: Vec<&[u8]> = r
+        .log
+        .iter()
+        .filter(|p| p.kind == "AuthenticationRequest")
+        .map(|p| p.pdu.as_slice())
+        .collect();
+    assert_eq!(challenges.len(), 2);
+    assert_eq!(challenges[0], challenges[1]);
+    assert_eq!(count(&r, "AIR"), 1);
+    assert_mutually_authenticated(&r, [UE]);
+}
