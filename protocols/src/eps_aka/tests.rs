@@ -713,3 +713,266 @@ fn a_successful_aia_without_vectors_is_a_refusal() {
     assert_eq!(count(&r, "AuthenticationRequest"), 0);
     assert!(rejected(&r, MME, UE, "hss_refused"));
 }
+
+/// The eNB of the RRC access tests; no endpoint answers there, so the tests
+/// play its answers themselves.
+const ENB: Addr = Addr::new(4, 0);
+const T300: crate::core::Nanos = crate::core::time::SECOND;
+
+fn through_an_enb() -> Config {
+    Config {
+        ran: Some(crate::ran::Access {
+            enb: ENB,
+            t300: T300,
+            cause: crate::wire::rrc::EstablishmentCause::DelayTolerantAccess,
+        }),
+        ..Config::default()
+    }
+}
+
+fn deadline(r: &crate::testing::Router, kind: crate::core::TimerKind) -> Option<u64> {
+    r.timers
+        .get(&(UE, crate::core::TimerKey::own(kind)))
+        .copied()
+}
+
+fn from_the_enb(r: &mut crate::testing::Router, msg: crate::wire::rrc::DlCcch) {
+    r.inject(ENB, UE, Interface::RrcDl, msg.encode());
+}
+
+/// Issue 19 (mutants of the device's RRC access in `aka/device.rs`
+/// survived the protocols' tests): through an eNB the UE first asks for an
+/// RRC connection under T300, with its establishment cause; the ATTACH
+/// REQUEST follows the connection setup, and the attach then authenticates
+/// both sides. An RRC message once the connection is set up, or one that
+/// does not decode, is counted as ignored.
+#[test]
+fn through_an_enb_the_attach_request_follows_the_rrc_connection_setup() {
+    use crate::core::TimerKind::{T300 as T300_TIMER, T3410};
+    use crate::wire::rrc::{DlCcch, EstablishmentCause, RrcConnectionRequest, RrcConnectionSetup};
+    let mut n = net(through_an_enb(), 1, 1, 1);
+    let mut r = n.router(1);
+    r.start(UE);
+    assert_eq!(r.kinds(), ["RRCConnectionRequest"]);
+    assert_eq!(r.log[0].to, crate::core::Destination::Unicast(ENB));
+    let req = RrcConnectionRequest::decode(&r.log[0].pdu).unwrap();
+    assert_eq!(req.cause, EstablishmentCause::DelayTolerantAccess);
+    assert!(req.random_value < 1 << 40);
+    assert_eq!(deadline(&r, T300_TIMER), Some(T300));
+    assert_eq!(deadline(&r, T3410), None, "no ATTACH REQUEST yet");
+    let setup = || DlCcch::Setup(RrcConnectionSetup { transaction_id: 0 });
+    from_the_enb(&mut r, setup());
+    assert_eq!(deadline(&r, T300_TIMER), None, "T300 stops");
+    assert_eq!(r.kinds()[1], "AttachRequest");
+    assert_mutually_authenticated(&r, [UE]);
+    assert_nothing_ignored(&r);
+    from_the_enb(&mut r, setup());
+    r.inject(ENB, UE, Interface::RrcDl, vec![0xff]);
+    assert_ignored(&r, UE, &["RRCConnectionSetup", "undecodable"]);
+    assert_eq!(count(&r, "AttachRequest"), 1);
+}
+
+/// Issue 19 (device RRC mutants): an RRC connection reject with an extended
+/// wait time starts T3346 with it, a plain reject T302 with its wait time
+/// (TS 36.331 §5.3.3.8, TS 24.301 §5.5.1.2.6); each expiry asks for a
+/// connection again. An expired T300 is a failed attempt: the UE retries at
+/// once and, after the attempts it is allowed, fails with `t300_expired`
+/// without ever having sent an ATTACH REQUEST.
+#[test]
+fn rrc_rejects_defer_the_attach_and_t300_expiries_use_up_the_attempts() {
+    use crate::core::TimerKind::{T300 as T300_TIMER, T302, T3346};
+    use crate::core::time::SECOND;
+    use crate::wire::rrc::{DlCcch, RrcConnectionReject};
+    let mut n = net(through_an_enb(), 1, 1, 1);
+    let mut r = n.router(1);
+    r.start(UE);
+    let reject = |wait_time_s, extended_wait_time_s| {
+        DlCcch::Reject(RrcConnectionReject {
+            wait_time_s,
+            extended_wait_time_s,
+        })
+    };
+    from_the_enb(&mut r, reject(4, Some(30)));
+    assert_eq!(deadline(&r, T300_TIMER), None);
+    assert_eq!(deadline(&r, T3346), Some(30 * SECOND));
+    assert_eq!(deadline(&r, T302), None);
+    assert!(r.fire_next_timer());
+    assert_eq!(count(&r, "RRCConnectionRequest"), 2);
+    assert_eq!(deadline(&r, T300_TIMER), Some(30 * SECOND + T300));
+    from_the_enb(&mut r, reject(4, None));
+    assert_eq!(deadline(&r, T302), Some(34 * SECOND));
+    assert_eq!(deadline(&r, T3346), None);
+    assert!(r.fire_next_timer());
+    assert_eq!(count(&r, "RRCConnectionRequest"), 3);
+    // No answer any more: five T300 expiries (attach_max_attempts) end it.
+    fire_until(&mut r, 20, |r| failed(r, UE, "t300_expired"));
+    assert!(failed(&r, UE, "t300_expired"));
+    assert_eq!(count(&r, "RRCConnectionRequest"), 3 + 4);
+    assert_eq!(count(&r, "AttachRequest"), 0);
+    assert!(r.timers.keys().all(|(a, _)| *a != UE), "{:?}", r.timers);
+    assert_nothing_ignored(&r);
+}
+
+/// Issue 19 (a device RRC mutant): a timer that is not T300 expiring while
+/// the UE waits for its RRC connection (a stray T3410) is counted as
+/// ignored, not taken for a failed connection attempt.
+#[test]
+fn a_stray_guard_expiry_while_accessing_is_ignored() {
+    use crate::core::TimerKind::{T300 as T300_TIMER, T3410};
+    let mut n = net(through_an_enb(), 1, 1, 1);
+    let mut r = n.router(1);
+    r.start(UE);
+    r.timers
+        .insert((UE, crate::core::TimerKey::own(T3410)), T300 / 2);
+    assert!(r.fire_next_timer());
+    assert_ignored(&r, UE, &["T3410"]);
+    assert_eq!(count(&r, "RRCConnectionRequest"), 1);
+    assert_eq!(deadline(&r, T300_TIMER), Some(T300));
+}
+
+/// Issue 19 (mutants of `Device::congested` survived): a congestion reject
+/// whose T3346 value is zero is an abnormal case (TS 24.301 §5.5.1.2.5):
+/// a UE with the retry rules waits T3411 as after a lost attempt; it does
+/// not start a T3346 of zero length, and the attach goes on.
+#[test]
+fn a_congestion_reject_with_a_zero_t3346_is_an_abnormal_failure() {
+    use crate::core::TimerKind::{T3346, T3410, T3411};
+    let cfg = Config {
+        retry: Some(Retry::default()),
+        ..Config::default()
+    };
+    let mut n = net(cfg, 1, 1, 1);
+    let mut r = n.router(1);
+    r.tamper = Some(drop_all("AttachRequest"));
+    r.start(UE);
+    let zero = nas::GprsTimer2::from_seconds(0);
+    assert_eq!(zero.seconds(), Some(0));
+    let reject = NasMessage::AttachReject(nas::AttachReject {
+        cause: nas::EmmCause::CONGESTION,
+        esm_message_container: None,
+        t3346: Some(zero),
+    });
+    r.inject(MME, UE, Interface::Nas, reject.encode());
+    assert_eq!(deadline(&r, T3411), Some(Retry::default().t3411));
+    assert_eq!(deadline(&r, T3346), None);
+    assert_eq!(deadline(&r, T3410), None);
+    assert!(r.outcomes_of(UE).is_empty());
+}
+
+/// Issue 19 (mutants of the device's `attaching` guards survived): without
+/// NAS security anyone can send an AUTHENTICATION REJECT or an ATTACH
+/// REJECT, so a registered UE ignores them (and counts them): it stays
+/// registered, reports no `Rejected` verdict and starts no back-off timer.
+#[test]
+fn a_registered_ue_ignores_unprotected_rejects() {
+    use crate::aka::device::State;
+    let cfg = Config {
+        retry: Some(Retry::default()),
+        ..Config::default()
+    };
+    let mut n = net(cfg, 1, 1, 1);
+    let mut r = n.router(1);
+    r.start(UE);
+    assert!(mutually_authenticated(&r, UE));
+    let attach_reject = |cause, t3346| {
+        NasMessage::AttachReject(nas::AttachReject {
+            cause,
+            esm_message_container: None,
+            t3346,
+        })
+    };
+    let sixty = Some(nas::GprsTimer2::from_seconds(60));
+    for msg in [
+        NasMessage::AuthenticationReject,
+        attach_reject(nas::EmmCause::EPS_SERVICES_NOT_ALLOWED, None),
+        attach_reject(nas::EmmCause::CONGESTION, sixty),
+    ] {
+        r.inject(MME, UE, Interface::Nas, msg.encode());
+    }
+    assert_ignored(
+        &r,
+        UE,
+        &["AuthenticationReject", "AttachReject", "AttachReject"],
+    );
+    assert_eq!(r.outcomes_of(UE).len(), 1, "{:?}", r.outcomes_of(UE));
+    assert!(r.timers.keys().all(|(a, _)| *a != UE), "{:?}", r.timers);
+    drop(r);
+    assert_eq!(n.devices[0].1.state(), State::Registered);
+}
+
+/// Issue 19 (mutants of the device's timer dispatch survived): a timer that
+/// expires outside the state it belongs to is counted as ignored and starts
+/// nothing: a back-off timer (T3346) once the UE is registered, and the
+/// attach guard (T3410) while the UE waits out T3411.
+#[test]
+fn timers_outside_their_state_are_ignored() {
+    use crate::core::TimerKey;
+    use crate::core::TimerKind::{T3346, T3410, T3411};
+    let mut n = net(Config::default(), 1, 1, 1);
+    let mut r = n.router(1);
+    r.start(UE);
+    assert!(mutually_authenticated(&r, UE));
+    r.timers.insert((UE, TimerKey::own(T3346)), 1);
+    assert!(r.fire_next_timer());
+    assert_ignored(&r, UE, &["T3346"]);
+    assert_eq!(count(&r, "AttachRequest"), 1);
+
+    let cfg = Config {
+        retry: Some(Retry::default()),
+        ..Config::default()
+    };
+    let mut n = net(cfg, 1, 1, 1);
+    let mut r = n.router(1);
+    r.tamper = Some(drop_all("AttachRequest"));
+    r.start(UE);
+    assert!(r.fire_next_timer()); // T3410: the attempt failed, T3411 runs
+    let t3411 = deadline(&r, T3411).unwrap();
+    r.timers.insert((UE, TimerKey::own(T3410)), t3411 - 1);
+    assert!(r.fire_next_timer());
+    assert_ignored(&r, UE, &["T3410"]);
+    assert_eq!(count(&r, "AttachRequest"), 1);
+    assert_eq!(deadline(&r, T3411), Some(t3411));
+}
+
+/// Issue 19 (a surviving mutant deleted the `WaitVectors` arm of the MME's
+/// `on_attach`): an ATTACH REQUEST repeated while the AIR is pending is
+/// counted as ignored; the MME keeps waiting for that AIR's answer instead
+/// of opening a second one.
+#[test]
+fn an_attach_request_repeated_while_the_air_is_pending_opens_no_second_air() {
+    let mut n = net(Config::default(), 1, 1, 1);
+    let mut r = n.router(1);
+    r.tamper = Some(drop_all("AIA"));
+    r.start(UE);
+    assert_eq!(r.kinds(), ["AttachRequest", "AIR", "AIA"]);
+    let attach = first_pdu(&r, "AttachRequest");
+    r.inject(UE, MME, Interface::Nas, attach);
+    assert_ignored(&r, MME, &["AttachRequest"]);
+    assert_eq!(count(&r, "AIR"), 1);
+}
+
+/// Issue 19 (a surviving mutant deleted the `WaitResponse | WaitSecurityMode`
+/// arm of the MME's `on_attach`): a UE that restarts its attach while the
+/// challenge is outstanding (here the challenge was lost) gets the same
+/// challenge again, from the vector in hand: no second AIR, and the attach
+/// then completes on both sides.
+#[test]
+fn an_attach_request_repeated_during_the_challenge_gets_the_challenge_again() {
+    let mut n = net(Config::default(), 1, 1, 1);
+    let mut r = n.router(1);
+    r.tamper = Some(drop_first("AuthenticationRequest"));
+    r.start(UE);
+    assert_eq!(count(&r, "AuthenticationRequest"), 1);
+    let attach = first_pdu(&r, "AttachRequest");
+    r.inject(UE, MME, Interface::Nas, attach);
+    let challenges: Vec<&[u8]> = r
+        .log
+        .iter()
+        .filter(|p| p.kind == "AuthenticationRequest")
+        .map(|p| p.pdu.as_slice())
+        .collect();
+    assert_eq!(challenges.len(), 2);
+    assert_eq!(challenges[0], challenges[1]);
+    assert_eq!(count(&r, "AIR"), 1);
+    assert_mutually_authenticated(&r, [UE]);
+}

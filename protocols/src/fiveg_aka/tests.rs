@@ -358,3 +358,32 @@ fn t3520_runs_after_authentication_failure() {
     assert!(failed(&r, UE, "t3520_expired"));
     assert!(!failed(&r, UE, "t3510_expired"));
 }
+
+/// Issue 19 (mutants of `aka/device.rs` survived): T3520 starts when the UE
+/// sends AUTHENTICATION FAILURE and runs for the configured time from then
+/// (TS 24.501 §5.4.1.3.7), here from 3 s on; unanswered, it is T3520 that
+/// aborts the procedure when it expires, not a later timer.
+#[test]
+fn t3520_runs_its_configured_time_from_the_authentication_failure() {
+    use crate::core::time::SECOND;
+    use crate::core::{TimerKey, TimerKind};
+    let cfg = Config {
+        t3520: 5 * SECOND,
+        ..Config::default()
+    };
+    let mut n = Net5g::new(cfg.clone(), cfg, 2, 1, 1);
+    let mut r = n.router(1);
+    r.tamper = Some(drop_all("AuthenticationReject"));
+    r.now = 3 * SECOND;
+    r.start(UE);
+    assert_eq!(count(&r, "AuthenticationFailure"), 1);
+    assert_eq!(
+        r.timers.get(&(UE, TimerKey::own(TimerKind::T3520))),
+        Some(&(8 * SECOND))
+    );
+    fire_until(&mut r, 20, |r| {
+        failed(r, UE, "t3520_expired") || failed(r, UE, "t3510_expired")
+    });
+    assert!(failed(&r, UE, "t3520_expired"));
+    assert_eq!(r.now, 8 * SECOND);
+}

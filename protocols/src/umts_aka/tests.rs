@@ -437,3 +437,42 @@ fn crypto_per_registration_is_what_docs_counting_md_states() {
         assert_crypto(&r, HLR, k * MILENAGE, 0);
     }
 }
+
+/// Issue 19 (a mutant of `Device::is_registered` survived): an MS counts as
+/// registered only once its location updating is accepted: not before it
+/// starts, not after the network without its key was detected and the
+/// procedure rejected.
+#[test]
+fn an_ms_is_registered_only_after_an_accepted_location_updating() {
+    let mut n = net(Config::default(), 1, 2, 1);
+    assert!(!n.devices[0].1.is_registered());
+    let mut r = n.router(1);
+    r.start(MS);
+    assert!(detected(&r, MS, "network_mac_failure"));
+    drop(r);
+    assert!(!n.devices[0].1.is_registered());
+    let mut n = net(Config::default(), 1, 1, 1);
+    n.router(1).start(MS);
+    assert!(n.devices[0].1.is_registered());
+}
+
+/// Issue 19 (a mutant of the device's `attaching` guard survived): a GSM
+/// challenge reaching an MS that is already registered is counted as
+/// ignored; the MS sends no AUTHENTICATION FAILURE and stays registered.
+#[test]
+fn a_registered_ms_ignores_a_gsm_challenge() {
+    let mut n = net(Config::default(), 1, 1, 1);
+    let mut r = n.router(1);
+    r.start(MS);
+    assert!(mutually_authenticated(&r, MS));
+    let gsm = MmMessage::AuthenticationRequest(mm::AuthenticationRequest {
+        cksn: 0,
+        rand: [7; 16],
+        autn: None,
+    });
+    r.inject(VLR, MS, Interface::UmtsAir, gsm.encode());
+    assert_ignored(&r, MS, &["AuthenticationRequest"]);
+    assert_eq!(count(&r, "AuthenticationFailure"), 0);
+    drop(r);
+    assert!(n.devices[0].1.is_registered());
+}
