@@ -59,7 +59,9 @@ def render():
             if verdict is None:
                 unexplained.append(r[0])
                 verdict = "**no verdict yet**"
-            survivors.append(f"| `{r[0]}` | {r[1]} | {after} | {verdict} |")
+            # A pipe inside a table cell (even in a code span) ends the cell in GFM.
+            name, verdict = r[0].replace("|", "\\|"), verdict.replace("|", "\\|")
+            survivors.append(f"| `{name}` | {r[1]} | {after} | {verdict} |")
     if survivors:
         out.append("")
         out.append("Surviving mutants (missed or timed out in the first run) and their verdicts:")
