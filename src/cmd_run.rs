@@ -65,6 +65,22 @@ pub fn run(a: RunArgs) -> Result<(), Failure> {
     if a.threads == 0 {
         return Err(Failure::BadInput("--threads must be at least 1".into()));
     }
+    if crate::cmd_attacks::is_matrix_file(&a.file) {
+        // An attack matrix is a sweep of attacked runs (`authsim sweep`).
+        if !a.set.is_empty() || a.seed.is_some() || a.trace.is_some() || a.pcap.is_some() {
+            return Err(Failure::BadInput(format!(
+                "{}: an attack matrix takes no --set, --seed, --trace or --pcap",
+                a.file.display()
+            )));
+        }
+        return crate::cmd_attacks::run(crate::cmd_attacks::MatrixArgs {
+            file: &a.file,
+            out: a.out.clone(),
+            jobs: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            quiet: a.quiet,
+            force: a.force,
+        });
+    }
     let scn = load(&a.file, &a.set)?;
     // Hashed for the manifest as it is now, not after a long run.
     let scenario = std::fs::read(&a.file)

@@ -73,6 +73,32 @@ pub struct MergeArgs {
     force: bool,
 }
 
+/// An attack-matrix file (docs/threats.md): its own runner, since each cell
+/// needs its same-seed baseline; the flags it cannot honour are refused.
+fn matrix(a: &SweepArgs) -> Result<(), Failure> {
+    let unsupported = [
+        ("--shard", a.shard.is_some()),
+        ("--set", !a.set.is_empty()),
+        ("--pcap-dir", a.pcap_dir.is_some()),
+        ("--seed", a.seed.is_some()),
+        ("--replications", a.replications.is_some()),
+        ("--resume", a.resume),
+    ];
+    if let Some((flag, _)) = unsupported.iter().find(|f| f.1) {
+        return Err(Failure::BadInput(format!(
+            "{}: an attack matrix takes no {flag} (edit its [attack_matrix] table)",
+            a.file.display()
+        )));
+    }
+    crate::cmd_attacks::run(crate::cmd_attacks::MatrixArgs {
+        file: &a.file,
+        out: a.out.clone(),
+        jobs: a.jobs,
+        quiet: a.quiet,
+        force: a.force,
+    })
+}
+
 fn default_jobs() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
@@ -88,6 +114,9 @@ pub fn sweep(a: SweepArgs) -> Result<(), Failure> {
         .map_err(Failure::input)?;
     if a.jobs == 0 {
         return Err(Failure::BadInput("--jobs must be at least 1".into()));
+    }
+    if crate::cmd_attacks::is_matrix_file(&a.file) {
+        return matrix(&a);
     }
     let flags = SweepFlags {
         seed: a.seed,

@@ -24,6 +24,8 @@ pub fn validate(a: ValidateArgs) -> Result<(), Failure> {
         .map_err(|e| Failure::BadInput(format!("{}: cannot read: {e}", a.file.display())))?;
     if is_sweep_text(&text) {
         validate_sweep(&a.file, &a.set)
+    } else if authsim_sim::attack_matrix::is_matrix_text(&text) {
+        validate_matrix(&a.file, &a.set)
     } else {
         validate_scenario(&a.file, &a.set)
     }
@@ -77,6 +79,36 @@ fn validate_sweep(file: &Path, set: &[String]) -> Result<(), Failure> {
         sweep.file.name,
         variants.len(),
         sweep.runs.len()
+    );
+    Ok(())
+}
+
+/// An attack matrix: every cell's scenario checked and built with the seed.
+fn validate_matrix(file: &Path, set: &[String]) -> Result<(), Failure> {
+    if !set.is_empty() {
+        return Err(Failure::BadInput(format!(
+            "{}: an attack matrix takes no --set (edit its [attack_matrix] table)",
+            file.display()
+        )));
+    }
+    let m = authsim_sim::attack_matrix::Matrix::load(file).map_err(Failure::input)?;
+    let seed = m.file.attack_matrix.seed;
+    for cell in &m.cells {
+        m.scenario(cell).build(seed).map_err(|e| {
+            Failure::BadInput(format!(
+                "{}: cell {} × {}: {e}",
+                file.display(),
+                cell.protocol,
+                cell.label()
+            ))
+        })?;
+    }
+    println!(
+        "{}: ok (attack matrix `{}`, {} protocols, {} cells)",
+        file.display(),
+        m.file.name,
+        m.baselines.len(),
+        m.cells.len()
     );
     Ok(())
 }

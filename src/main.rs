@@ -3,6 +3,7 @@
 //! Exit codes: 0 success, 1 the run failed (or `verify` found a difference),
 //! 2 bad input (scenario, flags, hex), 130 a sweep stopped by Ctrl-C / SIGTERM.
 
+mod cmd_attacks;
 mod cmd_calibrate;
 mod cmd_milenage;
 mod cmd_milenage_5g;

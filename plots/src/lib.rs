@@ -14,6 +14,7 @@
 //! | [`histogram`] | the distribution of one sample, e.g. attach latency |
 //! | [`cdf_chart`] | empirical CDFs of several samples, e.g. latency per protocol |
 //! | [`scatter_time`] | many `(time, value)` points, e.g. latency vs attach time (decimated) |
+//! | [`heat_map`] | a value per (row, column) cell, e.g. detected share per protocol × attack class |
 //!
 //! Charts are drawn by plotters into SVG and rasterised by resvg. Text uses the bundled
 //! DejaVu Sans font only (no system fonts are looked up), so the same input gives a
@@ -64,7 +65,9 @@ mod style;
 use std::path::{Path, PathBuf};
 
 pub use axis::Scale;
-pub use charts::{MAX_BINS, cdf_chart, grouped_bar_chart, histogram, line_chart, scatter_time};
+pub use charts::{
+    MAX_BINS, cdf_chart, grouped_bar_chart, heat_map, histogram, line_chart, scatter_time,
+};
 pub use decimate::MAX_SCATTER_POINTS;
 
 /// Default canvas width in pixels.
@@ -264,4 +267,19 @@ impl Bar {
             value,
         }
     }
+}
+
+/// A heat map: one coloured cell per (row, column), e.g. the share of attack
+/// messages detected per protocol (row) and attack class (column).
+#[derive(Clone, Copy, Debug)]
+pub struct HeatMap<'a> {
+    pub title: &'a str,
+    /// What the colour means, with its unit, e.g. `"detected share"`.
+    pub value_label: &'a str,
+    pub rows: &'a [String],
+    pub columns: &'a [String],
+    /// Row-major, `rows.len() × columns.len()`; `None`: no value (grey).
+    pub values: &'a [Option<f64>],
+    /// The values coloured white and full blue (others are clamped).
+    pub range: (f64, f64),
 }

@@ -160,6 +160,30 @@ fn dialect(protocol: &str) -> Option<(Dialect, &'static str, &'static str)> {
         .map(|s| (s.1, s.2, s.3))
 }
 
+/// The protocols with an adversary, in table order (the attack matrix's
+/// rows, crate::attack_matrix).
+pub fn supported_protocols() -> impl Iterator<Item = &'static str> {
+    SUPPORTED.iter().map(|s| s.0)
+}
+
+/// The device node of a protocol with an adversary.
+pub fn device_node(protocol: &str) -> Option<&'static str> {
+    dialect(protocol).map(|d| d.1)
+}
+
+/// The node an entry of `class` must name as `target` in `protocol`.
+pub fn target_node(protocol: &str, class: AttackClass) -> Option<&'static str> {
+    dialect(protocol).map(|(_, device, serving)| target_of(class, device, serving))
+}
+
+/// The serving node for the classes that attack it, else the device node.
+fn target_of(class: AttackClass, device: &'static str, serving: &'static str) -> &'static str {
+    match class {
+        AttackClass::AttachFlood | AttackClass::Impersonation => serving,
+        _ => device,
+    }
+}
+
 /// Checks every entry against the protocol and its `devices`; errors name
 /// `attacks[i].field`.
 pub fn validate(attacks: &[AttackSpec], protocol: &str, devices: u32) -> Result<(), FieldError> {
@@ -175,11 +199,7 @@ pub fn validate(attacks: &[AttackSpec], protocol: &str, devices: u32) -> Result<
                 ),
             ));
         };
-        let want = match a.class {
-            AttackClass::AttachFlood | AttackClass::Impersonation => serving,
-            AttackClass::FalseBaseStation => device,
-            _ => device,
-        };
+        let want = target_of(a.class, device, serving);
         if a.target != want {
             return Err(FieldError::new(
                 f("target"),

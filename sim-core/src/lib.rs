@@ -7,6 +7,7 @@
 #![deny(unsafe_code)]
 
 pub mod atomic_file;
+pub mod attack_matrix;
 pub mod attacks;
 pub mod build;
 pub mod csv_table;

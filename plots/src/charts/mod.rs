@@ -1,13 +1,15 @@
-//! The five chart kinds.
+//! The six chart kinds.
 
 mod bars;
 mod cdf;
+mod heat;
 mod hist;
 mod line;
 mod scatter;
 
 pub use bars::grouped_bar_chart;
 pub use cdf::cdf_chart;
+pub use heat::heat_map;
 pub use hist::{MAX_BINS, histogram};
 pub use line::line_chart;
 pub use scatter::scatter_time;
