@@ -302,6 +302,8 @@ fn expand(c: &ClassSpec, protocol: &str) -> Vec<AttackSpec> {
                     field,
                     pdu,
                     delay_ms: c.delay_ms,
+                    // A 5G flood's SUCI shape: the class's default (profile A).
+                    suci: None,
                 });
             }
         }
