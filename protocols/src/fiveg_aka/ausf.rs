@@ -42,7 +42,6 @@ pub struct Ausf {
     cfg: Arc<Config>,
     udm: Addr,
     /// Its own `:authority` and that of the UDM.
-    authority: String,
     /// `https://` and the AUSF's authority: the start of every URI it
     /// hands out (links and `location`), built once.
     base: String,
@@ -85,7 +84,6 @@ fn ctx_number(id: &str) -> Option<u32> {
 impl Ausf {
     pub fn new(cfg: Arc<Config>, udm: Addr) -> Self {
         Self {
-            authority: sbi::nf_fqdn("ausf", &cfg.mcc, &cfg.mnc),
             base: format!("https://{}", sbi::nf_fqdn("ausf", &cfg.mcc, &cfg.mnc)),
             udm_authority: sbi::nf_fqdn("udm", &cfg.mcc, &cfg.mnc),
             cfg,
