@@ -42,7 +42,9 @@ pub struct Ausf {
     cfg: Arc<Config>,
     udm: Addr,
     /// Its own `:authority` and that of the UDM.
-    authority: String,
+    /// `https://` and the AUSF's authority: the start of every URI it
+    /// hands out (links and `location`), built once.
+    base: String,
     udm_authority: String,
     /// Requests to the UDM by request id (stream = `stream_of(id)`).
     pending: FxHashMap<u32, Pending>,
@@ -57,7 +59,19 @@ pub struct Ausf {
 /// 4 and variant nibbles as a random UUID has them), so every context id
 /// has the size a real one has.
 pub fn ctx_id(n: u32) -> String {
-    format!("00000000-0000-4000-8000-{n:012}")
+    const PREFIX: &str = "00000000-0000-4000-8000-";
+    // `n` in 12 decimal digits, zero-padded (a u32 has at most 10), written
+    // without the formatting machinery: one id per registration.
+    let mut digits = [b'0'; 12];
+    let mut rest = n;
+    for d in digits.iter_mut().rev() {
+        *d = b'0' + (rest % 10) as u8;
+        rest /= 10;
+    }
+    let mut id = String::with_capacity(PREFIX.len() + digits.len());
+    id.push_str(PREFIX);
+    id.extend(digits.iter().map(|&d| char::from(d)));
+    id
 }
 
 fn ctx_number(id: &str) -> Option<u32> {
@@ -70,7 +84,7 @@ fn ctx_number(id: &str) -> Option<u32> {
 impl Ausf {
     pub fn new(cfg: Arc<Config>, udm: Addr) -> Self {
         Self {
-            authority: sbi::nf_fqdn("ausf", &cfg.mcc, &cfg.mnc),
+            base: format!("https://{}", sbi::nf_fqdn("ausf", &cfg.mcc, &cfg.mnc)),
             udm_authority: sbi::nf_fqdn("udm", &cfg.mcc, &cfg.mnc),
             cfg,
             udm,
@@ -311,11 +325,18 @@ impl Ausf {
                 supi: result.supi,
             },
         );
-        let base = format!("https://{}", self.authority);
+        let base = self.base.as_str();
         let links = BTreeMap::from([(
             "5g-aka".to_string(),
             Link {
-                href: format!("{base}{}", sbi::confirmation_path(&id)),
+                href: sbi::concat(&[
+                    base,
+                    AUSF_UE_AUTHENTICATIONS,
+                    "/",
+                    &id,
+                    "/",
+                    sbi::CONFIRMATION_5G_AKA,
+                ]),
             },
         )]);
         let body = Body::UeAuthenticationCtx(UeAuthenticationCtx {
@@ -328,7 +349,7 @@ impl Ausf {
             links,
             serving_network_name: None,
         });
-        let location = format!("{base}{AUSF_UE_AUTHENTICATIONS}/{id}");
+        let location = sbi::concat(&[base, AUSF_UE_AUTHENTICATIONS, "/", &id]);
         self.respond(p.amf, p.amf_stream, 201, Some(location), body, cx);
     }
 }
@@ -389,11 +410,18 @@ impl Ausf {
         );
         self.contexts.insert(n, AuthCtx::Eap { server, supi });
         let id = ctx_id(n);
-        let base = format!("https://{}", self.authority);
+        let base = self.base.as_str();
         let links = BTreeMap::from([(
             sbi::EAP_SESSION.to_string(),
             Link {
-                href: format!("{base}{}", sbi::eap_session_path(&id)),
+                href: sbi::concat(&[
+                    base,
+                    AUSF_UE_AUTHENTICATIONS,
+                    "/",
+                    &id,
+                    "/",
+                    sbi::EAP_SESSION,
+                ]),
             },
         )]);
         let payload = sbi::base64_of(&request);
@@ -412,7 +440,7 @@ impl Ausf {
             five_g_auth_data: payload,
             links,
         });
-        let location = format!("{base}{AUSF_UE_AUTHENTICATIONS}/{id}");
+        let location = sbi::concat(&[base, AUSF_UE_AUTHENTICATIONS, "/", &id]);
         self.respond(p.amf, p.amf_stream, 201, Some(location), body, cx);
     }
 }

@@ -386,4 +386,14 @@ fn t3520_runs_its_configured_time_from_the_authentication_failure() {
     });
     assert!(failed(&r, UE, "t3520_expired"));
     assert_eq!(r.now, 8 * SECOND);
+/// `ctx_id` writes the digits itself; it is the zero-padded UUID-shaped
+/// id `format!` gave, at both ends of the u32 range.
+#[test]
+fn ctx_id_is_the_zero_padded_uuid_shape() {
+    for n in [0, 1, 9, 10, 12_345, 999_999_999, 1_000_000_000, u32::MAX] {
+        assert_eq!(
+            super::ausf::ctx_id(n),
+            format!("00000000-0000-4000-8000-{n:012}")
+        );
+    }
 }

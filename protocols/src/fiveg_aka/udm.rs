@@ -69,7 +69,7 @@ impl Udm {
         if msin.is_empty() || !msin.bytes().all(|b| b.is_ascii_digit()) {
             return Err(AUTHENTICATION_REJECTED);
         }
-        Ok(format!("{}{}", self.cfg.plmn_digits, msin))
+        Ok(sbi::concat(&[&self.cfg.plmn_digits, &msin]))
     }
 
     fn generate(
@@ -91,7 +91,7 @@ impl Udm {
             .as_ref()
             .and_then(|r| Some((sbi::octets::<16>(&r.rand)?, sbi::octets::<14>(&r.auts)?)));
         let sub = &mut self.subscribers[index];
-        let supi = format!("imsi-{digits}");
+        let supi = sbi::concat(&["imsi-", &digits]);
         // The AMF separation bit is set for both methods (TS 33.501 §6.1.3.1 step 2).
         if self.cfg.method == AuthMethod::EapAkaPrime {
             let mut avs: Vec<EapAv> = home::vectors(

@@ -512,3 +512,161 @@ fn hex_helpers_match_the_hex_crate() {
         assert_eq!(octets::<16>(&s), want, "{s:?}");
     }
 }
+
+/// The PDU of `m` with its DATA frame carrying `json` instead.
+fn with_json(m: &SbiMessage, json: &[u8]) -> Vec<u8> {
+    let pdu = m.encode();
+    let hlen = u32::from_be_bytes([0, pdu[0], pdu[1], pdu[2]]) as usize;
+    let mut out = pdu[..2 * FRAME_HEADER_LEN + hlen].to_vec();
+    let at = FRAME_HEADER_LEN + hlen;
+    out[at..at + 3].copy_from_slice(&(json.len() as u32).to_be_bytes()[1..]);
+    out.extend_from_slice(json);
+    out
+}
+
+/// The strict check (header block re-encoded, JSON compared while
+/// serialising) accepts exactly what `encode(decode(b)) == b` with a
+/// full re-encoding accepts: the two are compared on every sample, on
+/// each of its single-bit flips, on every octet inserted or removed at
+/// every place of the JSON (whitespace, a backslash, a digit), and on
+/// bodies rewritten by hand (reordered and duplicated keys, escapes, number
+/// forms, explicit nulls).
+#[test]
+fn the_strict_check_accepts_exactly_the_canonical_encodings() {
+    let same_as_full_reencoding = |b: &[u8]| {
+        let full = SbiMessage::decode_lenient(b)
+            .map(|m| m.encode() == b)
+            .unwrap_or(false);
+        assert_eq!(SbiMessage::decode(b).is_ok(), full, "{b:?}");
+        full
+    };
+    let mut accepted = 0;
+    for m in samples() {
+        let pdu = m.encode();
+        assert!(same_as_full_reencoding(&pdu));
+        for i in 0..pdu.len() {
+            for bit in [0x01, 0x02, 0x20, 0x80] {
+                let mut b = pdu.clone();
+                b[i] ^= bit;
+                accepted += usize::from(same_as_full_reencoding(&b));
+            }
+        }
+        let json = m.body.json();
+        for i in 0..=json.len() {
+            for extra in [b' ', b'\n', b'\\', b'0', b'"', b','] {
+                let mut j = json.clone();
+                j.insert(i, extra);
+                // Inside a string value some of these still give a
+                // canonical body; the two checks must agree either way.
+                accepted += usize::from(same_as_full_reencoding(&with_json(&m, &j)));
+            }
+            if i < json.len() {
+                let mut j = json.clone();
+                j.remove(i);
+                accepted += usize::from(same_as_full_reencoding(&with_json(&m, &j)));
+            }
+        }
+    }
+    // Some changes land inside a string value and still give a canonical
+    // message: both checks must accept those (so both sides are exercised).
+    assert!(accepted > 0);
+
+    let s = samples();
+    let info = &s[0];
+    let json = String::from_utf8(info.body.json()).unwrap();
+    assert!(same_as_full_reencoding(&with_json(info, json.as_bytes())));
+    let refused = |m: &SbiMessage, j: &str| {
+        assert!(!same_as_full_reencoding(&with_json(m, j.as_bytes())), "{j}");
+    };
+    // Keys reordered, duplicated, escaped; a value escaped; `/` escaped.
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let supi = v["supiOrSuci"].as_str().unwrap();
+    let snn = v["servingNetworkName"].as_str().unwrap();
+    let resync = serde_json::to_string(&v["resynchronizationInfo"]).unwrap();
+    refused(
+        info,
+        &format!(
+            r#"{{"servingNetworkName":"{snn}","supiOrSuci":"{supi}","resynchronizationInfo":{resync}}}"#
+        ),
+    );
+    refused(
+        info,
+        &format!(
+            r#"{{"supiOrSuci":"{supi}","supiOrSuci":"{supi}","servingNetworkName":"{snn}","resynchronizationInfo":{resync}}}"#
+        ),
+    );
+    refused(info, &json.replacen("supiOrSuci", r"supi\u004frSuci", 1));
+    refused(info, &json.replacen("5G:", r"5G\u003a", 1));
+    refused(info, &json.replacen("5G:", r"\u0035G:", 1));
+    refused(info, &json.replacen(".org", r"\u002eorg", 1));
+    refused(info, &json.replacen('{', "{ ", 1));
+    refused(info, &format!("{json}\n"));
+    // An explicit null where the encoder leaves the field out.
+    let no_resync = SbiMessage {
+        body: Body::AuthenticationInfo(AuthenticationInfo {
+            resynchronization_info: None,
+            ..match &info.body {
+                Body::AuthenticationInfo(b) => b.clone(),
+                _ => unreachable!(),
+            }
+        }),
+        ..info.clone()
+    };
+    let j = String::from_utf8(no_resync.body.json()).unwrap();
+    assert!(same_as_full_reencoding(&with_json(
+        &no_resync,
+        j.as_bytes()
+    )));
+    refused(
+        &no_resync,
+        &j.replacen('}', r#","resynchronizationInfo":null}"#, 1),
+    );
+    // `/` escaped inside a link.
+    let ctx = s
+        .iter()
+        .find(|m| matches!(m.body, Body::UeAuthenticationCtx(_)))
+        .unwrap();
+    let j = String::from_utf8(ctx.body.json()).unwrap();
+    assert!(same_as_full_reencoding(&with_json(ctx, j.as_bytes())));
+    refused(ctx, &j.replacen("https:/", r"https:\/", 1));
+    // Number forms of ProblemDetails' status.
+    let problem = s
+        .iter()
+        .find(|m| matches!(m.body, Body::ProblemDetails(_)))
+        .unwrap();
+    let j = String::from_utf8(problem.body.json()).unwrap();
+    let status = match &problem.body {
+        Body::ProblemDetails(p) => p.status.to_string(),
+        _ => unreachable!(),
+    };
+    assert!(same_as_full_reencoding(&with_json(problem, j.as_bytes())));
+    let field = format!(r#""status":{status}"#);
+    assert!(j.contains(&field));
+    for form in [
+        format!("0{status}"),
+        format!("{status}.0"),
+        format!("{status}e0"),
+        format!("{}e2", &status[..1]),
+        format!("{status} "),
+        format!("\"{status}\""),
+    ] {
+        refused(
+            problem,
+            &j.replacen(&field, &format!(r#""status":{form}"#), 1),
+        );
+    }
+}
+
+/// A frame longer than the default SETTINGS_MAX_FRAME_SIZE is refused
+/// (encoding never writes one, so it could never pass the strict check;
+/// the check used to panic re-encoding it).
+#[test]
+fn frames_above_the_maximum_frame_size_are_refused() {
+    let s = samples();
+    let info = &s[0];
+    let json = String::from_utf8(info.body.json()).unwrap();
+    let long = json.replacen("suci-0", &format!("suci-0{}", "0".repeat(1 << 14)), 1);
+    let pdu = with_json(info, long.as_bytes());
+    assert!(SbiMessage::decode_lenient(&pdu).is_err());
+    assert!(SbiMessage::decode(&pdu).is_err());
+}
