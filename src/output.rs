@@ -183,6 +183,9 @@ pub fn write_run(
     if scn.outputs.storm {
         let csv = authsim_sim::storm::goodput_csv(r);
         write(dir.join("goodput.csv"), &csv, &mut written)?;
+        if let Some(w) = &r.wasted {
+            write(dir.join("wasted.csv"), &w.csv(), &mut written)?;
+        }
     }
     if scn.outputs.plots {
         plot_run(dir, r, &scn.outputs.formats, &mut written)?;
