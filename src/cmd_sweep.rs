@@ -103,6 +103,27 @@ fn default_jobs() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
+/// A storm run's `goodput.csv` as `goodput/run-<index>.csv` in the sweep's
+/// folder (index as in runs.csv), written before the run is journaled so a
+/// resumed sweep has every finished run's series; the `goodput_over_time`
+/// plots read them.
+fn write_goodput(
+    out: &Path,
+    index: usize,
+    r: &authsim_sim::report::RunResult,
+) -> Result<(), authsim_sim::atomic_file::AtomicWriteError> {
+    if !r.storm {
+        return Ok(());
+    }
+    let dir = out.join(output::GOODPUT_DIR);
+    std::fs::create_dir_all(&dir).map_err(|source| authsim_sim::atomic_file::AtomicWriteError {
+        path: dir.clone(),
+        source,
+    })?;
+    let csv = authsim_sim::storm::goodput_csv(r);
+    write_atomic(&dir.join(format!("run-{index}.csv")), csv.as_bytes())
+}
+
 /// Runs the sweep's runs (those of `shard`), journaling each as it finishes.
 pub fn sweep(a: SweepArgs) -> Result<(), Failure> {
     let started_at = manifest::now();
@@ -201,6 +222,11 @@ pub fn sweep(a: SweepArgs) -> Result<(), Failure> {
                 let r = sweep
                     .run_one_with(p, &opts)
                     .and_then(|(rows, result)| {
+                        write_goodput(&out, p.index, &result).map_err(|e| RunError::Failed {
+                            index: p.index,
+                            label: sweep.file.sweep.variants[p.variant].label.clone(),
+                            message: e.to_string(),
+                        })?;
                         let Some(dir) = &a.pcap_dir else {
                             return Ok(rows);
                         };
@@ -426,7 +452,37 @@ fn finish(file: &SweepFile, out: &Path, runs: &str) -> Result<Vec<PathBuf>, Fail
         files.push(out.join("improvements.csv"));
     }
     files.extend(output::sweep_plots(out, file, &rows).map_err(Failure::run)?);
+    // The storm runs' goodput series (written as each run finished).
+    let mut indices: Vec<usize> = rows.iter().map(|r| r.run).collect();
+    indices.dedup();
+    files.extend(
+        indices
+            .into_iter()
+            .map(|i| out.join(output::GOODPUT_DIR).join(format!("run-{i}.csv")))
+            .filter(|p| p.is_file()),
+    );
     Ok(files)
+}
+
+/// Copies the shards' `goodput/run-<index>.csv` files into the merged folder.
+fn merge_goodput(shards: &[PathBuf], out: &Path) -> Result<(), Failure> {
+    for dir in shards {
+        let from = dir.join(output::GOODPUT_DIR);
+        let Ok(entries) = std::fs::read_dir(&from) else {
+            continue;
+        };
+        let mut names: Vec<_> = entries
+            .filter_map(|e| e.ok().map(|e| e.file_name()))
+            .collect();
+        names.sort();
+        std::fs::create_dir_all(out.join(output::GOODPUT_DIR)).map_err(Failure::run)?;
+        for name in names {
+            let bytes = std::fs::read(from.join(&name)).map_err(Failure::run)?;
+            write_atomic(&out.join(output::GOODPUT_DIR).join(&name), &bytes)
+                .map_err(Failure::run)?;
+        }
+    }
+    Ok(())
 }
 
 pub fn merge(a: MergeArgs) -> Result<(), Failure> {
@@ -487,6 +543,7 @@ pub fn merge(a: MergeArgs) -> Result<(), Failure> {
     std::fs::create_dir_all(&a.out).map_err(Failure::run)?;
     write(&a.out.join("sweep.toml"), &text)?;
     let mut files = vec![a.out.join("sweep.toml")];
+    merge_goodput(&a.shards, &a.out)?;
     files.extend(finish(&file, &a.out, &runs)?);
     let m = Manifest {
         authsim_version: manifest::VERSION.into(),

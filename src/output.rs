@@ -35,6 +35,12 @@ pub enum OutputError {
     },
     #[error("plot x axis")]
     NoXAxis,
+    #[error("plot {file}: {}: {problem}", .path.display())]
+    Goodput {
+        file: String,
+        path: PathBuf,
+        problem: String,
+    },
     #[error("plot {file}: no run has the metric `{metric}` (see docs/outputs.md for metric names)")]
     NoMetric { file: String, metric: String },
 }
@@ -183,6 +189,9 @@ pub fn write_run(
     if scn.outputs.storm {
         let csv = authsim_sim::storm::goodput_csv(r);
         write(dir.join("goodput.csv"), &csv, &mut written)?;
+        if let Some(w) = &r.wasted {
+            write(dir.join("wasted.csv"), &w.csv(), &mut written)?;
+        }
     }
     if scn.outputs.plots {
         plot_run(dir, r, &scn.outputs.formats, &mut written)?;
@@ -434,6 +443,121 @@ fn ci_label(replications: usize) -> String {
     )
 }
 
+/// The folder of a sweep's per-run `goodput.csv` files (`run-<index>.csv`).
+pub const GOODPUT_DIR: &str = "goodput";
+
+/// A `goodput_over_time` plot: per variant, the devices authenticated per
+/// second over time at `x` = `at`, read from the runs' `goodput/run-<index>.csv`
+/// (the mean over replications per one-second bin; a run that drained
+/// earlier counts 0 in later bins).
+fn goodput_over_time(
+    dir: &Path,
+    file: &SweepFile,
+    rows: &[Row],
+    spec: &authsim_sim::sweep::PlotSpec,
+    written: &mut Vec<PathBuf>,
+) -> Result<(), OutputError> {
+    let axes: Vec<&str> = file.sweep.axes.iter().map(|a| a.name.as_str()).collect();
+    let xi = axes
+        .iter()
+        .position(|a| *a == spec.x)
+        .ok_or(OutputError::NoXAxis)?;
+    let at = spec
+        .at
+        .as_ref()
+        .map(authsim_sim::sweep::value_text)
+        .unwrap_or_default();
+    // Runs at the point, by (variant order, other axes' values).
+    let mut runs: BTreeMap<(usize, String), Vec<usize>> = BTreeMap::new();
+    for r in rows.iter().filter(|r| r.point.get(xi) == Some(&at)) {
+        let Some(vi) = file
+            .sweep
+            .variants
+            .iter()
+            .position(|v| v.label == r.variant)
+        else {
+            continue;
+        };
+        if !spec.variants.is_empty() && !spec.variants.contains(&r.variant) {
+            continue;
+        }
+        let others: Vec<String> = r
+            .point
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != xi)
+            .map(|(i, v)| format!("{}={v}", axes[i]))
+            .collect();
+        let label = match others.join(", ") {
+            o if o.is_empty() => r.variant.clone(),
+            o => format!("{} ({o})", r.variant),
+        };
+        let v = runs.entry((vi, label)).or_default();
+        if !v.contains(&r.run) {
+            v.push(r.run);
+        }
+    }
+    let mut series = Vec::new();
+    for ((_, label), indices) in runs {
+        let mut sum: Vec<f64> = Vec::new();
+        for i in &indices {
+            let path = dir.join(GOODPUT_DIR).join(format!("run-{i}.csv"));
+            let bad = |problem: String| OutputError::Goodput {
+                file: spec.file.clone(),
+                path: path.clone(),
+                problem,
+            };
+            let text = std::fs::read_to_string(&path).map_err(|e| bad(e.to_string()))?;
+            for (line, l) in text.lines().enumerate().skip(1) {
+                let n: f64 = l
+                    .split_once(',')
+                    .and_then(|(_, n)| n.parse().ok())
+                    .ok_or_else(|| {
+                        bad(format!(
+                            "line {}: expected time_s,authenticated_per_s",
+                            line + 1
+                        ))
+                    })?;
+                if sum.len() < line {
+                    sum.resize(line, 0.0);
+                }
+                sum[line - 1] += n;
+            }
+        }
+        let reps = indices.len().max(1) as f64;
+        let points = sum
+            .iter()
+            .enumerate()
+            .map(|(t, n)| (t as f64, n / reps))
+            .collect();
+        series.push(Series::new(&label, points));
+    }
+    if series.is_empty() {
+        return Err(OutputError::NoMetric {
+            file: spec.file.clone(),
+            metric: format!("goodput over time at {}={at}", spec.x),
+        });
+    }
+    let scale = |log: bool| if log { Scale::Log10 } else { Scale::Linear };
+    let x_label = spec.x_label.clone().unwrap_or_else(|| "time (s)".into());
+    ChartFiles::new(dir, &spec.file, &file.outputs.formats).draw(written, |canvas| {
+        authsim_plots::line_chart(
+            canvas,
+            &LineChart {
+                title: &spec.title,
+                x_label: &x_label,
+                y_label: &spec.y_label,
+                x_scale: Scale::Linear,
+                y_scale: scale(spec.log_y),
+                series: &series,
+                reference: &[],
+                points_only: false,
+                ci_label: "",
+            },
+        )
+    })
+}
+
 /// Draws the plots a sweep file asks for; returns the files written.
 pub fn sweep_plots(
     dir: &Path,
@@ -445,6 +569,10 @@ pub fn sweep_plots(
     let points = file.points();
     let mut written = Vec::new();
     for spec in &file.sweep.plots {
+        if spec.kind == PlotKind::GoodputOverTime {
+            goodput_over_time(dir, file, rows, spec, &mut written)?;
+            continue;
+        }
         let xi = axes
             .iter()
             .position(|a| *a == spec.x)
@@ -521,6 +649,7 @@ pub fn sweep_plots(
                     }
                 }
             }
+            PlotKind::GoodputOverTime => {}
         }
         let series: Vec<Series> = series.into_values().collect();
         if series.is_empty() {

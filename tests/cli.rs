@@ -179,6 +179,40 @@ fn sweeps_are_identical_for_any_job_count_and_after_shard_merge() {
 }
 
 /// Labels with commas, quotes and a line break are legal TOML strings: the
+/// A storm sweep keeps each run's goodput series and draws goodput over time;
+/// shards merged give the same files as the whole sweep.
+#[test]
+fn goodput_over_time_is_drawn_from_each_runs_series_also_after_merge() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = root()
+        .join("tests/data/storm-sweep.toml")
+        .display()
+        .to_string();
+    let dir = |n: &str| tmp.path().join(n).display().to_string();
+    let o = authsim(&["sweep", &file, "--out", &dir("whole"), "--quiet"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for k in ["1/2", "2/2"] {
+        let out = dir(&k.replace('/', "of"));
+        let o = authsim(&["sweep", &file, "--out", &out, "--shard", k, "--quiet"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let o = authsim(&["merge", "--out", &dir("merged"), &dir("1of2"), &dir("2of2")]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut files = vec!["goodput_over_time.png".to_string()];
+    files.extend((0..8).map(|i| format!("goodput/run-{i}.csv")));
+    for f in &files {
+        let whole = read(&tmp.path().join("whole").join(f));
+        assert_eq!(whole, read(&tmp.path().join("merged").join(f)), "{f}");
+    }
+    let series = String::from_utf8(read(&tmp.path().join("whole/goodput/run-0.csv"))).unwrap();
+    assert!(
+        series.starts_with("time_s,authenticated_per_s\n0,"),
+        "{series}"
+    );
+    let o = authsim(&["verify", &dir("merged")]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
 /// sweep writes them quoted (RFC 4180) and `merge` reads records, not lines,
 /// so sharded and merged outputs are byte-identical to the whole sweep.
 #[test]

@@ -64,6 +64,7 @@ fn every_csv_header_is_the_one_docs_outputs_md_gives() {
     ]);
     for file in [
         "goodput.csv",
+        "wasted.csv",
         "messages.csv",
         "auth.csv",
         "nodes.csv",

@@ -444,6 +444,7 @@ pub fn place(
             endpoint_seed: derive_seed(seed, &format!("endpoints/{name}")),
             network_seed: derive_seed(seed, &format!("network/{name}")),
             trace: None,
+            attribute: false,
         });
     }
     Ok(())

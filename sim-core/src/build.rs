@@ -189,6 +189,7 @@ impl<'a> Topology<'a> {
             endpoint_seed: derive_seed(self.ctx.seed, &format!("endpoints/{name}")),
             network_seed: derive_seed(self.ctx.seed, &format!("network/{name}")),
             trace: None,
+            attribute: false,
         })
     }
 

@@ -34,4 +34,5 @@ pub mod storm;
 pub mod sweep;
 pub mod timers;
 pub mod trace;
+pub mod wasted;
 pub mod workload;

@@ -99,4 +99,6 @@ pub struct NodeReport {
     /// Inputs whose endpoint handled them apart, on the node's threads (a
     /// performance figure, not a result: the outputs do not depend on it).
     pub handled_apart: u64,
+    /// Transmissions and device energy by attach attempt (storm runs).
+    pub attribution: Option<Box<crate::node::Attribution>>,
 }

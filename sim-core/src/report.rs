@@ -106,6 +106,8 @@ pub struct RunResult {
     pub storm: bool,
     /// The reporting schedule of an aggregate-signatures run (its `metering.*` metrics).
     pub metering: Option<crate::protocols::aggregate_signatures::Metering>,
+    /// Transmissions and device energy of failed attach attempts (storm runs).
+    pub wasted: Option<crate::wasted::Wasted>,
 }
 
 impl RunResult {
@@ -133,6 +135,7 @@ impl RunResult {
         let mut nodes = Vec::new();
         let mut auth = Vec::with_capacity(reports.iter().map(|r| r.records.len()).sum());
         let mut trace = Vec::new();
+        let wasted = Self::wasted(scn, names, &mut reports);
         for (i, r) in reports.into_iter().enumerate() {
             for (k, c) in &r.messages {
                 messages.entry(*k).or_default().merge(c);
@@ -199,7 +202,32 @@ impl RunResult {
                 crate::protocols::ProtocolSpec::AggregateSignatures(p) => Some(p.metering()),
                 _ => None,
             },
+            wasted,
         }
+    }
+
+    /// The split by attempt outcome, when the nodes attributed (storm runs).
+    fn wasted(
+        scn: &Scenario,
+        names: &[(String, String)],
+        reports: &mut [NodeReport],
+    ) -> Option<crate::wasted::Wasted> {
+        let protocol = scn.protocol.name();
+        let taken: Vec<(bool, Box<crate::node::Attribution>)> = reports
+            .iter_mut()
+            .enumerate()
+            .filter_map(|(i, r)| {
+                let name = names.get(i).map_or("", |n| n.0.as_str());
+                let serving = crate::protocols::role_of(protocol, name) == Some("serving");
+                r.attribution.take().map(|a| (serving, a))
+            })
+            .collect();
+        if taken.is_empty() {
+            return None;
+        }
+        let nodes: Vec<(bool, &crate::node::Attribution)> =
+            taken.iter().map(|(s, a)| (*s, &**a)).collect();
+        Some(crate::wasted::Wasted::from_nodes(&nodes))
     }
 
     /// Totals per interface.

@@ -91,6 +91,9 @@ fn run_on(
             s.trace = Some(seq.clone());
         }
     }
+    for s in &mut setups {
+        s.attribute = scn.outputs.storm;
+    }
     let build_s = t0.elapsed().as_secs_f64();
     let t1 = Instant::now();
     let out = engine(setups, scn.run.until_s.map(seconds))?;

@@ -96,8 +96,56 @@ pub fn metrics(r: &RunResult) -> Vec<(String, f64)> {
             if n > 0.0 { device_energy / n } else { 0.0 },
         ),
     ];
+    if let Some(w) = &r.wasted {
+        m.extend(wasted_metrics(w, devices));
+    }
     m.sort_by(|a, b| a.0.cmp(&b.0));
     m
+}
+
+/// The `storm.wasted_*`, `storm.retry_energy_*` and `storm.attempts*`
+/// metrics (failed attempts: [`crate::wasted`]).
+fn wasted_metrics(w: &crate::wasted::Wasted, devices: f64) -> Vec<(String, f64)> {
+    let (all, wasted) = w.totals();
+    let share = |part: u64, whole: u64| {
+        if whole > 0 {
+            part as f64 / whole as f64
+        } else {
+            0.0
+        }
+    };
+    let energy = w.retry_energy_j + w.success_energy_j;
+    vec![
+        ("storm.wasted_messages".into(), wasted.messages as f64),
+        ("storm.wasted_octets".into(), wasted.octets as f64),
+        (
+            "storm.wasted_message_share".into(),
+            share(wasted.messages, all.messages),
+        ),
+        (
+            "storm.wasted_octet_share".into(),
+            share(wasted.octets, all.octets),
+        ),
+        ("storm.retry_energy_j".into(), w.retry_energy_j),
+        (
+            "storm.retry_energy_per_device_j".into(),
+            w.retry_energy_j / devices,
+        ),
+        (
+            "storm.retry_energy_share".into(),
+            if energy > 0.0 {
+                w.retry_energy_j / energy
+            } else {
+                0.0
+            },
+        ),
+        ("storm.success_energy_j".into(), w.success_energy_j),
+        ("storm.attempts".into(), w.attempts as f64),
+        (
+            "storm.attempts_per_device".into(),
+            w.attempts as f64 / devices,
+        ),
+    ]
 }
 
 /// First authentications per [`BIN`] from time 0 to the last one.

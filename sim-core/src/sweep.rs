@@ -140,9 +140,15 @@ pub struct Compare {
 #[serde(deny_unknown_fields)]
 pub struct PlotSpec {
     pub file: String,
-    /// "metric": the metric's mean per variant; "improvement": I per baseline.
+    /// "metric": the metric's mean per variant; "improvement": I per baseline;
+    /// "goodput_over_time": each variant's goodput per second over time at
+    /// `x` = `at` (storm runs; `metric` unused).
     pub kind: PlotKind,
+    #[serde(default)]
     pub metric: String,
+    /// The value of axis `x` a `goodput_over_time` plot is drawn at.
+    #[serde(default)]
+    pub at: Option<toml::Value>,
     /// The axis on the x axis.
     pub x: String,
     pub title: String,
@@ -169,6 +175,7 @@ pub struct PlotSpec {
 pub enum PlotKind {
     Metric,
     Improvement,
+    GoodputOverTime,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -203,7 +210,8 @@ pub struct Sweep {
     pub variant_files: Vec<(PathBuf, String)>,
 }
 
-fn value_text(v: &toml::Value) -> String {
+/// How an axis value is written in runs.csv and summary.csv (strings bare).
+pub fn value_text(v: &toml::Value) -> String {
     match v {
         toml::Value::String(s) => s.clone(),
         other => other.to_string(),
@@ -421,6 +429,33 @@ impl Sweep {
                     &format!("sweep.plots[{i}].x"),
                     &format!("no axis named `{}`", p.x),
                 );
+            }
+            let axis = s.axes.iter().find(|a| a.name == p.x);
+            match (p.kind, &p.at) {
+                (PlotKind::GoodputOverTime, None) => {
+                    return f(
+                        &format!("sweep.plots[{i}].at"),
+                        "a goodput_over_time plot needs the value of its axis `x` to draw at",
+                    );
+                }
+                (PlotKind::GoodputOverTime, Some(v))
+                    if !axis.is_some_and(|a| a.values.contains(v)) =>
+                {
+                    return f(
+                        &format!("sweep.plots[{i}].at"),
+                        &format!("{v} is not a value of axis `{}`", p.x),
+                    );
+                }
+                (PlotKind::Metric | PlotKind::Improvement, _) if p.metric.is_empty() => {
+                    return f(&format!("sweep.plots[{i}].metric"), "missing");
+                }
+                (PlotKind::Metric | PlotKind::Improvement, Some(_)) => {
+                    return f(
+                        &format!("sweep.plots[{i}].at"),
+                        "only a goodput_over_time plot is drawn at one value",
+                    );
+                }
+                _ => {}
             }
             if let Some(per) = &p.per
                 && !axis_names.contains(&per.as_str())

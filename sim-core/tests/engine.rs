@@ -100,6 +100,7 @@ fn setups(devices: u32, arrivals: Vec<(u64, u32)>, loss: f64, servers: u32) -> V
             endpoint_seed: 1,
             network_seed: 2,
             trace: None,
+            attribute: false,
         },
         NodeSetup {
             id: 1,
@@ -112,6 +113,7 @@ fn setups(devices: u32, arrivals: Vec<(u64, u32)>, loss: f64, servers: u32) -> V
             endpoint_seed: 3,
             network_seed: 4,
             trace: None,
+            attribute: false,
         },
     ]
 }

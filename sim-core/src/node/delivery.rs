@@ -2,6 +2,7 @@
 
 use authsim_protocols::core::{Addr, Interface};
 
+use super::attribution::Cause;
 use crate::pdu::Pdu;
 
 /// A message travelling between nodes.
@@ -14,6 +15,8 @@ pub struct Delivery {
     /// The encoded PDU (moved, not copied, for a unicast; shared by the
     /// deliveries of a broadcast).
     pub pdu: Pdu,
+    /// The device attempt it was sent for (storm runs; else `Cause::NONE`).
+    pub cause: Cause,
 }
 
 // nexosim requires scheduled event payloads to be serializable (for its
@@ -37,5 +40,16 @@ impl<'de> serde::Deserialize<'de> for Delivery {
         Err(serde::de::Error::custom(
             "authsim does not restore saved simulations",
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Storms queue millions of deliveries: the attempt a delivery is for
+    /// (7 octets) fits in what the rest leaves of 64 octets.
+    #[test]
+    fn a_delivery_stays_within_64_octets() {
+        let n = std::mem::size_of::<super::Delivery>();
+        assert!(n <= 64, "{n} octets");
     }
 }

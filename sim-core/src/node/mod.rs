@@ -8,6 +8,7 @@
 //! leaves when its service ends. Since service start times are monotone in
 //! arrival order, this is exactly a FIFO queue in front of `servers` servers.
 
+mod attribution;
 mod delivery;
 mod node_core;
 mod servers;
@@ -22,6 +23,7 @@ use crate::host::Host;
 use crate::link::LinkState;
 use crate::profile::Profile;
 
+pub use attribution::{AttemptCost, Attribution, Cause, Tally};
 pub use delivery::Delivery;
 pub(crate) use node_core::NodeCore;
 
@@ -49,6 +51,9 @@ pub struct NodeSetup {
     pub network_seed: u64,
     /// Global trace sequence counter when tracing is on.
     pub trace: Option<Arc<AtomicU64>>,
+    /// Whether to attribute transmissions and device energy to attach
+    /// attempts (`outputs.storm`).
+    pub attribute: bool,
 }
 
 /// What happens to a node at one time; each engine schedules these its own way.

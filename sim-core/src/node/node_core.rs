@@ -12,7 +12,7 @@ use rand::SeedableRng;
 use rustc_hash::FxHashMap;
 
 use super::servers::Servers;
-use super::{Delivery, Event, Halt, NodeSetup, RouteGap, Router, Unroutable};
+use super::{Attribution, Cause, Delivery, Event, Halt, NodeSetup, RouteGap, Router, Unroutable};
 use crate::host::{Host, Job, JobInput};
 use crate::link::{LinkState, Timing};
 use crate::metrics::{AuthRecord, MessageCounters, MessageKey, NodeReport};
@@ -66,6 +66,15 @@ pub(crate) struct NodeCore {
     ready: FxHashMap<u32, Effects>,
     /// Effects buffers kept for their capacity.
     spare: Vec<Effects>,
+    /// Whether the node hosts a population (devices that start on arrival).
+    population: bool,
+    /// Attribution of transmissions to attach attempts (storm runs only).
+    attribution: Option<Box<Attribution>>,
+    /// The attempt the input being handled is for, whether it may open a
+    /// new one (a device's start or own timer), and its received octets.
+    pub(super) cause: Cause,
+    opens: bool,
+    rx_input: u64,
 }
 
 /// Fewer inputs than this in a window are not worth a thread.
@@ -73,6 +82,10 @@ const MIN_APART: usize = 16;
 
 impl NodeCore {
     pub(crate) fn new(s: NodeSetup, halt: Halt, threads: usize) -> Self {
+        let population = !s.arrivals.is_empty();
+        let attribution = s
+            .attribute
+            .then(|| Box::new(Attribution::new(if population { s.host.len() } else { 0 })));
         let report = NodeReport {
             node: s.id,
             starts: if s.arrivals.is_empty() {
@@ -106,6 +119,11 @@ impl NodeCore {
             threads: threads.max(1),
             ready: FxHashMap::default(),
             spare: Vec::new(),
+            population,
+            attribution,
+            cause: Cause::NONE,
+            opens: false,
+            rx_input: 0,
         }
     }
 
@@ -258,10 +276,14 @@ impl NodeCore {
                 .get(d.from.node as usize)
                 .and_then(|l| l.as_ref())
                 .map_or(0, |l| l.rx_overhead_bytes());
-            self.report.rx_bytes += d.pdu.len() as u64 + header;
+            self.rx_input = d.pdu.len() as u64 + header;
+            self.report.rx_bytes += self.rx_input;
+        } else {
+            self.rx_input = 0;
         }
         let start = self.servers.start(now);
         let me = Addr::new(self.id, index);
+        self.attribute_input(me, &input);
         let ready = match self.ready.is_empty() {
             true => None,
             false => self.ready.remove(&index),
@@ -278,6 +300,23 @@ impl NodeCore {
             }
         }
         self.apply(me, index, now, start);
+    }
+
+    /// Sets the attempt the input is for (docs: `node/attribution.rs`).
+    fn attribute_input(&mut self, me: Addr, input: &Input) {
+        let Some(at) = self.attribution.as_deref_mut() else {
+            return;
+        };
+        self.opens = false;
+        self.cause = match input {
+            Input::Message(d) => at.of_message(me, self.population, d.cause),
+            Input::Start(_) | Input::Timer(..) if self.population => {
+                self.opens = true;
+                Cause::new(me, at.opened_of(me.index))
+            }
+            Input::Timer(_, key) => at.of_peer_timer(key.peer()),
+            Input::Start(_) => Cause::NONE,
+        };
     }
 
     /// Hands `input` to its endpoint, its effects into `self.fx`; false if
@@ -337,6 +376,16 @@ impl NodeCore {
         for what in self.fx.ignored.drain(..) {
             *self.report.ignored.entry(what).or_default() += 1;
         }
+        if let Some(at) = self.attribution.as_deref_mut() {
+            if self.opens && !self.fx.transmits.is_empty() {
+                self.cause = at.open(me);
+            }
+            for o in &self.fx.outcomes {
+                if let authsim_protocols::core::Outcome::Authenticated { subject, .. } = o {
+                    at.succeeded(finish, *subject, self.cause);
+                }
+            }
+        }
         for outcome in self.fx.outcomes.drain(..) {
             self.report.records.push(AuthRecord {
                 time: finish,
@@ -352,10 +401,20 @@ impl NodeCore {
         }
         // Drained in place so the buffer keeps its capacity for the next input.
         let mut transmits = std::mem::take(&mut self.fx.transmits);
+        let tx_before = self.report.tx_bytes;
         for t in transmits.drain(..) {
             self.transmit(me, finish, t);
         }
         self.fx.transmits = transmits;
+        if self.population
+            && let Some(at) = self.attribution.as_deref_mut()
+        {
+            // The same prices as nodes.csv's energy, for this input alone.
+            let tx = self.report.tx_bytes - tx_before;
+            let uj = self.profile.crypto_energy_uj(&self.fx.crypto, 1)
+                + self.profile.radio_energy_uj(tx, self.rx_input);
+            at.spent(self.cause, uj);
+        }
     }
 
     /// Whether this node may hand inputs to its endpoints apart: it has
@@ -493,11 +552,16 @@ impl NodeCore {
         }
     }
 
+    pub(super) fn attribution_mut(&mut self) -> Option<&mut Attribution> {
+        self.attribution.as_deref_mut()
+    }
+
     /// What the node measured, handed over once after the run.
     pub(crate) fn take_report(&mut self) -> NodeReport {
         for (k, c) in self.counters.drain(..) {
             self.report.messages.entry(k).or_default().merge(&c);
         }
+        self.report.attribution = self.attribution.take();
         std::mem::take(&mut self.report)
     }
 }

@@ -47,12 +47,16 @@ impl NodeCore {
             }
         };
         let pdu = t.pdu;
+        let cause = self.cause;
         let first_delivery = self.outbox.len();
         let ci = self.counters_of(t.interface, t.kind);
         let counters = &mut self.counters[ci].1;
         counters.transmissions += 1;
         counters.bytes += pdu.len() as u64;
         self.report.tx_bytes += pdu.len() as u64;
+        if let Some(at) = self.attribution_mut() {
+            at.sent(cause, t.interface, pdu.len() as u64);
+        }
         // One serialization per link used by this transmission (a broadcast on one
         // medium is serialized once), then one delivery per receiver.
         let mut timings = std::mem::take(&mut self.timings);
@@ -93,6 +97,7 @@ impl NodeCore {
                             interface: t.interface,
                             kind: t.kind,
                             pdu: Pdu::default(),
+                            cause,
                         },
                     ));
                 }
