@@ -88,10 +88,13 @@ pub enum Interface {
     RrcDl,
     /// MME <-> eNB, S1AP (TS 36.413): overload start and stop.
     S1Mme,
+    /// eNB -> the cell, RRC on the BCCH-DL-SCH (TS 36.331): system
+    /// information with access barring (SIB2, SIB14), once per period.
+    Bcch,
 }
 
 impl Interface {
-    pub const ALL: [Interface; 19] = [
+    pub const ALL: [Interface; 20] = [
         Interface::Nas,
         Interface::S6a,
         Interface::UmtsAir,
@@ -111,6 +114,7 @@ impl Interface {
         Interface::RrcUl,
         Interface::RrcDl,
         Interface::S1Mme,
+        Interface::Bcch,
     ];
 
     /// Short lowercase name used in scenario files, CSV columns and traces.
@@ -135,6 +139,7 @@ impl Interface {
             Interface::RrcUl => "rrc_ul",
             Interface::RrcDl => "rrc_dl",
             Interface::S1Mme => "s1_mme",
+            Interface::Bcch => "bcch",
         }
     }
 
@@ -241,6 +246,13 @@ pub enum TimerKind {
     T302,
     /// MME overload control: the next look at its load while overloaded.
     OverloadCheck,
+    /// UE: barred by access class barring for mobile originating signalling
+    /// (TS 36.331 §5.3.3.11, Tbarring).
+    T305,
+    /// UE barred by EAB: the next read of SIB14 (TS 36.331 §5.3.3.12).
+    EabRecheck,
+    /// eNB: the next system information broadcast.
+    SiBroadcast,
 }
 
 impl TimerKind {
@@ -273,6 +285,9 @@ impl TimerKind {
             TimerKind::T300 => "T300",
             TimerKind::T302 => "T302",
             TimerKind::OverloadCheck => "OverloadCheck",
+            TimerKind::T305 => "T305",
+            TimerKind::EabRecheck => "EabRecheck",
+            TimerKind::SiBroadcast => "SiBroadcast",
         }
     }
 }
@@ -503,6 +518,9 @@ pub struct Effects {
     /// does not expect in its state, or `"undecodable"`): counted by the host,
     /// so nothing vanishes without a trace.
     pub ignored: Vec<&'static str>,
+    /// Events that send nothing but must be counted (an attempt barred by
+    /// the cell's system information): counted by the host per label.
+    pub counted: Vec<&'static str>,
 }
 
 impl Effects {
@@ -512,6 +530,7 @@ impl Effects {
         self.crypto = CryptoOps::default();
         self.outcomes.clear();
         self.ignored.clear();
+        self.counted.clear();
     }
     /// Sends bytes already encoded: a relayed PDU or a retransmission of a
     /// cached one, with the kind its type gave it. New messages go through
@@ -550,6 +569,10 @@ impl Effects {
     /// message kind, or `"undecodable"`).
     pub fn ignore(&mut self, what: &'static str) {
         self.ignored.push(what);
+    }
+    /// Counts an event that sends no message (`what` names it).
+    pub fn count(&mut self, what: &'static str) {
+        self.counted.push(what);
     }
     pub fn outcome(&mut self, outcome: Outcome) {
         self.outcomes.push(outcome);

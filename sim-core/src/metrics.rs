@@ -83,6 +83,9 @@ pub struct NodeReport {
     /// Inputs the node's endpoints ignored, by the label they gave (a message
     /// kind unexpected in their state, `"undecodable"`, ...).
     pub ignored: BTreeMap<&'static str, u64>,
+    /// Events the endpoints counted that send nothing (`Effects::count`:
+    /// an attempt barred by the cell's system information), by label.
+    pub counted: BTreeMap<&'static str, u64>,
     pub records: Vec<AuthRecord>,
     /// Start time per hosted endpoint that was started (population nodes).
     pub starts: Vec<Option<Nanos>>,

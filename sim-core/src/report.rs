@@ -45,6 +45,8 @@ pub struct NodeRow {
     pub energy_radio_j: f64,
     /// Inputs the node's endpoints ignored, by label (see [`NodeReport::ignored`]).
     pub ignored: BTreeMap<&'static str, u64>,
+    /// Events counted by the node's endpoints (see [`NodeReport::counted`]).
+    pub counted: BTreeMap<&'static str, u64>,
 }
 
 impl NodeRow {
@@ -176,6 +178,7 @@ impl RunResult {
                 energy_crypto_j,
                 energy_radio_j,
                 ignored: r.ignored,
+                counted: r.counted,
             });
         }
         sort_rows(&mut auth);
@@ -441,7 +444,7 @@ impl RunResult {
                 )
             })
             .collect();
-        json!({
+        let mut summary = json!({
             "scenario": self.scenario,
             "protocol": self.protocol,
             "seed": self.seed,
@@ -452,7 +455,19 @@ impl RunResult {
             "authenticated_latency": latency,
             "energy": energy,
             "ignored_inputs": ignored,
-        })
+        });
+        // Only runs whose endpoints counted events (access barring) have
+        // the key, so that every other summary keeps its bytes.
+        let counted: serde_json::Map<String, serde_json::Value> = self
+            .nodes
+            .iter()
+            .filter(|n| !n.counted.is_empty())
+            .map(|n| (n.name.clone(), json!(n.counted)))
+            .collect();
+        if !counted.is_empty() {
+            summary["counted_events"] = serde_json::Value::Object(counted);
+        }
+        summary
     }
 }
 

@@ -777,6 +777,9 @@ pub fn metrics(r: &RunResult) -> Vec<(String, f64)> {
                 m.push((format!("wait_max_s.{name}"), n.wait_ns_max as f64 / 1e9));
             }
         }
+        for (what, c) in &n.counted {
+            m.push((format!("counted.{}.{what}", n.name), *c as f64));
+        }
         for p in authsim_protocols::core::Prim::ALL {
             let c = n.crypto.get(p);
             if c > 0 {

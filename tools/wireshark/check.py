@@ -73,6 +73,16 @@ RUNS = [
      ["population.devices=300", "profiles.mme-core.per_input_us=16000",
       "protocol.overload.traffic_load_reduction=90"],
      ["links[0].loss=0.3", "links[2].loss=0.3"]),
+    # Access barring: the eNB's SIB2 with adaptive ACB (the factor steps
+    # down under OVERLOAD START) and SIB14 with EAB on the BCCH-DL-SCH.
+    ("EPS-AKA eNB adaptive ACB",
+     "scenarios/overload-control/acb-adaptive.toml",
+     ["population.devices=300", "profiles.mme-core.per_input_us=16000"],
+     ["links[0].loss=0.3", "links[2].loss=0.3"]),
+    ("EPS-AKA eNB EAB",
+     "scenarios/overload-control/eab.toml",
+     ["population.devices=300", "profiles.mme-core.per_input_us=16000"],
+     ["links[0].loss=0.3", "links[2].loss=0.3"]),
 ]
 
 NAS_EMM = {
@@ -103,6 +113,13 @@ S1AP = {34: "OverloadStart", 35: "OverloadStop"}
 LTE_RRC = {"rrcConnectionRequest": "RRCConnectionRequest",
            "rrcConnectionSetup": "RRCConnectionSetup",
            "rrcConnectionReject": "RRCConnectionReject"}
+# The BCCH-DL-SCH SystemInformation messages by the SIB they carry.
+LTE_SIB = {"sib2": "SystemInformation(SIB2)", "sib14-v1130": "SystemInformation(SIB14)"}
+# What the barring runs must show decoded (SIB2's ACB, SIB14's EAB).
+BARRING_FIELDS = {
+    "adaptive ACB": {"lte-rrc.ac_BarringFactor", "lte-rrc.ac_BarringTime"},
+    "EAB": {"lte-rrc.eab_Category_r11", "lte-rrc.eab_BarringBitmap_r11"},
+}
 SEVERITY_WARN = 0x00600000
 # The RFC 7683 AVPs the DOIC run must show decoded by the diameter dissector.
 DOIC_FIELDS = {"diameter.OC-Feature-Vector", "diameter.OC-Sequence-Number",
@@ -185,6 +202,10 @@ def decoded_kind(pkt):
         code = value(fields(pkt, "s1ap.procedureCode")[0])
         return S1AP.get(code, f"S1AP procedure {code}")
     if "lte_rrc" in names:
+        sibs = [f.get("showname") or "" for f in fields(pkt, "lte-rrc.sib_TypeAndInfo_item")]
+        for name, kind in LTE_SIB.items():
+            if any(c.startswith(f"sib-TypeAndInfo item: {name} (") for c in sibs):
+                return kind
         c1 = [f.get("showname") or "" for f in fields(pkt, "lte-rrc.c1")]
         for name, kind in LTE_RRC.items():
             if any(c.startswith(f"c1: {name} (") for c in c1):
@@ -295,7 +316,7 @@ def check_frame(i, pkt, row, label):
         octets = sum(5 + value(f) for f in fields(pkt, "tls.record.length"))
         if octets != pdu_len:
             raise Fail(f"{where}: TLS records cover {octets} octets, authsim sent {pdu_len}")
-    if row["interface"] in ("rrc_ul", "rrc_dl", "s1_mme"):
+    if row["interface"] in ("rrc_ul", "rrc_dl", "s1_mme", "bcch"):
         # The whole PDU is one RRC / S1AP message, every octet inside it.
         p = (protos(pkt, "lte_rrc") or protos(pkt, "s1ap"))[0]
         if int(p.get("size")) != pdu_len:
@@ -304,6 +325,8 @@ def check_frame(i, pkt, row, label):
             raise Fail(f"{where}: no extendedWaitTime-r10 decoded")
         if row["message"] == "OverloadStart" and not fields(pkt, "s1ap.overloadAction"):
             raise Fail(f"{where}: no OverloadAction decoded")
+        if row["message"] == "SystemInformation(SIB2)" and not fields(pkt, "lte-rrc.ue_TimersAndConstants_element"):
+            raise Fail(f"{where}: SIB2 not decoded to its end")
     if row["interface"] == "s6a":
         for a in fields(pkt, "diameter.avp"):
             if "Unknown" in (a.get("showname") or ""):
@@ -387,6 +410,12 @@ def main():
                     seen = {f.get("name") for pkt in packets for f in pkt.iter("field")}
                     if DOIC_FIELDS - seen:
                         raise Fail(f"DOIC AVPs not decoded: {sorted(DOIC_FIELDS - seen)}")
+                # (The lossy run may never overload the MME: nothing barred.)
+                want = BARRING_FIELDS.get(label.split(" eNB ")[-1], set())
+                if want and not name.endswith("-lossy"):
+                    seen = {f.get("name") for pkt in packets for f in pkt.iter("field")}
+                    if want - seen:
+                        raise Fail(f"barring fields not decoded: {sorted(want - seen)}")
             except Fail as e:
                 print(f"FAIL {name}: {e}")
                 sys.exit(1)

@@ -18,6 +18,7 @@ use crate::core::{
 };
 use crate::crypto::milenage::Milenage;
 use crate::ran::Access;
+use crate::ran::barring::Check;
 use crate::wire::rrc::{DlCcch, RrcConnectionRequest};
 
 /// Where a device's attach stands.
@@ -125,6 +126,11 @@ pub trait DeviceVariant {
     /// The eNB the device reaches the network through, if the scenario
     /// models the RAN (docs/protocols/overload.md); `None`: NAS directly.
     fn access(&self) -> Option<Access> {
+        None
+    }
+    /// The access barring of the cell the device attaches through, if the
+    /// scenario configures it (with an eNB only).
+    fn barring(&self) -> Option<&crate::ran::barring::DeviceBarring> {
         None
     }
     /// The timer the device runs after refusing a challenge (5G: T3520,
@@ -483,6 +489,24 @@ impl<V: DeviceVariant> Device<V> {
         let Some(access) = self.variant.access() else {
             return self.send_request(cx);
         };
+        if let Some(b) = self.variant.barring() {
+            // The cell's SIB14 and SIB2 before the request (TS 36.331
+            // §5.3.3.2): a barred attempt sends nothing, leaves the attach
+            // attempt counter alone (TS 24.301 §5.5.1.2.6: the attach is
+            // not started) and is counted.
+            let index = self.attach.index;
+            let check = b.check(index, cx.rng);
+            let timer = match check {
+                Check::Pass => None,
+                Check::AcBarred(t) => Some((TimerKind::T305, t)),
+                Check::EabBarred(t) => Some((TimerKind::EabRecheck, t)),
+            };
+            if let Some((kind, wait)) = timer {
+                cx.fx.count(b.label(index, check));
+                self.attach.state = State::Waiting;
+                return cx.fx.arm(TimerKey::own(kind), cx.now + wait);
+            }
+        }
         self.attach.state = State::Accessing;
         let req = RrcConnectionRequest {
             random_value: rand::RngExt::random_range(&mut *cx.rng, 0..1u64 << 40),
@@ -586,7 +610,12 @@ impl<V: DeviceVariant> Endpoint for Device<V> {
         let a = &mut self.attach;
         let backoff = matches!(
             key.kind(),
-            TimerKind::T3346 | TimerKind::T3411 | TimerKind::T3402 | TimerKind::T302
+            TimerKind::T3346
+                | TimerKind::T3411
+                | TimerKind::T3402
+                | TimerKind::T302
+                | TimerKind::T305
+                | TimerKind::EabRecheck
         );
         if backoff && key.peer().is_none() && a.state == State::Waiting {
             // The counter restarts when T3402 expires (TS 24.301 §5.5.1.1);

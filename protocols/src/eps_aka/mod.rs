@@ -55,6 +55,8 @@ pub struct Config {
     pub ran: Option<crate::ran::Access>,
     /// S1 overload control at the MME towards that eNB (needs `ran`).
     pub overload: Option<crate::ran::OverloadControl>,
+    /// Access barring the UEs read from the cell's broadcast (needs `ran`).
+    pub barring: Option<crate::ran::barring::DeviceBarring>,
 }
 
 impl Default for Config {
@@ -74,6 +76,7 @@ impl Default for Config {
             doic: None,
             ran: None,
             overload: None,
+            barring: None,
         }
     }
 }

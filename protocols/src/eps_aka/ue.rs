@@ -49,6 +49,10 @@ impl DeviceVariant for Eps {
         self.cfg.ran
     }
 
+    fn barring(&self) -> Option<&crate::ran::barring::DeviceBarring> {
+        self.cfg.barring.as_ref()
+    }
+
     fn decode(&self, pdu: &[u8]) -> (&'static str, Downlink<nas::SecurityProtected>) {
         downlink(nas::decode_any(pdu), |p| p)
     }

@@ -5,7 +5,8 @@
 
 use rand::RngExt;
 
-use crate::core::{Ctx, Endpoint, Incoming, Interface, Nanos, TimerKey, time::SECOND};
+use super::barring::{BarringConfig, BarringControl};
+use crate::core::{Ctx, Endpoint, Incoming, Interface, Nanos, TimerKey, TimerKind, time::SECOND};
 use crate::wire::rrc::{
     DlCcch, EstablishmentCause, RrcConnectionReject, RrcConnectionRequest, RrcConnectionSetup,
 };
@@ -38,6 +39,8 @@ pub struct Enb {
     transaction: u8,
     /// With `pace`: the next free return slot (absolute time).
     next_slot: Nanos,
+    /// Access barring broadcast to the cell (`barring.rs`), if configured.
+    barring: Option<BarringControl>,
 }
 
 /// Whether `action` bars requests with `cause` (TS 36.413 §8.7.6.2).
@@ -67,7 +70,19 @@ impl Enb {
             overload: None,
             transaction: 0,
             next_slot: 0,
+            barring: None,
         }
+    }
+
+    /// An eNB that also broadcasts access barring to its cell.
+    pub fn with_barring(mut self, cfg: BarringConfig) -> Self {
+        self.barring = Some(BarringControl::new(cfg));
+        self
+    }
+
+    /// The barring state, if configured.
+    pub fn barring(&self) -> Option<&BarringControl> {
+        self.barring.as_ref()
     }
 
     /// Whether an OVERLOAD START is in force.
@@ -92,8 +107,12 @@ impl Enb {
     }
 
     fn on_request(&mut self, req: RrcConnectionRequest, msg: Incoming<'_>, cx: &mut Ctx<'_>) {
+        if let Some(b) = self.barring.as_mut() {
+            b.on_request(cx);
+        }
+        let rejects = self.barring.as_ref().is_none_or(|b| b.cfg.rrc_reject);
         let reject = match self.overload {
-            Some((action, share)) if barred(action, req.cause) => {
+            Some((action, share)) if rejects && barred(action, req.cause) => {
                 share >= 100 || cx.rng.random_range(0..100u8) < share
             }
             _ => false,
@@ -116,7 +135,14 @@ impl Enb {
 }
 
 impl Endpoint for Enb {
-    fn start(&mut self, _: &mut Ctx<'_>) {}
+    /// The first system information broadcast (with barring configured).
+    fn start(&mut self, cx: &mut Ctx<'_>) {
+        let overloaded = self.overloaded();
+        match self.barring.as_mut() {
+            Some(b) => b.on_broadcast(overloaded, cx),
+            None => cx.fx.ignore("start"),
+        }
+    }
 
     fn on_message(&mut self, msg: Incoming<'_>, cx: &mut Ctx<'_>) {
         match msg.interface {
@@ -137,6 +163,12 @@ impl Endpoint for Enb {
     }
 
     fn on_timer(&mut self, key: TimerKey, cx: &mut Ctx<'_>) {
-        cx.fx.ignore(key.kind().name());
+        let overloaded = self.overloaded();
+        match self.barring.as_mut() {
+            Some(b) if key == TimerKey::own(TimerKind::SiBroadcast) => {
+                b.on_broadcast(overloaded, cx)
+            }
+            _ => cx.fx.ignore(key.kind().name()),
+        }
     }
 }

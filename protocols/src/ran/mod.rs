@@ -12,7 +12,10 @@
 //!   is overloaded and the request's cause is barred by the overload action,
 //!   with an RRC connection reject carrying an extended wait time
 //!   (TS 23.401 §4.3.7.4.1, TS 36.331 §5.3.3.8).
+//! - [`barring`]: access class barring and extended access barring, from
+//!   the eNB's SIB2/SIB14 broadcast to the device's check before a request.
 
+pub mod barring;
 mod enb;
 mod overload;
 
@@ -35,3 +38,6 @@ pub struct Access {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod barring_tests;

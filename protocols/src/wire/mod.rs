@@ -17,6 +17,7 @@ pub mod nas;
 pub mod nas5g;
 mod per;
 pub mod rrc;
+pub mod rrc_sib;
 pub mod s1ap;
 pub mod sbi;
 pub mod tlv;

@@ -386,6 +386,9 @@ impl NodeCore {
                 }
             }
         }
+        for what in self.fx.counted.drain(..) {
+            *self.report.counted.entry(what).or_default() += 1;
+        }
         for outcome in self.fx.outcomes.drain(..) {
             self.report.records.push(AuthRecord {
                 time: finish,

@@ -114,6 +114,7 @@ pub const fn carrier(i: Interface) -> Carrier {
         Interface::DevServer => Carrier::Tls(TLS_TCP_PORT),
         Interface::RrcUl => Carrier::Exported("lte-rrc.ul.ccch"),
         Interface::RrcDl => Carrier::Exported("lte-rrc.dl.ccch"),
+        Interface::Bcch => Carrier::Exported("lte-rrc.bcch.dl.sch"),
         Interface::S1Mme => Carrier::Sctp {
             port: S1AP_SCTP_PORT,
             ppid: S1AP_PPID,
@@ -122,7 +123,8 @@ pub const fn carrier(i: Interface) -> Carrier {
 }
 
 /// Endpoints of one node per address block: endpoint i of node k is
-/// 10.0.0.0 + k·2^20 + i + 1 (node 0 from 10.0.0.1, node 1 from 10.16.0.1, ...).
+/// 10.0.0.0 + k·2^20 + i + 1 (node 0 from 10.0.0.1, node 1 from 10.16.0.1, ...);
+/// a cell's broadcast receiver (access barring) is the block's last address.
 const NODE_BLOCK_BITS: u32 = 20;
 
 /// Why a capture could not be written.
@@ -139,6 +141,11 @@ pub enum PcapError {
 /// The stable IPv4 address of an endpoint (see docs/outputs.md).
 pub fn ipv4_of(a: Addr) -> Result<[u8; 4], PcapError> {
     let max_index = (1u32 << NODE_BLOCK_BITS) - 2;
+    // A cell's broadcast receiver gets its node block's broadcast address.
+    if a.node < 16 && a.index == authsim_protocols::ran::barring::CELL_INDEX {
+        let host = (10u32 << 24) | (u32::from(a.node) << NODE_BLOCK_BITS) | (max_index + 1);
+        return Ok(host.to_be_bytes());
+    }
     if a.node >= 16 || a.index >= max_index {
         return Err(PcapError::Address(a));
     }

@@ -5,14 +5,16 @@ use std::sync::Arc;
 use authsim_protocols::aka::SqnState;
 use authsim_protocols::core::Addr;
 use authsim_protocols::eps_aka::{Config, Hss, Mme, Ue};
+use authsim_protocols::ran::barring::{CELL_INDEX, CellBroadcast, SibReceiver};
 use authsim_protocols::ran::{Enb, EnbConfig};
 
+use super::barring::{BarringParams, CellPopulation};
 use super::overload::{CongestionParams, DoicParams, OverloadParams, RanParams, RetryParams};
 use serde::Deserialize;
 
 use super::aka::{
-    EPS_LINKS, EPS_NODES, EPS_ROLES, HOME_NODE, SERVING_NODE, check_common, device_serving_home,
-    invalid, provision,
+    DEVICE_NODE, EPS_LINKS, EPS_NODES, EPS_ROLES, HOME_NODE, SERVING_NODE, check_common,
+    device_serving_home, invalid, provision,
 };
 use super::{About, ParamDoc, Protocol};
 use crate::build::{BuildContext, BuildError, Topology};
@@ -84,6 +86,11 @@ fn params() -> Vec<ParamDoc> {
             "[protocol.overload] S1 OVERLOAD START/STOP and RRC rejects with extended wait time (needs ran)",
             "off",
         ),
+        ParamDoc::value(
+            "barring",
+            "[protocol.barring] ACB (static or adaptive) and EAB broadcast in SIB2/SIB14 by the eNB (needs ran)",
+            "off",
+        ),
         ParamDoc::operator_key(),
     ]
 }
@@ -105,6 +112,8 @@ pub struct Params {
     pub doic: Option<DoicParams>,
     pub ran: Option<RanParams>,
     pub overload: Option<OverloadParams>,
+    /// Boxed: the largest table, kept out of every other protocol's size.
+    pub barring: Option<Box<BarringParams>>,
     pub op: Option<String>,
 }
 
@@ -124,6 +133,7 @@ impl Default for Params {
             doic: None,
             ran: None,
             overload: None,
+            barring: None,
             op: None,
         }
     }
@@ -176,6 +186,15 @@ impl Protocol for Params {
             }
             o.validate()?;
         }
+        if let Some(b) = &self.barring {
+            let Some(ran) = &self.ran else {
+                return Err(invalid(
+                    "barring",
+                    "needs [protocol.ran] (an eNB to broadcast)",
+                ));
+            };
+            b.validate(self.overload.is_some(), ran.t300_ms)?;
+        }
         check_common(
             &[
                 ("t3460_s", self.t3460_s),
@@ -202,7 +221,16 @@ impl Protocol for Params {
     }
 
     fn build(&self, ctx: &BuildContext<'_>) -> Result<Vec<NodeSetup>, BuildError> {
-        let cfg = Arc::new(self.config());
+        // With barring, one broadcast per cell that every UE reads.
+        let cell = self
+            .barring
+            .as_ref()
+            .map(|b| Arc::new(CellBroadcast::new(b.initial())));
+        let mut config = self.config();
+        if let (Some(b), Some(cell)) = (&self.barring, &cell) {
+            config.barring = Some(b.devices(cell.clone()));
+        }
+        let cfg = Arc::new(config);
         let mme = Addr::new(SERVING_NODE, 0);
         let (ues, subs) = provision(ctx, self.op.as_deref(), |_, index, usim| {
             Ue::new(cfg.clone(), index, mme, usim, SqnState::default())
@@ -227,10 +255,24 @@ impl Protocol for Params {
             OverloadParams::enb,
         );
         let mut topo = Topology::new(ctx, RAN_NODES);
-        topo.population(RAN_NODES[0], Box::new(ues), ctx.population.devices)?;
+        let (Some(b), Some(cell)) = (&self.barring, cell) else {
+            topo.population(RAN_NODES[0], Box::new(ues), ctx.population.devices)?;
+            topo.server(RAN_NODES[1], mme)?;
+            topo.server(RAN_NODES[2], hss)?;
+            topo.server(RAN_NODES[3], Box::new(vec![Enb::new(enb)]))?;
+            return topo.finish();
+        };
+        let devices = CellPopulation {
+            devices: ues,
+            receiver: SibReceiver { cell },
+        };
+        topo.population(RAN_NODES[0], Box::new(devices), ctx.population.devices)?;
         topo.server(RAN_NODES[1], mme)?;
         topo.server(RAN_NODES[2], hss)?;
-        topo.server(RAN_NODES[3], Box::new(vec![Enb::new(enb)]))?;
+        let t300 = self.ran.as_ref().map_or(1000.0, |r| r.t300_ms);
+        let enb = Enb::new(enb).with_barring(b.enb(Addr::new(DEVICE_NODE, CELL_INDEX), t300));
+        // The eNB starts at 0 s with its first broadcast.
+        topo.server_with(RAN_NODES[3], Box::new(vec![enb]), vec![(0, 0)])?;
         topo.finish()
     }
 }

@@ -7,6 +7,7 @@
 //! below.
 
 pub mod aggregate_signatures;
+pub mod barring;
 pub mod chien_gas;
 pub mod eap_aka_prime;
 pub mod eps_aka;
