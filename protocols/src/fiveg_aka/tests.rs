@@ -386,6 +386,8 @@ fn t3520_runs_its_configured_time_from_the_authentication_failure() {
     });
     assert!(failed(&r, UE, "t3520_expired"));
     assert_eq!(r.now, 8 * SECOND);
+}
+
 /// `ctx_id` writes the digits itself; it is the zero-padded UUID-shaped
 /// id `format!` gave, at both ends of the u32 range.
 #[test]
