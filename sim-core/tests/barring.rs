@@ -3,72 +3,16 @@
 //! check it before each RRC connection request and count barred attempts.
 //! Each test runs the same storm with the mechanism switched off.
 
-use std::path::Path;
+mod enb_storm;
 
 use authsim_sim::report::RunResult;
-use authsim_sim::runner::{RunOptions, run};
-use authsim_sim::scenario::Scenario;
+use enb_storm::{STORM, sent, storm};
+use std::path::Path;
 
-/// 6 000 devices within 2 s at an MME of 250 attaches/s (1 ms per
-/// message, four messages per attach): 12x its capacity.
-const STORM: &str = r#"
-name = "barring-test"
-[run]
-seed = 5
-[protocol]
-name = "eps-aka"
-[protocol.ran]
-[protocol.retry]
-[population]
-devices = 6000
-arrivals = { pattern = "uniform", window_s = 2.0 }
-[nodes.ue]
-profile = "constrained-device"
-[nodes.enb]
-profile = "enb"
-[nodes.mme]
-profile = "slow-mme"
-servers = 1
-[nodes.hss]
-profile = "server"
-[profiles.slow-mme]
-base = "server"
-per_input_us = 1000.0
-[profiles.enb]
-base = "server"
-per_input_us = 50.0
-[[links]]
-between = ["ue", "mme"]
-latency = { dist = "fixed", ms = 10.0 }
-[[links]]
-between = ["mme", "hss"]
-latency = { dist = "fixed", ms = 5.0 }
-[[links]]
-between = ["ue", "enb"]
-latency = { dist = "fixed", ms = 5.0 }
-[[links]]
-between = ["enb", "mme"]
-latency = { dist = "fixed", ms = 2.0 }
-[outputs]
-plots = false
-"#;
+use authsim_sim::scenario::Scenario;
 
 const OVERLOAD: &str =
     "[protocol.overload]\nstart_wait_s = 1.0\nstop_wait_s = 0.5\ncheck_interval_s = 0.5\n";
-
-fn storm(extra: &str) -> RunResult {
-    let text = STORM.replace("[population]", &format!("{extra}\n[population]"));
-    let scn = Scenario::parse(&text, Path::new("barring.toml"), &[]).unwrap();
-    run(&scn, 5, &RunOptions::default()).unwrap().0
-}
-
-fn sent(r: &RunResult, kind: &str) -> u64 {
-    r.messages
-        .iter()
-        .filter(|m| m.kind == kind)
-        .map(|m| m.counters.transmissions)
-        .sum()
-}
 
 fn counted(r: &RunResult, what: &str) -> u64 {
     r.nodes
