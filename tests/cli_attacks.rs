@@ -162,7 +162,11 @@ fn a_small_matrix_writes_a_row_per_cell_deterministically() {
         if r[col("cell")] == "modification:mac" {
             // The UE's integrity check, answered with SECURITY MODE REJECT:
             // counted at the serving node that sent the command.
-            let serving = if r[col("protocol")] == "5g-aka" { "amf" } else { "mme" };
+            let serving = if r[col("protocol")] == "5g-aka" {
+                "amf"
+            } else {
+                "mme"
+            };
             assert_eq!(r[col("detected_at")], serving, "{r:?}");
             assert_eq!(r[col("false_acceptances")], "0", "{r:?}");
         }
