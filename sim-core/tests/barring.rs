@@ -6,7 +6,7 @@
 mod enb_storm;
 
 use authsim_sim::report::RunResult;
-use enb_storm::{STORM, sent, storm};
+use enb_storm::{STORM, authenticated_by_mme, sent, storm};
 use std::path::Path;
 
 use authsim_sim::scenario::Scenario;
@@ -20,20 +20,6 @@ fn counted(r: &RunResult, what: &str) -> u64 {
         .filter(|n| n.name == "ue")
         .filter_map(|n| n.counted.get(what))
         .sum()
-}
-
-/// Devices the MME authenticated, and the time of the last such verdict (s).
-fn authenticated_by_mme(r: &RunResult) -> (usize, f64) {
-    let mut s: Vec<_> = r
-        .auth
-        .iter()
-        .filter(|a| &*a.reporter_node == "mme" && a.outcome == "authenticated")
-        .map(|a| (a.subject, a.time))
-        .collect();
-    let last = s.iter().map(|&(_, t)| t).max().unwrap_or(0) as f64 / 1e9;
-    s.sort_unstable();
-    s.dedup_by_key(|&mut (d, _)| d);
-    (s.len(), last)
 }
 
 /// SystemInformation messages: at most one SIB2 and one SIB14 per 640 ms

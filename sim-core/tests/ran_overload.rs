@@ -6,8 +6,7 @@
 
 mod enb_storm;
 
-use authsim_sim::report::RunResult;
-use enb_storm::{STORM, sent, storm};
+use enb_storm::{STORM, authenticated_by_mme, sent, storm};
 use std::path::Path;
 
 use authsim_sim::runner::{RunOptions, run};
@@ -17,20 +16,6 @@ use authsim_sim::scenario::Scenario;
 const CAPACITY_PER_S: f64 = 250.0;
 
 const OVERLOAD: &str = "[protocol.overload]\nstart_wait_s = 1.0\nstop_wait_s = 0.5\ncheck_interval_s = 0.5\nextended_wait_min_s = 5\nextended_wait_max_s = 600\nreturn_rate_per_s = 240.0\n";
-
-/// Devices the MME authenticated, and the time of the last such verdict (s).
-fn authenticated_by_mme(r: &RunResult) -> (usize, f64) {
-    let mut s: Vec<_> = r
-        .auth
-        .iter()
-        .filter(|a| &*a.reporter_node == "mme" && a.outcome == "authenticated")
-        .map(|a| (a.subject, a.time))
-        .collect();
-    let last = s.iter().map(|&(_, t)| t).max().unwrap_or(0) as f64 / 1e9;
-    s.sort_unstable();
-    s.dedup_by_key(|&mut (d, _)| d);
-    (s.len(), last)
-}
 
 #[test]
 fn overload_start_keeps_goodput_near_the_mme_capacity() {

@@ -67,3 +67,17 @@ pub fn sent(r: &RunResult, kind: &str) -> u64 {
         .map(|m| m.counters.transmissions)
         .sum()
 }
+
+/// Devices the MME authenticated, and the time of the last such verdict (s).
+pub fn authenticated_by_mme(r: &RunResult) -> (usize, f64) {
+    let mut s: Vec<_> = r
+        .auth
+        .iter()
+        .filter(|a| &*a.reporter_node == "mme" && a.outcome == "authenticated")
+        .map(|a| (a.subject, a.time))
+        .collect();
+    let last = s.iter().map(|&(_, t)| t).max().unwrap_or(0) as f64 / 1e9;
+    s.sort_unstable();
+    s.dedup_by_key(|&mut (d, _)| d);
+    (s.len(), last)
+}
