@@ -1,47 +1,17 @@
 //! Overload control in whole runs (docs/protocols/overload.md): each
 //! mechanism against the same storm with it switched off.
 
+mod eps_storm;
+
 use std::path::Path;
 
 use authsim_sim::report::RunResult;
-use authsim_sim::runner::{RunOptions, run};
 use authsim_sim::scenario::Scenario;
 
-/// 6 000 devices within 2 s at an MME of about 250 attaches/s (1 ms per
-/// message): 12x its capacity, so queueing waits pass T3460 (6 s).
-const STORM: &str = r#"
-name = "overload-test"
-[run]
-seed = 5
-[protocol]
-name = "eps-aka"
-[population]
-devices = 6000
-arrivals = { pattern = "uniform", window_s = 2.0 }
-[nodes.ue]
-profile = "constrained-device"
-[nodes.mme]
-profile = "slow-mme"
-servers = 1
-[nodes.hss]
-profile = "server"
-[profiles.slow-mme]
-base = "server"
-per_input_us = 1000.0
-[[links]]
-between = ["ue", "mme"]
-latency = { dist = "fixed", ms = 10.0 }
-[[links]]
-between = ["mme", "hss"]
-latency = { dist = "fixed", ms = 5.0 }
-[outputs]
-plots = false
-"#;
-
+/// 6 000 devices within 2 s at an MME of about 250 attaches/s: 12x its
+/// capacity, so queueing waits pass T3460 (6 s).
 fn storm(extra: &str) -> RunResult {
-    let text = STORM.replace("[population]", &format!("{extra}\n[population]"));
-    let scn = Scenario::parse(&text, Path::new("overload.toml"), &[]).unwrap();
-    run(&scn, 5, &RunOptions::default()).unwrap().0
+    eps_storm::storm("overload-test", 5, 6000, extra, "")
 }
 
 fn sent(r: &RunResult, kind: &str) -> u64 {
@@ -107,7 +77,7 @@ fn bad_overload_parameters_name_their_field() {
             "protocol.retry.t3411_s",
         ),
     ] {
-        let text = STORM.replace("[population]", &format!("{table}\n[population]"));
+        let text = eps_storm::text("overload-test", 5, 6000, table, "");
         let err = Scenario::parse(&text, Path::new("overload.toml"), &[])
             .unwrap_err()
             .to_string();

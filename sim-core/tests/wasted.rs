@@ -2,49 +2,14 @@
 //! "Wasted messages and retry energy"): every transmission is attributed,
 //! device energy splits exactly, and only failed attempts count as wasted.
 
-use std::path::Path;
+mod eps_storm;
 
 use authsim_sim::report::RunResult;
-use authsim_sim::runner::{RunOptions, run};
-use authsim_sim::scenario::Scenario;
 use authsim_sim::wasted::Wasted;
 
 /// `devices` within 2 s at an MME of about 250 attaches/s (1 ms per message).
 fn storm(devices: u32, extra: &str) -> RunResult {
-    let text = format!(
-        r#"
-name = "wasted-test"
-[run]
-seed = 3
-[protocol]
-name = "eps-aka"
-{extra}
-[population]
-devices = {devices}
-arrivals = {{ pattern = "uniform", window_s = 2.0 }}
-[nodes.ue]
-profile = "constrained-device"
-[nodes.mme]
-profile = "slow-mme"
-servers = 1
-[nodes.hss]
-profile = "server"
-[profiles.slow-mme]
-base = "server"
-per_input_us = 1000.0
-[[links]]
-between = ["ue", "mme"]
-latency = {{ dist = "fixed", ms = 10.0 }}
-[[links]]
-between = ["mme", "hss"]
-latency = {{ dist = "fixed", ms = 5.0 }}
-[outputs]
-plots = false
-storm = true
-"#
-    );
-    let scn = Scenario::parse(&text, Path::new("wasted.toml"), &[]).unwrap();
-    run(&scn, 3, &RunOptions::default()).unwrap().0
+    eps_storm::storm("wasted-test", 3, devices, extra, "storm = true")
 }
 
 const CONGESTION: &str = "[protocol.congestion]\nmax_wait_s = 1.0\nt3346_min_s = 20.0\nt3346_max_s = 60.0\n[protocol.retry]\n";
