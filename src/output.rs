@@ -193,13 +193,50 @@ pub fn write_run(
             write(dir.join("wasted.csv"), &w.csv(), &mut written)?;
         }
     }
+    if let Some(rach) = &r.rach {
+        let csv = authsim_sim::rach_report::csv(rach);
+        write(dir.join("rach.csv"), &csv, &mut written)?;
+    }
     if scn.outputs.plots {
         plot_run(dir, r, &scn.outputs.formats, &mut written)?;
+        if let Some(rach) = &r.rach {
+            plot_rach(dir, rach, &scn.outputs.formats, &mut written)?;
+        }
         if scn.outputs.storm {
             plot_goodput(dir, r, &scn.outputs.formats, &mut written)?;
         }
     }
     Ok(written)
+}
+
+/// `rach_delay_cdf.png`: the access delay CDF of the successful random
+/// accesses (`[protocol.ran.rach]`, TR 37.868 §6.2.1).
+fn plot_rach(
+    dir: &Path,
+    rach: &authsim_sim::rach_report::RachStats,
+    formats: &[PlotFormat],
+    written: &mut Vec<PathBuf>,
+) -> Result<(), OutputError> {
+    let series = [Series::new(
+        "successful accesses, first preamble to contention resolution",
+        authsim_sim::rach_report::delay_cdf(rach),
+    )];
+    ChartFiles::new(dir, "rach_delay_cdf.png", formats).draw(written, |canvas| {
+        authsim_plots::line_chart(
+            canvas,
+            &LineChart {
+                title: "Random access delay CDF (TR 37.868 §6.2.1)",
+                x_label: "access delay (ms)",
+                y_label: "share of successful accesses",
+                x_scale: Scale::Linear,
+                y_scale: Scale::Linear,
+                series: &series,
+                reference: &[],
+                points_only: false,
+                ci_label: "",
+            },
+        )
+    })
 }
 
 /// `goodput.png`: devices authenticated per second over the run (`outputs.storm`).

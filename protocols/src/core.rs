@@ -253,6 +253,8 @@ pub enum TimerKind {
     EabRecheck,
     /// eNB: the next system information broadcast.
     SiBroadcast,
+    /// eNB: the next PRACH opportunity or random access end (TR 37.868 model).
+    RachOpportunity,
 }
 
 impl TimerKind {
@@ -288,6 +290,7 @@ impl TimerKind {
             TimerKind::T305 => "T305",
             TimerKind::EabRecheck => "EabRecheck",
             TimerKind::SiBroadcast => "SiBroadcast",
+            TimerKind::RachOpportunity => "RachOpportunity",
         }
     }
 }

@@ -65,6 +65,10 @@ pub struct BuildContext<'a> {
     /// Node name -> its resolved profile and servers.
     pub nodes: BTreeMap<&'a str, NodePlan>,
     pub links: &'a [LinkConfig],
+    /// The random access counts of the run's eNB, if it models the RACH
+    /// (`[protocol.ran.rach]`): set by the protocol's build, read by the
+    /// run's outputs (rach.csv, `rach.*` metrics).
+    pub rach: std::sync::OnceLock<authsim_protocols::ran::rach::SharedRachStats>,
 }
 
 impl BuildContext<'_> {

@@ -25,6 +25,7 @@ pub mod pdu;
 mod prefetch;
 pub mod profile;
 pub mod protocols;
+pub mod rach_report;
 pub mod replications;
 pub mod report;
 pub mod runner;

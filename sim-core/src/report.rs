@@ -110,6 +110,8 @@ pub struct RunResult {
     pub metering: Option<crate::protocols::aggregate_signatures::Metering>,
     /// Transmissions and device energy of failed attach attempts (storm runs).
     pub wasted: Option<crate::wasted::Wasted>,
+    /// The cell's random access counts (`[protocol.ran.rach]`).
+    pub rach: Option<authsim_protocols::ran::rach::RachStats>,
 }
 
 impl RunResult {
@@ -206,6 +208,7 @@ impl RunResult {
                 _ => None,
             },
             wasted,
+            rach: None,
         }
     }
 
@@ -466,6 +469,10 @@ impl RunResult {
             .collect();
         if !counted.is_empty() {
             summary["counted_events"] = serde_json::Value::Object(counted);
+        }
+        // Likewise only runs that model the random access have `rach`.
+        if let Some(r) = &self.rach {
+            summary["rach"] = crate::rach_report::summary(r);
         }
         summary
     }

@@ -73,7 +73,7 @@ fn run_on(
     engine: impl FnOnce(Vec<NodeSetup>, Option<Nanos>) -> Result<RunOutput, EngineError>,
 ) -> Result<(RunResult, Perf), RunError> {
     let t0 = Instant::now();
-    let mut setups = scn.build(seed)?;
+    let (mut setups, rach) = scn.build_run(seed)?;
     let names: Vec<(String, String)> = setups
         .iter()
         .map(|s| (s.name.clone(), s.profile.name.clone()))
@@ -103,7 +103,8 @@ fn run_on(
         Some(_) => out.end_time,
         None => out.reports.iter().map(|r| r.last_finish).max().unwrap_or(0),
     };
-    let result = RunResult::from_reports(scn, seed, &names, &servers, out.reports, end_time);
+    let mut result = RunResult::from_reports(scn, seed, &names, &servers, out.reports, end_time);
+    result.rach = rach.map(|s| s.lock().unwrap_or_else(|p| p.into_inner()).clone());
     let deliveries = result.messages.iter().map(|m| m.counters.deliveries).sum();
     Ok((
         result,

@@ -791,12 +791,30 @@ impl Scenario {
             population: &self.population,
             nodes,
             links: &self.links,
+            rach: std::sync::OnceLock::new(),
         })
     }
 
     /// Builds the nodes of one run with `seed`.
     pub fn build(&self, seed: u64) -> Result<Vec<NodeSetup>, BuildError> {
-        let mut setups = self.protocol.protocol().build(&self.build_context(seed)?)?;
+        Ok(self.build_run(seed)?.0)
+    }
+
+    /// [`Scenario::build`], with the random access counts the eNB will keep
+    /// (`[protocol.ran.rach]`), if any.
+    pub fn build_run(
+        &self,
+        seed: u64,
+    ) -> Result<
+        (
+            Vec<NodeSetup>,
+            Option<authsim_protocols::ran::rach::SharedRachStats>,
+        ),
+        BuildError,
+    > {
+        let ctx = self.build_context(seed)?;
+        let mut setups = self.protocol.protocol().build(&ctx)?;
+        let rach = ctx.rach.into_inner();
         if !self.attacks.is_empty() {
             crate::attacks::place(
                 &mut setups,
@@ -807,7 +825,7 @@ impl Scenario {
                 seed,
             )?;
         }
-        Ok(setups)
+        Ok((setups, rach))
     }
 
     /// Resolves a profile name: a `[profiles]` entry or a built-in.

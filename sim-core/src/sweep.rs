@@ -795,6 +795,9 @@ pub fn metrics(r: &RunResult) -> Vec<(String, f64)> {
     }
     m.push(("end_time_s".into(), r.end_time as f64 / 1e9));
     m.extend(crate::storm::metrics(r));
+    if let Some(rach) = &r.rach {
+        m.extend(crate::rach_report::metrics(rach));
+    }
     m.extend(crate::protocols::aggregate_signatures::metrics(r));
     m
 }

@@ -6,7 +6,10 @@
 use rand::RngExt;
 
 use super::barring::{BarringConfig, BarringControl};
-use crate::core::{Ctx, Endpoint, Incoming, Interface, Nanos, TimerKey, TimerKind, time::SECOND};
+use super::rach::{Access, Rach, RachConfig, SharedRachStats};
+use crate::core::{
+    Addr, Ctx, Endpoint, Incoming, Interface, Nanos, TimerKey, TimerKind, time::SECOND,
+};
 use crate::wire::rrc::{
     DlCcch, EstablishmentCause, RrcConnectionReject, RrcConnectionRequest, RrcConnectionSetup,
 };
@@ -41,6 +44,9 @@ pub struct Enb {
     next_slot: Nanos,
     /// Access barring broadcast to the cell (`barring.rs`), if configured.
     barring: Option<BarringControl>,
+    /// The cell's random access (`rach.rs`), if modelled: a request is
+    /// answered only once its device's random access succeeded.
+    rach: Option<Rach<(Addr, EstablishmentCause)>>,
 }
 
 /// Whether `action` bars requests with `cause` (TS 36.413 §8.7.6.2).
@@ -71,7 +77,20 @@ impl Enb {
             transaction: 0,
             next_slot: 0,
             barring: None,
+            rach: None,
         }
+    }
+
+    /// An eNB whose devices reach it by random access (TR 37.868), counting
+    /// into `stats`.
+    pub fn with_rach(mut self, cfg: RachConfig, stats: SharedRachStats) -> Self {
+        self.rach = Some(Rach::new(cfg, stats));
+        self
+    }
+
+    /// The random access model, if configured.
+    pub fn rach(&self) -> Option<&Rach<(Addr, EstablishmentCause)>> {
+        self.rach.as_ref()
     }
 
     /// An eNB that also broadcasts access barring to its cell.
@@ -110,16 +129,54 @@ impl Enb {
         if let Some(b) = self.barring.as_mut() {
             b.on_request(cx);
         }
+        match self.rach.as_mut() {
+            // The request stands for the device's random access: its first
+            // preamble goes in the next PRACH opportunity; the answer (Msg4)
+            // follows contention resolution.
+            Some(rach) => {
+                rach.arrive(cx.now, (msg.from, req.cause));
+                self.arm_rach(cx);
+            }
+            None => self.answer(msg.from, req.cause, cx),
+        }
+    }
+
+    fn arm_rach(&self, cx: &mut Ctx<'_>) {
+        if let Some(at) = self.rach.as_ref().and_then(Rach::next_wake) {
+            cx.fx
+                .arm(TimerKey::own(TimerKind::RachOpportunity), at.max(cx.now));
+        }
+    }
+
+    /// PRACH opportunities and random access ends due now: a device whose
+    /// access succeeded gets its answer; one whose preamble transmissions
+    /// all failed gets none (its T300 expires) and is counted.
+    fn on_rach(&mut self, cx: &mut Ctx<'_>) {
+        let Some(rach) = self.rach.as_mut() else {
+            return cx.fx.ignore(TimerKind::RachOpportunity.name());
+        };
+        for f in rach.on_wake(cx.now, cx.rng) {
+            match f.access {
+                Access::Done { .. } => self.answer(f.who.0, f.who.1, cx),
+                Access::Failed => cx.fx.count("rach_access_failure"),
+            }
+        }
+        self.arm_rach(cx);
+    }
+
+    /// Answers a connection request of `cause` from `to`: a setup, or a
+    /// reject while the MME's overload action bars the cause.
+    fn answer(&mut self, to: Addr, cause: EstablishmentCause, cx: &mut Ctx<'_>) {
         let rejects = self.barring.as_ref().is_none_or(|b| b.cfg.rrc_reject);
         let reject = match self.overload {
-            Some((action, share)) if rejects && barred(action, req.cause) => {
+            Some((action, share)) if rejects && barred(action, cause) => {
                 share >= 100 || cx.rng.random_range(0..100u8) < share
             }
             _ => false,
         };
         let answer = if reject {
-            let extended = (req.cause == EstablishmentCause::DelayTolerantAccess)
-                .then(|| self.extended_wait(cx));
+            let extended =
+                (cause == EstablishmentCause::DelayTolerantAccess).then(|| self.extended_wait(cx));
             DlCcch::Reject(RrcConnectionReject {
                 wait_time_s: self.cfg.wait_time_s,
                 extended_wait_time_s: extended,
@@ -130,7 +187,7 @@ impl Enb {
                 transaction_id: self.transaction,
             })
         };
-        cx.fx.send_msg(msg.from, Interface::RrcDl, &answer);
+        cx.fx.send_msg(to, Interface::RrcDl, &answer);
     }
 }
 
@@ -163,6 +220,9 @@ impl Endpoint for Enb {
     }
 
     fn on_timer(&mut self, key: TimerKey, cx: &mut Ctx<'_>) {
+        if key == TimerKey::own(TimerKind::RachOpportunity) {
+            return self.on_rach(cx);
+        }
         let overloaded = self.overloaded();
         match self.barring.as_mut() {
             Some(b) if key == TimerKey::own(TimerKind::SiBroadcast) => {

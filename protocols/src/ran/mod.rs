@@ -14,10 +14,13 @@
 //!   (TS 23.401 §4.3.7.4.1, TS 36.331 §5.3.3.8).
 //! - [`barring`]: access class barring and extended access barring, from
 //!   the eNB's SIB2/SIB14 broadcast to the device's check before a request.
+//! - [`rach`]: the cell's contention-based random access (TR 37.868), run
+//!   by the eNB before it answers a connection request.
 
 pub mod barring;
 mod enb;
 mod overload;
+pub mod rach;
 
 pub use enb::{Enb, EnbConfig, barred};
 pub use overload::{MmeOverload, OverloadControl};
@@ -41,3 +44,6 @@ mod tests;
 
 #[cfg(test)]
 mod barring_tests;
+
+#[cfg(test)]
+mod rach_tests;

@@ -255,11 +255,21 @@ impl Protocol for Params {
             OverloadParams::enb,
         );
         let mut topo = Topology::new(ctx, RAN_NODES);
+        // With `[protocol.ran.rach]` the eNB runs the cell's random access
+        // and keeps its counts where the run's outputs read them.
+        let rach = self.ran.as_ref().and_then(|r| r.rach.as_ref());
+        let enb_node = |enb: Enb| match rach {
+            Some(r) => {
+                let stats = ctx.rach.get_or_init(Default::default).clone();
+                enb.with_rach(r.config(), stats)
+            }
+            None => enb,
+        };
         let (Some(b), Some(cell)) = (&self.barring, cell) else {
             topo.population(RAN_NODES[0], Box::new(ues), ctx.population.devices)?;
             topo.server(RAN_NODES[1], mme)?;
             topo.server(RAN_NODES[2], hss)?;
-            topo.server(RAN_NODES[3], Box::new(vec![Enb::new(enb)]))?;
+            topo.server(RAN_NODES[3], Box::new(vec![enb_node(Enb::new(enb))]))?;
             return topo.finish();
         };
         let devices = CellPopulation {
@@ -270,7 +280,8 @@ impl Protocol for Params {
         topo.server(RAN_NODES[1], mme)?;
         topo.server(RAN_NODES[2], hss)?;
         let t300 = self.ran.as_ref().map_or(1000.0, |r| r.t300_ms);
-        let enb = Enb::new(enb).with_barring(b.enb(Addr::new(DEVICE_NODE, CELL_INDEX), t300));
+        let enb =
+            enb_node(Enb::new(enb).with_barring(b.enb(Addr::new(DEVICE_NODE, CELL_INDEX), t300)));
         // The eNB starts at 0 s with its first broadcast.
         topo.server_with(RAN_NODES[3], Box::new(vec![enb]), vec![(0, 0)])?;
         topo.finish()

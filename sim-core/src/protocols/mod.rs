@@ -18,6 +18,7 @@ pub mod harn_gas;
 pub mod overload;
 pub mod proxy_baseline;
 pub mod proxy_multiparty;
+pub mod rach;
 pub mod threshold_gas;
 pub mod umts_aka;
 

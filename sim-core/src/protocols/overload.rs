@@ -126,6 +126,9 @@ pub struct RanParams {
     /// delayTolerantAccess (MTC devices configured for low access priority)
     /// or mo-Signalling.
     pub delay_tolerant: bool,
+    /// `[protocol.ran.rach]`: random access before the connection request
+    /// is answered (TR 37.868); absent: none modelled.
+    pub rach: Option<super::rach::RachParams>,
 }
 
 impl Default for RanParams {
@@ -134,6 +137,7 @@ impl Default for RanParams {
         Self {
             t300_ms: 1000.0,
             delay_tolerant: true,
+            rach: None,
         }
     }
 }
@@ -155,7 +159,10 @@ impl RanParams {
         if !(100.0..=2000.0).contains(&self.t300_ms) {
             return Err(invalid("ran.t300_ms", "must be 100..=2000 ms (TS 36.331)"));
         }
-        Ok(())
+        match &self.rach {
+            Some(r) => r.validate(),
+            None => Ok(()),
+        }
     }
 }
 
