@@ -218,7 +218,7 @@ fn plot_rach(
     written: &mut Vec<PathBuf>,
 ) -> Result<(), OutputError> {
     let series = [Series::new(
-        "successful accesses, first preamble to contention resolution",
+        "successful accesses",
         authsim_sim::rach_report::delay_cdf(rach),
     )];
     ChartFiles::new(dir, "rach_delay_cdf.png", formats).draw(written, |canvas| {

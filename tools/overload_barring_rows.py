@@ -2,14 +2,16 @@
 """Prints the access-barring rows of docs/protocols/overload.md ("What
 barring buys") from an `authsim sweep scenarios/overload-control.toml`
 output folder's summary.csv, so that the documented numbers are the
-sweep's. Usage: overload_barring_rows.py OUT_DIR/summary.csv"""
+sweep's. Usage: overload_barring_rows.py OUT_DIR/summary.csv [VARIANT ...]
+(default: the barring variants alone; the section "Barring with OVERLOAD
+START" names the combined ones)."""
 
 import csv
 import sys
 from collections import defaultdict
 
 CAPACITY = 312.5  # 4 MME messages x 800 us
-VARIANTS = ["ACB", "ACB-adaptive", "EAB"]
+VARIANTS = sys.argv[2:] or ["ACB", "ACB-adaptive", "EAB"]
 LOAD = {1500: "0.5", 3000: "1", 6000: "2", 15000: "5", 30000: "10"}
 
 m = defaultdict(dict)
