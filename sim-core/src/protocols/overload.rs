@@ -127,8 +127,9 @@ pub struct RanParams {
     /// or mo-Signalling.
     pub delay_tolerant: bool,
     /// `[protocol.ran.rach]`: random access before the connection request
-    /// is answered (TR 37.868); absent: none modelled.
-    pub rach: Option<super::rach::RachParams>,
+    /// is answered (TR 37.868); absent: none modelled. Boxed: kept out of
+    /// every other protocol's size.
+    pub rach: Option<Box<super::rach::RachParams>>,
 }
 
 impl Default for RanParams {
