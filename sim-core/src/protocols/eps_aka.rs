@@ -78,7 +78,7 @@ fn params() -> Vec<ParamDoc> {
         ),
         ParamDoc::value(
             "ran",
-            "[protocol.ran] an eNB node (`enb`, linked to ue and mme) answers RRC connection requests first (docs/protocols/overload.md)",
+            "[protocol.ran] an eNB node (`enb`, linked to ue and mme) answers RRC connection requests first; [protocol.ran.rach] random access before it, TR 37.868 (docs/protocols/overload.md)",
             "off: NAS directly",
         ),
         ParamDoc::value(
