@@ -293,6 +293,50 @@ mod tests {
         assert_eq!(far.seq_he(), 10, "HE beyond Δ falls back to SEQ_MS");
     }
 
+    /// While the store is inline, a new SEQ for an IND replaces that IND's
+    /// slot (no second slot for it, no other IND's slot overwritten).
+    #[test]
+    fn inline_store_updates_each_ind_in_its_own_slot() {
+        let mut ms = SqnState::default();
+        for (seq, ind) in [(1, 1), (2, 2), (3, 3), (4, 4), (5, 1), (6, 2), (7, 1)] {
+            assert!(ms.accept(&join(seq, ind)), "SEQ {seq} at IND {ind}");
+        }
+        assert!(ms.full.is_none(), "four INDs fit the inline slots");
+        let got: Vec<u64> = (1..=4).map(|i| ms.seq_ms(i)).collect();
+        assert_eq!(got, [7, 6, 3, 4]);
+        assert!(!ms.is_fresh(&join(6, 1)), "a SEQ below IND 1's newest is a replay");
+        assert!(!ms.is_fresh(&join(2, 2)), "IND 2 kept its own newest SEQ");
+    }
+
+    /// Equal SEQs at two INDs: SQN_MS names the lower IND, whichever slot
+    /// came first, inline and after the spill.
+    #[test]
+    fn sqn_ms_breaks_ties_by_the_lowest_ind() {
+        for order in [[1usize, 2], [2, 1]] {
+            let mut ms = SqnState::default();
+            for ind in order {
+                assert!(ms.accept(&join(5, ind)));
+            }
+            assert_eq!(split(&ms.sqn_ms()), (5, 1), "inline, order {order:?}");
+            for ind in 10..14 {
+                assert!(ms.accept(&join(3, ind)));
+            }
+            assert!(ms.full.is_some());
+            assert_eq!(split(&ms.sqn_ms()), (5, 1), "spilled, order {order:?}");
+        }
+    }
+
+    #[test]
+    fn states_compare_by_their_seqs_and_print_the_maximum() {
+        let mut ms = SqnState::default();
+        assert!(ms.accept(&join(9, 4)));
+        assert_ne!(ms, SqnState::default());
+        let mut same = SqnState::default();
+        assert!(same.accept(&join(9, 4)));
+        assert_eq!(ms, same);
+        assert_eq!(format!("{ms:?}"), "SqnState { max SEQ 9 at IND 4 }");
+    }
+
     #[test]
     fn state_is_small() {
         assert_eq!(std::mem::size_of::<SqnState>(), 32);
