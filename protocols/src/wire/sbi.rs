@@ -31,8 +31,8 @@ use super::{Message, WireError};
 const ENCODE_CAPACITY: usize = 640;
 
 thread_local! {
-    /// The re-encoded header block of the strict decode's check, reused
-    /// from PDU to PDU.
+    /// The re-encoded header block and JSON text of the strict decode's
+    /// check, reused from PDU to PDU.
     static CANONICAL: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
@@ -272,28 +272,10 @@ impl Body {
         out
     }
 
-    /// Appends the JSON text to `out`.
+    /// Appends the JSON text to `out` (serde_json's compact form, written
+    /// by hand: `sbi/json.rs`).
     pub fn json_into(&self, out: &mut Vec<u8>) {
-        if let Err(e) = self.json_to(&mut *out) {
-            // Plain structs of strings and enums always serialize.
-            unreachable!("SBI body serializes: {e}")
-        }
-    }
-
-    /// Writes the JSON text to `w` (a `Vec`, or the strict decoder's
-    /// [`SameAs`], which fails at the first octet that differs).
-    fn json_to<W: std::io::Write>(&self, w: W) -> serde_json::Result<()> {
-        match self {
-            Body::AuthenticationInfo(b) => serde_json::to_writer(w, b),
-            Body::UeAuthenticationCtx(b) => serde_json::to_writer(w, b),
-            Body::UeAuthenticationCtxEap(b) => serde_json::to_writer(w, b),
-            Body::EapSession(b) => serde_json::to_writer(w, b),
-            Body::ConfirmationData(b) => serde_json::to_writer(w, b),
-            Body::ConfirmationDataResponse(b) => serde_json::to_writer(w, b),
-            Body::AuthenticationInfoRequest(b) => serde_json::to_writer(w, b),
-            Body::AuthenticationInfoResult(b) => serde_json::to_writer(w, b),
-            Body::ProblemDetails(b) => serde_json::to_writer(w, b),
-        }
+        json::body_into(self, out);
     }
 
     fn content_type(&self) -> &'static str {
@@ -498,7 +480,7 @@ impl SbiMessage {
                 Head::Response { .. } => i == 1 && n == 2,
             };
             if varies {
-                hpack_header_into(*header, out);
+                hpack_varying_into(*header, out);
             } else {
                 hpack_cached_into(*header, out);
             }
@@ -543,6 +525,45 @@ fn hpack_header_into(header: (&[u8], &[u8]), out: &mut Vec<u8>) {
     let _ = loona_hpack::Encoder::new().encode_header_into(header, out);
 }
 
+/// A header whose value changes from message to message (`:path`,
+/// `location`): what a fresh `loona-hpack` encoder writes for it, without
+/// its search of the static table. Neither value is ever one the static
+/// table pairs with its name (`:path` "/" and "/index.html", `location` ""),
+/// so the encoder writes a literal without indexing with the name's index
+/// (RFC 7541 §6.2.2: the index of the *last* static entry with that name,
+/// as loona-hpack's search ends there; 4-bit prefix) and the value as a
+/// string literal (7-bit length prefix, no Huffman coding). Any other case
+/// goes through loona-hpack. `sbi::tests::varying_headers_are_loona_hpacks`
+/// compares both for values of every length up to 300 octets.
+fn hpack_varying_into((name, value): (&[u8], &[u8]), out: &mut Vec<u8>) {
+    // RFC 7541 Appendix A: 5 `:path` "/index.html", 46 `location` "".
+    let index = match name {
+        b":path" if value != b"/" && value != b"/index.html" => 5,
+        b"location" if !value.is_empty() => 46,
+        _ => return hpack_header_into((name, value), out),
+    };
+    hpack_integer(index, 4, out);
+    hpack_integer(value.len(), 7, out);
+    out.extend_from_slice(value);
+}
+
+/// An HPACK integer (RFC 7541 §5.1) with an `n`-bit prefix, the prefix's
+/// leading bits zero.
+fn hpack_integer(mut value: usize, n: u32, out: &mut Vec<u8>) {
+    let max = (1usize << n) - 1;
+    if value < max {
+        out.push(value as u8);
+        return;
+    }
+    out.push(max as u8);
+    value -= max;
+    while value >= 128 {
+        out.push((value % 128 + 128) as u8);
+        value /= 128;
+    }
+    out.push(value as u8);
+}
+
 /// [`hpack_header_into`] through the per-thread cache of repeating headers.
 fn hpack_cached_into((name, value): (&[u8], &[u8]), out: &mut Vec<u8>) {
     HPACK_CACHE.with_borrow_mut(|cache| {
@@ -567,27 +588,6 @@ fn hpack_cached_into((name, value): (&[u8], &[u8]), out: &mut Vec<u8>) {
 /// could not give it back.
 const MAX_FRAME_PAYLOAD: usize = 1 << 14;
 const TOO_LARGE: &str = "payload above the default SETTINGS_MAX_FRAME_SIZE";
-
-/// A writer that accepts exactly the octets of its slice, in order: the
-/// strict decoder's comparison of what serde_json writes with what was
-/// received, failing at the first difference (serde_json then stops).
-struct SameAs<'a>(&'a [u8]);
-
-impl std::io::Write for SameAs<'_> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        match self.0.strip_prefix(buf) {
-            Some(rest) => {
-                self.0 = rest;
-                Ok(buf.len())
-            }
-            None => Err(std::io::ErrorKind::InvalidData.into()),
-        }
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 /// Writes the payload length of the frame whose header starts at `at`.
 fn patch_len(out: &mut [u8], at: usize) {
@@ -695,17 +695,18 @@ impl Message for SbiMessage {
         // equal to what encoding writes (type, flags and stream checked by
         // `parse`; each length is that of its payload, and nothing follows
         // the DATA frame), so the PDU is canonical exactly when the header
-        // block and the JSON text are: the block (some 100 octets) is
-        // re-encoded into a reused buffer, the JSON is compared while
-        // serde_json writes it, with no buffer (`SameAs`).
+        // block and the JSON text are: each (some 100 and 100-400 octets)
+        // is re-encoded into one reused buffer and compared.
         let canonical = CANONICAL.with_borrow_mut(|buf| {
             buf.clear();
             msg.header_block_into(buf);
-            buf[..] == *block
-        }) && {
-            let mut rest = SameAs(data);
-            msg.body.json_to(&mut rest).is_ok() && rest.0.is_empty()
-        };
+            if buf[..] != *block {
+                return false;
+            }
+            buf.clear();
+            msg.body.json_into(buf);
+            buf[..] == *data
+        });
         if !canonical {
             return Err(WireError::new(
                 0,
@@ -907,6 +908,8 @@ pub fn octets<const N: usize>(s: &str) -> Option<[u8; N]> {
     }
     (seen & 0xf0 == 0).then_some(out)
 }
+
+mod json;
 
 #[cfg(test)]
 pub(crate) mod tests;
