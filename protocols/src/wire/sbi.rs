@@ -31,8 +31,8 @@ use super::{Message, WireError};
 const ENCODE_CAPACITY: usize = 640;
 
 thread_local! {
-    /// The re-encoded header block and JSON text of the strict decode's
-    /// check, reused from PDU to PDU.
+    /// The re-encoded header block of the strict decode's check, reused
+    /// from PDU to PDU.
     static CANONICAL: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
@@ -659,14 +659,56 @@ fn payload<'a>(
         .ok_or(WireError::new(at, what, "PDU ends early"))
 }
 
-fn json<T: for<'de> Deserialize<'de>>(data: &[u8], at: usize) -> Result<T, WireError> {
-    serde_json::from_slice(data).map_err(|e| {
-        WireError::new(
-            at + e.column().saturating_sub(1),
-            "JSON body",
-            "not the schema's JSON",
-        )
-    })
+/// How a body's JSON is read: [`Strict`] reads only the text encoding
+/// writes (`sbi/parse.rs`), which the decoder uses; [`Lenient`] is
+/// serde_json's parse of any JSON text of the schema, the reference the
+/// tests compare the strict reader with (a text is canonical when the
+/// lenient parse re-encodes to it).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Read {
+    Strict,
+    #[cfg_attr(not(test), allow(dead_code))]
+    Lenient,
+}
+use Read::{Lenient, Strict};
+
+/// A body type both readers know.
+trait BodyJson: Sized + for<'de> Deserialize<'de> {
+    fn strict(r: &mut parse::Reader<'_>) -> Result<Self, parse::Stop>;
+}
+
+macro_rules! body_json {
+    ($($t:ident => $f:ident),* $(,)?) => {$(
+        impl BodyJson for $t {
+            fn strict(r: &mut parse::Reader<'_>) -> Result<Self, parse::Stop> {
+                r.$f()
+            }
+        }
+    )*};
+}
+body_json!(
+    AuthenticationInfo => authentication_info,
+    UeAuthenticationCtx => ue_authentication_ctx,
+    UeAuthenticationCtxEap => ue_authentication_ctx_eap,
+    EapSession => eap_session,
+    ConfirmationData => confirmation_data,
+    ConfirmationDataResponse => confirmation_data_response,
+    AuthenticationInfoRequest => authentication_info_request,
+    AuthenticationInfoResult => authentication_info_result,
+    ProblemDetails => problem_details,
+);
+
+fn json<T: BodyJson>(data: &[u8], at: usize, read: Read) -> Result<T, WireError> {
+    let bad = |offset| WireError::new(at + offset, "JSON body", "not the schema's JSON");
+    match read {
+        Strict => {
+            let mut r = parse::Reader::new(data);
+            let body = T::strict(&mut r).map_err(bad)?;
+            r.end().map_err(bad)?;
+            Ok(body)
+        }
+        Lenient => serde_json::from_slice(data).map_err(|e| bad(e.column().saturating_sub(1))),
+    }
 }
 
 impl Message for SbiMessage {
@@ -689,23 +731,19 @@ impl Message for SbiMessage {
     }
 
     fn decode(pdu: &[u8]) -> Result<Self, WireError> {
-        let (msg, block, data) = SbiMessage::parse(pdu)?;
+        let (msg, block) = SbiMessage::parse(pdu, Strict)?;
         // Strict: only the octets this codec writes for the message decode
         // (`encode(decode(b)) == b`). Both frame headers are already known
         // equal to what encoding writes (type, flags and stream checked by
         // `parse`; each length is that of its payload, and nothing follows
-        // the DATA frame), so the PDU is canonical exactly when the header
-        // block and the JSON text are: each (some 100 and 100-400 octets)
-        // is re-encoded into one reused buffer and compared.
+        // the DATA frame), and the strict JSON reader accepts only the text
+        // encoding writes for the body it returns (`sbi/parse.rs`), so the
+        // PDU is canonical exactly when its header block is: the block (some
+        // 100 octets) is re-encoded into a reused buffer and compared.
         let canonical = CANONICAL.with_borrow_mut(|buf| {
             buf.clear();
             msg.header_block_into(buf);
-            if buf[..] != *block {
-                return false;
-            }
-            buf.clear();
-            msg.body.json_into(buf);
-            buf[..] == *data
+            buf[..] == *block
         });
         if !canonical {
             return Err(WireError::new(
@@ -721,7 +759,7 @@ impl Message for SbiMessage {
 impl SbiMessage {
     /// The message a PDU carries, with its header block and JSON text,
     /// before the strict decoder's canonical-form check.
-    fn parse(pdu: &[u8]) -> Result<(SbiMessage, &[u8], &[u8]), WireError> {
+    fn parse(pdu: &[u8], read: Read) -> Result<(SbiMessage, &[u8]), WireError> {
         let (hlen, ty, flags, stream_id) = read_frame_header(pdu, 0)?;
         if ty != FRAME_HEADERS || flags != FLAG_END_HEADERS {
             return Err(WireError::new(
@@ -788,16 +826,16 @@ impl SbiMessage {
             let authority = get(b":authority").ok_or(bad_head("no :authority"))?;
             let body = match method {
                 Method::Post if path == AUSF_UE_AUTHENTICATIONS => {
-                    Body::AuthenticationInfo(json(data, data_at)?)
+                    Body::AuthenticationInfo(json(data, data_at, read)?)
                 }
                 Method::Put if confirmation_ctx(&path).is_some() => {
-                    Body::ConfirmationData(json(data, data_at)?)
+                    Body::ConfirmationData(json(data, data_at, read)?)
                 }
                 Method::Post if eap_session_ctx(&path).is_some() => {
-                    Body::EapSession(json(data, data_at)?)
+                    Body::EapSession(json(data, data_at, read)?)
                 }
                 Method::Post if generate_auth_data_subject(&path).is_some() => {
-                    Body::AuthenticationInfoRequest(json(data, data_at)?)
+                    Body::AuthenticationInfoRequest(json(data, data_at, read)?)
                 }
                 _ => return Err(bad_head("not a 5G-AKA or EAP-AKA' resource")),
             };
@@ -814,9 +852,9 @@ impl SbiMessage {
             let location = get(b"location");
             let body = match status {
                 // 5gAuthData is an object (5G-AKA) or a string (EAP).
-                201 => match json::<UeAuthenticationCtx>(data, data_at) {
+                201 => match json::<UeAuthenticationCtx>(data, data_at, read) {
                     Ok(b) => Body::UeAuthenticationCtx(b),
-                    Err(_) => Body::UeAuthenticationCtxEap(json(data, data_at)?),
+                    Err(_) => Body::UeAuthenticationCtxEap(json(data, data_at, read)?),
                 },
                 // The three 200 bodies differ in their required fields.
                 // An AuthenticationInfoResult (N13) has `authType`, which
@@ -824,19 +862,19 @@ impl SbiMessage {
                 // starts with it; the order below decides otherwise.
                 200 => match data
                     .starts_with(br#"{"authType""#)
-                    .then(|| json::<AuthenticationInfoResult>(data, data_at).ok())
+                    .then(|| json::<AuthenticationInfoResult>(data, data_at, read).ok())
                     .flatten()
                 {
                     Some(b) => Body::AuthenticationInfoResult(b),
-                    None => match json::<ConfirmationDataResponse>(data, data_at) {
+                    None => match json::<ConfirmationDataResponse>(data, data_at, read) {
                         Ok(b) => Body::ConfirmationDataResponse(b),
-                        Err(_) => match json::<EapSession>(data, data_at) {
+                        Err(_) => match json::<EapSession>(data, data_at, read) {
                             Ok(b) => Body::EapSession(b),
-                            Err(_) => Body::AuthenticationInfoResult(json(data, data_at)?),
+                            Err(_) => Body::AuthenticationInfoResult(json(data, data_at, read)?),
                         },
                     },
                 },
-                400..=599 => Body::ProblemDetails(json(data, data_at)?),
+                400..=599 => Body::ProblemDetails(json(data, data_at, read)?),
                 _ => return Err(bad_head("status is not 200, 201 or an error")),
             };
             (Head::Response { status, location }, body)
@@ -846,14 +884,14 @@ impl SbiMessage {
             head,
             body,
         };
-        Ok((msg, block, data))
+        Ok((msg, block))
     }
 
     /// `parse` without the check, for the test that the check accepts
     /// exactly the PDUs that `encode(parse(b)) == b` accepts.
     #[cfg(test)]
     pub(crate) fn decode_lenient(pdu: &[u8]) -> Result<SbiMessage, WireError> {
-        Ok(SbiMessage::parse(pdu)?.0)
+        Ok(SbiMessage::parse(pdu, Lenient)?.0)
     }
 }
 
@@ -910,6 +948,7 @@ pub fn octets<const N: usize>(s: &str) -> Option<[u8; N]> {
 }
 
 mod json;
+mod parse;
 
 #[cfg(test)]
 pub(crate) mod tests;

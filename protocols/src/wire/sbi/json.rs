@@ -38,15 +38,35 @@ pub(super) fn body_into(body: &Body, out: &mut Vec<u8>) {
 
 /// Whether serde_json escapes octet `b` in a string (its `ESCAPE` table:
 /// control characters, `"` and `\`; `/`, DEL and non-ASCII go as they are).
-fn escaped(b: u8) -> bool {
+pub(super) fn escaped(b: u8) -> bool {
     b < 0x20 || b == b'"' || b == b'\\'
+}
+
+/// Where the first octet that serde_json escapes is in `bytes`, if any.
+/// Each 16-octet chunk is tested without an early exit, so the compiler
+/// tests it as one vector (an octet-by-octet scan was 5 % of the storm).
+pub(super) fn first_escaped(bytes: &[u8]) -> Option<usize> {
+    const CHUNK: usize = 16;
+    let mut chunks = bytes.chunks_exact(CHUNK);
+    for (i, c) in (&mut chunks).enumerate() {
+        if c.iter().fold(false, |e, &b| e | escaped(b)) {
+            return c.iter().position(|&b| escaped(b)).map(|p| i * CHUNK + p);
+        }
+    }
+    let tail = bytes.len() - chunks.remainder().len();
+    chunks
+        .remainder()
+        .iter()
+        .position(|&b| escaped(b))
+        .map(|p| tail + p)
 }
 
 /// A JSON string as serde_json writes it.
 fn string(s: &str, out: &mut Vec<u8>) {
-    out.push(b'"');
     let bytes = s.as_bytes();
-    if bytes.iter().any(|&b| escaped(b)) {
+    out.reserve(bytes.len() + 2);
+    out.push(b'"');
+    if first_escaped(bytes).is_some() {
         for &b in bytes {
             match b {
                 b'"' => out.extend_from_slice(b"\\\""),

@@ -859,3 +859,55 @@ fn varying_headers_are_loona_hpacks() {
         }
     }
 }
+
+/// The strict JSON reader (`sbi/parse.rs`) on strings that need escapes:
+/// every sample with each string field set in turn to strings holding
+/// each octet class serde_json treats apart decodes to itself; and every
+/// other spelling of those escapes (`\u` forms of the short escapes,
+/// uppercase hex, `\/`, a raw control character, a lone backslash) is
+/// refused by the reader exactly when serde_json's parse followed by a
+/// full re-encoding refuses it.
+#[test]
+fn the_strict_reader_takes_serde_jsons_escapes_only() {
+    let controls: String = (0u8..0x20).map(char::from).collect();
+    let tricky = [
+        format!("a{controls}\"\\/\u{7f}é"),
+        String::new(),
+        "\u{1F600}".to_string(),
+    ];
+    let respellings: [(&str, &str); 8] = [
+        (r"\n", r"\u000a"),
+        (r"\t", r"\u0009"),
+        (r"\u001f", r"\u001F"),
+        (r"\u0000", "\u{0}"),
+        (r#"\""#, r"\u0022"),
+        (r"\\", r"\u005c"),
+        ("/", r"\/"),
+        ("é", r"\u00e9"),
+    ];
+    let mut refused = 0;
+    for m in samples() {
+        let n = strings_of(&mut m.body.clone()).len();
+        for i in 0..n {
+            for t in &tricky {
+                let mut m = m.clone();
+                *strings_of(&mut m.body)[i] = t.clone();
+                let pdu = m.encode();
+                assert_eq!(SbiMessage::decode(&pdu).as_ref(), Ok(&m), "{t:?}");
+                let json = String::from_utf8(m.body.json()).unwrap();
+                for (from, to) in respellings {
+                    if !json.contains(from) {
+                        continue;
+                    }
+                    let b = with_json(&m, json.replacen(from, to, 1).as_bytes());
+                    let full = SbiMessage::decode_lenient(&b)
+                        .map(|d| d.encode() == b)
+                        .unwrap_or(false);
+                    assert_eq!(SbiMessage::decode(&b).is_ok(), full, "{from} -> {to}");
+                    refused += usize::from(!full);
+                }
+            }
+        }
+    }
+    assert!(refused > 50);
+}
