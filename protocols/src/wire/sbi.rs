@@ -7,7 +7,8 @@
 //! END_HEADERS) carrying the HPACK block (RFC 7541) of the request or
 //! response headers, then a DATA frame (9-octet frame header, flag
 //! END_STREAM) carrying the JSON body, with the field names of TS 29.509 /
-//! TS 29.503. Its size is the length of those octets; the connection
+//! TS 29.503: serde_json's compact text of the serde types below, written
+//! by hand (`sbi/json.rs`, tested against serde_json). Its size is the length of those octets; the connection
 //! preface, SETTINGS, WINDOW_UPDATE and the TCP/TLS layers below are not
 //! counted (docs/wire-formats.md, "SBI").
 //!
@@ -18,7 +19,9 @@
 //! coding sends; docs/wire-formats.md says why this crate.
 //!
 //! Decoding is strict: a PDU decodes only if encoding the decoded message
-//! gives the same octets back, so `encode(decode(b)) == b`.
+//! gives the same octets back, so `encode(decode(b)) == b`; the JSON is
+//! read by a reader that takes only that text (`sbi/parse.rs`), with
+//! serde_json's parse as the tests' reference.
 
 use std::collections::BTreeMap;
 
