@@ -7,7 +7,8 @@
 //! END_HEADERS) carrying the HPACK block (RFC 7541) of the request or
 //! response headers, then a DATA frame (9-octet frame header, flag
 //! END_STREAM) carrying the JSON body, with the field names of TS 29.509 /
-//! TS 29.503. Its size is the length of those octets; the connection
+//! TS 29.503: serde_json's compact text of the serde types below, written
+//! by hand (`sbi/json.rs`, tested against serde_json). Its size is the length of those octets; the connection
 //! preface, SETTINGS, WINDOW_UPDATE and the TCP/TLS layers below are not
 //! counted (docs/wire-formats.md, "SBI").
 //!
@@ -18,7 +19,9 @@
 //! coding sends; docs/wire-formats.md says why this crate.
 //!
 //! Decoding is strict: a PDU decodes only if encoding the decoded message
-//! gives the same octets back, so `encode(decode(b)) == b`.
+//! gives the same octets back, so `encode(decode(b)) == b`; the JSON is
+//! read by a reader that takes only that text (`sbi/parse.rs`), with
+//! serde_json's parse as the tests' reference.
 
 use std::collections::BTreeMap;
 
@@ -272,28 +275,10 @@ impl Body {
         out
     }
 
-    /// Appends the JSON text to `out`.
+    /// Appends the JSON text to `out` (serde_json's compact form, written
+    /// by hand: `sbi/json.rs`).
     pub fn json_into(&self, out: &mut Vec<u8>) {
-        if let Err(e) = self.json_to(&mut *out) {
-            // Plain structs of strings and enums always serialize.
-            unreachable!("SBI body serializes: {e}")
-        }
-    }
-
-    /// Writes the JSON text to `w` (a `Vec`, or the strict decoder's
-    /// [`SameAs`], which fails at the first octet that differs).
-    fn json_to<W: std::io::Write>(&self, w: W) -> serde_json::Result<()> {
-        match self {
-            Body::AuthenticationInfo(b) => serde_json::to_writer(w, b),
-            Body::UeAuthenticationCtx(b) => serde_json::to_writer(w, b),
-            Body::UeAuthenticationCtxEap(b) => serde_json::to_writer(w, b),
-            Body::EapSession(b) => serde_json::to_writer(w, b),
-            Body::ConfirmationData(b) => serde_json::to_writer(w, b),
-            Body::ConfirmationDataResponse(b) => serde_json::to_writer(w, b),
-            Body::AuthenticationInfoRequest(b) => serde_json::to_writer(w, b),
-            Body::AuthenticationInfoResult(b) => serde_json::to_writer(w, b),
-            Body::ProblemDetails(b) => serde_json::to_writer(w, b),
-        }
+        json::body_into(self, out);
     }
 
     fn content_type(&self) -> &'static str {
@@ -498,7 +483,7 @@ impl SbiMessage {
                 Head::Response { .. } => i == 1 && n == 2,
             };
             if varies {
-                hpack_header_into(*header, out);
+                hpack_varying_into(*header, out);
             } else {
                 hpack_cached_into(*header, out);
             }
@@ -543,6 +528,45 @@ fn hpack_header_into(header: (&[u8], &[u8]), out: &mut Vec<u8>) {
     let _ = loona_hpack::Encoder::new().encode_header_into(header, out);
 }
 
+/// A header whose value changes from message to message (`:path`,
+/// `location`): what a fresh `loona-hpack` encoder writes for it, without
+/// its search of the static table. Neither value is ever one the static
+/// table pairs with its name (`:path` "/" and "/index.html", `location` ""),
+/// so the encoder writes a literal without indexing with the name's index
+/// (RFC 7541 §6.2.2: the index of the *last* static entry with that name,
+/// as loona-hpack's search ends there; 4-bit prefix) and the value as a
+/// string literal (7-bit length prefix, no Huffman coding). Any other case
+/// goes through loona-hpack. `sbi::tests::varying_headers_are_loona_hpacks`
+/// compares both for values of every length up to 300 octets.
+fn hpack_varying_into((name, value): (&[u8], &[u8]), out: &mut Vec<u8>) {
+    // RFC 7541 Appendix A: 5 `:path` "/index.html", 46 `location` "".
+    let index = match name {
+        b":path" if value != b"/" && value != b"/index.html" => 5,
+        b"location" if !value.is_empty() => 46,
+        _ => return hpack_header_into((name, value), out),
+    };
+    hpack_integer(index, 4, out);
+    hpack_integer(value.len(), 7, out);
+    out.extend_from_slice(value);
+}
+
+/// An HPACK integer (RFC 7541 §5.1) with an `n`-bit prefix, the prefix's
+/// leading bits zero.
+fn hpack_integer(mut value: usize, n: u32, out: &mut Vec<u8>) {
+    let max = (1usize << n) - 1;
+    if value < max {
+        out.push(value as u8);
+        return;
+    }
+    out.push(max as u8);
+    value -= max;
+    while value >= 128 {
+        out.push((value % 128 + 128) as u8);
+        value /= 128;
+    }
+    out.push(value as u8);
+}
+
 /// [`hpack_header_into`] through the per-thread cache of repeating headers.
 fn hpack_cached_into((name, value): (&[u8], &[u8]), out: &mut Vec<u8>) {
     HPACK_CACHE.with_borrow_mut(|cache| {
@@ -567,27 +591,6 @@ fn hpack_cached_into((name, value): (&[u8], &[u8]), out: &mut Vec<u8>) {
 /// could not give it back.
 const MAX_FRAME_PAYLOAD: usize = 1 << 14;
 const TOO_LARGE: &str = "payload above the default SETTINGS_MAX_FRAME_SIZE";
-
-/// A writer that accepts exactly the octets of its slice, in order: the
-/// strict decoder's comparison of what serde_json writes with what was
-/// received, failing at the first difference (serde_json then stops).
-struct SameAs<'a>(&'a [u8]);
-
-impl std::io::Write for SameAs<'_> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        match self.0.strip_prefix(buf) {
-            Some(rest) => {
-                self.0 = rest;
-                Ok(buf.len())
-            }
-            None => Err(std::io::ErrorKind::InvalidData.into()),
-        }
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 /// Writes the payload length of the frame whose header starts at `at`.
 fn patch_len(out: &mut [u8], at: usize) {
@@ -659,14 +662,56 @@ fn payload<'a>(
         .ok_or(WireError::new(at, what, "PDU ends early"))
 }
 
-fn json<T: for<'de> Deserialize<'de>>(data: &[u8], at: usize) -> Result<T, WireError> {
-    serde_json::from_slice(data).map_err(|e| {
-        WireError::new(
-            at + e.column().saturating_sub(1),
-            "JSON body",
-            "not the schema's JSON",
-        )
-    })
+/// How a body's JSON is read: [`Strict`] reads only the text encoding
+/// writes (`sbi/parse.rs`), which the decoder uses; [`Lenient`] is
+/// serde_json's parse of any JSON text of the schema, the reference the
+/// tests compare the strict reader with (a text is canonical when the
+/// lenient parse re-encodes to it).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Read {
+    Strict,
+    #[cfg_attr(not(test), allow(dead_code))]
+    Lenient,
+}
+use Read::{Lenient, Strict};
+
+/// A body type both readers know.
+trait BodyJson: Sized + for<'de> Deserialize<'de> {
+    fn strict(r: &mut parse::Reader<'_>) -> Result<Self, parse::Stop>;
+}
+
+macro_rules! body_json {
+    ($($t:ident => $f:ident),* $(,)?) => {$(
+        impl BodyJson for $t {
+            fn strict(r: &mut parse::Reader<'_>) -> Result<Self, parse::Stop> {
+                r.$f()
+            }
+        }
+    )*};
+}
+body_json!(
+    AuthenticationInfo => authentication_info,
+    UeAuthenticationCtx => ue_authentication_ctx,
+    UeAuthenticationCtxEap => ue_authentication_ctx_eap,
+    EapSession => eap_session,
+    ConfirmationData => confirmation_data,
+    ConfirmationDataResponse => confirmation_data_response,
+    AuthenticationInfoRequest => authentication_info_request,
+    AuthenticationInfoResult => authentication_info_result,
+    ProblemDetails => problem_details,
+);
+
+fn json<T: BodyJson>(data: &[u8], at: usize, read: Read) -> Result<T, WireError> {
+    let bad = |offset| WireError::new(at + offset, "JSON body", "not the schema's JSON");
+    match read {
+        Strict => {
+            let mut r = parse::Reader::new(data);
+            let body = T::strict(&mut r).map_err(bad)?;
+            r.end().map_err(bad)?;
+            Ok(body)
+        }
+        Lenient => serde_json::from_slice(data).map_err(|e| bad(e.column().saturating_sub(1))),
+    }
 }
 
 impl Message for SbiMessage {
@@ -689,23 +734,20 @@ impl Message for SbiMessage {
     }
 
     fn decode(pdu: &[u8]) -> Result<Self, WireError> {
-        let (msg, block, data) = SbiMessage::parse(pdu)?;
+        let (msg, block) = SbiMessage::parse(pdu, Strict)?;
         // Strict: only the octets this codec writes for the message decode
         // (`encode(decode(b)) == b`). Both frame headers are already known
         // equal to what encoding writes (type, flags and stream checked by
         // `parse`; each length is that of its payload, and nothing follows
-        // the DATA frame), so the PDU is canonical exactly when the header
-        // block and the JSON text are: the block (some 100 octets) is
-        // re-encoded into a reused buffer, the JSON is compared while
-        // serde_json writes it, with no buffer (`SameAs`).
+        // the DATA frame), and the strict JSON reader accepts only the text
+        // encoding writes for the body it returns (`sbi/parse.rs`), so the
+        // PDU is canonical exactly when its header block is: the block (some
+        // 100 octets) is re-encoded into a reused buffer and compared.
         let canonical = CANONICAL.with_borrow_mut(|buf| {
             buf.clear();
             msg.header_block_into(buf);
             buf[..] == *block
-        }) && {
-            let mut rest = SameAs(data);
-            msg.body.json_to(&mut rest).is_ok() && rest.0.is_empty()
-        };
+        });
         if !canonical {
             return Err(WireError::new(
                 0,
@@ -720,7 +762,7 @@ impl Message for SbiMessage {
 impl SbiMessage {
     /// The message a PDU carries, with its header block and JSON text,
     /// before the strict decoder's canonical-form check.
-    fn parse(pdu: &[u8]) -> Result<(SbiMessage, &[u8], &[u8]), WireError> {
+    fn parse(pdu: &[u8], read: Read) -> Result<(SbiMessage, &[u8]), WireError> {
         let (hlen, ty, flags, stream_id) = read_frame_header(pdu, 0)?;
         if ty != FRAME_HEADERS || flags != FLAG_END_HEADERS {
             return Err(WireError::new(
@@ -787,16 +829,16 @@ impl SbiMessage {
             let authority = get(b":authority").ok_or(bad_head("no :authority"))?;
             let body = match method {
                 Method::Post if path == AUSF_UE_AUTHENTICATIONS => {
-                    Body::AuthenticationInfo(json(data, data_at)?)
+                    Body::AuthenticationInfo(json(data, data_at, read)?)
                 }
                 Method::Put if confirmation_ctx(&path).is_some() => {
-                    Body::ConfirmationData(json(data, data_at)?)
+                    Body::ConfirmationData(json(data, data_at, read)?)
                 }
                 Method::Post if eap_session_ctx(&path).is_some() => {
-                    Body::EapSession(json(data, data_at)?)
+                    Body::EapSession(json(data, data_at, read)?)
                 }
                 Method::Post if generate_auth_data_subject(&path).is_some() => {
-                    Body::AuthenticationInfoRequest(json(data, data_at)?)
+                    Body::AuthenticationInfoRequest(json(data, data_at, read)?)
                 }
                 _ => return Err(bad_head("not a 5G-AKA or EAP-AKA' resource")),
             };
@@ -813,9 +855,9 @@ impl SbiMessage {
             let location = get(b"location");
             let body = match status {
                 // 5gAuthData is an object (5G-AKA) or a string (EAP).
-                201 => match json::<UeAuthenticationCtx>(data, data_at) {
+                201 => match json::<UeAuthenticationCtx>(data, data_at, read) {
                     Ok(b) => Body::UeAuthenticationCtx(b),
-                    Err(_) => Body::UeAuthenticationCtxEap(json(data, data_at)?),
+                    Err(_) => Body::UeAuthenticationCtxEap(json(data, data_at, read)?),
                 },
                 // The three 200 bodies differ in their required fields.
                 // An AuthenticationInfoResult (N13) has `authType`, which
@@ -823,19 +865,19 @@ impl SbiMessage {
                 // starts with it; the order below decides otherwise.
                 200 => match data
                     .starts_with(br#"{"authType""#)
-                    .then(|| json::<AuthenticationInfoResult>(data, data_at).ok())
+                    .then(|| json::<AuthenticationInfoResult>(data, data_at, read).ok())
                     .flatten()
                 {
                     Some(b) => Body::AuthenticationInfoResult(b),
-                    None => match json::<ConfirmationDataResponse>(data, data_at) {
+                    None => match json::<ConfirmationDataResponse>(data, data_at, read) {
                         Ok(b) => Body::ConfirmationDataResponse(b),
-                        Err(_) => match json::<EapSession>(data, data_at) {
+                        Err(_) => match json::<EapSession>(data, data_at, read) {
                             Ok(b) => Body::EapSession(b),
-                            Err(_) => Body::AuthenticationInfoResult(json(data, data_at)?),
+                            Err(_) => Body::AuthenticationInfoResult(json(data, data_at, read)?),
                         },
                     },
                 },
-                400..=599 => Body::ProblemDetails(json(data, data_at)?),
+                400..=599 => Body::ProblemDetails(json(data, data_at, read)?),
                 _ => return Err(bad_head("status is not 200, 201 or an error")),
             };
             (Head::Response { status, location }, body)
@@ -845,14 +887,14 @@ impl SbiMessage {
             head,
             body,
         };
-        Ok((msg, block, data))
+        Ok((msg, block))
     }
 
     /// `parse` without the check, for the test that the check accepts
     /// exactly the PDUs that `encode(parse(b)) == b` accepts.
     #[cfg(test)]
     pub(crate) fn decode_lenient(pdu: &[u8]) -> Result<SbiMessage, WireError> {
-        Ok(SbiMessage::parse(pdu)?.0)
+        Ok(SbiMessage::parse(pdu, Lenient)?.0)
     }
 }
 
@@ -907,6 +949,9 @@ pub fn octets<const N: usize>(s: &str) -> Option<[u8; N]> {
     }
     (seen & 0xf0 == 0).then_some(out)
 }
+
+mod json;
+mod parse;
 
 #[cfg(test)]
 pub(crate) mod tests;

@@ -670,3 +670,244 @@ fn frames_above_the_maximum_frame_size_are_refused() {
     assert!(SbiMessage::decode_lenient(&pdu).is_err());
     assert!(SbiMessage::decode(&pdu).is_err());
 }
+
+/// What serde_json writes for `body` through its serde derives: the text
+/// the hand-written writer (`sbi/json.rs`) must reproduce.
+fn serde_json_of(body: &Body) -> Vec<u8> {
+    let text = match body {
+        Body::AuthenticationInfo(b) => serde_json::to_vec(b),
+        Body::UeAuthenticationCtx(b) => serde_json::to_vec(b),
+        Body::UeAuthenticationCtxEap(b) => serde_json::to_vec(b),
+        Body::EapSession(b) => serde_json::to_vec(b),
+        Body::ConfirmationData(b) => serde_json::to_vec(b),
+        Body::ConfirmationDataResponse(b) => serde_json::to_vec(b),
+        Body::AuthenticationInfoRequest(b) => serde_json::to_vec(b),
+        Body::AuthenticationInfoResult(b) => serde_json::to_vec(b),
+        Body::ProblemDetails(b) => serde_json::to_vec(b),
+    };
+    text.unwrap()
+}
+
+/// Every string field of `body`, to be overwritten by the test below.
+fn strings_of(body: &mut Body) -> Vec<&mut String> {
+    let mut v: Vec<&mut String> = Vec::new();
+    fn resync(r: &mut Option<ResynchronizationInfo>) -> Vec<&mut String> {
+        match r {
+            Some(r) => vec![&mut r.rand, &mut r.auts],
+            None => vec![],
+        }
+    }
+    match body {
+        Body::AuthenticationInfo(b) => {
+            v.extend([&mut b.supi_or_suci, &mut b.serving_network_name]);
+            v.extend(resync(&mut b.resynchronization_info));
+        }
+        Body::UeAuthenticationCtx(b) => {
+            let a = &mut b.five_g_auth_data;
+            v.extend([&mut a.rand, &mut a.hxres_star, &mut a.autn]);
+            v.extend(b.links.values_mut().map(|l| &mut l.href));
+            v.extend(b.serving_network_name.as_mut());
+        }
+        Body::UeAuthenticationCtxEap(b) => {
+            v.push(&mut b.five_g_auth_data);
+            v.extend(b.links.values_mut().map(|l| &mut l.href));
+        }
+        Body::EapSession(b) => {
+            v.push(&mut b.eap_payload);
+            v.extend(b.k_seaf.as_mut());
+            v.extend(
+                b.links
+                    .iter_mut()
+                    .flat_map(|l| l.values_mut().map(|l| &mut l.href)),
+            );
+            v.extend(b.supi.as_mut());
+        }
+        Body::ConfirmationData(b) => v.push(&mut b.res_star),
+        Body::ConfirmationDataResponse(b) => {
+            v.extend(b.supi.as_mut());
+            v.extend(b.kseaf.as_mut());
+        }
+        Body::AuthenticationInfoRequest(b) => {
+            v.extend([&mut b.serving_network_name, &mut b.ausf_instance_id]);
+            v.extend(resync(&mut b.resynchronization_info));
+        }
+        Body::AuthenticationInfoResult(b) => {
+            match &mut b.authentication_vector {
+                AuthenticationVector::FiveGHeAka(a) => {
+                    v.extend([&mut a.rand, &mut a.xres_star, &mut a.autn, &mut a.kausf])
+                }
+                AuthenticationVector::EapAkaPrime(a) => v.extend([
+                    &mut a.rand,
+                    &mut a.xres,
+                    &mut a.autn,
+                    &mut a.ck_prime,
+                    &mut a.ik_prime,
+                ]),
+            }
+            v.push(&mut b.supi);
+        }
+        Body::ProblemDetails(b) => v.push(&mut b.cause),
+    }
+    v
+}
+
+/// The hand-written JSON (`sbi/json.rs`) is serde_json's text: on every
+/// sample; with every optional field present and absent; with several or no
+/// links (keys in map order, one needing escapes); with every string field
+/// set in turn to strings holding each octet class serde_json treats apart
+/// (each control character, `"`, `\`, `/`, DEL, non-ASCII, empty); with
+/// every status code 0..=65535 and both values of each enum.
+#[test]
+fn hand_written_json_is_serde_json() {
+    let mut bodies: Vec<Body> = samples().into_iter().map(|m| m.body).collect();
+    let every_octet: String = (0u8..0x80).map(char::from).collect();
+    let tricky = [
+        String::new(),
+        every_octet,
+        "\"\\/\u{7f}é\u{1F600}".to_string(),
+        "a\u{0}b\u{1f}c\u{8}\u{9}\u{a}\u{b}\u{c}\u{d}\u{e}".to_string(),
+        "plain-ascii_0123456789".to_string(),
+    ];
+    let mut variants = Vec::new();
+    for b in &bodies {
+        // Optional fields both ways, links emptied and multiplied.
+        let mut full = b.clone();
+        match &mut full {
+            Body::AuthenticationInfo(x) => {
+                x.resynchronization_info = match x.resynchronization_info {
+                    Some(_) => None,
+                    None => Some(ResynchronizationInfo {
+                        rand: "r".into(),
+                        auts: "a".into(),
+                    }),
+                }
+            }
+            Body::AuthenticationInfoRequest(x) => {
+                x.resynchronization_info = Some(ResynchronizationInfo {
+                    rand: "r".into(),
+                    auts: "a".into(),
+                })
+            }
+            Body::UeAuthenticationCtx(x) => {
+                x.serving_network_name = Some("snn".into());
+                x.links.insert("a\"key".into(), Link { href: "h".into() });
+                x.links.insert("zz".into(), Link { href: "z".into() });
+            }
+            Body::UeAuthenticationCtxEap(x) => x.links.clear(),
+            Body::EapSession(x) => {
+                x.k_seaf = Some("k".into());
+                x.links = Some(BTreeMap::from([("l".into(), Link { href: "h".into() })]));
+                x.auth_result = Some(AuthResult::AuthenticationFailure);
+                x.supi = Some("s".into());
+            }
+            Body::ConfirmationDataResponse(x) => {
+                x.auth_result = AuthResult::AuthenticationFailure;
+                x.supi = None;
+                x.kseaf = None;
+            }
+            Body::AuthenticationInfoResult(x) => {
+                x.auth_type = match x.auth_type {
+                    AuthType::FiveGAka => AuthType::EapAkaPrime,
+                    AuthType::EapAkaPrime => AuthType::FiveGAka,
+                }
+            }
+            Body::ConfirmationData(_) | Body::ProblemDetails(_) => {}
+        }
+        variants.push(full);
+    }
+    bodies.extend(variants);
+    for status in 0..=u16::MAX {
+        let b = Body::ProblemDetails(ProblemDetails {
+            status,
+            cause: "C".into(),
+        });
+        assert_eq!(b.json(), serde_json_of(&b), "{status}");
+    }
+    let mut checked = 0;
+    for body in bodies {
+        assert_eq!(body.json(), serde_json_of(&body), "{}", body.name());
+        let n = strings_of(&mut body.clone()).len();
+        for i in 0..n {
+            for t in &tricky {
+                let mut b = body.clone();
+                *strings_of(&mut b)[i] = t.clone();
+                assert_eq!(b.json(), serde_json_of(&b), "{} field {i}: {t:?}", b.name());
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 300);
+}
+
+/// The varying headers (`:path`, `location`) written without the static
+/// table search are what a fresh `loona-hpack` encoder writes: for values
+/// of every length from 0 to 300 octets (one- to three-octet lengths), and
+/// for the values the static table pairs with these names.
+#[test]
+fn varying_headers_are_loona_hpacks() {
+    let mut values: Vec<Vec<u8>> = (0..=300).map(|n| vec![b'p'; n]).collect();
+    values.extend([b"/".to_vec(), b"/index.html".to_vec(), b"/x".to_vec()]);
+    for name in [&b":path"[..], b"location"] {
+        for v in &values {
+            let mut ours = Vec::new();
+            hpack_varying_into((name, v), &mut ours);
+            let mut theirs = Vec::new();
+            loona_hpack::Encoder::new()
+                .encode_header_into((name, v), &mut theirs)
+                .unwrap();
+            assert_eq!(ours, theirs, "{name:?} {}", v.len());
+        }
+    }
+}
+
+/// The strict JSON reader (`sbi/parse.rs`) on strings that need escapes:
+/// every sample with each string field set in turn to strings holding
+/// each octet class serde_json treats apart decodes to itself; and every
+/// other spelling of those escapes (`\u` forms of the short escapes,
+/// uppercase hex, `\/`, a raw control character, a lone backslash) is
+/// refused by the reader exactly when serde_json's parse followed by a
+/// full re-encoding refuses it.
+#[test]
+fn the_strict_reader_takes_serde_jsons_escapes_only() {
+    let controls: String = (0u8..0x20).map(char::from).collect();
+    let tricky = [
+        format!("a{controls}\"\\/\u{7f}é"),
+        String::new(),
+        "\u{1F600}".to_string(),
+    ];
+    let respellings: [(&str, &str); 8] = [
+        (r"\n", r"\u000a"),
+        (r"\t", r"\u0009"),
+        (r"\u001f", r"\u001F"),
+        (r"\u0000", "\u{0}"),
+        (r#"\""#, r"\u0022"),
+        (r"\\", r"\u005c"),
+        ("/", r"\/"),
+        ("é", r"\u00e9"),
+    ];
+    let mut refused = 0;
+    for m in samples() {
+        let n = strings_of(&mut m.body.clone()).len();
+        for i in 0..n {
+            for t in &tricky {
+                let mut m = m.clone();
+                *strings_of(&mut m.body)[i] = t.clone();
+                let pdu = m.encode();
+                assert_eq!(SbiMessage::decode(&pdu).as_ref(), Ok(&m), "{t:?}");
+                let json = String::from_utf8(m.body.json()).unwrap();
+                for (from, to) in respellings {
+                    if !json.contains(from) {
+                        continue;
+                    }
+                    let b = with_json(&m, json.replacen(from, to, 1).as_bytes());
+                    let full = SbiMessage::decode_lenient(&b)
+                        .map(|d| d.encode() == b)
+                        .unwrap_or(false);
+                    assert_eq!(SbiMessage::decode(&b).is_ok(), full, "{from} -> {to}");
+                    refused += usize::from(!full);
+                }
+            }
+        }
+    }
+    assert!(refused > 50);
+}
