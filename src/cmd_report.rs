@@ -22,6 +22,10 @@ pub struct ReportArgs {
     /// The page to write (or, with --check, to compare with).
     #[arg(long, default_value = "docs/results.md")]
     out: PathBuf,
+    /// The threats page whose measured part is rendered from the attack
+    /// matrix (crate::report_threats; checked with --check like --out).
+    #[arg(long, default_value = "docs/threats.md")]
+    threats: PathBuf,
     /// Compare a fresh rendering with --out instead of writing it; exit 1 if they differ.
     #[arg(long)]
     check: bool,
@@ -64,6 +68,7 @@ pub fn report(a: ReportArgs) -> Result<(), Failure> {
         }
         results.insert(stem, SweepResult::read(&out)?);
     }
+    threats(&a)?;
     let page = render(&results)?;
     if a.check {
         let committed = std::fs::read_to_string(&a.out)
@@ -82,6 +87,38 @@ pub fn report(a: ReportArgs) -> Result<(), Failure> {
         std::fs::write(&a.out, &page)
             .map_err(|e| Failure::RunFailed(format!("cannot write {}: {e}", a.out.display())))?;
         eprintln!("  wrote {}", a.out.display());
+    }
+    Ok(())
+}
+
+/// Runs the attack matrix and renders (or, with --check, compares) the
+/// measured part of the threats page.
+fn threats(a: &ReportArgs) -> Result<(), Failure> {
+    use crate::report_threats::{MATRIX, render};
+    let out = a.work.join(MATRIX);
+    if !a.no_run {
+        let file = PathBuf::from("scenarios").join(format!("{MATRIX}.toml"));
+        run_sweep(&file, &out, a.jobs)?;
+    }
+    let current = std::fs::read_to_string(&a.threats)
+        .map_err(|e| Failure::BadInput(format!("{}: {e}", a.threats.display())))?;
+    let page = render(&current, &out, &a.threats)?;
+    if a.check {
+        if current != page {
+            let fresh = a.work.join("threats.md");
+            std::fs::write(&fresh, &page).map_err(Failure::run)?;
+            return Err(Failure::RunFailed(format!(
+                "{} differs from a fresh rendering ({}): run `authsim report` and commit the result",
+                a.threats.display(),
+                fresh.display()
+            )));
+        }
+        eprintln!("{}: up to date", a.threats.display());
+    } else if current != page {
+        std::fs::write(&a.threats, &page).map_err(|e| {
+            Failure::RunFailed(format!("cannot write {}: {e}", a.threats.display()))
+        })?;
+        eprintln!("  wrote {}", a.threats.display());
     }
     Ok(())
 }

@@ -15,6 +15,7 @@ mod cmd_validate;
 mod cmd_verify;
 mod manifest;
 mod output;
+mod report_threats;
 mod signals;
 
 use std::process::ExitCode;

@@ -54,6 +54,10 @@ pub struct MatrixSpec {
     /// Every other link the protocol needs.
     pub core: LinkTemplate,
     pub classes: Vec<ClassSpec>,
+    /// `[attack_matrix.protocol_params.<protocol>]`: the `[protocol]`
+    /// parameters a row needs (group AKA's `group_size`).
+    #[serde(default)]
+    pub protocol_params: BTreeMap<String, toml::Table>,
 }
 
 fn device_profile() -> String {
@@ -101,6 +105,10 @@ pub struct ClassSpec {
     /// such as the NAS MAC in UMTS MM): written, so no cell vanishes silently.
     #[serde(default)]
     pub except: Vec<String>,
+    /// The protocols this entry is for (absent: all); a class of one
+    /// protocol's own (group AKA's) names it here.
+    #[serde(default)]
+    pub only: Option<Vec<String>>,
 }
 
 /// One cell: a protocol and one attack entry.
@@ -130,6 +138,7 @@ fn field_name(f: FieldSpec) -> &'static str {
         FieldSpec::Autn => "autn",
         FieldSpec::Res => "res",
         FieldSpec::Mac => "mac",
+        FieldSpec::RandG => "rand_g",
     }
 }
 
@@ -201,6 +210,12 @@ impl Matrix {
                 "names no protocol".into(),
             ));
         }
+        if let Some(p) = m.protocol_params.keys().find(|p| !protocols.contains(p)) {
+            return Err(err(
+                format!("attack_matrix.protocol_params.{p}"),
+                "is not a row of the matrix".into(),
+            ));
+        }
         if m.classes.is_empty() {
             return Err(err("attack_matrix.classes".into(), "names no class".into()));
         }
@@ -223,7 +238,18 @@ impl Matrix {
                         format!("protocol `{}` has no adversary", c.except[k]),
                     ));
                 }
-                if c.except.contains(p) {
+                if let Some(k) = c
+                    .only
+                    .iter()
+                    .flatten()
+                    .position(|e| !supported.contains(&e.as_str()))
+                {
+                    return Err(err(
+                        at(&format!("only[{k}]")),
+                        "names a protocol without an adversary".into(),
+                    ));
+                }
+                if c.except.contains(p) || c.only.as_ref().is_some_and(|o| !o.contains(p)) {
                     continue;
                 }
                 for attack in expand(c, p) {
@@ -327,13 +353,18 @@ fn baseline(file: &MatrixFile, protocol: &str, path: &Path) -> Result<Scenario, 
         })?;
     let device = crate::attacks::device_node(protocol).unwrap_or_default();
     let mut text = format!(
-        "name = {name:?}\n[run]\nseed = {seed}\n[protocol]\nname = {protocol:?}\n\
+        "name = {name:?}\n[run]\nseed = {seed}\n[protocol]\nname = {protocol:?}\n{params}\
          [population]\ndevices = {devices}\n\
          arrivals = {{ pattern = \"uniform\", window_s = {window} }}\n",
         name = file.name,
         seed = m.seed,
         devices = m.devices,
         window = m.window_s,
+        params = m
+            .protocol_params
+            .get(protocol)
+            .map(|t| t.to_string())
+            .unwrap_or_default(),
     );
     for node in about.nodes {
         let (profile, servers) = if *node == device {
@@ -417,6 +448,11 @@ pub struct CellRow {
     pub detected_at: String,
     pub honest_p95_ms: Option<f64>,
     pub honest_p95_ms_baseline: Option<f64>,
+    /// Crypto operations and energy (J) of the device node alone, attack
+    /// run minus baseline: what a class that makes devices work (a group
+    /// challenge flood) costs them.
+    pub device_extra_crypto_ops: i64,
+    pub device_extra_energy_j: f64,
 }
 
 impl CellRow {
@@ -434,6 +470,10 @@ impl CellRow {
             detected_at,
             honest_p95_ms: honest_p95(attack, baseline),
             honest_p95_ms_baseline: honest_p95(baseline, baseline),
+            device_extra_crypto_ops: device_figure(attack, baseline, |n| {
+                n.crypto.0.iter().sum::<u64>() as f64
+            }) as i64,
+            device_extra_energy_j: device_figure(attack, baseline, |n| n.energy_total_j()),
             row,
         }
     }
@@ -461,6 +501,18 @@ impl CellRow {
                 self.row.extra_crypto_ops as f64 / n,
             )
         })
+    }
+}
+
+/// A figure of the device node (the first), attack run minus baseline.
+fn device_figure(
+    attack: &RunResult,
+    baseline: &RunResult,
+    f: fn(&crate::report::NodeRow) -> f64,
+) -> f64 {
+    match (attack.nodes.first(), baseline.nodes.first()) {
+        (Some(a), Some(b)) => f(a) - f(b),
+        _ => 0.0,
     }
 }
 
@@ -538,6 +590,8 @@ struct MatrixCsvRow<'a> {
     honest_p50_ms_baseline: String,
     honest_p95_ms: String,
     honest_p95_ms_baseline: String,
+    device_crypto_per_injection: String,
+    device_energy_per_injection_mj: String,
 }
 
 /// attacks.csv of a matrix: the header and one row per cell, in cell order.
@@ -577,6 +631,12 @@ pub fn csv_text(rows: &[CellRow]) -> String {
         honest_p50_ms_baseline: f3(r.row.honest_p50_ms_baseline),
         honest_p95_ms: f3(r.honest_p95_ms),
         honest_p95_ms_baseline: f3(r.honest_p95_ms_baseline),
+        device_crypto_per_injection: f3(
+            (r.row.injected > 0).then(|| r.device_extra_crypto_ops as f64 / r.row.injected as f64),
+        ),
+        device_energy_per_injection_mj: f3(
+            (r.row.injected > 0).then(|| r.device_extra_energy_j * 1e3 / r.row.injected as f64),
+        ),
     }))
 }
 

@@ -72,6 +72,8 @@ pub enum FieldSpec {
     Autn,
     Res,
     Mac,
+    /// RAND_G of group AKA's group challenge.
+    RandG,
 }
 
 /// `attacks[].pdu` of a `replay`.
@@ -106,6 +108,14 @@ pub enum AttackClass {
     /// Man in the middle: answers a victim's new attempt with a stale
     /// recorded challenge (synch failure, resynchronisation).
     Desync,
+    /// Group AKA: a fake MME's forged group challenges (random RAND_i,
+    /// AUTN, RAND_G) that make attaching members work (crate::attacks_group).
+    GroupChallengeFlood,
+    /// Group AKA: a subscriber attaching under a group it is not a member of.
+    NonMember,
+    /// Group AKA: a member's GK in the adversary's hands, used to attach as
+    /// another member of its group (the scheme's documented insider break).
+    CompromisedMember,
 }
 
 impl AttackClass {
@@ -119,6 +129,9 @@ impl AttackClass {
             AttackClass::Modification => "modification",
             AttackClass::Replay => "replay",
             AttackClass::Desync => "desync",
+            AttackClass::GroupChallengeFlood => "group_challenge_flood",
+            AttackClass::NonMember => "non_member",
+            AttackClass::CompromisedMember => "compromised_member",
         }
     }
 
@@ -148,6 +161,8 @@ const SUPPORTED: &[(&str, Dialect, &str, &str)] = &[
     ("eps-aka", Dialect::Eps, "ue", "mme"),
     ("umts-aka", Dialect::Umts, "ms", "vlr"),
     ("5g-aka", Dialect::FiveG(SuciForm::ProfileA), "ue", "amf"),
+    // The group size is the scenario's (filled in by `place`).
+    ("group-aka", Dialect::Group { group_size: 0 }, "ue", "mme"),
 ];
 
 /// The most injections one entry may make (keeps a typo from running forever).
@@ -179,7 +194,10 @@ pub fn target_node(protocol: &str, class: AttackClass) -> Option<&'static str> {
 /// The serving node for the classes that attack it, else the device node.
 fn target_of(class: AttackClass, device: &'static str, serving: &'static str) -> &'static str {
     match class {
-        AttackClass::AttachFlood | AttackClass::Impersonation => serving,
+        AttackClass::AttachFlood
+        | AttackClass::Impersonation
+        | AttackClass::NonMember
+        | AttackClass::CompromisedMember => serving,
         _ => device,
     }
 }
@@ -293,6 +311,7 @@ fn validate_class_fields(
     dialect: Dialect,
     f: &dyn Fn(&str) -> String,
 ) -> Result<(), FieldError> {
+    crate::attacks_group::check_group_only(a, dialect, f)?;
     let class = a.class.name();
     let needs = |field: &str, present: bool, wanted: bool| {
         if present == wanted {
@@ -360,7 +379,8 @@ pub fn node_name(i: usize) -> String {
 
 /// Appends one adversary node per entry to `setups` (already validated):
 /// it reaches its target over the target's radio link, and the target
-/// reaches it back (every other node has no link to it).
+/// reaches it back (every other node has no link to it). `group`: the
+/// groups of a group AKA run.
 pub fn place(
     setups: &mut Vec<NodeSetup>,
     attacks: &[AttackSpec],
@@ -368,9 +388,16 @@ pub fn place(
     population: &PopulationSpec,
     links: &[LinkConfig],
     seed: u64,
+    group: Option<&crate::attacks_group::GroupSetup>,
 ) -> Result<(), BuildError> {
     let Some((dialect, device, serving)) = dialect(protocol) else {
         return Ok(());
+    };
+    let dialect = match (dialect, group) {
+        (Dialect::Group { .. }, Some(g)) => Dialect::Group {
+            group_size: g.group_size,
+        },
+        _ => dialect,
     };
     let first = setups.len();
     let total = first + attacks.len();
@@ -419,6 +446,16 @@ pub fn place(
                 dialect,
                 (target as u16, serving_id as u16, me),
                 (start, stop),
+            )
+        } else if a.class == AttackClass::CompromisedMember {
+            let g = group.ok_or_else(|| BuildError::NoNode("group-aka groups".into()))?;
+            crate::attacks_group::insiders(
+                a,
+                g,
+                population,
+                Addr::new(id_of(setups, serving)? as u16, 0),
+                (start, stop),
+                derive_seed(seed, &format!("insiders/{name}")),
             )
         } else {
             let dialect = match (dialect, a.suci) {
@@ -478,6 +515,16 @@ fn injectors(
         AttackClass::FakeReject => Move::FakeReject {
             devices: population.devices,
         },
+        AttackClass::GroupChallengeFlood => Move::GroupChallengeFlood {
+            devices: population.devices,
+        },
+        AttackClass::NonMember => Move::ForeignGroup {
+            victims: population.devices,
+            groups: match dialect {
+                Dialect::Group { group_size } => population.devices / group_size.max(1),
+                _ => 1,
+            },
+        },
         _ => Move::FakeNetworkChallenge {
             devices: population.devices,
         },
@@ -520,6 +567,7 @@ fn man_in_the_middle(
                     Some(FieldSpec::Autn) => Field::Autn,
                     Some(FieldSpec::Res) => Field::Res,
                     Some(FieldSpec::Mac) => Field::Mac,
+                    Some(FieldSpec::RandG) => Field::RandG,
                 }),
                 AttackClass::Replay => {
                     let (first, interval) = replays.get(k as usize).copied().unwrap_or((stop, 1));
@@ -721,8 +769,16 @@ pub fn measure_victims(
     // A relayed device's own verdicts are left out: the relay shows it
     // genuine challenges of extra procedures (a replayed attach, a new
     // attempt), each of which it rightly accepts.
-    let counted =
-        |a: &&crate::report::AuthRow| a.outcome == "authenticated" && !relayed_device(a.reporter);
+    // An adversary node's own verdicts (a compromised member's role) are
+    // not the network's acceptances either.
+    // A relayed verdict about a device the adversary does not relay is
+    // counted once, below (not again as its subject's excess).
+    let counted = |a: &&crate::report::AuthRow| {
+        a.outcome == "authenticated"
+            && !relayed_device(a.reporter)
+            && (a.reporter.node as usize) < protocol_nodes
+            && (!relayed(a) || victim(a))
+    };
     let mut per_subject: BTreeMap<(Addr, Addr), i64> = BTreeMap::new();
     for a in attack.auth.iter().filter(counted) {
         *per_subject.entry((a.reporter, a.subject)).or_default() += 1;

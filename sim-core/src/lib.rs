@@ -9,6 +9,7 @@
 pub mod atomic_file;
 pub mod attack_matrix;
 pub mod attacks;
+pub mod attacks_group;
 pub mod build;
 pub mod csv_table;
 pub mod engine;

@@ -823,6 +823,7 @@ impl Scenario {
                 &self.population,
                 &self.links,
                 seed,
+                crate::attacks_group::setup(&self.protocol, seed, &self.population).as_ref(),
             )?;
         }
         Ok((setups, rach))

@@ -23,6 +23,10 @@ pub enum Dialect {
     /// 5G NAS (5G-AKA), with the SUCI form of forged registrations
     /// ([`super::fiveg`]).
     FiveG(super::fiveg::SuciForm),
+    /// EPS NAS with group AKA's extensions (group AKA for MTC, Lai 2012):
+    /// attaches announce the claimed subscriber's group, devices split into
+    /// consecutive groups of `group_size` ([`super::group`]).
+    Group { group_size: u32 },
 }
 
 /// What the adversary does with each injection.
@@ -41,6 +45,12 @@ pub enum Move {
     /// False base station: an AUTHENTICATION REJECT, which carries no
     /// integrity protection, to device `i % devices` (Lai 2012 §2.4).
     FakeReject { devices: u32 },
+    /// Fake MME of group AKA: a group challenge with random RAND_i, AUTN
+    /// and RAND_G to device `i % devices` ([`super::group`]).
+    GroupChallengeFlood { devices: u32 },
+    /// Group AKA: an attach under subscriber `i % victims`'s IMSI
+    /// announcing a group it is not a member of (of `groups`).
+    ForeignGroup { victims: u32, groups: u32 },
 }
 
 /// The adversary endpoint.
@@ -104,7 +114,7 @@ impl Injector {
 
     fn interface(&self) -> Interface {
         match self.dialect {
-            Dialect::Eps => Interface::Nas,
+            Dialect::Eps | Dialect::Group { .. } => Interface::Nas,
             Dialect::Umts => Interface::UmtsAir,
             Dialect::FiveG(_) => Interface::N1,
         }
@@ -121,6 +131,13 @@ impl Injector {
                     cx,
                 );
             }
+            Dialect::Group { group_size } => super::group::send_attach(
+                self.target,
+                &self.plmn_digits,
+                index,
+                super::group::group_of(index, group_size),
+                cx,
+            ),
             Dialect::Umts => {
                 let msg = MmMessage::LocationUpdatingRequest(LocationUpdatingRequest {
                     cksn: mm::CKSN_NO_KEY,
@@ -169,7 +186,7 @@ impl Injector {
             Move::FakeReject { devices } => {
                 let to = Addr::new(self.target.node, (i % devices.max(1) as u64) as u32);
                 match self.dialect {
-                    Dialect::Eps => {
+                    Dialect::Eps | Dialect::Group { .. } => {
                         cx.fx
                             .send_msg(to, Interface::Nas, &NasMessage::AuthenticationReject)
                     }
@@ -179,6 +196,19 @@ impl Injector {
                     }
                     Dialect::FiveG(_) => super::fiveg::send_reject(to, cx),
                 }
+            }
+            Move::GroupChallengeFlood { devices } => {
+                let to = Addr::new(self.target.node, (i % devices.max(1) as u64) as u32);
+                super::group::send_forged_challenge(to, cx);
+            }
+            Move::ForeignGroup { victims, groups } => {
+                let victim = (i % victims.max(1) as u64) as u32;
+                let group_size = match self.dialect {
+                    Dialect::Group { group_size } => group_size,
+                    _ => victims,
+                };
+                let foreign = super::group::foreign_group(victim, group_size, groups);
+                super::group::send_attach(self.target, &self.plmn_digits, victim, foreign, cx);
             }
             Move::FakeNetworkChallenge { devices } => {
                 let to = Addr::new(self.target.node, (i % devices.max(1) as u64) as u32);
@@ -190,7 +220,7 @@ impl Injector {
                 cx.rng.fill_bytes(&mut rand);
                 cx.rng.fill_bytes(&mut autn);
                 match self.dialect {
-                    Dialect::Eps => {
+                    Dialect::Eps | Dialect::Group { .. } => {
                         let msg = NasMessage::AuthenticationRequest(nas::AuthenticationRequest {
                             nas_ksi: 0,
                             rand,
@@ -219,6 +249,7 @@ impl Injector {
                 nas::decode_any(pdu),
                 Ok(Nas::Plain(NasMessage::AuthenticationRequest(_)))
             ),
+            Dialect::Group { .. } => super::group::is_challenge(pdu),
             Dialect::Umts => matches!(
                 MmMessage::decode(pdu),
                 Ok(MmMessage::AuthenticationRequest(_))
@@ -233,7 +264,7 @@ impl Injector {
         cx.rng.fill_bytes(&mut res);
         self.answered += 1;
         match self.dialect {
-            Dialect::Eps => crate::eps_aka::ue::send_response(to, &res, cx),
+            Dialect::Eps | Dialect::Group { .. } => crate::eps_aka::ue::send_response(to, &res, cx),
             Dialect::Umts => {
                 let msg = MmMessage::AuthenticationResponse(mm::AuthenticationResponse {
                     res: res.to_vec(),

@@ -40,6 +40,8 @@ pub enum Field {
     /// The NAS MAC of the SECURITY MODE COMMAND (downlink; EPS only: UMTS
     /// MM messages carry no MAC).
     Mac,
+    /// RAND_G of group AKA's group challenge (downlink; group AKA only).
+    RandG,
 }
 
 /// The PDU kind the replay attack records and re-sends.
@@ -138,7 +140,7 @@ impl Mitm {
 
     fn interface(&self) -> Interface {
         match self.dialect {
-            Dialect::Eps => Interface::Nas,
+            Dialect::Eps | Dialect::Group { .. } => Interface::Nas,
             Dialect::Umts => Interface::UmtsAir,
             Dialect::FiveG(_) => Interface::N1,
         }
@@ -172,6 +174,10 @@ enum Seen {
 
 fn classify(dialect: Dialect, pdu: &[u8]) -> (&'static str, Seen) {
     match dialect {
+        Dialect::Group { .. } => match super::group::group_challenge_kind(pdu) {
+            Some(kind) => (kind, Seen::Challenge),
+            None => classify(Dialect::Eps, pdu),
+        },
         Dialect::Eps => match nas::decode_any(pdu) {
             Ok(m) => {
                 let seen = match &m {
@@ -219,7 +225,19 @@ fn classify(dialect: Dialect, pdu: &[u8]) -> (&'static str, Seen) {
 
 /// `pdu` with one bit of `field` flipped, if `pdu` carries it.
 fn flip(dialect: Dialect, field: Field, pdu: &[u8]) -> Option<Vec<u8>> {
+    use super::group::GroupField;
     match dialect {
+        Dialect::Group { .. } => {
+            let group_field = match field {
+                Field::Rand => Some(GroupField::Rand),
+                Field::Autn => Some(GroupField::Autn),
+                Field::RandG => Some(GroupField::RandG),
+                Field::Res | Field::Mac => None,
+            };
+            group_field
+                .and_then(|f| super::group::flip(f, pdu))
+                .or_else(|| flip(Dialect::Eps, field, pdu))
+        }
         Dialect::Eps => match (field, nas::decode_any(pdu).ok()?) {
             (Field::Rand, Nas::Plain(NasMessage::AuthenticationRequest(mut m))) => {
                 m.rand[0] ^= 1;
@@ -268,6 +286,7 @@ fn flip(dialect: Dialect, field: Field, pdu: &[u8]) -> Option<Vec<u8>> {
                 Field::Autn => Field5g::Autn,
                 Field::Res => Field5g::ResStar,
                 Field::Mac => Field5g::Mac,
+                Field::RandG => return None,
             };
             super::fiveg::flip(field, pdu)
         }

@@ -8,6 +8,7 @@
 //!   with the oracle that no authenticated verdict comes from its input;
 //! - [`targets`]: each protocol's roles set up for it;
 //! - [`injector`]: the adversary endpoint of the simulator's `[[attacks]]`;
+//! - [`group`]: group AKA's forged challenges and the compromised member;
 //! - [`mitm`]: the man in the middle of `[[attacks]]` (relay, modification,
 //!   replay, desynchronisation) on a victim device's radio link.
 //!
@@ -17,6 +18,7 @@
 pub mod attacker;
 pub mod decoders;
 pub mod fiveg;
+pub mod group;
 pub mod injector;
 pub mod mitm;
 pub mod targets;

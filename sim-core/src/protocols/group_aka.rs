@@ -144,8 +144,14 @@ impl Params {
 
     /// The groups the HSS provisions: consecutive devices, a random GK each.
     fn groups(&self, ctx: &BuildContext<'_>) -> Vec<Group> {
-        let mut gk_rng = SimRng::seed_from_u64(derive_seed(ctx.seed, "group-keys"));
-        (0..ctx.population.devices / self.group_size)
+        self.groups_of(ctx.seed, ctx.population.devices)
+    }
+
+    /// [`Self::groups`] of a run with `seed` and `devices` (the adversary's
+    /// compromised members hold their group's GK, crate::attacks_group).
+    pub(crate) fn groups_of(&self, seed: u64, devices: u32) -> Vec<Group> {
+        let mut gk_rng = SimRng::seed_from_u64(derive_seed(seed, "group-keys"));
+        (0..devices / self.group_size)
             .map(|g| {
                 let mut gk = [0u8; 32];
                 gk_rng.fill_bytes(&mut gk);
