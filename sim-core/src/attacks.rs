@@ -640,6 +640,11 @@ pub struct AttackRow {
     pub detections: String,
     /// Authenticated verdicts caused by adversary input (see [`measure`]).
     pub false_acceptances: u64,
+    /// Authenticated verdicts beyond the baseline's per reporter and subject
+    /// that are not false acceptances: genuine procedures the attack made
+    /// the endpoints run again (a device that retries after a fake
+    /// challenge spoiled its attempt) — a cost of the attack.
+    pub extra_authentications: u64,
     /// Authenticated verdicts reached through the adversary's relay of a
     /// genuine device (AKA does not prevent a relay; docs/threats.md).
     pub relayed: u64,
@@ -686,12 +691,15 @@ pub fn measure_scenario(
 /// Compares an attack run with its baseline. The protocol's nodes are the
 /// baseline's nodes (the first is the device node); the adversary nodes
 /// are the rest; devices `0..victims` reach the network through the
-/// adversary's relay. A false acceptance is an authenticated verdict an
-/// endpoint gives about a subject beyond its baseline count for that
-/// subject (honest devices authenticate once each; a relayed device's own
-/// verdicts about the network are not counted, see below), or a relayed
-/// one about a device the adversary does not relay (its final message
-/// came from the adversary's address).
+/// adversary's relay. A false acceptance is an authenticated verdict caused
+/// by adversary input: given while handling a PDU an adversary made
+/// (forged, altered, replayed or substituted; reason `adversary_input`),
+/// or a relayed one about a device the adversary does not relay (its final
+/// message came from the adversary's address). Authenticated verdicts an
+/// endpoint gives about a subject beyond its baseline count that are
+/// neither are genuine procedures run again: `extra_authentications`, a
+/// cost (a relayed device's own verdicts about the network are left out of
+/// it, see below).
 pub fn measure_victims(
     attack: &RunResult,
     baseline: &RunResult,
@@ -715,6 +723,14 @@ pub fn measure_victims(
     };
     let relayed =
         |a: &crate::report::AuthRow| a.outcome == "authenticated" && a.reason == "relayed";
+    let made = |a: &crate::report::AuthRow| {
+        a.outcome == "authenticated" && a.reason == crate::metrics::ADVERSARY_INPUT
+    };
+    let genuine = |a: &crate::report::AuthRow| {
+        a.outcome == "authenticated"
+            && a.reason != "relayed"
+            && a.reason != crate::metrics::ADVERSARY_INPUT
+    };
     let relayed_device = |a: Addr| a.node == 0 && a.index < victims;
     let victim = |a: &crate::report::AuthRow| relayed_device(a.subject);
     // Authenticated verdicts per (reporter, subject), attack minus baseline.
@@ -724,7 +740,13 @@ pub fn measure_victims(
     let counted =
         |a: &&crate::report::AuthRow| a.outcome == "authenticated" && !relayed_device(a.reporter);
     let mut per_subject: BTreeMap<(Addr, Addr), i64> = BTreeMap::new();
-    for a in attack.auth.iter().filter(counted) {
+    let accepted_adversary = |a: &crate::report::AuthRow| made(a) || (relayed(a) && !victim(a));
+    for a in attack
+        .auth
+        .iter()
+        .filter(counted)
+        .filter(|a| !accepted_adversary(a))
+    {
         *per_subject.entry((a.reporter, a.subject)).or_default() += 1;
     }
     for a in baseline.auth.iter().filter(counted) {
@@ -736,20 +758,12 @@ pub fn measure_victims(
         .get(1)
         .map(|n| n.name.clone())
         .unwrap_or_default();
-    let honest = |r: &RunResult| {
-        count(r, &|a| {
-            a.outcome == "authenticated" && a.reason != "relayed" && *a.reporter_node == *serving
-        })
-    };
+    let honest = |r: &RunResult| count(r, &|a| genuine(a) && *a.reporter_node == *serving);
     let p50 = |r: &RunResult| {
         let mut l: Vec<Nanos> = r
             .auth
             .iter()
-            .filter(|a| {
-                a.outcome == "authenticated"
-                    && a.reason != "relayed"
-                    && *a.reporter_node == *serving
-            })
+            .filter(|a| genuine(a) && *a.reporter_node == *serving)
             .filter_map(|a| a.latency)
             .collect();
         l.sort_unstable();
@@ -798,7 +812,8 @@ pub fn measure_victims(
         extra_ignored: sum(own, &|r| r.ignored_inputs())
             - sum(&baseline.nodes, &|r| r.ignored_inputs()),
         detections: detections(attack, baseline, own),
-        false_acceptances: count(attack, &|a| relayed(a) && !victim(a)) + excess,
+        false_acceptances: count(attack, &accepted_adversary),
+        extra_authentications: excess,
         relayed: count(attack, &relayed),
         security_mode_rejects: smr(attack) - smr(baseline),
         extra_auth_failures: messages(attack, &failures) - messages(baseline, &failures),
@@ -861,6 +876,7 @@ struct AttacksCsvRow<'a> {
     extra_ignored: i64,
     detections: &'a str,
     false_acceptances: u64,
+    extra_authentications: u64,
     relayed: u64,
     security_mode_rejects: i64,
     extra_auth_failures: i64,
@@ -898,6 +914,7 @@ impl AttackRow {
             extra_ignored: self.extra_ignored,
             detections: &self.detections,
             false_acceptances: self.false_acceptances,
+            extra_authentications: self.extra_authentications,
             relayed: self.relayed,
             security_mode_rejects: self.security_mode_rejects,
             extra_auth_failures: self.extra_auth_failures,

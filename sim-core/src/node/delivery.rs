@@ -17,6 +17,8 @@ pub struct Delivery {
     pub pdu: Pdu,
     /// The device attempt it was sent for (storm runs; else `Cause::NONE`).
     pub cause: Cause,
+    /// Made by an adversary endpoint (`Transmit::adversary_made`).
+    pub adversary_made: bool,
 }
 
 // nexosim requires scheduled event payloads to be serializable (for its

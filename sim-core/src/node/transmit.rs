@@ -98,6 +98,7 @@ impl NodeCore {
                             kind: t.kind,
                             pdu: Pdu::default(),
                             cause,
+                            adversary_made: t.adversary_made,
                         },
                     ));
                 }
