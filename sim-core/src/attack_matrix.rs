@@ -304,6 +304,7 @@ fn expand(c: &ClassSpec, protocol: &str) -> Vec<AttackSpec> {
                     delay_ms: c.delay_ms,
                     // A 5G flood's SUCI shape: the class's default (profile A).
                     suci: None,
+                    imsis: None,
                 });
             }
         }

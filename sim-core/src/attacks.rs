@@ -54,6 +54,10 @@ pub struct AttackSpec {
     /// random profile A outputs, each costing the UDM's SIDF a key agreement).
     #[serde(default)]
     pub suci: Option<SuciSpec>,
+    /// `air_flood`: whose IMSIs the rogue core peer asks for (`"random"`,
+    /// the default: unknown ones; `"victims"`: the subscribers').
+    #[serde(default)]
+    pub imsis: Option<crate::home_attacks::ImsiSpec>,
 }
 
 /// `attacks[].suci` of a 5G registration flood.
@@ -106,6 +110,10 @@ pub enum AttackClass {
     /// Man in the middle: answers a victim's new attempt with a stale
     /// recorded challenge (synch failure, resynchronisation).
     Desync,
+    /// Signalling DoS inside the core: a rogue peer's authentication-data
+    /// requests (Diameter AIR, MAP SendAuthenticationInfo) to the home node
+    /// (crate::home_attacks).
+    AirFlood,
 }
 
 impl AttackClass {
@@ -119,6 +127,7 @@ impl AttackClass {
             AttackClass::Modification => "modification",
             AttackClass::Replay => "replay",
             AttackClass::Desync => "desync",
+            AttackClass::AirFlood => "air_flood",
         }
     }
 
@@ -173,6 +182,9 @@ pub fn device_node(protocol: &str) -> Option<&'static str> {
 
 /// The node an entry of `class` must name as `target` in `protocol`.
 pub fn target_node(protocol: &str, class: AttackClass) -> Option<&'static str> {
+    if class == AttackClass::AirFlood {
+        return crate::home_attacks::home_node(protocol);
+    }
     dialect(protocol).map(|(_, device, serving)| target_of(class, device, serving))
 }
 
@@ -199,7 +211,18 @@ pub fn validate(attacks: &[AttackSpec], protocol: &str, devices: u32) -> Result<
                 ),
             ));
         };
-        let want = target_of(a.class, device, serving);
+        let want = match a.class {
+            AttackClass::AirFlood => crate::home_attacks::home_node(protocol).ok_or_else(|| {
+                FieldError::new(
+                    f("class"),
+                    format!(
+                        "class `air_flood` is built for {} only, not `{protocol}`",
+                        crate::home_attacks::flooded_protocols()
+                    ),
+                )
+            })?,
+            _ => target_of(a.class, device, serving),
+        };
         if a.target != want {
             return Err(FieldError::new(
                 f("target"),
@@ -320,6 +343,9 @@ fn validate_class_fields(
         a.class == AttackClass::Modification,
     )?;
     needs("pdu", a.pdu.is_some(), a.class == AttackClass::Replay)?;
+    if a.imsis.is_some() && a.class != AttackClass::AirFlood {
+        return Err(FieldError::new(f("imsis"), "only for class `air_flood`"));
+    }
     if a.suci.is_some()
         && !(a.class == AttackClass::AttachFlood && matches!(dialect, Dialect::FiveG(_)))
     {
@@ -400,7 +426,32 @@ pub fn place(
         let mut own_links: Vec<Option<LinkState>> = (0..total).map(|_| None).collect();
         own_links[target] = Some(link(&name, &a.target)?);
         let (start, stop) = (seconds(a.start_s), seconds(a.stop_s));
-        let (host, arrivals): (Box<dyn Host>, Vec<(Nanos, u32)>) = if a.class.in_path() {
+        let (host, arrivals): (Box<dyn Host>, Vec<(Nanos, u32)>) = if a.class
+            == AttackClass::AirFlood
+        {
+            // A rogue peer of the home node: its link copies the serving
+            // node's link to the home node (it stands where a peer stands).
+            let serving = crate::home_attacks::serving_peer(protocol).unwrap_or(serving);
+            let core = link_between(links, serving, &a.target)
+                .ok_or_else(|| BuildError::NoNode(a.target.clone()))?;
+            let core_link = |from: &str, to: &str| {
+                LinkState::new(core.clone()).map_err(|source| BuildError::Link {
+                    from: from.into(),
+                    to: to.into(),
+                    source,
+                })
+            };
+            setups[target].links[me as usize] = Some(core_link(&a.target, &name)?);
+            own_links[target] = Some(core_link(&name, &a.target)?);
+            crate::home_attacks::flooders(
+                a,
+                protocol,
+                population,
+                Addr::new(target as u16, 0),
+                &schedule(a, start, stop),
+                stop,
+            )
+        } else if a.class.in_path() {
             // The victims' uplink is routed to this node, which reaches the
             // serving node over a copy of the radio link.
             let serving_id = id_of(setups, serving)?;
@@ -811,7 +862,7 @@ pub fn measure_victims(
         extra_rejections: count(attack, &rejection) as i64 - count(baseline, &rejection) as i64,
         extra_ignored: sum(own, &|r| r.ignored_inputs())
             - sum(&baseline.nodes, &|r| r.ignored_inputs()),
-        detections: detections(attack, baseline, own),
+        detections: detections(attack, baseline, own, adversary),
         false_acceptances: count(attack, &accepted_adversary),
         extra_authentications: excess,
         relayed: count(attack, &relayed),
@@ -827,9 +878,16 @@ pub fn measure_victims(
 }
 
 /// The `detections` column: rejections and ignored inputs of the protocol's
-/// nodes by node and reason, attack run minus baseline, positive only, in
-/// key order (deterministic).
-fn detections(attack: &RunResult, baseline: &RunResult, own: &[crate::report::NodeRow]) -> String {
+/// nodes by node and reason, attack run minus baseline, and the answers the
+/// adversary nodes counted (an `air_flood`'s home answers by result, e.g.
+/// `adversary0:counted:home_answer_user_unknown`), positive only, in key
+/// order (deterministic).
+fn detections(
+    attack: &RunResult,
+    baseline: &RunResult,
+    own: &[crate::report::NodeRow],
+    adversary: &[crate::report::NodeRow],
+) -> String {
     use std::collections::BTreeMap;
     let mut diff: BTreeMap<String, i64> = BTreeMap::new();
     for (sign, r) in [(1i64, attack), (-1, baseline)] {
@@ -848,6 +906,13 @@ fn detections(attack: &RunResult, baseline: &RunResult, own: &[crate::report::No
                     .entry(format!("{}:ignored:{label}", n.name))
                     .or_default() += sign * *c as i64;
             }
+        }
+    }
+    for n in adversary {
+        for (label, c) in &n.counted {
+            *diff
+                .entry(format!("{}:counted:{label}", n.name))
+                .or_default() += *c as i64;
         }
     }
     diff.into_iter()

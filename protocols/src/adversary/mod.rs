@@ -17,6 +17,7 @@
 pub mod attacker;
 pub mod decoders;
 pub mod fiveg;
+pub mod home_flood;
 pub mod injector;
 pub mod mitm;
 pub mod targets;

@@ -15,10 +15,9 @@ pub struct Delivery {
     /// The encoded PDU (moved, not copied, for a unicast; shared by the
     /// deliveries of a broadcast).
     pub pdu: Pdu,
-    /// The device attempt it was sent for (storm runs; else `Cause::NONE`).
+    /// The device attempt it was sent for (storm runs; else `Cause::NONE`),
+    /// or `Cause::ADVERSARY` for a PDU an adversary made.
     pub cause: Cause,
-    /// Made by an adversary endpoint (`Transmit::adversary_made`).
-    pub adversary_made: bool,
 }
 
 // nexosim requires scheduled event payloads to be serializable (for its

@@ -285,7 +285,8 @@ impl NodeCore {
         } else {
             self.rx_input = 0;
         }
-        self.input_adversary_made = matches!(&input, Input::Message(d) if d.adversary_made);
+        self.input_adversary_made =
+            matches!(&input, Input::Message(d) if d.cause == Cause::ADVERSARY);
         let start = self.servers.start(now);
         let me = Addr::new(self.id, index);
         self.attribute_input(me, &input);
