@@ -34,7 +34,7 @@ const THREATS: &[Threat] = &[
     },
     Threat {
         title: "DoS on the core by masses of signalling (Lai 2012, §2.3)",
-        classes: &["attach_flood"],
+        classes: &["attach_flood", "air_flood"],
     },
     Threat {
         title: "Reject messages without integrity protection from a false base station (Lai 2012, §2.4)",

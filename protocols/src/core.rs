@@ -185,6 +185,11 @@ pub struct Transmit {
     pub kind: &'static str,
     /// The encoded PDU. Its length is the message size; nothing else is.
     pub pdu: Vec<u8>,
+    /// Made by an adversary (forged, altered, replayed or substituted), not
+    /// forwarded as a genuine endpoint sent it: a verdict given on such an
+    /// input is caused by adversary input (docs/threats.md). Only the
+    /// adversary endpoints set it ([`Effects::inject`]).
+    pub adversary_made: bool,
 }
 
 /// What a protocol timer is for, named after its specification where it has one.
@@ -544,7 +549,24 @@ impl Effects {
             interface,
             kind,
             pdu,
+            adversary_made: false,
         });
+    }
+    /// Marks every transmission of this input as made by the adversary
+    /// (an endpoint that forwards nothing genuine: the injector).
+    pub fn all_adversary_made(&mut self) {
+        for t in &mut self.transmits {
+            t.adversary_made = true;
+        }
+    }
+    /// [`Effects::send`] of a PDU the adversary made (forged, altered,
+    /// replayed or substituted): marked so that a verdict it causes is
+    /// counted as caused by adversary input.
+    pub fn inject(&mut self, to: Addr, interface: Interface, kind: &'static str, pdu: Vec<u8>) {
+        self.send(to, interface, kind, pdu);
+        if let Some(t) = self.transmits.last_mut() {
+            t.adversary_made = true;
+        }
     }
     /// [`Effects::send`] to several receivers in one transmission; new messages
     /// use [`Effects::broadcast_msg`].
@@ -560,6 +582,7 @@ impl Effects {
             interface,
             kind,
             pdu,
+            adversary_made: false,
         });
     }
     pub fn arm(&mut self, key: TimerKey, at: Nanos) {

@@ -330,6 +330,7 @@ fn expand(c: &ClassSpec, protocol: &str) -> Vec<AttackSpec> {
                     delay_ms: c.delay_ms,
                     // A 5G flood's SUCI shape: the class's default (profile A).
                     suci: None,
+                    imsis: None,
                 });
             }
         }
@@ -574,6 +575,7 @@ struct MatrixCsvRow<'a> {
     detected_at: &'a str,
     detections: &'a str,
     false_acceptances: u64,
+    extra_authentications: u64,
     false_alarms: u64,
     relayed: u64,
     extra_ignored: i64,
@@ -615,6 +617,7 @@ pub fn csv_text(rows: &[CellRow]) -> String {
         detected_at: &r.detected_at,
         detections: &r.row.detections,
         false_acceptances: r.row.false_acceptances,
+        extra_authentications: r.row.extra_authentications,
         false_alarms: r.row.false_alarms,
         relayed: r.row.relayed,
         extra_ignored: r.row.extra_ignored,

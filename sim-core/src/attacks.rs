@@ -54,6 +54,10 @@ pub struct AttackSpec {
     /// random profile A outputs, each costing the UDM's SIDF a key agreement).
     #[serde(default)]
     pub suci: Option<SuciSpec>,
+    /// `air_flood`: whose IMSIs the rogue core peer asks for (`"random"`,
+    /// the default: unknown ones; `"victims"`: the subscribers').
+    #[serde(default)]
+    pub imsis: Option<crate::home_attacks::ImsiSpec>,
 }
 
 /// `attacks[].suci` of a 5G registration flood.
@@ -116,6 +120,10 @@ pub enum AttackClass {
     /// Group AKA: a member's GK in the adversary's hands, used to attach as
     /// another member of its group (the scheme's documented insider break).
     CompromisedMember,
+    /// Signalling DoS inside the core: a rogue peer's authentication-data
+    /// requests (Diameter AIR, MAP SendAuthenticationInfo) to the home node
+    /// (crate::home_attacks).
+    AirFlood,
 }
 
 impl AttackClass {
@@ -132,6 +140,7 @@ impl AttackClass {
             AttackClass::GroupChallengeFlood => "group_challenge_flood",
             AttackClass::NonMember => "non_member",
             AttackClass::CompromisedMember => "compromised_member",
+            AttackClass::AirFlood => "air_flood",
         }
     }
 
@@ -188,6 +197,9 @@ pub fn device_node(protocol: &str) -> Option<&'static str> {
 
 /// The node an entry of `class` must name as `target` in `protocol`.
 pub fn target_node(protocol: &str, class: AttackClass) -> Option<&'static str> {
+    if class == AttackClass::AirFlood {
+        return crate::home_attacks::home_node(protocol);
+    }
     dialect(protocol).map(|(_, device, serving)| target_of(class, device, serving))
 }
 
@@ -217,7 +229,18 @@ pub fn validate(attacks: &[AttackSpec], protocol: &str, devices: u32) -> Result<
                 ),
             ));
         };
-        let want = target_of(a.class, device, serving);
+        let want = match a.class {
+            AttackClass::AirFlood => crate::home_attacks::home_node(protocol).ok_or_else(|| {
+                FieldError::new(
+                    f("class"),
+                    format!(
+                        "class `air_flood` is built for {} only, not `{protocol}`",
+                        crate::home_attacks::flooded_protocols()
+                    ),
+                )
+            })?,
+            _ => target_of(a.class, device, serving),
+        };
         if a.target != want {
             return Err(FieldError::new(
                 f("target"),
@@ -339,6 +362,9 @@ fn validate_class_fields(
         a.class == AttackClass::Modification,
     )?;
     needs("pdu", a.pdu.is_some(), a.class == AttackClass::Replay)?;
+    if a.imsis.is_some() && a.class != AttackClass::AirFlood {
+        return Err(FieldError::new(f("imsis"), "only for class `air_flood`"));
+    }
     if a.suci.is_some()
         && !(a.class == AttackClass::AttachFlood && matches!(dialect, Dialect::FiveG(_)))
     {
@@ -427,7 +453,32 @@ pub fn place(
         let mut own_links: Vec<Option<LinkState>> = (0..total).map(|_| None).collect();
         own_links[target] = Some(link(&name, &a.target)?);
         let (start, stop) = (seconds(a.start_s), seconds(a.stop_s));
-        let (host, arrivals): (Box<dyn Host>, Vec<(Nanos, u32)>) = if a.class.in_path() {
+        let (host, arrivals): (Box<dyn Host>, Vec<(Nanos, u32)>) = if a.class
+            == AttackClass::AirFlood
+        {
+            // A rogue peer of the home node: its link copies the serving
+            // node's link to the home node (it stands where a peer stands).
+            let serving = crate::home_attacks::serving_peer(protocol).unwrap_or(serving);
+            let core = link_between(links, serving, &a.target)
+                .ok_or_else(|| BuildError::NoNode(a.target.clone()))?;
+            let core_link = |from: &str, to: &str| {
+                LinkState::new(core.clone()).map_err(|source| BuildError::Link {
+                    from: from.into(),
+                    to: to.into(),
+                    source,
+                })
+            };
+            setups[target].links[me as usize] = Some(core_link(&a.target, &name)?);
+            own_links[target] = Some(core_link(&name, &a.target)?);
+            crate::home_attacks::flooders(
+                a,
+                protocol,
+                population,
+                Addr::new(target as u16, 0),
+                &schedule(a, start, stop),
+                stop,
+            )
+        } else if a.class.in_path() {
             // The victims' uplink is routed to this node, which reaches the
             // serving node over a copy of the radio link.
             let serving_id = id_of(setups, serving)?;
@@ -688,6 +739,11 @@ pub struct AttackRow {
     pub detections: String,
     /// Authenticated verdicts caused by adversary input (see [`measure`]).
     pub false_acceptances: u64,
+    /// Authenticated verdicts beyond the baseline's per reporter and subject
+    /// that are not false acceptances: genuine procedures the attack made
+    /// the endpoints run again (a device that retries after a fake
+    /// challenge spoiled its attempt) — a cost of the attack.
+    pub extra_authentications: u64,
     /// Authenticated verdicts reached through the adversary's relay of a
     /// genuine device (AKA does not prevent a relay; docs/threats.md).
     pub relayed: u64,
@@ -734,12 +790,15 @@ pub fn measure_scenario(
 /// Compares an attack run with its baseline. The protocol's nodes are the
 /// baseline's nodes (the first is the device node); the adversary nodes
 /// are the rest; devices `0..victims` reach the network through the
-/// adversary's relay. A false acceptance is an authenticated verdict an
-/// endpoint gives about a subject beyond its baseline count for that
-/// subject (honest devices authenticate once each; a relayed device's own
-/// verdicts about the network are not counted, see below), or a relayed
-/// one about a device the adversary does not relay (its final message
-/// came from the adversary's address).
+/// adversary's relay. A false acceptance is an authenticated verdict caused
+/// by adversary input: given while handling a PDU an adversary made
+/// (forged, altered, replayed or substituted; reason `adversary_input`),
+/// or a relayed one about a device the adversary does not relay (its final
+/// message came from the adversary's address). Authenticated verdicts an
+/// endpoint gives about a subject beyond its baseline count that are
+/// neither are genuine procedures run again: `extra_authentications`, a
+/// cost (a relayed device's own verdicts about the network are left out of
+/// it, see below).
 pub fn measure_victims(
     attack: &RunResult,
     baseline: &RunResult,
@@ -763,6 +822,14 @@ pub fn measure_victims(
     };
     let relayed =
         |a: &crate::report::AuthRow| a.outcome == "authenticated" && a.reason == "relayed";
+    let made = |a: &crate::report::AuthRow| {
+        a.outcome == "authenticated" && a.reason == crate::metrics::ADVERSARY_INPUT
+    };
+    let genuine = |a: &crate::report::AuthRow| {
+        a.outcome == "authenticated"
+            && a.reason != "relayed"
+            && a.reason != crate::metrics::ADVERSARY_INPUT
+    };
     let relayed_device = |a: Addr| a.node == 0 && a.index < victims;
     let victim = |a: &crate::report::AuthRow| relayed_device(a.subject);
     // Authenticated verdicts per (reporter, subject), attack minus baseline.
@@ -780,7 +847,13 @@ pub fn measure_victims(
             && (!relayed(a) || victim(a))
     };
     let mut per_subject: BTreeMap<(Addr, Addr), i64> = BTreeMap::new();
-    for a in attack.auth.iter().filter(counted) {
+    let accepted_adversary = |a: &crate::report::AuthRow| made(a) || (relayed(a) && !victim(a));
+    for a in attack
+        .auth
+        .iter()
+        .filter(counted)
+        .filter(|a| !accepted_adversary(a))
+    {
         *per_subject.entry((a.reporter, a.subject)).or_default() += 1;
     }
     for a in baseline.auth.iter().filter(counted) {
@@ -792,20 +865,12 @@ pub fn measure_victims(
         .get(1)
         .map(|n| n.name.clone())
         .unwrap_or_default();
-    let honest = |r: &RunResult| {
-        count(r, &|a| {
-            a.outcome == "authenticated" && a.reason != "relayed" && *a.reporter_node == *serving
-        })
-    };
+    let honest = |r: &RunResult| count(r, &|a| genuine(a) && *a.reporter_node == *serving);
     let p50 = |r: &RunResult| {
         let mut l: Vec<Nanos> = r
             .auth
             .iter()
-            .filter(|a| {
-                a.outcome == "authenticated"
-                    && a.reason != "relayed"
-                    && *a.reporter_node == *serving
-            })
+            .filter(|a| genuine(a) && *a.reporter_node == *serving)
             .filter_map(|a| a.latency)
             .collect();
         l.sort_unstable();
@@ -853,8 +918,9 @@ pub fn measure_victims(
         extra_rejections: count(attack, &rejection) as i64 - count(baseline, &rejection) as i64,
         extra_ignored: sum(own, &|r| r.ignored_inputs())
             - sum(&baseline.nodes, &|r| r.ignored_inputs()),
-        detections: detections(attack, baseline, own),
-        false_acceptances: count(attack, &|a| relayed(a) && !victim(a)) + excess,
+        detections: detections(attack, baseline, own, adversary),
+        false_acceptances: count(attack, &accepted_adversary),
+        extra_authentications: excess,
         relayed: count(attack, &relayed),
         security_mode_rejects: smr(attack) - smr(baseline),
         extra_auth_failures: messages(attack, &failures) - messages(baseline, &failures),
@@ -868,9 +934,16 @@ pub fn measure_victims(
 }
 
 /// The `detections` column: rejections and ignored inputs of the protocol's
-/// nodes by node and reason, attack run minus baseline, positive only, in
-/// key order (deterministic).
-fn detections(attack: &RunResult, baseline: &RunResult, own: &[crate::report::NodeRow]) -> String {
+/// nodes by node and reason, attack run minus baseline, and the answers the
+/// adversary nodes counted (an `air_flood`'s home answers by result, e.g.
+/// `adversary0:counted:home_answer_user_unknown`), positive only, in key
+/// order (deterministic).
+fn detections(
+    attack: &RunResult,
+    baseline: &RunResult,
+    own: &[crate::report::NodeRow],
+    adversary: &[crate::report::NodeRow],
+) -> String {
     use std::collections::BTreeMap;
     let mut diff: BTreeMap<String, i64> = BTreeMap::new();
     for (sign, r) in [(1i64, attack), (-1, baseline)] {
@@ -889,6 +962,13 @@ fn detections(attack: &RunResult, baseline: &RunResult, own: &[crate::report::No
                     .entry(format!("{}:ignored:{label}", n.name))
                     .or_default() += sign * *c as i64;
             }
+        }
+    }
+    for n in adversary {
+        for (label, c) in &n.counted {
+            *diff
+                .entry(format!("{}:counted:{label}", n.name))
+                .or_default() += *c as i64;
         }
     }
     diff.into_iter()
@@ -917,6 +997,7 @@ struct AttacksCsvRow<'a> {
     extra_ignored: i64,
     detections: &'a str,
     false_acceptances: u64,
+    extra_authentications: u64,
     relayed: u64,
     security_mode_rejects: i64,
     extra_auth_failures: i64,
@@ -954,6 +1035,7 @@ impl AttackRow {
             extra_ignored: self.extra_ignored,
             detections: &self.detections,
             false_acceptances: self.false_acceptances,
+            extra_authentications: self.extra_authentications,
             relayed: self.relayed,
             security_mode_rejects: self.security_mode_rejects,
             extra_auth_failures: self.extra_auth_failures,

@@ -14,6 +14,7 @@ pub mod build;
 pub mod csv_table;
 pub mod engine;
 pub mod fuzzing;
+pub mod home_attacks;
 pub mod host;
 pub mod improvement;
 pub mod journal;

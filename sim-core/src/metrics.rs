@@ -31,6 +31,10 @@ impl MessageCounters {
 
 pub type MessageKey = (Interface, &'static str);
 
+/// The reason of an authenticated verdict caused by adversary input
+/// (`NodeReport::adversary_caused`): a false acceptance (docs/threats.md).
+pub const ADVERSARY_INPUT: &str = "adversary_input";
+
 /// How an outcome is labelled in CSV.
 pub fn outcome_label(o: &Outcome) -> (&'static str, &'static str, Addr) {
     match o {
@@ -87,6 +91,11 @@ pub struct NodeReport {
     /// an attempt barred by the cell's system information), by label.
     pub counted: BTreeMap<&'static str, u64>,
     pub records: Vec<AuthRecord>,
+    /// Indices into `records` (ascending) of the authenticated verdicts given
+    /// while handling a PDU an adversary made (forged, altered, replayed or
+    /// substituted): verdicts caused by adversary input, labelled
+    /// [`ADVERSARY_INPUT`] in auth.csv. Empty in runs without adversary.
+    pub adversary_caused: Vec<usize>,
     /// Start time per hosted endpoint that was started (population nodes).
     pub starts: Vec<Option<Nanos>>,
     /// Traced transmissions: (departure time, handling order, record).

@@ -146,8 +146,12 @@ impl RunResult {
             }
             let (name, profile) = names.get(i).cloned().unwrap_or_default();
             let shared_name: std::sync::Arc<str> = name.as_str().into();
-            for rec in r.records {
-                let (outcome, reason, subject) = outcome_label(&rec.outcome);
+            let mut caused = r.adversary_caused.iter().peekable();
+            for (k, rec) in r.records.into_iter().enumerate() {
+                let (outcome, mut reason, subject) = outcome_label(&rec.outcome);
+                if caused.next_if_eq(&&k).is_some() {
+                    reason = crate::metrics::ADVERSARY_INPUT;
+                }
                 let start = start_of(subject).or_else(|| start_of(rec.reporter));
                 auth.push(AuthRow {
                     time: rec.time,

@@ -114,3 +114,57 @@ fn no_attacks_leave_the_run_as_it_was() {
     assert_eq!(a.nodes.len(), 3);
     assert!(!a.auth.iter().any(|r| r.outcome == "attack_detected"));
 }
+
+/// The UMTS false base station of the attack matrix: a fake challenge that
+/// reaches an MS while the VLR still waits for the HLR makes the MS answer
+/// with AUTHENTICATION FAILURE (ignored by the VLR in that state, but it
+/// advances the MS's N(SD)), so the VLR discards the genuine response as out
+/// of sequence, the procedure fails and the MS authenticates the genuine
+/// VLR again on its next attempt. Those second verdicts are genuine — a
+/// cost of the attack (`extra_authentications`), not false acceptances (the
+/// measure before issue 10's fix counted them as such).
+#[test]
+fn a_genuine_reauthentication_after_a_fake_challenge_is_a_cost_not_an_acceptance() {
+    let nodes = ["ms", "vlr", "hlr"];
+    let entry = "[[attacks]]\nclass = \"false_base_station\"\ntarget = \"ms\"\nstart_s = 0.0\nstop_s = 2.0\nrate_per_s = 5000.0\nsources = 200\n";
+    let with = parse(&three_nodes::scenario(
+        "attack-test",
+        3,
+        200,
+        "umts-aka",
+        nodes,
+        entry,
+    ))
+    .unwrap();
+    let without = parse(&three_nodes::scenario(
+        "attack-test",
+        3,
+        200,
+        "umts-aka",
+        nodes,
+        "",
+    ))
+    .unwrap();
+    let opts = RunOptions::default();
+    let (a, _) = run(&with, 3, &opts).unwrap();
+    let (b, _) = run(&without, 3, &opts).unwrap();
+    let r = measure(&a, &b, "false_base_station");
+    assert_eq!(r.false_acceptances, 0, "{r:?}");
+    assert!(r.extra_authentications > 0, "the case is exercised: {r:?}");
+    assert!(!a.auth.iter().any(|v| v.reason == "adversary_input"));
+    // Each extra verdict is an MS's about the genuine VLR, on a later attempt.
+    let twice: Vec<_> = (0..200u32)
+        .filter(|&i| {
+            a.auth
+                .iter()
+                .filter(|v| {
+                    &*v.reporter_node == "ms"
+                        && v.reporter.index == i
+                        && v.outcome == "authenticated"
+                })
+                .count()
+                == 2
+        })
+        .collect();
+    assert_eq!(twice.len() as u64, r.extra_authentications, "{twice:?}");
+}

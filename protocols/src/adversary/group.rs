@@ -144,8 +144,11 @@ impl Endpoint for Insider {
         cx.fx.arm(START, self.at.max(cx.now));
     }
 
+    // Everything the insider sends is adversary input (the network's
+    // verdicts on it are false acceptances, docs/threats.md).
     fn on_message(&mut self, m: Incoming<'_>, cx: &mut Ctx<'_>) {
         self.member.on_message(m, cx);
+        cx.fx.all_adversary_made();
     }
 
     fn on_timer(&mut self, key: TimerKey, cx: &mut Ctx<'_>) {
@@ -154,5 +157,6 @@ impl Endpoint for Insider {
         } else {
             self.member.on_timer(key, cx);
         }
+        cx.fx.all_adversary_made();
     }
 }

@@ -294,6 +294,7 @@ impl Endpoint for Injector {
         let impersonating = matches!(self.mv, Move::ImpersonateDevice { .. });
         if impersonating && m.interface == self.interface() && self.is_challenge(m.pdu) {
             self.forge_response(m.from, cx);
+            cx.fx.all_adversary_made();
         } else {
             // The network's answers to the adversary (rejects, failures):
             // counted, not acted on.
@@ -306,6 +307,8 @@ impl Endpoint for Injector {
             return;
         }
         self.inject(cx);
+        // Nothing an injector sends was sent by a genuine endpoint.
+        cx.fx.all_adversary_made();
         let next = cx.now + self.interval;
         if next < self.stop {
             cx.fx.arm(TICK, next);

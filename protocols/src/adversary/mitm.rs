@@ -102,8 +102,10 @@ pub struct Mitm {
     tamper: Tamper,
     start: Nanos,
     stop: Nanos,
-    /// PDUs waiting for their `AttackTick`, in sending order.
-    pending: VecDeque<(Addr, Interface, &'static str, Vec<u8>)>,
+    /// PDUs waiting for their `AttackTick`, in sending order, each with
+    /// whether the adversary made it (altered, substituted) or only holds
+    /// a genuine one back (a relay's delay).
+    pending: VecDeque<(Addr, Interface, &'static str, Vec<u8>, bool)>,
     next_tag: u32,
     recorded: Option<(&'static str, Vec<u8>)>,
     phase: Phase,
@@ -146,10 +148,18 @@ impl Mitm {
         }
     }
 
-    /// Sends `pdu` from the adversary's own timer at `at` (counted as an injection).
-    fn hold(&mut self, to: Addr, kind: &'static str, pdu: Vec<u8>, at: Nanos, cx: &mut Ctx<'_>) {
+    /// Sends `pdu` from the adversary's own timer at `at` (counted as an
+    /// injection); `made`: the adversary made it rather than holding a
+    /// genuine one back.
+    fn hold(
+        &mut self,
+        to: Addr,
+        (kind, pdu, made): (&'static str, Vec<u8>, bool),
+        at: Nanos,
+        cx: &mut Ctx<'_>,
+    ) {
         let interface = self.interface();
-        self.pending.push_back((to, interface, kind, pdu));
+        self.pending.push_back((to, interface, kind, pdu, made));
         let tag = Addr::new(0, self.next_tag);
         self.next_tag = self.next_tag.wrapping_add(1);
         cx.fx
@@ -315,9 +325,11 @@ impl Endpoint for Mitm {
             return;
         }
         match self.tamper {
-            Tamper::Relay { delay } => self.hold(to, kind, m.pdu.to_vec(), now + delay, cx),
+            Tamper::Relay { delay } => {
+                self.hold(to, (kind, m.pdu.to_vec(), false), now + delay, cx)
+            }
             Tamper::Modify(field) => match flip(self.dialect, field, m.pdu) {
-                Some(altered) => self.hold(to, kind, altered, now, cx),
+                Some(altered) => self.hold(to, (kind, altered, true), now, cx),
                 None => cx.fx.send(to, m.interface, kind, m.pdu.to_vec()),
             },
             Tamper::Replay { pdu, .. } => {
@@ -349,7 +361,7 @@ impl Endpoint for Mitm {
                     self.phase = Phase::Faithful;
                     cx.fx.ignore("adversary_dropped");
                     if let Some((kind, stale)) = self.recorded.clone() {
-                        self.hold(self.victim, kind, stale, now, cx);
+                        self.hold(self.victim, (kind, stale, true), now, cx);
                     }
                 }
                 _ => cx.fx.send(to, m.interface, kind, m.pdu.to_vec()),
@@ -359,8 +371,12 @@ impl Endpoint for Mitm {
 
     fn on_timer(&mut self, key: TimerKey, cx: &mut Ctx<'_>) {
         if key.peer().is_some() {
-            if let Some((to, interface, kind, pdu)) = self.pending.pop_front() {
-                cx.fx.send(to, interface, kind, pdu);
+            if let Some((to, interface, kind, pdu, made)) = self.pending.pop_front() {
+                if made {
+                    cx.fx.inject(to, interface, kind, pdu);
+                } else {
+                    cx.fx.send(to, interface, kind, pdu);
+                }
             }
             return;
         }
@@ -378,7 +394,7 @@ impl Endpoint for Mitm {
         }
         if let Some((kind, bytes)) = self.recorded.clone() {
             let to = if pdu.uplink() { self.serving } else { other };
-            cx.fx.send(to, self.interface(), kind, bytes);
+            cx.fx.inject(to, self.interface(), kind, bytes);
         } else {
             // Nothing recorded yet: this tick has nothing to replay.
             cx.fx.ignore("adversary_nothing_recorded");

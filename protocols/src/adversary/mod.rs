@@ -19,6 +19,7 @@ pub mod attacker;
 pub mod decoders;
 pub mod fiveg;
 pub mod group;
+pub mod home_flood;
 pub mod injector;
 pub mod mitm;
 pub mod targets;

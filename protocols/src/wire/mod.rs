@@ -113,6 +113,7 @@ impl Effects {
             interface,
             kind: msg.kind(),
             pdu: msg.encode(),
+            adversary_made: false,
         });
     }
 
@@ -123,6 +124,7 @@ impl Effects {
             interface,
             kind: msg.kind(),
             pdu: msg.encode(),
+            adversary_made: false,
         });
     }
 }

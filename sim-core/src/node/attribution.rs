@@ -33,6 +33,11 @@ impl Cause {
     /// No device attempt (a node's own timer, a start of a server, or a run
     /// that does not attribute).
     pub const NONE: Cause = Cause([u8::MAX, 0, 0, 0, 0, 0, 0]);
+    /// No device attempt, and the PDU was made by an adversary
+    /// (`Transmit::adversary_made`): carried here so that a delivery stays
+    /// within 64 octets. Set only on an adversary's own transmissions,
+    /// never passed on by the node that receives it.
+    pub const ADVERSARY: Cause = Cause([u8::MAX, 0xff, 0xff, 0, 0, 0, 0]);
 
     pub fn new(device: Addr, attempt: u16) -> Self {
         let Ok(node) = u8::try_from(device.node) else {

@@ -15,7 +15,8 @@ pub struct Delivery {
     /// The encoded PDU (moved, not copied, for a unicast; shared by the
     /// deliveries of a broadcast).
     pub pdu: Pdu,
-    /// The device attempt it was sent for (storm runs; else `Cause::NONE`).
+    /// The device attempt it was sent for (storm runs; else `Cause::NONE`),
+    /// or `Cause::ADVERSARY` for a PDU an adversary made.
     pub cause: Cause,
 }
 

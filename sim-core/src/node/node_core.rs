@@ -75,6 +75,9 @@ pub(crate) struct NodeCore {
     pub(super) cause: Cause,
     opens: bool,
     rx_input: u64,
+    /// Whether the input being handled was made by an adversary: the
+    /// authenticated verdicts it causes are marked (`NodeReport::adversary_caused`).
+    input_adversary_made: bool,
 }
 
 /// Fewer inputs than this in a window are not worth a thread.
@@ -124,6 +127,7 @@ impl NodeCore {
             cause: Cause::NONE,
             opens: false,
             rx_input: 0,
+            input_adversary_made: false,
         }
     }
 
@@ -281,6 +285,8 @@ impl NodeCore {
         } else {
             self.rx_input = 0;
         }
+        self.input_adversary_made =
+            matches!(&input, Input::Message(d) if d.cause == Cause::ADVERSARY);
         let start = self.servers.start(now);
         let me = Addr::new(self.id, index);
         self.attribute_input(me, &input);
@@ -390,6 +396,14 @@ impl NodeCore {
             *self.report.counted.entry(what).or_default() += 1;
         }
         for outcome in self.fx.outcomes.drain(..) {
+            if self.input_adversary_made
+                && matches!(
+                    outcome,
+                    authsim_protocols::core::Outcome::Authenticated { .. }
+                )
+            {
+                self.report.adversary_caused.push(self.report.records.len());
+            }
             self.report.records.push(AuthRecord {
                 time: finish,
                 reporter: me,

@@ -5,6 +5,7 @@ use std::sync::atomic::Ordering;
 
 use authsim_protocols::core::{Addr, Destination, Interface, Nanos, Transmit};
 
+use super::Cause;
 use super::node_core::{NodeCore, TraceOrder};
 use super::{Delivery, RouteGap};
 use crate::metrics::{MessageCounters, MessageKey, TraceKey};
@@ -97,7 +98,13 @@ impl NodeCore {
                             interface: t.interface,
                             kind: t.kind,
                             pdu: Pdu::default(),
-                            cause,
+                            cause: if t.adversary_made {
+                                Cause::ADVERSARY
+                            } else if cause == Cause::ADVERSARY {
+                                Cause::NONE
+                            } else {
+                                cause
+                            },
                         },
                     ));
                 }
