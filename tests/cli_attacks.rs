@@ -19,6 +19,12 @@ fn stderr(o: &Output) -> String {
 /// A matrix over `protocols` (a TOML value line, or "" for every protocol
 /// with an adversary) with the given class entries, small enough for a test.
 fn matrix(protocols: &str, classes: &str) -> String {
+    // Every row: group AKA's row needs its group size.
+    let params = if protocols.is_empty() {
+        "[attack_matrix.protocol_params.group-aka]\ngroup_size = 10\n"
+    } else {
+        ""
+    };
     format!(
         r#"name = "small-matrix"
 [attack_matrix]
@@ -29,7 +35,7 @@ window_s = 2.0
 radio = {{ latency = {{ dist = "fixed", ms = 10.0 }} }}
 core = {{ latency = {{ dist = "fixed", ms = 5.0 }} }}
 {classes}
-"#
+{params}"#
     )
 }
 

@@ -381,7 +381,11 @@ fn baseline(file: &MatrixFile, protocol: &str, path: &Path) -> Result<Scenario, 
     let mut scn: Scenario = toml::from_str(&text).map_err(|e| {
         (
             "attack_matrix".to_string(),
-            format!("protocol `{protocol}`: {}", e.message()),
+            format!(
+                "protocol `{protocol}`: {} (a row's `[protocol]` parameters go in \
+                 [attack_matrix.protocol_params.{protocol}])",
+                e.message()
+            ),
         )
     })?;
     scn.links = about

@@ -165,10 +165,9 @@ fn a_compromised_member_impersonates_the_other_members_of_its_group() {
     let leader_path = count(&r, "adversary0:attack_detected:network_mac_failure");
     assert!(r.false_acceptances > 200, "the break: {r:?}");
     assert_eq!(r.false_acceptances + leader_path, r.injected, "{r:?}");
-    assert_eq!(
-        r.relayed, r.false_acceptances,
-        "authenticated under another address: {r:?}"
-    );
+    // The MME's verdicts were given on the insider's own PDUs, so they carry
+    // the reason `adversary_input`, not `relayed` (docs/threats.md).
+    assert_eq!(r.relayed, 0, "{r:?}");
     assert_eq!(
         r.honest_authenticated, r.honest_authenticated_baseline,
         "{r:?}"

@@ -304,7 +304,10 @@ mod tests {
         assert!(ms.full.is_none(), "four INDs fit the inline slots");
         let got: Vec<u64> = (1..=4).map(|i| ms.seq_ms(i)).collect();
         assert_eq!(got, [7, 6, 3, 4]);
-        assert!(!ms.is_fresh(&join(6, 1)), "a SEQ below IND 1's newest is a replay");
+        assert!(
+            !ms.is_fresh(&join(6, 1)),
+            "a SEQ below IND 1's newest is a replay"
+        );
         assert!(!ms.is_fresh(&join(2, 2)), "IND 2 kept its own newest SEQ");
     }
 
