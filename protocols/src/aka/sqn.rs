@@ -340,6 +340,25 @@ mod tests {
         assert_eq!(format!("{ms:?}"), "SqnState { max SEQ 9 at IND 4 }");
     }
 
+    /// Resynchronisation compares SEQ_HE + 1 − SEQ_MS with Δ, not a sum, and
+    /// keeps SEQ_HE when the next SEQ lands exactly Δ above SEQ_MS.
+    #[test]
+    fn resync_keeps_he_within_delta_at_large_counters_and_at_the_boundary() {
+        let mut he = HeSqn::new(DELTA + 100);
+        he.resync(&join(DELTA + 95, 0));
+        assert_eq!(he.seq_he(), DELTA + 100);
+        let mut edge = HeSqn::new(DELTA + 9);
+        edge.resync(&join(10, 0));
+        assert_eq!(
+            edge.seq_he(),
+            DELTA + 9,
+            "SEQ_HE + 1 − SEQ_MS = Δ is accepted"
+        );
+        let mut beyond = HeSqn::new(DELTA + 10);
+        beyond.resync(&join(10, 0));
+        assert_eq!(beyond.seq_he(), 10);
+    }
+
     #[test]
     fn state_is_small() {
         assert_eq!(std::mem::size_of::<SqnState>(), 32);
