@@ -3,18 +3,10 @@
 //! data (RFC 9048, TS 33.501 Annex C.4) and the independent Python vectors in
 //! protocols/tests/data/kdf_5g_vectors.txt.
 
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn authsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_authsim"))
-        .args(args)
-        .output()
-        .expect("runs")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+mod common;
+use common::{authsim, stderr};
 
 fn json(o: &Output) -> serde_json::Value {
     assert!(o.status.success(), "{}", stderr(o));

@@ -3,18 +3,9 @@
 //! row per protocol × cell, deterministically, with its charts.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-fn authsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_authsim"))
-        .args(args)
-        .output()
-        .expect("runs")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+mod common;
+use common::{authsim, stderr};
 
 /// A matrix over `protocols` (a TOML value line, or "" for every protocol
 /// with an adversary) with the given class entries, small enough for a test.

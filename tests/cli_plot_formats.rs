@@ -1,14 +1,9 @@
 //! `[outputs] formats`: plots as PNG, SVG or both, for runs and sweeps.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-fn authsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_authsim"))
-        .args(args)
-        .output()
-        .expect("runs")
-}
+mod common;
+use common::authsim;
 
 fn scenario(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
