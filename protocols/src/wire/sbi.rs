@@ -747,14 +747,15 @@ impl SbiMessage {
                 })
                 .map_err(|_| WireError::new(FRAME_HEADER_LEN, "header block", "not valid HPACK"))?;
         }
-        let mut get = |name: &[u8]| {
+        // A header's text, borrowed: only the values the message keeps
+        // (path, authority, location) are copied.
+        let get = |name: &[u8]| {
             let i = READ.iter().position(|r| *r == name)?;
-            let v = values[i].take()?;
-            std::str::from_utf8(&v).ok().map(str::to_owned)
+            std::str::from_utf8(values[i].as_deref()?).ok()
         };
         let bad_head = |problem| WireError::new(FRAME_HEADER_LEN, "header block", problem);
         let (head, body) = if let Some(method) = get(b":method") {
-            let method = match method.as_str() {
+            let method = match method {
                 "POST" => Method::Post,
                 "PUT" => Method::Put,
                 _ => return Err(bad_head("method is not POST or PUT")),
@@ -765,28 +766,28 @@ impl SbiMessage {
                 Method::Post if path == AUSF_UE_AUTHENTICATIONS => {
                     Body::AuthenticationInfo(json(data, data_at, read)?)
                 }
-                Method::Put if confirmation_ctx(&path).is_some() => {
+                Method::Put if confirmation_ctx(path).is_some() => {
                     Body::ConfirmationData(json(data, data_at, read)?)
                 }
-                Method::Post if eap_session_ctx(&path).is_some() => {
+                Method::Post if eap_session_ctx(path).is_some() => {
                     Body::EapSession(json(data, data_at, read)?)
                 }
-                Method::Post if generate_auth_data_subject(&path).is_some() => {
+                Method::Post if generate_auth_data_subject(path).is_some() => {
                     Body::AuthenticationInfoRequest(json(data, data_at, read)?)
                 }
                 _ => return Err(bad_head("not a 5G-AKA or EAP-AKA' resource")),
             };
             let head = Head::Request {
                 method,
-                authority,
-                path,
+                authority: authority.to_owned(),
+                path: path.to_owned(),
             };
             (head, body)
         } else {
             let status: u16 = get(b":status")
                 .and_then(|s| s.parse().ok())
                 .ok_or(bad_head("no :status"))?;
-            let location = get(b"location");
+            let location = get(b"location").map(str::to_owned);
             let body = match status {
                 // 5gAuthData is an object (5G-AKA) or a string (EAP).
                 201 => match json::<UeAuthenticationCtx>(data, data_at, read) {
