@@ -12,17 +12,19 @@
 //! preface, SETTINGS, WINDOW_UPDATE and the TCP/TLS layers below are not
 //! counted (docs/wire-formats.md, "SBI").
 //!
-//! HPACK blocks come from `loona-hpack`, each encoded by a fresh encoder
-//! (as the first request on a new connection: no dynamic table entry is
-//! reused). That crate does not Huffman-code string literals (RFC 7541 §5.2
-//! makes it optional), so a block is the size an encoder without Huffman
-//! coding sends; docs/wire-formats.md says why this crate.
+//! HPACK blocks are what a fresh `loona-hpack` encoder writes for the
+//! header list (as the first request on a new connection: no dynamic table
+//! entry is reused), written by `sbi/hpack.rs` without its table search and
+//! tested against it. That crate does not Huffman-code string literals (RFC
+//! 7541 §5.2 makes it optional), so a block is the size an encoder without
+//! Huffman coding sends; docs/wire-formats.md says why this crate.
 //!
 //! Decoding is strict: a PDU decodes only if encoding the decoded message
 //! gives the same octets back, so `encode(decode(b)) == b`; the JSON is
 //! read by a reader that takes only that text (`sbi/parse.rs`), with
 //! serde_json's parse as the tests' reference.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -347,15 +349,16 @@ pub fn nf_fqdn(nf: &str, mcc: &str, mnc: &str) -> String {
     format!("{nf}.5gc.mnc{mnc:0>3}.mcc{mcc}.3gppnetwork.org")
 }
 
-/// Where the first `AUSF_UE_AUTHENTICATIONS` in a path or URI ends: a
-/// path starts with it (checked first; a `str::find` builds a searcher on
-/// every call), a URI has it after its authority.
+/// Where the first `AUSF_UE_AUTHENTICATIONS` in a path or URI ends (a
+/// path starts with it, a URI has it after its authority).
 fn api_root_end(path_or_uri: &str) -> Option<usize> {
-    let at = if path_or_uri.starts_with(AUSF_UE_AUTHENTICATIONS) {
-        0
-    } else {
-        path_or_uri.find(AUSF_UE_AUTHENTICATIONS)?
-    };
+    // The root starts with '/', so its first occurrence is at the first
+    // '/' where the rest starts with it: what `str::find` finds, without
+    // building a substring searcher on every call (it showed in the profile).
+    let bytes = path_or_uri.as_bytes();
+    let at = (0..bytes.len())
+        .filter(|&i| bytes[i] == b'/')
+        .find(|&i| bytes[i..].starts_with(AUSF_UE_AUTHENTICATIONS.as_bytes()))?;
     Some(at + AUSF_UE_AUTHENTICATIONS.len())
 }
 
@@ -477,15 +480,9 @@ impl SbiMessage {
         // nothing to its dynamic table: each header's octets are those a
         // fresh encoder writes for it alone, and a block is their
         // concatenation (`hpack_block_is_per_header` checks it).
-        for (i, header) in h[..=n].iter().enumerate() {
-            let varies = match &self.head {
-                Head::Request { .. } => i == 3,
-                Head::Response { .. } => i == 1 && n == 2,
-            };
-            if varies {
-                hpack_varying_into(*header, out);
-            } else {
-                hpack_cached_into(*header, out);
+        for &(name, value) in &h[..=n] {
+            if !hpack::write(name, value, out) {
+                hpack_header_into((name, value), out);
             }
         }
     }
@@ -505,85 +502,11 @@ impl SbiMessage {
     }
 }
 
-/// At most this many (name, value) encodings are kept per thread: the
-/// headers whose values come from a small set (method, scheme, the NF
-/// authorities, status codes, content types); beyond it headers are
-/// encoded each time.
-const HPACK_CACHE_ENTRIES: usize = 32;
-
-/// One header's HPACK octets, from a fresh `loona-hpack` encoder.
-type CachedHeader = (Box<[u8]>, Box<[u8]>, Box<[u8]>);
-
-thread_local! {
-    /// The octets of the headers that repeat from message to message, as
-    /// `loona-hpack` wrote them the first time (its static-table search
-    /// is the costly part of encoding a block).
-    static HPACK_CACHE: std::cell::RefCell<Vec<CachedHeader>> =
-        const { std::cell::RefCell::new(Vec::new()) };
-}
-
-/// Appends the octets a fresh `loona-hpack` encoder writes for `header`.
+/// Appends the octets a fresh `loona-hpack` encoder writes for `header`
+/// (for a name `hpack::write` does not know: none of the codec's own).
 fn hpack_header_into(header: (&[u8], &[u8]), out: &mut Vec<u8>) {
     // Writing to a Vec never fails.
     let _ = loona_hpack::Encoder::new().encode_header_into(header, out);
-}
-
-/// A header whose value changes from message to message (`:path`,
-/// `location`): what a fresh `loona-hpack` encoder writes for it, without
-/// its search of the static table. Neither value is ever one the static
-/// table pairs with its name (`:path` "/" and "/index.html", `location` ""),
-/// so the encoder writes a literal without indexing with the name's index
-/// (RFC 7541 §6.2.2: the index of the *last* static entry with that name,
-/// as loona-hpack's search ends there; 4-bit prefix) and the value as a
-/// string literal (7-bit length prefix, no Huffman coding). Any other case
-/// goes through loona-hpack. `sbi::tests::varying_headers_are_loona_hpacks`
-/// compares both for values of every length up to 300 octets.
-fn hpack_varying_into((name, value): (&[u8], &[u8]), out: &mut Vec<u8>) {
-    // RFC 7541 Appendix A: 5 `:path` "/index.html", 46 `location` "".
-    let index = match name {
-        b":path" if value != b"/" && value != b"/index.html" => 5,
-        b"location" if !value.is_empty() => 46,
-        _ => return hpack_header_into((name, value), out),
-    };
-    hpack_integer(index, 4, out);
-    hpack_integer(value.len(), 7, out);
-    out.extend_from_slice(value);
-}
-
-/// An HPACK integer (RFC 7541 §5.1) with an `n`-bit prefix, the prefix's
-/// leading bits zero.
-fn hpack_integer(mut value: usize, n: u32, out: &mut Vec<u8>) {
-    let max = (1usize << n) - 1;
-    if value < max {
-        out.push(value as u8);
-        return;
-    }
-    out.push(max as u8);
-    value -= max;
-    while value >= 128 {
-        out.push((value % 128 + 128) as u8);
-        value /= 128;
-    }
-    out.push(value as u8);
-}
-
-/// [`hpack_header_into`] through the per-thread cache of repeating headers.
-fn hpack_cached_into((name, value): (&[u8], &[u8]), out: &mut Vec<u8>) {
-    HPACK_CACHE.with_borrow_mut(|cache| {
-        if let Some((_, _, octets)) = cache
-            .iter()
-            // Values first: they differ in length more often than names.
-            .find(|(n, v, _)| **v == *value && **n == *name)
-        {
-            out.extend_from_slice(octets);
-            return;
-        }
-        let at = out.len();
-        hpack_header_into((name, value), out);
-        if cache.len() < HPACK_CACHE_ENTRIES {
-            cache.push((name.into(), value.into(), out[at..].into()));
-        }
-    });
 }
 
 /// Payloads this codec writes are below the default SETTINGS_MAX_FRAME_SIZE
@@ -806,21 +729,33 @@ impl SbiMessage {
         // The first value of each header the codec reads; any other header
         // makes the message non-canonical (the check at the end).
         const READ: [&[u8]; 5] = [b":method", b":path", b":authority", b":status", b"location"];
-        let mut values: [Option<Vec<u8>>; 5] = Default::default();
-        loona_hpack::Decoder::new()
-            .decode_with_cb(block, |n, v| {
-                if let Some(i) = READ.iter().position(|r| *r == &n[..]) {
-                    values[i].get_or_insert_with(|| v.into_owned());
-                }
-            })
-            .map_err(|_| WireError::new(FRAME_HEADER_LEN, "header block", "not valid HPACK"))?;
-        let mut get = |name: &[u8]| {
+        let mut values: [Option<Cow<'_, [u8]>>; 5] = Default::default();
+        // The blocks this codec writes are read in place (`sbi/hpack.rs`);
+        // any other block goes through `loona-hpack`, which decides.
+        let fast = hpack::read(block, |n, v| {
+            if let Some(i) = READ.iter().position(|r| *r == n) {
+                values[i].get_or_insert(Cow::Borrowed(v));
+            }
+        });
+        if fast.is_none() {
+            values = Default::default();
+            loona_hpack::Decoder::new()
+                .decode_with_cb(block, |n, v| {
+                    if let Some(i) = READ.iter().position(|r| *r == &n[..]) {
+                        values[i].get_or_insert_with(|| Cow::Owned(v.into_owned()));
+                    }
+                })
+                .map_err(|_| WireError::new(FRAME_HEADER_LEN, "header block", "not valid HPACK"))?;
+        }
+        // A header's text, borrowed: only the values the message keeps
+        // (path, authority, location) are copied.
+        let get = |name: &[u8]| {
             let i = READ.iter().position(|r| *r == name)?;
-            values[i].take().and_then(|v| String::from_utf8(v).ok())
+            std::str::from_utf8(values[i].as_deref()?).ok()
         };
         let bad_head = |problem| WireError::new(FRAME_HEADER_LEN, "header block", problem);
         let (head, body) = if let Some(method) = get(b":method") {
-            let method = match method.as_str() {
+            let method = match method {
                 "POST" => Method::Post,
                 "PUT" => Method::Put,
                 _ => return Err(bad_head("method is not POST or PUT")),
@@ -831,28 +766,28 @@ impl SbiMessage {
                 Method::Post if path == AUSF_UE_AUTHENTICATIONS => {
                     Body::AuthenticationInfo(json(data, data_at, read)?)
                 }
-                Method::Put if confirmation_ctx(&path).is_some() => {
+                Method::Put if confirmation_ctx(path).is_some() => {
                     Body::ConfirmationData(json(data, data_at, read)?)
                 }
-                Method::Post if eap_session_ctx(&path).is_some() => {
+                Method::Post if eap_session_ctx(path).is_some() => {
                     Body::EapSession(json(data, data_at, read)?)
                 }
-                Method::Post if generate_auth_data_subject(&path).is_some() => {
+                Method::Post if generate_auth_data_subject(path).is_some() => {
                     Body::AuthenticationInfoRequest(json(data, data_at, read)?)
                 }
                 _ => return Err(bad_head("not a 5G-AKA or EAP-AKA' resource")),
             };
             let head = Head::Request {
                 method,
-                authority,
-                path,
+                authority: authority.to_owned(),
+                path: path.to_owned(),
             };
             (head, body)
         } else {
             let status: u16 = get(b":status")
                 .and_then(|s| s.parse().ok())
                 .ok_or(bad_head("no :status"))?;
-            let location = get(b"location");
+            let location = get(b"location").map(str::to_owned);
             let body = match status {
                 // 5gAuthData is an object (5G-AKA) or a string (EAP).
                 201 => match json::<UeAuthenticationCtx>(data, data_at, read) {
@@ -899,16 +834,16 @@ impl SbiMessage {
 }
 
 /// Lowercase hex of `b` (the SBI's hex fields; the patterns allow both cases).
-/// (The `hex` crate collects chars one by one; this writes the digits
-/// straight into one allocation.)
+/// (The `hex` crate collects chars one by one; this writes the digit pairs
+/// into one buffer and checks it as UTF-8 once.)
 pub fn hex_of(b: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(2 * b.len());
-    for &x in b {
-        s.push(DIGITS[usize::from(x >> 4)] as char);
-        s.push(DIGITS[usize::from(x & 0xf)] as char);
+    let mut s = vec![0; 2 * b.len()];
+    for (pair, &x) in s.chunks_exact_mut(2).zip(b) {
+        pair[0] = DIGITS[usize::from(x >> 4)];
+        pair[1] = DIGITS[usize::from(x & 0xf)];
     }
-    s
+    String::from_utf8(s).expect("hex digits are ASCII")
 }
 
 /// The value of each ASCII hex digit (either case); `INVALID` for any
@@ -950,6 +885,7 @@ pub fn octets<const N: usize>(s: &str) -> Option<[u8; N]> {
     (seen & 0xf0 == 0).then_some(out)
 }
 
+mod hpack;
 mod json;
 mod parse;
 

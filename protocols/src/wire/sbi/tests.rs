@@ -839,24 +839,57 @@ fn hand_written_json_is_serde_json() {
     assert!(checked > 300);
 }
 
-/// The varying headers (`:path`, `location`) written without the static
-/// table search are what a fresh `loona-hpack` encoder writes: for values
-/// of every length from 0 to 300 octets (one- to three-octet lengths), and
-/// for the values the static table pairs with these names.
+/// Every header the codec writes (`sbi/hpack.rs`, without the static
+/// table search) is what a fresh `loona-hpack` encoder writes for it: each
+/// name the codec sends with values of every length from 0 to 300 octets
+/// (one- to three-octet lengths), every value of the static table, every
+/// status code from 0 to 999, both methods and the three content types;
+/// any other name is left to `loona-hpack`.
 #[test]
-fn varying_headers_are_loona_hpacks() {
+fn hpack_fields_are_loona_hpacks() {
     let mut values: Vec<Vec<u8>> = (0..=300).map(|n| vec![b'p'; n]).collect();
-    values.extend([b"/".to_vec(), b"/index.html".to_vec(), b"/x".to_vec()]);
-    for name in [&b":path"[..], b"location"] {
+    values.extend((0..1000).map(|s: u32| s.to_string().into_bytes()));
+    values.extend(
+        [
+            "/",
+            "/index.html",
+            "/x",
+            "GET",
+            "POST",
+            "PUT",
+            "http",
+            "https",
+            JSON,
+            HAL_JSON,
+            PROBLEM_JSON,
+            "gzip, deflate",
+        ]
+        .map(|v| v.as_bytes().to_vec()),
+    );
+    let names = [
+        &b":authority"[..],
+        b":method",
+        b":path",
+        b":scheme",
+        b":status",
+        b"content-type",
+        b"location",
+    ];
+    for name in names {
         for v in &values {
-            let mut ours = Vec::new();
-            hpack_varying_into((name, v), &mut ours);
-            let mut theirs = Vec::new();
+            let mut ours = vec![0xaa];
+            assert!(hpack::write(name, v, &mut ours));
+            let mut theirs = vec![0xaa];
             loona_hpack::Encoder::new()
                 .encode_header_into((name, v), &mut theirs)
                 .unwrap();
-            assert_eq!(ours, theirs, "{name:?} {}", v.len());
+            assert_eq!(ours, theirs, "{name:?} {v:?}");
         }
+    }
+    for name in [&b"accept"[..], b"x-other", b":Path"] {
+        let mut ours = Vec::new();
+        assert!(!hpack::write(name, b"v", &mut ours));
+        assert!(ours.is_empty());
     }
 }
 
@@ -910,4 +943,106 @@ fn the_strict_reader_takes_serde_jsons_escapes_only() {
         }
     }
     assert!(refused > 50);
+}
+
+/// The headers `loona-hpack` decodes from `block`, or `None` if it refuses it.
+fn loona_headers(block: &[u8]) -> Option<Vec<(Vec<u8>, Vec<u8>)>> {
+    loona_hpack::Decoder::new().decode(block).ok()
+}
+
+/// The headers the in-place reader gives for `block`, or `None` if it
+/// leaves the block to `loona-hpack`.
+fn fast_headers(block: &[u8]) -> Option<Vec<(Vec<u8>, Vec<u8>)>> {
+    let mut out = Vec::new();
+    hpack::read(block, |n, v| out.push((n.to_vec(), v.to_vec())))?;
+    Some(out)
+}
+
+/// Every block the in-place HPACK reader takes, `loona-hpack` decodes to
+/// the same headers: each static-table index alone (and one past it),
+/// every sample's block, and those blocks with each bit flipped, each octet
+/// dropped, cut at every length, with Huffman-coded or literal-name fields,
+/// and with integers of one to six octets. It takes every block the
+/// encoder writes (the fast path is the one the storms run).
+#[test]
+fn fast_hpack_reader_agrees_with_loona_hpack() {
+    let mut blocks: Vec<Vec<u8>> = Vec::new();
+    for i in 0..=62u8 {
+        blocks.push(vec![0x80 | i]);
+        blocks.push(vec![i, 0x01, b'x']);
+        blocks.push(vec![0x10 | (i & 0x0f), 0x81, 0xff]);
+    }
+    // Literal names, incremental indexing, size updates, long integers.
+    blocks.push(vec![0x00, 0x01, b'a', 0x01, b'b']);
+    blocks.push(vec![0x44, 0x01, b'/']);
+    blocks.push(vec![0x20]);
+    blocks.push(vec![0x3f, 0xe1, 0x1f]);
+    for extra in 0..6 {
+        let mut b = vec![0x0f];
+        b.extend(std::iter::repeat_n(0x80, extra));
+        b.push(0x00);
+        b.extend_from_slice(&[0x01, b'v']);
+        blocks.push(b);
+        let mut b = vec![0x04, 0x7f];
+        b.extend(std::iter::repeat_n(0x80, extra));
+        b.push(0x01);
+        b.extend(std::iter::repeat_n(b'p', 127 + 128 * 128));
+        blocks.push(b);
+    }
+    let mut written = 0;
+    for m in samples() {
+        let pdu = m.encode();
+        let len = u32::from_be_bytes([0, pdu[0], pdu[1], pdu[2]]) as usize;
+        let block = pdu[9..9 + len].to_vec();
+        assert!(fast_headers(&block).is_some(), "{}", m.kind());
+        written += 1;
+        for cut in 0..block.len() {
+            blocks.push(block[..cut].to_vec());
+            let mut b = block.clone();
+            b.remove(cut);
+            blocks.push(b);
+            for bit in 0..8 {
+                let mut b = block.clone();
+                b[cut] ^= 1 << bit;
+                blocks.push(b);
+            }
+        }
+        blocks.push(block);
+    }
+    assert!(written > 10);
+    let (mut taken, mut left) = (0, 0);
+    for b in &blocks {
+        match fast_headers(b) {
+            Some(h) => {
+                assert_eq!(Some(h), loona_headers(b), "{b:02x?}");
+                taken += 1;
+            }
+            None => left += 1,
+        }
+    }
+    // Both ways happen: the comparison above is not vacuous.
+    assert!(taken > 100 && left > 100, "{taken} taken, {left} left");
+}
+
+/// `api_root_end` finds the first API root where `str::find` does, in
+/// paths, URIs, strings holding it twice or cut short, and none at all.
+#[test]
+fn api_root_end_is_str_find() {
+    let root = AUSF_UE_AUTHENTICATIONS;
+    let cases = [
+        root.to_string(),
+        format!("{root}/ctx/{CONFIRMATION_5G_AKA}"),
+        format!("https://ausf.5gc.mnc001.mcc001.3gppnetwork.org{root}/c/x"),
+        format!("https://a/b{root}{root}"),
+        format!("//{root}"),
+        format!("x{}", &root[..root.len() - 1]),
+        format!("/nausf{root}"),
+        "/".to_string(),
+        String::new(),
+        "no slash".to_string(),
+        format!("é/{root}"),
+    ];
+    for c in &cases {
+        assert_eq!(api_root_end(c), c.find(root).map(|i| i + root.len()), "{c}");
+    }
 }
