@@ -8,6 +8,12 @@
 //! Timers of one kind have one duration, so their deadlines arrive in order: each
 //! distinct duration gets a FIFO lane (push and pop O(1), sequential memory). A
 //! deadline that would break a lane's order goes to a fallback heap.
+//!
+//! A cancelled or re-armed timer leaves a dead entry behind until it reaches
+//! the front. An overloaded server arms its T3460s hundreds of seconds ahead
+//! and may re-arm them meanwhile, so once dead entries outnumber live ones
+//! (and there are many) the lanes and the heap are swept: the queue holds at
+//! most about twice its live timers.
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
@@ -19,6 +25,9 @@ type Entry = (Nanos, u64, u32, TimerKey);
 
 /// Lanes beyond this many distinct durations go to the heap.
 const MAX_LANES: usize = 16;
+
+/// Dead entries tolerated before a sweep, on top of one per live timer.
+const SWEEP_SLACK: usize = 4096;
 
 #[derive(Clone, Debug, Default)]
 pub struct TimerQueue {
@@ -32,6 +41,10 @@ pub struct TimerQueue {
     /// unknown. Every input asks for the next deadline, but most arm a later
     /// timer or cancel another one, which cannot change the answer.
     cached: Option<Option<Earliest>>,
+    /// Entries in the lanes and the heap, live or dead.
+    held: usize,
+    /// The most entries held at once.
+    peak: usize,
 }
 
 /// The earliest live timer: deadline, where it is (`Some(lane)` or `None`
@@ -54,6 +67,11 @@ impl TimerQueue {
         }
         self.seq += 1;
         self.live.insert((index, id), self.seq);
+        if self.held >= 2 * self.live.len() + SWEEP_SLACK {
+            self.sweep();
+        }
+        self.held += 1;
+        self.peak = self.peak.max(self.held);
         let entry = (at, self.seq, index, id);
         let duration = at.saturating_sub(now);
         if let Some((_, lane)) = self.lanes.iter_mut().find(|(d, _)| *d == duration) {
@@ -77,6 +95,18 @@ impl TimerQueue {
         self.live.remove(&(index, id));
     }
 
+    /// Drops every dead entry (order kept: lanes stay in deadline order).
+    fn sweep(&mut self) {
+        let live = &self.live;
+        let alive = |e: &Entry| live.get(&(e.2, e.3)) == Some(&e.1);
+        for (_, lane) in &mut self.lanes {
+            lane.retain(alive);
+        }
+        self.heap.retain(|Reverse(e)| alive(e));
+        self.held = self.lanes.iter().map(|(_, l)| l.len()).sum::<usize>() + self.heap.len();
+        self.cached = None;
+    }
+
     fn is_live(&self, e: &Entry) -> bool {
         self.live.get(&(e.2, e.3)) == Some(&e.1)
     }
@@ -88,10 +118,12 @@ impl TimerQueue {
         for (_, lane) in &mut self.lanes {
             while lane.front().is_some_and(|e| !alive(e)) {
                 lane.pop_front();
+                self.held -= 1;
             }
         }
         while self.heap.peek().is_some_and(|Reverse(e)| !alive(e)) {
             self.heap.pop();
+            self.held -= 1;
         }
     }
 
@@ -135,6 +167,7 @@ impl TimerQueue {
             None => self.heap.pop()?.0,
         };
         debug_assert!(self.is_live(&e));
+        self.held -= 1;
         self.live.remove(&(e.2, e.3));
         Some((e.2, e.3))
     }
@@ -159,6 +192,16 @@ impl TimerQueue {
 
     pub fn live_count(&self) -> usize {
         self.live.len()
+    }
+
+    /// Entries held now, live or dead (what the queue's memory grows with).
+    pub fn held(&self) -> usize {
+        self.held
+    }
+
+    /// The most entries held at once.
+    pub fn peak_held(&self) -> usize {
+        self.peak
     }
 }
 

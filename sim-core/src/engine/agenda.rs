@@ -26,8 +26,9 @@ pub(crate) struct Pending {
 pub(crate) struct Agenda {
     /// The node this agenda belongs to.
     me: u16,
-    /// Inputs not handled yet.
-    pending: Calendar<Pending>,
+    /// Inputs not handled yet (their time, origin and sequence are the
+    /// calendar's keys).
+    pending: Calendar<Event>,
     /// Scheduling sequence: counts what the per-message engine would schedule
     /// (deliveries, arrive and wake events), in its order.
     seq: u64,
@@ -40,6 +41,8 @@ pub(crate) struct Agenda {
     tick_at: Option<Nanos>,
     /// (time, origin) of the delivery group being handled and its first sequence.
     group: (Nanos, u16, u64),
+    /// The most inputs pending at once.
+    peak: usize,
 }
 
 impl Agenda {
@@ -59,10 +62,9 @@ impl Agenda {
             batches: (0..nodes).map(|_| Vec::new()).collect(),
             tick_at: None,
             group: (0, 0, 0),
+            peak: 0,
         };
-        agenda
-            .pending
-            .push(0, me, 0, Self::pending(0, me, 0, Event::Init));
+        agenda.pending.push(0, me, 0, Event::Init);
         agenda
     }
 
@@ -78,8 +80,9 @@ impl Agenda {
     /// Adds inputs sent by another node's window.
     pub(crate) fn receive(&mut self, batch: Vec<Pending>) {
         for p in batch {
-            self.pending.push(p.at, p.origin, p.seq, p);
+            self.pending.push(p.at, p.origin, p.seq, p.event);
         }
+        self.peak = self.peak.max(self.pending.len());
     }
 
     /// The end (exclusive) of the window that starts at `from`: every input
@@ -95,18 +98,24 @@ impl Agenda {
 
     /// Removes the earliest pending input if it is due before `end`.
     pub(crate) fn pop_before(&mut self, end: Nanos) -> Option<Pending> {
-        self.pending.pop_before(end)
+        let (at, ord, event) = self.pending.pop_before(end)?;
+        Some(Pending {
+            at,
+            origin: u16::MAX - (ord >> 48) as u16,
+            seq: ord & ((1 << 48) - 1),
+            event,
+        })
     }
 
     /// Calls `f` with every pending input due before `end` (time and event),
     /// in no particular order, without removing any.
-    pub(crate) fn for_each_before<'s>(&'s self, end: Nanos, mut f: impl FnMut(Nanos, &'s Event)) {
-        self.pending.for_each_before(end, |p| f(p.at, &p.event));
+    pub(crate) fn for_each_before<'s>(&'s self, end: Nanos, f: impl FnMut(Nanos, &'s Event)) {
+        self.pending.for_each_before(end, f);
     }
 
     /// The input that comes next, if cheaply known (a hint).
     pub(crate) fn peek_next(&self) -> Option<&Event> {
-        self.pending.peek_next().map(|p| &p.event)
+        self.pending.peek_next()
     }
 
     /// Time of the earliest pending input.
@@ -142,6 +151,11 @@ impl Agenda {
             .map(|(dst, b)| (dst, std::mem::take(b)))
     }
 
+    /// The most inputs that were pending at once (a performance figure).
+    pub(crate) fn peak_pending(&self) -> usize {
+        self.peak
+    }
+
     /// A window was requested at `at` and starts now.
     pub(crate) fn tick_started(&mut self, at: Nanos) {
         if self.tick_at == Some(at) {
@@ -162,8 +176,8 @@ impl Agenda {
 
     fn push_own(&mut self, at: Nanos, event: Event) {
         self.seq += 1;
-        let p = Self::pending(at, self.me, self.seq, event);
-        self.pending.push(at, self.me, self.seq, p);
+        self.pending.push(at, self.me, self.seq, event);
+        self.peak = self.peak.max(self.pending.len());
     }
 }
 

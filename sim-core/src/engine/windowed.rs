@@ -109,7 +109,9 @@ impl WindowedNode {
         _cx: &Context<Self>,
         env: &mut WindowedEnv,
     ) -> NodeReport {
-        env.core.take_report()
+        let mut report = env.core.take_report();
+        report.peak_pending = env.agenda.peak_pending() as u64;
+        report
     }
 
     /// Sends this window's deliveries, one batch per destination node.
