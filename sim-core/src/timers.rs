@@ -261,6 +261,40 @@ mod tests {
         }
     }
 
+    /// Re-arming and cancelling far-future timers (an overloaded server's
+    /// T3460s) keeps at most about two entries per live timer, and the
+    /// survivors still fire in order.
+    #[test]
+    fn dead_entries_are_swept() {
+        let mut q = TimerQueue::default();
+        let key = TimerKey::own(TimerKind::T3460);
+        for round in 0..50u64 {
+            for i in 0..1_000u32 {
+                q.arm(i, key, round, 1_000_000 + round * 10 + u64::from(i));
+                if i % 2 == 0 {
+                    q.cancel(i, key);
+                }
+            }
+            // At most two entries per timer live during the round, plus the slack.
+            assert!(
+                q.held() <= 2 * 1_000 + SWEEP_SLACK + 1,
+                "round {round}: {} held",
+                q.held()
+            );
+        }
+        assert_eq!(q.live_count(), 500);
+        assert!(q.peak_held() < 50 * 1_000, "swept: peak {}", q.peak_held());
+        let mut last = 0;
+        let mut fired = 0;
+        while let Some(at) = q.next_deadline() {
+            let (i, _) = q.pop_due(at).unwrap();
+            assert!(i % 2 == 1 && at >= last);
+            last = at;
+            fired += 1;
+        }
+        assert_eq!((fired, q.held()), (500, 0));
+    }
+
     #[test]
     fn lanes_and_heap_fire_in_deadline_order() {
         let mut q = TimerQueue::default();

@@ -39,6 +39,7 @@ impl WindowedEnv {
     fn run_window(&mut self, from: Nanos, until: Option<Nanos>) {
         let end = self.agenda.window_end(from, until);
         if self.core.can_handle_apart() {
+            self.agenda.unpack_before(end);
             let mut window = Vec::new();
             self.agenda
                 .for_each_before(end, |at, event| window.push((at, event)));
