@@ -271,7 +271,7 @@ mod tests {
         for round in 0..50u64 {
             for i in 0..1_000u32 {
                 q.arm(i, key, round, 1_000_000 + round * 10 + u64::from(i));
-                if i % 2 == 0 {
+                if i.is_multiple_of(2) {
                     q.cancel(i, key);
                 }
             }

@@ -313,7 +313,7 @@ mod tests {
     impl Pack for Key {
         type Dict = ();
         fn pack(self, _: &mut (), buf: &mut Vec<u8>) -> Option<Self> {
-            if self.2 % 3 == 0 {
+            if self.2.is_multiple_of(3) {
                 return Some(self);
             }
             buf.extend_from_slice(&self.0.to_le_bytes());
@@ -351,7 +351,7 @@ mod tests {
                     reference.insert(key);
                 }
                 let end = now + rng.random_range(0..2_000_000u64);
-                if seq % 7 == 0 {
+                if seq.is_multiple_of(7) {
                     // What a window hands apart: every item before `end`.
                     q.unpack_before(end);
                     let mut seen = Vec::new();
