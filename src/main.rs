@@ -24,7 +24,9 @@ use clap::{Parser, Subcommand};
 
 /// mimalloc: the engine allocates and frees millions of small PDUs and contexts;
 /// glibc malloc fragments under that load (measured: 10^6-device runs spent >12 %
-/// in malloc/free and slowed superlinearly).
+/// in malloc/free and slowed superlinearly). The `mimalloc` feature (default)
+/// switches it; without it heap profilers see every allocation.
+#[cfg(feature = "mimalloc")]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -111,6 +111,11 @@ pub struct NodeReport {
     /// Inputs whose endpoint handled them apart, on the node's threads (a
     /// performance figure, not a result: the outputs do not depend on it).
     pub handled_apart: u64,
+    /// The most inputs pending in the node's agenda at once, and the most
+    /// timer entries (live or not yet swept) its timer queue held: what its
+    /// memory grows with (performance figures, not results).
+    pub peak_pending: u64,
+    pub peak_timer_entries: u64,
     /// Transmissions and device energy by attach attempt (storm runs).
     pub attribution: Option<Box<crate::node::Attribution>>,
 }

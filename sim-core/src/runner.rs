@@ -34,6 +34,11 @@ pub struct Perf {
     pub deliveries: u64,
     /// Inputs handled apart on a node's threads (`RunOptions::threads`).
     pub handled_apart: u64,
+    /// Summed over nodes: the most inputs pending and timer entries held at
+    /// once (what the engine's memory grows with; 0 for the per-message
+    /// engine's pending inputs, which nexosim holds).
+    pub peak_pending: u64,
+    pub peak_timer_entries: u64,
 }
 
 /// Why a run produced no result: its nodes could not be built, or the
@@ -114,6 +119,8 @@ fn run_on(
             inputs: out.inputs,
             deliveries,
             handled_apart: out.handled_apart,
+            peak_pending: out.peak_pending,
+            peak_timer_entries: out.peak_timer_entries,
         },
     ))
 }

@@ -8,6 +8,12 @@
 //! Timers of one kind have one duration, so their deadlines arrive in order: each
 //! distinct duration gets a FIFO lane (push and pop O(1), sequential memory). A
 //! deadline that would break a lane's order goes to a fallback heap.
+//!
+//! A cancelled or re-armed timer leaves a dead entry behind until it reaches
+//! the front. An overloaded server arms its T3460s hundreds of seconds ahead
+//! and may re-arm them meanwhile, so once dead entries outnumber live ones
+//! (and there are many) the lanes and the heap are swept: the queue holds at
+//! most about twice its live timers.
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
@@ -19,6 +25,9 @@ type Entry = (Nanos, u64, u32, TimerKey);
 
 /// Lanes beyond this many distinct durations go to the heap.
 const MAX_LANES: usize = 16;
+
+/// Dead entries tolerated before a sweep, on top of one per live timer.
+const SWEEP_SLACK: usize = 4096;
 
 #[derive(Clone, Debug, Default)]
 pub struct TimerQueue {
@@ -32,6 +41,10 @@ pub struct TimerQueue {
     /// unknown. Every input asks for the next deadline, but most arm a later
     /// timer or cancel another one, which cannot change the answer.
     cached: Option<Option<Earliest>>,
+    /// Entries in the lanes and the heap, live or dead.
+    held: usize,
+    /// The most entries held at once.
+    peak: usize,
 }
 
 /// The earliest live timer: deadline, where it is (`Some(lane)` or `None`
@@ -54,6 +67,11 @@ impl TimerQueue {
         }
         self.seq += 1;
         self.live.insert((index, id), self.seq);
+        if self.held >= 2 * self.live.len() + SWEEP_SLACK {
+            self.sweep();
+        }
+        self.held += 1;
+        self.peak = self.peak.max(self.held);
         let entry = (at, self.seq, index, id);
         let duration = at.saturating_sub(now);
         if let Some((_, lane)) = self.lanes.iter_mut().find(|(d, _)| *d == duration) {
@@ -77,6 +95,18 @@ impl TimerQueue {
         self.live.remove(&(index, id));
     }
 
+    /// Drops every dead entry (order kept: lanes stay in deadline order).
+    fn sweep(&mut self) {
+        let live = &self.live;
+        let alive = |e: &Entry| live.get(&(e.2, e.3)) == Some(&e.1);
+        for (_, lane) in &mut self.lanes {
+            lane.retain(alive);
+        }
+        self.heap.retain(|Reverse(e)| alive(e));
+        self.held = self.lanes.iter().map(|(_, l)| l.len()).sum::<usize>() + self.heap.len();
+        self.cached = None;
+    }
+
     fn is_live(&self, e: &Entry) -> bool {
         self.live.get(&(e.2, e.3)) == Some(&e.1)
     }
@@ -88,10 +118,12 @@ impl TimerQueue {
         for (_, lane) in &mut self.lanes {
             while lane.front().is_some_and(|e| !alive(e)) {
                 lane.pop_front();
+                self.held -= 1;
             }
         }
         while self.heap.peek().is_some_and(|Reverse(e)| !alive(e)) {
             self.heap.pop();
+            self.held -= 1;
         }
     }
 
@@ -135,6 +167,7 @@ impl TimerQueue {
             None => self.heap.pop()?.0,
         };
         debug_assert!(self.is_live(&e));
+        self.held -= 1;
         self.live.remove(&(e.2, e.3));
         Some((e.2, e.3))
     }
@@ -159,6 +192,16 @@ impl TimerQueue {
 
     pub fn live_count(&self) -> usize {
         self.live.len()
+    }
+
+    /// Entries held now, live or dead (what the queue's memory grows with).
+    pub fn held(&self) -> usize {
+        self.held
+    }
+
+    /// The most entries held at once.
+    pub fn peak_held(&self) -> usize {
+        self.peak
     }
 }
 
@@ -216,6 +259,40 @@ mod tests {
             let fresh = fresh.earliest().map(|e| (e.at, e.place, e.key));
             assert_eq!(cached, fresh, "step {step}");
         }
+    }
+
+    /// Re-arming and cancelling far-future timers (an overloaded server's
+    /// T3460s) keeps at most about two entries per live timer, and the
+    /// survivors still fire in order.
+    #[test]
+    fn dead_entries_are_swept() {
+        let mut q = TimerQueue::default();
+        let key = TimerKey::own(TimerKind::T3460);
+        for round in 0..50u64 {
+            for i in 0..1_000u32 {
+                q.arm(i, key, round, 1_000_000 + round * 10 + u64::from(i));
+                if i.is_multiple_of(2) {
+                    q.cancel(i, key);
+                }
+            }
+            // At most two entries per timer live during the round, plus the slack.
+            assert!(
+                q.held() <= 2 * 1_000 + SWEEP_SLACK + 1,
+                "round {round}: {} held",
+                q.held()
+            );
+        }
+        assert_eq!(q.live_count(), 500);
+        assert!(q.peak_held() < 50 * 1_000, "swept: peak {}", q.peak_held());
+        let mut last = 0;
+        let mut fired = 0;
+        while let Some(at) = q.next_deadline() {
+            let (i, _) = q.pop_due(at).unwrap();
+            assert!(i % 2 == 1 && at >= last);
+            last = at;
+            fired += 1;
+        }
+        assert_eq!((fired, q.held()), (500, 0));
     }
 
     #[test]

@@ -3,8 +3,11 @@
 
 use authsim_protocols::core::Nanos;
 
-use super::calendar::Calendar;
-use crate::node::{Delivery, Event, Router};
+use authsim_protocols::core::{Addr, Interface};
+
+use super::calendar::{Calendar, Pack, le};
+use crate::node::{Cause, Delivery, Event, Router};
+use crate::pdu::Pdu;
 
 /// One input waiting in a node's agenda, ordered as the per-message engine
 /// orders its events: by time, then by origin node in descending id, then by
@@ -26,8 +29,9 @@ pub(crate) struct Pending {
 pub(crate) struct Agenda {
     /// The node this agenda belongs to.
     me: u16,
-    /// Inputs not handled yet.
-    pending: Calendar<Pending>,
+    /// Inputs not handled yet (their time, origin and sequence are the
+    /// calendar's keys).
+    pending: Calendar<Event>,
     /// Scheduling sequence: counts what the per-message engine would schedule
     /// (deliveries, arrive and wake events), in its order.
     seq: u64,
@@ -40,6 +44,8 @@ pub(crate) struct Agenda {
     tick_at: Option<Nanos>,
     /// (time, origin) of the delivery group being handled and its first sequence.
     group: (Nanos, u16, u64),
+    /// The most inputs pending at once.
+    peak: usize,
 }
 
 impl Agenda {
@@ -59,10 +65,9 @@ impl Agenda {
             batches: (0..nodes).map(|_| Vec::new()).collect(),
             tick_at: None,
             group: (0, 0, 0),
+            peak: 0,
         };
-        agenda
-            .pending
-            .push(0, me, 0, Self::pending(0, me, 0, Event::Init));
+        agenda.pending.push(0, me, 0, Event::Init);
         agenda
     }
 
@@ -78,8 +83,9 @@ impl Agenda {
     /// Adds inputs sent by another node's window.
     pub(crate) fn receive(&mut self, batch: Vec<Pending>) {
         for p in batch {
-            self.pending.push(p.at, p.origin, p.seq, p);
+            self.pending.push(p.at, p.origin, p.seq, p.event);
         }
+        self.peak = self.peak.max(self.pending.len());
     }
 
     /// The end (exclusive) of the window that starts at `from`: every input
@@ -95,18 +101,31 @@ impl Agenda {
 
     /// Removes the earliest pending input if it is due before `end`.
     pub(crate) fn pop_before(&mut self, end: Nanos) -> Option<Pending> {
-        self.pending.pop_before(end)
+        let (at, ord, event) = self.pending.pop_before(end)?;
+        Some(Pending {
+            at,
+            origin: u16::MAX - (ord >> 48) as u16,
+            seq: ord & ((1 << 48) - 1),
+            event,
+        })
+    }
+
+    /// Unpacks the inputs due before `end` that wait packed, so that
+    /// [`Self::for_each_before`] sees them.
+    pub(crate) fn unpack_before(&mut self, end: Nanos) {
+        self.pending.unpack_before(end);
     }
 
     /// Calls `f` with every pending input due before `end` (time and event),
-    /// in no particular order, without removing any.
-    pub(crate) fn for_each_before<'s>(&'s self, end: Nanos, mut f: impl FnMut(Nanos, &'s Event)) {
-        self.pending.for_each_before(end, |p| f(p.at, &p.event));
+    /// in no particular order, without removing any (after
+    /// [`Self::unpack_before`]).
+    pub(crate) fn for_each_before<'s>(&'s self, end: Nanos, f: impl FnMut(Nanos, &'s Event)) {
+        self.pending.for_each_before(end, f);
     }
 
     /// The input that comes next, if cheaply known (a hint).
     pub(crate) fn peek_next(&self) -> Option<&Event> {
-        self.pending.peek_next().map(|p| &p.event)
+        self.pending.peek_next()
     }
 
     /// Time of the earliest pending input.
@@ -142,6 +161,11 @@ impl Agenda {
             .map(|(dst, b)| (dst, std::mem::take(b)))
     }
 
+    /// The most inputs that were pending at once (a performance figure).
+    pub(crate) fn peak_pending(&self) -> usize {
+        self.peak
+    }
+
     /// A window was requested at `at` and starts now.
     pub(crate) fn tick_started(&mut self, at: Nanos) {
         if self.tick_at == Some(at) {
@@ -162,8 +186,8 @@ impl Agenda {
 
     fn push_own(&mut self, at: Nanos, event: Event) {
         self.seq += 1;
-        let p = Self::pending(at, self.me, self.seq, event);
-        self.pending.push(at, self.me, self.seq, p);
+        self.pending.push(at, self.me, self.seq, event);
+        self.peak = self.peak.max(self.pending.len());
     }
 }
 
@@ -189,5 +213,116 @@ impl Router for Agenda {
 
     fn wake(&mut self, at: Nanos) {
         self.push_own(at, Event::Wake(at));
+    }
+}
+
+/// Octets of a packed delivery before its PDU: from, to (node, index),
+/// (interface, kind) entry, cause, PDU length.
+const DELIVERY_HEAD: usize = 2 + 4 + 2 + 4 + 1 + 7 + 2;
+
+/// A delivery waiting in a later span is kept as its fields and PDU octets
+/// (41 + PDU octets in all with the calendar's key, against a 64-octet
+/// delivery, a heap block for its PDU and the queue's own entry); its
+/// (interface, kind) pair is an index into a table of the few pairs a node
+/// receives. Broadcast PDUs (shared), other events, PDUs over 64 KiB and a
+/// 257th pair stay whole.
+impl Pack for Event {
+    type Dict = Vec<(Interface, &'static str)>;
+
+    fn pack(self, dict: &mut Self::Dict, buf: &mut Vec<u8>) -> Option<Self> {
+        let Event::Deliver(d) = &self else {
+            return Some(self);
+        };
+        let Pdu::Owned(pdu) = &d.pdu else {
+            return Some(self);
+        };
+        let Ok(len) = u16::try_from(pdu.len()) else {
+            return Some(self);
+        };
+        let pair = match dict
+            .iter()
+            .position(|&(i, k)| i == d.interface && k == d.kind)
+        {
+            Some(p) => p,
+            None if dict.len() <= u8::MAX as usize => {
+                dict.push((d.interface, d.kind));
+                dict.len() - 1
+            }
+            None => return Some(self),
+        };
+        buf.reserve(DELIVERY_HEAD + pdu.len());
+        buf.extend_from_slice(&d.from.node.to_le_bytes());
+        buf.extend_from_slice(&d.from.index.to_le_bytes());
+        buf.extend_from_slice(&d.to.node.to_le_bytes());
+        buf.extend_from_slice(&d.to.index.to_le_bytes());
+        buf.push(pair as u8);
+        buf.extend_from_slice(&d.cause.to_bytes());
+        buf.extend_from_slice(&len.to_le_bytes());
+        buf.extend_from_slice(pdu);
+        None
+    }
+
+    fn unpack(dict: &Self::Dict, b: &[u8]) -> (Self, usize) {
+        let (interface, kind) = dict[b[12] as usize];
+        let len = u16::from_le_bytes(le(b, 20)) as usize;
+        let d = Delivery {
+            from: Addr::new(u16::from_le_bytes(le(b, 0)), u32::from_le_bytes(le(b, 2))),
+            to: Addr::new(u16::from_le_bytes(le(b, 6)), u32::from_le_bytes(le(b, 8))),
+            interface,
+            kind,
+            pdu: Pdu::Owned(b[DELIVERY_HEAD..DELIVERY_HEAD + len].to_vec()),
+            cause: Cause::from_bytes(le(b, 13)),
+        };
+        (Event::Deliver(d), DELIVERY_HEAD + len)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A delivery comes out of its packed form as it went in, and what does
+    /// not pack (a shared PDU, a wake-up) is given back untouched.
+    #[test]
+    fn deliveries_pack_and_unpack_to_the_same_fields() {
+        let d = Delivery {
+            from: Addr::new(1, 0),
+            to: Addr::new(0, 987_654),
+            interface: Interface::Nas,
+            kind: "AuthenticationRequest",
+            pdu: Pdu::Owned((0..36).collect()),
+            cause: Cause::new(Addr::new(0, 987_654), 3),
+        };
+        let mut dict = Vec::new();
+        let mut buf = vec![0xAA];
+        assert!(
+            Event::Deliver(d.clone())
+                .pack(&mut dict, &mut buf)
+                .is_none()
+        );
+        assert!(
+            Event::Deliver(d.clone())
+                .pack(&mut dict, &mut buf)
+                .is_none()
+        );
+        assert_eq!(dict.len(), 1, "one entry per (interface, kind)");
+        assert_eq!(buf.len(), 1 + 2 * (DELIVERY_HEAD + 36));
+        let (back, used) = Event::unpack(&dict, &buf[1..]);
+        assert_eq!(used, DELIVERY_HEAD + 36);
+        let Event::Deliver(back) = back else {
+            panic!("not a delivery")
+        };
+        assert_eq!(
+            (back.from, back.to, back.interface, back.kind, back.cause),
+            (d.from, d.to, d.interface, d.kind, d.cause)
+        );
+        assert_eq!(back.pdu, d.pdu);
+        let shared = Delivery {
+            pdu: Pdu::shared(vec![1, 2, 3]),
+            ..d
+        };
+        assert!(Event::Deliver(shared).pack(&mut dict, &mut buf).is_some());
+        assert!(Event::Wake(5).pack(&mut dict, &mut buf).is_some());
+        assert_eq!(buf.len(), 1 + 2 * (DELIVERY_HEAD + 36), "nothing written");
     }
 }

@@ -39,6 +39,10 @@ pub struct RunOutput {
     pub inputs: u64,
     /// Inputs handled apart on a node's threads (`run_threads`).
     pub handled_apart: u64,
+    /// Summed over nodes: the most inputs pending and timer entries held at
+    /// once (`NodeReport::peak_pending`, `peak_timer_entries`).
+    pub peak_pending: u64,
+    pub peak_timer_entries: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -219,10 +223,14 @@ fn run_bench<M: NodeModel>(
     };
     let inputs = reports.iter().map(|r| r.inputs).sum();
     let handled_apart = reports.iter().map(|r| r.handled_apart).sum();
+    let peak_pending = reports.iter().map(|r| r.peak_pending).sum();
+    let peak_timer_entries = reports.iter().map(|r| r.peak_timer_entries).sum();
     Ok(RunOutput {
         reports,
         end_time,
         inputs,
         handled_apart,
+        peak_pending,
+        peak_timer_entries,
     })
 }

@@ -39,6 +39,7 @@ impl WindowedEnv {
     fn run_window(&mut self, from: Nanos, until: Option<Nanos>) {
         let end = self.agenda.window_end(from, until);
         if self.core.can_handle_apart() {
+            self.agenda.unpack_before(end);
             let mut window = Vec::new();
             self.agenda
                 .for_each_before(end, |at, event| window.push((at, event)));
@@ -109,7 +110,9 @@ impl WindowedNode {
         _cx: &Context<Self>,
         env: &mut WindowedEnv,
     ) -> NodeReport {
-        env.core.take_report()
+        let mut report = env.core.take_report();
+        report.peak_pending = env.agenda.peak_pending() as u64;
+        report
     }
 
     /// Sends this window's deliveries, one batch per destination node.

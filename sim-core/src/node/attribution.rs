@@ -59,6 +59,15 @@ impl Cause {
     pub fn attempt(self) -> u16 {
         u16::from_be_bytes([self.0[1], self.0[2]])
     }
+
+    /// Its seven octets (a delivery packed while it waits in an agenda).
+    pub(crate) fn to_bytes(self) -> [u8; 7] {
+        self.0
+    }
+
+    pub(crate) fn from_bytes(b: [u8; 7]) -> Self {
+        Self(b)
+    }
 }
 
 impl Default for Cause {

@@ -579,6 +579,7 @@ impl NodeCore {
             self.report.messages.entry(k).or_default().merge(&c);
         }
         self.report.attribution = self.attribution.take();
+        self.report.peak_timer_entries = self.timers.peak_held() as u64;
         std::mem::take(&mut self.report)
     }
 }
