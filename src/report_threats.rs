@@ -45,6 +45,10 @@ const THREATS: &[Threat] = &[
         classes: &["impersonation", "non_member"],
     },
     Threat {
+        title: "Forged home-network answers: a fake HSS/HLR answer from a rogue core peer (issue 10, forgery)",
+        classes: &["fake_home_answer"],
+    },
+    Threat {
         title: "Man-in-the-middle: relay and modification of PDUs in flight",
         classes: &["relay", "modification"],
     },
@@ -117,13 +121,17 @@ pub fn render(current: &str, dir: &Path, page: &Path) -> Result<String, Failure>
             );
             continue;
         }
-        let acceptances: u64 = cells.iter().map(|r| num(r, "false_acceptances")).sum();
-        let alarms: u64 = cells.iter().map(|r| num(r, "false_alarms")).sum();
-        let broken: Vec<String> = cells
-            .iter()
-            .filter(|r| num(r, "false_acceptances") > 0)
-            .map(|r| format!("{} `{}`", r["protocol"], r["cell"]))
-            .collect();
+        let mut acceptances = 0;
+        let mut alarms = 0;
+        let mut broken = Vec::new();
+        for r in &cells {
+            let accepted = num(r, "false_acceptances", path_of(dir))?;
+            acceptances += accepted;
+            alarms += num(r, "false_alarms", path_of(dir))?;
+            if accepted > 0 {
+                broken.push(format!("{} `{}`", r["protocol"], r["cell"]));
+            }
+        }
         let _ = writeln!(
             s,
             "{} cells; false acceptances {acceptances}{}; false alarms {alarms}.\n",
@@ -148,8 +156,26 @@ pub fn render(current: &str, dir: &Path, page: &Path) -> Result<String, Failure>
     Ok(s)
 }
 
-fn num(r: &BTreeMap<String, String>, column: &str) -> u64 {
-    r.get(column).and_then(|v| v.parse().ok()).unwrap_or(0)
+fn path_of(dir: &Path) -> std::path::PathBuf {
+    dir.join("attacks.csv")
+}
+
+/// A count column of a row; a value that is not a count is an error (a
+/// false acceptance must never vanish as a 0).
+fn num(
+    r: &BTreeMap<String, String>,
+    column: &str,
+    path: std::path::PathBuf,
+) -> Result<u64, Failure> {
+    let v = r.get(column).map_or("", String::as_str);
+    v.parse().map_err(|_| {
+        Failure::RunFailed(format!(
+            "{}: column `{column}` of cell {} `{}` is not a count: {v:?}",
+            path.display(),
+            r.get("protocol").map_or("", String::as_str),
+            r.get("cell").map_or("", String::as_str),
+        ))
+    })
 }
 
 /// attacks.csv as one map per row, column name → text.
@@ -175,4 +201,130 @@ fn read(path: &Path) -> Result<Vec<BTreeMap<String, String>>, Failure> {
                 .collect())
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEAD: &str = "protocol,class,cell,rate_per_s,injected,detected_share,detected_at,\
+        false_acceptances,false_alarms,crypto_per_injection,device_crypto_per_injection,\
+        device_energy_per_injection_mj,goodput_share";
+
+    fn rendered(csv: &str) -> Result<String, Failure> {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("attacks.csv"), csv).unwrap();
+        let page = format!("# Threats\n\nHand-written prose.\n\n{MARKER}\nstale numbers\n");
+        render(&page, dir.path(), Path::new("docs/threats.md"))
+    }
+
+    fn section<'a>(md: &'a str, title: &str) -> &'a str {
+        let start = md.find(&format!("### {title}")).expect(title);
+        let rest = &md[start..];
+        let end = rest[4..].find("\n### ").map_or(rest.len(), |e| e + 4);
+        &rest[..end]
+    }
+
+    #[test]
+    fn a_cell_is_rendered_under_its_threat_with_exact_markdown() {
+        let csv = format!(
+            "{HEAD}\neps-aka,attach_flood,attach_flood,1000,10000,1.000,mme,0,0,0.000,0.000,0.000,1.000\n"
+        );
+        let md = rendered(&csv).unwrap();
+        assert!(md.starts_with(&format!("# Threats\n\nHand-written prose.\n\n{MARKER}\n\n")));
+        assert!(!md.contains("stale numbers"), "{md}");
+        assert_eq!(
+            section(
+                &md,
+                "DoS on the core by masses of signalling (Lai 2012, §2.3)"
+            ),
+            "### DoS on the core by masses of signalling (Lai 2012, §2.3)\n\n\
+             1 cells; false acceptances 0; false alarms 0.\n\n\
+             | protocol | cell | rate /s | adversary PDUs | detected | at | false acc. | false alarms | crypto ops / PDU | device crypto / PDU | device mJ / PDU | honest goodput |\n\
+             |---|---|---|---|---|---|---|---|---|---|---|---|\n\
+             | eps-aka | attach_flood | 1000 | 10000 | 1.000 | mme | 0 | 0 | 0.000 | 0.000 | 0.000 | 1.000 |\n"
+        );
+    }
+
+    #[test]
+    fn false_acceptances_are_summed_and_their_cells_named() {
+        let csv = format!(
+            "{HEAD}\n\
+             group-aka,compromised_member,compromised_member,1000,10000,0.000,adversary0,9999,0,26.000,0.001,0.000,1.000\n\
+             eps-aka,impersonation,impersonation,1000,10000,1.000,mme,0,2,9.000,0.000,0.000,1.000\n\
+             group-aka,non_member,non_member,1000,10000,1.000,mme,3,1,0.000,0.000,0.000,1.000\n"
+        );
+        let md = rendered(&csv).unwrap();
+        let insiders = section(
+            &md,
+            "Compromised devices / malicious insiders (Lai 2012, §2; Sensors 2018, §3.4)",
+        );
+        assert!(
+            insiders.contains(
+                "1 cells; false acceptances 9999 (in group-aka `compromised_member`); false alarms 0.\n"
+            ),
+            "{insiders}"
+        );
+        let impersonation = section(
+            &md,
+            "Impersonation of a device without its key; a non-member or revoked device in a group",
+        );
+        assert!(
+            impersonation.contains(
+                "2 cells; false acceptances 3 (in group-aka `non_member`); false alarms 3.\n"
+            ),
+            "{impersonation}"
+        );
+        // Rows keep the csv's order.
+        let eps = impersonation.find("| eps-aka | impersonation").unwrap();
+        let group = impersonation.find("| group-aka | non_member").unwrap();
+        assert!(eps < group, "{impersonation}");
+    }
+
+    #[test]
+    fn a_threat_without_cells_says_so() {
+        let md = rendered(&format!("{HEAD}\n")).unwrap();
+        assert_eq!(
+            section(&md, "Desynchronisation of SQN (TS 33.102 §6.3.5)"),
+            "### Desynchronisation of SQN (TS 33.102 §6.3.5)\n\n\
+             No cell of the matrix exercises it (classes: desync).\n"
+        );
+        assert_eq!(
+            md.matches("No cell of the matrix exercises it").count(),
+            THREATS.len()
+        );
+    }
+
+    #[test]
+    fn bad_input_is_an_error_not_a_panic() {
+        // No marker on the page.
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("attacks.csv"), format!("{HEAD}\n")).unwrap();
+        let e = render("# no marker\n", dir.path(), Path::new("docs/threats.md")).unwrap_err();
+        assert!(e.to_string().contains("docs/threats.md: no line"), "{e}");
+        // No attacks.csv.
+        let e = render(MARKER, &dir.path().join("missing"), Path::new("t.md")).unwrap_err();
+        assert!(e.to_string().contains("attacks.csv"), "{e}");
+        // A column missing.
+        let e = rendered("protocol,class,cell\neps-aka,relay,relay\n").unwrap_err();
+        assert!(e.to_string().contains("no column `rate_per_s`"), "{e}");
+        // A row of the wrong length.
+        let e = rendered(&format!("{HEAD}\neps-aka,relay\n")).unwrap_err();
+        assert!(e.to_string().contains("attacks.csv"), "{e}");
+        // A count that is not one.
+        let csv =
+            format!("{HEAD}\neps-aka,relay,relay,,50000,0.000,,many,0,0.000,0.000,0.000,0.500\n");
+        let e = rendered(&csv).unwrap_err();
+        assert!(
+            e.to_string().contains(
+                "column `false_acceptances` of cell eps-aka `relay` is not a count: \"many\""
+            ),
+            "{e}"
+        );
+        // Undecodable bytes.
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("attacks.csv"), b"protocol,\xff\xfe\n").unwrap();
+        let page = format!("{MARKER}\n");
+        assert!(render(&page, dir.path(), Path::new("t.md")).is_err());
+    }
 }

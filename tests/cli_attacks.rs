@@ -55,6 +55,15 @@ fields = ["mac"]
 except = ["umts-aka"]
 "#;
 
+const HOME_ANSWER: &str = r#"
+[[attack_matrix.classes]]
+class = "fake_home_answer"
+stop_s = 3.0
+sources = 20
+vectors = ["random", "replayed"]
+only = ["eps-aka", "umts-aka"]
+"#;
+
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     let p = dir.join(name);
     std::fs::write(&p, text).unwrap();
@@ -93,6 +102,25 @@ fn an_unknown_protocol_or_class_exits_2_naming_file_and_field() {
             "rate.toml",
             matrix("", &FLOOD.replace("20.0", "-1.0")),
             "attack_matrix.classes[0].rates",
+        ),
+        // The forged home answer is built for EPS-AKA and UMTS AKA only.
+        (
+            "home.toml",
+            matrix(
+                "",
+                &HOME_ANSWER.replace("only = [\"eps-aka\", \"umts-aka\"]", ""),
+            ),
+            "attack_matrix.classes[0].class",
+        ),
+        (
+            "vectors.toml",
+            matrix("", &HOME_ANSWER.replace("\"replayed\"", "\"fresh\"")),
+            "vectors",
+        ),
+        (
+            "home-sources.toml",
+            matrix("", &HOME_ANSWER.replace("sources = 20", "sources = 61")),
+            "attack_matrix.classes[0].sources",
         ),
     ];
     for (name, text, field) in cases {

@@ -101,6 +101,9 @@ pub struct ClassSpec {
     pub pdus: Vec<PduSpec>,
     #[serde(default)]
     pub delay_ms: Option<f64>,
+    /// `fake_home_answer`: what the forged answers carry, one cell each.
+    #[serde(default)]
+    pub vectors: Vec<crate::home_attacks::VectorsSpec>,
     /// Protocols this entry leaves out (a field or PDU their dialect lacks,
     /// such as the NAS MAC in UMTS MM): written, so no cell vanishes silently.
     #[serde(default)]
@@ -124,9 +127,10 @@ impl Cell {
     /// The column label of the detection matrix: class, then field or PDU.
     pub fn label(&self) -> String {
         let a = &self.attack;
-        match (a.field, a.pdu) {
-            (Some(f), _) => format!("{}:{}", a.class.name(), field_name(f)),
-            (_, Some(p)) => format!("{}:{}", a.class.name(), pdu_name(p)),
+        match (a.field, a.pdu, a.vectors) {
+            (Some(f), _, _) => format!("{}:{}", a.class.name(), field_name(f)),
+            (_, Some(p), _) => format!("{}:{}", a.class.name(), pdu_name(p)),
+            (_, _, Some(v)) => format!("{}:{}", a.class.name(), v.name()),
             _ => a.class.name().to_string(),
         }
     }
@@ -262,6 +266,7 @@ impl Matrix {
                             "rate_per_s" => "rates",
                             "field" => "fields",
                             "pdu" => "pdus",
+                            "vectors" => "vectors",
                             other => other,
                         };
                         err(at(name), format!("protocol `{p}`: {}", e.message))
@@ -314,10 +319,18 @@ fn expand(c: &ClassSpec, protocol: &str) -> Vec<AttackSpec> {
     } else {
         c.pdus.iter().copied().map(Some).collect()
     };
+    let vectors: Vec<Option<crate::home_attacks::VectorsSpec>> = if c.vectors.is_empty() {
+        vec![None]
+    } else {
+        c.vectors.iter().copied().map(Some).collect()
+    };
     let mut out = Vec::new();
     for rate in opt(&c.rates) {
         for &field in &fields {
-            for &pdu in &pdus {
+            for (&pdu, &vectors) in pdus
+                .iter()
+                .flat_map(|p| vectors.iter().map(move |v| (p, v)))
+            {
                 out.push(AttackSpec {
                     class: c.class,
                     target: target.clone(),
@@ -331,6 +344,7 @@ fn expand(c: &ClassSpec, protocol: &str) -> Vec<AttackSpec> {
                     // A 5G flood's SUCI shape: the class's default (profile A).
                     suci: None,
                     imsis: None,
+                    vectors,
                 });
             }
         }

@@ -58,6 +58,11 @@ pub struct AttackSpec {
     /// the default: unknown ones; `"victims"`: the subscribers').
     #[serde(default)]
     pub imsis: Option<crate::home_attacks::ImsiSpec>,
+    /// `fake_home_answer`: what the forged answers carry (`"random"`, the
+    /// default: random vectors; `"replayed"`: genuine vectors recorded in
+    /// flight from other subscribers' answers).
+    #[serde(default)]
+    pub vectors: Option<crate::home_attacks::VectorsSpec>,
 }
 
 /// `attacks[].suci` of a 5G registration flood.
@@ -124,6 +129,10 @@ pub enum AttackClass {
     /// requests (Diameter AIR, MAP SendAuthenticationInfo) to the home node
     /// (crate::home_attacks).
     AirFlood,
+    /// Forgery inside the core: a rogue agent on the serving node's home
+    /// interface answering the victims' authentication-data requests with
+    /// forged vectors (crate::home_attacks).
+    FakeHomeAnswer,
 }
 
 impl AttackClass {
@@ -141,6 +150,7 @@ impl AttackClass {
             AttackClass::NonMember => "non_member",
             AttackClass::CompromisedMember => "compromised_member",
             AttackClass::AirFlood => "air_flood",
+            AttackClass::FakeHomeAnswer => "fake_home_answer",
         }
     }
 
@@ -160,7 +170,10 @@ impl AttackClass {
     fn has_rate(self) -> bool {
         !matches!(
             self,
-            AttackClass::Relay | AttackClass::Modification | AttackClass::Desync
+            AttackClass::Relay
+                | AttackClass::Modification
+                | AttackClass::Desync
+                | AttackClass::FakeHomeAnswer
         )
     }
 }
@@ -197,8 +210,10 @@ pub fn device_node(protocol: &str) -> Option<&'static str> {
 
 /// The node an entry of `class` must name as `target` in `protocol`.
 pub fn target_node(protocol: &str, class: AttackClass) -> Option<&'static str> {
-    if class == AttackClass::AirFlood {
-        return crate::home_attacks::home_node(protocol);
+    match class {
+        AttackClass::AirFlood => return crate::home_attacks::home_node(protocol),
+        AttackClass::FakeHomeAnswer => return crate::home_attacks::serving_peer(protocol),
+        _ => {}
     }
     dialect(protocol).map(|(_, device, serving)| target_of(class, device, serving))
 }
@@ -239,6 +254,17 @@ pub fn validate(attacks: &[AttackSpec], protocol: &str, devices: u32) -> Result<
                     ),
                 )
             })?,
+            AttackClass::FakeHomeAnswer => {
+                crate::home_attacks::serving_peer(protocol).ok_or_else(|| {
+                    FieldError::new(
+                        f("class"),
+                        format!(
+                            "class `fake_home_answer` is built for {} only, not `{protocol}`",
+                            crate::home_attacks::flooded_protocols()
+                        ),
+                    )
+                })?
+            }
             _ => target_of(a.class, device, serving),
         };
         if a.target != want {
@@ -269,7 +295,7 @@ pub fn validate(attacks: &[AttackSpec], protocol: &str, devices: u32) -> Result<
                 format!("must be 1..=100000, got {}", a.sources),
             ));
         }
-        if a.class.in_path() && a.sources > devices {
+        if (a.class.in_path() || a.class == AttackClass::FakeHomeAnswer) && a.sources > devices {
             return Err(FieldError::new(
                 f("sources"),
                 format!(
@@ -279,6 +305,13 @@ pub fn validate(attacks: &[AttackSpec], protocol: &str, devices: u32) -> Result<
             ));
         }
         validate_class_fields(a, dialect, &f)?;
+        if a.class == AttackClass::FakeHomeAnswer && attacks[..i].iter().any(|b| b.class == a.class)
+        {
+            return Err(FieldError::new(
+                f("class"),
+                "one `fake_home_answer` entry per scenario (they would stand in the same path)",
+            ));
+        }
         if a.class.in_path() && attacks[..i].iter().any(|b| b.class.in_path()) {
             return Err(FieldError::new(
                 f("class"),
@@ -364,6 +397,12 @@ fn validate_class_fields(
     needs("pdu", a.pdu.is_some(), a.class == AttackClass::Replay)?;
     if a.imsis.is_some() && a.class != AttackClass::AirFlood {
         return Err(FieldError::new(f("imsis"), "only for class `air_flood`"));
+    }
+    if a.vectors.is_some() && a.class != AttackClass::FakeHomeAnswer {
+        return Err(FieldError::new(
+            f("vectors"),
+            "only for class `fake_home_answer`",
+        ));
     }
     if a.suci.is_some()
         && !(a.class == AttackClass::AttachFlood && matches!(dialect, Dialect::FiveG(_)))
@@ -477,6 +516,39 @@ pub fn place(
                 Addr::new(target as u16, 0),
                 &schedule(a, start, stop),
                 stop,
+            )
+        } else if a.class == AttackClass::FakeHomeAnswer {
+            // An agent in the serving node's home path: the serving node's
+            // requests to the home node go to it; it reaches both over
+            // copies of their link.
+            let serving_id = id_of(setups, serving)?;
+            let home = crate::home_attacks::home_node(protocol)
+                .ok_or_else(|| BuildError::NoNode(format!("home node of {protocol}")))?;
+            let home_id = id_of(setups, home)?;
+            let core = link_between(links, serving, home)
+                .ok_or_else(|| BuildError::NoNode(home.into()))?;
+            let core_link = |from: &str, to: &str| {
+                LinkState::new(core.clone()).map_err(|source| BuildError::Link {
+                    from: from.into(),
+                    to: to.into(),
+                    source,
+                })
+            };
+            setups[serving_id].links[me as usize] = Some(core_link(serving, &name)?);
+            own_links[serving_id] = Some(core_link(&name, serving)?);
+            setups[home_id].links[me as usize] = Some(core_link(home, &name)?);
+            own_links[home_id] = Some(core_link(&name, home)?);
+            let inner =
+                std::mem::replace(&mut setups[serving_id].host, Box::new(Vec::<Mitm>::new()));
+            setups[serving_id].host = crate::home_attacks::tapped(inner, home_id as u16, me);
+            crate::home_attacks::agent(
+                a,
+                protocol,
+                (
+                    Addr::new(serving_id as u16, 0),
+                    Addr::new(home_id as u16, 0),
+                ),
+                (start, stop),
             )
         } else if a.class.in_path() {
             // The victims' uplink is routed to this node, which reaches the

@@ -2,10 +2,14 @@
 //! home node rather than on the radio side: `air_flood`, a rogue peer
 //! flooding the HSS (Diameter AIR) or the HLR (MAP SendAuthenticationInfo)
 //! with requests for random or victims' IMSIs
-//! (`authsim_protocols::adversary::home_flood`; docs/threats.md).
+//! (`authsim_protocols::adversary::home_flood`), and `fake_home_answer`, a
+//! rogue agent in the serving node's home path answering the victims'
+//! requests with forged vectors
+//! (`authsim_protocols::adversary::home_answer`); docs/threats.md.
 
+use authsim_protocols::adversary::home_answer::{Forgery, HomeAnswerAgent};
 use authsim_protocols::adversary::home_flood::{HomeDialect, HomeFlood, Identities};
-use authsim_protocols::core::{Addr, Nanos};
+use authsim_protocols::core::{Addr, Ctx, Destination, Endpoint, Incoming, Nanos, TimerKey};
 use serde::Deserialize;
 
 use crate::attacks::AttackSpec;
@@ -29,6 +33,26 @@ pub enum ImsiSpec {
     Random,
     /// The subscribers' own IMSIs, round robin (a vector and an SQN step each).
     Victims,
+}
+
+/// `attacks[].vectors` of a `fake_home_answer`: what the forged answers carry.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum VectorsSpec {
+    /// Random RAND, AUTN, XRES and keys.
+    #[default]
+    Random,
+    /// Genuine vectors recorded in flight from other subscribers' answers.
+    Replayed,
+}
+
+impl VectorsSpec {
+    pub fn name(self) -> &'static str {
+        match self {
+            VectorsSpec::Random => "random",
+            VectorsSpec::Replayed => "replayed",
+        }
+    }
 }
 
 /// The home node of `protocol` an `air_flood` targets, if built for it.
@@ -85,4 +109,96 @@ pub fn flooders(
         arrivals.push((first, k as u32));
     }
     (Box::new(hosted), arrivals)
+}
+
+/// The agent of a `fake_home_answer` between `serving` and `home`: one
+/// endpoint (host, arrivals); devices 0..sources are its victims.
+pub fn agent(
+    a: &AttackSpec,
+    protocol: &str,
+    (serving, home): (Addr, Addr),
+    (start, stop): (Nanos, Nanos),
+) -> (Box<dyn Host>, Vec<(Nanos, u32)>) {
+    let dialect = HOMES
+        .iter()
+        .find(|h| h.0 == protocol)
+        .map_or(HomeDialect::Diameter, |h| h.2);
+    let forgery = match a.vectors.unwrap_or_default() {
+        VectorsSpec::Random => Forgery::Random,
+        VectorsSpec::Replayed => Forgery::Replayed,
+    };
+    let plmn = authsim_protocols::eps_aka::Config::default().plmn_digits;
+    let hosted = vec![HomeAnswerAgent::new(
+        dialect,
+        forgery,
+        (serving, home),
+        plmn,
+        a.sources,
+        start,
+        stop,
+    )];
+    (Box::new(hosted), vec![(0, 0)])
+}
+
+/// The serving node's host with its requests to the home node (`home`)
+/// sent to the agent (`agent`, endpoint 0) instead, as a relay in its path
+/// receives them; the role is unchanged.
+pub fn tapped(inner: Box<dyn Host>, home: u16, agent: u16) -> Box<dyn Host> {
+    Box::new(HomeTapped {
+        inner,
+        home,
+        agent,
+        current: 0,
+    })
+}
+
+struct HomeTapped {
+    inner: Box<dyn Host>,
+    home: u16,
+    agent: u16,
+    /// The endpoint the host was last asked for.
+    current: u32,
+}
+
+impl HomeTapped {
+    fn around(&mut self, cx: &mut Ctx<'_>, call: impl FnOnce(&mut dyn Endpoint, &mut Ctx<'_>)) {
+        let before = cx.fx.transmits.len();
+        let Some(ep) = self.inner.endpoint(self.current) else {
+            return;
+        };
+        call(ep, cx);
+        for t in &mut cx.fx.transmits[before..] {
+            if let Destination::Unicast(to) = &mut t.to
+                && to.node == self.home
+            {
+                *to = Addr::new(self.agent, 0);
+            }
+        }
+    }
+}
+
+impl Host for HomeTapped {
+    fn len(&self) -> u32 {
+        self.inner.len()
+    }
+    fn endpoint(&mut self, index: u32) -> Option<&mut dyn Endpoint> {
+        if index < self.inner.len() {
+            self.current = index;
+            Some(self)
+        } else {
+            None
+        }
+    }
+}
+
+impl Endpoint for HomeTapped {
+    fn start(&mut self, cx: &mut Ctx<'_>) {
+        self.around(cx, |ep, cx| ep.start(cx));
+    }
+    fn on_message(&mut self, m: Incoming<'_>, cx: &mut Ctx<'_>) {
+        self.around(cx, |ep, cx| ep.on_message(m, cx));
+    }
+    fn on_timer(&mut self, key: TimerKey, cx: &mut Ctx<'_>) {
+        self.around(cx, |ep, cx| ep.on_timer(key, cx));
+    }
 }

@@ -17,8 +17,22 @@ fn entry(target: &str, imsis: &str) -> String {
     )
 }
 
-fn measured((protocol, nodes): (&str, [&str; 3]), imsis: &str) -> AttackRow {
-    let text = |attacks: &str| three_nodes::scenario("air-flood", 3, 50, protocol, nodes, attacks);
+fn measured(p: (&str, [&str; 3]), imsis: &str) -> AttackRow {
+    measured_with(p, imsis, "")
+}
+
+/// With `home` appended to both runs' scenarios (a `[protocol.home]` table).
+fn measured_with((protocol, nodes): (&str, [&str; 3]), imsis: &str, home: &str) -> AttackRow {
+    let text = |attacks: &str| {
+        three_nodes::scenario(
+            "air-flood",
+            3,
+            50,
+            protocol,
+            nodes,
+            &format!("{attacks}{home}"),
+        )
+    };
     let with = three_nodes::parse("air-flood", &text(&entry(nodes[2], imsis))).unwrap();
     let without = three_nodes::parse("air-flood", &text("")).unwrap();
     let opts = RunOptions::default();
@@ -73,6 +87,64 @@ fn victims_imsis_cost_a_vector_each_and_the_victims_still_authenticate() {
             "{what}"
         );
     }
+}
+
+#[test]
+fn an_allow_list_at_the_home_node_discards_the_rogue_peers_requests_before_any_work() {
+    for p in [EPS, UMTS] {
+        let [_, serving, home] = p.1;
+        let victims = "imsis = \"victims\"\n";
+        let open = measured(p, victims);
+        let listed = measured_with(
+            p,
+            victims,
+            &format!("[protocol.home]\nallowed_peers = [\"{serving}\"]\n"),
+        );
+        let what = format!("{}: {open:?}\n{listed:?}", p.0);
+        assert_eq!(listed.injected, 100, "{what}");
+        // Every request reached the home node and was discarded there,
+        // counted, before any lookup: no vector, no answer.
+        assert_eq!(listed.extra_inputs, 100, "{what}");
+        assert!(
+            listed
+                .detections
+                .contains(&format!("{home}:ignored:unknown_peer=100")),
+            "{what}"
+        );
+        assert!(!listed.detections.contains("home_answer"), "{what}");
+        assert_eq!(listed.extra_crypto_ops, 0, "{what}");
+        assert_eq!(listed.extra_tx_bytes, 0, "{what}");
+        // Without the list the same flood cost a vector per request.
+        assert!(open.extra_crypto_ops >= 5 * 100, "{what}");
+        assert!(open.extra_tx_bytes > 0, "{what}");
+        // The listed serving node's own requests are answered as before.
+        assert_eq!(
+            listed.honest_authenticated, listed.honest_authenticated_baseline,
+            "{what}"
+        );
+        assert_eq!(listed.honest_authenticated_baseline, 50, "{what}");
+        assert_eq!(listed.false_acceptances, 0, "{what}");
+    }
+}
+
+#[test]
+fn an_allow_list_names_nodes_of_the_protocol() {
+    let (protocol, nodes) = EPS;
+    let parse = |home: &str| {
+        three_nodes::parse(
+            "air-flood",
+            &three_nodes::scenario("air-flood", 3, 50, protocol, nodes, home),
+        )
+    };
+    let e = parse("[protocol.home]\nallowed_peers = [\"mme\", \"vlr\"]\n").unwrap_err();
+    assert!(
+        e.contains("protocol.home.allowed_peers[1]") && e.contains("`vlr`"),
+        "{e}"
+    );
+    let e = parse("[protocol.home]\nallowed_peers = []\n").unwrap_err();
+    assert!(e.contains("protocol.home.allowed_peers"), "{e}");
+    let e = parse("[protocol.home]\npeers = [\"mme\"]\n").unwrap_err();
+    assert!(e.contains("peers"), "{e}");
 }
 
 #[test]

@@ -9,6 +9,8 @@
 //! - [`targets`]: each protocol's roles set up for it;
 //! - [`injector`]: the adversary endpoint of the simulator's `[[attacks]]`;
 //! - [`group`]: group AKA's forged challenges and the compromised member;
+//! - [`home_answer`]: forged home-node answers on the serving node's home
+//!   interface (`fake_home_answer`);
 //! - [`mitm`]: the man in the middle of `[[attacks]]` (relay, modification,
 //!   replay, desynchronisation) on a victim device's radio link.
 //!
@@ -19,6 +21,7 @@ pub mod attacker;
 pub mod decoders;
 pub mod fiveg;
 pub mod group;
+pub mod home_answer;
 pub mod home_flood;
 pub mod injector;
 pub mod mitm;

@@ -14,6 +14,33 @@ pub struct Subscriber {
     pub sqn: HeSqn,
 }
 
+/// The peers a home node answers (`[protocol.home] allowed_peers`): by
+/// default every peer; with a list, only requests from those nodes. A
+/// Diameter node admits peers by configuration (RFC 6733 §2.6, peer table;
+/// §5.3: a CER from an unknown peer is refused with DIAMETER_UNKNOWN_PEER
+/// and the connection closed), an HLR by SCCP screening of the calling
+/// party. Here there is no capability exchange, so the check is per
+/// request, on the transport source: a request from an unlisted node is
+/// discarded before it is decoded — no answer, no lookup, no vector — and
+/// counted as an ignored input ([`UNKNOWN_PEER`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AllowedPeers(Option<Vec<u16>>);
+
+/// The ignored-input label of a request from a peer not on the list.
+pub const UNKNOWN_PEER: &str = "unknown_peer";
+
+impl AllowedPeers {
+    /// Only requests from `nodes` are answered.
+    pub fn only(nodes: Vec<u16>) -> Self {
+        Self(Some(nodes))
+    }
+
+    /// Whether a request from `from` is answered.
+    pub fn admits(&self, from: crate::core::Addr) -> bool {
+        self.0.as_ref().is_none_or(|n| n.contains(&from.node))
+    }
+}
+
 /// The index of the subscriber an IMSI names, if the home network has it.
 pub fn find(subscribers: &[Subscriber], plmn_digits: &str, imsi: &str) -> Option<usize> {
     imsi_index(plmn_digits, imsi)

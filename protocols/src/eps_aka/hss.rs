@@ -28,6 +28,8 @@ pub struct Hss {
     pub max_vectors: u32,
     /// Overload detection and reports (DOIC configured).
     doic: Option<Reporter>,
+    /// The peers it answers (all by default).
+    pub allowed_peers: home::AllowedPeers,
 }
 
 impl Hss {
@@ -52,6 +54,7 @@ impl Hss {
             request: Air::empty(),
             subscribers,
             max_vectors: 5,
+            allowed_peers: home::AllowedPeers::default(),
         }
     }
 
@@ -115,6 +118,9 @@ impl Endpoint for Hss {
     fn on_message(&mut self, msg: Incoming<'_>, cx: &mut Ctx<'_>) {
         if msg.interface != Interface::S6a {
             return cx.fx.ignore(msg.interface.name());
+        }
+        if !self.allowed_peers.admits(msg.from) {
+            return cx.fx.ignore(home::UNKNOWN_PEER);
         }
         // An undecodable request gets no answer; the MME's Tx timer covers it.
         let mut air = std::mem::replace(&mut self.request, Air::empty());

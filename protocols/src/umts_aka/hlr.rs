@@ -14,6 +14,8 @@ pub struct Hlr {
     subscribers: Vec<Subscriber>,
     /// Most quintets one answer carries (TS 29.002: 1..=5).
     pub max_vectors: u8,
+    /// The peers it answers (all by default).
+    pub allowed_peers: home::AllowedPeers,
 }
 
 impl Hlr {
@@ -22,6 +24,7 @@ impl Hlr {
             cfg,
             subscribers,
             max_vectors: 5,
+            allowed_peers: home::AllowedPeers::default(),
         }
     }
 
@@ -58,6 +61,9 @@ impl Endpoint for Hlr {
     fn on_message(&mut self, msg: Incoming<'_>, cx: &mut Ctx<'_>) {
         if msg.interface != Interface::Map {
             return cx.fx.ignore(msg.interface.name());
+        }
+        if !self.allowed_peers.admits(msg.from) {
+            return cx.fx.ignore(home::UNKNOWN_PEER);
         }
         // An undecodable request gets no answer; the VLR's MAP timer covers it.
         let begin = match MapMessage::decode(msg.pdu) {

@@ -78,6 +78,12 @@ pub(crate) struct NodeCore {
     /// Whether the input being handled was made by an adversary: the
     /// authenticated verdicts it causes are marked (`NodeReport::adversary_caused`).
     input_adversary_made: bool,
+    /// Whether that input came over a serving–home interface (S6a, MAP,
+    /// N12, N13): a forged home answer. What the node sends while handling
+    /// it is marked adversary-made too, since it carries the forgery (a
+    /// challenge built from a forged vector; docs/threats.md,
+    /// `fake_home_answer`).
+    input_forged_home: bool,
 }
 
 /// Fewer inputs than this in a window are not worth a thread.
@@ -128,6 +134,7 @@ impl NodeCore {
             opens: false,
             rx_input: 0,
             input_adversary_made: false,
+            input_forged_home: false,
         }
     }
 
@@ -287,6 +294,8 @@ impl NodeCore {
         }
         self.input_adversary_made =
             matches!(&input, Input::Message(d) if d.cause == Cause::ADVERSARY);
+        self.input_forged_home = self.input_adversary_made
+            && matches!(&input, Input::Message(d) if d.interface.segment() == Some("sn_hn"));
         let start = self.servers.start(now);
         let me = Addr::new(self.id, index);
         self.attribute_input(me, &input);
@@ -419,7 +428,8 @@ impl NodeCore {
         // Drained in place so the buffer keeps its capacity for the next input.
         let mut transmits = std::mem::take(&mut self.fx.transmits);
         let tx_before = self.report.tx_bytes;
-        for t in transmits.drain(..) {
+        for mut t in transmits.drain(..) {
+            t.adversary_made |= self.input_forged_home;
             self.transmit(me, finish, t);
         }
         self.fx.transmits = transmits;

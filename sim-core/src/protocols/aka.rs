@@ -22,6 +22,58 @@ pub const DEVICE_NODE: u16 = authsim_protocols::aka::SUBSCRIBER_NODE;
 pub const SERVING_NODE: u16 = 1;
 pub const HOME_NODE: u16 = 2;
 
+/// `[protocol.home]` of EPS-AKA and UMTS AKA: what the home node (HSS,
+/// HLR) admits. `allowed_peers`: the nodes whose requests it answers (by
+/// default every node); a request from any other node — an `air_flood`
+/// adversary — is discarded before it is decoded and counted as an ignored
+/// `unknown_peer` input (`authsim_protocols::aka::home::AllowedPeers`).
+#[derive(Debug, Clone, serde::Deserialize, PartialEq, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct HomeParams {
+    pub allowed_peers: Option<Vec<String>>,
+}
+
+impl HomeParams {
+    /// Every listed peer is one of `nodes` (the protocol's), and the list
+    /// names at least one.
+    pub(crate) fn validate(&self, nodes: &[&str]) -> Result<(), FieldError> {
+        let Some(peers) = &self.allowed_peers else {
+            return Ok(());
+        };
+        if peers.is_empty() {
+            return Err(invalid(
+                "home.allowed_peers",
+                "names no peer (the home node would answer nobody)",
+            ));
+        }
+        for (i, p) in peers.iter().enumerate() {
+            if !nodes.contains(&p.as_str()) {
+                return Err(invalid(
+                    &format!("home.allowed_peers[{i}]"),
+                    &format!(
+                        "`{p}` is not a node of this protocol ({})",
+                        nodes.join(", ")
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The home node's filter: listed peers by node id (position in `nodes`).
+    pub(crate) fn peers(&self, nodes: &[&str]) -> authsim_protocols::aka::home::AllowedPeers {
+        match &self.allowed_peers {
+            None => Default::default(),
+            Some(list) => authsim_protocols::aka::home::AllowedPeers::only(
+                list.iter()
+                    .filter_map(|p| nodes.iter().position(|n| n == p))
+                    .map(|i| i as u16)
+                    .collect(),
+            ),
+        }
+    }
+}
+
 /// An invalid `protocol.<field>`.
 pub(crate) fn invalid(field: &str, message: &str) -> FieldError {
     FieldError::new(format!("protocol.{field}"), message)

@@ -91,6 +91,11 @@ fn params() -> Vec<ParamDoc> {
             "[protocol.barring] ACB (static or adaptive) and EAB broadcast in SIB2/SIB14 by the eNB (needs ran)",
             "off",
         ),
+        ParamDoc::value(
+            "home",
+            "[protocol.home] allowed_peers: the nodes whose requests the HSS answers (others discarded, counted `unknown_peer`)",
+            "off: every peer",
+        ),
         ParamDoc::operator_key(),
     ]
 }
@@ -114,6 +119,7 @@ pub struct Params {
     pub overload: Option<OverloadParams>,
     /// Boxed: the largest table, kept out of every other protocol's size.
     pub barring: Option<Box<BarringParams>>,
+    pub home: Option<super::aka::HomeParams>,
     pub op: Option<String>,
 }
 
@@ -134,6 +140,7 @@ impl Default for Params {
             ran: None,
             overload: None,
             barring: None,
+            home: None,
             op: None,
         }
     }
@@ -176,6 +183,9 @@ impl Protocol for Params {
         }
         if let Some(d) = &self.doic {
             d.validate()?;
+        }
+        if let Some(h) = &self.home {
+            h.validate(&self.nodes())?;
         }
         if let Some(r) = &self.ran {
             r.validate()?;
@@ -236,7 +246,9 @@ impl Protocol for Params {
             Ue::new(cfg.clone(), index, mme, usim, SqnState::default())
         })?;
         let mme = Box::new(vec![Mme::new(cfg.clone(), Addr::new(HOME_NODE, 0))]);
-        let hss = Box::new(vec![Hss::new(cfg, subs)]);
+        let mut hss = Hss::new(cfg, subs);
+        hss.allowed_peers = self.home.clone().unwrap_or_default().peers(&self.nodes());
+        let hss = Box::new(vec![hss]);
         if self.ran.is_none() {
             // Each device's attach touches only its own state and draws no
             // randomness: a window's inputs may be handled on several threads.

@@ -53,6 +53,11 @@ fn params() -> Vec<ParamDoc> {
             "SendAuthenticationInfo re-invocations",
             d.map_max_retx,
         ),
+        ParamDoc::value(
+            "home",
+            "[protocol.home] allowed_peers: the nodes whose requests the HLR answers (others discarded, counted `unknown_peer`)",
+            "off: every peer",
+        ),
         ParamDoc::operator_key(),
     ]
 }
@@ -69,6 +74,7 @@ pub struct Params {
     pub lu_max_attempts: u32,
     pub map_timeout_s: f64,
     pub map_max_retx: u32,
+    pub home: Option<super::aka::HomeParams>,
     pub op: Option<String>,
 }
 
@@ -83,6 +89,7 @@ impl Default for Params {
             lu_max_attempts: c.lu_max_attempts,
             map_timeout_s: to_seconds(c.map_timeout),
             map_max_retx: c.map_max_retx,
+            home: None,
             op: None,
         }
     }
@@ -112,6 +119,9 @@ impl Protocol for Params {
         if !(1..=5).contains(&self.quintets_per_request) {
             return Err(invalid("quintets_per_request", "must be 1..=5 (TS 29.002)"));
         }
+        if let Some(h) = &self.home {
+            h.validate(ABOUT.nodes)?;
+        }
         check_common(
             &[
                 ("t3260_s", self.t3260_s),
@@ -129,6 +139,8 @@ impl Protocol for Params {
         let (mss, subs) = provision(ctx, self.op.as_deref(), |_, index, usim| {
             Ms::new(cfg.clone(), index, vlr, usim, SqnState::default())
         })?;
+        let mut hlr = Hlr::new(cfg.clone(), subs);
+        hlr.allowed_peers = self.home.clone().unwrap_or_default().peers(ABOUT.nodes);
         device_serving_home(
             ctx,
             ABOUT.nodes,
@@ -136,7 +148,7 @@ impl Protocol for Params {
             // randomness: a window's inputs may be handled on several threads.
             Box::new(Independent(mss)),
             Box::new(vec![Vlr::new(cfg.clone(), Addr::new(HOME_NODE, 0))]),
-            Box::new(vec![Hlr::new(cfg, subs)]),
+            Box::new(vec![hlr]),
         )
     }
 }
