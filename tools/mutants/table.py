@@ -18,6 +18,7 @@ AREAS = [
     ("aka-core", "`aka/mod.rs`, `aka/fiveg.rs`, `aka/home.rs`"),
     ("aka-device", "`aka/device.rs`"),
     ("aka-serving", "`aka/serving.rs`"),
+    ("aka-sqn", "`aka/sqn.rs`"),
     ("eps-ue", "`eps_aka/ue.rs`"),
     ("eps-mme", "`eps_aka/mme.rs`"),
     ("threshold-leader", "`gas/threshold/leader.rs`"),
