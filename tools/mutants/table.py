@@ -19,6 +19,8 @@ AREAS = [
     ("aka-device", "`aka/device.rs`"),
     ("aka-serving", "`aka/serving.rs`"),
     ("aka-sqn", "`aka/sqn.rs`"),
+    ("aka-imsi", "`aka/imsi.rs`"),
+    ("aka-table", "`aka/table.rs`"),
     ("eps-ue", "`eps_aka/ue.rs`"),
     ("eps-mme", "`eps_aka/mme.rs`"),
     ("threshold-leader", "`gas/threshold/leader.rs`"),
