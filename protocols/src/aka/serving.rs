@@ -621,6 +621,28 @@ impl<S: Scheme> Serving<S> {
 mod tests {
     use super::*;
 
+    use crate::aka::test_support::{HOME, dev};
+    use crate::eps_aka::mme::Nas;
+
+    /// `len` (the MME's and VLR's context count) and `is_empty` agree: a
+    /// context exists from the attach on, one per device, kept when its
+    /// procedure ends.
+    #[test]
+    fn contexts_are_counted_per_device() {
+        let mut s = Serving::<Nas>::new(HOME);
+        assert!(s.is_empty());
+        assert_eq!(s.len(), 0);
+        s.begin(dev(1), 1);
+        assert!(!s.is_empty());
+        assert_eq!(s.len(), 1);
+        s.begin(dev(2), 2);
+        s.begin(dev(1), 1); // a repeated attach reuses the device's context
+        assert_eq!(s.len(), 2);
+        s.context_mut(dev(2)).unwrap().abort();
+        assert!(!s.is_empty());
+        assert_eq!(s.len(), 2);
+    }
+
     #[test]
     fn an_eps_context_is_small() {
         // 10^6 of them live in the MME's table at the end of a storm.

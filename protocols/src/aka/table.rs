@@ -95,5 +95,13 @@ mod tests {
         assert_eq!(t.get_mut(&Addr::new(3, 7)), None, "same slot, other page");
         assert_eq!(t.get(&Addr::new(1, 0)), None);
         assert_eq!(t.len(), 2);
+        // Pages are allocated as far as the highest index and no further, and
+        // a lower index of the same node keeps the pages above it.
+        assert_eq!(t.nodes[3].len(), 4);
+        *t.get_or_insert_with(Addr::new(3, 1), || 5) += 1;
+        assert_eq!(t.nodes[3].len(), 4);
+        assert_eq!(t.get(&far), Some(&2));
+        assert_eq!(t.get(&Addr::new(3, 1)), Some(&6));
+        assert_eq!(t.len(), 3);
     }
 }

@@ -976,3 +976,166 @@ fn an_attach_request_repeated_during_the_challenge_gets_the_challenge_again() {
     assert_eq!(count(&r, "AIR"), 1);
     assert_mutually_authenticated(&r, [UE]);
 }
+
+/// The MME hands out the key set identifiers KSI_ASME 0..=6 in turn and never
+/// 7, which means "no key" (TS 24.301 §9.9.3.21): the eighth attach is keyed
+/// with KSI 0 again, in the challenge and in the verdict alike.
+#[test]
+fn key_set_identifiers_cycle_through_0_to_6_and_never_7() {
+    let mut n = net(Config::default(), 1, 1, 1);
+    let mut r = n.router(1);
+    attach_all(&mut r, [UE; 9]);
+    let keys: Vec<u32> = r
+        .outcomes_of(MME)
+        .iter()
+        .filter_map(|o| match o {
+            Outcome::Authenticated { key_id, .. } => Some(*key_id),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(keys, [0, 1, 2, 3, 4, 5, 6, 0, 1]);
+    let challenged: Vec<u32> = r
+        .log
+        .iter()
+        .filter(|p| p.kind == "AuthenticationRequest")
+        .map(|p| match NasMessage::decode(&p.pdu).unwrap() {
+            NasMessage::AuthenticationRequest(a) => a.nas_ksi as u32,
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(challenged, keys);
+}
+
+/// A USIM that keeps reporting synch failures (here every AUTS is forged, so
+/// the HSS never resynchronises and every vector stays stale) costs the
+/// network at most two resynchronisations per attach (TS 24.301 §5.4.2.7 f):
+/// the third synch failure ends the procedure at the MME without an
+/// AUTHENTICATION REJECT.
+#[test]
+fn synch_failures_resynchronise_at_most_twice_per_attach() {
+    let cfg = Arc::new(Config::default());
+    // The USIM has accepted SEQ 1000 at every IND: every SQN the HSS (from 0) makes is stale.
+    let mut sqn = SqnState::default();
+    for ind in 0..crate::aka::sqn::IND_COUNT {
+        assert!(sqn.accept(&crate::aka::sqn::join(1000, ind)));
+    }
+    let mut n = net(Config::default(), 1, 1, 0);
+    n.devices[0].1 = Ue::new(cfg, UE.index, MME, milenage(1), sqn);
+    let mut r = n.router(1);
+    r.tamper = Some(flip("AuthenticationFailure", |len| len - 1)); // MAC-S of AUTS
+    r.start(UE);
+    assert_eq!(count(&r, "AIR"), 3, "{:?}", r.kinds());
+    assert_eq!(count(&r, "AuthenticationRequest"), 3);
+    assert_eq!(count(&r, "AuthenticationFailure"), 3);
+    assert_eq!(count(&r, "AuthenticationReject"), 0);
+    assert!(rejected(&r, MME, UE, "authentication_failure"));
+    assert!(!authenticated(&r, MME, UE));
+    let forged = r
+        .outcomes_of(HSS)
+        .iter()
+        .filter(|o| {
+            matches!(
+                o,
+                Outcome::AttackDetected {
+                    what: "resync_auts_mac_failure",
+                    ..
+                }
+            )
+        })
+        .count();
+    assert_eq!(forged, 2);
+}
+
+/// A wrong RES ends the procedure for good: the genuine RES arriving after
+/// the AUTHENTICATION REJECT (delayed, or replayed by an attacker) is counted
+/// as ignored and authenticates nothing, and no T3460 is left to retransmit.
+#[test]
+fn after_a_wrong_res_the_right_one_comes_too_late() {
+    let mut n = net(Config::default(), 1, 1, 1);
+    let mut r = n.router(1);
+    r.tamper = Some(flip("AuthenticationResponse", |len| len - 1));
+    r.start(UE);
+    assert!(rejected(&r, MME, UE, "res_mismatch"));
+    r.tamper = None;
+    let mut genuine = first_pdu(&r, "AuthenticationResponse");
+    *genuine.last_mut().unwrap() ^= 1;
+    r.inject(UE, MME, Interface::Nas, genuine);
+    assert!(!authenticated(&r, MME, UE));
+    assert_eq!(count(&r, "SecurityModeCommand"), 0);
+    assert_ignored(&r, MME, &["AuthenticationResponse"]);
+    assert!(
+        !r.timers.keys().any(|(a, _)| *a == MME),
+        "MME timers: {:?}",
+        r.timers
+    );
+}
+
+/// An AUTHENTICATION FAILURE only answers a challenge in progress: sent to
+/// the MME after the UE has attached (unprotected, so anyone can send it) it
+/// is counted as ignored and changes nothing: no reject, no verdict, no
+/// request to the HSS.
+#[test]
+fn an_authentication_failure_outside_a_challenge_is_ignored() {
+    let mut n = net(Config::default(), 1, 1, 1);
+    let mut r = n.router(1);
+    r.start(UE);
+    assert!(mutually_authenticated(&r, UE));
+    for cause in [nas::EmmCause::MAC_FAILURE, nas::EmmCause::SYNCH_FAILURE] {
+        let failure = NasMessage::AuthenticationFailure(nas::AuthenticationFailure {
+            cause,
+            auts: (cause == nas::EmmCause::SYNCH_FAILURE).then_some([7; 14]),
+        });
+        r.inject(UE, MME, Interface::Nas, failure.encode());
+    }
+    assert_ignored(&r, MME, &["AuthenticationFailure", "AuthenticationFailure"]);
+    assert_eq!(r.outcomes_of(MME).len(), 1, "{:?}", r.outcomes_of(MME));
+    assert_eq!(count(&r, "AuthenticationReject"), 0);
+    assert_eq!(count(&r, "AIR"), 1);
+}
+
+/// The MME's per-UE timers act only in their own step and re-arm with their
+/// configured periods: for a registered UE a T3460 or Diameter Tx expiry is
+/// counted as ignored and sends nothing; while the challenges are lost T3460
+/// runs again a full T3460 after each expiry, and while the AIAs are lost the
+/// AIR is sent again with the Diameter timeout re-armed the same way.
+#[test]
+fn mme_timers_rearm_with_their_periods_and_act_only_in_their_step() {
+    use crate::core::TimerKey;
+    use crate::core::TimerKind::{DiameterTx, T3460};
+    let cfg = Config::default();
+    let (t3460, tx) = (cfg.t3460, cfg.diameter_timeout);
+    let mme_timer = |r: &crate::testing::Router, kind| {
+        r.timers.get(&(MME, TimerKey::for_peer(UE, kind))).copied()
+    };
+
+    let mut n = net(Config::default(), 1, 1, 1);
+    let mut r = n.router(1);
+    r.start(UE);
+    assert!(mutually_authenticated(&r, UE));
+    let sent = r.log.len();
+    for kind in [T3460, DiameterTx] {
+        r.timers
+            .insert((MME, TimerKey::for_peer(UE, kind)), r.now + 1);
+        assert!(r.fire_next_timer());
+    }
+    assert_ignored(&r, MME, &["T3460", "DiameterTx"]);
+    assert_eq!(r.log.len(), sent, "{:?}", r.kinds());
+
+    let mut n = net(Config::default(), 1, 1, 1);
+    let mut r = n.router(1);
+    r.tamper = Some(drop_all("AuthenticationRequest"));
+    r.start(UE);
+    assert_eq!(mme_timer(&r, T3460), Some(t3460));
+    assert!(r.fire_next_timer()); // T3460 (6 s) before the UE's T3410 (15 s)
+    assert_eq!(count(&r, "AuthenticationRequest"), 2);
+    assert_eq!(mme_timer(&r, T3460), Some(2 * t3460));
+
+    let mut n = net(Config::default(), 1, 1, 1);
+    let mut r = n.router(1);
+    r.tamper = Some(drop_all("AIA"));
+    r.start(UE);
+    assert_eq!(mme_timer(&r, DiameterTx), Some(tx));
+    assert!(r.fire_next_timer()); // Diameter Tx (5 s) before T3410 (15 s)
+    assert_eq!(count(&r, "AIR"), 2);
+    assert_eq!(mme_timer(&r, DiameterTx), Some(2 * tx));
+}

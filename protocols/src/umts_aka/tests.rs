@@ -147,7 +147,16 @@ fn stale_sequence_number_triggers_resynchronisation() {
     let MapMessage::Begin(b) = MapMessage::decode(&resync.pdu).unwrap() else {
         panic!("not a Begin")
     };
-    assert!(b.arg.re_synchronisation_info.is_some());
+    // It returns the RAND of the challenge the AUTS answers: the HLR verifies
+    // MAC-S with it and resynchronises silently (a wrong RAND would be
+    // reported as a forged AUTS).
+    let challenge = r.log.iter().find(|p| p.kind == "AuthenticationRequest");
+    let MmMessage::AuthenticationRequest(a) = MmMessage::decode(&challenge.unwrap().pdu).unwrap()
+    else {
+        panic!("not an AuthenticationRequest")
+    };
+    assert_eq!(b.arg.re_synchronisation_info.unwrap().rand, a.rand);
+    assert_eq!(r.outcomes_of(HLR), []);
     assert!(authenticated(&r, VLR, MS), "{:?}", r.kinds());
 }
 
