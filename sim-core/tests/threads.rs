@@ -74,9 +74,7 @@ fn an_overloaded_storm_with_retransmissions_gives_the_same_bytes() {
     let scn = scenario(
         "eps-aka-storm.toml",
         &[
-            // Enough devices that some first inputs of a window are certain
-            // although most devices wait on live timers.
-            "population.devices=5000",
+            "population.devices=3000",
             "profiles.mme-core.per_input_us=2500",
         ],
     );

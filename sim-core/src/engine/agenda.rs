@@ -42,11 +42,6 @@ pub(crate) struct Agenda {
     batches: Vec<Vec<Pending>>,
     /// The earliest window start already requested from nexosim.
     tick_at: Option<Nanos>,
-    /// Window starts are multiples of this (0: a window starts at the
-    /// earliest pending input). With every node on one grid, the windows of
-    /// different nodes fall on the same instants, where nexosim can run them
-    /// on different threads.
-    grid: Nanos,
     /// (time, origin) of the delivery group being handled and its first sequence.
     group: (Nanos, u16, u64),
     /// The most inputs pending at once.
@@ -55,8 +50,7 @@ pub(crate) struct Agenda {
 
 impl Agenda {
     /// The agenda of node `me` among `nodes`, with its start due at time 0.
-    pub(crate) fn new(me: u16, nodes: usize, lookahead: Nanos, grid: Nanos) -> Self {
-        debug_assert!(grid <= lookahead, "a window must cover its grid step");
+    pub(crate) fn new(me: u16, nodes: usize, lookahead: Nanos) -> Self {
         // Buckets near an eighth of the lookahead keep them short; with no
         // lookahead, a window is one instant and the width only tunes speed.
         let width = match lookahead {
@@ -70,7 +64,6 @@ impl Agenda {
             lookahead,
             batches: (0..nodes).map(|_| Vec::new()).collect(),
             tick_at: None,
-            grid,
             group: (0, 0, 0),
             peak: 0,
         };
@@ -85,11 +78,6 @@ impl Agenda {
             seq,
             event,
         }
-    }
-
-    /// Whether inputs can arrive for the instant being handled (no lookahead).
-    pub(crate) fn same_instant_inputs(&self) -> bool {
-        self.lookahead == 0
     }
 
     /// Adds inputs sent by another node's window.
@@ -185,19 +173,10 @@ impl Agenda {
         }
     }
 
-    /// When to start the next window: at the earliest pending input (on the
-    /// grid: the grid point at or before it), unless that is after `until` or
-    /// a window is already requested at or before it.
-    ///
-    /// A grid point before the earliest input is still later than now: the
-    /// window that ran now covered `[now, now + lookahead)`, and what arrives
-    /// now was sent at least one lookahead earlier than it is due.
+    /// When to start the next window: at the earliest pending input, unless
+    /// that is after `until` or a window is already requested at or before it.
     pub(crate) fn next_tick(&mut self, until: Option<Nanos>) -> Option<Nanos> {
-        let next = self.next_at()?;
-        let at = match self.grid {
-            0 => next,
-            g => next - next % g,
-        };
+        let at = self.next_at()?;
         if until.is_some_and(|u| at > u) || self.tick_at.is_some_and(|t| t <= at) {
             return None;
         }
@@ -345,41 +324,5 @@ mod tests {
         assert!(Event::Deliver(shared).pack(&mut dict, &mut buf).is_some());
         assert!(Event::Wake(5).pack(&mut dict, &mut buf).is_some());
         assert_eq!(buf.len(), 1 + 2 * (DELIVERY_HEAD + 36), "nothing written");
-    }
-
-    /// Node 0's agenda with its start handled: what is left is `at`.
-    fn agenda_with_input_at(at: u64, lookahead: u64, grid: u64) -> Agenda {
-        let mut agenda = Agenda::new(0, 1, lookahead, grid);
-        assert!(agenda.pop_before(1).is_some(), "the start at time 0");
-        agenda.push_own(at, Event::Arrive);
-        agenda
-    }
-
-    #[test]
-    fn without_a_grid_a_window_starts_at_the_earliest_input() {
-        let mut agenda = agenda_with_input_at(7_300, 2_000, 0);
-        assert_eq!(agenda.next_tick(None), Some(7_300));
-    }
-
-    #[test]
-    fn on_a_grid_a_window_starts_at_the_grid_point_before_the_earliest_input() {
-        let mut agenda = agenda_with_input_at(7_300, 2_000, 2_000);
-        assert_eq!(agenda.next_tick(None), Some(6_000));
-        // Already requested: not again.
-        assert_eq!(agenda.next_tick(None), None);
-        agenda.tick_started(6_000);
-        assert_eq!(agenda.window_end(6_000, None), 8_000);
-        assert!(
-            agenda.pop_before(8_000).is_some(),
-            "the input is in the window"
-        );
-        assert_eq!(agenda.next_tick(None), None, "nothing is left");
-    }
-
-    #[test]
-    fn an_input_on_a_grid_point_starts_its_window_there_and_until_still_stops() {
-        let mut agenda = agenda_with_input_at(4_000, 2_000, 2_000);
-        assert_eq!(agenda.next_tick(Some(3_999)), None);
-        assert_eq!(agenda.next_tick(Some(4_000)), Some(4_000));
     }
 }

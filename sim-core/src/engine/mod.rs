@@ -110,13 +110,11 @@ pub(crate) trait NodeModel: Model {
     /// What travels on a port from one node to another.
     type Port: Clone + Send + 'static;
     /// The model and its environment for `core`; `outs` are its ports by
-    /// destination node id, `lookahead` the shortest latency into it, `grid`
-    /// the step its windows start on (0: anywhere).
+    /// destination node id, `lookahead` the shortest latency into it.
     fn build(
         core: NodeCore,
         outs: Vec<Output<Self::Port>>,
         lookahead: Nanos,
-        grid: Nanos,
         until: Option<Nanos>,
     ) -> (Self, Self::Env);
     /// Connects a port to the input of the node behind `to`.
@@ -158,26 +156,7 @@ fn run_on<M: NodeModel>(
         core.reserve_records(endpoints);
     }
     let lookaheads = lookaheads(&cores);
-    let grid = if threads > 1 { grid(&lookaheads) } else { 0 };
-    run_bench::<M>(cores, &lookaheads, grid, threads, until, &halt)
-}
-
-/// The common step of every node's window starts when nodes may run on
-/// several threads: the shortest lookahead, so that one step never exceeds a
-/// node's window. nexosim runs the events of one instant on its threads, so
-/// the windows of different nodes must fall on the same instants to run side
-/// by side. 0 (no grid, one thread) when a node has no lookahead: its window
-/// is one instant and inputs for it may come while it is handled.
-fn grid(lookaheads: &[Nanos]) -> Nanos {
-    if lookaheads.contains(&0) {
-        return 0;
-    }
-    lookaheads
-        .iter()
-        .copied()
-        .filter(|&l| l != Nanos::MAX)
-        .min()
-        .unwrap_or(0)
+    run_bench::<M>(cores, &lookaheads, until, &halt)
 }
 
 /// The shortest latency of the links into each node (`Nanos::MAX` for a
@@ -198,16 +177,12 @@ fn lookaheads(cores: &[NodeCore]) -> Vec<Nanos> {
 fn run_bench<M: NodeModel>(
     cores: Vec<NodeCore>,
     lookaheads: &[Nanos],
-    grid: Nanos,
-    threads: usize,
     until: Option<Nanos>,
     halt: &Halt,
 ) -> Result<RunOutput, EngineError> {
     let n = cores.len();
     let mailboxes: Vec<Mailbox<M>> = (0..n).map(|_| Mailbox::new()).collect();
-    // Nodes run side by side only on a grid (see `grid`).
-    let node_threads = if grid > 0 { threads } else { 1 };
-    let mut bench = SimInit::with_num_threads(node_threads);
+    let mut bench = SimInit::with_num_threads(1);
     let mut protos = Vec::with_capacity(n);
     for (core, &lookahead) in cores.into_iter().zip(lookaheads) {
         let mut outs: Vec<Output<M::Port>> = (0..n).map(|_| Output::default()).collect();
@@ -218,7 +193,7 @@ fn run_bench<M: NodeModel>(
             }
         }
         let name = core.name().to_string();
-        let (model, env) = M::build(core, outs, lookahead, grid, until);
+        let (model, env) = M::build(core, outs, lookahead, until);
         protos.push((Proto { model, env }, name));
     }
     let queries: Vec<QueryId<(), NodeReport>> = mailboxes
@@ -233,8 +208,8 @@ fn run_bench<M: NodeModel>(
         Some(t) => sim.step_until(to_time(t)),
         None => sim.run(),
     }?;
-    if let Some(failure) = halt.first() {
-        return Err(failure.into());
+    if let Some(failure) = halt.get() {
+        return Err(failure.clone().into());
     }
     let mut reports = Vec::with_capacity(n);
     for q in &queries {
@@ -258,26 +233,4 @@ fn run_bench<M: NodeModel>(
         peak_pending,
         peak_timer_entries,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::grid;
-    use authsim_protocols::core::Nanos;
-
-    #[test]
-    fn the_grid_is_the_shortest_lookahead_of_the_nodes_something_reaches() {
-        assert_eq!(
-            grid(&[10_000_000, 2_000_000, Nanos::MAX, 5_000_000]),
-            2_000_000
-        );
-        assert_eq!(grid(&[Nanos::MAX, 7]), 7);
-    }
-
-    #[test]
-    fn no_grid_when_a_node_has_no_lookahead_or_nothing_is_reached() {
-        assert_eq!(grid(&[10_000_000, 0]), 0);
-        assert_eq!(grid(&[Nanos::MAX]), 0);
-        assert_eq!(grid(&[]), 0);
-    }
 }

@@ -125,7 +125,6 @@ impl NodeModel for PerMessageNode {
         core: NodeCore,
         outs: Vec<Output<Delivery>>,
         _lookahead: Nanos,
-        _grid: Nanos,
         _until: Option<Nanos>,
     ) -> (Self, OracleEnv) {
         let env = OracleEnv {

@@ -80,9 +80,7 @@ impl WindowedNode {
     ) {
         env.agenda.receive(batch);
         let now = to_nanos(cx.time());
-        // With lookahead, what arrives is due a lookahead from now or later:
-        // never in a window that is due now (that one is the tick's).
-        if env.agenda.same_instant_inputs() && env.agenda.next_at().is_some_and(|at| at <= now) {
+        if env.agenda.next_at().is_some_and(|at| at <= now) {
             env.run_window(now, self.until);
             self.flush(env).await;
         }
@@ -143,11 +141,10 @@ impl NodeModel for WindowedNode {
         mut core: NodeCore,
         outs: Vec<Output<Vec<Pending>>>,
         lookahead: Nanos,
-        grid: Nanos,
         until: Option<Nanos>,
     ) -> (Self, WindowedEnv) {
         core.trace_in_handling_order();
-        let agenda = Agenda::new(core.id(), outs.len(), lookahead, grid);
+        let agenda = Agenda::new(core.id(), outs.len(), lookahead);
         (WindowedNode { outs, until }, WindowedEnv { core, agenda })
     }
 

@@ -14,8 +14,8 @@ mod node_core;
 mod servers;
 mod transmit;
 
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, OnceLock};
 
 use authsim_protocols::core::{Addr, Interface, Nanos};
 
@@ -103,95 +103,6 @@ pub enum RouteGap {
     NoEndpoint { endpoints: u32 },
 }
 
-/// The earliest routing failure of a run, shared by all its nodes.
-///
-/// Nodes that run side by side on threads find failures in no fixed order,
-/// so the failure kept is the earliest by (time, node id) — the one the
-/// sequential order meets first — and a node stops handling inputs later
-/// than it. Which failure a run reports is then the same for any thread count.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct Halt(Arc<HaltState>);
-
-#[derive(Debug)]
-struct HaltState {
-    /// Time of the earliest failure so far (`Nanos::MAX`: none): read by
-    /// every input, so an atomic rather than the lock.
-    at: AtomicU64,
-    first: Mutex<Option<(Nanos, u16, Unroutable)>>,
-}
-
-impl Default for HaltState {
-    fn default() -> Self {
-        Self {
-            at: AtomicU64::new(Nanos::MAX),
-            first: Mutex::new(None),
-        }
-    }
-}
-
-impl Halt {
-    /// Records a failure found by node `node` at `now`, unless an earlier
-    /// one is known.
-    pub(crate) fn fail(&self, now: Nanos, node: u16, failure: Unroutable) {
-        let mut first = self.0.first.lock().unwrap_or_else(|e| e.into_inner());
-        if first
-            .as_ref()
-            .is_none_or(|(t, n, _)| (now, node) < (*t, *n))
-        {
-            *first = Some((now, node, failure));
-            self.0.at.store(now, Ordering::Relaxed);
-        }
-    }
-
-    /// Whether an input at `now` comes after the earliest failure: the run's
-    /// outcome is decided and the input is not handled.
-    pub(crate) fn stops(&self, now: Nanos) -> bool {
-        now > self.0.at.load(Ordering::Relaxed)
-    }
-
-    /// Whether any failure is known.
-    pub(crate) fn failed(&self) -> bool {
-        self.0.at.load(Ordering::Relaxed) != Nanos::MAX
-    }
-
-    /// The earliest failure, once the run is over.
-    pub(crate) fn first(&self) -> Option<Unroutable> {
-        let first = self.0.first.lock().unwrap_or_else(|e| e.into_inner());
-        first.as_ref().map(|(_, _, f)| f.clone())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{Halt, RouteGap, Unroutable};
-    use authsim_protocols::core::{Addr, Interface};
-
-    fn failure(node: &str) -> Unroutable {
-        Unroutable {
-            node: node.to_string(),
-            from: Addr { node: 0, index: 0 },
-            to: Addr { node: 1, index: 9 },
-            interface: Interface::Nas,
-            kind: "test",
-            gap: RouteGap::NoLink,
-        }
-    }
-
-    #[test]
-    fn the_earliest_failure_by_time_then_node_is_kept_whatever_the_order_found() {
-        let halt = Halt::default();
-        assert!(!halt.failed() && !halt.stops(u64::MAX - 1));
-        halt.fail(5_000, 2, failure("late"));
-        halt.fail(3_000, 4, failure("earlier"));
-        halt.fail(3_000, 1, failure("earlier, lower node"));
-        halt.fail(3_000, 3, failure("same time, higher node"));
-        halt.fail(9_000, 0, failure("later"));
-        assert_eq!(halt.first().unwrap().node, "earlier, lower node");
-        assert!(halt.failed());
-        assert!(
-            !halt.stops(3_000),
-            "inputs at the failure's time are still handled"
-        );
-        assert!(halt.stops(3_001));
-    }
-}
+/// The first routing failure of a run, shared by all its nodes: once set,
+/// every node stops handling inputs and the engine reports it.
+pub(crate) type Halt = Arc<OnceLock<Unroutable>>;

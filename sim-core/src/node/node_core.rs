@@ -193,7 +193,7 @@ impl NodeCore {
     /// `now`; everything later goes to `router`. Does nothing once the run
     /// has failed.
     pub(crate) fn step(&mut self, now: Nanos, event: Event, router: &mut impl Router) {
-        if self.halt.stops(now) {
+        if self.halt.get().is_some() {
             return;
         }
         self.report.last_event = self.report.last_event.max(now);
@@ -452,7 +452,7 @@ impl NodeCore {
         self.threads > 1
             && matches!(self.servers, Servers::PerEndpoint)
             && self.links.get(self.id as usize).is_none_or(|l| l.is_none())
-            && !self.halt.failed()
+            && self.halt.get().is_none()
     }
 
     /// Before a window ending at `end` whose pending inputs are `window`:
@@ -533,12 +533,11 @@ impl NodeCore {
     /// The window is over: every effect handed apart has been applied
     /// (unless the run failed meanwhile).
     pub(crate) fn end_window(&mut self) {
-        debug_assert!(self.ready.is_empty() || self.halt.failed());
+        debug_assert!(self.ready.is_empty() || self.halt.get().is_some());
         self.spare.extend(self.ready.drain().map(|(_, fx)| fx));
     }
 
-    /// Records a routing failure at the input being handled (the run's
-    /// earliest one stops every node: [`Halt`]).
+    /// Records the run's first routing failure, which stops every node.
     pub(super) fn fail(
         &mut self,
         from: Addr,
@@ -547,19 +546,14 @@ impl NodeCore {
         kind: &'static str,
         gap: RouteGap,
     ) {
-        let now = self.report.last_event;
-        self.halt.fail(
-            now,
-            self.id,
-            Unroutable {
-                node: self.name.clone(),
-                from,
-                to,
-                interface,
-                kind,
-                gap,
-            },
-        );
+        let _ = self.halt.set(Unroutable {
+            node: self.name.clone(),
+            from,
+            to,
+            interface,
+            kind,
+            gap,
+        });
     }
 
     /// Asks the CPU to fetch the endpoint `next` goes to while the current
