@@ -191,13 +191,10 @@ impl<T: Pack> Calendar<T> {
         };
         self.in_later -= span.len;
         self.base = self.base.max(no * RING as u64);
-        let mut rest = &span.packed[..];
-        while rest.len() >= KEY {
-            let at = Nanos::from_le_bytes(le(rest, 0));
-            let ord = u64::from_le_bytes(le(rest, 8));
-            let (item, used) = T::unpack(&self.dict, &rest[KEY..]);
-            rest = &rest[KEY + used..];
-            self.place((at / self.width).max(self.base), at, ord, item);
+        // Collected first: placing needs the calendar, unpacking its dictionary.
+        let unpacked: Vec<Far<T>> = unpack_all(&self.dict, &span.packed).collect();
+        for f in unpacked {
+            self.place((f.at / self.width).max(self.base), f.at, f.ord, f.item);
         }
         for f in span.whole {
             self.place((f.at / self.width).max(self.base), f.at, f.ord, f.item);
@@ -270,15 +267,8 @@ impl<T: Pack> Calendar<T> {
         }
         let last_span = (end - 1) / self.width / RING as u64;
         for (_, span) in self.later.range_mut(..=last_span) {
-            let mut rest = &span.packed[..];
-            while rest.len() >= KEY {
-                let at = Nanos::from_le_bytes(le(rest, 0));
-                let ord = u64::from_le_bytes(le(rest, 8));
-                let (item, used) = T::unpack(&self.dict, &rest[KEY..]);
-                rest = &rest[KEY + used..];
-                span.whole.push(Far { at, ord, item });
-            }
-            span.packed = Vec::new();
+            let packed = std::mem::take(&mut span.packed);
+            span.whole.extend(unpack_all(&self.dict, &packed));
         }
     }
 
@@ -319,6 +309,25 @@ impl<T: Pack> Calendar<T> {
 }
 
 /// `N` octets of `b` from `at` (`b` is long enough: the packer wrote them).
+/// The entries of a span's packed bytes (key: time and order, then the
+/// item's own bytes), in the order they were packed.
+fn unpack_all<'a, T: Pack>(
+    dict: &'a T::Dict,
+    packed: &'a [u8],
+) -> impl Iterator<Item = Far<T>> + 'a {
+    let mut rest = packed;
+    std::iter::from_fn(move || {
+        if rest.len() < KEY {
+            return None;
+        }
+        let at = Nanos::from_le_bytes(le(rest, 0));
+        let ord = u64::from_le_bytes(le(rest, 8));
+        let (item, used) = T::unpack(dict, &rest[KEY..]);
+        rest = &rest[KEY + used..];
+        Some(Far { at, ord, item })
+    })
+}
+
 pub(crate) fn le<const N: usize>(b: &[u8], at: usize) -> [u8; N] {
     let mut a = [0; N];
     a.copy_from_slice(&b[at..at + N]);
