@@ -562,6 +562,7 @@ pub fn place(
                 victims: a.sources,
                 serving: serving_id as u16,
                 adversary: me,
+                relay_index: None,
                 current: 0,
             });
             man_in_the_middle(
@@ -724,19 +725,22 @@ fn man_in_the_middle(
     (Box::new(hosted), arrivals)
 }
 
-/// A device node whose first `victims` devices reach the serving node
-/// through the adversary: their roles are unchanged, only the destination
-/// of what they send to the serving node is rewritten to their relay
-/// (`adversary`, index = device index), as a radio attacker standing
-/// between them and the network would capture it.
-struct Tapped {
-    inner: Box<dyn Host>,
-    victims: u32,
-    serving: u16,
-    adversary: u16,
+/// A node whose first `victims` endpoints reach the node `serving` through
+/// the adversary: their roles are unchanged, only the destination of what
+/// they send to `serving` is rewritten to their relay on `adversary`, as an
+/// attacker standing in their path would capture it. Devices behind a radio
+/// attacker each have a relay of their own (index = device index); a
+/// serving node's requests to its home node go to one agent.
+pub(crate) struct Tapped {
+    pub(crate) inner: Box<dyn Host>,
+    pub(crate) victims: u32,
+    pub(crate) serving: u16,
+    pub(crate) adversary: u16,
+    /// The relay's endpoint index: `None` for the endpoint's own index.
+    pub(crate) relay_index: Option<u32>,
     /// The victim the host was last asked for (the node calls one
     /// endpoint at a time).
-    current: u32,
+    pub(crate) current: u32,
 }
 
 impl Tapped {
@@ -746,7 +750,7 @@ impl Tapped {
             return;
         };
         call(ep, cx);
-        let relay = Addr::new(self.adversary, self.current);
+        let relay = Addr::new(self.adversary, self.relay_index.unwrap_or(self.current));
         for t in &mut cx.fx.transmits[before..] {
             match &mut t.to {
                 Destination::Unicast(to) if to.node == self.serving => *to = relay,

@@ -9,10 +9,10 @@
 
 use authsim_protocols::adversary::home_answer::{Forgery, HomeAnswerAgent};
 use authsim_protocols::adversary::home_flood::{HomeDialect, HomeFlood, Identities};
-use authsim_protocols::core::{Addr, Ctx, Destination, Endpoint, Incoming, Nanos, TimerKey};
+use authsim_protocols::core::{Addr, Nanos};
 use serde::Deserialize;
 
-use crate::attacks::AttackSpec;
+use crate::attacks::{AttackSpec, Tapped};
 use crate::host::Host;
 use crate::spec::PopulationSpec;
 
@@ -144,61 +144,13 @@ pub fn agent(
 /// sent to the agent (`agent`, endpoint 0) instead, as a relay in its path
 /// receives them; the role is unchanged.
 pub fn tapped(inner: Box<dyn Host>, home: u16, agent: u16) -> Box<dyn Host> {
-    Box::new(HomeTapped {
+    let victims = inner.len();
+    Box::new(Tapped {
         inner,
-        home,
-        agent,
+        victims,
+        serving: home,
+        adversary: agent,
+        relay_index: Some(0),
         current: 0,
     })
-}
-
-struct HomeTapped {
-    inner: Box<dyn Host>,
-    home: u16,
-    agent: u16,
-    /// The endpoint the host was last asked for.
-    current: u32,
-}
-
-impl HomeTapped {
-    fn around(&mut self, cx: &mut Ctx<'_>, call: impl FnOnce(&mut dyn Endpoint, &mut Ctx<'_>)) {
-        let before = cx.fx.transmits.len();
-        let Some(ep) = self.inner.endpoint(self.current) else {
-            return;
-        };
-        call(ep, cx);
-        for t in &mut cx.fx.transmits[before..] {
-            if let Destination::Unicast(to) = &mut t.to
-                && to.node == self.home
-            {
-                *to = Addr::new(self.agent, 0);
-            }
-        }
-    }
-}
-
-impl Host for HomeTapped {
-    fn len(&self) -> u32 {
-        self.inner.len()
-    }
-    fn endpoint(&mut self, index: u32) -> Option<&mut dyn Endpoint> {
-        if index < self.inner.len() {
-            self.current = index;
-            Some(self)
-        } else {
-            None
-        }
-    }
-}
-
-impl Endpoint for HomeTapped {
-    fn start(&mut self, cx: &mut Ctx<'_>) {
-        self.around(cx, |ep, cx| ep.start(cx));
-    }
-    fn on_message(&mut self, m: Incoming<'_>, cx: &mut Ctx<'_>) {
-        self.around(cx, |ep, cx| ep.on_message(m, cx));
-    }
-    fn on_timer(&mut self, key: TimerKey, cx: &mut Ctx<'_>) {
-        self.around(cx, |ep, cx| ep.on_timer(key, cx));
-    }
 }
