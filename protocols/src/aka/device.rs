@@ -428,6 +428,12 @@ impl<V: DeviceVariant> Device<V> {
         self.attach.state == State::Registered
     }
 
+    /// The session key of the last accepted challenge (CK ‖ IK, K_ASME or
+    /// K_AUSF ‖ K_SEAF by variant), if the device holds one.
+    pub fn key(&self) -> Option<&[u8; 32]> {
+        self.attach.key()
+    }
+
     pub fn variant(&self) -> &V {
         &self.variant
     }

@@ -485,3 +485,68 @@ fn a_registered_ms_ignores_a_gsm_challenge() {
     drop(r);
     assert!(n.devices[0].1.is_registered());
 }
+
+/// Issue 19 (mutants of the MS's `session_key` survived): after a location
+/// updating the MS holds CK ‖ IK of the challenge it accepted, f3 and f4 of
+/// TS 35.206 on its RAND — the keys the quintet gave the VLR.
+#[test]
+fn the_ms_holds_ck_and_ik_of_the_accepted_challenge() {
+    let mut n = net(Config::default(), 1, 1, 1);
+    let mut r = n.router(1);
+    r.start(MS);
+    let challenge = r.log.iter().find(|p| p.kind == "AuthenticationRequest");
+    let Ok(MmMessage::AuthenticationRequest(c)) = MmMessage::decode(&challenge.unwrap().pdu) else {
+        panic!("no challenge");
+    };
+    drop(r);
+    let rand = c.rand;
+    let ms = &n.devices[0].1;
+    let (_, ck, ik, _) = milenage(1).f2345(&rand, &mut Default::default());
+    let mut expected = [0u8; 32];
+    expected[..16].copy_from_slice(&ck);
+    expected[16..].copy_from_slice(&ik);
+    assert_eq!(ms.key(), Some(&expected));
+}
+
+/// Issue 19 (a mutant of the MS's accept guard survived): a LOCATION
+/// UPDATING ACCEPT reaching an MS that is attaching but has not yet accepted
+/// a challenge is counted as ignored and registers nothing.
+#[test]
+fn an_accept_before_the_challenge_is_ignored() {
+    let mut n = net(Config::default(), 1, 1, 1);
+    let mut r = n.router(1);
+    r.tamper = Some(drop_all("SendAuthInfo"));
+    r.start(MS);
+    let accept = MmMessage::LocationUpdatingAccept(mm::LocationUpdatingAccept {
+        lai: Config::default().lai(),
+        follow_on_proceed: false,
+    });
+    r.inject(VLR, MS, Interface::UmtsAir, accept.encode());
+    assert_ignored(&r, MS, &["LocationUpdatingAccept"]);
+    assert_eq!(verdicts(&r, MS), 0);
+    drop(r);
+    assert!(!n.devices[0].1.is_registered());
+    assert!(n.devices[0].1.key().is_none());
+}
+
+/// Issue 19 (a mutant of `Vlr::contexts` returning 1 survived): the VLR
+/// holds one context per registered MS.
+#[test]
+fn the_vlr_holds_one_context_per_registered_ms() {
+    let cfg = Arc::new(Config::default());
+    let other = dev(1);
+    let mut n = Net {
+        devices: vec![
+            (MS, ms(&cfg, MS.index, 1)),
+            (other, ms(&cfg, other.index, 1)),
+        ],
+        serving: Vlr::new(cfg.clone(), HLR),
+        home: Hlr::new(cfg, subscribers(4, |_| 1, 1)),
+    };
+    assert_eq!(n.serving.contexts(), 0);
+    let mut r = n.router(1);
+    attach_all(&mut r, [MS, other]);
+    assert_mutually_authenticated(&r, [MS, other]);
+    drop(r);
+    assert_eq!(n.serving.contexts(), 2);
+}
