@@ -774,3 +774,61 @@ fn a_group_challenge_without_the_amf_separation_bit_is_refused_with_cause_26() {
     assert!(!detected(&r, dev(1), "network_mac_failure"));
     assert!(!authenticated(&r, MME, dev(1)));
 }
+
+/// Issue 19 (mutants of the material's expiry survived: `lifetime · SECOND`
+/// as a sum, `now < expires` as `<=`, and `has_group_material` as a
+/// constant): material received at 0 with a 10 s lifetime is usable until
+/// just before 10 s and not at 10 s.
+#[test]
+fn group_material_expires_exactly_at_its_lifetime() {
+    use crate::core::time::SECOND;
+    let cfg = Config {
+        gak_lifetime: 10 * SECOND,
+        ..Config::default()
+    };
+    let mut n = net(cfg, 2, vec![group(1, 0, 2)], |_| 1);
+    assert!(!n.serving.has_group_material(1, 0));
+    let mut r = n.router(1);
+    r.start(dev(0));
+    assert_mutually_authenticated(&r, [dev(0)]);
+    assert_eq!(r.now, 0);
+    drop(r);
+    assert!(n.serving.has_group_material(1, 10 * SECOND - 1));
+    assert!(!n.serving.has_group_material(1, 10 * SECOND));
+    assert!(
+        !n.serving.has_group_material(2, 0),
+        "no material for another group"
+    );
+}
+
+/// Issue 19 (a mutant of the member-list bound survived): the device just
+/// past a group's index block (index first + count) is not a member.
+#[test]
+fn the_device_just_past_the_member_block_is_no_member() {
+    // Device 4 is in group 2 (indices 4..6) but announces group 1 (0..4).
+    let mut n = net(
+        Config::default(),
+        6,
+        vec![group(1, 0, 4), group(2, 4, 2)],
+        |i| if i == 4 { 1 } else { 1 + i / 4 },
+    );
+    let mut r = n.router(1);
+    r.start(dev(3));
+    assert_mutually_authenticated(&r, [dev(3)]);
+    r.start(dev(4));
+    assert!(rejected(&r, MME, dev(4), "not_group_member"));
+    assert_eq!(count(&r, "GroupAuthenticationRequest"), 0);
+}
+
+/// Issue 19 (mutants of `Mme::contexts` survived): the MME holds one
+/// context per attached member.
+#[test]
+fn the_mme_holds_one_context_per_attached_member() {
+    let mut n = net(Config::default(), 4, vec![group(1, 0, 4)], |_| 1);
+    assert_eq!(n.serving.contexts(), 0);
+    let mut r = n.router(1);
+    attach_all(&mut r, (0..4).map(dev));
+    assert_mutually_authenticated(&r, (0..4).map(dev));
+    drop(r);
+    assert_eq!(n.serving.contexts(), 4);
+}
