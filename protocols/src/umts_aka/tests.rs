@@ -550,3 +550,50 @@ fn the_vlr_holds_one_context_per_registered_ms() {
     drop(r);
     assert_eq!(n.serving.contexts(), 2);
 }
+
+/// Issue 19 (a mutant of the VLR's quintet guard survived): a MAP result
+/// without quintets is a refusal — the VLR challenges nothing and rejects
+/// the MS (network failure), as for a MAP error.
+#[test]
+fn a_map_result_without_quintets_is_a_refusal() {
+    use crate::wire::map::SaiOutcome;
+    let mut n = net(Config::default(), 1, 1, 1);
+    let mut r = n.router(1);
+    r.tamper = Some(Box::new(|p| {
+        Some(if p.kind == "SendAuthInfoResult" {
+            let Ok(MapMessage::End(mut end)) = MapMessage::decode(&p.pdu) else {
+                panic!("not a TC-END");
+            };
+            end.outcome = SaiOutcome::Result(Vec::new());
+            MapMessage::End(end).encode()
+        } else {
+            p.pdu.clone()
+        })
+    }));
+    r.start(MS);
+    assert_eq!(count(&r, "AuthenticationRequest"), 0);
+    assert!(rejected(&r, VLR, MS, "hlr_refused"));
+}
+
+/// Issue 19 (a mutant of the VLR's sequence check survived: it looked at
+/// N(SD) outside a challenge): an AUTHENTICATION RESPONSE replayed after
+/// the location updating is ignored by the AKA core as unexpected, not as
+/// out of sequence, and accepts nothing more.
+#[test]
+fn a_response_replayed_after_the_location_updating_is_ignored_as_unexpected() {
+    let mut n = net(Config::default(), 1, 1, 1);
+    let mut r = n.router(1);
+    r.start(MS);
+    assert!(mutually_authenticated(&r, MS));
+    let resp = r.log.iter().find(|p| p.kind == "AuthenticationResponse");
+    let (msg, nsd) = MmMessage::decode_with_nsd(&resp.unwrap().pdu).unwrap();
+    // As sent (N(SD) 1), and with an N(SD) no sequence would accept next.
+    r.inject(MS, VLR, Interface::UmtsAir, msg.encode_with_nsd(nsd));
+    r.inject(MS, VLR, Interface::UmtsAir, msg.encode_with_nsd(3));
+    assert_ignored(
+        &r,
+        VLR,
+        &["AuthenticationResponse", "AuthenticationResponse"],
+    );
+    assert_eq!(count(&r, "LocationUpdatingAccept"), 1);
+}
