@@ -10,7 +10,7 @@ use crate::aka::test_support::*;
 use crate::core::{Addr, Interface, Prim};
 use crate::crypto::milenage::Milenage;
 use crate::testing::Router;
-use crate::wire::diameter::AuthenticationInformationRequest;
+use crate::wire::diameter::{AuthenticationInformationAnswer, AuthenticationInformationRequest};
 use crate::wire::group::{self as gw, GroupNas};
 use crate::wire::nas::{self, NasMessage};
 
@@ -831,4 +831,56 @@ fn the_mme_holds_one_context_per_attached_member() {
     assert_mutually_authenticated(&r, (0..4).map(dev));
     drop(r);
     assert_eq!(n.serving.contexts(), 4);
+}
+
+/// Rewrites the first AIA with `edit` (the group answer decoded, re-encoded).
+fn edit_first_aia(
+    edit: impl Fn(&mut AuthenticationInformationAnswer, &mut Option<gw::GroupAuthInfo>) + 'static,
+) -> crate::testing::Tamper<'static> {
+    let mut done = false;
+    Box::new(move |p| {
+        Some(if p.kind == "AIA" && !done {
+            done = true;
+            let (mut aia, mut info) = gw::decode_aia(&p.pdu).unwrap();
+            edit(&mut aia, &mut info);
+            gw::encode_aia(&aia, info.as_ref())
+        } else {
+            p.pdu.clone()
+        })
+    })
+}
+
+/// Issue 19 (a mutant of the AIA's success test survived: success or
+/// vectors instead of both): a successful AIA without E-UTRAN vectors is a
+/// refusal — the leader is rejected and the group material is not kept.
+#[test]
+fn a_successful_group_aia_without_vectors_is_a_refusal() {
+    let mut n = net(Config::default(), 2, vec![group(1, 0, 2)], |_| 1);
+    let mut r = n.router(1);
+    r.tamper = Some(edit_first_aia(|aia, info| {
+        assert!(aia.result.is_success() && info.is_some());
+        aia.authentication_info = None;
+    }));
+    r.start(dev(0));
+    assert_eq!(count(&r, "AuthenticationRequest"), 0);
+    assert!(rejected(&r, MME, dev(0), "hss_refused"));
+    drop(r);
+    assert!(!n.serving.has_group_material(1, 0));
+}
+
+/// Issue 19 (a mutant of the material's group test survived): group
+/// material the HSS labelled with another group is not kept for the group
+/// the leader asked for; the leader is still served with its own vector.
+#[test]
+fn group_material_for_another_group_is_not_kept() {
+    let mut n = net(Config::default(), 2, vec![group(1, 0, 2)], |_| 1);
+    let mut r = n.router(1);
+    r.tamper = Some(edit_first_aia(|_, info| {
+        info.as_mut().unwrap().group_id = 2;
+    }));
+    r.start(dev(0));
+    assert_mutually_authenticated(&r, [dev(0)]);
+    drop(r);
+    assert!(!n.serving.has_group_material(1, 0));
+    assert!(!n.serving.has_group_material(2, 0));
 }
