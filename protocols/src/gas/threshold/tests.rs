@@ -669,3 +669,25 @@ fn exactly_t_tokens_authenticate_through_the_subset_check() {
 fn count_kind(r: &Router<'_>, kind: &str) -> usize {
     r.kinds().iter().filter(|k| **k == kind).count()
 }
+
+/// Issue 19 (mutants of `next_sid` and of the token timer's deadline
+/// survived): each session takes the next SID, and the token timer runs its
+/// configured time from the challenge.
+#[test]
+fn each_session_takes_the_next_sid_and_times_its_tokens_from_the_challenge() {
+    let mut g = group(3, 2);
+    assert_eq!(g.leader.next_sid(), 1);
+    let mut r = router(&mut g);
+    r.now = 5 * time::SECOND;
+    // Every token is lost: the session waits with its token timer armed.
+    r.tamper = Some(Box::new(|p| {
+        (p.kind != GaToken::KIND).then(|| p.pdu.clone())
+    }));
+    r.start(LEADER);
+    let armed: Vec<_> = r.timers.iter().filter(|((a, _), _)| *a == LEADER).collect();
+    let timeout = ThresholdConfig::new(2).token_timeout;
+    assert_eq!(armed.len(), 1);
+    assert_eq!(*armed[0].1, 5 * time::SECOND + timeout);
+    drop(r);
+    assert_eq!(g.leader.next_sid(), 2);
+}
