@@ -23,8 +23,15 @@ AREAS = [
     ("aka-table", "`aka/table.rs`"),
     ("eps-ue", "`eps_aka/ue.rs`"),
     ("eps-mme", "`eps_aka/mme.rs`"),
+    ("umts-roles", "`umts_aka/ms.rs`, `umts_aka/vlr.rs`"),
+    ("group-roles", "`group_aka/member.rs`, `group_aka/mme.rs`"),
+    ("fiveg-roles", "`fiveg_aka/ue.rs`, `fiveg_aka/amf.rs`, `fiveg_aka/ausf.rs`"),
+    ("gas-harn-chien", "`gas/harn.rs`, `gas/chien.rs`"),
     ("threshold-leader", "`gas/threshold/leader.rs`"),
+    ("threshold-roles", "`gas/threshold/` node, auth_server, mdms, gateway, derive, identify, setup, uplink"),
     ("metrics", "`sim-core/src/improvement.rs`"),
+    ("sim-metrics", "`sim-core/src/` sweep statistics (`t95`, `stats`, `metrics`), `replications.rs`, "
+     "`wasted.rs`, `report.rs` (`percentile`, time formatting)"),
 ]
 
 
