@@ -691,3 +691,62 @@ fn each_session_takes_the_next_sid_and_times_its_tokens_from_the_challenge() {
     drop(r);
     assert_eq!(g.leader.next_sid(), 2);
 }
+
+/// Issue 19 (a mutant of the join timer's deadline survived): with every
+/// join lost, the leader waits its configured join time from the request.
+#[test]
+fn the_join_timer_runs_its_configured_time_from_the_request() {
+    let mut g = group(3, 2);
+    let mut r = router(&mut g);
+    r.now = 5 * time::SECOND;
+    r.tamper = Some(Box::new(|p| {
+        (p.kind != GaJoin::KIND).then(|| p.pdu.clone())
+    }));
+    r.start(LEADER);
+    let armed: Vec<_> = r.timers.iter().filter(|((a, _), _)| *a == LEADER).collect();
+    let timeout = ThresholdConfig::new(2).join_timeout;
+    assert_eq!(armed.len(), 1);
+    assert_eq!(*armed[0].1, 5 * time::SECOND + timeout);
+}
+
+/// Issue 19 (mutants of the leader's dispatch survived): a smart meter
+/// without the MDMS–gateway role rejects an access request as malformed (it
+/// is not silently dropped), and a join timer firing outside the joining
+/// phase is counted as stale and challenges nobody.
+#[test]
+fn a_leader_refuses_what_its_phase_and_role_do_not_expect() {
+    use crate::core::{Ctx, Effects, Incoming, TimerKey, TimerKind};
+    use crate::gas::msg::uplink::MgAccessRequest;
+    use crate::wire::Message;
+    let mut g = group(3, 2);
+    let mut rng = SimRng::seed_from_u64(5);
+    let mut fx = Effects::default();
+    let mut cx = Ctx {
+        me: LEADER,
+        now: 0,
+        wait: 0,
+        rng: &mut rng,
+        fx: &mut fx,
+    };
+    let from = Addr::new(3, 0);
+    let req = MgAccessRequest { sid: 1, id_mdms: 7 }.encode();
+    g.leader.on_message(
+        Incoming {
+            from,
+            interface: Interface::Han,
+            pdu: &req,
+        },
+        &mut cx,
+    );
+    g.leader
+        .on_timer(TimerKey::own(TimerKind::GroupJoin), &mut cx);
+    assert_eq!(
+        fx.outcomes,
+        vec![Outcome::Rejected {
+            subject: from,
+            reason: "malformed_pdu"
+        }]
+    );
+    assert_eq!(fx.ignored, vec!["stale_timer"]);
+    assert!(fx.transmits.is_empty());
+}
