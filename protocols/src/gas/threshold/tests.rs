@@ -717,7 +717,6 @@ fn the_join_timer_runs_its_configured_time_from_the_request() {
 fn a_leader_refuses_what_its_phase_and_role_do_not_expect() {
     use crate::core::{Ctx, Effects, Incoming, TimerKey, TimerKind};
     use crate::gas::msg::uplink::MgAccessRequest;
-    use crate::wire::Message;
     let mut g = group(3, 2);
     let mut rng = SimRng::seed_from_u64(5);
     let mut fx = Effects::default();
