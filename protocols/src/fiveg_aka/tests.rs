@@ -399,3 +399,141 @@ fn ctx_id_is_the_zero_padded_uuid_shape() {
         );
     }
 }
+
+/// The PDU of the first message of `kind` the router carried.
+fn first_pdu(r: &Router, kind: &str) -> Vec<u8> {
+    r.log.iter().find(|p| p.kind == kind).unwrap().pdu.clone()
+}
+
+/// Issue 19 (mutants of `SeVector::rand` survived): a resynchronisation
+/// request carries the RAND of the challenge the UE refused (RAND ‖ AUTS,
+/// TS 33.501 §6.1.3.3.2).
+#[test]
+fn a_resynchronisation_carries_the_rand_of_the_refused_challenge() {
+    use crate::wire::nas5g::Nas5gMessage;
+    let cfg = Config::default();
+    let mut n = Net5g::new(cfg.clone(), cfg, 1, 1, 1);
+    n.router(1).start(UE);
+    // A UDM whose SEQ_HE starts over: the next AUTN is stale for the USIM.
+    n.udm = Udm::new(Arc::new(Config::default()), subscribers(4, |_| 1, 1));
+    let mut r = n.router(2);
+    r.start(UE);
+    let Ok(Nas5g::Plain(Nas5gMessage::AuthenticationRequest(c))) =
+        Nas5g::decode(&first_pdu(&r, "AuthenticationRequest"))
+    else {
+        panic!("no challenge");
+    };
+    let (rand, _) = c.rand_autn.unwrap();
+    let Some(Body::AuthenticationInfo(i)) = nth_sbi_body(&r, "AuthenticationInfo", 1) else {
+        panic!("no resynchronisation request");
+    };
+    let resync = i.resynchronization_info.unwrap();
+    assert_eq!(resync.rand, crate::wire::sbi::hex_of(&rand));
+}
+
+/// Issue 19 (mutants of `Amf::contexts` survived): the AMF holds one
+/// context per registered UE.
+#[test]
+fn the_amf_holds_a_context_once_a_ue_registered() {
+    let mut n = Net5g::with(None);
+    assert_eq!(n.amf.contexts(), 0);
+    n.router(1).start(UE);
+    assert_eq!(n.amf.contexts(), 1);
+}
+
+/// Issue 19 (mutants of the AMF's PLMN check survived): a SUCI of another
+/// PLMN — another MNC, or another MCC — is refused before the AUSF is asked.
+#[test]
+fn a_suci_of_another_plmn_is_refused_as_foreign() {
+    for (mcc, mnc) in [("001", "02"), ("002", "01")] {
+        let net_cfg = Config::default();
+        let mut ue_cfg = net_cfg.clone();
+        (ue_cfg.mcc, ue_cfg.mnc) = (mcc.into(), mnc.into());
+        let mut n = Net5g::new(ue_cfg, net_cfg, 1, 1, 1);
+        let mut r = n.router(1);
+        r.start(UE);
+        assert!(rejected(&r, AMF, UE, "foreign_suci"), "{mcc}-{mnc}");
+        assert_eq!(count(&r, "AuthenticationInfo"), 0);
+    }
+}
+
+/// Issue 19 (a mutant deleting the `WaitVectors` arm of the AMF's
+/// registration survived): a registration repeated while the AUSF is being
+/// asked is counted as ignored and opens no second request.
+#[test]
+fn a_registration_repeated_while_the_ausf_is_asked_opens_no_second_request() {
+    let mut n = Net5g::with(None);
+    let mut r = n.router(1);
+    r.tamper = Some(drop_all("UEAuthenticationCtx"));
+    r.start(UE);
+    let reg = first_pdu(&r, "RegistrationRequest");
+    r.inject(UE, AMF, Interface::N1, reg);
+    assert_ignored(&r, AMF, &["RegistrationRequest"]);
+    assert_eq!(count(&r, "AuthenticationInfo"), 1);
+}
+
+/// Issue 19 (a mutant deleting the `WaitResponse | WaitSecurityMode` arm
+/// survived): a UE that repeats its registration while the challenge is
+/// outstanding (here it was lost) gets the same challenge again, with no
+/// second request to the AUSF, and the registration then completes.
+#[test]
+fn a_registration_repeated_during_the_challenge_gets_the_challenge_again() {
+    let mut n = Net5g::with(None);
+    let mut r = n.router(1);
+    r.tamper = Some(drop_first("AuthenticationRequest"));
+    r.start(UE);
+    let reg = first_pdu(&r, "RegistrationRequest");
+    r.inject(UE, AMF, Interface::N1, reg);
+    let challenges: Vec<&[u8]> = r
+        .log
+        .iter()
+        .filter(|p| p.kind == "AuthenticationRequest")
+        .map(|p| p.pdu.as_slice())
+        .collect();
+    assert_eq!(challenges.len(), 2);
+    assert_eq!(challenges[0], challenges[1]);
+    assert_eq!(count(&r, "AuthenticationInfo"), 1);
+    assert!(authenticated(&r, AMF, UE) && authenticated(&r, UE, AMF));
+}
+
+/// Issue 19 (a mutant of the SEAF's step check survived): an
+/// AUTHENTICATION RESPONSE replayed during the security mode step is
+/// ignored before HRES* is computed — it costs the AMF no crypto.
+#[test]
+fn a_response_outside_the_challenge_costs_the_amf_no_crypto() {
+    let mut n = Net5g::with(None);
+    let mut r = n.router(1);
+    r.tamper = Some(drop_all("SecurityModeComplete"));
+    r.start(UE);
+    let resp = first_pdu(&r, "AuthenticationResponse");
+    let before = r.crypto[&AMF];
+    r.inject(UE, AMF, Interface::N1, resp);
+    assert_ignored(&r, AMF, &["AuthenticationResponse"]);
+    assert_eq!(r.crypto[&AMF], before);
+}
+
+/// Issue 19 (a mutant of the AMF's SECURITY MODE COMPLETE check survived:
+/// MAC or inner type instead of both): a complete whose MAC was altered is
+/// detected as an integrity failure and establishes nothing.
+#[test]
+fn a_security_mode_complete_with_a_wrong_mac_is_detected() {
+    let mut n = Net5g::with(None);
+    let mut r = n.router(1);
+    // Octets 2..6 of a protected 5GMM message are its MAC.
+    r.tamper = Some(flip("SecurityModeComplete", |_| 2));
+    r.start(UE);
+    assert!(detected(&r, AMF, "nas_integrity_failure"));
+    assert!(!authenticated(&r, AMF, UE));
+}
+
+/// Issue 19 (mutants of `Ausf::contexts` survived): the AUSF holds the
+/// context of a 5G-AKA authentication until the confirmation arrives.
+#[test]
+fn the_ausf_holds_a_context_until_the_confirmation() {
+    let mut n = Net5g::with(None);
+    let mut r = n.router(1);
+    r.tamper = Some(drop_all("ConfirmationData"));
+    r.start(UE);
+    drop(r);
+    assert_eq!(n.ausf.contexts(), 1);
+}

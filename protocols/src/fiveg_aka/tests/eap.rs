@@ -301,3 +301,65 @@ fn eap_crypto_per_registration_is_what_docs_counting_md_states() {
         assert_eq!(get(UDM, Prim::Sha256Block), 4 + suci_sha, "{protection:?}");
     }
 }
+
+/// Issue 19 (a mutant of the AMF's EAP guard on AUTHENTICATION FAILURE
+/// survived): under EAP-AKA' a 5GMM synch failure carries no RAND to
+/// resynchronise with (the UE reports it inside EAP): the AMF rejects the
+/// UE and asks the AUSF nothing more.
+#[test]
+fn a_5gmm_synch_failure_under_eap_is_no_resynchronisation() {
+    use crate::wire::nas5g::{AuthenticationFailure, Cause5gmm};
+    let mut n = net(None, 1);
+    let mut r = n.router(1);
+    r.tamper = Some(drop_all("AuthenticationResponse"));
+    r.start(UE);
+    let failure = Nas5gMessage::AuthenticationFailure(AuthenticationFailure {
+        cause: Cause5gmm::SYNCH_FAILURE,
+        auts: Some([7; 14]),
+    });
+    r.inject(UE, AMF, Interface::N1, failure.encode());
+    assert!(rejected(&r, AMF, UE, "authentication_failure"));
+    assert_eq!(count(&r, "AuthenticationInfo"), 1);
+}
+
+/// Issue 19 (a mutant of the AMF's step check on EAP responses survived):
+/// an EAP response replayed during the security mode step is ignored, not
+/// relayed to the AUSF's EAP session again.
+#[test]
+fn an_eap_response_replayed_during_the_security_mode_step_is_not_relayed() {
+    let mut n = net(None, 1);
+    let mut r = n.router(1);
+    r.tamper = Some(drop_all("SecurityModeComplete"));
+    r.start(UE);
+    assert_eq!(count(&r, "EapSession"), 2);
+    let resp = r.log.iter().find(|p| p.kind == "AuthenticationResponse");
+    let resp = resp.unwrap().pdu.clone();
+    r.inject(UE, AMF, Interface::N1, resp);
+    assert_ignored(&r, AMF, &["AuthenticationResponse"]);
+    assert_eq!(count(&r, "EapSession"), 2);
+}
+
+/// Issue 19 (mutants of `Ausf::contexts` survived): an EAP session waiting
+/// for the UDM's resynchronised vector is an AUSF context.
+#[test]
+fn an_eap_session_being_resynchronised_is_an_ausf_context() {
+    let mut n = net(None, 1);
+    n.router(1).start(UE);
+    n.udm = Udm::new(Arc::new(eap_cfg(None)), subscribers(4, |_| 1, 1));
+    let mut r = n.router(2);
+    let mut results = 0;
+    // The UDM's answer to the resynchronising request is lost.
+    r.tamper = Some(Box::new(move |p| {
+        if p.kind == "AuthenticationInfoResult" {
+            results += 1;
+            if results == 2 {
+                return None;
+            }
+        }
+        Some(p.pdu.clone())
+    }));
+    r.start(UE);
+    assert_eq!(count(&r, "AuthenticationInfoRequest"), 2);
+    drop(r);
+    assert_eq!(n.ausf.contexts(), 1);
+}
