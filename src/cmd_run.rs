@@ -106,6 +106,7 @@ pub fn run(a: RunArgs) -> Result<(), Failure> {
     let opts = RunOptions {
         trace: a.trace.is_some() || a.pcap.is_some(),
         threads: a.threads,
+        release_freed_memory: Some(crate::release_freed_memory),
     };
     let t0 = std::time::Instant::now();
     let (result, perf) = runner::run(&scn, seed, &opts).map_err(Failure::run)?;

@@ -208,6 +208,7 @@ pub fn sweep(a: SweepArgs) -> Result<(), Failure> {
     let opts = RunOptions {
         trace: a.pcap_dir.is_some(),
         threads: 1,
+        release_freed_memory: Some(crate::release_freed_memory),
     };
     let started = Instant::now();
     let failed = AtomicBool::new(false);

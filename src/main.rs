@@ -30,6 +30,17 @@ use clap::{Parser, Subcommand};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// Returns the memory the allocator holds freed to the OS now (between a
+/// run's simulation and its result tables; `RunOptions::release_freed_memory`).
+fn release_freed_memory() {
+    // SAFETY: `mi_collect` takes no pointer; it only walks mimalloc's own
+    // heaps and arenas, and any thread may call it at any time.
+    #[cfg(feature = "mimalloc")]
+    unsafe {
+        libmimalloc_sys::mi_collect(true);
+    }
+}
+
 #[derive(Parser)]
 #[command(
     name = "authsim",

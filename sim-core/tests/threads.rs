@@ -25,6 +25,7 @@ fn run_on(scn: &Scenario, threads: usize) -> (RunResult, Perf) {
     let opts = RunOptions {
         trace: true,
         threads,
+        ..Default::default()
     };
     run(scn, scn.run.seed, &opts).unwrap()
 }
