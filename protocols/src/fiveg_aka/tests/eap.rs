@@ -363,3 +363,85 @@ fn an_eap_session_being_resynchronised_is_an_ausf_context() {
     drop(r);
     assert_eq!(n.ausf.contexts(), 1);
 }
+
+/// Issue 19 (mutants of the AUSF's resynchronisation limit survived): a
+/// USIM that keeps reporting synch failures inside EAP (here every AUTS is
+/// forged, so the UDM never resynchronises and every vector stays stale)
+/// costs the network at most two resynchronisations; the third failure ends
+/// the EAP session without a fourth request to the UDM.
+#[test]
+fn eap_synch_failures_resynchronise_at_most_twice() {
+    use crate::aka::sqn::{IND_COUNT, join};
+    // The USIM has accepted SEQ 1000 at every IND: every SQN the UDM makes is stale.
+    let mut sqn = SqnState::default();
+    for ind in 0..IND_COUNT {
+        assert!(sqn.accept(&join(1000, ind)));
+    }
+    let mut n = net(None, 1);
+    n.ue = Ue::new(Arc::new(eap_cfg(None)), UE.index, AMF, milenage(1), sqn);
+    let mut r = n.router(1);
+    r.tamper = Some(tamper_eap("AuthenticationResponse", |e| {
+        if let EapPacket::Response { method, .. } = e {
+            for a in &mut method.attributes {
+                if let Attribute::Auts(auts) = a {
+                    auts[13] ^= 1; // MAC-S
+                }
+            }
+        }
+    }));
+    r.start(UE);
+    assert_eq!(count(&r, "AuthenticationInfoRequest"), 3, "{:?}", r.kinds());
+    assert_eq!(response_subtypes(&r), [subtype::SYNCHRONIZATION_FAILURE; 3]);
+    assert!(!authenticated(&r, AMF, UE));
+}
+
+/// Issue 19 (mutants of the UE's AUTHENTICATION RESULT check survived): an
+/// EAP-Success whose Identifier is not that of the challenge the UE answered
+/// is counted as ignored.
+#[test]
+fn an_eap_success_for_another_identifier_is_ignored_by_the_ue() {
+    use crate::wire::nas5g::AuthenticationResult;
+    let mut n = net(None, 1);
+    let mut r = n.router(1);
+    r.start(UE);
+    assert!(authenticated(&r, UE, AMF));
+    let Some(EapPacket::Success { identifier }) = r
+        .log
+        .iter()
+        .find(|p| p.kind == "AuthenticationResult")
+        .and_then(eap_of)
+    else {
+        panic!("no EAP-Success");
+    };
+    let other = EapPacket::Success {
+        identifier: identifier.wrapping_add(1),
+    };
+    let result = Nas5gMessage::AuthenticationResult(AuthenticationResult {
+        ngksi: 0,
+        eap: other.encode(),
+        abba: None,
+    });
+    r.inject(AMF, UE, Interface::N1, result.encode());
+    assert_ignored(&r, UE, &["AuthenticationResult"]);
+}
+
+/// Issue 19 (a mutant silencing the AUSF's `on_timer` survived): the AUSF
+/// arms no timer, so any timer reaching it is counted as ignored.
+#[test]
+fn a_timer_at_the_ausf_is_counted_as_ignored() {
+    use crate::core::{Ctx, Effects, Endpoint, SimRng, TimerKey, TimerKind};
+    use rand::SeedableRng;
+    let mut n = net(None, 1);
+    let mut rng = SimRng::seed_from_u64(5);
+    let mut fx = Effects::default();
+    let mut cx = Ctx {
+        me: AUSF,
+        now: 0,
+        wait: 0,
+        rng: &mut rng,
+        fx: &mut fx,
+    };
+    let key = TimerKey::own(TimerKind::T3560);
+    n.ausf.on_timer(key, &mut cx);
+    assert_eq!(fx.ignored, vec![key.kind().name()]);
+}
