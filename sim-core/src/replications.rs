@@ -144,6 +144,7 @@ mod tests {
         assert_eq!(s[0].mean, 2.0);
         let h = 4.303 / 3f64.sqrt();
         assert!((s[0].ci95_high - 2.0 - h).abs() < 1e-12);
+        assert!((s[0].ci95_low - (2.0 - h)).abs() < 1e-12);
         assert_eq!((s[1].n, s[1].mean, s[1].sd), (1, 5.0, 0.0));
         let csv = summary_csv(&s);
         assert!(csv.starts_with("metric,n,mean,sd,ci95_low,ci95_high\na,3,2,1,"));
@@ -160,5 +161,16 @@ mod tests {
             runs_csv(&[1], &odd),
             "replication,seed,metric,value\n0,1,\"x,\"\"y\"\"\",0.5\n"
         );
+    }
+
+    /// Issue 19 (mutants of `fmt_value`'s range guard survived): integers
+    /// print without a fraction and without the sign of a negative zero;
+    /// values beyond what an i64 holds exactly keep their own digits.
+    #[test]
+    fn values_print_as_in_the_sweep_outputs() {
+        assert_eq!(fmt_value(3.0), "3");
+        assert_eq!(fmt_value(-0.0), "0");
+        assert_eq!(fmt_value(2.5), "2.5");
+        assert_eq!(fmt_value(1e19), "10000000000000000000");
     }
 }
