@@ -401,4 +401,53 @@ mod tests {
             &mut ops
         ));
     }
+
+    /// Issue 19 (a mutant of the dealer's threshold check survived): t = 0
+    /// and t > n are refused at set-up.
+    #[test]
+    fn a_threshold_outside_one_to_n_is_refused_at_setup() {
+        let ro = Roster::new(
+            (0..3)
+                .map(|i| Member {
+                    id: 7 + i as u64,
+                    addr: Addr::new(1, i as u32),
+                })
+                .collect(),
+        )
+        .unwrap();
+        for t in [0, 4] {
+            let cfg = ChienConfig {
+                t,
+                sessions: 1,
+                token_timeout: time::SECOND,
+            };
+            let got = setup(
+                &cfg,
+                ro.clone(),
+                &mut SimRng::seed_from_u64(8),
+                &mut CryptoOps::default(),
+            );
+            assert!(matches!(got, Err(SetupError::Threshold { t: tt, n: 3 }) if tt == t));
+        }
+    }
+
+    /// Issue 19 (mutants of `Chien::t` survived): a member asked to start a
+    /// session with fewer than t participants refuses it and sends nothing.
+    #[test]
+    fn a_participant_set_below_the_threshold_is_refused() {
+        let (ro, mut ms) = group(4, 3, 2);
+        let ids: Vec<u64> = ro.members()[..2].iter().map(|m| m.id).collect();
+        ms[0].set_participants(ids);
+        let a = ro.members()[0].addr;
+        let mut r = run(&ro, &mut ms);
+        r.start(a);
+        assert_eq!(
+            r.outcomes_of(a),
+            vec![Outcome::Failed {
+                subject: a,
+                reason: "bad_participant_set"
+            }]
+        );
+        assert!(r.log.is_empty());
+    }
 }
