@@ -584,4 +584,40 @@ mod tests {
         );
         assert_eq!(ops.get(crate::core::Prim::ScalarInv), 1);
     }
+
+    /// Issue 19 (the dealer's threshold check, as in Chien's set-up): t = 0
+    /// and t > n are refused at set-up.
+    #[test]
+    fn a_threshold_outside_one_to_n_is_refused_at_setup() {
+        for t in [0, 4] {
+            let cfg = HarnConfig {
+                t,
+                variant: HarnVariant::Basic,
+                token_timeout: time::SECOND,
+            };
+            let mut rng = SimRng::seed_from_u64(42);
+            let got = setup(&cfg, roster(3), &mut rng, &mut CryptoOps::default());
+            assert!(matches!(got, Err(SetupError::Threshold { t: tt, n: 3 }) if tt == t));
+        }
+    }
+
+    /// Issue 19 (`Harn::t`, as for Chien): a member asked to start a session
+    /// with fewer than t participants refuses it and sends nothing.
+    #[test]
+    fn a_participant_set_below_the_threshold_is_refused() {
+        let (ro, mut ms) = group(4, 3, HarnVariant::Basic);
+        let ids: Vec<u64> = ro.members()[..2].iter().map(|m| m.id).collect();
+        ms[0].set_participants(ids);
+        let a = ro.members()[0].addr;
+        let mut r = run(&ro, &mut ms);
+        r.start(a);
+        assert_eq!(
+            r.outcomes_of(a),
+            vec![Outcome::Failed {
+                subject: a,
+                reason: "bad_participant_set"
+            }]
+        );
+        assert!(r.log.is_empty());
+    }
 }
