@@ -185,3 +185,20 @@ impl<'e> Router<'e> {
         }
     }
 }
+
+/// The effects of calling `f` once on a context of endpoint `me` at time 0
+/// (with a fixed generator): for tests that drive one endpoint method
+/// directly, outside a router.
+pub fn effects_of(me: Addr, f: impl FnOnce(&mut Ctx<'_>)) -> Effects {
+    let mut rng = SimRng::seed_from_u64(5);
+    let mut fx = Effects::default();
+    let mut cx = Ctx {
+        me,
+        now: 0,
+        wait: 0,
+        rng: &mut rng,
+        fx: &mut fx,
+    };
+    f(&mut cx);
+    fx
+}

@@ -429,19 +429,9 @@ fn an_eap_success_for_another_identifier_is_ignored_by_the_ue() {
 /// arms no timer, so any timer reaching it is counted as ignored.
 #[test]
 fn a_timer_at_the_ausf_is_counted_as_ignored() {
-    use crate::core::{Ctx, Effects, Endpoint, SimRng, TimerKey, TimerKind};
-    use rand::SeedableRng;
+    use crate::core::{Endpoint, TimerKey, TimerKind};
     let mut n = net(None, 1);
-    let mut rng = SimRng::seed_from_u64(5);
-    let mut fx = Effects::default();
-    let mut cx = Ctx {
-        me: AUSF,
-        now: 0,
-        wait: 0,
-        rng: &mut rng,
-        fx: &mut fx,
-    };
     let key = TimerKey::own(TimerKind::T3560);
-    n.ausf.on_timer(key, &mut cx);
+    let fx = crate::testing::effects_of(AUSF, |cx| n.ausf.on_timer(key, cx));
     assert_eq!(fx.ignored, vec![key.kind().name()]);
 }

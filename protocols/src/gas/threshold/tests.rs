@@ -548,20 +548,12 @@ fn tampered_session_value_and_meter_point_are_detected() {
 /// A timer that fires in a phase it does not belong to is counted, not dropped.
 #[test]
 fn stale_and_unexpected_timers_are_counted_as_ignored() {
-    use crate::core::{Ctx, Effects, TimerKey, TimerKind};
+    use crate::core::{TimerKey, TimerKind};
     let mut g = group(3, 2);
-    let mut rng = SimRng::seed_from_u64(5);
-    let mut fx = Effects::default();
-    let mut cx = Ctx {
-        me: LEADER,
-        now: 0,
-        wait: 0,
-        rng: &mut rng,
-        fx: &mut fx,
-    };
-    g.leader
-        .on_timer(TimerKey::own(TimerKind::GroupTokens), &mut cx);
-    g.nodes[0].on_timer(TimerKey::own(TimerKind::T3410), &mut cx);
+    let fx = crate::testing::effects_of(LEADER, |cx| {
+        g.leader.on_timer(TimerKey::own(TimerKind::GroupTokens), cx);
+        g.nodes[0].on_timer(TimerKey::own(TimerKind::T3410), cx);
+    });
     assert_eq!(fx.ignored, vec!["stale_timer", "unexpected_timer"]);
     assert!(fx.outcomes.is_empty() && fx.transmits.is_empty());
 }
@@ -715,30 +707,20 @@ fn the_join_timer_runs_its_configured_time_from_the_request() {
 /// phase is counted as stale and challenges nobody.
 #[test]
 fn a_leader_refuses_what_its_phase_and_role_do_not_expect() {
-    use crate::core::{Ctx, Effects, Incoming, TimerKey, TimerKind};
+    use crate::core::{Incoming, TimerKey, TimerKind};
     use crate::gas::msg::uplink::MgAccessRequest;
     let mut g = group(3, 2);
-    let mut rng = SimRng::seed_from_u64(5);
-    let mut fx = Effects::default();
-    let mut cx = Ctx {
-        me: LEADER,
-        now: 0,
-        wait: 0,
-        rng: &mut rng,
-        fx: &mut fx,
-    };
     let from = Addr::new(3, 0);
     let req = MgAccessRequest { sid: 1, id_mdms: 7 }.encode();
-    g.leader.on_message(
-        Incoming {
+    let fx = crate::testing::effects_of(LEADER, |cx| {
+        let msg = Incoming {
             from,
             interface: Interface::Han,
             pdu: &req,
-        },
-        &mut cx,
-    );
-    g.leader
-        .on_timer(TimerKey::own(TimerKind::GroupJoin), &mut cx);
+        };
+        g.leader.on_message(msg, cx);
+        g.leader.on_timer(TimerKey::own(TimerKind::GroupJoin), cx);
+    });
     assert_eq!(
         fx.outcomes,
         vec![Outcome::Rejected {
