@@ -137,6 +137,20 @@ pub fn per_interface(r: &Router, i: Interface) -> (usize, usize) {
     (on.clone().count(), on.map(|p| p.pdu.len()).sum())
 }
 
+/// The PDU of the first message of `kind` the router carried.
+pub fn first_pdu(r: &Router, kind: &str) -> Vec<u8> {
+    let p = r.log.iter().find(|p| p.kind == kind);
+    p.unwrap_or_else(|| panic!("no {kind}: {:?}", r.kinds()))
+        .pdu
+        .clone()
+}
+
+/// The PDUs of every message of `kind` the router carried, in order.
+pub fn pdus<'r>(r: &'r Router, kind: &str) -> Vec<&'r [u8]> {
+    let of_kind = r.log.iter().filter(|p| p.kind == kind);
+    of_kind.map(|p| p.pdu.as_slice()).collect()
+}
+
 /// Loses the first message of `kind`.
 pub fn drop_first(kind: &'static str) -> Tamper<'static> {
     let mut dropped = false;

@@ -358,14 +358,6 @@ fn a_relayed_attach_authenticates_the_subscriber_and_names_the_relay() {
     );
 }
 
-/// The PDU of the first message of `kind` that passed.
-fn first_pdu(r: &crate::testing::Router, kind: &str) -> Vec<u8> {
-    let p = r.log.iter().find(|p| p.kind == kind);
-    p.unwrap_or_else(|| panic!("no {kind}: {:?}", r.kinds()))
-        .pdu
-        .clone()
-}
-
 /// Issue 10, untested paths: an unknown IMSI gets an AIA with
 /// Experimental-Result {10415, 5001 DIAMETER_ERROR_USER_UNKNOWN}
 /// (TS 29.272 §7.4.3) and the UE an ATTACH REJECT #7.
@@ -965,12 +957,7 @@ fn an_attach_request_repeated_during_the_challenge_gets_the_challenge_again() {
     assert_eq!(count(&r, "AuthenticationRequest"), 1);
     let attach = first_pdu(&r, "AttachRequest");
     r.inject(UE, MME, Interface::Nas, attach);
-    let challenges: Vec<&[u8]> = r
-        .log
-        .iter()
-        .filter(|p| p.kind == "AuthenticationRequest")
-        .map(|p| p.pdu.as_slice())
-        .collect();
+    let challenges = pdus(&r, "AuthenticationRequest");
     assert_eq!(challenges.len(), 2);
     assert_eq!(challenges[0], challenges[1]);
     assert_eq!(count(&r, "AIR"), 1);

@@ -400,11 +400,6 @@ fn ctx_id_is_the_zero_padded_uuid_shape() {
     }
 }
 
-/// The PDU of the first message of `kind` the router carried.
-fn first_pdu(r: &Router, kind: &str) -> Vec<u8> {
-    r.log.iter().find(|p| p.kind == kind).unwrap().pdu.clone()
-}
-
 /// Issue 19 (mutants of `SeVector::rand` survived): a resynchronisation
 /// request carries the RAND of the challenge the UE refused (RAND ‖ AUTS,
 /// TS 33.501 §6.1.3.3.2).
@@ -484,12 +479,7 @@ fn a_registration_repeated_during_the_challenge_gets_the_challenge_again() {
     r.start(UE);
     let reg = first_pdu(&r, "RegistrationRequest");
     r.inject(UE, AMF, Interface::N1, reg);
-    let challenges: Vec<&[u8]> = r
-        .log
-        .iter()
-        .filter(|p| p.kind == "AuthenticationRequest")
-        .map(|p| p.pdu.as_slice())
-        .collect();
+    let challenges = pdus(&r, "AuthenticationRequest");
     assert_eq!(challenges.len(), 2);
     assert_eq!(challenges[0], challenges[1]);
     assert_eq!(count(&r, "AuthenticationInfo"), 1);

@@ -434,6 +434,27 @@ impl<S: Scheme> Endpoint for GroupMember<S> {
     }
 }
 
+/// For the schemes' tests: member 0 of `ms` (roster `ro`, a scheme with
+/// t = 3), asked to start a session with the first two members only,
+/// refuses it and sends nothing.
+#[cfg(test)]
+pub(crate) fn assert_refuses_a_set_below_t<S: Scheme>(ro: &Roster, ms: &mut [GroupMember<S>]) {
+    let ids: Vec<u64> = ro.members()[..2].iter().map(|m| m.id).collect();
+    ms[0].set_participants(ids);
+    let a = ro.members()[0].addr;
+    let mut r = crate::testing::Router::new(6);
+    for (m, ep) in ro.members().iter().zip(ms.iter_mut()) {
+        r.add(m.addr, ep as &mut dyn Endpoint);
+    }
+    r.start(a);
+    let refused = Outcome::Failed {
+        subject: a,
+        reason: "bad_participant_set",
+    };
+    assert_eq!(r.outcomes_of(a), vec![refused]);
+    assert!(r.log.is_empty());
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -606,18 +606,6 @@ mod tests {
     #[test]
     fn a_participant_set_below_the_threshold_is_refused() {
         let (ro, mut ms) = group(4, 3, HarnVariant::Basic);
-        let ids: Vec<u64> = ro.members()[..2].iter().map(|m| m.id).collect();
-        ms[0].set_participants(ids);
-        let a = ro.members()[0].addr;
-        let mut r = run(&ro, &mut ms);
-        r.start(a);
-        assert_eq!(
-            r.outcomes_of(a),
-            vec![Outcome::Failed {
-                subject: a,
-                reason: "bad_participant_set"
-            }]
-        );
-        assert!(r.log.is_empty());
+        crate::gas::group::assert_refuses_a_set_below_t(&ro, &mut ms);
     }
 }
