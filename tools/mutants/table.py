@@ -30,8 +30,10 @@ AREAS = [
     ("threshold-leader", "`gas/threshold/leader.rs`"),
     ("threshold-roles", "`gas/threshold/` node, auth_server, mdms, gateway, derive, identify, setup, uplink"),
     ("metrics", "`sim-core/src/improvement.rs`"),
-    ("sim-metrics", "`sim-core/src/` sweep statistics (`t95`, `stats`, `metrics`), `replications.rs`, "
-     "`wasted.rs`, `report.rs` (`percentile`, time formatting)"),
+    ("sim-stats", "`sim-core/src/` summary statistics: `sweep.rs` `t95`, `stats`, `fmt_value`; "
+     "`replications.rs`; `report.rs` `percentile` and time formatting"),
+    ("sim-wasted", "`sim-core/src/wasted.rs` (wasted-work split of storm runs)"),
+    ("sim-sweep-metrics", "`sim-core/src/sweep.rs` `metrics` (every metric a sweep plots)"),
 ]
 
 
