@@ -129,3 +129,56 @@ fn add(t: &mut Tally, o: Tally) {
     t.messages += o.messages;
     t.octets += o.octets;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const UE: Addr = Addr::new(0, 7);
+    const OTHER: Addr = Addr::new(0, 8);
+
+    fn tally(messages: u64, octets: u64) -> Tally {
+        Tally { messages, octets }
+    }
+
+    /// Issue 19 (mutants of `totals` survived): the totals sum every
+    /// interface's tallies, all and wasted.
+    #[test]
+    fn totals_sum_the_interfaces() {
+        let mut w = Wasted::default();
+        let nas = InterfaceSplit {
+            all: tally(3, 30),
+            wasted: tally(1, 10),
+            ..Default::default()
+        };
+        let s6a = InterfaceSplit {
+            all: tally(2, 200),
+            wasted: tally(2, 200),
+            ..Default::default()
+        };
+        w.by_interface.insert(Interface::Nas, nas);
+        w.by_interface.insert(Interface::S6a, s6a);
+        assert_eq!(w.totals(), (tally(5, 230), tally(3, 210)));
+    }
+
+    /// Issue 19 (mutants of `from_nodes` survived): a device's earliest
+    /// success decides which of its attempts succeeded (a later verdict for
+    /// an older attempt does not), and a success with no attempt (0) makes
+    /// no attempt successful.
+    #[test]
+    fn the_earliest_success_decides_which_attempt_succeeded() {
+        let mut mme = Attribution::new(0);
+        // Attempt 2 authenticated at 5, then attempt 1 (late) at 9; the
+        // other device only by an input of no attempt.
+        mme.successes = vec![(9, UE, 1), (5, UE, 2), (4, OTHER, 0)];
+        let cost = AttemptCost {
+            attempt: 2,
+            sent: vec![(Interface::Nas, tally(1, 100))],
+            energy_uj: 0.0,
+        };
+        mme.current.insert(UE, cost);
+        let w = Wasted::from_nodes(&[(true, &mme)]);
+        assert_eq!(w.successful_attempts, 1);
+        assert_eq!(w.totals(), (tally(1, 100), tally(0, 0)));
+    }
+}
