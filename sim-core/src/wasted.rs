@@ -141,10 +141,11 @@ mod tests {
         Tally { messages, octets }
     }
 
-    /// Issue 19 (mutants of `totals` survived): the totals sum every
-    /// interface's tallies, all and wasted.
+    /// Issue 19 (mutants of `totals` and `csv` survived): the totals sum
+    /// every interface's tallies, all and wasted, and wasted.csv has a row
+    /// per interface.
     #[test]
-    fn totals_sum_the_interfaces() {
+    fn totals_and_the_csv_cover_every_interface() {
         let mut w = Wasted::default();
         let nas = InterfaceSplit {
             all: tally(3, 30),
@@ -159,6 +160,13 @@ mod tests {
         w.by_interface.insert(Interface::Nas, nas);
         w.by_interface.insert(Interface::S6a, s6a);
         assert_eq!(w.totals(), (tally(5, 230), tally(3, 210)));
+        // wasted.csv: one row per interface, in the interfaces' order.
+        assert_eq!(
+            w.csv(),
+            "interface,messages,octets,wasted_messages,wasted_octets,unattributed_messages,unattributed_octets\n\
+             nas,3,30,1,10,0,0\n\
+             s6a,2,200,2,200,0,0\n"
+        );
     }
 
     /// Issue 19 (mutants of `from_nodes` survived): a device's earliest

@@ -720,3 +720,201 @@ fn a_leader_refuses_what_its_phase_and_role_do_not_expect() {
     assert_eq!(fx.ignored, vec!["stale_timer"]);
     assert!(fx.transmits.is_empty());
 }
+
+/// The PDUs of every message of `kind` the router carried (dropped ones too).
+fn uplink_pdus(r: &Router<'_>, kind: &str) -> Vec<Vec<u8>> {
+    let of_kind = r.log.iter().filter(|p| p.kind == kind);
+    of_kind.map(|p| p.pdu.clone()).collect()
+}
+
+/// Issue 19 (mutants of the gateway's meter-point checks survived): while it
+/// collects, the gateway refuses a point of another session and a second
+/// point of the same meter; with every point in, the session completes.
+#[test]
+fn the_gateway_refuses_points_of_another_session_and_repeated_points() {
+    use crate::gas::msg::uplink::MgMeterPoint;
+    let mut u = uplink(3);
+    let mut r = uplink_router(&mut u);
+    r.tamper = Some(Box::new(|p| {
+        (p.kind != MgMeterPoint::KIND).then(|| p.pdu.clone())
+    }));
+    r.start(MDMS);
+    r.tamper = None;
+    let points = uplink_pdus(&r, MgMeterPoint::KIND);
+    assert_eq!(points.len(), 3);
+    let mut other = MgMeterPoint::decode(&points[0]).unwrap();
+    other.sid += 1;
+    let meter0 = Addr::new(2, 0);
+    r.inject(meter0, GW, Interface::Nan, other.encode());
+    r.inject(meter0, GW, Interface::Nan, points[0].clone());
+    r.inject(meter0, GW, Interface::Nan, points[0].clone());
+    let refused: Vec<_> = r.outcomes_of(GW);
+    let reasons: Vec<&str> = refused
+        .iter()
+        .map(|o| match o {
+            Outcome::Rejected { reason, .. } => *reason,
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(reasons, ["unexpected_session", "duplicate_point"]);
+    for (i, p) in points.iter().enumerate().skip(1) {
+        r.inject(Addr::new(2, i as u32), GW, Interface::Nan, p.clone());
+    }
+    assert!(matches!(
+        r.outcomes_of(MDMS)[..],
+        [Outcome::Authenticated { subject: GW, .. }]
+    ));
+}
+
+/// Issue 19 (mutants of the gateway's meter timer survived): with one
+/// meter's point lost, the gateway waits its configured time from the
+/// access request, then sends the points it has.
+#[test]
+fn the_gateway_sends_the_points_it_has_when_its_meter_timer_fires() {
+    use crate::gas::msg::uplink::MgMeterPoint;
+    let mut u = uplink(3);
+    let mut r = uplink_router(&mut u);
+    r.now = 5 * time::SECOND;
+    r.tamper = Some(crate::aka::test_support::drop_first(MgMeterPoint::KIND));
+    r.start(MDMS);
+    assert!(uplink_pdus(&r, MgAggregate::KIND).is_empty());
+    let gw_timers: Vec<_> = r.timers.iter().filter(|((a, _), _)| *a == GW).collect();
+    assert_eq!(gw_timers.len(), 1);
+    assert_eq!(*gw_timers[0].1, 6 * time::SECOND, "1 s from the request");
+    while r.timers.keys().any(|(a, _)| *a == GW) {
+        assert!(r.fire_next_timer());
+    }
+    let sent = uplink_pdus(&r, MgAggregate::KIND);
+    assert_eq!(MgAggregate::decode(&sent[0]).unwrap().entries.len(), 2);
+}
+
+/// Issue 19 (mutants of the MDMS's session checks survived): the MDMS
+/// refuses a second aggregate and a second session message of a session it
+/// has, and an aggregate naming another MDMS.
+#[test]
+fn the_mdms_refuses_repeated_and_misaddressed_session_messages() {
+    let mut u = uplink(3);
+    let mut r = uplink_router(&mut u);
+    r.start(MDMS);
+    assert!(matches!(
+        r.outcomes_of(MDMS)[..],
+        [Outcome::Authenticated { subject: GW, .. }]
+    ));
+    let agg = uplink_pdus(&r, MgAggregate::KIND)[0].clone();
+    let session = uplink_pdus(&r, MgSessionMdms::KIND)[0].clone();
+    r.inject(GW, MDMS, Interface::Wan, agg.clone());
+    r.inject(AS, MDMS, Interface::AuthServer, session);
+    let reasons = |r: &Router<'_>| -> Vec<&'static str> {
+        r.outcomes_of(MDMS)
+            .iter()
+            .filter_map(|o| match o {
+                Outcome::Rejected { reason, .. } => Some(*reason),
+                _ => None,
+            })
+            .collect()
+    };
+    assert_eq!(reasons(&r), ["unexpected_session", "unexpected_session"]);
+    drop(r);
+    // A new session whose aggregate names another MDMS.
+    let mut r2 = uplink_router(&mut u);
+    r2.tamper = Some(Box::new(|p| {
+        Some(
+            if p.kind == MgAggregate::KIND && p.to == crate::core::Destination::Unicast(MDMS) {
+                let mut a = MgAggregate::decode(&p.pdu).unwrap();
+                a.id_mdms += 1;
+                a.encode()
+            } else {
+                p.pdu.clone()
+            },
+        )
+    }));
+    r2.start(MDMS);
+    assert_eq!(reasons(&r2), ["malformed_pdu"]);
+    assert!(
+        uplink_pdus(&r2, MgAggregate::KIND).len() == 1,
+        "not forwarded"
+    );
+}
+
+/// Issue 19 (a mutant silencing the auth server's `on_timer` survived):
+/// the auth server arms no timer, so any timer reaching it is counted.
+#[test]
+fn a_timer_at_the_auth_server_is_counted_as_ignored() {
+    use crate::core::{TimerKey, TimerKind};
+    let mut u = uplink(1);
+    let key = TimerKey::own(TimerKind::T3410);
+    let fx = crate::testing::effects_of(AS, |cx| u.auth.on_timer(key, cx));
+    assert_eq!(fx.ignored, vec!["unexpected_timer"]);
+}
+
+/// Messages of the `kinds` are held back (logged, not delivered).
+fn hold(kinds: &'static [&'static str]) -> crate::testing::Tamper<'static> {
+    Box::new(move |p| (!kinds.contains(&p.kind)).then(|| p.pdu.clone()))
+}
+
+/// The reasons of the MDMS's and the gateway's rejections, in order.
+fn rejections(r: &Router<'_>, who: Addr) -> Vec<&'static str> {
+    let rejected = r.outcomes_of(who).into_iter().filter_map(|o| match o {
+        Outcome::Rejected { reason, .. } => Some(reason),
+        _ => None,
+    });
+    rejected.collect()
+}
+
+/// Issue 19 (mutants of the session checks of the gateway and the MDMS
+/// survived): while the auth server's answers are held back, a session
+/// message of another SID and a second aggregate are refused; the genuine
+/// answers then complete the session.
+#[test]
+fn session_messages_out_of_turn_are_refused_by_gateway_and_mdms() {
+    use crate::gas::msg::uplink::MgSessionGateway;
+    let mut u = uplink(3);
+    let mut r = uplink_router(&mut u);
+    r.tamper = Some(hold(&[MgSessionMdms::KIND, MgSessionGateway::KIND]));
+    r.start(MDMS);
+    let to_mdms = uplink_pdus(&r, MgSessionMdms::KIND)[0].clone();
+    let agg = uplink_pdus(&r, MgAggregate::KIND)[0].clone();
+    r.inject(GW, MDMS, Interface::Wan, agg);
+    let mut wrong = MgSessionMdms::decode(&to_mdms).unwrap();
+    wrong.sid += 1;
+    r.inject(AS, MDMS, Interface::AuthServer, wrong.encode());
+    assert_eq!(
+        rejections(&r, MDMS),
+        ["unexpected_session", "unexpected_session"]
+    );
+    r.tamper = None;
+    r.inject(AS, MDMS, Interface::AuthServer, to_mdms);
+    let to_gw = uplink_pdus(&r, MgSessionGateway::KIND)[0].clone();
+    let mut wrong = MgSessionGateway::decode(&to_gw).unwrap();
+    wrong.sid += 1;
+    r.inject(AS, GW, Interface::AuthServer, wrong.encode());
+    assert_eq!(rejections(&r, GW), ["unexpected_session"]);
+    r.inject(AS, GW, Interface::AuthServer, to_gw);
+    assert!(matches!(
+        r.outcomes_of(MDMS)[..],
+        [.., Outcome::Authenticated { subject: GW, .. }]
+    ));
+}
+
+/// Issue 19 (a mutant of the MDMS's session check survived): a session
+/// message before the session's aggregate (here an earlier session's,
+/// relabelled) is refused as out of turn, without opening it.
+#[test]
+fn a_session_message_before_the_aggregate_is_refused_by_the_mdms() {
+    use crate::gas::msg::uplink::MgAccessRequest;
+    let mut u = uplink(3);
+    let mut r = uplink_router(&mut u);
+    r.start(MDMS);
+    let earlier = uplink_pdus(&r, MgSessionMdms::KIND)[0].clone();
+    drop(r);
+    let mut r = uplink_router(&mut u);
+    r.tamper = Some(hold(&[MgAggregate::KIND]));
+    r.start(MDMS);
+    let req = uplink_pdus(&r, MgAccessRequest::KIND)[0].clone();
+    let mut early = MgSessionMdms::decode(&earlier).unwrap();
+    early.sid = MgAccessRequest::decode(&req).unwrap().sid;
+    let before = r.crypto.get(&MDMS).copied().unwrap_or_default();
+    r.inject(AS, MDMS, Interface::AuthServer, early.encode());
+    assert_eq!(rejections(&r, MDMS), ["unexpected_session"]);
+    assert_eq!(r.crypto.get(&MDMS).copied().unwrap_or_default(), before);
+}
