@@ -605,6 +605,15 @@ pub fn write_endpoint(out: &mut String, node: &str, a: Addr) {
 mod tests {
     use super::*;
 
+    /// Issue 19 (a mutant of `secs_f` survived): summary.json's seconds are
+    /// the nanoseconds divided by 10^9.
+    #[test]
+    fn seconds_are_nanoseconds_over_a_billion() {
+        assert_eq!(secs_f(1_500_000_000), 1.5);
+        assert_eq!(secs_f(250_000_000), 0.25);
+        assert_eq!(secs128(1_500_000_000), "1.500000000");
+    }
+
     #[test]
     fn percentiles_use_nearest_rank() {
         let v: Vec<Nanos> = (1..=100).collect();

@@ -1030,6 +1030,78 @@ pub fn parse_shard(s: &str) -> Result<(usize, usize), ShardError> {
 mod tests {
     use super::*;
 
+    /// Issue 19 (mutants of `metrics` survived): the per-node metrics a
+    /// sweep plots are the run's own figures in seconds — latency mean and
+    /// quantiles, busy time, queueing waits (FIFO servers only), crypto
+    /// counts (those that occurred), end time — and each `_devices` count
+    /// counts a (reporter, subject) pair once.
+    #[test]
+    fn run_metrics_are_the_runs_own_figures() {
+        use authsim_protocols::core::{Addr, Prim};
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/quickstart.toml");
+        let scn = Scenario::load(&path, &["population.devices=20".to_string()]).unwrap();
+        let (r, _) = runner::run(&scn, scn.run.seed, &RunOptions::default()).unwrap();
+        let m: BTreeMap<String, f64> = metrics(&r).into_iter().collect();
+        assert_eq!(m["auth.ue.authenticated_devices"], 20.0);
+        assert_eq!(m["auth.mme.authenticated_devices"], 20.0);
+        let secs = |ns: u64| ns as f64 / 1e9;
+        let latency = m["latency.ue.mean_s"];
+        assert!(latency > 0.02 && latency < 1.0, "{latency}");
+        for n in &r.nodes {
+            let name = &n.name;
+            let l = r.latencies(name, "authenticated");
+            if !l.is_empty() {
+                let mean = l.iter().map(|&x| x as f64).sum::<f64>() / l.len() as f64;
+                assert_eq!(m[&format!("latency.{name}.mean_s")], mean / 1e9);
+                for (q, qn) in [(0.5, "p50"), (0.95, "p95"), (0.99, "p99")] {
+                    let got = m[&format!("latency.{name}.{qn}_s")];
+                    assert_eq!(got, secs(percentile(&l, q)));
+                }
+            }
+            assert_eq!(m[&format!("busy_s.{name}")], n.busy_ns as f64 / 1e9);
+            let wait = m.get(&format!("wait_mean_s.{name}")).copied();
+            if n.servers > 0 {
+                let mean = n.wait_ns_total as f64 / n.inputs as f64 / 1e9;
+                assert_eq!(wait, Some(mean), "{name}");
+                assert_eq!(m[&format!("wait_max_s.{name}")], secs(n.wait_ns_max));
+            } else {
+                assert_eq!(wait, None, "{name}: not a FIFO server");
+            }
+            for p in Prim::ALL {
+                let c = n.crypto.get(p);
+                let got = m.get(&format!("crypto.{name}.{}", p.name())).copied();
+                assert_eq!(got, (c > 0).then_some(c as f64), "{name} {}", p.name());
+            }
+        }
+        assert_eq!(m["end_time_s"], secs(r.end_time));
+        // Set by hand on the run's rows: queueing at the MME, an HSS that had
+        // no input, and two verdicts of one MME endpoint about endpoints of
+        // two nodes with the same index (two pairs, not one).
+        let mut r = r;
+        let node = |r: &RunResult, name: &str| r.nodes.iter().position(|n| n.name == name);
+        let (mme, hss) = (node(&r, "mme").unwrap(), node(&r, "hss").unwrap());
+        (r.nodes[mme].wait_ns_total, r.nodes[mme].inputs) = (3_000_000_000, 2);
+        r.nodes[mme].wait_ns_max = 2_000_000_000;
+        r.nodes[hss].inputs = 0;
+        let reporter = Addr::new(1, 0);
+        for subject in [Addr::new(0, 5), Addr::new(2, 5)] {
+            r.auth.push(crate::report::AuthRow {
+                time: 1,
+                reporter_node: "mme".into(),
+                reporter,
+                subject,
+                outcome: "attack_detected",
+                reason: "test",
+                latency: None,
+            });
+        }
+        let m: BTreeMap<String, f64> = metrics(&r).into_iter().collect();
+        assert_eq!(m["wait_mean_s.mme"], 1.5);
+        assert_eq!(m["wait_max_s.mme"], 2.0);
+        assert!(!m.contains_key("wait_mean_s.hss"), "no input: no mean wait");
+        assert_eq!(m["auth.mme.attack_detected_devices"], 2.0);
+    }
+
     #[test]
     fn stats_and_t_quantiles() {
         let (m, sd, h) = stats(&[1.0, 2.0, 3.0]);
