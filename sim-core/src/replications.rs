@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::build::derive_seed;
 use crate::csv_table::serde_csv;
-use crate::sweep::stats;
+use crate::sweep::{fmt_value, stats};
 
 /// The seed of replication `r` of a run with root seed `seed`.
 pub fn replication_seed(seed: u64, r: u32) -> u64 {
@@ -57,15 +57,6 @@ pub fn summarize(runs: &[Vec<(String, f64)>]) -> Vec<MetricSummary> {
             }
         })
         .collect()
-}
-
-/// Number text as in the sweep outputs: integers without a fraction.
-fn fmt_value(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 9.0e15 {
-        format!("{}", v as i64)
-    } else {
-        format!("{v}")
-    }
 }
 
 /// A row of `replications.csv`; its field names are the header. Numbers are
@@ -161,16 +152,5 @@ mod tests {
             runs_csv(&[1], &odd),
             "replication,seed,metric,value\n0,1,\"x,\"\"y\"\"\",0.5\n"
         );
-    }
-
-    /// Issue 19 (mutants of `fmt_value`'s range guard survived): integers
-    /// print without a fraction and without the sign of a negative zero;
-    /// values beyond what an i64 holds exactly keep their own digits.
-    #[test]
-    fn values_print_as_in_the_sweep_outputs() {
-        assert_eq!(fmt_value(3.0), "3");
-        assert_eq!(fmt_value(-0.0), "0");
-        assert_eq!(fmt_value(2.5), "2.5");
-        assert_eq!(fmt_value(1e19), "10000000000000000000");
     }
 }

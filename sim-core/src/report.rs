@@ -612,6 +612,8 @@ mod tests {
         assert_eq!(secs_f(1_500_000_000), 1.5);
         assert_eq!(secs_f(250_000_000), 0.25);
         assert_eq!(secs128(1_500_000_000), "1.500000000");
+        assert_eq!(round9(0.123_456_789_4), 0.123_456_789);
+        assert_eq!(round9(2.5), 2.5);
     }
 
     #[test]

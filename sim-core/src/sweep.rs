@@ -671,7 +671,10 @@ fn value_text_ser<S: serde::Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error
     s.serialize_str(&fmt_value(*v))
 }
 
-fn fmt_value(v: f64) -> String {
+/// Number text of the sweep and replication outputs: integers without a
+/// fraction (and without a negative zero's sign), other values as Rust
+/// prints them.
+pub(crate) fn fmt_value(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 9.0e15 {
         format!("{}", v as i64)
     } else {
@@ -1109,6 +1112,15 @@ mod tests {
         assert!((sd - 1.0).abs() < 1e-12);
         assert!((h - 4.303 / 3f64.sqrt()).abs() < 1e-9);
         assert_eq!(stats(&[5.0]), (5.0, 0.0, 0.0));
+        // Two values: the t interval with one degree of freedom.
+        let (m, sd, h) = stats(&[1.0, 3.0]);
+        assert_eq!((m, sd), (2.0, 2f64.sqrt()));
+        assert!((h - t95(1) * sd / 2f64.sqrt()).abs() < 1e-12 && h > 10.0);
+        // Sweep numbers: integers without a fraction or a negative zero's sign.
+        assert_eq!(fmt_value(3.0), "3");
+        assert_eq!(fmt_value(-0.0), "0");
+        assert_eq!(fmt_value(2.5), "2.5");
+        assert_eq!(fmt_value(1e19), "10000000000000000000");
         assert_eq!(t95(1000), 1.962);
     }
 

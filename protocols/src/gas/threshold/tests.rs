@@ -918,3 +918,131 @@ fn a_session_message_before_the_aggregate_is_refused_by_the_mdms() {
     assert_eq!(rejections(&r, MDMS), ["unexpected_session"]);
     assert_eq!(r.crypto.get(&MDMS).copied().unwrap_or_default(), before);
 }
+
+/// Rewrites every message of `kind` (type `M`) with `edit`.
+fn rewrite<M: crate::wire::Message + 'static>(
+    kind: &'static str,
+    edit: impl Fn(&mut M) + 'static,
+) -> crate::testing::Tamper<'static> {
+    Box::new(move |p| {
+        Some(if p.kind == kind {
+            let mut m = M::decode(&p.pdu).unwrap();
+            edit(&mut m);
+            m.encode()
+        } else {
+            p.pdu.clone()
+        })
+    })
+}
+
+/// Issue 19 (mutants of the meter node's challenge and GSK checks
+/// survived): a node refuses a challenge whose participant list is below t
+/// or leaves it out, and a GSK delivery addressed to another node's
+/// identifier; `MeterNode::id` is its registered identifier.
+#[test]
+fn meter_nodes_refuse_challenges_and_deliveries_not_meant_for_them() {
+    use crate::gas::msg::intra::GaChallenge;
+    let mut g = group(3, 2);
+    let ids: Vec<u64> = g.members.iter().map(|m| m.id).collect();
+    let addrs: Vec<Addr> = g.members.iter().map(|m| m.addr).collect();
+    for (node, id) in g.nodes.iter().zip(&ids) {
+        assert_eq!(node.id(), *id);
+    }
+    let refusals = |r: &Router<'_>, who: Addr| rejections(r, who);
+    // Below t: only node 0 listed (t = 2).
+    let only_first = ids[0];
+    let mut r = router(&mut g);
+    r.tamper = Some(rewrite(GaChallenge::KIND, move |c: &mut GaChallenge| {
+        c.ids = vec![only_first];
+    }));
+    r.start(LEADER);
+    assert_eq!(refusals(&r, addrs[0]), ["bad_challenge"]);
+    drop(r);
+    // Node 0 left out of a list of t others.
+    let others = vec![ids[1], ids[2]];
+    let mut r = router(&mut g);
+    r.tamper = Some(rewrite(GaChallenge::KIND, move |c: &mut GaChallenge| {
+        c.ids = others.clone();
+    }));
+    r.start(LEADER);
+    assert_eq!(refusals(&r, addrs[0]), ["bad_challenge"]);
+    drop(r);
+    // Node 0's GSK delivery relabelled with node 1's identifier.
+    let (to0, id1) = (addrs[0], ids[1]);
+    let mut r = router(&mut g);
+    r.tamper = Some(Box::new(move |p| {
+        Some(
+            if p.kind == GskDelivery::KIND && p.to == crate::core::Destination::Unicast(to0) {
+                let mut d = GskDelivery::decode(&p.pdu).unwrap();
+                d.id = id1;
+                d.encode()
+            } else {
+                p.pdu.clone()
+            },
+        )
+    }));
+    r.start(LEADER);
+    assert_eq!(refusals(&r, addrs[0]), ["unexpected_session"]);
+}
+
+/// Issue 19 (mutants of the dealers' argument checks survived): the
+/// threshold dealer refuses t = 0 and t > n and a group whose challenge
+/// would not fit one message (and nothing smaller); the uplink dealer
+/// refuses no meters and more than an aggregate carries; `LeaderKeys::t`
+/// is the threshold dealt, and every key is drawn afresh.
+#[test]
+fn the_dealers_refuse_what_they_cannot_deal() {
+    use crate::gas::SetupError;
+    use crate::gas::msg::intra::GaChallenge;
+    let mut rng = SimRng::seed_from_u64(3);
+    let ops = &mut CryptoOps::default();
+    let ids = [1, 2, 3];
+    for t in [0, 4] {
+        let got = register(t, &ids, &mut rng, ops);
+        assert!(matches!(got, Err(SetupError::Threshold { t: tt, n: 3 }) if tt == t));
+    }
+    assert_eq!(register(3, &ids, &mut rng, ops).unwrap().leader.t(), 3);
+    // The largest group whose challenge fits a u16 length.
+    let body = |n: usize| GaChallenge::len(n) - crate::wire::tlv::HEADER_LEN;
+    let n_max = (1..)
+        .take_while(|&n| body(n) <= u16::MAX as usize)
+        .last()
+        .unwrap();
+    let many: Vec<u64> = (1..=n_max as u64 + 1).collect();
+    assert!(register(1, &many[..n_max], &mut rng, ops).is_ok());
+    let too_many = register(1, &many, &mut rng, ops);
+    assert!(matches!(too_many, Err(SetupError::TooLarge(n)) if n == n_max + 1));
+    // t beyond a u16 is refused as too large a group, not as a bad threshold.
+    let huge: Vec<u64> = (1..=u16::MAX as u64).collect();
+    let t_max = register(u16::MAX as usize, &huge, &mut rng, ops);
+    assert!(matches!(t_max, Err(SetupError::TooLarge(_))));
+    // The uplink dealer.
+    assert!(matches!(
+        register_uplink(1, 2, &[], &mut rng),
+        Err(SetupError::TooLarge(0))
+    ));
+    let max = MgAggregate::MAX_METERS;
+    let meters: Vec<u64> = (10..10 + max as u64 + 1).collect();
+    assert!(register_uplink(1, 2, &meters[..max], &mut rng).is_ok());
+    let over = register_uplink(1, 2, &meters, &mut rng);
+    assert!(matches!(over, Err(SetupError::TooLarge(n)) if n == max + 1));
+    let a = register_uplink(1, 2, &[5, 6], &mut rng).unwrap();
+    let b = register_uplink(1, 2, &[5, 6], &mut rng).unwrap();
+    assert_ne!(*a.mdms.k, *b.mdms.k, "fresh keys");
+    assert_ne!(*a.mdms.k, [0; 32]);
+}
+
+/// Issue 19 (a mutant of the MDMS's session timer survived): with the
+/// access request lost, the MDMS waits its configured time from the start.
+#[test]
+fn the_mdms_session_timer_runs_from_the_start() {
+    use crate::gas::msg::uplink::MgAccessRequest;
+    let mut u = uplink(2);
+    let mut r = uplink_router(&mut u);
+    r.now = 5 * time::SECOND;
+    r.tamper = Some(hold(&[MgAccessRequest::KIND]));
+    r.start(MDMS);
+    let armed: Vec<_> = r.timers.iter().filter(|((a, _), _)| *a == MDMS).collect();
+    assert_eq!(armed.len(), 1);
+    assert_eq!(*armed[0].1, 6 * time::SECOND);
+}
