@@ -459,6 +459,17 @@ pub(crate) fn assert_refuses_a_set_below_t<S: Scheme>(ro: &Roster, ms: &mut [Gro
 mod tests {
     use super::*;
 
+    /// Issue 19 (mutants of `Roster::is_empty` survived).
+    #[test]
+    fn a_roster_is_empty_only_without_members() {
+        assert!(Roster::new(Vec::new()).unwrap().is_empty());
+        let one = Member {
+            id: 1,
+            addr: Addr::new(1, 0),
+        };
+        assert!(!Roster::new(vec![one]).unwrap().is_empty());
+    }
+
     #[test]
     fn participant_positions_for_every_shape() {
         for ids in [

@@ -501,6 +501,9 @@ mod tests {
             ms[0].scheme().verify(0, &tokens, &mut ops),
             "outsider impersonates the third member"
         );
+        // One token off by one fails the check (issue 19: `verify` as a constant).
+        let wrong = [tokens[0], tokens[1], tokens[2] + Scalar::ONE];
+        assert!(!ms[0].scheme().verify(0, &wrong, &mut ops));
     }
 
     /// GAS2 beyond its budget (the spoofing attack the smart-metering paper
