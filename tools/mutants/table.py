@@ -27,6 +27,7 @@ AREAS = [
     ("group-roles", "`group_aka/member.rs`, `group_aka/mme.rs`"),
     ("fiveg-roles", "`fiveg_aka/ue.rs`, `fiveg_aka/amf.rs`, `fiveg_aka/ausf.rs`"),
     ("gas-harn-chien", "`gas/harn.rs`, `gas/chien.rs`"),
+    ("gas-group", "`gas/group.rs` (the Harn/Chien member: participant sets, token collection)"),
     ("threshold-leader", "`gas/threshold/leader.rs`"),
     ("threshold-roles", "`gas/threshold/` node, auth_server, mdms, gateway, derive, identify, setup, uplink"),
     ("metrics", "`sim-core/src/improvement.rs`"),
