@@ -438,4 +438,91 @@ mod tests {
         let (ro, mut ms) = group(4, 3, 2);
         crate::gas::group::assert_refuses_a_set_below_t(&ro, &mut ms);
     }
+
+    /// The reasons of `who`'s rejections, in order.
+    fn rejections(r: &Router<'_>, who: Addr) -> Vec<&'static str> {
+        let rejected = r.outcomes_of(who).into_iter().filter_map(|o| match o {
+            Outcome::Rejected { reason, .. } => Some(reason),
+            _ => None,
+        });
+        rejected.collect()
+    }
+
+    /// Issue 19 (mutants of the member's session bookkeeping survived, in
+    /// `gas/group.rs`): with every token held back, each member waits its
+    /// token time from the start; a token filed twice is refused as a
+    /// duplicate; the session ends when the last one is in, the next
+    /// session index moves on, and the start replayed is stale.
+    #[test]
+    fn members_refuse_repeated_tokens_and_stale_starts() {
+        let (ro, mut ms) = group(3, 2, 2);
+        let [a, b, c] = [0, 1, 2].map(|i| ro.members()[i].addr);
+        assert_eq!(ms[2].next_session(), 0);
+        let mut r = run(&ro, &mut ms);
+        r.now = 5 * time::SECOND;
+        r.tamper = Some(Box::new(|p| {
+            (p.kind != "ChienToken").then(|| p.pdu.clone())
+        }));
+        r.start(a);
+        r.tamper = None;
+        for who in [a, b, c] {
+            let armed: Vec<_> = r.timers.iter().filter(|((x, _), _)| *x == who).collect();
+            assert_eq!(armed.len(), 1);
+            assert_eq!(*armed[0].1, 6 * time::SECOND, "token timer of {who:?}");
+        }
+        let token_of = |r: &Router<'_>, from: Addr| {
+            let t = r
+                .log
+                .iter()
+                .find(|p| p.kind == "ChienToken" && p.from == from);
+            t.unwrap().pdu.clone()
+        };
+        // c gets b's token twice (b is not at position 0), then a's.
+        let (from_a, from_b) = (token_of(&r, a), token_of(&r, b));
+        r.inject(b, c, Interface::Han, from_b.clone());
+        r.inject(b, c, Interface::Han, from_b);
+        assert_eq!(rejections(&r, c), ["duplicate_token"]);
+        r.inject(a, c, Interface::Han, from_a);
+        assert_eq!(
+            count(&r, |o| matches!(o, Outcome::Authenticated { .. })),
+            2,
+            "c authenticated a and b"
+        );
+        let start = r.log.iter().find(|p| p.kind == "ChienStart").unwrap();
+        let start = start.pdu.clone();
+        r.inject(a, c, Interface::Han, start);
+        assert_eq!(rejections(&r, c), ["duplicate_token", "stale_session"]);
+        drop(r);
+        assert_eq!(ms[2].next_session(), 1);
+    }
+
+    /// Issue 19 (a mutant of the early-token replay survived): tokens that
+    /// reach a member before the session's start are filed when it starts.
+    #[test]
+    fn tokens_that_arrive_before_the_start_are_filed_when_it_starts() {
+        // A session run once on a group, to record its start and tokens
+        // (the dealing is seeded: an identical group makes the same ones).
+        let (ro, mut ms) = group(3, 2, 2);
+        let [a, b, c] = [0, 1, 2].map(|i| ro.members()[i].addr);
+        let mut r = run(&ro, &mut ms);
+        r.start(a);
+        let pdu = |r: &Router<'_>, kind: &str, from: Addr| {
+            let p = r.log.iter().find(|p| p.kind == kind && p.from == from);
+            p.unwrap().pdu.clone()
+        };
+        let start = pdu(&r, "ChienStart", a);
+        let tokens = [(a, pdu(&r, "ChienToken", a)), (b, pdu(&r, "ChienToken", b))];
+        drop(r);
+        // On the identical group, c gets a's and b's tokens first, then the start.
+        let (ro, mut ms) = group(3, 2, 2);
+        let mut r = run(&ro, &mut ms);
+        for (from, t) in tokens {
+            r.inject(from, c, Interface::Han, t);
+        }
+        assert!(r.outcomes_of(c).is_empty(), "tokens kept, not refused");
+        r.inject(a, c, Interface::Han, start);
+        let authenticated = r.outcomes_of(c).into_iter();
+        let authenticated = authenticated.filter(|o| matches!(o, Outcome::Authenticated { .. }));
+        assert_eq!(authenticated.count(), 2);
+    }
 }
