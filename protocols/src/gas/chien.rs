@@ -516,13 +516,76 @@ mod tests {
         // On the identical group, c gets a's and b's tokens first, then the start.
         let (ro, mut ms) = group(3, 2, 2);
         let mut r = run(&ro, &mut ms);
+        let later = relabel(&tokens[0].1, 1);
         for (from, t) in tokens {
             r.inject(from, c, Interface::Han, t);
         }
         assert!(r.outcomes_of(c).is_empty(), "tokens kept, not refused");
+        // The early buffer holds one token per roster member (3): a fourth is counted.
+        r.inject(a, c, Interface::Han, later.clone());
+        assert!(r.ignored.is_empty());
+        r.inject(a, c, Interface::Han, later);
+        assert_eq!(r.ignored, vec![(c, "early_token_overflow")]);
         r.inject(a, c, Interface::Han, start);
         let authenticated = r.outcomes_of(c).into_iter();
         let authenticated = authenticated.filter(|o| matches!(o, Outcome::Authenticated { .. }));
         assert_eq!(authenticated.count(), 2);
+    }
+
+    /// A Chien token PDU with its session index changed.
+    fn relabel(pdu: &[u8], session: u32) -> Vec<u8> {
+        let t = Token::<POINT_LEN>::decode(pdu, CHIEN_TOKEN).unwrap();
+        Token::<POINT_LEN> { session, ..t }.encode(CHIEN_TOKEN)
+    }
+
+    /// Issue 19 (mutants of the member's token routing and token timer
+    /// survived, in `gas/group.rs`): while a session runs, a token of a later
+    /// session is kept for it, not filed into this one; a foreign timer is
+    /// stale; the token timer ends the session for the initiator.
+    #[test]
+    fn a_running_session_keeps_later_tokens_apart_and_times_out() {
+        use crate::core::{TimerKey, TimerKind};
+        let (ro, mut ms) = group(3, 2, 2);
+        let [a, b, c] = [0, 1, 2].map(|i| ro.members()[i].addr);
+        let mut r = run(&ro, &mut ms);
+        r.tamper = Some(Box::new(|p| {
+            (p.kind != "ChienToken").then(|| p.pdu.clone())
+        }));
+        r.start(a);
+        r.tamper = None;
+        let token_of = |r: &Router<'_>, from: Addr| {
+            let t = r
+                .log
+                .iter()
+                .find(|p| p.kind == "ChienToken" && p.from == from);
+            t.unwrap().pdu.clone()
+        };
+        let (from_a, from_b) = (token_of(&r, a), token_of(&r, b));
+        // b's token relabelled for session 1 reaches c during session 0.
+        r.inject(b, c, Interface::Han, relabel(&from_b, 1));
+        assert!(r.outcomes_of(c).is_empty());
+        // A timer c never armed is stale; the session runs on.
+        r.timers.insert((c, TimerKey::own(TimerKind::T3410)), r.now);
+        assert!(r.fire_next_timer());
+        assert_eq!(r.ignored, vec![(c, "stale_timer")]);
+        r.inject(b, c, Interface::Han, from_b);
+        r.inject(a, c, Interface::Han, from_a);
+        let ok = r.outcomes_of(c).into_iter();
+        assert_eq!(
+            ok.filter(|o| matches!(o, Outcome::Authenticated { .. }))
+                .count(),
+            2
+        );
+        assert!(
+            rejections(&r, c).is_empty(),
+            "the later token was not filed here"
+        );
+        // a still misses the others' tokens: its token timer ends its session.
+        while r.fire_next_timer() {}
+        let failed = Outcome::Failed {
+            subject: a,
+            reason: "tokens_missing",
+        };
+        assert_eq!(r.outcomes_of(a), vec![failed]);
     }
 }
