@@ -524,12 +524,26 @@ mod tests {
         // The early buffer holds one token per roster member (3): a fourth is counted.
         r.inject(a, c, Interface::Han, later.clone());
         assert!(r.ignored.is_empty());
-        r.inject(a, c, Interface::Han, later);
+        r.inject(a, c, Interface::Han, later.clone());
         assert_eq!(r.ignored, vec![(c, "early_token_overflow")]);
         r.inject(a, c, Interface::Han, start);
         let authenticated = r.outcomes_of(c).into_iter();
         let authenticated = authenticated.filter(|o| matches!(o, Outcome::Authenticated { .. }));
         assert_eq!(authenticated.count(), 2);
+        // The session-1 token stayed kept through session 0: filed when
+        // session 1 starts, so the same token again is a duplicate.
+        let ids = ro.members().iter().map(|m| m.id).collect();
+        let start1 = crate::gas::msg::group::Start { session: 1, ids };
+        r.inject(a, c, Interface::Han, start1.encode(CHIEN_START));
+        r.inject(a, c, Interface::Han, later);
+        assert!(
+            r.outcomes_of(c).contains(&Outcome::Rejected {
+                subject: a,
+                reason: "duplicate_token"
+            }),
+            "{:?}",
+            r.outcomes_of(c)
+        );
     }
 
     /// A Chien token PDU with its session index changed.
