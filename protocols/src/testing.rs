@@ -119,6 +119,16 @@ impl<'e> Router<'e> {
             .collect()
     }
 
+    /// The reasons of `addr`'s rejections, in order.
+    pub fn rejections(&self, addr: Addr) -> Vec<&'static str> {
+        let rejected = self.outcomes.iter().filter(|(a, _)| *a == addr);
+        let reasons = rejected.filter_map(|(_, o)| match o {
+            Outcome::Rejected { reason, .. } => Some(*reason),
+            _ => None,
+        });
+        reasons.collect()
+    }
+
     /// Message kinds in the order they were sent.
     pub fn kinds(&self) -> Vec<&'static str> {
         self.log.iter().map(|p| p.kind).collect()

@@ -439,13 +439,13 @@ mod tests {
         crate::gas::group::assert_refuses_a_set_below_t(&ro, &mut ms);
     }
 
-    /// The reasons of `who`'s rejections, in order.
-    fn rejections(r: &Router<'_>, who: Addr) -> Vec<&'static str> {
-        let rejected = r.outcomes_of(who).into_iter().filter_map(|o| match o {
-            Outcome::Rejected { reason, .. } => Some(reason),
-            _ => None,
-        });
-        rejected.collect()
+    /// The PDU of the first token `from` sent.
+    fn token_of(r: &Router<'_>, from: Addr) -> Vec<u8> {
+        let t = r
+            .log
+            .iter()
+            .find(|p| p.kind == "ChienToken" && p.from == from);
+        t.unwrap().pdu.clone()
     }
 
     /// Issue 19 (mutants of the member's session bookkeeping survived, in
@@ -470,18 +470,11 @@ mod tests {
             assert_eq!(armed.len(), 1);
             assert_eq!(*armed[0].1, 6 * time::SECOND, "token timer of {who:?}");
         }
-        let token_of = |r: &Router<'_>, from: Addr| {
-            let t = r
-                .log
-                .iter()
-                .find(|p| p.kind == "ChienToken" && p.from == from);
-            t.unwrap().pdu.clone()
-        };
         // c gets b's token twice (b is not at position 0), then a's.
         let (from_a, from_b) = (token_of(&r, a), token_of(&r, b));
         r.inject(b, c, Interface::Han, from_b.clone());
         r.inject(b, c, Interface::Han, from_b);
-        assert_eq!(rejections(&r, c), ["duplicate_token"]);
+        assert_eq!(r.rejections(c), ["duplicate_token"]);
         r.inject(a, c, Interface::Han, from_a);
         assert_eq!(
             count(&r, |o| matches!(o, Outcome::Authenticated { .. })),
@@ -491,7 +484,7 @@ mod tests {
         let start = r.log.iter().find(|p| p.kind == "ChienStart").unwrap();
         let start = start.pdu.clone();
         r.inject(a, c, Interface::Han, start);
-        assert_eq!(rejections(&r, c), ["duplicate_token", "stale_session"]);
+        assert_eq!(r.rejections(c), ["duplicate_token", "stale_session"]);
         drop(r);
         assert_eq!(ms[2].next_session(), 1);
     }
@@ -567,13 +560,6 @@ mod tests {
         }));
         r.start(a);
         r.tamper = None;
-        let token_of = |r: &Router<'_>, from: Addr| {
-            let t = r
-                .log
-                .iter()
-                .find(|p| p.kind == "ChienToken" && p.from == from);
-            t.unwrap().pdu.clone()
-        };
         let (from_a, from_b) = (token_of(&r, a), token_of(&r, b));
         // b's token relabelled for session 1 reaches c during session 0.
         r.inject(b, c, Interface::Han, relabel(&from_b, 1));
@@ -591,7 +577,7 @@ mod tests {
             2
         );
         assert!(
-            rejections(&r, c).is_empty(),
+            r.rejections(c).is_empty(),
             "the later token was not filed here"
         );
         // a still misses the others' tokens: its token timer ends its session.

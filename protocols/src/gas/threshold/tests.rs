@@ -804,16 +804,10 @@ fn the_mdms_refuses_repeated_and_misaddressed_session_messages() {
     let session = uplink_pdus(&r, MgSessionMdms::KIND)[0].clone();
     r.inject(GW, MDMS, Interface::Wan, agg.clone());
     r.inject(AS, MDMS, Interface::AuthServer, session);
-    let reasons = |r: &Router<'_>| -> Vec<&'static str> {
-        r.outcomes_of(MDMS)
-            .iter()
-            .filter_map(|o| match o {
-                Outcome::Rejected { reason, .. } => Some(*reason),
-                _ => None,
-            })
-            .collect()
-    };
-    assert_eq!(reasons(&r), ["unexpected_session", "unexpected_session"]);
+    assert_eq!(
+        r.rejections(MDMS),
+        ["unexpected_session", "unexpected_session"]
+    );
     drop(r);
     // A new session whose aggregate names another MDMS.
     let mut r2 = uplink_router(&mut u);
@@ -829,7 +823,7 @@ fn the_mdms_refuses_repeated_and_misaddressed_session_messages() {
         )
     }));
     r2.start(MDMS);
-    assert_eq!(reasons(&r2), ["malformed_pdu"]);
+    assert_eq!(r2.rejections(MDMS), ["malformed_pdu"]);
     assert!(
         uplink_pdus(&r2, MgAggregate::KIND).len() == 1,
         "not forwarded"
@@ -852,15 +846,6 @@ fn hold(kinds: &'static [&'static str]) -> crate::testing::Tamper<'static> {
     Box::new(move |p| (!kinds.contains(&p.kind)).then(|| p.pdu.clone()))
 }
 
-/// The reasons of the MDMS's and the gateway's rejections, in order.
-fn rejections(r: &Router<'_>, who: Addr) -> Vec<&'static str> {
-    let rejected = r.outcomes_of(who).into_iter().filter_map(|o| match o {
-        Outcome::Rejected { reason, .. } => Some(reason),
-        _ => None,
-    });
-    rejected.collect()
-}
-
 /// Issue 19 (mutants of the session checks of the gateway and the MDMS
 /// survived): while the auth server's answers are held back, a session
 /// message of another SID and a second aggregate are refused; the genuine
@@ -879,7 +864,7 @@ fn session_messages_out_of_turn_are_refused_by_gateway_and_mdms() {
     wrong.sid += 1;
     r.inject(AS, MDMS, Interface::AuthServer, wrong.encode());
     assert_eq!(
-        rejections(&r, MDMS),
+        r.rejections(MDMS),
         ["unexpected_session", "unexpected_session"]
     );
     r.tamper = None;
@@ -888,7 +873,7 @@ fn session_messages_out_of_turn_are_refused_by_gateway_and_mdms() {
     let mut wrong = MgSessionGateway::decode(&to_gw).unwrap();
     wrong.sid += 1;
     r.inject(AS, GW, Interface::AuthServer, wrong.encode());
-    assert_eq!(rejections(&r, GW), ["unexpected_session"]);
+    assert_eq!(r.rejections(GW), ["unexpected_session"]);
     r.inject(AS, GW, Interface::AuthServer, to_gw);
     assert!(matches!(
         r.outcomes_of(MDMS)[..],
@@ -915,7 +900,7 @@ fn a_session_message_before_the_aggregate_is_refused_by_the_mdms() {
     early.sid = MgAccessRequest::decode(&req).unwrap().sid;
     let before = r.crypto.get(&MDMS).copied().unwrap_or_default();
     r.inject(AS, MDMS, Interface::AuthServer, early.encode());
-    assert_eq!(rejections(&r, MDMS), ["unexpected_session"]);
+    assert_eq!(r.rejections(MDMS), ["unexpected_session"]);
     assert_eq!(r.crypto.get(&MDMS).copied().unwrap_or_default(), before);
 }
 
@@ -948,7 +933,6 @@ fn meter_nodes_refuse_challenges_and_deliveries_not_meant_for_them() {
     for (node, id) in g.nodes.iter().zip(&ids) {
         assert_eq!(node.id(), *id);
     }
-    let refusals = |r: &Router<'_>, who: Addr| rejections(r, who);
     // Below t: only node 0 listed (t = 2).
     let only_first = ids[0];
     let mut r = router(&mut g);
@@ -956,7 +940,7 @@ fn meter_nodes_refuse_challenges_and_deliveries_not_meant_for_them() {
         c.ids = vec![only_first];
     }));
     r.start(LEADER);
-    assert_eq!(refusals(&r, addrs[0]), ["bad_challenge"]);
+    assert_eq!(r.rejections(addrs[0]), ["bad_challenge"]);
     drop(r);
     // Node 0 left out of a list of t others.
     let others = vec![ids[1], ids[2]];
@@ -965,7 +949,7 @@ fn meter_nodes_refuse_challenges_and_deliveries_not_meant_for_them() {
         c.ids = others.clone();
     }));
     r.start(LEADER);
-    assert_eq!(refusals(&r, addrs[0]), ["bad_challenge"]);
+    assert_eq!(r.rejections(addrs[0]), ["bad_challenge"]);
     drop(r);
     // Node 0's GSK delivery relabelled with node 1's identifier.
     let (to0, id1) = (addrs[0], ids[1]);
@@ -982,7 +966,7 @@ fn meter_nodes_refuse_challenges_and_deliveries_not_meant_for_them() {
         )
     }));
     r.start(LEADER);
-    assert_eq!(refusals(&r, addrs[0]), ["unexpected_session"]);
+    assert_eq!(r.rejections(addrs[0]), ["unexpected_session"]);
 }
 
 /// Issue 19 (mutants of the dealers' argument checks survived): the
