@@ -119,6 +119,12 @@ impl<'e> Router<'e> {
             .collect()
     }
 
+    /// The PDUs of every message of `kind` that passed (dropped ones too), in order.
+    pub fn pdus(&self, kind: &str) -> Vec<&[u8]> {
+        let of_kind = self.log.iter().filter(|p| p.kind == kind);
+        of_kind.map(|p| p.pdu.as_slice()).collect()
+    }
+
     /// The reasons of `addr`'s rejections, in order.
     pub fn rejections(&self, addr: Addr) -> Vec<&'static str> {
         let rejected = self.outcomes.iter().filter(|(a, _)| *a == addr);

@@ -145,12 +145,6 @@ pub fn first_pdu(r: &Router, kind: &str) -> Vec<u8> {
         .clone()
 }
 
-/// The PDUs of every message of `kind` the router carried, in order.
-pub fn pdus<'r>(r: &'r Router, kind: &str) -> Vec<&'r [u8]> {
-    let of_kind = r.log.iter().filter(|p| p.kind == kind);
-    of_kind.map(|p| p.pdu.as_slice()).collect()
-}
-
 /// Loses the first message of `kind`.
 pub fn drop_first(kind: &'static str) -> Tamper<'static> {
     let mut dropped = false;

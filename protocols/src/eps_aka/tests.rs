@@ -957,7 +957,7 @@ fn an_attach_request_repeated_during_the_challenge_gets_the_challenge_again() {
     assert_eq!(count(&r, "AuthenticationRequest"), 1);
     let attach = first_pdu(&r, "AttachRequest");
     r.inject(UE, MME, Interface::Nas, attach);
-    let challenges = pdus(&r, "AuthenticationRequest");
+    let challenges = r.pdus("AuthenticationRequest");
     assert_eq!(challenges.len(), 2);
     assert_eq!(challenges[0], challenges[1]);
     assert_eq!(count(&r, "AIR"), 1);

@@ -479,7 +479,7 @@ fn a_registration_repeated_during_the_challenge_gets_the_challenge_again() {
     r.start(UE);
     let reg = first_pdu(&r, "RegistrationRequest");
     r.inject(UE, AMF, Interface::N1, reg);
-    let challenges = pdus(&r, "AuthenticationRequest");
+    let challenges = r.pdus("AuthenticationRequest");
     assert_eq!(challenges.len(), 2);
     assert_eq!(challenges[0], challenges[1]);
     assert_eq!(count(&r, "AuthenticationInfo"), 1);

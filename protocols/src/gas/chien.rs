@@ -439,12 +439,9 @@ mod tests {
         crate::gas::group::assert_refuses_a_set_below_t(&ro, &mut ms);
     }
 
-    /// The PDU of the first token `from` sent.
-    fn token_of(r: &Router<'_>, from: Addr) -> Vec<u8> {
-        let t = r
-            .log
-            .iter()
-            .find(|p| p.kind == "ChienToken" && p.from == from);
+    /// The PDU of the first message of `kind` that `from` sent.
+    fn sent_by(r: &Router<'_>, kind: &str, from: Addr) -> Vec<u8> {
+        let t = r.log.iter().find(|p| p.kind == kind && p.from == from);
         t.unwrap().pdu.clone()
     }
 
@@ -471,7 +468,7 @@ mod tests {
             assert_eq!(*armed[0].1, 6 * time::SECOND, "token timer of {who:?}");
         }
         // c gets b's token twice (b is not at position 0), then a's.
-        let (from_a, from_b) = (token_of(&r, a), token_of(&r, b));
+        let (from_a, from_b) = (sent_by(&r, "ChienToken", a), sent_by(&r, "ChienToken", b));
         r.inject(b, c, Interface::Han, from_b.clone());
         r.inject(b, c, Interface::Han, from_b);
         assert_eq!(r.rejections(c), ["duplicate_token"]);
@@ -499,12 +496,11 @@ mod tests {
         let [a, b, c] = [0, 1, 2].map(|i| ro.members()[i].addr);
         let mut r = run(&ro, &mut ms);
         r.start(a);
-        let pdu = |r: &Router<'_>, kind: &str, from: Addr| {
-            let p = r.log.iter().find(|p| p.kind == kind && p.from == from);
-            p.unwrap().pdu.clone()
-        };
-        let start = pdu(&r, "ChienStart", a);
-        let tokens = [(a, pdu(&r, "ChienToken", a)), (b, pdu(&r, "ChienToken", b))];
+        let start = sent_by(&r, "ChienStart", a);
+        let tokens = [
+            (a, sent_by(&r, "ChienToken", a)),
+            (b, sent_by(&r, "ChienToken", b)),
+        ];
         drop(r);
         // On the identical group, c gets a's and b's tokens first, then the start.
         let (ro, mut ms) = group(3, 2, 2);
@@ -560,7 +556,7 @@ mod tests {
         }));
         r.start(a);
         r.tamper = None;
-        let (from_a, from_b) = (token_of(&r, a), token_of(&r, b));
+        let (from_a, from_b) = (sent_by(&r, "ChienToken", a), sent_by(&r, "ChienToken", b));
         // b's token relabelled for session 1 reaches c during session 0.
         r.inject(b, c, Interface::Han, relabel(&from_b, 1));
         assert!(r.outcomes_of(c).is_empty());

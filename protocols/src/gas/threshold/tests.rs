@@ -721,12 +721,6 @@ fn a_leader_refuses_what_its_phase_and_role_do_not_expect() {
     assert!(fx.transmits.is_empty());
 }
 
-/// The PDUs of every message of `kind` the router carried (dropped ones too).
-fn uplink_pdus(r: &Router<'_>, kind: &str) -> Vec<Vec<u8>> {
-    let of_kind = r.log.iter().filter(|p| p.kind == kind);
-    of_kind.map(|p| p.pdu.clone()).collect()
-}
-
 /// Issue 19 (mutants of the gateway's meter-point checks survived): while it
 /// collects, the gateway refuses a point of another session and a second
 /// point of the same meter; with every point in, the session completes.
@@ -740,7 +734,11 @@ fn the_gateway_refuses_points_of_another_session_and_repeated_points() {
     }));
     r.start(MDMS);
     r.tamper = None;
-    let points = uplink_pdus(&r, MgMeterPoint::KIND);
+    let points: Vec<Vec<u8>> = r
+        .pdus(MgMeterPoint::KIND)
+        .iter()
+        .map(|p| p.to_vec())
+        .collect();
     assert_eq!(points.len(), 3);
     let mut other = MgMeterPoint::decode(&points[0]).unwrap();
     other.sid += 1;
@@ -777,15 +775,15 @@ fn the_gateway_sends_the_points_it_has_when_its_meter_timer_fires() {
     r.now = 5 * time::SECOND;
     r.tamper = Some(crate::aka::test_support::drop_first(MgMeterPoint::KIND));
     r.start(MDMS);
-    assert!(uplink_pdus(&r, MgAggregate::KIND).is_empty());
+    assert!(r.pdus(MgAggregate::KIND).is_empty());
     let gw_timers: Vec<_> = r.timers.iter().filter(|((a, _), _)| *a == GW).collect();
     assert_eq!(gw_timers.len(), 1);
     assert_eq!(*gw_timers[0].1, 6 * time::SECOND, "1 s from the request");
     while r.timers.keys().any(|(a, _)| *a == GW) {
         assert!(r.fire_next_timer());
     }
-    let sent = uplink_pdus(&r, MgAggregate::KIND);
-    assert_eq!(MgAggregate::decode(&sent[0]).unwrap().entries.len(), 2);
+    let sent = r.pdus(MgAggregate::KIND);
+    assert_eq!(MgAggregate::decode(sent[0]).unwrap().entries.len(), 2);
 }
 
 /// Issue 19 (mutants of the MDMS's session checks survived): the MDMS
@@ -800,8 +798,8 @@ fn the_mdms_refuses_repeated_and_misaddressed_session_messages() {
         r.outcomes_of(MDMS)[..],
         [Outcome::Authenticated { subject: GW, .. }]
     ));
-    let agg = uplink_pdus(&r, MgAggregate::KIND)[0].clone();
-    let session = uplink_pdus(&r, MgSessionMdms::KIND)[0].clone();
+    let agg = r.pdus(MgAggregate::KIND)[0].to_vec();
+    let session = r.pdus(MgSessionMdms::KIND)[0].to_vec();
     r.inject(GW, MDMS, Interface::Wan, agg.clone());
     r.inject(AS, MDMS, Interface::AuthServer, session);
     assert_eq!(
@@ -824,10 +822,7 @@ fn the_mdms_refuses_repeated_and_misaddressed_session_messages() {
     }));
     r2.start(MDMS);
     assert_eq!(r2.rejections(MDMS), ["malformed_pdu"]);
-    assert!(
-        uplink_pdus(&r2, MgAggregate::KIND).len() == 1,
-        "not forwarded"
-    );
+    assert!(r2.pdus(MgAggregate::KIND).len() == 1, "not forwarded");
 }
 
 /// Issue 19 (a mutant silencing the auth server's `on_timer` survived):
@@ -857,8 +852,8 @@ fn session_messages_out_of_turn_are_refused_by_gateway_and_mdms() {
     let mut r = uplink_router(&mut u);
     r.tamper = Some(hold(&[MgSessionMdms::KIND, MgSessionGateway::KIND]));
     r.start(MDMS);
-    let to_mdms = uplink_pdus(&r, MgSessionMdms::KIND)[0].clone();
-    let agg = uplink_pdus(&r, MgAggregate::KIND)[0].clone();
+    let to_mdms = r.pdus(MgSessionMdms::KIND)[0].to_vec();
+    let agg = r.pdus(MgAggregate::KIND)[0].to_vec();
     r.inject(GW, MDMS, Interface::Wan, agg);
     let mut wrong = MgSessionMdms::decode(&to_mdms).unwrap();
     wrong.sid += 1;
@@ -869,7 +864,7 @@ fn session_messages_out_of_turn_are_refused_by_gateway_and_mdms() {
     );
     r.tamper = None;
     r.inject(AS, MDMS, Interface::AuthServer, to_mdms);
-    let to_gw = uplink_pdus(&r, MgSessionGateway::KIND)[0].clone();
+    let to_gw = r.pdus(MgSessionGateway::KIND)[0].to_vec();
     let mut wrong = MgSessionGateway::decode(&to_gw).unwrap();
     wrong.sid += 1;
     r.inject(AS, GW, Interface::AuthServer, wrong.encode());
@@ -890,12 +885,12 @@ fn a_session_message_before_the_aggregate_is_refused_by_the_mdms() {
     let mut u = uplink(3);
     let mut r = uplink_router(&mut u);
     r.start(MDMS);
-    let earlier = uplink_pdus(&r, MgSessionMdms::KIND)[0].clone();
+    let earlier = r.pdus(MgSessionMdms::KIND)[0].to_vec();
     drop(r);
     let mut r = uplink_router(&mut u);
     r.tamper = Some(hold(&[MgAggregate::KIND]));
     r.start(MDMS);
-    let req = uplink_pdus(&r, MgAccessRequest::KIND)[0].clone();
+    let req = r.pdus(MgAccessRequest::KIND)[0].to_vec();
     let mut early = MgSessionMdms::decode(&earlier).unwrap();
     early.sid = MgAccessRequest::decode(&req).unwrap().sid;
     let before = r.crypto.get(&MDMS).copied().unwrap_or_default();
